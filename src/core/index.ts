@@ -1,0 +1,13 @@
+export { parseQueueArn, parseQueueUrl, type QueueAddress, queueArn, queueUrl } from './arn.ts';
+export type { Caller } from './caller.ts';
+export { type Clock, ManualClock, systemClock } from './clock.ts';
+export {
+  type ErrorCode,
+  errorCodes,
+  invalidParameter,
+  isPciqError,
+  missingParameter,
+  PciqError,
+} from './errors.ts';
+export { newAccountId, newMessageId, newRequestId, randomToken } from './ids.ts';
+export { maskDigitRuns } from './redact.ts';

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { maskDigitRuns, PciqError } from '../../src/core/index.ts';
+
+describe('error messages', () => {
+  it('never carry a card number, however it is written', () => {
+    for (const pan of [
+      '4111111111111111',
+      '4111 1111 1111 1111',
+      '4111-1111-1111-1111',
+      '378282246310005',
+      '6011000990139424123',
+    ]) {
+      const error = new PciqError('InvalidParameterValue', `Value ${pan} for parameter MessageGroupId is invalid.`);
+      assert.ok(!error.message.replace(/\D/g, '').includes(pan.replace(/\D/g, '')), error.message);
+      assert.match(error.message, /\[digits removed\]/);
+    }
+  });
+
+  it('keep 12-digit account ids, small numbers and ARNs readable', () => {
+    const text = 'Queue arn:aws:sqs:us-east-1:123456789012:orders has 42 messages';
+    assert.equal(maskDigitRuns(text), text);
+  });
+
+  it('are bounded in length', () => {
+    const error = new PciqError('InvalidParameterValue', 'x'.repeat(10_000));
+    assert.ok(error.message.length <= 1025);
+  });
+});
