@@ -1,0 +1,16 @@
+export { SqliteStore, type SqliteStoreOptions } from './sqlite/driver.ts';
+export type {
+  AccessKeyRow,
+  DedupEntry,
+  MessageCounts,
+  MessageOrderRow,
+  MessageRow,
+  MoveTaskRow,
+  MoveTaskStatus,
+  NewMessage,
+  NewQueue,
+  QueueRow,
+  ReadTx,
+  Store,
+  WriteTx,
+} from './store.ts';

@@ -1,0 +1,163 @@
+import { chmodSync, existsSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
+import type { ReadTx, Store, WriteTx } from '../store.ts';
+import { sqliteMigrations } from './schema.ts';
+import { SqliteTransaction } from './transaction.ts';
+
+export interface SqliteStoreOptions {
+  /** File path of the database; ':memory:' is refused because the read connection must see the writer's commits. */
+  path: string;
+}
+
+interface PendingWrite {
+  work: (tx: WriteTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The embedded store on `node:sqlite`, WAL mode, synchronous=FULL: a commit is on disk before `write`
+ * resolves, so an acknowledged message survives `kill -9` and power loss.
+ *
+ * Group commit: units of work that arrive in the same turn of the event loop share one physical
+ * transaction (and one fsync), each inside its own savepoint so one failing unit rolls back alone. This is
+ * what lets a single writer keep up with many concurrent clients without weakening durability.
+ * Reads use a second, read-only connection and see only committed data.
+ */
+export class SqliteStore implements Store {
+  private readonly writer: DatabaseSync;
+  private readonly reader: DatabaseSync;
+  private readonly writeTx: SqliteTransaction;
+  private readonly readTx: SqliteTransaction;
+  private pending: PendingWrite[] = [];
+  private flushScheduled = false;
+  private flushing = false;
+  private signalled = new Set<number>();
+  private unitSignals: number[] = [];
+  private readonly listeners = new Set<(queueId: number) => void>();
+  private closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.path === ':memory:') throw new Error('SqliteStore needs a file path');
+    const isNew = !existsSync(options.path);
+    this.writer = new DatabaseSync(options.path);
+    if (isNew) chmodSync(options.path, 0o600);
+    this.writer.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = FULL;
+      PRAGMA busy_timeout = 5000;
+      PRAGMA foreign_keys = OFF;
+    `);
+    migrate(this.writer);
+    this.reader = new DatabaseSync(options.path, { readOnly: true });
+    this.reader.exec('PRAGMA busy_timeout = 5000;');
+    this.writeTx = new SqliteTransaction(this.writer, (queueId) => this.unitSignals.push(queueId));
+    this.readTx = new SqliteTransaction(this.reader, () => {
+      throw new Error('signalReceivable called in a read transaction');
+    });
+  }
+
+  read<T>(work: (tx: ReadTx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    return work(this.readTx);
+  }
+
+  write<T>(work: (tx: WriteTx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  onReceivable(listener: (queueId: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    while (this.pending.length > 0 || this.flushing) await new Promise((resolve) => setImmediate(resolve));
+    if (this.closed) return;
+    this.closed = true;
+    this.reader.close();
+    this.writer.close();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.flushing) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    this.flushing = true;
+    const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+    try {
+      this.writer.exec('BEGIN IMMEDIATE');
+      for (const unit of batch) outcomes.push(await this.runUnit(unit));
+      this.writer.exec('COMMIT');
+    } catch (error) {
+      if (this.writer.isTransaction) this.writer.exec('ROLLBACK');
+      this.signalled.clear();
+      for (const unit of batch) unit.reject(error);
+      this.finishFlush();
+      return;
+    }
+    const signalled = [...this.signalled];
+    this.signalled.clear();
+    batch.forEach((unit, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) unit.resolve(outcome.value);
+      else unit.reject(outcome.value);
+    });
+    for (const queueId of signalled) for (const listener of this.listeners) listener(queueId);
+    this.finishFlush();
+  }
+
+  private async runUnit(unit: PendingWrite): Promise<{ ok: boolean; value: unknown }> {
+    this.unitSignals = [];
+    this.writer.exec('SAVEPOINT unit');
+    try {
+      const value = await unit.work(this.writeTx);
+      this.writer.exec('RELEASE unit');
+      for (const queueId of this.unitSignals) this.signalled.add(queueId);
+      return { ok: true, value };
+    } catch (error) {
+      this.writer.exec('ROLLBACK TO unit');
+      this.writer.exec('RELEASE unit');
+      return { ok: false, value: error };
+    }
+  }
+
+  private finishFlush(): void {
+    this.flushing = false;
+    if (this.pending.length > 0) this.scheduleFlush();
+  }
+}
+
+function migrate(db: DatabaseSync): void {
+  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  const applied = Number(row.user_version);
+  if (applied > sqliteMigrations.length) {
+    throw new Error(
+      `the data directory was written by a newer pciq (schema ${applied}, this one knows ${sqliteMigrations.length}); upgrade pciq`,
+    );
+  }
+  for (let version = applied; version < sqliteMigrations.length; version++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(sqliteMigrations[version]!);
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}

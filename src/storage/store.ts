@@ -1,0 +1,193 @@
+/**
+ * The storage contract every driver implements (SQLite embedded, PostgreSQL for scale-out). Drivers hold
+ * data and make each method atomic; queue semantics live in `queues/`. Every driver passes the same
+ * contract suite (test/storage/contract.ts).
+ *
+ * Transactions are explicit: `write` runs a unit of work that commits as a whole and resolves only once the
+ * commit is durable, so whatever a caller acknowledges to a client survives a crash. Work functions must
+ * only await methods of the transaction they were given: a driver may run several units of work inside one
+ * physical transaction (group commit), each isolated by a savepoint.
+ */
+export interface Store {
+  read<T>(work: (tx: ReadTx) => Promise<T>): Promise<T>;
+  write<T>(work: (tx: WriteTx) => Promise<T>): Promise<T>;
+  /**
+   * Calls `listener` after a commit that made messages receivable in a queue (`WriteTx.signalReceivable`),
+   * from this process or, on drivers that share a database between nodes, from another node.
+   */
+  onReceivable(listener: (queueId: number) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface QueueRow {
+  id: number;
+  accountId: string;
+  name: string;
+  isFifo: boolean;
+  /** Configurable SQS attributes as the client set them (validated by `queues/`), e.g. VisibilityTimeout. */
+  attributes: Record<string, string>;
+  tags: Record<string, string>;
+  createdAtMs: number;
+  lastModifiedAtMs: number;
+  lastPurgedAtMs: number | null;
+}
+
+export type NewQueue = Omit<QueueRow, 'id'>;
+
+/** What a driver keeps of a message. `payload` is opaque to storage (sealed by `crypto/`). */
+export interface MessageRow {
+  queueId: number;
+  /** Position in the store, increasing with each insert: FIFO order and the SequenceNumber derive from it. */
+  seq: number;
+  messageId: string;
+  payload: Uint8Array;
+  /** Keyed hash of the FIFO MessageGroupId, so ordering works without keeping the id in clear; null on standard queues. */
+  groupKey: string | null;
+  sentAtMs: number;
+  visibleAtMs: number;
+  expiresAtMs: number;
+  receiveCount: number;
+  firstReceivedAtMs: number | null;
+  lastReceivedAtMs: number | null;
+  /** Random part of the receipt handle last issued; null until received. */
+  receiptNonce: string | null;
+  /** Bytes of body and attributes as sent, for size accounting. */
+  sizeBytes: number;
+}
+
+export type NewMessage = Omit<MessageRow, 'seq'>;
+
+/** The columns FIFO selection walks through in order. */
+export type MessageOrderRow = Pick<
+  MessageRow,
+  'seq' | 'groupKey' | 'visibleAtMs' | 'expiresAtMs' | 'receiveCount' | 'sentAtMs'
+>;
+
+export interface MessageCounts {
+  /** Visible now. */
+  visible: number;
+  /** Received and not yet visible again. */
+  inFlight: number;
+  /** Never received and not yet visible (DelaySeconds). */
+  delayed: number;
+}
+
+export interface DedupEntry {
+  queueId: number;
+  /** '' for queue-wide deduplication, else the group key. */
+  scope: string;
+  /** Keyed hash of the MessageDeduplicationId. */
+  dedupKey: string;
+  messageId: string;
+  seq: number;
+  expiresAtMs: number;
+}
+
+export type MoveTaskStatus = 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
+
+export interface MoveTaskRow {
+  taskHandle: string;
+  sourceQueueId: number;
+  sourceArn: string;
+  destinationArn: string | null;
+  maxMessagesPerSecond: number | null;
+  status: MoveTaskStatus;
+  movedCount: number;
+  toMoveCount: number;
+  failureReason: string | null;
+  startedAtMs: number;
+  /** Messages sent to the source after this instant are not part of the task. */
+  cutoffSeq: number;
+}
+
+export interface AccessKeyRow {
+  accessKeyId: string;
+  /** The secret, sealed by `crypto/`; never stored in clear. */
+  sealedSecret: Uint8Array;
+  principalArn: string;
+  status: 'Active' | 'Inactive';
+  createdAtMs: number;
+  lastUsedAtMs: number | null;
+}
+
+export interface ReadTx {
+  getMeta(key: string): Promise<string | undefined>;
+
+  getQueueByName(accountId: string, name: string): Promise<QueueRow | undefined>;
+  getQueueById(id: number): Promise<QueueRow | undefined>;
+  /** Queues in name order, names starting with `prefix`, strictly after `afterName`. */
+  listQueues(accountId: string, prefix: string, afterName: string, limit: number): Promise<QueueRow[]>;
+  /** Deletion instant of the most recently deleted queue of that name, if any. */
+  getQueueDeletedAt(accountId: string, name: string): Promise<number | undefined>;
+
+  getMessage(queueId: number, seq: number): Promise<MessageRow | undefined>;
+  /** The highest `seq` in a queue, 0 when it is empty. */
+  newestSeq(queueId: number): Promise<number>;
+  countMessages(queueId: number, nowMs: number): Promise<MessageCounts>;
+  /** Messages in flight, counted up to `cap` only: receives check the in-flight limit on their hot path. */
+  countInFlight(queueId: number, nowMs: number, cap: number): Promise<number>;
+  /** Earliest future `visibleAtMs` among unexpired messages, to time long-poll wake-ups. */
+  nextVisibleAt(queueId: number, nowMs: number): Promise<number | undefined>;
+  getDedup(queueId: number, scope: string, dedupKey: string, nowMs: number): Promise<DedupEntry | undefined>;
+
+  listMoveTasks(sourceQueueId: number, limit: number): Promise<MoveTaskRow[]>;
+  getMoveTask(taskHandle: string): Promise<MoveTaskRow | undefined>;
+  listRunningMoveTasks(): Promise<MoveTaskRow[]>;
+
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRow | undefined>;
+  listAccessKeys(): Promise<AccessKeyRow[]>;
+}
+
+export interface WriteTx extends ReadTx {
+  setMeta(key: string, value: string): Promise<void>;
+
+  insertQueue(queue: NewQueue): Promise<QueueRow>;
+  updateQueue(queue: QueueRow): Promise<void>;
+  /** Deletes the queue, its messages, dedup entries and move tasks, and remembers when (QueueDeletedRecently). */
+  deleteQueue(queueId: number, nowMs: number): Promise<void>;
+
+  insertMessage(message: NewMessage): Promise<number>;
+  /**
+   * Visible, unexpired messages of a standard queue, oldest first, at most `limit`. Drivers that share the
+   * database between nodes must lock the returned rows until commit (PostgreSQL: FOR UPDATE SKIP LOCKED).
+   */
+  selectReceivable(queueId: number, nowMs: number, limit: number): Promise<MessageRow[]>;
+  /**
+   * Serializes FIFO receives on one queue until commit, so group exclusivity holds across nodes.
+   * (SQLite has one writer and needs nothing.)
+   */
+  lockQueueForFifoReceive(queueId: number): Promise<void>;
+  /** All messages of a queue in `seq` order after `afterSeq`, expired ones included, at most `limit`. */
+  scanInOrder(queueId: number, afterSeq: number, limit: number): Promise<MessageOrderRow[]>;
+  /** Records a receive: new visibility, receipt nonce and counters. */
+  markReceived(
+    queueId: number,
+    seq: number,
+    receipt: {
+      visibleAtMs: number;
+      receiptNonce: string;
+      receiveCount: number;
+      firstReceivedAtMs: number;
+      lastReceivedAtMs: number;
+    },
+  ): Promise<void>;
+  setVisibleAt(queueId: number, seq: number, visibleAtMs: number): Promise<void>;
+  deleteMessage(queueId: number, seq: number): Promise<boolean>;
+  /** Deletes messages sent at or before `sentUpToMs`; returns how many. */
+  purgeMessages(queueId: number, sentUpToMs: number): Promise<number>;
+  /** Deletes messages past retention and dedup entries past their window, at most `limit` of each. */
+  deleteExpired(nowMs: number, limit: number): Promise<number>;
+  /** Visible, unexpired messages of a queue with `seq <= maxSeq`, oldest first (message move tasks). */
+  selectMovable(queueId: number, maxSeq: number, nowMs: number, limit: number): Promise<MessageRow[]>;
+
+  putDedup(entry: DedupEntry): Promise<void>;
+
+  insertMoveTask(task: MoveTaskRow): Promise<void>;
+  updateMoveTask(task: MoveTaskRow): Promise<void>;
+
+  insertAccessKey(key: AccessKeyRow): Promise<void>;
+  touchAccessKey(accessKeyId: string, lastUsedAtMs: number): Promise<void>;
+
+  /** Wakes long polls on `queueId` once this transaction has committed. */
+  signalReceivable(queueId: number): void;
+}
