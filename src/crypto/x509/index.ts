@@ -1,0 +1,2 @@
+export type { DevelopmentTlsMaterial, DevelopmentTlsOptions } from './certificates.ts';
+export { createDevelopmentTls } from './certificates.ts';
