@@ -1,0 +1,131 @@
+import { invalidParameter, PciqError, type QueueAddress } from '../core/index.ts';
+import type { QueueRow, WriteTx } from '../storage/index.ts';
+import { type EntryOutcome, eachEntry, validateBatch } from './batch.ts';
+import { type QueueContext, requireQueue } from './context.ts';
+import { limits } from './limits.ts';
+import { decodeReceiptHandle, type ReceiptHandle } from './receipt-handle.ts';
+
+export interface DeleteEntry {
+  id: string;
+  receiptHandle: string;
+}
+
+export interface VisibilityEntry {
+  id: string;
+  receiptHandle: string;
+  visibilityTimeoutSec: number;
+}
+
+function handleFor(queue: QueueRow, text: string): ReceiptHandle {
+  const handle = decodeReceiptHandle(text);
+  if (handle.queueId !== queue.id) {
+    throw new PciqError(
+      'ReceiptHandleIsInvalid',
+      'The input receipt handle is not a valid receipt handle for this queue.',
+    );
+  }
+  return handle;
+}
+
+/**
+ * Deleting is idempotent: a message already gone is success. A handle from an earlier receive does not
+ * delete a message that was received again since (SQS documents the same); on a FIFO queue that is an
+ * error, so the consumer knows another one owns the message now.
+ */
+async function deleteOne(tx: WriteTx, queue: QueueRow, text: string): Promise<void> {
+  const handle = handleFor(queue, text);
+  const message = await tx.getMessage(queue.id, handle.seq);
+  if (!message) return;
+  if (message.receiptNonce !== handle.nonce) {
+    if (queue.isFifo)
+      throw new PciqError(
+        'ReceiptHandleIsInvalid',
+        'The receipt handle has expired: the message was received again since.',
+      );
+    return;
+  }
+  await tx.deleteMessage(queue.id, handle.seq);
+}
+
+async function changeOne(
+  context: QueueContext,
+  tx: WriteTx,
+  queue: QueueRow,
+  text: string,
+  visibilityTimeoutSec: number,
+): Promise<void> {
+  if (
+    !Number.isInteger(visibilityTimeoutSec) ||
+    visibilityTimeoutSec < 0 ||
+    visibilityTimeoutSec > limits.maxVisibilityTimeoutSec
+  ) {
+    throw invalidParameter(
+      `Value ${visibilityTimeoutSec} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.`,
+    );
+  }
+  const handle = handleFor(queue, text);
+  const message = await tx.getMessage(queue.id, handle.seq);
+  const now = context.clock.now();
+  if (!message || message.receiptNonce !== handle.nonce) {
+    throw invalidParameter(
+      'Value for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.',
+    );
+  }
+  if (message.visibleAtMs <= now) {
+    throw new PciqError('MessageNotInflight', 'The message referred to is not in flight.');
+  }
+  // SQS: a message's visibility may not reach beyond 12 hours after the receive that issued the handle.
+  const receivedAt = message.lastReceivedAtMs ?? now;
+  if (now + visibilityTimeoutSec * 1000 - receivedAt > limits.maxVisibilityTimeoutSec * 1000) {
+    throw invalidParameter(
+      `Value ${visibilityTimeoutSec} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]`,
+    );
+  }
+  await tx.setVisibleAt(queue.id, handle.seq, now + visibilityTimeoutSec * 1000);
+  if (visibilityTimeoutSec === 0) tx.signalReceivable(queue.id);
+}
+
+export async function deleteMessage(
+  context: QueueContext,
+  address: QueueAddress,
+  receiptHandle: string,
+): Promise<void> {
+  await context.store.write(async (tx) => deleteOne(tx, await requireQueue(tx, address), receiptHandle));
+}
+
+export async function deleteMessageBatch(
+  context: QueueContext,
+  address: QueueAddress,
+  entries: readonly DeleteEntry[],
+): Promise<Array<EntryOutcome<void>>> {
+  validateBatch(entries, 'DeleteMessageBatchRequestEntry');
+  return context.store.write(async (tx) => {
+    const queue = await requireQueue(tx, address);
+    return eachEntry(entries, (entry) => deleteOne(tx, queue, entry.receiptHandle));
+  });
+}
+
+export async function changeMessageVisibility(
+  context: QueueContext,
+  address: QueueAddress,
+  receiptHandle: string,
+  visibilityTimeoutSec: number,
+): Promise<void> {
+  await context.store.write(async (tx) =>
+    changeOne(context, tx, await requireQueue(tx, address), receiptHandle, visibilityTimeoutSec),
+  );
+}
+
+export async function changeMessageVisibilityBatch(
+  context: QueueContext,
+  address: QueueAddress,
+  entries: readonly VisibilityEntry[],
+): Promise<Array<EntryOutcome<void>>> {
+  validateBatch(entries, 'ChangeMessageVisibilityBatchRequestEntry');
+  return context.store.write(async (tx) => {
+    const queue = await requireQueue(tx, address);
+    return eachEntry(entries, (entry) =>
+      changeOne(context, tx, queue, entry.receiptHandle, entry.visibilityTimeoutSec),
+    );
+  });
+}

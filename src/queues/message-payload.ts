@@ -1,0 +1,83 @@
+import type { Keyring } from '../crypto/index.ts';
+import type { MessageAttributes, MessageAttributeValue } from './message-attributes.ts';
+
+/** Everything about a message that may carry customer data; stored only sealed. */
+export interface MessageContent {
+  body: string;
+  attributes: MessageAttributes;
+  systemAttributes: MessageAttributes;
+  groupId?: string;
+  deduplicationId?: string;
+  senderId: string;
+  deadLetterSourceArn?: string;
+}
+
+interface EncodedValue {
+  t: string;
+  s?: string;
+  b?: string;
+}
+
+function encodeAttributes(attributes: MessageAttributes): Record<string, EncodedValue> {
+  const out: Record<string, EncodedValue> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    out[name] =
+      value.binaryValue !== undefined
+        ? { t: value.dataType, b: Buffer.from(value.binaryValue).toString('base64') }
+        : { t: value.dataType, s: value.stringValue ?? '' };
+  }
+  return out;
+}
+
+function decodeAttributes(encoded: Record<string, EncodedValue> | undefined): MessageAttributes {
+  const out: MessageAttributes = {};
+  for (const [name, value] of Object.entries(encoded ?? {})) {
+    const decoded: MessageAttributeValue = { dataType: value.t };
+    if (value.b !== undefined) decoded.binaryValue = Buffer.from(value.b, 'base64');
+    else decoded.stringValue = value.s ?? '';
+    out[name] = decoded;
+  }
+  return out;
+}
+
+/** The sealing purpose of message payloads; the AAD binds each ciphertext to its queue and message id. */
+const purpose = 'sqs-message';
+
+function aadOf(queueArn: string, messageId: string): string {
+  return `${queueArn}\n${messageId}`;
+}
+
+export function sealMessage(keyring: Keyring, queueArn: string, messageId: string, content: MessageContent): Buffer {
+  const plain = JSON.stringify({
+    b: content.body,
+    a: encodeAttributes(content.attributes),
+    y: encodeAttributes(content.systemAttributes),
+    g: content.groupId,
+    d: content.deduplicationId,
+    u: content.senderId,
+    q: content.deadLetterSourceArn,
+  });
+  return keyring.seal(purpose, Buffer.from(plain, 'utf8'), aadOf(queueArn, messageId));
+}
+
+export function openMessage(keyring: Keyring, queueArn: string, messageId: string, sealed: Uint8Array): MessageContent {
+  const plain = JSON.parse(keyring.open(purpose, sealed, aadOf(queueArn, messageId)).toString('utf8')) as {
+    b: string;
+    a?: Record<string, EncodedValue>;
+    y?: Record<string, EncodedValue>;
+    g?: string;
+    d?: string;
+    u: string;
+    q?: string;
+  };
+  const content: MessageContent = {
+    body: plain.b,
+    attributes: decodeAttributes(plain.a),
+    systemAttributes: decodeAttributes(plain.y),
+    senderId: plain.u,
+  };
+  if (plain.g !== undefined) content.groupId = plain.g;
+  if (plain.d !== undefined) content.deduplicationId = plain.d;
+  if (plain.q !== undefined) content.deadLetterSourceArn = plain.q;
+  return content;
+}

@@ -1,0 +1,213 @@
+import { type Caller, invalidParameter, newMessageId, PciqError, parseQueueArn, randomToken } from '../core/index.ts';
+import type { MoveTaskRow, QueueRow, ReadTx, WriteTx } from '../storage/index.ts';
+import { arnOf, type QueueContext } from './context.ts';
+import { limits } from './limits.ts';
+import { openMessage, sealMessage } from './message-payload.ts';
+import { settingsOf } from './queue-attributes.ts';
+import { parseRedrivePolicy } from './redrive.ts';
+
+export interface MoveTaskView {
+  taskHandle: string;
+  status: MoveTaskRow['status'];
+  sourceArn: string;
+  destinationArn: string | undefined;
+  maxNumberOfMessagesPerSecond: number | undefined;
+  approximateNumberOfMessagesMoved: number;
+  approximateNumberOfMessagesToMove: number | undefined;
+  failureReason: string | undefined;
+  startedTimestamp: number;
+}
+
+/** Messages moved per task per second when the caller sets no rate ("system optimized" on SQS). */
+const defaultRate = limits.maxMoveTaskRate;
+
+function notFound(parameter: string): PciqError {
+  return new PciqError(
+    'ResourceNotFoundException',
+    `The resource that you specified for the ${parameter} parameter doesn't exist.`,
+  );
+}
+
+async function queueByArn(tx: ReadTx, caller: Caller, arn: string, parameter: string): Promise<QueueRow> {
+  const address = parseQueueArn(arn);
+  if (!address || address.accountId !== caller.accountId) throw notFound(parameter);
+  const queue = await tx.getQueueByName(address.accountId, address.name);
+  if (!queue) throw notFound(parameter);
+  return queue;
+}
+
+async function isDeadLetterQueue(tx: ReadTx, accountId: string, arn: string): Promise<boolean> {
+  let after = '';
+  for (;;) {
+    const batch = await tx.listQueues(accountId, '', after, 500);
+    for (const queue of batch) {
+      const redrive = queue.attributes['RedrivePolicy'];
+      if (redrive && parseRedrivePolicy(redrive).deadLetterTargetArn === arn) return true;
+    }
+    if (batch.length < 500) return false;
+    after = batch[batch.length - 1]!.name;
+  }
+}
+
+export async function startMessageMoveTask(
+  context: QueueContext,
+  caller: Caller,
+  input: { sourceArn: string; destinationArn?: string; maxNumberOfMessagesPerSecond?: number },
+): Promise<string> {
+  const rate = input.maxNumberOfMessagesPerSecond;
+  if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > limits.maxMoveTaskRate)) {
+    throw invalidParameter(
+      `Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: must be between 1 and ${limits.maxMoveTaskRate}.`,
+    );
+  }
+  return context.store.write(async (tx) => {
+    const source = await queueByArn(tx, caller, input.sourceArn, 'SourceArn');
+    if (input.destinationArn !== undefined) await queueByArn(tx, caller, input.destinationArn, 'DestinationArn');
+    if (!(await isDeadLetterQueue(tx, caller.accountId, arnOf(context, source)))) {
+      throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
+    }
+    const running = (await tx.listMoveTasks(source.id, 50)).some(
+      (task) => task.status === 'RUNNING' || task.status === 'CANCELLING',
+    );
+    if (running)
+      throw invalidParameter(
+        'There is already a task running. Only one active task is allowed for a source queue arn at a given time.',
+      );
+    const now = context.clock.now();
+    const counts = await tx.countMessages(source.id, now);
+    const task: MoveTaskRow = {
+      // The handle names its source so that CancelMessageMoveTask needs nothing else, as on SQS.
+      taskHandle: Buffer.from(JSON.stringify({ taskId: randomToken(12), sourceArn: arnOf(context, source) })).toString(
+        'base64url',
+      ),
+      sourceQueueId: source.id,
+      sourceArn: arnOf(context, source),
+      destinationArn: input.destinationArn ?? null,
+      maxMessagesPerSecond: rate ?? null,
+      status: 'RUNNING',
+      movedCount: 0,
+      toMoveCount: counts.visible + counts.inFlight + counts.delayed,
+      failureReason: null,
+      startedAtMs: now,
+      cutoffSeq: await tx.newestSeq(source.id),
+    };
+    await tx.insertMoveTask(task);
+    return task.taskHandle;
+  });
+}
+
+export async function cancelMessageMoveTask(
+  context: QueueContext,
+  caller: Caller,
+  taskHandle: string,
+): Promise<number> {
+  return context.store.write(async (tx) => {
+    const task = await tx.getMoveTask(taskHandle);
+    if (!task || parseQueueArn(task.sourceArn)?.accountId !== caller.accountId) throw notFound('TaskHandle');
+    if (task.status !== 'RUNNING')
+      throw invalidParameter(`Only active tasks can be cancelled; this task is ${task.status}.`);
+    await tx.updateMoveTask({ ...task, status: 'CANCELLED' });
+    return task.movedCount;
+  });
+}
+
+export async function listMessageMoveTasks(
+  context: QueueContext,
+  caller: Caller,
+  input: { sourceArn: string; maxResults?: number },
+): Promise<MoveTaskView[]> {
+  const max = input.maxResults ?? 1;
+  if (!Number.isInteger(max) || max < 1 || max > limits.maxListedMoveTasks) {
+    throw invalidParameter(
+      `Value ${max} for parameter MaxResults is invalid. Reason: must be between 1 and ${limits.maxListedMoveTasks}.`,
+    );
+  }
+  return context.store.read(async (tx) => {
+    const source = await queueByArn(tx, caller, input.sourceArn, 'SourceArn');
+    const tasks = await tx.listMoveTasks(source.id, max);
+    return tasks.map((task) => ({
+      taskHandle: task.taskHandle,
+      status: task.status,
+      sourceArn: task.sourceArn,
+      destinationArn: task.destinationArn ?? undefined,
+      maxNumberOfMessagesPerSecond: task.maxMessagesPerSecond ?? undefined,
+      approximateNumberOfMessagesMoved: task.movedCount,
+      approximateNumberOfMessagesToMove: task.toMoveCount,
+      failureReason: task.failureReason ?? undefined,
+      startedTimestamp: task.startedAtMs,
+    }));
+  });
+}
+
+/** One step of every running task: moves up to `rate × elapsedSec` visible messages older than the task. */
+export async function advanceMoveTasks(context: QueueContext, elapsedSec: number): Promise<void> {
+  const tasks = await context.store.read((tx) => tx.listRunningMoveTasks());
+  for (const task of tasks) {
+    await context.store.write(async (tx) => {
+      const current = await tx.getMoveTask(task.taskHandle);
+      if (current?.status !== 'RUNNING') return;
+      await advanceOne(
+        context,
+        tx,
+        current,
+        Math.max(1, Math.floor((current.maxMessagesPerSecond ?? defaultRate) * elapsedSec)),
+      );
+    });
+  }
+}
+
+async function advanceOne(context: QueueContext, tx: WriteTx, task: MoveTaskRow, budget: number): Promise<void> {
+  const source = await tx.getQueueById(task.sourceQueueId);
+  if (!source) return tx.updateMoveTask({ ...task, status: 'FAILED', failureReason: 'The source queue was deleted.' });
+  const now = context.clock.now();
+  const rows = await tx.selectMovable(source.id, task.cutoffSeq, now, budget);
+  let moved = 0;
+  for (const row of rows) {
+    const content = openMessage(context.keyring, task.sourceArn, row.messageId, row.payload);
+    const destinationArn = task.destinationArn ?? content.deadLetterSourceArn;
+    const address = destinationArn ? parseQueueArn(destinationArn) : undefined;
+    const destination = address && (await tx.getQueueByName(address.accountId, address.name));
+    if (!destination) {
+      await tx.updateMoveTask({
+        ...task,
+        movedCount: task.movedCount + moved,
+        status: 'FAILED',
+        failureReason: destinationArn
+          ? `Destination queue ${destinationArn} does not exist.`
+          : 'A message has no source queue to return to; give a DestinationArn.',
+      });
+      return;
+    }
+    // Redriven messages start afresh in their destination, like a new send (new id, counters reset).
+    delete content.deadLetterSourceArn;
+    const messageId = newMessageId();
+    const settings = settingsOf(destination.attributes);
+    await tx.insertMessage({
+      queueId: destination.id,
+      messageId,
+      payload: sealMessage(context.keyring, arnOf(context, destination), messageId, content),
+      groupKey:
+        destination.isFifo && content.groupId !== undefined
+          ? context.keyring.keyedHash('fifo-group', content.groupId)
+          : null,
+      sentAtMs: now,
+      visibleAtMs: now,
+      expiresAtMs: now + settings.retentionSec * 1000,
+      receiveCount: 0,
+      firstReceivedAtMs: null,
+      lastReceivedAtMs: null,
+      receiptNonce: null,
+      sizeBytes: row.sizeBytes,
+    });
+    await tx.deleteMessage(source.id, row.seq);
+    tx.signalReceivable(destination.id);
+    moved++;
+  }
+  // A full budget may have left more behind; the next step finds out. Fewer means the task is done.
+  const mayHaveMore = rows.length === budget;
+  await tx.updateMoveTask({
+    ...task,
+    movedCount: task.movedCount + moved,
+    status: mayHaveMore ? 'RUNNING' : 'COMPLETED',
+  });
+}

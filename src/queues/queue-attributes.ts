@@ -1,0 +1,238 @@
+import { PciqError } from '../core/index.ts';
+import { defaults, limits } from './limits.ts';
+import {
+  normalizeRedriveAllowPolicy,
+  normalizeRedrivePolicy,
+  parseRedrivePolicy,
+  type RedrivePolicy,
+} from './redrive.ts';
+
+/** Attributes a client may set on CreateQueue and SetQueueAttributes. */
+const settable = new Set([
+  'DelaySeconds',
+  'MaximumMessageSize',
+  'MessageRetentionPeriod',
+  'Policy',
+  'ReceiveMessageWaitTimeSeconds',
+  'VisibilityTimeout',
+  'RedrivePolicy',
+  'RedriveAllowPolicy',
+  'KmsMasterKeyId',
+  'KmsDataKeyReusePeriodSeconds',
+  'SqsManagedSseEnabled',
+  'ContentBasedDeduplication',
+  'DeduplicationScope',
+  'FifoThroughputLimit',
+]);
+const fifoOnly = new Set(['ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit']);
+const computed = [
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+  'CreatedTimestamp',
+  'LastModifiedTimestamp',
+  'QueueArn',
+] as const;
+
+/** Every name GetQueueAttributes accepts. */
+export const readableAttributeNames: ReadonlySet<string> = new Set([...settable, ...computed, 'FifoQueue', 'All']);
+
+/** The typed view of a queue's configuration that the engine works with. */
+export interface QueueSettings {
+  visibilityTimeoutSec: number;
+  maximumMessageSize: number;
+  retentionSec: number;
+  delaySec: number;
+  receiveWaitSec: number;
+  redrivePolicy: RedrivePolicy | undefined;
+  contentBasedDeduplication: boolean;
+  deduplicationScope: 'queue' | 'messageGroup';
+  fifoThroughputLimit: 'perQueue' | 'perMessageGroupId';
+}
+
+function invalidValue(name: string, why: string): PciqError {
+  return new PciqError('InvalidAttributeValue', `Invalid value for the parameter ${name}: ${why}`);
+}
+
+function integerIn(name: string, value: string, min: number, max: number, unit: string): string {
+  if (!/^-?\d+$/.test(value.trim())) throw invalidValue(name, `must be an integer from ${min} to ${max}${unit}.`);
+  const n = Number(value.trim());
+  if (n < min || n > max) throw invalidValue(name, `must be an integer from ${min} to ${max}${unit}.`);
+  return String(n);
+}
+
+function booleanValue(name: string, value: string): string {
+  const lower = value.trim().toLowerCase();
+  if (lower !== 'true' && lower !== 'false') throw invalidValue(name, 'must be true or false.');
+  return lower;
+}
+
+function jsonDocument(name: string, value: string): string {
+  if (value === '') return '';
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+  } catch {
+    throw invalidValue(name, 'must be a JSON object.');
+  }
+  return value;
+}
+
+/**
+ * Validates client-supplied attributes and returns them normalized (integers canonical, booleans lower
+ * case, policies canonical JSON). An empty string removes RedrivePolicy, RedriveAllowPolicy, Policy and
+ * KmsMasterKeyId, as on SQS. Cross-queue checks of RedrivePolicy are the caller's (they need the store).
+ */
+export function normalizeQueueAttributes(
+  input: Record<string, string>,
+  isFifo: boolean,
+  operation: 'CreateQueue' | 'SetQueueAttributes',
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(input)) {
+    if (name === 'FifoQueue') {
+      if (operation === 'SetQueueAttributes') throw new PciqError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+      if (booleanValue(name, raw) !== String(isFifo)) {
+        throw invalidValue(
+          name,
+          isFifo
+            ? 'a queue whose name ends in .fifo is a FIFO queue.'
+            : 'the name of a FIFO queue must end with .fifo.',
+        );
+      }
+      continue;
+    }
+    if (!settable.has(name) || (fifoOnly.has(name) && !isFifo)) {
+      throw new PciqError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+    }
+    out[name] = normalizeOne(name, raw);
+  }
+  if (out['FifoThroughputLimit'] === 'perMessageGroupId' && out['DeduplicationScope'] === 'queue') {
+    throw invalidValue('FifoThroughputLimit', 'perMessageGroupId requires DeduplicationScope messageGroup.');
+  }
+  return out;
+}
+
+function normalizeOne(name: string, raw: string): string {
+  switch (name) {
+    case 'DelaySeconds':
+      return integerIn(name, raw, 0, limits.maxDelaySec, ' seconds');
+    case 'MaximumMessageSize':
+      return integerIn(name, raw, limits.minMessageSizeBytes, limits.maxMessageSizeBytes, ' bytes');
+    case 'MessageRetentionPeriod':
+      return integerIn(name, raw, limits.minRetentionSec, limits.maxRetentionSec, ' seconds');
+    case 'ReceiveMessageWaitTimeSeconds':
+      return integerIn(name, raw, 0, limits.maxReceiveWaitSec, ' seconds');
+    case 'VisibilityTimeout':
+      return integerIn(name, raw, 0, limits.maxVisibilityTimeoutSec, ' seconds');
+    case 'KmsDataKeyReusePeriodSeconds':
+      return integerIn(name, raw, limits.minDataKeyReuseSec, limits.maxDataKeyReuseSec, ' seconds');
+    case 'SqsManagedSseEnabled':
+    case 'ContentBasedDeduplication':
+      return booleanValue(name, raw);
+    case 'DeduplicationScope':
+      if (raw !== 'queue' && raw !== 'messageGroup') throw invalidValue(name, 'must be queue or messageGroup.');
+      return raw;
+    case 'FifoThroughputLimit':
+      if (raw !== 'perQueue' && raw !== 'perMessageGroupId')
+        throw invalidValue(name, 'must be perQueue or perMessageGroupId.');
+      return raw;
+    case 'RedrivePolicy':
+      return raw === '' ? '' : normalizeRedrivePolicy(raw);
+    case 'RedriveAllowPolicy':
+      return raw === '' ? '' : normalizeRedriveAllowPolicy(raw);
+    case 'Policy':
+      return jsonDocument(name, raw);
+    case 'KmsMasterKeyId':
+      if (raw.length > 2048) throw invalidValue(name, 'must be at most 2048 characters.');
+      return raw;
+    default:
+      throw new PciqError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+  }
+}
+
+/**
+ * Applies normalized changes to stored attributes: empty strings remove, others replace. pciq encrypts every
+ * queue, so turning SQS-managed encryption off is only accepted together with a customer key.
+ */
+export function applyAttributeChanges(
+  current: Record<string, string>,
+  changes: Record<string, string>,
+): Record<string, string> {
+  const next = { ...current };
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === '' && ['RedrivePolicy', 'RedriveAllowPolicy', 'Policy', 'KmsMasterKeyId'].includes(name))
+      delete next[name];
+    else next[name] = value;
+  }
+  const hasCustomerKey = Boolean(next['KmsMasterKeyId']);
+  if (next['SqsManagedSseEnabled'] === 'true' && hasCustomerKey && changes['SqsManagedSseEnabled'] === 'true') {
+    throw invalidValue(
+      'SqsManagedSseEnabled',
+      'a queue uses either SQS-managed encryption or a KmsMasterKeyId, not both.',
+    );
+  }
+  if (hasCustomerKey) next['SqsManagedSseEnabled'] = 'false';
+  if (next['SqsManagedSseEnabled'] === 'false' && !hasCustomerKey) {
+    if (changes['KmsMasterKeyId'] === '') next['SqsManagedSseEnabled'] = 'true';
+    else {
+      throw invalidValue(
+        'SqsManagedSseEnabled',
+        'pciq encrypts every queue at rest; to stop using SQS-managed encryption, set a KmsMasterKeyId instead.',
+      );
+    }
+  }
+  return next;
+}
+
+function intOr(value: string | undefined, fallback: number): number {
+  return value === undefined ? fallback : Number(value);
+}
+
+export function settingsOf(attributes: Record<string, string>): QueueSettings {
+  const redrive = attributes['RedrivePolicy'];
+  return {
+    visibilityTimeoutSec: intOr(attributes['VisibilityTimeout'], defaults.visibilityTimeoutSec),
+    maximumMessageSize: intOr(attributes['MaximumMessageSize'], defaults.maximumMessageSize),
+    retentionSec: intOr(attributes['MessageRetentionPeriod'], defaults.retentionSec),
+    delaySec: intOr(attributes['DelaySeconds'], defaults.delaySec),
+    receiveWaitSec: intOr(attributes['ReceiveMessageWaitTimeSeconds'], defaults.receiveWaitSec),
+    redrivePolicy: redrive ? parseRedrivePolicy(redrive) : undefined,
+    contentBasedDeduplication: attributes['ContentBasedDeduplication'] === 'true',
+    deduplicationScope: attributes['DeduplicationScope'] === 'messageGroup' ? 'messageGroup' : 'queue',
+    fifoThroughputLimit: attributes['FifoThroughputLimit'] === 'perMessageGroupId' ? 'perMessageGroupId' : 'perQueue',
+  };
+}
+
+/** The attributes SQS reports for a queue, stored and defaulted, before the computed ones are added. */
+export function effectiveAttributes(attributes: Record<string, string>, isFifo: boolean): Record<string, string> {
+  const out: Record<string, string> = {
+    VisibilityTimeout: String(defaults.visibilityTimeoutSec),
+    MaximumMessageSize: String(defaults.maximumMessageSize),
+    MessageRetentionPeriod: String(defaults.retentionSec),
+    DelaySeconds: String(defaults.delaySec),
+    ReceiveMessageWaitTimeSeconds: String(defaults.receiveWaitSec),
+    SqsManagedSseEnabled: 'true',
+  };
+  if (isFifo) {
+    out['FifoQueue'] = 'true';
+    out['ContentBasedDeduplication'] = 'false';
+    out['DeduplicationScope'] = 'queue';
+    out['FifoThroughputLimit'] = 'perQueue';
+  }
+  Object.assign(out, attributes);
+  if (attributes['KmsMasterKeyId'] && !attributes['KmsDataKeyReusePeriodSeconds']) {
+    out['KmsDataKeyReusePeriodSeconds'] = String(defaults.dataKeyReuseSec);
+  }
+  return out;
+}
+
+/** True when the requested attributes match what the queue has (CreateQueue on an existing name). */
+export function attributesMatch(
+  requested: Record<string, string>,
+  existing: Record<string, string>,
+  isFifo: boolean,
+): boolean {
+  const effective = effectiveAttributes(existing, isFifo);
+  return Object.entries(requested).every(([name, value]) => (effective[name] ?? '') === value);
+}

@@ -1,0 +1,243 @@
+import { invalidParameter, PciqError, type QueueAddress, randomToken } from '../core/index.ts';
+import { SealIntegrityError } from '../crypto/index.ts';
+import type { MessageRow, QueueRow, WriteTx } from '../storage/index.ts';
+import { arnOf, type QueueContext, requireQueue } from './context.ts';
+import { deadLetterQueueOf, moveToDeadLetter } from './dead-letter.ts';
+import { FifoSelection } from './fifo-selection.ts';
+import { limits } from './limits.ts';
+import { md5OfAttributes, md5OfBody } from './md5.ts';
+import { type MessageAttributes, selectMessageAttributes } from './message-attributes.ts';
+import { type MessageContent, openMessage } from './message-payload.ts';
+import { isValidFifoToken } from './names.ts';
+import { settingsOf } from './queue-attributes.ts';
+import { encodeReceiptHandle } from './receipt-handle.ts';
+import { sequenceNumberOf } from './sequence-number.ts';
+
+export interface ReceiveOptions {
+  maxMessages?: number;
+  visibilityTimeoutSec?: number;
+  waitTimeSec?: number;
+  /** Union of AttributeNames and MessageSystemAttributeNames. */
+  systemAttributeNames: readonly string[];
+  messageAttributeNames: readonly string[];
+  attemptId?: string;
+}
+
+export interface ReceivedMessage {
+  messageId: string;
+  receiptHandle: string;
+  md5OfBody: string;
+  body: string;
+  attributes: Record<string, string>;
+  md5OfMessageAttributes: string | undefined;
+  messageAttributes: MessageAttributes;
+}
+
+interface Claimed {
+  row: MessageRow;
+  content: MessageContent;
+  receiptNonce: string;
+}
+
+/** How far a FIFO receive looks through a queue for open groups before it settles for what it found. */
+const fifoScanLimit = 10_000;
+const fifoScanPage = 200;
+/** A message whose seal does not verify is kept, hidden for the longest visibility SQS allows, and reported. */
+const setAsideMs = limits.maxVisibilityTimeoutSec * 1000;
+
+function checkOptions(options: ReceiveOptions): void {
+  const { maxMessages, visibilityTimeoutSec, waitTimeSec, attemptId } = options;
+  if (
+    maxMessages !== undefined &&
+    (!Number.isInteger(maxMessages) || maxMessages < 1 || maxMessages > limits.maxMessagesPerReceive)
+  ) {
+    throw invalidParameter(
+      `Value ${maxMessages} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`,
+    );
+  }
+  if (
+    visibilityTimeoutSec !== undefined &&
+    (!Number.isInteger(visibilityTimeoutSec) ||
+      visibilityTimeoutSec < 0 ||
+      visibilityTimeoutSec > limits.maxVisibilityTimeoutSec)
+  ) {
+    throw invalidParameter(
+      `Value ${visibilityTimeoutSec} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.`,
+    );
+  }
+  if (
+    waitTimeSec !== undefined &&
+    (!Number.isInteger(waitTimeSec) || waitTimeSec < 0 || waitTimeSec > limits.maxReceiveWaitSec)
+  ) {
+    throw invalidParameter(
+      `Value ${waitTimeSec} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.`,
+    );
+  }
+  if (attemptId !== undefined && !isValidFifoToken(attemptId)) {
+    throw invalidParameter(
+      'Value for parameter ReceiveRequestAttemptId is invalid. Reason: 1 to 128 alphanumeric or punctuation characters.',
+    );
+  }
+}
+
+/**
+ * ReceiveMessage: claims up to `maxMessages` messages for the visibility timeout, redriving those past
+ * maxReceiveCount; with a wait time, parks until a message arrives, the wait ends or `signal` aborts.
+ */
+export async function receiveMessages(
+  context: QueueContext,
+  address: QueueAddress,
+  options: ReceiveOptions,
+  signal?: AbortSignal,
+): Promise<ReceivedMessage[]> {
+  checkOptions(options);
+  let deadline: number | undefined;
+  for (;;) {
+    const queueKey = await context.store.read((tx) => requireQueue(tx, address));
+    const generation = context.waiters.generation(queueKey.id);
+    const { queue, claimed } = await context.store.write((tx) => claim(context, tx, address, options));
+    if (claimed.length > 0) return claimed.map((item) => present(queue, item, options));
+    const now = context.clock.now();
+    deadline ??= now + (options.waitTimeSec ?? settingsOf(queue.attributes).receiveWaitSec) * 1000;
+    if (now >= deadline || signal?.aborted) return [];
+    const nextVisible = await context.store.read((tx) => tx.nextVisibleAt(queue.id, now));
+    await context.waiters.wait(queue.id, generation, Math.min(deadline, nextVisible ?? deadline), signal);
+  }
+}
+
+async function claim(
+  context: QueueContext,
+  tx: WriteTx,
+  address: QueueAddress,
+  options: ReceiveOptions,
+): Promise<{ queue: QueueRow; claimed: Claimed[] }> {
+  const queue = await requireQueue(tx, address);
+  const settings = settingsOf(queue.attributes);
+  const now = context.clock.now();
+  const max = options.maxMessages ?? 1;
+  const visibilityMs = (options.visibilityTimeoutSec ?? settings.visibilityTimeoutSec) * 1000;
+  const inFlightLimit = queue.isFifo ? limits.maxInFlightFifo : limits.maxInFlightStandard;
+  if ((await tx.countInFlight(queue.id, now, inFlightLimit)) >= inFlightLimit) {
+    throw new PciqError('OverLimit', 'Too many messages in flight: delete or release some before receiving more.');
+  }
+  const dlq = settings.redrivePolicy ? await deadLetterQueueOf(tx, queue) : undefined;
+  const claimed: Claimed[] = [];
+  // Each pass claims what it can; another pass only when a redrive or a set-aside left room.
+  for (let pass = 0; pass < 3 && claimed.length < max; pass++) {
+    const candidates = queue.isFifo
+      ? await fifoCandidates(tx, queue.id, now, max - claimed.length)
+      : await tx.selectReceivable(queue.id, now, max - claimed.length);
+    if (candidates.length === 0) break;
+    let skipped = 0;
+    for (const row of candidates) {
+      if (dlq && settings.redrivePolicy && row.receiveCount >= settings.redrivePolicy.maxReceiveCount) {
+        await moveToDeadLetter(context, tx, row, queue, dlq);
+        skipped++;
+        continue;
+      }
+      const content = await openOrSetAside(context, tx, queue, row, now);
+      if (!content) {
+        skipped++;
+        continue;
+      }
+      const receiptNonce = randomToken(12);
+      row.receiveCount += 1;
+      row.firstReceivedAtMs ??= now;
+      await tx.markReceived(queue.id, row.seq, {
+        visibleAtMs: now + visibilityMs,
+        receiptNonce,
+        receiveCount: row.receiveCount,
+        firstReceivedAtMs: row.firstReceivedAtMs,
+        lastReceivedAtMs: now,
+      });
+      claimed.push({ row, content, receiptNonce });
+    }
+    if (skipped === 0) break;
+  }
+  return { queue, claimed };
+}
+
+/** FIFO candidates in order; the caller claims them all, so groups whose runs it took stay blocked for others. */
+async function fifoCandidates(tx: WriteTx, queueId: number, now: number, max: number): Promise<MessageRow[]> {
+  await tx.lockQueueForFifoReceive(queueId);
+  const selection = new FifoSelection(now);
+  let after = 0;
+  for (let scanned = 0; scanned < fifoScanLimit && selection.eligibleCount < max; ) {
+    const page = await tx.scanInOrder(queueId, after, fifoScanPage);
+    for (const row of page) selection.add(row);
+    scanned += page.length;
+    if (page.length < fifoScanPage) break;
+    after = page[page.length - 1]!.seq;
+  }
+  const rows: MessageRow[] = [];
+  for (const seq of selection.pick(max)) {
+    const row = await tx.getMessage(queueId, seq);
+    if (row) rows.push(row);
+  }
+  return rows;
+}
+
+async function openOrSetAside(
+  context: QueueContext,
+  tx: WriteTx,
+  queue: QueueRow,
+  row: MessageRow,
+  now: number,
+): Promise<MessageContent | undefined> {
+  try {
+    return openMessage(context.keyring, arnOf(context, queue), row.messageId, row.payload);
+  } catch (error) {
+    if (!(error instanceof SealIntegrityError)) throw error;
+    // Never deliver ciphertext that fails authentication; keep it for investigation instead of losing it.
+    await tx.setVisibleAt(queue.id, row.seq, now + setAsideMs);
+    process.emitWarning(`message ${row.messageId} in ${queue.name} failed its integrity check and was set aside`, {
+      code: 'PCIQ_SEAL_INTEGRITY',
+    });
+    return undefined;
+  }
+}
+
+const allSystemAttributes = [
+  'SenderId',
+  'SentTimestamp',
+  'ApproximateReceiveCount',
+  'ApproximateFirstReceiveTimestamp',
+  'SequenceNumber',
+  'MessageDeduplicationId',
+  'MessageGroupId',
+  'AWSTraceHeader',
+  'DeadLetterQueueSourceArn',
+] as const;
+
+function present(queue: QueueRow, item: Claimed, options: ReceiveOptions): ReceivedMessage {
+  const { row, content } = item;
+  const wanted = options.systemAttributeNames.includes('All')
+    ? new Set<string>(allSystemAttributes)
+    : new Set(options.systemAttributeNames);
+  const values: Record<string, string | undefined> = {
+    SenderId: content.senderId,
+    SentTimestamp: String(row.sentAtMs),
+    ApproximateReceiveCount: String(row.receiveCount),
+    ApproximateFirstReceiveTimestamp: String(row.firstReceivedAtMs ?? row.sentAtMs),
+    SequenceNumber: queue.isFifo ? sequenceNumberOf(row.seq) : undefined,
+    MessageDeduplicationId: content.deduplicationId,
+    MessageGroupId: content.groupId,
+    AWSTraceHeader: content.systemAttributes['AWSTraceHeader']?.stringValue,
+    DeadLetterQueueSourceArn: content.deadLetterSourceArn,
+  };
+  const attributes: Record<string, string> = {};
+  for (const name of allSystemAttributes) {
+    const value = values[name];
+    if (wanted.has(name) && value !== undefined) attributes[name] = value;
+  }
+  const messageAttributes = selectMessageAttributes(content.attributes, options.messageAttributeNames);
+  return {
+    messageId: row.messageId,
+    receiptHandle: encodeReceiptHandle({ queueId: queue.id, seq: row.seq, nonce: item.receiptNonce }),
+    md5OfBody: md5OfBody(content.body),
+    body: content.body,
+    attributes,
+    md5OfMessageAttributes: md5OfAttributes(messageAttributes),
+    messageAttributes,
+  };
+}

@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import { type Caller, invalidParameter, newMessageId, PciqError, type QueueAddress } from '../core/index.ts';
+import type { QueueRow, WriteTx } from '../storage/index.ts';
+import { type EntryOutcome, failedEntry, validateBatch } from './batch.ts';
+import { arnOf, type QueueContext, requireQueue } from './context.ts';
+import { limits } from './limits.ts';
+import { md5OfAttributes, md5OfBody } from './md5.ts';
+import { assertValidBody, type MessageAttributes, validateMessageAttributes } from './message-attributes.ts';
+import { type MessageContent, sealMessage } from './message-payload.ts';
+import { isValidFifoToken } from './names.ts';
+import { type QueueSettings, settingsOf } from './queue-attributes.ts';
+import { sequenceNumberOf } from './sequence-number.ts';
+
+export interface SendEntry {
+  id: string;
+  body: string;
+  delaySeconds?: number;
+  attributes: MessageAttributes;
+  systemAttributes: MessageAttributes;
+  groupId?: string;
+  deduplicationId?: string;
+}
+
+export interface SendResult {
+  messageId: string;
+  md5OfBody: string;
+  md5OfMessageAttributes: string | undefined;
+  md5OfSystemAttributes: string | undefined;
+  sequenceNumber: string | undefined;
+}
+
+/** An entry that passed the checks that need no queue, with what those checks computed. */
+interface CheckedEntry {
+  entry: SendEntry;
+  sizeBytes: number;
+  md5OfBody: string;
+  md5OfMessageAttributes: string | undefined;
+  md5OfSystemAttributes: string | undefined;
+}
+
+const notForThisQueueType = 'The request include parameter that is not valid for this queue type.';
+
+function checkEntry(entry: SendEntry): CheckedEntry {
+  assertValidBody(entry.body);
+  if (
+    entry.delaySeconds !== undefined &&
+    (!Number.isInteger(entry.delaySeconds) || entry.delaySeconds < 0 || entry.delaySeconds > limits.maxDelaySec)
+  ) {
+    throw invalidParameter(
+      `Value ${entry.delaySeconds} for parameter DelaySeconds is invalid. Reason: must be between 0 and ${limits.maxDelaySec}, if provided.`,
+    );
+  }
+  const attributesSize = validateMessageAttributes(entry.attributes, 'Message attribute');
+  validateMessageAttributes(entry.systemAttributes, 'Message system attribute');
+  for (const name of Object.keys(entry.systemAttributes)) {
+    if (name !== 'AWSTraceHeader')
+      throw invalidParameter(`Message system attribute name '${name}' is invalid: only AWSTraceHeader can be sent.`);
+    if (entry.systemAttributes[name]!.dataType !== 'String')
+      throw invalidParameter('Message system attribute AWSTraceHeader must be of type String.');
+  }
+  for (const [name, value] of [
+    ['MessageGroupId', entry.groupId],
+    ['MessageDeduplicationId', entry.deduplicationId],
+  ] as const) {
+    if (value !== undefined && !isValidFifoToken(value)) {
+      throw invalidParameter(
+        `Value ${value.slice(0, 128)} for parameter ${name} is invalid. Reason: ${name} can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
+      );
+    }
+  }
+  return {
+    entry,
+    sizeBytes: Buffer.byteLength(entry.body) + attributesSize,
+    md5OfBody: md5OfBody(entry.body),
+    md5OfMessageAttributes: md5OfAttributes(entry.attributes),
+    md5OfSystemAttributes: md5OfAttributes(entry.systemAttributes),
+  };
+}
+
+/** Checks that depend on the queue: its size limit and its type's rules about groups, deduplication and delays. */
+function checkForQueue(checked: CheckedEntry, queue: QueueRow, settings: QueueSettings): void {
+  const { entry } = checked;
+  if (checked.sizeBytes > settings.maximumMessageSize) {
+    throw invalidParameter(
+      `One or more parameters are invalid. Reason: Message must be shorter than ${settings.maximumMessageSize} bytes.`,
+    );
+  }
+  if (queue.isFifo) {
+    if (entry.groupId === undefined)
+      throw new PciqError('MissingParameter', 'The request must contain the parameter MessageGroupId.');
+    if (entry.deduplicationId === undefined && !settings.contentBasedDeduplication) {
+      throw invalidParameter(
+        'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+      );
+    }
+    if (entry.delaySeconds !== undefined && entry.delaySeconds !== 0) {
+      throw invalidParameter(
+        `Value ${entry.delaySeconds} for parameter DelaySeconds is invalid. Reason: ${notForThisQueueType}`,
+      );
+    }
+  } else if (entry.deduplicationId !== undefined) {
+    throw invalidParameter(
+      `Value ${entry.deduplicationId.slice(0, 128)} for parameter MessageDeduplicationId is invalid. Reason: ${notForThisQueueType}`,
+    );
+  }
+}
+
+/**
+ * SendMessage and SendMessageBatch. Whole-request problems throw; an entry's own problem becomes its
+ * failure. All accepted entries commit in one transaction before anything is acknowledged.
+ */
+export async function sendMessages(
+  context: QueueContext,
+  caller: Caller,
+  address: QueueAddress,
+  entries: readonly SendEntry[],
+  isBatch: boolean,
+): Promise<Array<EntryOutcome<SendResult>>> {
+  if (isBatch) {
+    validateBatch(entries, 'SendMessageBatchRequestEntry');
+    const total = entries.reduce(
+      (sum, entry) => sum + Buffer.byteLength(entry.body) + attributeBytes(entry.attributes),
+      0,
+    );
+    if (total > limits.maxMessageSizeBytes) {
+      throw new PciqError(
+        'BatchRequestTooLong',
+        `Batch requests cannot be longer than ${limits.maxMessageSizeBytes} bytes. You have sent ${total} bytes.`,
+      );
+    }
+  }
+  const checked = entries.map((entry) => {
+    try {
+      return checkEntry(entry);
+    } catch (error) {
+      return failedEntry(entry.id, error);
+    }
+  });
+  return context.store.write(async (tx) => {
+    const queue = await requireQueue(tx, address);
+    const settings = settingsOf(queue.attributes);
+    const outcomes: Array<EntryOutcome<SendResult>> = [];
+    let accepted = 0;
+    for (const item of checked) {
+      if ('ok' in item) {
+        outcomes.push(item);
+        continue;
+      }
+      try {
+        checkForQueue(item, queue, settings);
+        outcomes.push({ ok: true, id: item.entry.id, value: await store(context, tx, caller, queue, settings, item) });
+        accepted++;
+      } catch (error) {
+        outcomes.push(failedEntry(item.entry.id, error));
+      }
+    }
+    if (accepted > 0) tx.signalReceivable(queue.id);
+    return outcomes;
+  });
+}
+
+function attributeBytes(attributes: MessageAttributes): number {
+  let size = 0;
+  for (const [name, value] of Object.entries(attributes)) {
+    size += Buffer.byteLength(name) + Buffer.byteLength(value.dataType ?? '');
+    size += value.binaryValue ? value.binaryValue.length : Buffer.byteLength(value.stringValue ?? '');
+  }
+  return size;
+}
+
+async function store(
+  context: QueueContext,
+  tx: WriteTx,
+  caller: Caller,
+  queue: QueueRow,
+  settings: QueueSettings,
+  checked: CheckedEntry,
+): Promise<SendResult> {
+  const { entry } = checked;
+  const now = context.clock.now();
+  const result = {
+    md5OfBody: checked.md5OfBody,
+    md5OfMessageAttributes: checked.md5OfMessageAttributes,
+    md5OfSystemAttributes: checked.md5OfSystemAttributes,
+  };
+  let groupKey: string | null = null;
+  let deduplicationId: string | undefined;
+  let dedupScope = '';
+  let dedupKey = '';
+  if (queue.isFifo) {
+    // Group and deduplication ids are customer data: the store sees only keyed hashes of them.
+    groupKey = context.keyring.keyedHash('fifo-group', entry.groupId!);
+    deduplicationId = entry.deduplicationId ?? createHash('sha256').update(entry.body, 'utf8').digest('hex');
+    dedupScope = settings.deduplicationScope === 'messageGroup' ? groupKey : '';
+    dedupKey = context.keyring.keyedHash('fifo-dedup', deduplicationId);
+    const duplicate = await tx.getDedup(queue.id, dedupScope, dedupKey, now);
+    if (duplicate) {
+      // Accepted, not delivered again: the answer of the first send within the deduplication interval.
+      return { ...result, messageId: duplicate.messageId, sequenceNumber: sequenceNumberOf(duplicate.seq) };
+    }
+  }
+  const messageId = newMessageId();
+  const content: MessageContent = {
+    body: entry.body,
+    attributes: entry.attributes,
+    systemAttributes: entry.systemAttributes,
+    senderId: caller.senderId,
+  };
+  if (entry.groupId !== undefined) content.groupId = entry.groupId;
+  if (deduplicationId !== undefined) content.deduplicationId = deduplicationId;
+  const delaySec = entry.delaySeconds ?? settings.delaySec;
+  const seq = await tx.insertMessage({
+    queueId: queue.id,
+    messageId,
+    payload: sealMessage(context.keyring, arnOf(context, queue), messageId, content),
+    groupKey,
+    sentAtMs: now,
+    visibleAtMs: now + delaySec * 1000,
+    expiresAtMs: now + settings.retentionSec * 1000,
+    receiveCount: 0,
+    firstReceivedAtMs: null,
+    lastReceivedAtMs: null,
+    receiptNonce: null,
+    sizeBytes: checked.sizeBytes,
+  });
+  if (queue.isFifo) {
+    await tx.putDedup({
+      queueId: queue.id,
+      scope: dedupScope,
+      dedupKey,
+      messageId,
+      seq,
+      expiresAtMs: now + limits.fifoDedupWindowMs,
+    });
+  }
+  return { ...result, messageId, sequenceNumber: queue.isFifo ? sequenceNumberOf(seq) : undefined };
+}

@@ -1,0 +1,140 @@
+import type { Caller, Clock, QueueAddress } from '../core/index.ts';
+import type { Keyring } from '../crypto/index.ts';
+import type { Store } from '../storage/index.ts';
+import {
+  changeMessageVisibility,
+  changeMessageVisibilityBatch,
+  type DeleteEntry,
+  deleteMessage,
+  deleteMessageBatch,
+  type VisibilityEntry,
+} from './acknowledge.ts';
+import type { QueueContext } from './context.ts';
+import { ReceiveWaiters } from './long-poll.ts';
+import {
+  type CreateQueueInput,
+  createQueue,
+  deleteQueue,
+  getQueueAttributes,
+  getQueueUrl,
+  listDeadLetterSourceQueues,
+  listQueues,
+  listQueueTags,
+  purgeQueue,
+  setQueueAttributes,
+  tagQueue,
+  untagQueue,
+} from './manage.ts';
+import { advanceMoveTasks, cancelMessageMoveTask, listMessageMoveTasks, startMessageMoveTask } from './move-tasks.ts';
+import { type ReceiveOptions, receiveMessages } from './receive.ts';
+import { type SendEntry, sendMessages } from './send.ts';
+
+export interface QueueServiceOptions {
+  store: Store;
+  clock: Clock;
+  keyring: Keyring;
+  region: string;
+  endpoint: string;
+}
+
+const sweepIntervalMs = 10_000;
+const sweepBatch = 5_000;
+const moveTaskIntervalMs = 1_000;
+
+/**
+ * The queue engine's front door: every SQS operation, independent of wire protocol and storage driver,
+ * plus the background work a queue needs (retention sweeps, message move tasks).
+ */
+export class QueueService {
+  readonly context: QueueContext;
+  private readonly stopListening: () => void;
+  private timers: Array<() => void> = [];
+  private running = false;
+
+  constructor(options: QueueServiceOptions) {
+    const waiters = new ReceiveWaiters(options.clock);
+    this.context = { ...options, waiters };
+    this.stopListening = options.store.onReceivable((queueId) => waiters.notify(queueId));
+  }
+
+  createQueue = (caller: Caller, input: CreateQueueInput) => createQueue(this.context, caller, input);
+  getQueueUrl = (caller: Caller, name: string, ownerAccountId?: string) =>
+    getQueueUrl(this.context, caller, name, ownerAccountId);
+  listQueues = (caller: Caller, options: { prefix?: string; maxResults?: number; nextToken?: string }) =>
+    listQueues(this.context, caller, options);
+  getQueueAttributes = (address: QueueAddress, names: readonly string[]) =>
+    getQueueAttributes(this.context, address, names);
+  setQueueAttributes = (address: QueueAddress, attributes: Record<string, string>) =>
+    setQueueAttributes(this.context, address, attributes);
+  deleteQueue = (address: QueueAddress) => deleteQueue(this.context, address);
+  purgeQueue = (address: QueueAddress) => purgeQueue(this.context, address);
+  tagQueue = (address: QueueAddress, tags: Record<string, string>) => tagQueue(this.context, address, tags);
+  untagQueue = (address: QueueAddress, keys: readonly string[]) => untagQueue(this.context, address, keys);
+  listQueueTags = (address: QueueAddress) => listQueueTags(this.context, address);
+  listDeadLetterSourceQueues = (address: QueueAddress, options: { maxResults?: number; nextToken?: string }) =>
+    listDeadLetterSourceQueues(this.context, address, options);
+
+  sendMessages = (caller: Caller, address: QueueAddress, entries: readonly SendEntry[], isBatch: boolean) =>
+    sendMessages(this.context, caller, address, entries, isBatch);
+  receiveMessages = (address: QueueAddress, options: ReceiveOptions, signal?: AbortSignal) =>
+    receiveMessages(this.context, address, options, signal);
+  deleteMessage = (address: QueueAddress, receiptHandle: string) => deleteMessage(this.context, address, receiptHandle);
+  deleteMessageBatch = (address: QueueAddress, entries: readonly DeleteEntry[]) =>
+    deleteMessageBatch(this.context, address, entries);
+  changeMessageVisibility = (address: QueueAddress, receiptHandle: string, visibilityTimeoutSec: number) =>
+    changeMessageVisibility(this.context, address, receiptHandle, visibilityTimeoutSec);
+  changeMessageVisibilityBatch = (address: QueueAddress, entries: readonly VisibilityEntry[]) =>
+    changeMessageVisibilityBatch(this.context, address, entries);
+
+  startMessageMoveTask = (
+    caller: Caller,
+    input: { sourceArn: string; destinationArn?: string; maxNumberOfMessagesPerSecond?: number },
+  ) => startMessageMoveTask(this.context, caller, input);
+  cancelMessageMoveTask = (caller: Caller, taskHandle: string) =>
+    cancelMessageMoveTask(this.context, caller, taskHandle);
+  listMessageMoveTasks = (caller: Caller, input: { sourceArn: string; maxResults?: number }) =>
+    listMessageMoveTasks(this.context, caller, input);
+
+  /** Deletes messages past their retention period and deduplication entries past their window. */
+  async sweepExpired(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const now = this.context.clock.now();
+      const removed = await this.context.store.write((tx) => tx.deleteExpired(now, sweepBatch));
+      total += removed;
+      if (removed < sweepBatch) return total;
+    }
+  }
+
+  advanceMoveTasks = (elapsedSec: number) => advanceMoveTasks(this.context, elapsedSec);
+
+  /** Starts the background work on the service's clock. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.every(sweepIntervalMs, () => this.sweepExpired());
+    this.every(moveTaskIntervalMs, () => this.advanceMoveTasks(moveTaskIntervalMs / 1000));
+  }
+
+  private every(intervalMs: number, work: () => Promise<unknown>): void {
+    const schedule = () => {
+      const cancel = this.context.clock.setTimer(intervalMs, () => {
+        this.timers = this.timers.filter((timer) => timer !== cancel);
+        work()
+          .catch((error: unknown) => process.emitWarning(`background queue work failed: ${(error as Error).message}`))
+          .finally(() => {
+            if (this.running) schedule();
+          });
+      });
+      this.timers.push(cancel);
+    };
+    schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    for (const cancel of this.timers) cancel();
+    this.timers = [];
+    this.stopListening();
+  }
+}

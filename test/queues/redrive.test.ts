@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { caller, QueueHarness } from '../support/queue-harness.ts';
+
+describe('dead-letter queues and redrive', () => {
+  let h: QueueHarness;
+  beforeEach(() => {
+    h = new QueueHarness();
+  });
+  afterEach(() => h.close());
+
+  async function withDlq(maxReceiveCount: number, dlqAttributes: Record<string, string> = {}) {
+    const dlq = await h.createQueue('orders-dlq', dlqAttributes);
+    const source = await h.createQueue('orders', {
+      VisibilityTimeout: '10',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: h.arnOf(dlq), maxReceiveCount: String(maxReceiveCount) }),
+    });
+    return { dlq, source };
+  }
+
+  it('moves a message to the dead-letter queue once it was received maxReceiveCount times', async () => {
+    const { dlq, source } = await withDlq(2);
+    await h.send(source, 'poison');
+    for (let i = 0; i < 2; i++) {
+      assert.deepEqual(await h.bodies(source), ['poison']);
+      h.clock.advance(10_000);
+    }
+    assert.deepEqual(await h.bodies(source), [], 'the third receive finds it gone');
+    const [dead] = await h.receive(dlq);
+    assert.equal(dead?.body, 'poison');
+    assert.equal(dead?.attributes['DeadLetterQueueSourceArn'], h.arnOf(source));
+  });
+
+  it('normalizes the RedrivePolicy and lists the dead-letter source queues', async () => {
+    const { dlq } = await withDlq(3);
+    const attributes = await h.service.getQueueAttributes({ accountId: caller.accountId, name: 'orders' }, [
+      'RedrivePolicy',
+    ]);
+    assert.deepEqual(JSON.parse(attributes['RedrivePolicy']!), {
+      deadLetterTargetArn: h.arnOf(dlq),
+      maxReceiveCount: 3,
+    });
+    const page = await h.service.listDeadLetterSourceQueues(dlq, {});
+    assert.deepEqual(page.items, [`https://127.0.0.1:9324/${caller.accountId}/orders`]);
+  });
+
+  it('refuses a RedrivePolicy to a missing queue, to a queue of the other type, or past maxReceiveCount limits', async () => {
+    const fifoDlq = await h.createQueue('dlq.fifo');
+    const policy = (arn: string, count: number) => JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: count });
+    await assert.rejects(
+      h.createQueue('a', { RedrivePolicy: policy(`arn:aws:sqs:us-east-1:${caller.accountId}:missing`, 3) }),
+      {
+        code: 'InvalidParameterValue',
+      },
+    );
+    await assert.rejects(h.createQueue('b', { RedrivePolicy: policy(h.arnOf(fifoDlq), 3) }), {
+      code: 'InvalidParameterValue',
+    });
+    await assert.rejects(h.createQueue('c', { RedrivePolicy: policy(h.arnOf(fifoDlq), 0) }), {
+      code: 'InvalidAttributeValue',
+    });
+    await assert.rejects(h.createQueue('d', { RedrivePolicy: '{"maxReceiveCount":2}' }), {
+      code: 'InvalidAttributeValue',
+    });
+  });
+
+  it('honours the RedriveAllowPolicy of the dead-letter queue', async () => {
+    const dlq = await h.createQueue('guarded-dlq', {
+      RedriveAllowPolicy: JSON.stringify({ redrivePermission: 'denyAll' }),
+    });
+    const policy = JSON.stringify({ deadLetterTargetArn: h.arnOf(dlq), maxReceiveCount: 1 });
+    await assert.rejects(h.createQueue('denied', { RedrivePolicy: policy }), { code: 'InvalidParameterValue' });
+    await h.service.setQueueAttributes(dlq, {
+      RedriveAllowPolicy: JSON.stringify({
+        redrivePermission: 'byQueue',
+        sourceQueueArns: [`arn:aws:sqs:us-east-1:${caller.accountId}:allowed`],
+      }),
+    });
+    await h.createQueue('allowed', { RedrivePolicy: policy });
+    await assert.rejects(h.createQueue('not-listed', { RedrivePolicy: policy }), { code: 'InvalidParameterValue' });
+  });
+
+  it('moves dead letters back to their source with a message move task', async () => {
+    const { dlq, source } = await withDlq(1);
+    for (const body of ['m1', 'm2', 'm3']) await h.send(source, body);
+    await h.bodies(source);
+    h.clock.advance(10_000);
+    assert.deepEqual(await h.bodies(source), [], 'all three went to the DLQ');
+    const handle = await h.service.startMessageMoveTask(caller, {
+      sourceArn: h.arnOf(dlq),
+      maxNumberOfMessagesPerSecond: 2,
+    });
+    const [running] = await h.service.listMessageMoveTasks(caller, { sourceArn: h.arnOf(dlq) });
+    assert.equal(running?.status, 'RUNNING');
+    assert.equal(running?.approximateNumberOfMessagesToMove, 3);
+    await h.service.advanceMoveTasks(1);
+    assert.equal(
+      (await h.service.listMessageMoveTasks(caller, { sourceArn: h.arnOf(dlq) }))[0]?.approximateNumberOfMessagesMoved,
+      2,
+    );
+    await h.service.advanceMoveTasks(1);
+    const [done] = await h.service.listMessageMoveTasks(caller, { sourceArn: h.arnOf(dlq) });
+    assert.equal(done?.status, 'COMPLETED');
+    assert.equal(done?.approximateNumberOfMessagesMoved, 3);
+    const back = await h.receive(source);
+    assert.deepEqual(back.map((m) => m.body).sort(), ['m1', 'm2', 'm3']);
+    assert.ok(
+      back.every((m) => m.attributes['ApproximateReceiveCount'] === '1' && !m.attributes['DeadLetterQueueSourceArn']),
+    );
+    await assert.rejects(h.service.cancelMessageMoveTask(caller, handle), { code: 'InvalidParameterValue' });
+  });
+
+  it('cancels a running move task and refuses a second one on the same source', async () => {
+    const { dlq, source } = await withDlq(1);
+    await h.send(source, 'm');
+    await h.bodies(source);
+    h.clock.advance(10_000);
+    await h.bodies(source);
+    const handle = await h.service.startMessageMoveTask(caller, { sourceArn: h.arnOf(dlq) });
+    await assert.rejects(h.service.startMessageMoveTask(caller, { sourceArn: h.arnOf(dlq) }), {
+      code: 'InvalidParameterValue',
+    });
+    assert.equal(await h.service.cancelMessageMoveTask(caller, handle), 0);
+    assert.equal((await h.service.listMessageMoveTasks(caller, { sourceArn: h.arnOf(dlq) }))[0]?.status, 'CANCELLED');
+  });
+
+  it('refuses a move task from a queue that is no dead-letter queue or does not exist', async () => {
+    const plain = await h.createQueue('plain');
+    await assert.rejects(h.service.startMessageMoveTask(caller, { sourceArn: h.arnOf(plain) }), {
+      code: 'InvalidParameterValue',
+    });
+    await assert.rejects(
+      h.service.startMessageMoveTask(caller, { sourceArn: `arn:aws:sqs:us-east-1:${caller.accountId}:nope` }),
+      { code: 'ResourceNotFoundException' },
+    );
+  });
+});
