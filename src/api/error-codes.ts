@@ -1,0 +1,66 @@
+import type { ErrorCode } from '../core/index.ts';
+
+export interface WireError {
+  status: number;
+  /** Shape name in the JSON protocol's `__type` (after `#`). */
+  jsonType: string;
+  /** Code in the Query protocol and in the JSON protocol's `x-amzn-query-error` header (SQS is awsQueryCompatible). */
+  queryCode: string;
+  fault: 'Sender' | 'Receiver';
+}
+
+function sender(
+  status: number,
+  queryCode: string,
+  jsonType?: string,
+): Omit<WireError, 'jsonType'> & { jsonType?: string } {
+  return { status, queryCode, fault: 'Sender', ...(jsonType ? { jsonType } : {}) };
+}
+
+/**
+ * The one table from pciq's error codes to what SQS clients expect on the wire. Statuses and legacy codes
+ * follow the SQS service model (botocore's query-protocol model lists the `AWS.SimpleQueueService.*` codes).
+ */
+const table: Record<ErrorCode, Omit<WireError, 'jsonType'> & { jsonType?: string }> = {
+  QueueDoesNotExist: sender(400, 'AWS.SimpleQueueService.NonExistentQueue'),
+  QueueNameExists: sender(400, 'QueueAlreadyExists'),
+  QueueDeletedRecently: sender(400, 'AWS.SimpleQueueService.QueueDeletedRecently'),
+  InvalidAttributeName: sender(400, 'InvalidAttributeName'),
+  InvalidAttributeValue: sender(400, 'InvalidAttributeValue'),
+  InvalidParameterValue: sender(400, 'InvalidParameterValue'),
+  InvalidParameterCombination: sender(400, 'InvalidParameterCombination'),
+  MissingParameter: sender(400, 'MissingParameter'),
+  ReceiptHandleIsInvalid: sender(400, 'ReceiptHandleIsInvalid'),
+  MessageNotInflight: sender(400, 'AWS.SimpleQueueService.MessageNotInflight'),
+  TooManyEntriesInBatchRequest: sender(400, 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest'),
+  EmptyBatchRequest: sender(400, 'AWS.SimpleQueueService.EmptyBatchRequest'),
+  BatchEntryIdsNotDistinct: sender(400, 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct'),
+  BatchRequestTooLong: sender(400, 'AWS.SimpleQueueService.BatchRequestTooLong'),
+  InvalidBatchEntryId: sender(400, 'AWS.SimpleQueueService.InvalidBatchEntryId'),
+  PurgeQueueInProgress: sender(403, 'AWS.SimpleQueueService.PurgeQueueInProgress'),
+  UnsupportedOperation: sender(400, 'AWS.SimpleQueueService.UnsupportedOperation'),
+  OverLimit: sender(403, 'OverLimit'),
+  InvalidMessageContents: sender(400, 'InvalidMessageContents'),
+  RequestThrottled: sender(403, 'RequestThrottled'),
+  ResourceNotFoundException: sender(404, 'ResourceNotFoundException'),
+  InvalidAddress: sender(404, 'InvalidAddress'),
+  InvalidSecurity: sender(403, 'InvalidSecurity'),
+  InvalidAction: sender(400, 'InvalidAction', 'UnknownOperationException'),
+  MalformedRequest: sender(400, 'MalformedQueryString', 'SerializationException'),
+  MissingAuthenticationToken: sender(403, 'MissingAuthenticationToken'),
+  IncompleteSignature: sender(400, 'IncompleteSignature'),
+  InvalidClientTokenId: sender(403, 'InvalidClientTokenId'),
+  SignatureDoesNotMatch: sender(403, 'SignatureDoesNotMatch'),
+  RequestExpired: sender(400, 'RequestExpired'),
+  SignatureExpired: sender(403, 'SignatureExpired'),
+  ExpiredToken: sender(403, 'ExpiredToken'),
+  AccessDenied: sender(403, 'AccessDenied'),
+  RequestEntityTooLarge: sender(413, 'RequestEntityTooLarge'),
+  InternalFailure: { status: 500, queryCode: 'InternalFailure', fault: 'Receiver' },
+  ServiceUnavailable: { status: 503, queryCode: 'ServiceUnavailable', fault: 'Receiver' },
+};
+
+export function wireErrorOf(code: ErrorCode): WireError {
+  const entry = table[code];
+  return { ...entry, jsonType: entry.jsonType ?? code };
+}

@@ -1,0 +1,15 @@
+import { batchOutput, type SqsAction } from '../action.ts';
+import { queueResource } from './queue-resource.ts';
+
+export const deleteMessageBatchAction: SqsAction = {
+  name: 'DeleteMessageBatch',
+  resource: queueResource,
+  async run(input, { queues, caller }) {
+    const entries = input.entries('Entries').map((entry) => ({
+      id: entry.optionalString('Id') ?? '',
+      receiptHandle: entry.string('ReceiptHandle'),
+    }));
+    return batchOutput(await queues.deleteMessageBatch(input.queue(caller), entries), () => ({}));
+  },
+  queryListElements: { Successful: 'DeleteMessageBatchResultEntry', Failed: 'BatchResultErrorEntry' },
+};

@@ -1,0 +1,51 @@
+import type { MessageAttributes, ReceivedMessage, ReceiveOptions } from '../../../queues/index.ts';
+import { compact, type SqsAction } from '../action.ts';
+import { queueResource } from './queue-resource.ts';
+
+function attributesOutput(attributes: MessageAttributes): Record<string, unknown> | undefined {
+  const names = Object.keys(attributes);
+  if (names.length === 0) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const value = attributes[name]!;
+    out[name] =
+      value.binaryValue !== undefined
+        ? { BinaryValue: Buffer.from(value.binaryValue).toString('base64'), DataType: value.dataType }
+        : { StringValue: value.stringValue, DataType: value.dataType };
+  }
+  return out;
+}
+
+function messageOutput(message: ReceivedMessage): Record<string, unknown> {
+  return compact({
+    MessageId: message.messageId,
+    ReceiptHandle: message.receiptHandle,
+    MD5OfBody: message.md5OfBody,
+    Body: message.body,
+    Attributes: Object.keys(message.attributes).length > 0 ? message.attributes : undefined,
+    MD5OfMessageAttributes: message.md5OfMessageAttributes,
+    MessageAttributes: attributesOutput(message.messageAttributes),
+  });
+}
+
+export const receiveMessageAction: SqsAction = {
+  name: 'ReceiveMessage',
+  resource: queueResource,
+  async run(input, { queues, caller, signal }) {
+    const options: ReceiveOptions = {
+      systemAttributeNames: [...input.stringList('AttributeNames'), ...input.stringList('MessageSystemAttributeNames')],
+      messageAttributeNames: input.stringList('MessageAttributeNames'),
+    };
+    const maxMessages = input.optionalInteger('MaxNumberOfMessages');
+    const visibilityTimeoutSec = input.optionalInteger('VisibilityTimeout');
+    const waitTimeSec = input.optionalInteger('WaitTimeSeconds');
+    const attemptId = input.optionalString('ReceiveRequestAttemptId');
+    if (maxMessages !== undefined) options.maxMessages = maxMessages;
+    if (visibilityTimeoutSec !== undefined) options.visibilityTimeoutSec = visibilityTimeoutSec;
+    if (waitTimeSec !== undefined) options.waitTimeSec = waitTimeSec;
+    if (attemptId !== undefined) options.attemptId = attemptId;
+    const messages = await queues.receiveMessages(input.queue(caller), options, signal);
+    return messages.length > 0 ? { Messages: messages.map(messageOutput) } : {};
+  },
+  queryListElements: { Messages: 'Message' },
+};

@@ -1,0 +1,11 @@
+import type { SqsAction } from '../action.ts';
+import { queueResource } from './queue-resource.ts';
+
+export const setQueueAttributesAction: SqsAction = {
+  name: 'SetQueueAttributes',
+  resource: queueResource,
+  async run(input, { queues, caller }) {
+    await queues.setQueueAttributes(input.queue(caller), input.stringMap('Attributes'));
+    return undefined;
+  },
+};

@@ -1,0 +1,11 @@
+import type { SqsAction } from '../action.ts';
+import { queueResource } from './queue-resource.ts';
+
+export const tagQueueAction: SqsAction = {
+  name: 'TagQueue',
+  resource: queueResource,
+  async run(input, { queues, caller }) {
+    await queues.tagQueue(input.queue(caller), input.stringMap('Tags'));
+    return undefined;
+  },
+};

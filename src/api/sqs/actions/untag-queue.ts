@@ -1,0 +1,11 @@
+import type { SqsAction } from '../action.ts';
+import { queueResource } from './queue-resource.ts';
+
+export const untagQueueAction: SqsAction = {
+  name: 'UntagQueue',
+  resource: queueResource,
+  async run(input, { queues, caller }) {
+    await queues.untagQueue(input.queue(caller), input.stringList('TagKeys'));
+    return undefined;
+  },
+};
