@@ -1,0 +1,47 @@
+import { CliError } from './data-dir.ts';
+import { initCommand, initUsage } from './init-command.ts';
+import { serveCommand, serveUsage } from './serve-command.ts';
+
+const usage = `pciq: PCI DSS-ready queues with an SQS-compatible API
+
+Usage:
+${initUsage}
+
+${serveUsage}
+
+pciq help   shows this text`;
+
+const commands: Record<string, (argv: string[]) => Promise<void>> = {
+  init: initCommand,
+  serve: serveCommand,
+};
+
+/** Runs one command; failures are one line on stderr and a non-zero exit, never a stack trace. */
+export async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`pciq: unknown command '${name}'; run \`pciq help\` for the commands\n`);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    await command(rest);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof CliError) {
+      process.stderr.write(`pciq ${name}: ${error.message}\n`);
+      process.exitCode = 1;
+    } else if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`pciq ${name}: ${(error as Error).message}; run \`pciq help\` for the options\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`pciq ${name}: unexpected failure: ${(error as Error)?.message ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { makeTempDir } from './temp-dir.ts';
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+export const pciqBin = join(repoRoot, 'bin', 'pciq.js');
+
+export interface Bootstrap {
+  endpoint: string;
+  region: string;
+  accountId: string;
+  caFile: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** Runs `pciq init --json` in a fresh temp dir. */
+export function initDataDir(): { bootstrap: Bootstrap; dataDir: string; keyFile: string; remove: () => void } {
+  const dir = makeTempDir('pciq-e2e-');
+  const dataDir = join(dir.path, 'data');
+  const keyFile = join(dir.path, 'keys', 'master.key');
+  const out = execFileSync(
+    process.execPath,
+    [pciqBin, 'init', '--data-dir', dataDir, '--key-file', keyFile, '--json'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  return { bootstrap: JSON.parse(out) as Bootstrap, dataDir, keyFile, remove: dir.remove };
+}
+
+/** A real `pciq serve` child process on an ephemeral port. */
+export class PciqServer {
+  readonly process: ChildProcess;
+  readonly endpoint: Promise<string>;
+  stdout = '';
+  stderr = '';
+
+  constructor(args: { dataDir: string; keyFile: string; extra?: string[] }) {
+    this.process = spawn(
+      process.execPath,
+      [pciqBin, 'serve', '--data-dir', args.dataDir, '--key-file', args.keyFile, '--port', '0', ...(args.extra ?? [])],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.process.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
+    this.endpoint = new Promise((resolve, reject) => {
+      this.process.stdout?.on('data', (chunk: Buffer) => {
+        this.stdout += chunk.toString();
+        const match = /listening on (https?:\/\/\S+)/.exec(this.stdout);
+        if (match) resolve(match[1]!);
+      });
+      this.process.on('exit', (code) => reject(new Error(`pciq serve exited with ${code}: ${this.stderr}`)));
+    });
+  }
+
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null)
+      return Promise.resolve(this.process.exitCode);
+    return new Promise((resolve) => {
+      this.process.once('exit', (code) => resolve(code));
+      this.process.kill(signal);
+    });
+  }
+}
