@@ -1,18 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { type Caller, type Clock, isPciqError, newRequestId, PciqError } from '../core/index.ts';
 import { type AccessKeyDirectory, authorize } from '../iam/index.ts';
-import type { QueueService } from '../queues/index.ts';
+import { ActionInput } from './action-input.ts';
 import { wireErrorOf } from './error-codes.ts';
 import { readBody } from './read-body.ts';
+import type { ApiService, AppServices, RequestOrigin } from './service.ts';
+import { apiServices } from './services.ts';
 import { verifySigV4 } from './sigv4/index.ts';
-import { sqsActions } from './sqs/actions/index.ts';
-import { ActionInput } from './sqs/input.ts';
-import { jsonProtocol } from './sqs/json-protocol.ts';
-import { queryProtocol } from './sqs/query-protocol.ts';
-import type { EncodedResponse, WireProtocol } from './sqs/wire.ts';
+import { sqsService } from './sqs/service.ts';
+import type { EncodedResponse, WireProtocol } from './wire.ts';
 
 export interface RequestHandlerOptions {
-  queues: QueueService;
+  app: AppServices;
   accessKeys: AccessKeyDirectory;
   clock: Clock;
   region: string;
@@ -25,42 +25,63 @@ export interface RequestHandlerOptions {
 /** Largest request body read: a 1 MiB batch in the Query protocol's percent-encoding, with room to spare. */
 const maxBodyBytes = 8 * 1024 * 1024;
 
+const signingNames = apiServices.map((service) => service.signingName);
+
+/** The service and protocol of a request; the protocol is what errors are answered in. */
+interface Exchange {
+  /** Known from X-Amz-Target for JSON requests; from the SigV4 scope, after authentication, for Query. */
+  service: ApiService | undefined;
+  protocol: WireProtocol;
+}
+
+function claimedApi(request: IncomingMessage): Exchange {
+  const target = request.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    const service = apiServices.find((candidate) => candidate.json && target.startsWith(candidate.json.targetPrefix));
+    return { service, protocol: service?.json?.protocol ?? sqsService.json!.protocol };
+  }
+  // A Query request names its service only in the SigV4 scope; errors before that are answered as SQS does.
+  return { service: undefined, protocol: sqsService.query! };
+}
+
 /**
- * One SQS request: protocol → SigV4 → decode → authorize → action → encode. Every outcome, success or
- * error, is answered in the protocol the client spoke.
+ * One API request: route → SigV4 → decode → authorize → action → encode. Every outcome, success or error,
+ * is answered in the protocol the client spoke.
  */
 export function createRequestHandler(options: RequestHandlerOptions) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const requestId = newRequestId();
-    const protocol: WireProtocol = request.headers['x-amz-target'] ? jsonProtocol : queryProtocol;
+    const exchange = claimedApi(request);
     const clientGone = new AbortController();
     response.on('close', () => clientGone.abort());
     try {
-      const encoded = await handle(
-        options,
-        request,
-        protocol,
-        requestId,
-        AbortSignal.any([clientGone.signal, options.drainSignal]),
-      );
-      send(response, encoded);
+      const signal = AbortSignal.any([clientGone.signal, options.drainSignal]);
+      send(response, await handle(options, request, exchange, requestId, signal));
     } catch (error) {
-      send(response, encodeError(options, protocol, requestId, error));
+      send(response, encodeError(options, exchange.protocol, requestId, error));
     }
+  };
+}
+
+function originOf(request: IncomingMessage): RequestOrigin {
+  return {
+    sourceIp: request.socket.remoteAddress ?? '',
+    userAgent: String(request.headers['user-agent'] ?? ''),
+    secureTransport: Boolean((request.socket as TLSSocket).encrypted),
   };
 }
 
 async function handle(
   options: RequestHandlerOptions,
   request: IncomingMessage,
-  protocol: WireProtocol,
+  exchange: Exchange,
   requestId: string,
   signal: AbortSignal,
 ): Promise<EncodedResponse> {
   if (request.method !== 'POST' && request.method !== 'GET') {
     throw new PciqError(
       'MalformedRequest',
-      `Method ${request.method} is not supported; SQS requests are POST (or GET for Query).`,
+      `Method ${request.method} is not supported; API requests are POST (or GET for Query).`,
     );
   }
   const body = await readBody(request, maxBodyBytes);
@@ -68,15 +89,27 @@ async function handle(
   const queryStart = url.indexOf('?');
   const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
   const rawQuery = queryStart === -1 ? '' : url.slice(queryStart + 1);
-  const caller = await authenticate(options, {
+  const { caller, service: signedFor } = await authenticate(options, {
     method: request.method,
     rawPath,
     rawQuery,
     rawHeaders: request.rawHeaders,
     body,
   });
+  const isJson = exchange.service !== undefined;
+  const service =
+    exchange.service ?? apiServices.find((candidate) => candidate.query && candidate.signingName === signedFor);
+  const protocol = isJson ? service?.json?.protocol : service?.query;
+  if (!service || !protocol || service.signingName !== signedFor) {
+    throw new PciqError(
+      'IncompleteSignature',
+      `Credential should be scoped to the service the request is for, not '${signedFor}'.`,
+    );
+  }
+  exchange.service = service;
+  exchange.protocol = protocol;
   const decoded = protocol.decode({ headers: request.headers, body, query: rawQuery });
-  const action = sqsActions.get(decoded.action);
+  const action = service.actions.get(decoded.action);
   if (!action) {
     throw new PciqError(
       'InvalidAction',
@@ -84,8 +117,8 @@ async function handle(
     );
   }
   const input = new ActionInput(decoded.input, safeDecodePath(rawPath));
-  const context = { queues: options.queues, caller, region: options.region, signal };
-  authorize(caller, `sqs:${action.name}`, action.resource(input, context));
+  const context = { app: options.app, caller, region: options.region, origin: originOf(request), signal };
+  authorize(caller, `${service.signingName}:${action.name}`, action.resource(input, context));
   const output = await action.run(input, context);
   return protocol.encodeResult(action.name, output, requestId, action.queryListElements ?? {});
 }
@@ -93,7 +126,7 @@ async function handle(
 async function authenticate(
   options: RequestHandlerOptions,
   request: { method: string; rawPath: string; rawQuery: string; rawHeaders: string[]; body: Buffer },
-): Promise<Caller> {
+): Promise<{ caller: Caller; service: string }> {
   let unknownKeyId: string | undefined;
   const verify = () =>
     verifySigV4(request, {
@@ -103,7 +136,7 @@ async function authenticate(
         if (!key) unknownKeyId = id;
         return key;
       },
-      services: ['sqs'],
+      services: signingNames,
     });
   let verified: ReturnType<typeof verify>;
   try {
@@ -116,7 +149,7 @@ async function authenticate(
   const key = options.accessKeys.lookup(verified.accessKeyId);
   if (!key) throw new PciqError('InvalidClientTokenId', 'The security token included in the request is invalid.');
   options.accessKeys.noteUse(verified.accessKeyId);
-  return key.caller;
+  return { caller: key.caller, service: verified.service };
 }
 
 function safeDecodePath(path: string): string {

@@ -129,7 +129,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     endpoint: config.endpointUrl ?? endpointOf(config.host, address.port, scheme),
   });
   server.serve({
-    queues,
+    app: { queues },
     accessKeys,
     clock: systemClock,
     region: opened.region,

@@ -1,31 +1,10 @@
-import type { Caller } from '../../core/index.ts';
-import type { EntryOutcome, QueueService } from '../../queues/index.ts';
+import type { EntryOutcome } from '../../queues/index.ts';
 import { wireErrorOf } from '../error-codes.ts';
-import type { ActionInput } from './input.ts';
+import type { ActionOutput, ApiAction } from '../service.ts';
 
-export interface ActionContext {
-  queues: QueueService;
-  caller: Caller;
-  region: string;
-  /** Aborts when the client goes away or the server drains; long polls return early on it. */
-  signal: AbortSignal;
-}
-
-/** A JSON-shaped response body, as the JSON protocol sends it; the Query encoder turns it into XML. */
-export type ActionOutput = Record<string, unknown>;
-
-/**
- * One SQS action: decode the input, call the queue engine, encode the result. Semantics live in `queues/`;
- * this layer only translates.
- */
-export interface SqsAction {
-  name: string;
-  /** The resource `authorize` is asked about (a queue ARN, or the account's queue namespace). */
-  resource(input: ActionInput, context: ActionContext): string;
-  run(input: ActionInput, context: ActionContext): Promise<ActionOutput | undefined>;
-  /** Element names of flattened lists in the Query protocol's XML result, by member name. */
-  queryListElements?: Record<string, string>;
-}
+export type { ActionContext, ActionOutput } from '../service.ts';
+/** SQS actions are API actions; the alias keeps their files short. */
+export type SqsAction = ApiAction;
 
 /** `Successful` and `Failed` of a batch response. */
 export function batchOutput<T>(

@@ -1,6 +1,6 @@
 import { PciqError } from '../../core/index.ts';
+import type { WireProtocol } from '../wire.ts';
 import { foldQueryParameters } from './query-decode.ts';
-import type { WireProtocol } from './wire.ts';
 import { xmlDocument, xmlElement, xmlEscape } from './xml.ts';
 
 const namespace = 'http://queue.amazonaws.com/doc/2012-11-05/';

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { ReadTx, Store, WriteTx } from '../store.ts';
-import { sqliteMigrations } from './schema.ts';
+import { sqliteMigrations } from './schema/index.ts';
 import { SqliteTransaction } from './transaction.ts';
 
 export interface SqliteStoreOptions {
@@ -142,22 +142,31 @@ export class SqliteStore implements Store {
 }
 
 function migrate(db: DatabaseSync): void {
-  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
-  const applied = Number(row.user_version);
-  if (applied > sqliteMigrations.length) {
-    throw new Error(
-      `the data directory was written by a newer pciq (schema ${applied}, this one knows ${sqliteMigrations.length}); upgrade pciq`,
-    );
-  }
-  for (let version = applied; version < sqliteMigrations.length; version++) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(sqliteMigrations[version]!);
-      db.exec(`PRAGMA user_version = ${version + 1}`);
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_versions (module TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID',
+  );
+  const current = db.prepare('SELECT version FROM schema_versions WHERE module = ?');
+  const record = db.prepare(
+    'INSERT INTO schema_versions (module, version) VALUES (?, ?) ON CONFLICT (module) DO UPDATE SET version = excluded.version',
+  );
+  for (const [module, migrations] of sqliteMigrations) {
+    const row = current.get(module) as { version: number } | undefined;
+    const applied = row ? Number(row.version) : 0;
+    if (applied > migrations.length) {
+      throw new Error(
+        `the data directory was written by a newer pciq (${module} schema ${applied}, this one knows ${migrations.length}); upgrade pciq`,
+      );
+    }
+    for (let version = applied; version < migrations.length; version++) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        db.exec(migrations[version]!);
+        record.run(module, version + 1);
+        db.exec('COMMIT');
+      } catch (error) {
+        db.exec('ROLLBACK');
+        throw error;
+      }
     }
   }
 }

@@ -14,7 +14,7 @@ function sourceArnOf(taskHandle: string): string {
 export const cancelMessageMoveTaskAction: SqsAction = {
   name: 'CancelMessageMoveTask',
   resource: (input) => sourceArnOf(input.string('TaskHandle')),
-  async run(input, { queues, caller }) {
+  async run(input, { app: { queues }, caller }) {
     return { ApproximateNumberOfMessagesMoved: await queues.cancelMessageMoveTask(caller, input.string('TaskHandle')) };
   },
 };

@@ -4,7 +4,7 @@ import { queueResource } from './queue-resource.ts';
 export const changeMessageVisibilityAction: SqsAction = {
   name: 'ChangeMessageVisibility',
   resource: queueResource,
-  async run(input, { queues, caller }) {
+  async run(input, { app: { queues }, caller }) {
     await queues.changeMessageVisibility(
       input.queue(caller),
       input.string('ReceiptHandle'),

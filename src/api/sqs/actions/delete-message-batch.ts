@@ -4,7 +4,7 @@ import { queueResource } from './queue-resource.ts';
 export const deleteMessageBatchAction: SqsAction = {
   name: 'DeleteMessageBatch',
   resource: queueResource,
-  async run(input, { queues, caller }) {
+  async run(input, { app: { queues }, caller }) {
     const entries = input.entries('Entries').map((entry) => ({
       id: entry.optionalString('Id') ?? '',
       receiptHandle: entry.string('ReceiptHandle'),

@@ -4,7 +4,7 @@ import { queueResource } from './queue-resource.ts';
 export const deleteMessageAction: SqsAction = {
   name: 'DeleteMessage',
   resource: queueResource,
-  async run(input, { queues, caller }) {
+  async run(input, { app: { queues }, caller }) {
     await queues.deleteMessage(input.queue(caller), input.string('ReceiptHandle'));
     return undefined;
   },

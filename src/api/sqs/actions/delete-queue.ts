@@ -4,7 +4,7 @@ import { queueResource } from './queue-resource.ts';
 export const deleteQueueAction: SqsAction = {
   name: 'DeleteQueue',
   resource: queueResource,
-  async run(input, { queues, caller }) {
+  async run(input, { app: { queues }, caller }) {
     await queues.deleteQueue(input.queue(caller));
     return undefined;
   },

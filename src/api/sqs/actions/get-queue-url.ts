@@ -8,7 +8,7 @@ export const getQueueUrlAction: SqsAction = {
       accountId: input.optionalString('QueueOwnerAWSAccountId') ?? caller.accountId,
       name: input.string('QueueName'),
     }),
-  async run(input, { queues, caller }) {
+  async run(input, { app: { queues }, caller }) {
     const url = await queues.getQueueUrl(
       caller,
       input.string('QueueName'),

@@ -5,7 +5,7 @@ import { queueResource } from './queue-resource.ts';
 export const listDeadLetterSourceQueuesAction: SqsAction = {
   name: 'ListDeadLetterSourceQueues',
   resource: queueResource,
-  async run(input, { queues, caller }) {
+  async run(input, { app: { queues }, caller }) {
     const options: { maxResults?: number; nextToken?: string } = {};
     const maxResults = input.optionalInteger('MaxResults');
     const nextToken = input.optionalString('NextToken');

@@ -3,7 +3,7 @@ import { compact, type SqsAction } from '../action.ts';
 export const listMessageMoveTasksAction: SqsAction = {
   name: 'ListMessageMoveTasks',
   resource: (input) => input.string('SourceArn'),
-  async run(input, { queues, caller }) {
+  async run(input, { app: { queues }, caller }) {
     const request: { sourceArn: string; maxResults?: number } = { sourceArn: input.string('SourceArn') };
     const maxResults = input.optionalInteger('MaxResults');
     if (maxResults !== undefined) request.maxResults = maxResults;

@@ -4,7 +4,7 @@ import { compact } from '../action.ts';
 export const listQueuesAction: SqsAction = {
   name: 'ListQueues',
   resource: (_input, { caller, region }) => `arn:aws:sqs:${region}:${caller.accountId}:*`,
-  async run(input, { queues, caller }) {
+  async run(input, { app: { queues }, caller }) {
     const options: { prefix?: string; maxResults?: number; nextToken?: string } = {};
     const prefix = input.optionalString('QueueNamePrefix');
     const maxResults = input.optionalInteger('MaxResults');

@@ -1,6 +1,6 @@
 import { queueArn } from '../../../core/index.ts';
+import type { ActionInput } from '../../action-input.ts';
 import type { ActionContext } from '../action.ts';
-import type { ActionInput } from '../input.ts';
 
 /** The resource of every action that addresses one queue by its URL. */
 export function queueResource(input: ActionInput, { caller, region }: ActionContext): string {

@@ -31,7 +31,7 @@ function messageOutput(message: ReceivedMessage): Record<string, unknown> {
 export const receiveMessageAction: SqsAction = {
   name: 'ReceiveMessage',
   resource: queueResource,
-  async run(input, { queues, caller, signal }) {
+  async run(input, { app: { queues }, caller, signal }) {
     const options: ReceiveOptions = {
       systemAttributeNames: [...input.stringList('AttributeNames'), ...input.stringList('MessageSystemAttributeNames')],
       messageAttributeNames: input.stringList('MessageAttributeNames'),

@@ -1,6 +1,6 @@
 import type { SendEntry, SendResult } from '../../../queues/index.ts';
+import type { ActionInput } from '../../action-input.ts';
 import { compact } from '../action.ts';
-import type { ActionInput } from '../input.ts';
 
 /** Reads one message to send, from SendMessage or from an entry of SendMessageBatch. */
 export function sendEntryOf(input: ActionInput, id: string): SendEntry {

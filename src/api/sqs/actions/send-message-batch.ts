@@ -5,7 +5,7 @@ import { sendEntryOf, sendResultOutput } from './send-entry.ts';
 export const sendMessageBatchAction: SqsAction = {
   name: 'SendMessageBatch',
   resource: queueResource,
-  async run(input, { queues, caller }) {
+  async run(input, { app: { queues }, caller }) {
     const entries = input.entries('Entries').map((entry) => sendEntryOf(entry, entry.optionalString('Id') ?? ''));
     const outcomes = await queues.sendMessages(caller, input.queue(caller), entries, true);
     return batchOutput(outcomes, sendResultOutput);

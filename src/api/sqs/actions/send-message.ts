@@ -6,7 +6,7 @@ import { sendEntryOf, sendResultOutput } from './send-entry.ts';
 export const sendMessageAction: SqsAction = {
   name: 'SendMessage',
   resource: queueResource,
-  async run(input, { queues, caller }) {
+  async run(input, { app: { queues }, caller }) {
     const [outcome] = await queues.sendMessages(caller, input.queue(caller), [sendEntryOf(input, 'message')], false);
     if (!outcome) throw new PciqError('InternalFailure', 'send produced no result');
     if (!outcome.ok) throw new PciqError(outcome.code, outcome.message);

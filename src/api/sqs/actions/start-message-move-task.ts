@@ -3,7 +3,7 @@ import type { SqsAction } from '../action.ts';
 export const startMessageMoveTaskAction: SqsAction = {
   name: 'StartMessageMoveTask',
   resource: (input) => input.string('SourceArn'),
-  async run(input, { queues, caller }) {
+  async run(input, { app: { queues }, caller }) {
     const request: { sourceArn: string; destinationArn?: string; maxNumberOfMessagesPerSecond?: number } = {
       sourceArn: input.string('SourceArn'),
     };

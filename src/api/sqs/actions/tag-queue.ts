@@ -4,7 +4,7 @@ import { queueResource } from './queue-resource.ts';
 export const tagQueueAction: SqsAction = {
   name: 'TagQueue',
   resource: queueResource,
-  async run(input, { queues, caller }) {
+  async run(input, { app: { queues }, caller }) {
     await queues.tagQueue(input.queue(caller), input.stringMap('Tags'));
     return undefined;
   },

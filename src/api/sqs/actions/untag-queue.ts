@@ -4,7 +4,7 @@ import { queueResource } from './queue-resource.ts';
 export const untagQueueAction: SqsAction = {
   name: 'UntagQueue',
   resource: queueResource,
-  async run(input, { queues, caller }) {
+  async run(input, { app: { queues }, caller }) {
     await queues.untagQueue(input.queue(caller), input.stringList('TagKeys'));
     return undefined;
   },

@@ -1,4 +1,4 @@
-import type { ActionOutput } from './action.ts';
+import type { ActionOutput } from './service.ts';
 
 /** A decoded request: which action, and its input in the JSON protocol's shape. */
 export interface DecodedRequest {

@@ -1,8 +1,5 @@
-/**
- * Ordered migrations of the SQLite store; `PRAGMA user_version` records how many have run. Append only:
- * a released migration is never edited.
- */
-export const sqliteMigrations: readonly string[] = [
+/** Migrations of the queue engine's tables (and the shared meta table and access keys). Append only. */
+export const queueMigrations: readonly string[] = [
   `
   CREATE TABLE meta (
     key TEXT PRIMARY KEY,

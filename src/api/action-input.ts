@@ -5,8 +5,8 @@ import {
   PciqError,
   parseQueueUrl,
   type QueueAddress,
-} from '../../core/index.ts';
-import type { MessageAttributes } from '../../queues/index.ts';
+} from '../core/index.ts';
+import type { MessageAttributes } from '../queues/index.ts';
 
 const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -17,8 +17,8 @@ const base64Pattern = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
  */
 export class ActionInput {
   readonly raw: Record<string, unknown>;
-  /** The request path, where old Query clients put the queue URL instead of a QueueUrl parameter. */
-  private readonly path: string;
+  /** The request path (old SQS Query clients put the queue URL there instead of a QueueUrl parameter). */
+  readonly path: string;
 
   constructor(raw: Record<string, unknown>, path = '/') {
     this.raw = raw;

@@ -1,0 +1,50 @@
+import type { Caller } from '../core/index.ts';
+import type { QueueService } from '../queues/index.ts';
+import type { ActionInput } from './action-input.ts';
+import type { WireProtocol } from './wire.ts';
+
+/** The services actions call, one member per module. */
+export interface AppServices {
+  queues: QueueService;
+}
+
+/** Where a request came from, for policy conditions (aws:SourceIp, aws:SecureTransport) and audit records. */
+export interface RequestOrigin {
+  sourceIp: string;
+  userAgent: string;
+  secureTransport: boolean;
+}
+
+export interface ActionContext {
+  app: AppServices;
+  caller: Caller;
+  region: string;
+  origin: RequestOrigin;
+  /** Aborts when the client goes away or the server drains; long polls return early on it. */
+  signal: AbortSignal;
+}
+
+/** A JSON-shaped response body, as the JSON protocols send it; Query encoders turn it into XML. */
+export type ActionOutput = Record<string, unknown>;
+
+/** One API action: decode the input, call a service, encode the result. Semantics live in the services. */
+export interface ApiAction {
+  name: string;
+  /** The resource `authorize` is asked about (an ARN, or a namespace such as `arn:aws:sqs:REGION:ACCOUNT:*`). */
+  resource(input: ActionInput, context: ActionContext): string;
+  run(input: ActionInput, context: ActionContext): Promise<ActionOutput | undefined>;
+  /** Element names of flattened lists in a Query protocol's XML result, by member name. */
+  queryListElements?: Record<string, string>;
+}
+
+/**
+ * An AWS-compatible API served on the shared endpoint. JSON requests are routed by their X-Amz-Target
+ * prefix, Query requests by the service in their SigV4 credential scope.
+ */
+export interface ApiService {
+  /** The SigV4 signing name (credential scope service), also the prefix of its IAM actions. */
+  signingName: string;
+  json?: { targetPrefix: string; protocol: WireProtocol };
+  query?: WireProtocol;
+  actions: ReadonlyMap<string, ApiAction>;
+}

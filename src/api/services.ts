@@ -1,0 +1,5 @@
+import type { ApiService } from './service.ts';
+import { sqsService } from './sqs/service.ts';
+
+/** Every API served on the endpoint. */
+export const apiServices: readonly ApiService[] = [sqsService];

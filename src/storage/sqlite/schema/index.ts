@@ -1,0 +1,10 @@
+import { queueMigrations } from './queues.ts';
+
+/**
+ * Ordered migrations per module, each list append-only (a released migration is never edited). Modules
+ * migrate independently, recorded in `schema_versions`, so tables of different modules evolve without
+ * renumbering each other's migrations. Modules migrate in the order listed here.
+ */
+export const sqliteMigrations: ReadonlyArray<readonly [module: string, migrations: readonly string[]]> = [
+  ['queues', queueMigrations],
+];
