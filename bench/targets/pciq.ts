@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { removeTempDir, trackTempDir } from '../cleanup.ts';
+import { ServerProcess } from './server-process.ts';
+import type { Target } from './target.ts';
+
+const pciqBin = join(import.meta.dirname, '..', '..', 'bin', 'pciq.js');
+
+interface Bootstrap {
+  region: string;
+  caFile: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/**
+ * pciq as shipped: `pciq init` then `pciq serve` in a fresh temp directory, every default on (HTTPS with the
+ * development CA, SigV4, synchronous=FULL commits, sealed bodies). The directory goes when the target stops.
+ */
+export async function startPciq(): Promise<Target> {
+  const dir = trackTempDir(mkdtempSync(join(tmpdir(), 'pciq-bench-')));
+  const dirArgs = ['--data-dir', join(dir, 'data'), '--key-file', join(dir, 'keys', 'master.key')];
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [pciqBin, 'init', ...dirArgs, '--json']);
+    const bootstrap = JSON.parse(stdout) as Bootstrap;
+    const server = new ServerProcess([pciqBin, 'serve', ...dirArgs, '--host', '127.0.0.1', '--port', '0']);
+    const url = await server.listeningUrl();
+    return {
+      name: 'pciq',
+      endpoint: {
+        url,
+        region: bootstrap.region,
+        credentials: { accessKeyId: bootstrap.accessKeyId, secretAccessKey: bootstrap.secretAccessKey },
+        caPem: readFileSync(bootstrap.caFile, 'utf8'),
+      },
+      pid: server.child.pid,
+      stderr: () => server.stderr,
+      async stop() {
+        const code = await server.stop();
+        removeTempDir(dir);
+        if (code !== 0) throw new Error(`pciq serve exited with ${code} on SIGTERM; stderr: ${server.stderr.trim()}`);
+      },
+    };
+  } catch (error) {
+    removeTempDir(dir);
+    throw error;
+  }
+}

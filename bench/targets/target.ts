@@ -1,0 +1,12 @@
+import type { Endpoint } from '../clients/queue-client.ts';
+
+/** A queue server under test, running in its own process. */
+export interface Target {
+  name: string;
+  endpoint: Endpoint;
+  /** For measuring the server's CPU time. */
+  pid: number | undefined;
+  /** What the server wrote to stderr so far: pciq logs internal errors there. */
+  stderr(): string;
+  stop(): Promise<void>;
+}
