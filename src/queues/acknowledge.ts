@@ -1,7 +1,7 @@
 import { invalidParameter, PciqError, type QueueAddress } from '../core/index.ts';
 import type { QueueRow, WriteTx } from '../storage/index.ts';
 import { type EntryOutcome, eachEntry, validateBatch } from './batch.ts';
-import { type QueueContext, requireQueue } from './context.ts';
+import type { QueueContext } from './context.ts';
 import { limits } from './limits.ts';
 import { decodeReceiptHandle, type ReceiptHandle } from './receipt-handle.ts';
 
@@ -34,17 +34,13 @@ function handleFor(queue: QueueRow, text: string): ReceiptHandle {
  */
 async function deleteOne(tx: WriteTx, queue: QueueRow, text: string): Promise<void> {
   const handle = handleFor(queue, text);
-  const message = await tx.getMessage(queue.id, handle.seq);
-  if (!message) return;
-  if (message.receiptNonce !== handle.nonce) {
-    if (queue.isFifo)
-      throw new PciqError(
-        'ReceiptHandleIsInvalid',
-        'The receipt handle has expired: the message was received again since.',
-      );
-    return;
+  const outcome = await tx.deleteReceived(queue.id, handle.seq, handle.nonce);
+  if (outcome === 'stale' && queue.isFifo) {
+    throw new PciqError(
+      'ReceiptHandleIsInvalid',
+      'The receipt handle has expired: the message was received again since.',
+    );
   }
-  await tx.deleteMessage(queue.id, handle.seq);
 }
 
 async function changeOne(
@@ -90,7 +86,8 @@ export async function deleteMessage(
   address: QueueAddress,
   receiptHandle: string,
 ): Promise<void> {
-  await context.store.write(async (tx) => deleteOne(tx, await requireQueue(tx, address), receiptHandle));
+  const queue = await context.queues.get(address);
+  await context.store.write((tx) => deleteOne(tx, queue, receiptHandle));
 }
 
 export async function deleteMessageBatch(
@@ -99,10 +96,8 @@ export async function deleteMessageBatch(
   entries: readonly DeleteEntry[],
 ): Promise<Array<EntryOutcome<void>>> {
   validateBatch(entries, 'DeleteMessageBatchRequestEntry');
-  return context.store.write(async (tx) => {
-    const queue = await requireQueue(tx, address);
-    return eachEntry(entries, (entry) => deleteOne(tx, queue, entry.receiptHandle));
-  });
+  const queue = await context.queues.get(address);
+  return context.store.write((tx) => eachEntry(entries, (entry) => deleteOne(tx, queue, entry.receiptHandle)));
 }
 
 export async function changeMessageVisibility(
@@ -111,9 +106,8 @@ export async function changeMessageVisibility(
   receiptHandle: string,
   visibilityTimeoutSec: number,
 ): Promise<void> {
-  await context.store.write(async (tx) =>
-    changeOne(context, tx, await requireQueue(tx, address), receiptHandle, visibilityTimeoutSec),
-  );
+  const queue = await context.queues.get(address);
+  await context.store.write((tx) => changeOne(context, tx, queue, receiptHandle, visibilityTimeoutSec));
 }
 
 export async function changeMessageVisibilityBatch(
@@ -122,8 +116,8 @@ export async function changeMessageVisibilityBatch(
   entries: readonly VisibilityEntry[],
 ): Promise<Array<EntryOutcome<void>>> {
   validateBatch(entries, 'ChangeMessageVisibilityBatchRequestEntry');
+  const queue = await context.queues.get(address);
   return context.store.write(async (tx) => {
-    const queue = await requireQueue(tx, address);
     return eachEntry(entries, (entry) =>
       changeOne(context, tx, queue, entry.receiptHandle, entry.visibilityTimeoutSec),
     );

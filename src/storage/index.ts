@@ -1,6 +1,7 @@
 export { SqliteStore, type SqliteStoreOptions } from './sqlite/driver.ts';
 export type {
   AccessKeyRow,
+  Claim,
   DedupEntry,
   MessageCounts,
   MessageOrderRow,

@@ -57,6 +57,12 @@ export interface MessageRow {
 
 export type NewMessage = Omit<MessageRow, 'seq'>;
 
+/** What a receive sets on the messages it claims. */
+export interface Claim {
+  visibleAtMs: number;
+  receiptNonce: string;
+}
+
 /** The columns FIFO selection walks through in order. */
 export type MessageOrderRow = Pick<
   MessageRow,
@@ -148,10 +154,14 @@ export interface WriteTx extends ReadTx {
 
   insertMessage(message: NewMessage): Promise<number>;
   /**
-   * Visible, unexpired messages of a standard queue, oldest first, at most `limit`. Drivers that share the
-   * database between nodes must lock the returned rows until commit (PostgreSQL: FOR UPDATE SKIP LOCKED).
+   * Claims up to `limit` visible, unexpired messages of a standard queue, oldest first: each becomes
+   * invisible until `claim.visibleAtMs`, gets the receipt nonce, one more receive and its receive times.
+   * Returns the claimed rows as updated, in `seq` order. Drivers that share the database between nodes must
+   * skip rows another transaction holds (PostgreSQL: FOR UPDATE SKIP LOCKED).
    */
-  selectReceivable(queueId: number, nowMs: number, limit: number): Promise<MessageRow[]>;
+  claimReceivable(queueId: number, nowMs: number, limit: number, claim: Claim): Promise<MessageRow[]>;
+  /** Claims the given messages (FIFO selection chose them), returned in the order of `seqs`. */
+  claimMessages(queueId: number, seqs: readonly number[], nowMs: number, claim: Claim): Promise<MessageRow[]>;
   /**
    * Serializes FIFO receives on one queue until commit, so group exclusivity holds across nodes.
    * (SQLite has one writer and needs nothing.)
@@ -159,20 +169,10 @@ export interface WriteTx extends ReadTx {
   lockQueueForFifoReceive(queueId: number): Promise<void>;
   /** All messages of a queue in `seq` order after `afterSeq`, expired ones included, at most `limit`. */
   scanInOrder(queueId: number, afterSeq: number, limit: number): Promise<MessageOrderRow[]>;
-  /** Records a receive: new visibility, receipt nonce and counters. */
-  markReceived(
-    queueId: number,
-    seq: number,
-    receipt: {
-      visibleAtMs: number;
-      receiptNonce: string;
-      receiveCount: number;
-      firstReceivedAtMs: number;
-      lastReceivedAtMs: number;
-    },
-  ): Promise<void>;
   setVisibleAt(queueId: number, seq: number, visibleAtMs: number): Promise<void>;
   deleteMessage(queueId: number, seq: number): Promise<boolean>;
+  /** Deletes a message only if its current receipt nonce is `receiptNonce`; says which case it was. */
+  deleteReceived(queueId: number, seq: number, receiptNonce: string): Promise<'deleted' | 'stale' | 'missing'>;
   /** Deletes messages sent at or before `sentUpToMs`; returns how many. */
   purgeMessages(queueId: number, sentUpToMs: number): Promise<number>;
   /** Deletes messages past retention and dedup entries past their window, at most `limit` of each. */

@@ -171,7 +171,7 @@ export function describeStoreContract(driver: string, factory: StoreFactory): vo
       assert.equal(await store.read((tx) => tx.nextVisibleAt(queue.id, now)), now + 5);
     });
 
-    it('selects receivable messages oldest-visible first, skipping invisible and expired ones', async () => {
+    it('claims receivable messages oldest-visible first, skipping invisible and expired ones', async () => {
       const queue = await insertQueue();
       const now = 10_000;
       const seqs = await store.write(async (tx) => [
@@ -181,16 +181,63 @@ export function describeStoreContract(driver: string, factory: StoreFactory): vo
         await tx.insertMessage(newMessage(queue.id, { visibleAtMs: 1_000, expiresAtMs: 9_999 })),
         await tx.insertMessage(newMessage(queue.id, { visibleAtMs: 9_000 })),
       ]);
-      const picked = await store.write((tx) => tx.selectReceivable(queue.id, now, 10));
+      const claim = { visibleAtMs: 40_000, receiptNonce: 'nonce-1' };
+      const first = await store.write((tx) => tx.claimReceivable(queue.id, now, 2, claim));
+      // The two that became visible first, returned in seq order.
       assert.deepEqual(
-        picked.map((row) => row.seq),
-        [seqs[1], seqs[0], seqs[4]],
+        first.map((row) => row.seq),
+        [seqs[0], seqs[1]],
       );
-      const limited = await store.write((tx) => tx.selectReceivable(queue.id, now, 1));
+      assert.ok(
+        first.every((row) => row.visibleAtMs === 40_000 && row.receiptNonce === 'nonce-1' && row.receiveCount === 1),
+      );
+      assert.ok(first.every((row) => row.firstReceivedAtMs === now && row.lastReceivedAtMs === now));
+      const second = await store.write((tx) =>
+        tx.claimReceivable(queue.id, now, 10, { visibleAtMs: 50_000, receiptNonce: 'nonce-2' }),
+      );
       assert.deepEqual(
-        limited.map((row) => row.seq),
-        [seqs[1]],
+        second.map((row) => row.seq),
+        [seqs[4]],
+        'claimed, delayed and expired messages are not claimable',
       );
+      const later = await store.write((tx) =>
+        tx.claimReceivable(queue.id, 40_000, 10, { visibleAtMs: 90_000, receiptNonce: 'nonce-3' }),
+      );
+      const again = later.find((row) => row.seq === seqs[0]);
+      assert.deepEqual([again?.receiveCount, again?.firstReceivedAtMs, again?.lastReceivedAtMs], [2, now, 40_000]);
+    });
+
+    it('claims chosen messages and returns them in the order asked for', async () => {
+      const queue = await insertQueue();
+      const seqs: number[] = [];
+      for (let i = 0; i < 3; i++) seqs.push(await store.write((tx) => tx.insertMessage(newMessage(queue.id))));
+      const order = [seqs[2]!, seqs[0]!];
+      const rows = await store.write((tx) =>
+        tx.claimMessages(queue.id, order, 5_000, { visibleAtMs: 9_000, receiptNonce: 'n' }),
+      );
+      assert.deepEqual(
+        rows.map((row) => row.seq),
+        order,
+      );
+      assert.ok(rows.every((row) => row.receiveCount === 1 && row.visibleAtMs === 9_000));
+      assert.equal((await store.read((tx) => tx.getMessage(queue.id, seqs[1]!)))?.receiveCount, 0);
+      assert.deepEqual(
+        await store.write((tx) =>
+          tx.claimMessages(queue.id + 1000, order, 5_000, { visibleAtMs: 1, receiptNonce: 'x' }),
+        ),
+        [],
+      );
+    });
+
+    it('deletes a received message only with its current receipt nonce', async () => {
+      const queue = await insertQueue();
+      const seq = await store.write((tx) => tx.insertMessage(newMessage(queue.id)));
+      await store.write((tx) =>
+        tx.claimMessages(queue.id, [seq], 1_000, { visibleAtMs: 2_000, receiptNonce: 'current' }),
+      );
+      assert.equal(await store.write((tx) => tx.deleteReceived(queue.id, seq, 'older')), 'stale');
+      assert.equal(await store.write((tx) => tx.deleteReceived(queue.id, seq, 'current')), 'deleted');
+      assert.equal(await store.write((tx) => tx.deleteReceived(queue.id, seq, 'current')), 'missing');
     });
 
     it('scans a queue in seq order after a given seq', async () => {
@@ -208,22 +255,9 @@ export function describeStoreContract(driver: string, factory: StoreFactory): vo
       );
     });
 
-    it('records receives, visibility changes and deletions', async () => {
+    it('records visibility changes and deletions', async () => {
       const queue = await insertQueue();
       const seq = await store.write((tx) => tx.insertMessage(newMessage(queue.id)));
-      const receipt = {
-        visibleAtMs: 40_000,
-        receiptNonce: 'nonce-1',
-        receiveCount: 1,
-        firstReceivedAtMs: 10_000,
-        lastReceivedAtMs: 10_000,
-      };
-      await store.write((tx) => tx.markReceived(queue.id, seq, receipt));
-      const row = await store.read((tx) => tx.getMessage(queue.id, seq));
-      assert.deepEqual(
-        [row?.visibleAtMs, row?.receiptNonce, row?.receiveCount, row?.firstReceivedAtMs, row?.lastReceivedAtMs],
-        [40_000, 'nonce-1', 1, 10_000, 10_000],
-      );
       await store.write((tx) => tx.setVisibleAt(queue.id, seq, 12_345));
       assert.equal((await store.read((tx) => tx.getMessage(queue.id, seq)))?.visibleAtMs, 12_345);
       assert.equal(await store.write((tx) => tx.deleteMessage(queue.id, seq)), true);
