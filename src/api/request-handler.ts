@@ -53,7 +53,10 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const requestId = newRequestId();
     const exchange = claimedApi(request);
     const clientGone = new AbortController();
-    response.on('close', () => clientGone.abort());
+    // Only a client that leaves before its answer aborts the work (aborting builds an exception: not for free).
+    response.on('close', () => {
+      if (!response.writableFinished) clientGone.abort();
+    });
     try {
       const signal = AbortSignal.any([clientGone.signal, options.drainSignal]);
       send(response, await handle(options, request, exchange, requestId, signal));

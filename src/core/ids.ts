@@ -1,4 +1,5 @@
-import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
+import { randomFromPool } from './random-pool.ts';
 
 /** SQS message ids are UUIDs. */
 export function newMessageId(): string {
@@ -12,7 +13,7 @@ export function newRequestId(): string {
 
 /** An opaque random token, base64url, `bytes` of entropy. */
 export function randomToken(bytes: number): string {
-  return randomBytes(bytes).toString('base64url');
+  return randomFromPool(bytes).toString('base64url');
 }
 
 /** AWS account ids are 12 decimal digits; ours are random and never start with 0 to survive number parsing. */

@@ -10,4 +10,5 @@ export {
   PciqError,
 } from './errors.ts';
 export { newAccountId, newMessageId, newRequestId, randomToken } from './ids.ts';
+export { randomFromPool } from './random-pool.ts';
 export { maskDigitRuns } from './redact.ts';
