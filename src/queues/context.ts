@@ -2,6 +2,7 @@ import { type Clock, PciqError, type QueueAddress, queueArn, queueUrl } from '..
 import type { Keyring } from '../crypto/index.ts';
 import type { QueueRow, ReadTx, Store } from '../storage/index.ts';
 import type { ReceiveWaiters } from './long-poll.ts';
+import type { InFlightEstimates, QueueRegistry } from './queue-registry.ts';
 
 /** What every queue operation works with; built once by the service. */
 export interface QueueContext {
@@ -12,6 +13,9 @@ export interface QueueContext {
   /** Base of queue URLs, e.g. https://127.0.0.1:9324 */
   endpoint: string;
   waiters: ReceiveWaiters;
+  /** Queue rows for the data path, briefly cached. */
+  queues: QueueRegistry;
+  inFlight: InFlightEstimates;
 }
 
 export function arnOf(context: QueueContext, queue: Pick<QueueRow, 'accountId' | 'name'>): string {

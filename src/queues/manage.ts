@@ -225,6 +225,7 @@ export async function setQueueAttributes(
     // A shorter delay or visibility can make messages receivable now.
     tx.signalReceivable(queue.id);
   });
+  context.queues.invalidate(address);
 }
 
 export async function deleteQueue(context: QueueContext, address: QueueAddress): Promise<void> {
@@ -234,6 +235,7 @@ export async function deleteQueue(context: QueueContext, address: QueueAddress):
     // Parked receives must learn that the queue is gone.
     tx.signalReceivable(queue.id);
   });
+  context.queues.invalidate(address);
 }
 
 export async function purgeQueue(context: QueueContext, address: QueueAddress): Promise<void> {

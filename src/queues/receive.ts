@@ -1,7 +1,7 @@
 import { invalidParameter, PciqError, type QueueAddress, randomToken } from '../core/index.ts';
 import { SealIntegrityError } from '../crypto/index.ts';
 import type { MessageRow, QueueRow, WriteTx } from '../storage/index.ts';
-import { arnOf, type QueueContext, requireQueue } from './context.ts';
+import { arnOf, type QueueContext } from './context.ts';
 import { deadLetterQueueOf, moveToDeadLetter } from './dead-letter.ts';
 import { FifoSelection } from './fifo-selection.ts';
 import { limits } from './limits.ts';
@@ -93,10 +93,14 @@ export async function receiveMessages(
   checkOptions(options);
   let deadline: number | undefined;
   for (;;) {
-    const queueKey = await context.store.read((tx) => requireQueue(tx, address));
-    const generation = context.waiters.generation(queueKey.id);
-    const { queue, claimed } = await context.store.write((tx) => claim(context, tx, address, options));
-    if (claimed.length > 0) return claimed.map((item) => present(queue, item, options));
+    const queue = await context.queues.get(address);
+    const generation = context.waiters.generation(queue.id);
+    await checkInFlightLimit(context, queue);
+    const claimed = await context.store.write((tx) => claim(context, tx, queue, options));
+    if (claimed.length > 0) {
+      context.inFlight.claimed(queue.id, claimed.length);
+      return claimed.map((item) => present(queue, item, options));
+    }
     const now = context.clock.now();
     deadline ??= now + (options.waitTimeSec ?? settingsOf(queue.attributes).receiveWaitSec) * 1000;
     if (now >= deadline || signal?.aborted) return [];
@@ -105,32 +109,41 @@ export async function receiveMessages(
   }
 }
 
-async function claim(
-  context: QueueContext,
-  tx: WriteTx,
-  address: QueueAddress,
-  options: ReceiveOptions,
-): Promise<{ queue: QueueRow; claimed: Claimed[] }> {
-  const queue = await requireQueue(tx, address);
+async function checkInFlightLimit(context: QueueContext, queue: QueueRow): Promise<void> {
+  const limit = queue.isFifo ? limits.maxInFlightFifo : limits.maxInFlightStandard;
+  let inFlight = context.inFlight.current(queue.id);
+  if (inFlight === undefined) {
+    const now = context.clock.now();
+    inFlight = await context.store.read((tx) => tx.countInFlight(queue.id, now, limit));
+    context.inFlight.counted(queue.id, inFlight);
+  }
+  if (inFlight >= limit) {
+    throw new PciqError('OverLimit', 'Too many messages in flight: delete or release some before receiving more.');
+  }
+}
+
+async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, options: ReceiveOptions): Promise<Claimed[]> {
   const settings = settingsOf(queue.attributes);
   const now = context.clock.now();
   const max = options.maxMessages ?? 1;
-  const visibilityMs = (options.visibilityTimeoutSec ?? settings.visibilityTimeoutSec) * 1000;
-  const inFlightLimit = queue.isFifo ? limits.maxInFlightFifo : limits.maxInFlightStandard;
-  if ((await tx.countInFlight(queue.id, now, inFlightLimit)) >= inFlightLimit) {
-    throw new PciqError('OverLimit', 'Too many messages in flight: delete or release some before receiving more.');
-  }
+  // One nonce per receive: handles also name the message's seq, so the nonce only has to tell this receive
+  // of a message from its other receives.
+  const receipt = {
+    visibleAtMs: now + (options.visibilityTimeoutSec ?? settings.visibilityTimeoutSec) * 1000,
+    receiptNonce: randomToken(12),
+  };
   const dlq = settings.redrivePolicy ? await deadLetterQueueOf(tx, queue) : undefined;
   const claimed: Claimed[] = [];
   // Each pass claims what it can; another pass only when a redrive or a set-aside left room.
   for (let pass = 0; pass < 3 && claimed.length < max; pass++) {
-    const candidates = queue.isFifo
-      ? await fifoCandidates(tx, queue.id, now, max - claimed.length)
-      : await tx.selectReceivable(queue.id, now, max - claimed.length);
-    if (candidates.length === 0) break;
+    const rows = queue.isFifo
+      ? await tx.claimMessages(queue.id, await fifoCandidates(tx, queue.id, now, max - claimed.length), now, receipt)
+      : await tx.claimReceivable(queue.id, now, max - claimed.length, receipt);
+    if (rows.length === 0) break;
     let skipped = 0;
-    for (const row of candidates) {
-      if (dlq && settings.redrivePolicy && row.receiveCount >= settings.redrivePolicy.maxReceiveCount) {
+    for (const row of rows) {
+      // SQS moves a message once its receive count would exceed maxReceiveCount.
+      if (dlq && settings.redrivePolicy && row.receiveCount > settings.redrivePolicy.maxReceiveCount) {
         await moveToDeadLetter(context, tx, row, queue, dlq);
         skipped++;
         continue;
@@ -140,25 +153,15 @@ async function claim(
         skipped++;
         continue;
       }
-      const receiptNonce = randomToken(12);
-      row.receiveCount += 1;
-      row.firstReceivedAtMs ??= now;
-      await tx.markReceived(queue.id, row.seq, {
-        visibleAtMs: now + visibilityMs,
-        receiptNonce,
-        receiveCount: row.receiveCount,
-        firstReceivedAtMs: row.firstReceivedAtMs,
-        lastReceivedAtMs: now,
-      });
-      claimed.push({ row, content, receiptNonce });
+      claimed.push({ row, content, receiptNonce: receipt.receiptNonce });
     }
     if (skipped === 0) break;
   }
-  return { queue, claimed };
+  return claimed;
 }
 
 /** FIFO candidates in order; the caller claims them all, so groups whose runs it took stay blocked for others. */
-async function fifoCandidates(tx: WriteTx, queueId: number, now: number, max: number): Promise<MessageRow[]> {
+async function fifoCandidates(tx: WriteTx, queueId: number, now: number, max: number): Promise<number[]> {
   await tx.lockQueueForFifoReceive(queueId);
   const selection = new FifoSelection(now);
   let after = 0;
@@ -169,12 +172,7 @@ async function fifoCandidates(tx: WriteTx, queueId: number, now: number, max: nu
     if (page.length < fifoScanPage) break;
     after = page[page.length - 1]!.seq;
   }
-  const rows: MessageRow[] = [];
-  for (const seq of selection.pick(max)) {
-    const row = await tx.getMessage(queueId, seq);
-    if (row) rows.push(row);
-  }
-  return rows;
+  return selection.pick(max);
 }
 
 async function openOrSetAside(

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Caller, invalidParameter, newMessageId, PciqError, type QueueAddress } from '../core/index.ts';
 import type { QueueRow, WriteTx } from '../storage/index.ts';
 import { type EntryOutcome, failedEntry, validateBatch } from './batch.ts';
-import { arnOf, type QueueContext, requireQueue } from './context.ts';
+import { arnOf, type QueueContext } from './context.ts';
 import { limits } from './limits.ts';
 import { md5OfAttributes, md5OfBody } from './md5.ts';
 import { assertValidBody, type MessageAttributes, validateMessageAttributes } from './message-attributes.ts';
@@ -136,9 +136,9 @@ export async function sendMessages(
       return failedEntry(entry.id, error);
     }
   });
+  const queue = await context.queues.get(address);
+  const settings = settingsOf(queue.attributes);
   return context.store.write(async (tx) => {
-    const queue = await requireQueue(tx, address);
-    const settings = settingsOf(queue.attributes);
     const outcomes: Array<EntryOutcome<SendResult>> = [];
     let accepted = 0;
     for (const item of checked) {

@@ -26,6 +26,7 @@ import {
   untagQueue,
 } from './manage.ts';
 import { advanceMoveTasks, cancelMessageMoveTask, listMessageMoveTasks, startMessageMoveTask } from './move-tasks.ts';
+import { InFlightEstimates, QueueRegistry } from './queue-registry.ts';
 import { type ReceiveOptions, receiveMessages } from './receive.ts';
 import { type SendEntry, sendMessages } from './send.ts';
 
@@ -53,7 +54,12 @@ export class QueueService {
 
   constructor(options: QueueServiceOptions) {
     const waiters = new ReceiveWaiters(options.clock);
-    this.context = { ...options, waiters };
+    this.context = {
+      ...options,
+      waiters,
+      queues: new QueueRegistry(options.store, options.clock),
+      inFlight: new InFlightEstimates(options.clock),
+    };
     this.stopListening = options.store.onReceivable((queueId) => waiters.notify(queueId));
   }
 

@@ -15,10 +15,8 @@ describe('long polling', () => {
     const pending = h.bodies(q, { waitTimeSec: 20 }).then((bodies) => {
       received = bodies;
     });
-    await settle();
+    await h.untilParked(q);
     assert.equal(received, undefined, 'still waiting');
-    const queue = await h.store.read((tx) => tx.getQueueByName(q.accountId, q.name));
-    assert.equal(h.service.context.waiters.waitingOn(queue!.id), 1, 'parked, not polling');
     await h.send(q, 'hello');
     await pending;
     assert.deepEqual(received, ['hello']);
@@ -30,7 +28,7 @@ describe('long polling', () => {
     const pending = h.bodies(q, { waitTimeSec: 5 }).then((bodies) => {
       received = bodies;
     });
-    await settle();
+    await h.untilParked(q);
     h.clock.advance(4_999);
     await settle();
     assert.equal(received, undefined);
@@ -45,7 +43,7 @@ describe('long polling', () => {
     const pending = h.bodies(q).then(() => {
       done = true;
     });
-    await settle();
+    await h.untilParked(q);
     assert.equal(done, false);
     h.clock.advance(3_000);
     await pending;
@@ -58,7 +56,7 @@ describe('long polling', () => {
     const pending = h.bodies(q, { waitTimeSec: 20 }).then((bodies) => {
       received = bodies;
     });
-    await settle();
+    await h.untilParked(q);
     h.clock.advance(2_000);
     await pending;
     assert.deepEqual(received, ['later']);
@@ -68,7 +66,7 @@ describe('long polling', () => {
     const q = await h.createQueue('abort');
     const controller = new AbortController();
     const aborted = h.receive(q, { waitTimeSec: 20 }, controller.signal);
-    await settle();
+    await h.untilParked(q);
     controller.abort();
     assert.deepEqual(await aborted, []);
   });
@@ -80,11 +78,15 @@ describe('long polling', () => {
     for (let i = 0; i < 20; i++) await Promise.resolve(); // the receive queues its claim; nothing commits yet
     const send = h.send(q, 'raced');
     await send;
-    let received: string[] | undefined;
-    void receive.then((bodies) => {
-      received = bodies;
-    });
-    await settle(20);
+    // A missed wake-up would park until the deadline; after 2 s of real time the test releases it and fails.
+    let missed = false;
+    const timer = setTimeout(() => {
+      missed = true;
+      h.clock.advance(20_000);
+    }, 2_000);
+    const received = await receive;
+    clearTimeout(timer);
+    assert.equal(missed, false, 'the send woke the receive');
     assert.deepEqual(received, ['raced']);
   });
 });

@@ -47,7 +47,10 @@ describe('messages at rest', () => {
     assert.deepEqual(bodies, ['untouched']);
     assert.ok(warnings.includes('PCIQ_SEAL_INTEGRITY'));
     const counts = await h.service.getQueueAttributes(q, ['ApproximateNumberOfMessagesNotVisible']);
-    assert.equal(counts['ApproximateNumberOfMessagesNotVisible'], '1', 'the altered message is kept, not lost');
+    // The delivered message and the altered one, which is kept (hidden), not lost.
+    assert.equal(counts['ApproximateNumberOfMessagesNotVisible'], '2');
+    h.clock.advance(60_000);
+    assert.deepEqual(await h.bodies(q), ['untouched'], 'the altered one stays set aside after the visibility timeout');
   });
 
   it('refuses a ciphertext moved to another message', async () => {

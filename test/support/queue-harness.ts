@@ -62,6 +62,16 @@ export class QueueHarness {
     return (await this.receive(address, options)).map((message) => message.body);
   }
 
+  /** Resolves once `count` receives are parked on the queue (their empty look committed and synced). */
+  async untilParked(address: QueueAddress, count = 1): Promise<void> {
+    const queue = await this.store.read((tx) => tx.getQueueByName(address.accountId, address.name));
+    if (!queue) throw new Error(`no queue ${address.name}`);
+    for (let turn = 0; this.service.context.waiters.waitingOn(queue.id) < count; turn++) {
+      if (turn > 5_000) throw new Error('the receive never parked');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
   async close(): Promise<void> {
     this.service.stop();
     await this.store.close();
