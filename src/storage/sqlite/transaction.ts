@@ -10,8 +10,10 @@ import type {
   NewMessage,
   NewQueue,
   QueueRow,
+  SealedPayloadRow,
   WriteTx,
 } from '../store.ts';
+import { SqliteKeyTables } from './key-tables.ts';
 
 type Row = Record<string, SQLInputValue>;
 
@@ -23,10 +25,12 @@ export class SqliteTransaction implements WriteTx {
   private readonly statements = new Map<string, StatementSync>();
   private readonly db: DatabaseSync;
   private readonly onSignal: (queueId: number) => void;
+  readonly keys: SqliteKeyTables;
 
   constructor(db: DatabaseSync, onSignal: (queueId: number) => void) {
     this.db = db;
     this.onSignal = onSignal;
+    this.keys = new SqliteKeyTables(db);
   }
 
   private sql(text: string): StatementSync {
@@ -200,6 +204,22 @@ export class SqliteTransaction implements WriteTx {
     return Number(result.lastInsertRowid);
   }
 
+  async scanPayloads(afterSeq: number, limit: number): Promise<SealedPayloadRow[]> {
+    const rows = this.sql(
+      'SELECT queue_id, seq, message_id, payload FROM messages WHERE seq > ? ORDER BY seq LIMIT ?',
+    ).all(afterSeq, limit) as Row[];
+    return rows.map((row) => ({
+      queueId: Number(row.queue_id),
+      seq: Number(row.seq),
+      messageId: String(row.message_id),
+      payload: row.payload as Uint8Array,
+    }));
+  }
+
+  async replacePayload(queueId: number, seq: number, payload: Uint8Array): Promise<void> {
+    this.sql('UPDATE messages SET payload = ? WHERE seq = ? AND queue_id = ?').run(payload, seq, queueId);
+  }
+
   async selectReceivable(queueId: number, nowMs: number, limit: number): Promise<MessageRow[]> {
     const rows = this.sql(
       `SELECT * FROM messages WHERE queue_id = ?1 AND visible_at <= ?2 AND expires_at > ?2
@@ -351,6 +371,10 @@ export class SqliteTransaction implements WriteTx {
 
   async touchAccessKey(accessKeyId: string, lastUsedAtMs: number): Promise<void> {
     this.sql('UPDATE access_keys SET last_used_at = ? WHERE access_key_id = ?').run(lastUsedAtMs, accessKeyId);
+  }
+
+  async replaceAccessKeySecret(accessKeyId: string, sealedSecret: Uint8Array): Promise<void> {
+    this.sql('UPDATE access_keys SET sealed_secret = ? WHERE access_key_id = ?').run(sealedSecret, accessKeyId);
   }
 
   signalReceivable(queueId: number): void {

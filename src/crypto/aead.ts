@@ -1,0 +1,53 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+export const aeadKeyBytes = 32;
+export const nonceBytes = 12;
+export const tagBytes = 16;
+
+/** Raised when sealed data does not open: altered, swapped to another place, or sealed under another key. */
+export class SealIntegrityError extends Error {
+  constructor(detail = 'sealed data failed its integrity check') {
+    super(detail);
+    this.name = 'SealIntegrityError';
+  }
+}
+
+/**
+ * AES-256-GCM with a fresh random 96-bit nonce (NIST SP 800-38D: at most 2^32 seals per key with random
+ * nonces; callers count). Writes `prefix | nonce | ciphertext | tag` into one buffer: the prefix is the
+ * caller's header, authenticated through `aad`, which must contain it.
+ */
+export function aeadSeal(key: Buffer, prefix: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(prefix.length + nonceBytes + plaintext.length + tagBytes);
+  out.set(prefix, 0);
+  const nonce = randomBytes(nonceBytes);
+  out.set(nonce, prefix.length);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(aad);
+  let offset = prefix.length + nonceBytes;
+  const body = cipher.update(plaintext);
+  out.set(body, offset);
+  offset += body.length;
+  const tail = cipher.final();
+  out.set(tail, offset);
+  offset += tail.length;
+  out.set(cipher.getAuthTag(), offset);
+  return out;
+}
+
+/** Opens what `aeadSeal` wrote with a prefix of `prefixBytes`; any failure is a `SealIntegrityError`. */
+export function aeadOpen(key: Buffer, sealed: Uint8Array, prefixBytes: number, aad: Uint8Array): Buffer {
+  if (sealed.length < prefixBytes + nonceBytes + tagBytes) throw new SealIntegrityError();
+  const view = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+  const nonce = view.subarray(prefixBytes, prefixBytes + nonceBytes);
+  const decipher = createDecipheriv('aes-256-gcm', key, nonce);
+  decipher.setAAD(aad);
+  decipher.setAuthTag(view.subarray(view.length - tagBytes));
+  try {
+    const body = decipher.update(view.subarray(prefixBytes + nonceBytes, view.length - tagBytes));
+    const tail = decipher.final();
+    return tail.length === 0 ? body : Buffer.concat([body, tail]);
+  } catch {
+    throw new SealIntegrityError();
+  }
+}

@@ -1,0 +1,114 @@
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { aeadOpen, aeadSeal } from './aead.ts';
+import { additionalData, encodeHeader, headerBytes, requireHeader } from './envelope.ts';
+
+/**
+ * A data key is retired after this many seals, far below the 2^32 invocations NIST SP 800-38D allows a key
+ * with random 96-bit nonces (OpenBao rotates at 3,865,470,566); counting is exact because a data key never
+ * outlives the process that created it.
+ */
+export const maxSealsPerDataKey = 2 ** 30;
+/** Data keys kept for opening, per key version: the most recently used, so receives rarely derive. */
+const openingCacheLimit = 1024;
+
+/** One data key (DEK): derived from a key version's material and a random id, for one scope. */
+export interface DataKey {
+  readonly id: Buffer;
+  readonly key: Buffer;
+  readonly scope: Buffer;
+  readonly header: Buffer;
+  readonly createdAtMs: number;
+  seals: number;
+}
+
+function deriveDataKey(material: Buffer, dataKeyId: Uint8Array, scope: Uint8Array): Buffer {
+  const info = Buffer.concat([Buffer.from('pciq/data-key/v2\0', 'utf8'), scope]);
+  return Buffer.from(hkdfSync('sha256', material, dataKeyId, info, 32));
+}
+
+export interface SealPolicy {
+  nowMs: number;
+  /** How long one data key may be reused (SQS KmsDataKeyReusePeriodSeconds). */
+  reuseMs: number;
+  maxSeals?: number;
+}
+
+/**
+ * The unwrapped material of one version of a customer master key, held only in memory. Seals derive data
+ * keys per scope (a queue, a purpose) and reuse each for at most the reuse period and `maxSeals` seals;
+ * opens derive the data key the envelope names. Usage is counted per data key and per version.
+ */
+export class KeyMaterial {
+  readonly keyId: string;
+  readonly version: number;
+  readonly materialId: string;
+  private secret: Buffer;
+  private readonly sealing = new Map<string, DataKey>();
+  private readonly opening = new Map<string, Buffer>();
+  /** Seals and opens since usage was last collected. */
+  private uncounted = 0;
+
+  constructor(keyId: string, version: number, materialId: string, secret: Buffer) {
+    this.keyId = keyId;
+    this.version = version;
+    this.materialId = materialId;
+    this.secret = secret;
+  }
+
+  /** The data key to seal with in `scope` now: the current one while fresh and under its limit, else a new one. */
+  dataKeyFor(scope: string, policy: SealPolicy): DataKey {
+    const current = this.sealing.get(scope);
+    const maxSeals = policy.maxSeals ?? maxSealsPerDataKey;
+    if (current && current.seals < maxSeals && policy.nowMs - current.createdAtMs < policy.reuseMs) return current;
+    const id = randomBytes(16);
+    const scopeBytes = Buffer.from(scope, 'utf8');
+    const dataKey: DataKey = {
+      id,
+      key: deriveDataKey(this.secret, id, scopeBytes),
+      scope: scopeBytes,
+      header: encodeHeader(this.keyId, this.version, id),
+      createdAtMs: policy.nowMs,
+      seals: 0,
+    };
+    if (current) current.key.fill(0);
+    this.sealing.set(scope, dataKey);
+    return dataKey;
+  }
+
+  seal(dataKey: DataKey, plaintext: Uint8Array, place: string): Buffer {
+    dataKey.seals++;
+    this.uncounted++;
+    return aeadSeal(dataKey.key, dataKey.header, plaintext, additionalData(dataKey.header, dataKey.scope, place));
+  }
+
+  /** Opens an envelope sealed under this version (the caller matched key id and version). */
+  open(sealed: Uint8Array, scope: string, place: string): Buffer {
+    const header = requireHeader(sealed);
+    const scopeBytes = Buffer.from(scope, 'utf8');
+    const cacheKey = `${header.dataKeyId.toString('hex')}\n${scope}`;
+    let key = this.opening.get(cacheKey);
+    if (!key) {
+      key = deriveDataKey(this.secret, header.dataKeyId, scopeBytes);
+      if (this.opening.size >= openingCacheLimit) this.opening.delete(this.opening.keys().next().value!);
+      this.opening.set(cacheKey, key);
+    }
+    this.uncounted++;
+    return aeadOpen(key, sealed, headerBytes, additionalData(sealed, scopeBytes, place));
+  }
+
+  /** Invocations since the last call, for the per-key usage count (PCI DSS 3.7: keys managed through their life). */
+  takeUsage(): number {
+    const count = this.uncounted;
+    this.uncounted = 0;
+    return count;
+  }
+
+  /** Overwrites the material and every data key in memory (best effort: the runtime may hold copies). */
+  destroy(): void {
+    this.secret.fill(0);
+    for (const dataKey of this.sealing.values()) dataKey.key.fill(0);
+    for (const key of this.opening.values()) key.fill(0);
+    this.sealing.clear();
+    this.opening.clear();
+  }
+}
