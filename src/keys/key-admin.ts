@@ -236,8 +236,8 @@ export class KeyAdmin {
     });
   }
 
-  enableKey(accountId: string, ref: string): Promise<KeyDescription> {
-    return this.update(
+  async enableKey(accountId: string, ref: string): Promise<KeyDescription> {
+    return await this.update(
       accountId,
       ref,
       (key) => {
@@ -249,8 +249,8 @@ export class KeyAdmin {
     );
   }
 
-  disableKey(accountId: string, ref: string): Promise<KeyDescription> {
-    return this.update(
+  async disableKey(accountId: string, ref: string): Promise<KeyDescription> {
+    return await this.update(
       accountId,
       ref,
       (key) => {
@@ -262,9 +262,13 @@ export class KeyAdmin {
     );
   }
 
-  enableKeyRotation(accountId: string, ref: string, periodDays = defaultRotationPeriodDays): Promise<KeyDescription> {
+  async enableKeyRotation(
+    accountId: string,
+    ref: string,
+    periodDays = defaultRotationPeriodDays,
+  ): Promise<KeyDescription> {
     checkRotationPeriod(periodDays);
-    return this.update(
+    return await this.update(
       accountId,
       ref,
       (key) => {
@@ -283,8 +287,8 @@ export class KeyAdmin {
     );
   }
 
-  disableKeyRotation(accountId: string, ref: string): Promise<KeyDescription> {
-    return this.update(
+  async disableKeyRotation(accountId: string, ref: string): Promise<KeyDescription> {
+    return await this.update(
       accountId,
       ref,
       (key) => {
@@ -321,13 +325,13 @@ export class KeyAdmin {
     });
   }
 
-  scheduleKeyDeletion(accountId: string, ref: string, pendingWindowDays = 30): Promise<KeyDescription> {
+  async scheduleKeyDeletion(accountId: string, ref: string, pendingWindowDays = 30): Promise<KeyDescription> {
     if (!Number.isInteger(pendingWindowDays) || pendingWindowDays < 7 || pendingWindowDays > 30) {
       throw validation(
         `1 validation error detected: Value '${pendingWindowDays}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`,
       );
     }
-    return this.update(
+    return await this.update(
       accountId,
       ref,
       (key) => {
@@ -350,8 +354,8 @@ export class KeyAdmin {
   }
 
   /** CancelKeyDeletion leaves the key disabled, as AWS KMS does: enabling it is a separate, deliberate step. */
-  cancelKeyDeletion(accountId: string, ref: string): Promise<KeyDescription> {
-    return this.update(
+  async cancelKeyDeletion(accountId: string, ref: string): Promise<KeyDescription> {
+    return await this.update(
       accountId,
       ref,
       (key) => {
@@ -363,9 +367,9 @@ export class KeyAdmin {
     );
   }
 
-  updateKeyDescription(accountId: string, ref: string, description: string): Promise<KeyDescription> {
+  async updateKeyDescription(accountId: string, ref: string, description: string): Promise<KeyDescription> {
     if (description.length > 8192) throw validation('Description is at most 8192 characters.');
-    return this.update(
+    return await this.update(
       accountId,
       ref,
       (key) => {
@@ -376,9 +380,9 @@ export class KeyAdmin {
     );
   }
 
-  tagResource(accountId: string, ref: string, tags: Record<string, string>): Promise<KeyDescription> {
+  async tagResource(accountId: string, ref: string, tags: Record<string, string>): Promise<KeyDescription> {
     validateTags(tags);
-    return this.update(
+    return await this.update(
       accountId,
       ref,
       (key) => {
@@ -391,8 +395,8 @@ export class KeyAdmin {
     );
   }
 
-  untagResource(accountId: string, ref: string, tagKeys: readonly string[]): Promise<KeyDescription> {
-    return this.update(
+  async untagResource(accountId: string, ref: string, tagKeys: readonly string[]): Promise<KeyDescription> {
+    return await this.update(
       accountId,
       ref,
       (key) => {
