@@ -1,6 +1,6 @@
-import { hkdfSync, randomBytes } from 'node:crypto';
+import { createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
 import { aeadOpen, aeadSeal } from './aead.ts';
-import { additionalData, encodeHeader, headerBytes, requireHeader } from './envelope.ts';
+import { additionalData, type EnvelopeHeader, encodeHeader, headerBytes, requireHeader } from './envelope.ts';
 
 /**
  * A data key is retired after this many seals, far below the 2^32 invocations NIST SP 800-38D allows a key
@@ -14,16 +14,32 @@ const openingCacheLimit = 1024;
 /** One data key (DEK): derived from a key version's material and a random id, for one scope. */
 export interface DataKey {
   readonly id: Buffer;
-  readonly key: Buffer;
+  readonly key: KeyObject;
   readonly scope: Buffer;
   readonly header: Buffer;
   readonly createdAtMs: number;
   seals: number;
 }
 
-function deriveDataKey(material: Buffer, dataKeyId: Uint8Array, scope: Uint8Array): Buffer {
+function deriveDataKey(material: Buffer, dataKeyId: Uint8Array, scope: Uint8Array): KeyObject {
   const info = Buffer.concat([Buffer.from('pciq/data-key/v2\0', 'utf8'), scope]);
-  return Buffer.from(hkdfSync('sha256', material, dataKeyId, info, 32));
+  const bytes = Buffer.from(hkdfSync('sha256', material, dataKeyId, info, 32));
+  const key = createSecretKey(bytes);
+  bytes.fill(0);
+  return key;
+}
+
+const scopeCache = new Map<string, Buffer>();
+
+/** Scopes are few (queues, purposes) and used on every open: encode each once. */
+function scopeBytesOf(scope: string): Buffer {
+  let bytes = scopeCache.get(scope);
+  if (!bytes) {
+    bytes = Buffer.from(scope, 'utf8');
+    if (scopeCache.size >= 10_000) scopeCache.clear();
+    scopeCache.set(scope, bytes);
+  }
+  return bytes;
 }
 
 export interface SealPolicy {
@@ -44,7 +60,7 @@ export class KeyMaterial {
   readonly materialId: string;
   private secret: Buffer;
   private readonly sealing = new Map<string, DataKey>();
-  private readonly opening = new Map<string, Buffer>();
+  private readonly opening = new Map<string, KeyObject>();
   /** Seals and opens since usage was last collected. */
   private uncounted = 0;
 
@@ -61,7 +77,7 @@ export class KeyMaterial {
     const maxSeals = policy.maxSeals ?? maxSealsPerDataKey;
     if (current && current.seals < maxSeals && policy.nowMs - current.createdAtMs < policy.reuseMs) return current;
     const id = randomBytes(16);
-    const scopeBytes = Buffer.from(scope, 'utf8');
+    const scopeBytes = scopeBytesOf(scope);
     const dataKey: DataKey = {
       id,
       key: deriveDataKey(this.secret, id, scopeBytes),
@@ -70,7 +86,6 @@ export class KeyMaterial {
       createdAtMs: policy.nowMs,
       seals: 0,
     };
-    if (current) current.key.fill(0);
     this.sealing.set(scope, dataKey);
     return dataKey;
   }
@@ -82,10 +97,9 @@ export class KeyMaterial {
   }
 
   /** Opens an envelope sealed under this version (the caller matched key id and version). */
-  open(sealed: Uint8Array, scope: string, place: string): Buffer {
-    const header = requireHeader(sealed);
-    const scopeBytes = Buffer.from(scope, 'utf8');
-    const cacheKey = `${header.dataKeyId.toString('hex')}\n${scope}`;
+  open(sealed: Uint8Array, scope: string, place: string, header: EnvelopeHeader = requireHeader(sealed)): Buffer {
+    const scopeBytes = scopeBytesOf(scope);
+    const cacheKey = `${header.dataKeyId.toString('latin1')}\n${scope}`;
     let key = this.opening.get(cacheKey);
     if (!key) {
       key = deriveDataKey(this.secret, header.dataKeyId, scopeBytes);
@@ -103,11 +117,12 @@ export class KeyMaterial {
     return count;
   }
 
-  /** Overwrites the material and every data key in memory (best effort: the runtime may hold copies). */
+  /**
+   * Overwrites the material and drops every data key (best effort: data keys live in native key objects
+   * that the runtime frees, and the runtime may hold other copies).
+   */
   destroy(): void {
     this.secret.fill(0);
-    for (const dataKey of this.sealing.values()) dataKey.key.fill(0);
-    for (const key of this.opening.values()) key.fill(0);
     this.sealing.clear();
     this.opening.clear();
   }

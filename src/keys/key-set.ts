@@ -159,7 +159,7 @@ export class KeySet {
       if (version.row.destroyedAtMs !== null) throw new UnreadableSealError('version-retired', key.arn);
       throw new PciqError('KeyUnavailableException', `${key.arn} cannot be used: its material is not readable.`);
     }
-    return { plaintext: version.material.open(sealed, scope, place), key };
+    return { plaintext: version.material.open(sealed, scope, place, header), key };
   }
 }
 
