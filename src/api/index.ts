@@ -1,2 +1,2 @@
 export { type ApiHandlerOptions, ApiServer } from './server.ts';
-export { tls12Ciphers, tlsServerOptions } from './tls.ts';
+export { type TlsMaterial, tls12Ciphers, tlsServerOptions } from './tls.ts';

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createRequestHandler, type RequestHandlerOptions } from './request-handler.ts';
-import { tlsServerOptions } from './tls.ts';
+import { type TlsMaterial, tlsServerOptions } from './tls.ts';
 
 export type ApiHandlerOptions = Omit<RequestHandlerOptions, 'drainSignal'>;
 
@@ -24,7 +24,7 @@ export class ApiServer {
   private idle: (() => void) | undefined;
 
   /** `tls` is PEM material; undefined serves plain HTTP (the CLI allows that on loopback only). */
-  constructor(tls: { cert: string; key: string } | undefined) {
+  constructor(tls: TlsMaterial | undefined) {
     const onRequest = (request: IncomingMessage, response: ServerResponse) => {
       const handler = this.handler;
       if (!handler) {

@@ -1,4 +1,5 @@
 import type { Caller } from '../core/index.ts';
+import type { KeyAdmin, KmsData } from '../keys/index.ts';
 import type { QueueService } from '../queues/index.ts';
 import type { ActionInput } from './action-input.ts';
 import type { WireProtocol } from './wire.ts';
@@ -6,6 +7,8 @@ import type { WireProtocol } from './wire.ts';
 /** The services actions call, one member per module. */
 export interface AppServices {
   queues: QueueService;
+  /** Key management: lifecycle (admin) and the KMS data operations. */
+  keys: { admin: KeyAdmin; data: KmsData };
 }
 
 /** Where a request came from, for policy conditions (aws:SourceIp, aws:SecureTransport) and audit records. */

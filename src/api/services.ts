@@ -1,5 +1,6 @@
+import { kmsService } from './kms/service.ts';
 import type { ApiService } from './service.ts';
 import { sqsService } from './sqs/service.ts';
 
 /** Every API served on the endpoint. */
-export const apiServices: readonly ApiService[] = [sqsService];
+export const apiServices: readonly ApiService[] = [sqsService, kmsService];

@@ -1,4 +1,4 @@
-import type { SecureContextOptions, TlsOptions } from 'node:tls';
+import type { TlsOptions } from 'node:tls';
 
 /**
  * PCI DSS 4.2.1: strong cryptography in transit. TLS 1.2 at least (1.3 preferred, negotiated first by
@@ -14,11 +14,24 @@ export const tls12Ciphers = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
-export function tlsServerOptions(material: Pick<SecureContextOptions, 'cert' | 'key'>): TlsOptions {
-  return {
-    ...material,
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  /** PEM of the CA whose certificates clients must present (mutual TLS); absent: no client certificates. */
+  clientCa?: string;
+}
+
+export function tlsServerOptions(material: TlsMaterial): TlsOptions {
+  const options: TlsOptions = {
+    cert: material.cert,
+    key: material.key,
     minVersion: 'TLSv1.2',
     ciphers: tls12Ciphers,
     honorCipherOrder: true,
   };
+  if (material.clientCa) {
+    // Mutual TLS: the handshake fails without a certificate chaining to this CA, before any HTTP is read.
+    Object.assign(options, { ca: material.clientCa, requestCert: true, rejectUnauthorized: true });
+  }
+  return options;
 }

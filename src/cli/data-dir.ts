@@ -2,13 +2,16 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Clock, newAccountId } from '../core/index.ts';
-import { createMasterKeyFile, isInside, KeyFileError, Keyring, readMasterKeyFile } from '../crypto/index.ts';
+import { isInside, type KeyProvider, RootKey, type RootKeyRecord, RootKeyUnavailableError } from '../crypto/index.ts';
 import { createDevelopmentTls } from '../crypto/x509/index.ts';
-import { type AccessKeyCredentials, createAccessKey } from '../iam/index.ts';
+import { type AccessKeyCredentials, createAccessKey, sealedAccessKeysSource } from '../iam/index.ts';
+import { type KeyEventListener, KeyService, rootMeta } from '../keys/index.ts';
+import { sealedMessagesSource } from '../queues/index.ts';
 import { SqliteStore } from '../storage/index.ts';
+import { CliError } from './cli-error.ts';
+import { providerFor, type RootKeyChoice } from './root-key-options.ts';
 
-/** A problem the operator must fix; the CLI prints the message as one line and exits non-zero. */
-export class CliError extends Error {}
+export { CliError };
 
 export interface DataDirPaths {
   dataDir: string;
@@ -37,6 +40,7 @@ export interface Bootstrap {
   credentials: AccessKeyCredentials;
   /** Null when the operator brought their own certificate. */
   caFile: string | null;
+  keyProvider: string;
 }
 
 export function isInitialized(paths: DataDirPaths): boolean {
@@ -51,18 +55,29 @@ function describe(error: unknown): string {
   return (error as Error).message;
 }
 
-function openKeyring(paths: DataDirPaths): Keyring {
+/** Loads (or creates) the root key through its provider; failures become one clear line. */
+async function obtainRoot(
+  provider: KeyProvider,
+  how: { record: RootKeyRecord } | 'create',
+): Promise<{ root: RootKey; record: RootKeyRecord }> {
   try {
-    return new Keyring(readMasterKeyFile(paths.keyFile));
+    const made =
+      how === 'create' ? await provider.create() : { root: await provider.load(how.record), record: how.record };
+    const root = new RootKey(made.root);
+    made.root.fill(0);
+    return { root, record: made.record };
   } catch (error) {
-    if (error instanceof KeyFileError) throw new CliError(error.message);
+    if (error instanceof RootKeyUnavailableError || error instanceof CliError) throw new CliError(error.message);
     throw error;
   }
 }
 
-/** A keyed hash of a constant: shows whether a key file belongs to a data directory, reveals nothing of the key. */
-function keyCheckOf(keyring: Keyring): string {
-  return keyring.keyedHash('key-check', 'pciq data directory');
+function refuseKeyInside(paths: DataDirPaths, provider: KeyProvider): void {
+  if (provider.kind === 'local' && isInside(paths.dataDir, paths.keyFile)) {
+    throw new CliError(
+      `the key file ${paths.keyFile} is inside the data directory; keep keys apart from the data they protect (--key-file)`,
+    );
+  }
 }
 
 function openStore(paths: DataDirPaths): SqliteStore {
@@ -79,13 +94,10 @@ function openStore(paths: DataDirPaths): SqliteStore {
  */
 export async function initializeDataDir(
   paths: DataDirPaths,
-  options: { region: string; clock: Clock; bringsOwnTls: boolean; extraHosts: string[] },
+  options: { region: string; clock: Clock; bringsOwnTls: boolean; extraHosts: string[]; rootKey: RootKeyChoice },
 ): Promise<Bootstrap> {
-  if (isInside(paths.dataDir, paths.keyFile)) {
-    throw new CliError(
-      `the key file ${paths.keyFile} is inside the data directory; keep keys apart from the data they protect (--key-file)`,
-    );
-  }
+  const provider = providerFor(options.rootKey, undefined);
+  refuseKeyInside(paths, provider);
   if (isInitialized(paths))
     throw new CliError(`${paths.dataDir} is already initialized; its credentials were printed when it was created`);
   try {
@@ -94,29 +106,23 @@ export async function initializeDataDir(
   } catch (error) {
     throw new CliError(`cannot create the data directory ${paths.dataDir}: ${describe(error)}`);
   }
-  if (!existsSync(paths.keyFile)) {
-    try {
-      createMasterKeyFile(paths.keyFile);
-    } catch (error) {
-      throw new CliError(
-        error instanceof KeyFileError ? error.message : `cannot create the key file: ${describe(error)}`,
-      );
-    }
-  }
-  const keyring = openKeyring(paths);
+  const { root, record } = await obtainRoot(provider, 'create');
   const caFile = options.bringsOwnTls ? null : writeDevelopmentTls(paths, options.clock, options.extraHosts);
   const store = openStore(paths);
   try {
-    return await store.write(async (tx) => {
-      const accountId = newAccountId();
-      const now = options.clock.now();
+    const accountId = newAccountId();
+    await store.write(async (tx) => {
       await tx.setMeta('account_id', accountId);
       await tx.setMeta('region', options.region);
-      await tx.setMeta('key_check', keyCheckOf(keyring));
-      await tx.setMeta('created_at', new Date(now).toISOString());
-      const credentials = await createAccessKey(tx, keyring, `arn:aws:iam::${accountId}:user/admin`, now);
-      return { accountId, region: options.region, credentials, caFile };
+      await tx.setMeta(rootMeta.checkValue, root.checkValue);
+      await tx.setMeta(rootMeta.record, JSON.stringify(record));
+      await tx.setMeta('created_at', new Date(options.clock.now()).toISOString());
     });
+    const keys = await KeyService.open({ store, root, clock: options.clock, region: options.region });
+    const credentials = await store.write((tx) =>
+      createAccessKey(tx, keys, `arn:aws:iam::${accountId}:user/admin`, options.clock.now()),
+    );
+    return { accountId, region: options.region, credentials, caFile, keyProvider: provider.kind };
   } finally {
     await store.close();
   }
@@ -146,39 +152,65 @@ function writeDevelopmentTls(paths: DataDirPaths, clock: Clock, extraHosts: stri
 
 export interface OpenedDataDir {
   store: SqliteStore;
-  keyring: Keyring;
+  keys: KeyService;
   accountId: string;
   region: string;
+  keyProvider: KeyProvider;
 }
 
-/** Opens an initialized data directory, refusing a key file that does not belong to it. */
-export async function openDataDir(paths: DataDirPaths): Promise<OpenedDataDir> {
-  if (isInside(paths.dataDir, paths.keyFile)) {
-    throw new CliError(
-      `the key file ${paths.keyFile} is inside the data directory; keep keys apart from the data they protect`,
-    );
-  }
+/**
+ * Opens an initialized data directory. The root key is obtained and checked against the directory's key
+ * check value before the database is opened for writing: a missing, wrong or unreadable key (or a wrong
+ * passphrase) is refused with one line and leaves the directory exactly as it was.
+ */
+export async function openDataDir(
+  paths: DataDirPaths,
+  options: { rootKey: RootKeyChoice; clock: Clock; events?: KeyEventListener },
+): Promise<OpenedDataDir> {
   try {
     statSync(paths.dataDir);
   } catch (error) {
     throw new CliError(`cannot read the data directory ${paths.dataDir}: ${describe(error)}`);
   }
-  const keyring = openKeyring(paths);
-  const store = openStore(paths);
-  const meta = await store.read(async (tx) => ({
-    accountId: await tx.getMeta('account_id'),
-    region: await tx.getMeta('region'),
-    keyCheck: await tx.getMeta('key_check'),
-  }));
-  if (!meta.accountId || !meta.region) {
-    await store.close();
+  let meta: Record<string, string> | undefined;
+  try {
+    meta = SqliteStore.peekMeta(paths.database, ['account_id', 'region', rootMeta.checkValue, rootMeta.record]);
+  } catch (error) {
+    throw new CliError(`cannot read the data directory ${paths.dataDir}: ${describe(error)}`);
+  }
+  const accountId = meta?.['account_id'];
+  const region = meta?.['region'];
+  if (!meta || !accountId || !region) {
     throw new CliError(`${paths.dataDir} is not a complete pciq data directory (no account); initialize a new one`);
   }
-  if (meta.keyCheck !== keyCheckOf(keyring)) {
-    await store.close();
-    throw new CliError(`the key file ${paths.keyFile} is not the key of ${paths.dataDir}; pass the right --key-file`);
+  const record = JSON.parse(meta[rootMeta.record] ?? '{"provider":"local"}') as RootKeyRecord;
+  const provider = providerFor(options.rootKey, record.provider);
+  refuseKeyInside(paths, provider);
+  const { root } = await obtainRoot(provider, { record });
+  if (meta[rootMeta.checkValue] !== root.checkValue) {
+    root.destroy();
+    throw new CliError(
+      provider.kind === 'local'
+        ? `the key file ${paths.keyFile} is not the key of ${paths.dataDir}; pass the right --key-file`
+        : `the root key from ${provider.description} is not the key of ${paths.dataDir}`,
+    );
   }
-  return { store, keyring, accountId: meta.accountId, region: meta.region };
+  const store = openStore(paths);
+  try {
+    const keys = await KeyService.open({
+      store,
+      root,
+      clock: options.clock,
+      region,
+      ...(options.events ? { events: options.events } : {}),
+    });
+    keys.registerSource(sealedMessagesSource(region));
+    keys.registerSource(sealedAccessKeysSource());
+    return { store, keys, accountId, region, keyProvider: provider };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 }
 
 /** Reads PEM files the operator brought (or the development ones). */

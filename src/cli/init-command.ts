@@ -2,17 +2,21 @@ import { parseArgs } from 'node:util';
 import { systemClock } from '../core/index.ts';
 import { type Bootstrap, type DataDirPaths, initializeDataDir, pathsOf } from './data-dir.ts';
 import { defaultDataDir, defaultKeyFile, defaultPort, defaultRegion } from './defaults.ts';
+import { rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
 
-export const initUsage = `pciq init [--data-dir DIR] [--key-file FILE] [--region REGION] [--host HOST] [--port PORT] [--json]
-  Creates DIR (default ${defaultDataDir}), the root key file outside it (default ${defaultKeyFile}, mode 0600),
-  a development CA and server certificate (DIR/tls/ca.pem), an account id and the bootstrap admin access key.`;
+export const initUsage = `pciq init [--data-dir DIR] [--region REGION] [--host HOST] [--port PORT] [--json]
+           ${rootKeyUsage}
+  Creates DIR (default ${defaultDataDir}), the root key (local: a key file outside DIR, default ${defaultKeyFile},
+  mode 0600, sealed under a passphrase from --key-passphrase-file or PCIQ_KEY_PASSPHRASE if given; env: from
+  PCIQ_MASTER_KEY; aws-kms: generated and wrapped by the AWS KMS key --aws-kms-key-id), a development CA and
+  server certificate (DIR/tls/ca.pem), an account id and the bootstrap admin access key.`;
 
 export async function initCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
       'data-dir': { type: 'string', default: defaultDataDir },
-      'key-file': { type: 'string', default: defaultKeyFile },
+      ...rootKeyOptions,
       region: { type: 'string', default: defaultRegion },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: String(defaultPort) },
@@ -27,6 +31,7 @@ export async function initCommand(argv: string[]): Promise<void> {
     clock: systemClock,
     bringsOwnTls: false,
     extraHosts: [values.host],
+    rootKey: rootKeyChoiceOf(values),
   });
   const endpoint = endpointOf(values.host, Number(values.port));
   if (values.json) process.stdout.write(`${JSON.stringify(bootstrapJson(paths, bootstrap, endpoint))}\n`);
@@ -48,7 +53,8 @@ export function bootstrapJson(paths: DataDirPaths, bootstrap: Bootstrap, endpoin
     accessKeyId: bootstrap.credentials.accessKeyId,
     secretAccessKey: bootstrap.credentials.secretAccessKey,
     dataDir: paths.dataDir,
-    keyFile: paths.keyFile,
+    keyFile: bootstrap.keyProvider === 'local' ? paths.keyFile : null,
+    keyProvider: bootstrap.keyProvider,
   };
 }
 
@@ -60,7 +66,7 @@ export function bootstrapText(paths: DataDirPaths, bootstrap: Bootstrap, endpoin
   region             ${bootstrap.region}
   account id         ${bootstrap.accountId}
   CA bundle          ${ca}
-  root key file      ${paths.keyFile}  (keep it apart from the data directory, and backed up)
+  root key           ${bootstrap.keyProvider === 'local' ? `${paths.keyFile}  (keep it apart from the data directory, and backed up)` : `held by the ${bootstrap.keyProvider} key provider`}
   access key id      ${accessKeyId}
   secret access key  ${secretAccessKey}
 

@@ -1,5 +1,6 @@
 import { CliError } from './data-dir.ts';
 import { initCommand, initUsage } from './init-command.ts';
+import { keysCommand, keysUsage } from './keys-command.ts';
 import { serveCommand, serveUsage } from './serve-command.ts';
 
 const usage = `pciq: PCI DSS-ready queues with an SQS-compatible API
@@ -9,11 +10,14 @@ ${initUsage}
 
 ${serveUsage}
 
+${keysUsage}
+
 pciq help   shows this text`;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   init: initCommand,
   serve: serveCommand,
+  keys: keysCommand,
 };
 
 /** Runs one command; failures are one line on stderr and a non-zero exit, never a stack trace. */

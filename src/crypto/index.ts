@@ -1,2 +1,16 @@
-export { Keyring, SealIntegrityError } from './keyring.ts';
-export { createMasterKeyFile, isInside, KeyFileError, masterKeyBytes, readMasterKeyFile } from './master-key.ts';
+export { aeadOpen, aeadSeal, SealIntegrityError } from './aead.ts';
+export { bytesToUuid, type EnvelopeHeader, headerBytes, readHeader, uuidToBytes } from './envelope.ts';
+export {
+  decodeKeyFile,
+  defaultScryptCost,
+  encodeKeyFile,
+  isInside,
+  KeyFileError,
+  readKeyFile,
+  readPassphraseFile,
+  writeKeyFile,
+} from './key-file.ts';
+export { type DataKey, KeyMaterial, maxSealsPerDataKey, type SealPolicy } from './key-material.ts';
+export { KeyedHasher } from './keyed-hash.ts';
+export * from './providers/index.ts';
+export { internalKeyLabel, RootKey, versionLabel } from './root-key.ts';

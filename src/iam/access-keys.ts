@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Caller, type Clock, PciqError } from '../core/index.ts';
-import type { Keyring } from '../crypto/index.ts';
+import type { SealedDataSource, Sealer } from '../keys/index.ts';
+import { unreadableReasonOf } from '../keys/index.ts';
 import type { Store, WriteTx } from '../storage/index.ts';
 
 export interface AccessKeyCredentials {
@@ -9,8 +10,11 @@ export interface AccessKeyCredentials {
 }
 
 const base32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-/** Sealing purpose of access-key secrets; SigV4 needs the secret itself, so it is sealed, not hashed (8.3.2). */
-const secretPurpose = 'iam-access-key-secret';
+/**
+ * Access-key secrets are sealed under the account's AWS managed key for IAM (alias/aws/iam), bound to the
+ * access key id; SigV4 needs the secret itself, so it is sealed, not hashed (PCI DSS 8.3.2).
+ */
+const secretScope = 'iam:access-key-secret';
 
 /** AWS-shaped: `AKIA` + 16 base32 characters, and a 40-character secret from 240 random bits. */
 export function generateAccessKey(): AccessKeyCredentials {
@@ -28,18 +32,17 @@ export function accountOf(principalArn: string): string {
 
 export async function createAccessKey(
   tx: WriteTx,
-  keyring: Keyring,
+  sealer: Sealer,
   principalArn: string,
   nowMs: number,
 ): Promise<AccessKeyCredentials> {
   const credentials = generateAccessKey();
+  const accountId = accountOf(principalArn);
+  await sealer.ensureManagedKey(tx, accountId, 'iam');
+  const key = (await sealer.session(tx)).sealingKey(accountId, 'alias/aws/iam', secretScope);
   await tx.insertAccessKey({
     accessKeyId: credentials.accessKeyId,
-    sealedSecret: keyring.seal(
-      secretPurpose,
-      Buffer.from(credentials.secretAccessKey, 'utf8'),
-      credentials.accessKeyId,
-    ),
+    sealedSecret: key.seal(Buffer.from(credentials.secretAccessKey, 'utf8'), credentials.accessKeyId),
     principalArn,
     status: 'Active',
     createdAtMs: nowMs,
@@ -64,26 +67,38 @@ const reloadIntervalMs = 5_000;
  */
 export class AccessKeyDirectory {
   private readonly store: Store;
-  private readonly keyring: Keyring;
+  private readonly sealer: Sealer;
   private readonly clock: Clock;
   private keys = new Map<string, KnownKey>();
   private readonly lastUsed = new Map<string, number>();
   private lastLoadMs = Number.NEGATIVE_INFINITY;
   private lastFlushMs: number;
 
-  constructor(store: Store, keyring: Keyring, clock: Clock) {
+  constructor(store: Store, sealer: Sealer, clock: Clock) {
     this.store = store;
-    this.keyring = keyring;
+    this.sealer = sealer;
     this.clock = clock;
     this.lastFlushMs = clock.now();
   }
 
   async load(): Promise<void> {
-    const rows = await this.store.read((tx) => tx.listAccessKeys());
+    const { rows, session } = await this.store.read(async (tx) => ({
+      rows: await tx.listAccessKeys(),
+      session: await this.sealer.session(tx),
+    }));
     const keys = new Map<string, KnownKey>();
     for (const row of rows) {
       if (row.status !== 'Active') continue;
-      const secret = this.keyring.open(secretPurpose, row.sealedSecret, row.accessKeyId).toString('utf8');
+      let secret: string;
+      try {
+        secret = session.open(row.sealedSecret, secretScope, row.accessKeyId).toString('utf8');
+      } catch (error) {
+        const unreadable = unreadableReasonOf(error);
+        if (!unreadable) throw error;
+        // A secret that does not open authenticates nothing; the key is left out and the event reported.
+        this.sealer.reportUnreadable({ source: 'iam-access-keys', resource: row.accessKeyId, ...unreadable });
+        continue;
+      }
       const accountId = accountOf(row.principalArn);
       keys.set(row.accessKeyId, {
         secretAccessKey: secret,
@@ -122,4 +137,25 @@ export class AccessKeyDirectory {
       for (const [id, at] of pending) await tx.touchAccessKey(id, at);
     });
   }
+}
+
+/** Access-key secrets as sealed data for key management (re-encryption under the newest key version). */
+export function sealedAccessKeysSource(): SealedDataSource {
+  return {
+    name: 'iam-access-keys',
+    async scan(tx) {
+      const rows = await tx.listAccessKeys();
+      return {
+        records: rows.map((row) => ({
+          sealed: row.sealedSecret,
+          scope: secretScope,
+          place: row.accessKeyId,
+          resource: row.accessKeyId,
+          recordId: row.accessKeyId,
+          replace: (writeTx, sealed) => writeTx.replaceAccessKeySecret(row.accessKeyId, sealed),
+        })),
+        next: undefined,
+      };
+    },
+  };
 }

@@ -4,5 +4,6 @@ export {
   accountOf,
   createAccessKey,
   generateAccessKey,
+  sealedAccessKeysSource,
 } from './access-keys.ts';
 export { authorize } from './authorize.ts';

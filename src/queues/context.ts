@@ -1,14 +1,16 @@
 import { type Clock, PciqError, type QueueAddress, queueArn, queueUrl } from '../core/index.ts';
-import type { Keyring } from '../crypto/index.ts';
-import type { QueueRow, ReadTx, Store } from '../storage/index.ts';
+import type { KeySession, Sealer, SealingKey } from '../keys/index.ts';
+import type { QueueRow, ReadTx, Store, WriteTx } from '../storage/index.ts';
+import { asQueueKeyError } from './kms-errors.ts';
 import type { ReceiveWaiters } from './long-poll.ts';
+import { settingsOf, sqsManagedKeyAlias } from './queue-attributes.ts';
 import type { InFlightEstimates, QueueRegistry } from './queue-registry.ts';
 
 /** What every queue operation works with; built once by the service. */
 export interface QueueContext {
   store: Store;
   clock: Clock;
-  keyring: Keyring;
+  sealer: Sealer;
   region: string;
   /** Base of queue URLs, e.g. https://127.0.0.1:9324 */
   endpoint: string;
@@ -24,6 +26,26 @@ export function arnOf(context: QueueContext, queue: Pick<QueueRow, 'accountId' |
 
 export function urlOf(context: QueueContext, queue: Pick<QueueRow, 'accountId' | 'name'>): string {
   return queueUrl(context.endpoint, queue);
+}
+
+/** The key that seals new messages of `queue` now; an unusable key is the request's SQS Kms* error. */
+export function sealingKeyOf(context: QueueContext, session: KeySession, queue: QueueRow): SealingKey {
+  const settings = settingsOf(queue.attributes);
+  try {
+    return session.sealingKey(queue.accountId, settings.kmsKeyRef, arnOf(context, queue), settings.dataKeyReuseSec);
+  } catch (error) {
+    throw asQueueKeyError(error);
+  }
+}
+
+/** Queues without a customer key use the account's SQS managed key, created with the first such queue. */
+export async function ensureQueueKey(
+  context: QueueContext,
+  tx: WriteTx,
+  queue: Pick<QueueRow, 'accountId' | 'attributes'>,
+): Promise<void> {
+  if (settingsOf(queue.attributes).kmsKeyRef === sqsManagedKeyAlias)
+    await context.sealer.ensureManagedKey(tx, queue.accountId, 'sqs');
 }
 
 export function queueDoesNotExist(): PciqError {

@@ -1,6 +1,8 @@
 import { parseQueueArn } from '../core/index.ts';
+import type { KeySession } from '../keys/index.ts';
 import type { MessageRow, QueueRow, WriteTx } from '../storage/index.ts';
-import { arnOf, type QueueContext } from './context.ts';
+import { arnOf, type QueueContext, sealingKeyOf } from './context.ts';
+import { asQueueKeyError } from './kms-errors.ts';
 import { openMessage, sealMessage } from './message-payload.ts';
 import { settingsOf } from './queue-attributes.ts';
 
@@ -20,19 +22,25 @@ export async function deadLetterQueueOf(tx: WriteTx, source: QueueRow): Promise<
 export async function moveToDeadLetter(
   context: QueueContext,
   tx: WriteTx,
+  session: KeySession,
   message: MessageRow,
   source: QueueRow,
   dlq: QueueRow,
 ): Promise<void> {
   const now = context.clock.now();
   const sourceArn = arnOf(context, source);
-  const content = openMessage(context.keyring, sourceArn, message.messageId, message.payload);
+  let content: ReturnType<typeof openMessage>;
+  try {
+    content = openMessage(session, sourceArn, message.messageId, message.payload);
+  } catch (error) {
+    throw asQueueKeyError(error);
+  }
   content.deadLetterSourceArn = sourceArn;
   const dlqSettings = settingsOf(dlq.attributes);
   await tx.insertMessage({
     ...message,
     queueId: dlq.id,
-    payload: sealMessage(context.keyring, arnOf(context, dlq), message.messageId, content),
+    payload: sealMessage(sealingKeyOf(context, session, dlq), message.messageId, content),
     groupKey: dlq.isFifo ? message.groupKey : null,
     sentAtMs: dlq.isFifo ? now : message.sentAtMs,
     visibleAtMs: now,

@@ -1,6 +1,6 @@
 import { type Caller, invalidParameter, PciqError, parseQueueArn, type QueueAddress } from '../core/index.ts';
 import type { QueueRow, ReadTx } from '../storage/index.ts';
-import { arnOf, type QueueContext, queueDoesNotExist, requireQueue, urlOf } from './context.ts';
+import { arnOf, ensureQueueKey, type QueueContext, queueDoesNotExist, requireQueue, urlOf } from './context.ts';
 import { limits } from './limits.ts';
 import { validateQueueName } from './names.ts';
 import {
@@ -51,6 +51,7 @@ export async function createQueue(context: QueueContext, caller: Caller, input: 
     }
     const attributes = applyAttributeChanges({}, requested);
     await checkRedrive(context, tx, address, isFifo, attributes);
+    await ensureQueueKey(context, tx, { accountId: address.accountId, attributes });
     const queue = await tx.insertQueue({
       accountId: address.accountId,
       name: address.name,
@@ -221,6 +222,7 @@ export async function setQueueAttributes(
     const changes = normalizeQueueAttributes(input, queue.isFifo, 'SetQueueAttributes');
     const attributes = applyAttributeChanges(queue.attributes, changes);
     await checkRedrive(context, tx, address, queue.isFifo, attributes);
+    await ensureQueueKey(context, tx, { accountId: queue.accountId, attributes });
     await tx.updateQueue({ ...queue, attributes, lastModifiedAtMs: context.clock.now() });
     // A shorter delay or visibility can make messages receivable now.
     tx.signalReceivable(queue.id);

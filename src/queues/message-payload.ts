@@ -1,4 +1,4 @@
-import type { Keyring } from '../crypto/index.ts';
+import type { KeySession, SealingKey } from '../keys/index.ts';
 import type { MessageAttributes, MessageAttributeValue } from './message-attributes.ts';
 
 /** Everything about a message that may carry customer data; stored only sealed. */
@@ -40,14 +40,12 @@ function decodeAttributes(encoded: Record<string, EncodedValue> | undefined): Me
   return out;
 }
 
-/** The sealing purpose of message payloads; the AAD binds each ciphertext to its queue and message id. */
-const purpose = 'sqs-message';
-
-function aadOf(queueArn: string, messageId: string): string {
-  return `${queueArn}\n${messageId}`;
-}
-
-export function sealMessage(keyring: Keyring, queueArn: string, messageId: string, content: MessageContent): Buffer {
+/**
+ * Message payloads are sealed under the queue's KMS key with a data key per queue (the scope is the queue
+ * ARN) and additional authenticated data naming the queue and the message id, so a ciphertext moved to
+ * another message or queue does not open.
+ */
+export function sealMessage(key: SealingKey, messageId: string, content: MessageContent): Buffer {
   const plain = JSON.stringify({
     b: content.body,
     a: encodeAttributes(content.attributes),
@@ -57,11 +55,16 @@ export function sealMessage(keyring: Keyring, queueArn: string, messageId: strin
     u: content.senderId,
     q: content.deadLetterSourceArn,
   });
-  return keyring.seal(purpose, Buffer.from(plain, 'utf8'), aadOf(queueArn, messageId));
+  return key.seal(Buffer.from(plain, 'utf8'), messageId);
 }
 
-export function openMessage(keyring: Keyring, queueArn: string, messageId: string, sealed: Uint8Array): MessageContent {
-  const plain = JSON.parse(keyring.open(purpose, sealed, aadOf(queueArn, messageId)).toString('utf8')) as {
+export function openMessage(
+  session: KeySession,
+  queueArn: string,
+  messageId: string,
+  sealed: Uint8Array,
+): MessageContent {
+  const plain = JSON.parse(session.open(sealed, queueArn, messageId).toString('utf8')) as {
     b: string;
     a?: Record<string, EncodedValue>;
     y?: Record<string, EncodedValue>;

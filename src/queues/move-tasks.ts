@@ -1,6 +1,6 @@
 import { type Caller, invalidParameter, newMessageId, PciqError, parseQueueArn, randomToken } from '../core/index.ts';
 import type { MoveTaskRow, QueueRow, ReadTx, WriteTx } from '../storage/index.ts';
-import { arnOf, type QueueContext } from './context.ts';
+import { arnOf, type QueueContext, sealingKeyOf } from './context.ts';
 import { limits } from './limits.ts';
 import { openMessage, sealMessage } from './message-payload.ts';
 import { settingsOf } from './queue-attributes.ts';
@@ -161,9 +161,24 @@ async function advanceOne(context: QueueContext, tx: WriteTx, task: MoveTaskRow,
   if (!source) return tx.updateMoveTask({ ...task, status: 'FAILED', failureReason: 'The source queue was deleted.' });
   const now = context.clock.now();
   const rows = await tx.selectMovable(source.id, task.cutoffSeq, now, budget);
+  const session = await context.sealer.session(tx);
   let moved = 0;
   for (const row of rows) {
-    const content = openMessage(context.keyring, task.sourceArn, row.messageId, row.payload);
+    let content: ReturnType<typeof openMessage>;
+    let payload: Buffer;
+    try {
+      content = openMessage(session, task.sourceArn, row.messageId, row.payload);
+    } catch (error) {
+      // A message that cannot be opened (key disabled, data unreadable) stops the task with the reason.
+      const reason = error instanceof Error ? error.message : String(error);
+      await tx.updateMoveTask({
+        ...task,
+        movedCount: task.movedCount + moved,
+        status: 'FAILED',
+        failureReason: reason,
+      });
+      return;
+    }
     const destinationArn = task.destinationArn ?? content.deadLetterSourceArn;
     const address = destinationArn ? parseQueueArn(destinationArn) : undefined;
     const destination = address && (await tx.getQueueByName(address.accountId, address.name));
@@ -181,14 +196,26 @@ async function advanceOne(context: QueueContext, tx: WriteTx, task: MoveTaskRow,
     // Redriven messages start afresh in their destination, like a new send (new id, counters reset).
     delete content.deadLetterSourceArn;
     const messageId = newMessageId();
+    try {
+      payload = sealMessage(sealingKeyOf(context, session, destination), messageId, content);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await tx.updateMoveTask({
+        ...task,
+        movedCount: task.movedCount + moved,
+        status: 'FAILED',
+        failureReason: reason,
+      });
+      return;
+    }
     const settings = settingsOf(destination.attributes);
     await tx.insertMessage({
       queueId: destination.id,
       messageId,
-      payload: sealMessage(context.keyring, arnOf(context, destination), messageId, content),
+      payload,
       groupKey:
         destination.isFifo && content.groupId !== undefined
-          ? context.keyring.keyedHash('fifo-group', content.groupId)
+          ? context.sealer.keyedHash('fifo-group', content.groupId)
           : null,
       sentAtMs: now,
       visibleAtMs: now,

@@ -48,6 +48,9 @@ export interface QueueSettings {
   contentBasedDeduplication: boolean;
   deduplicationScope: 'queue' | 'messageGroup';
   fifoThroughputLimit: 'perQueue' | 'perMessageGroupId';
+  /** The KMS key that seals the queue's messages: KmsMasterKeyId, else the SQS managed key. */
+  kmsKeyRef: string;
+  dataKeyReuseSec: number;
 }
 
 function invalidValue(name: string, why: string): PciqError {
@@ -201,8 +204,13 @@ export function settingsOf(attributes: Record<string, string>): QueueSettings {
     contentBasedDeduplication: attributes['ContentBasedDeduplication'] === 'true',
     deduplicationScope: attributes['DeduplicationScope'] === 'messageGroup' ? 'messageGroup' : 'queue',
     fifoThroughputLimit: attributes['FifoThroughputLimit'] === 'perMessageGroupId' ? 'perMessageGroupId' : 'perQueue',
+    kmsKeyRef: attributes['KmsMasterKeyId'] || sqsManagedKeyAlias,
+    dataKeyReuseSec: intOr(attributes['KmsDataKeyReusePeriodSeconds'], defaults.dataKeyReuseSec),
   };
 }
+
+/** SqsManagedSseEnabled queues are sealed under the account's AWS managed key for SQS, as on AWS. */
+export const sqsManagedKeyAlias = 'alias/aws/sqs';
 
 /** The attributes SQS reports for a queue, stored and defaulted, before the computed ones are added. */
 export function effectiveAttributes(attributes: Record<string, string>, isFifo: boolean): Record<string, string> {

@@ -1,9 +1,10 @@
 import { invalidParameter, PciqError, type QueueAddress, randomToken } from '../core/index.ts';
-import { SealIntegrityError } from '../crypto/index.ts';
+import { type KeySession, unreadableReasonOf } from '../keys/index.ts';
 import type { MessageRow, QueueRow, WriteTx } from '../storage/index.ts';
 import { arnOf, type QueueContext } from './context.ts';
 import { deadLetterQueueOf, moveToDeadLetter } from './dead-letter.ts';
 import { FifoSelection } from './fifo-selection.ts';
+import { asQueueKeyError } from './kms-errors.ts';
 import { limits } from './limits.ts';
 import { md5OfAttributes, md5OfBody } from './md5.ts';
 import { type MessageAttributes, selectMessageAttributes } from './message-attributes.ts';
@@ -133,6 +134,7 @@ async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, option
     receiptNonce: randomToken(12),
   };
   const dlq = settings.redrivePolicy ? await deadLetterQueueOf(tx, queue) : undefined;
+  const session = await context.sealer.session(tx);
   const claimed: Claimed[] = [];
   // Each pass claims what it can; another pass only when a redrive or a set-aside left room.
   for (let pass = 0; pass < 3 && claimed.length < max; pass++) {
@@ -144,11 +146,11 @@ async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, option
     for (const row of rows) {
       // SQS moves a message once its receive count would exceed maxReceiveCount.
       if (dlq && settings.redrivePolicy && row.receiveCount > settings.redrivePolicy.maxReceiveCount) {
-        await moveToDeadLetter(context, tx, row, queue, dlq);
+        await moveToDeadLetter(context, tx, session, row, queue, dlq);
         skipped++;
         continue;
       }
-      const content = await openOrSetAside(context, tx, queue, row, now);
+      const content = await openOrSetAside(context, tx, session, queue, row, now);
       if (!content) {
         skipped++;
         continue;
@@ -178,18 +180,26 @@ async function fifoCandidates(tx: WriteTx, queueId: number, now: number, max: nu
 async function openOrSetAside(
   context: QueueContext,
   tx: WriteTx,
+  session: KeySession,
   queue: QueueRow,
   row: MessageRow,
   now: number,
 ): Promise<MessageContent | undefined> {
+  const queueArn = arnOf(context, queue);
   try {
-    return openMessage(context.keyring, arnOf(context, queue), row.messageId, row.payload);
+    return openMessage(session, queueArn, row.messageId, row.payload);
   } catch (error) {
-    if (!(error instanceof SealIntegrityError)) throw error;
-    // Never deliver ciphertext that fails authentication; keep it for investigation instead of losing it.
+    const unreadable = unreadableReasonOf(error);
+    // A disabled or pending-deletion key refuses the whole receive (KmsDisabled, KmsInvalidState).
+    if (!unreadable) throw asQueueKeyError(error);
+    // Never deliver ciphertext that fails authentication, nor drop data whose key was destroyed: keep the
+    // message for investigation (it expires with the queue's retention) and report it.
     await tx.setVisibleAt(queue.id, row.seq, now + setAsideMs);
-    process.emitWarning(`message ${row.messageId} in ${queue.name} failed its integrity check and was set aside`, {
-      code: 'PCIQ_SEAL_INTEGRITY',
+    context.sealer.reportUnreadable({
+      source: 'sqs-messages',
+      resource: queueArn,
+      recordId: row.messageId,
+      ...unreadable,
     });
     return undefined;
   }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type Caller, invalidParameter, newMessageId, PciqError, type QueueAddress } from '../core/index.ts';
+import type { SealingKey } from '../keys/index.ts';
 import type { QueueRow, WriteTx } from '../storage/index.ts';
 import { type EntryOutcome, failedEntry, validateBatch } from './batch.ts';
-import { arnOf, type QueueContext } from './context.ts';
+import { type QueueContext, sealingKeyOf } from './context.ts';
 import { limits } from './limits.ts';
 import { md5OfAttributes, md5OfBody } from './md5.ts';
 import { assertValidBody, type MessageAttributes, validateMessageAttributes } from './message-attributes.ts';
@@ -139,6 +140,8 @@ export async function sendMessages(
   const queue = await context.queues.get(address);
   const settings = settingsOf(queue.attributes);
   return context.store.write(async (tx) => {
+    // The queue's key is checked for the whole request: a disabled key refuses every entry (KmsDisabled).
+    const key = sealingKeyOf(context, await context.sealer.session(tx), queue);
     const outcomes: Array<EntryOutcome<SendResult>> = [];
     let accepted = 0;
     for (const item of checked) {
@@ -148,7 +151,11 @@ export async function sendMessages(
       }
       try {
         checkForQueue(item, queue, settings);
-        outcomes.push({ ok: true, id: item.entry.id, value: await store(context, tx, caller, queue, settings, item) });
+        outcomes.push({
+          ok: true,
+          id: item.entry.id,
+          value: await store(context, tx, caller, queue, settings, key, item),
+        });
         accepted++;
       } catch (error) {
         outcomes.push(failedEntry(item.entry.id, error));
@@ -174,6 +181,7 @@ async function store(
   caller: Caller,
   queue: QueueRow,
   settings: QueueSettings,
+  key: SealingKey,
   checked: CheckedEntry,
 ): Promise<SendResult> {
   const { entry } = checked;
@@ -189,10 +197,10 @@ async function store(
   let dedupKey = '';
   if (queue.isFifo) {
     // Group and deduplication ids are customer data: the store sees only keyed hashes of them.
-    groupKey = context.keyring.keyedHash('fifo-group', entry.groupId!);
+    groupKey = context.sealer.keyedHash('fifo-group', entry.groupId!);
     deduplicationId = entry.deduplicationId ?? createHash('sha256').update(entry.body, 'utf8').digest('hex');
     dedupScope = settings.deduplicationScope === 'messageGroup' ? groupKey : '';
-    dedupKey = context.keyring.keyedHash('fifo-dedup', deduplicationId);
+    dedupKey = context.sealer.keyedHash('fifo-dedup', deduplicationId);
     const duplicate = await tx.getDedup(queue.id, dedupScope, dedupKey, now);
     if (duplicate) {
       // Accepted, not delivered again: the answer of the first send within the deduplication interval.
@@ -212,7 +220,7 @@ async function store(
   const seq = await tx.insertMessage({
     queueId: queue.id,
     messageId,
-    payload: sealMessage(context.keyring, arnOf(context, queue), messageId, content),
+    payload: sealMessage(key, messageId, content),
     groupKey,
     sentAtMs: now,
     visibleAtMs: now + delaySec * 1000,

@@ -1,5 +1,5 @@
 import type { Caller, Clock, QueueAddress } from '../core/index.ts';
-import type { Keyring } from '../crypto/index.ts';
+import type { Sealer } from '../keys/index.ts';
 import type { Store } from '../storage/index.ts';
 import {
   changeMessageVisibility,
@@ -33,7 +33,8 @@ import { type SendEntry, sendMessages } from './send.ts';
 export interface QueueServiceOptions {
   store: Store;
   clock: Clock;
-  keyring: Keyring;
+  /** Key management (a KeyService): seals payloads under each queue's key. */
+  sealer: Sealer;
   region: string;
   endpoint: string;
 }

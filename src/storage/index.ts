@@ -1,3 +1,13 @@
+export type {
+  InternalKeyRow,
+  KeyReadTx,
+  KeyRotationType,
+  KeyWriteTx,
+  KmsAliasRow,
+  KmsKeyRow,
+  KmsKeyState,
+  KmsKeyVersionRow,
+} from './keys.ts';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite/driver.ts';
 export type {
   AccessKeyRow,
@@ -12,6 +22,7 @@ export type {
   NewQueue,
   QueueRow,
   ReadTx,
+  SealedPayloadRow,
   Store,
   WriteTx,
 } from './store.ts';

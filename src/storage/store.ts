@@ -1,3 +1,5 @@
+import type { KeyReadTx, KeyWriteTx } from './keys.ts';
+
 /**
  * The storage contract every driver implements (SQLite embedded, PostgreSQL for scale-out). Drivers hold
  * data and make each method atomic; queue semantics live in `queues/`. Every driver passes the same
@@ -116,7 +118,13 @@ export interface AccessKeyRow {
   lastUsedAtMs: number | null;
 }
 
+/** A message's sealed payload and what binds it to its place, for re-encryption under a newer key version. */
+export type SealedPayloadRow = Pick<MessageRow, 'queueId' | 'seq' | 'messageId' | 'payload'>;
+
 export interface ReadTx {
+  /** Key management tables (src/storage/keys.ts). */
+  readonly keys: KeyReadTx;
+
   getMeta(key: string): Promise<string | undefined>;
 
   getQueueByName(accountId: string, name: string): Promise<QueueRow | undefined>;
@@ -135,6 +143,8 @@ export interface ReadTx {
   /** Earliest future `visibleAtMs` among unexpired messages, to time long-poll wake-ups. */
   nextVisibleAt(queueId: number, nowMs: number): Promise<number | undefined>;
   getDedup(queueId: number, scope: string, dedupKey: string, nowMs: number): Promise<DedupEntry | undefined>;
+  /** Sealed payloads of all queues in `seq` order after `afterSeq`, at most `limit` (re-encryption walks). */
+  scanPayloads(afterSeq: number, limit: number): Promise<SealedPayloadRow[]>;
 
   listMoveTasks(sourceQueueId: number, limit: number): Promise<MoveTaskRow[]>;
   getMoveTask(taskHandle: string): Promise<MoveTaskRow | undefined>;
@@ -145,6 +155,8 @@ export interface ReadTx {
 }
 
 export interface WriteTx extends ReadTx {
+  readonly keys: KeyWriteTx;
+
   setMeta(key: string, value: string): Promise<void>;
 
   insertQueue(queue: NewQueue): Promise<QueueRow>;
@@ -181,12 +193,16 @@ export interface WriteTx extends ReadTx {
   selectMovable(queueId: number, maxSeq: number, nowMs: number, limit: number): Promise<MessageRow[]>;
 
   putDedup(entry: DedupEntry): Promise<void>;
+  /** Replaces a message's sealed payload (re-encrypted under a newer key version), nothing else. */
+  replacePayload(queueId: number, seq: number, payload: Uint8Array): Promise<void>;
 
   insertMoveTask(task: MoveTaskRow): Promise<void>;
   updateMoveTask(task: MoveTaskRow): Promise<void>;
 
   insertAccessKey(key: AccessKeyRow): Promise<void>;
   touchAccessKey(accessKeyId: string, lastUsedAtMs: number): Promise<void>;
+  /** Replaces an access key's sealed secret (re-encrypted under a newer key version). */
+  replaceAccessKeySecret(accessKeyId: string, sealedSecret: Uint8Array): Promise<void>;
 
   /** Wakes long polls on `queueId` once this transaction has committed. */
   signalReceivable(queueId: number): void;

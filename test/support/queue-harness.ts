@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type Caller, ManualClock, type QueueAddress } from '../../src/core/index.ts';
-import { Keyring } from '../../src/crypto/index.ts';
-import { QueueService, type ReceiveOptions, type SendEntry } from '../../src/queues/index.ts';
+import { RootKey } from '../../src/crypto/index.ts';
+import { type KeyEvent, KeyService } from '../../src/keys/index.ts';
+import { QueueService, type ReceiveOptions, type SendEntry, sealedMessagesSource } from '../../src/queues/index.ts';
 import { SqliteStore } from '../../src/storage/index.ts';
 import { makeTempDir } from './temp-dir.ts';
 
@@ -13,22 +13,33 @@ export const caller: Caller = {
   senderId: 'AKIATESTTESTTESTTEST',
 };
 
-/** A queue engine on a real SQLite file, a manual clock and a fresh root key. */
+/** A queue engine with key management on a real SQLite file, a manual clock and a fresh root key. */
 export class QueueHarness {
   readonly clock = new ManualClock();
   readonly dir = makeTempDir('pciq-queues-');
   readonly databasePath = join(this.dir.path, 'pciq.db');
   readonly store = new SqliteStore({ path: this.databasePath });
-  readonly keyring = new Keyring(randomBytes(32));
+  readonly root = new RootKey(RootKey.generateSecret());
+  /** Key events as the audit trail would receive them. */
+  readonly events: KeyEvent[] = [];
+  readonly keys = new KeyService({
+    store: this.store,
+    root: this.root,
+    clock: this.clock,
+    region: 'us-east-1',
+    events: { onKeyEvent: (event) => this.events.push(event) },
+  });
+  readonly ready = this.keys.initialize().then(() => this.keys.registerSource(sealedMessagesSource('us-east-1')));
   readonly service = new QueueService({
     store: this.store,
     clock: this.clock,
-    keyring: this.keyring,
+    sealer: this.keys,
     region: 'us-east-1',
     endpoint: 'https://127.0.0.1:9324',
   });
 
   async createQueue(name: string, attributes: Record<string, string> = {}): Promise<QueueAddress> {
+    await this.ready;
     await this.service.createQueue(caller, { name, attributes, tags: {} });
     return { accountId: caller.accountId, name };
   }
@@ -74,6 +85,7 @@ export class QueueHarness {
 
   async close(): Promise<void> {
     this.service.stop();
+    this.keys.stop();
     await this.store.close();
     this.dir.remove();
   }

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, fdatasync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fdatasync, openSync, statSync } from 'node:fs';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { ReadTx, Store, WriteTx } from '../store.ts';
 import { sqliteMigrations } from './schema/index.ts';
@@ -59,6 +59,7 @@ export class SqliteStore implements Store {
       PRAGMA synchronous = NORMAL;
       PRAGMA busy_timeout = 5000;
       PRAGMA foreign_keys = OFF;
+      PRAGMA temp_store = MEMORY;
     `);
     migrate(this.writer);
     this.reader = new DatabaseSync(options.path, { readOnly: true });
@@ -75,6 +76,37 @@ export class SqliteStore implements Store {
     this.readTx = new SqliteTransaction(this.reader, () => {
       throw new Error('signalReceivable called in a read transaction');
     });
+  }
+
+  /**
+   * Reads meta values without changing anything on disk: no migration, no WAL or shared-memory file created
+   * (start-up checks the root key before it opens the database for writing). Undefined when there is no
+   * database or no meta table yet.
+   */
+  static peekMeta(path: string, keys: readonly string[]): Record<string, string> | undefined {
+    if (!existsSync(path)) return undefined;
+    const wal = `${path}-wal`;
+    // Without a WAL file the database file is complete and opened immutable (no locks, no files created);
+    // after a crash its WAL may hold recent commits, read through the normal read-only path.
+    const hasWal = existsSync(wal) && statSync(wal).size > 0;
+    const db = hasWal
+      ? new DatabaseSync(path, { readOnly: true })
+      : new DatabaseSync(`file:${path.replace(/[%?#]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)}?immutable=1`, {
+          readOnly: true,
+        });
+    try {
+      const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+      if (!table) return undefined;
+      const out: Record<string, string> = {};
+      const statement = db.prepare('SELECT value FROM meta WHERE key = ?');
+      for (const key of keys) {
+        const row = statement.get(key) as { value: string } | undefined;
+        if (row) out[key] = String(row.value);
+      }
+      return out;
+    } finally {
+      db.close();
+    }
   }
 
   read<T>(work: (tx: ReadTx) => Promise<T>): Promise<T> {

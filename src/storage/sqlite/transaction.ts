@@ -11,8 +11,10 @@ import type {
   NewMessage,
   NewQueue,
   QueueRow,
+  SealedPayloadRow,
   WriteTx,
 } from '../store.ts';
+import { SqliteKeyTables } from './key-tables.ts';
 
 type Row = Record<string, SQLInputValue>;
 
@@ -24,10 +26,12 @@ export class SqliteTransaction implements WriteTx {
   private readonly statements = new Map<string, StatementSync>();
   private readonly db: DatabaseSync;
   private readonly onSignal: (queueId: number) => void;
+  readonly keys: SqliteKeyTables;
 
   constructor(db: DatabaseSync, onSignal: (queueId: number) => void) {
     this.db = db;
     this.onSignal = onSignal;
+    this.keys = new SqliteKeyTables(db);
   }
 
   private sql(text: string): StatementSync {
@@ -201,6 +205,22 @@ export class SqliteTransaction implements WriteTx {
     return Number(result.lastInsertRowid);
   }
 
+  async scanPayloads(afterSeq: number, limit: number): Promise<SealedPayloadRow[]> {
+    const rows = this.sql(
+      'SELECT queue_id, seq, message_id, payload FROM messages WHERE seq > ? ORDER BY seq LIMIT ?',
+    ).all(afterSeq, limit) as Row[];
+    return rows.map((row) => ({
+      queueId: Number(row.queue_id),
+      seq: Number(row.seq),
+      messageId: String(row.message_id),
+      payload: row.payload as Uint8Array,
+    }));
+  }
+
+  async replacePayload(queueId: number, seq: number, payload: Uint8Array): Promise<void> {
+    this.sql('UPDATE messages SET payload = ? WHERE seq = ? AND queue_id = ?').run(payload, seq, queueId);
+  }
+
   async claimReceivable(queueId: number, nowMs: number, limit: number, claim: Claim): Promise<MessageRow[]> {
     // Select, then update row by row: measured three times faster in SQLite than one UPDATE … WHERE seq IN
     // (SELECT …) RETURNING *. One writer holds the transaction, so nothing can claim in between.
@@ -360,6 +380,10 @@ export class SqliteTransaction implements WriteTx {
 
   async touchAccessKey(accessKeyId: string, lastUsedAtMs: number): Promise<void> {
     this.sql('UPDATE access_keys SET last_used_at = ? WHERE access_key_id = ?').run(lastUsedAtMs, accessKeyId);
+  }
+
+  async replaceAccessKeySecret(accessKeyId: string, sealedSecret: Uint8Array): Promise<void> {
+    this.sql('UPDATE access_keys SET sealed_secret = ? WHERE access_key_id = ?').run(sealedSecret, accessKeyId);
   }
 
   signalReceivable(queueId: number): void {

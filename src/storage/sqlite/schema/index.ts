@@ -1,3 +1,4 @@
+import { keyMigrations } from './keys.ts';
 import { queueMigrations } from './queues.ts';
 
 /**
@@ -7,4 +8,5 @@ import { queueMigrations } from './queues.ts';
  */
 export const sqliteMigrations: ReadonlyArray<readonly [module: string, migrations: readonly string[]]> = [
   ['queues', queueMigrations],
+  ['keys', keyMigrations],
 ];

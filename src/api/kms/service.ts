@@ -1,0 +1,10 @@
+import type { ApiService } from '../service.ts';
+import { kmsActions } from './actions/index.ts';
+import { kmsProtocol } from './protocol.ts';
+
+/** AWS KMS, API version 2014-11-01 (AWS JSON 1.1), on the same endpoint as SQS: pciq's own KMS. */
+export const kmsService: ApiService = {
+  signingName: 'kms',
+  json: { targetPrefix: 'TrentService.', protocol: kmsProtocol },
+  actions: kmsActions,
+};

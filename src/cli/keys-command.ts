@@ -1,0 +1,209 @@
+import { parseArgs } from 'node:util';
+import { systemClock } from '../core/index.ts';
+import { EnvKeyProvider, type KeyProvider, RootKey, RootKeyUnavailableError } from '../crypto/index.ts';
+import { KeyAdmin, type KeyDescription, reencryptStoredData } from '../keys/index.ts';
+import { CliError } from './cli-error.ts';
+import { type OpenedDataDir, openDataDir, pathsOf } from './data-dir.ts';
+import { defaultDataDir } from './defaults.ts';
+import { providerFor, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
+
+export const keysUsage = `pciq keys COMMAND [--data-dir DIR] ${rootKeyUsage} [--json]
+  create [--alias alias/NAME] [--description TEXT] [--rotation-period-days 90..2560]
+  list | describe KEY | enable KEY | disable KEY
+  rotate KEY                       new key material now (AWS managed keys too: PCI DSS 3.7.5)
+  rotation KEY --enable [--period-days N] | --disable
+  schedule-deletion KEY [--days 7..30] | cancel-deletion KEY
+  reencrypt [KEY] [--retire]       re-seal stored data under the newest version; --retire then
+                                   destroys the older versions (minimum decryption version)
+  rewrap-root --new-key-provider local|env|aws-kms [--new-key-file FILE] [--new-key-passphrase-file FILE]
+              [--new-aws-kms-key-id ID]   (env: PCIQ_NEW_MASTER_KEY) re-wraps all key material under a new root
+  KEY is a key id, key ARN or alias/NAME. Works on the data directory directly, also while pciq serve runs.`;
+
+const options = {
+  'data-dir': { type: 'string', default: defaultDataDir },
+  ...rootKeyOptions,
+  json: { type: 'boolean', default: false },
+  alias: { type: 'string' },
+  description: { type: 'string' },
+  'rotation-period-days': { type: 'string' },
+  'period-days': { type: 'string' },
+  enable: { type: 'boolean', default: false },
+  disable: { type: 'boolean', default: false },
+  days: { type: 'string' },
+  retire: { type: 'boolean', default: false },
+  'new-key-provider': { type: 'string' },
+  'new-key-file': { type: 'string' },
+  'new-key-passphrase-file': { type: 'string' },
+  'new-aws-kms-key-id': { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+
+function integer(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new CliError(`--${name} must be a whole number, not ${text}`);
+  return Number(text);
+}
+
+function date(ms: number | null): string {
+  return ms === null ? '-' : new Date(ms).toISOString();
+}
+
+function describeText(key: KeyDescription): string {
+  const lines = [
+    `key id            ${key.keyId}`,
+    `arn               ${key.arn}`,
+    `state             ${key.state}${key.deletionAtMs !== null ? ` (deletion on ${date(key.deletionAtMs)})` : ''}`,
+    `manager           ${key.keyManager}`,
+    `aliases           ${key.aliases.join(', ') || '-'}`,
+    `description       ${key.description || '-'}`,
+    `created           ${date(key.createdAtMs)}`,
+    `rotation          ${key.rotationPeriodDays === null ? 'off' : `every ${key.rotationPeriodDays} days, next ${date(key.nextRotationAtMs)}`}`,
+    `current version   ${key.currentVersion} (oldest decryptable: ${key.minDecryptVersion})`,
+    'versions',
+  ];
+  for (const version of key.versions) {
+    lines.push(
+      `  ${String(version.version).padStart(3)}  ${version.rotationType.padEnd(9)}  ${date(version.createdAtMs)}  ${version.isDestroyed ? 'destroyed' : `${version.invocations} uses`}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function listText(keys: KeyDescription[]): string {
+  return (
+    keys
+      .map(
+        (key) =>
+          `${key.keyId}  ${key.state.padEnd(15)}  ${key.keyManager.padEnd(8)}  ${key.aliases.join(',') || '-'}  ${key.description}`,
+      )
+      .join('\n') + (keys.length > 0 ? '\n' : '')
+  );
+}
+
+function newRootProvider(values: Values): KeyProvider {
+  const kind = values['new-key-provider'];
+  if (kind === undefined) throw new CliError('rewrap-root needs --new-key-provider local|env|aws-kms');
+  if (kind === 'env') return new EnvKeyProvider({ variable: 'PCIQ_NEW_MASTER_KEY' });
+  if (kind === 'local' && values['new-key-file'] === undefined)
+    throw new CliError('rewrap-root to a local key needs --new-key-file');
+  return providerFor(
+    rootKeyChoiceOf({
+      'key-provider': kind,
+      'key-file': values['new-key-file'] ?? '',
+      'key-passphrase-file': values['new-key-passphrase-file'],
+      'aws-kms-key-id': values['new-aws-kms-key-id'],
+    }),
+    undefined,
+    {},
+  );
+}
+
+async function run(
+  opened: OpenedDataDir,
+  command: string,
+  keyRef: string | undefined,
+  values: Values,
+): Promise<unknown> {
+  const admin = new KeyAdmin(opened.keys);
+  const account = opened.accountId;
+  const key = () => {
+    if (keyRef === undefined) throw new CliError(`pciq keys ${command} needs a KEY (key id, key ARN or alias/NAME)`);
+    return keyRef;
+  };
+  /** Management operations take a key id or ARN, as in AWS KMS; the CLI resolves aliases first. */
+  const keyId = async () => (await admin.resolve(account, key())).keyId;
+  switch (command) {
+    case 'create': {
+      const period = integer('rotation-period-days', values['rotation-period-days']);
+      return admin.createKey(account, {
+        ...(values.description !== undefined ? { description: values.description } : {}),
+        ...(values.alias !== undefined ? { alias: values.alias } : {}),
+        ...(period !== undefined ? { rotationPeriodDays: period } : {}),
+      });
+    }
+    case 'list':
+      return admin.listKeys(account);
+    case 'describe':
+      return admin.describeKey(account, key());
+    case 'enable':
+      return admin.enableKey(account, await keyId());
+    case 'disable':
+      return admin.disableKey(account, await keyId());
+    case 'rotate':
+      return admin.rotateKey(account, await keyId(), true);
+    case 'rotation': {
+      if (values.enable === values.disable) throw new CliError('pciq keys rotation needs either --enable or --disable');
+      const period = integer('period-days', values['period-days']);
+      return values.enable
+        ? admin.enableKeyRotation(account, await keyId(), ...(period !== undefined ? [period] : []))
+        : admin.disableKeyRotation(account, await keyId());
+    }
+    case 'schedule-deletion':
+      return admin.scheduleKeyDeletion(account, await keyId(), integer('days', values.days) ?? 30);
+    case 'cancel-deletion':
+      return admin.cancelKeyDeletion(account, await keyId());
+    case 'reencrypt': {
+      const targets = keyRef === undefined ? await admin.listKeys(account) : [await admin.resolve(account, keyRef)];
+      return reencryptStoredData(opened.keys, new Set(targets.map((target) => target.keyId)), {
+        retire: values.retire,
+      });
+    }
+    case 'rewrap-root': {
+      const provider = newRootProvider(values);
+      let made: Awaited<ReturnType<KeyProvider['create']>>;
+      try {
+        made = await provider.create();
+      } catch (error) {
+        if (error instanceof RootKeyUnavailableError) throw new CliError(error.message);
+        throw error;
+      }
+      const root = new RootKey(made.root);
+      made.root.fill(0);
+      const rewrapped = await opened.keys.rewrapRoot(root, made.record);
+      return { rewrapped, keyProvider: provider.kind, root: provider.description };
+    }
+    default:
+      throw new CliError(`unknown keys command '${command}'; run \`pciq help\` for the commands`);
+  }
+}
+
+function text(command: string, result: unknown): string {
+  if (command === 'list') return listText(result as KeyDescription[]);
+  if (command === 'reencrypt') {
+    const r = result as { reencrypted: number; unreadable: number; retired: Record<string, number[]> };
+    const retired = Object.entries(r.retired).map(
+      ([arn, versions]) => `retired ${arn} versions ${versions.join(', ') || '(none)'}\n`,
+    );
+    return `re-encrypted ${r.reencrypted} records; ${r.unreadable} unreadable (reported)\n${retired.join('')}`;
+  }
+  if (command === 'rewrap-root') {
+    const r = result as { rewrapped: number; root: string };
+    return `re-wrapped ${r.rewrapped} keys under the new root (${r.root}); start pciq with the new root key, then retire the old one\n`;
+  }
+  return describeText(result as KeyDescription);
+}
+
+export async function keysCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  const [command, keyRef, ...extra] = positionals;
+  if (command === undefined) throw new CliError('pciq keys needs a command; run `pciq help` for the commands');
+  if (extra.length > 0) throw new CliError(`unexpected argument ${extra[0]}`);
+  const opened = await openDataDir(pathsOf(values['data-dir'], values['key-file']), {
+    rootKey: rootKeyChoiceOf(values),
+    clock: systemClock,
+  });
+  try {
+    const result = await run(opened, command, keyRef, values);
+    process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : text(command, result));
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    // Key service refusals are the operator's to fix: one line, the KMS error name and its message.
+    if (error instanceof Error && typeof code === 'string' && /^[A-Z]/.test(code))
+      throw new CliError(`${code}: ${error.message}`);
+    throw error;
+  } finally {
+    await opened.keys.flushUsage().catch(() => undefined);
+    await opened.store.close();
+  }
+}

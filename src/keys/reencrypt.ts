@@ -1,0 +1,125 @@
+import { PciqError } from '../core/index.ts';
+import { readHeader } from '../crypto/index.ts';
+import { type KeyService, unreadableReasonOf } from './key-service.ts';
+
+export interface ReencryptResult {
+  reencrypted: number;
+  /** Records under older versions that could not be opened (altered, or already shredded): reported. */
+  unreadable: number;
+  /** Versions retired per key ARN (material destroyed), when retirement was asked for. */
+  retired: Record<string, number[]>;
+}
+
+const pageSize = 200;
+
+/**
+ * Re-encrypts stored data under the newest version of its key, page by page, each page a short transaction
+ * so the service keeps serving. With `retire`, a second pass confirms that no readable record is left
+ * under an older version; then the key's minimum decryption version becomes its current version and the
+ * older material is destroyed, so a version suspected of compromise opens nothing any more (PCI DSS 3.7.5).
+ */
+export async function reencryptStoredData(
+  keys: KeyService,
+  keyIds: ReadonlySet<string>,
+  options: { retire: boolean; onProgress?: (done: number) => void },
+): Promise<ReencryptResult> {
+  const result: ReencryptResult = { reencrypted: 0, unreadable: 0, retired: {} };
+  for (const source of keys.sealedSources) {
+    const counts = new Map<string, number>();
+    let cursor: string | undefined;
+    do {
+      cursor = await keys.store.write(async (tx) => {
+        const set = await keys.session(tx);
+        const page = await source.scan(tx, cursor, pageSize);
+        for (const record of page.records) {
+          const header = readHeader(record.sealed);
+          const key = header && set.keys.get(header.keyId);
+          if (!header || !key || !keyIds.has(key.row.keyId) || header.keyVersion >= key.row.currentVersion) continue;
+          let plaintext: Buffer;
+          try {
+            plaintext = set.open(record.sealed, record.scope, record.place);
+          } catch (error) {
+            const unreadable = unreadableReasonOf(error);
+            if (!unreadable) throw error;
+            result.unreadable++;
+            keys.reportUnreadable({
+              source: source.name,
+              resource: record.resource,
+              recordId: record.recordId,
+              ...unreadable,
+            });
+            continue;
+          }
+          await record.replace(tx, set.sealingKeyOf(key, record.scope).seal(plaintext, record.place));
+          plaintext.fill(0);
+          counts.set(key.arn, (counts.get(key.arn) ?? 0) + 1);
+          result.reencrypted++;
+        }
+        return page.next;
+      });
+      options.onProgress?.(result.reencrypted);
+    } while (cursor !== undefined);
+    const now = keys.clock.now();
+    for (const [keyArn, records] of counts)
+      keys.events.onKeyEvent({ type: 'DataReencrypted', atMs: now, keyArn, source: source.name, records });
+  }
+  if (options.retire) result.retired = await retireOlderVersions(keys, keyIds);
+  return result;
+}
+
+async function readableBelowCurrent(keys: KeyService, keyIds: ReadonlySet<string>): Promise<number> {
+  let remaining = 0;
+  for (const source of keys.sealedSources) {
+    let cursor: string | undefined;
+    do {
+      const page = await keys.store.read(async (tx) => {
+        const set = await keys.session(tx);
+        const scanned = await source.scan(tx, cursor, 500);
+        for (const record of scanned.records) {
+          const header = readHeader(record.sealed);
+          const key = header && set.keys.get(header.keyId);
+          if (!header || !key || !keyIds.has(key.row.keyId)) continue;
+          if (header.keyVersion < key.row.currentVersion && header.keyVersion >= key.row.minDecryptVersion) {
+            try {
+              set.open(record.sealed, record.scope, record.place).fill(0);
+              remaining++;
+            } catch (error) {
+              if (!unreadableReasonOf(error)) throw error;
+            }
+          }
+        }
+        return scanned;
+      });
+      cursor = page.next;
+    } while (cursor !== undefined);
+  }
+  return remaining;
+}
+
+async function retireOlderVersions(keys: KeyService, keyIds: ReadonlySet<string>): Promise<Record<string, number[]>> {
+  const remaining = await readableBelowCurrent(keys, keyIds);
+  if (remaining > 0) {
+    throw new PciqError(
+      'KMSInvalidStateException',
+      `${remaining} records are still sealed under older key versions (written meanwhile?); run the re-encryption again before retiring.`,
+    );
+  }
+  return keys.change(async (tx, set, emit) => {
+    const retired: Record<string, number[]> = {};
+    const now = keys.clock.now();
+    for (const keyId of keyIds) {
+      const key = set.keys.get(keyId);
+      if (!key || key.row.state === 'Deleted' || key.row.minDecryptVersion >= key.row.currentVersion) continue;
+      const versions: number[] = [];
+      for (const version of key.versions) {
+        if (version.row.version >= key.row.currentVersion || version.row.wrappedMaterial === null) continue;
+        await tx.keys.setVersionMaterial(keyId, version.row.version, null, now);
+        versions.push(version.row.version);
+      }
+      await tx.keys.updateKey({ ...key.row, minDecryptVersion: key.row.currentVersion });
+      retired[key.arn] = versions;
+      emit({ type: 'KeyMaterialDestroyed', atMs: now, keyArn: key.arn, versions, reason: 'versions-retired' });
+    }
+    return retired;
+  });
+}
