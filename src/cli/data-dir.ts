@@ -7,7 +7,7 @@ import { createDevelopmentTls } from '../crypto/x509/index.ts';
 import { type AccessKeyCredentials, createAccessKey, sealedAccessKeysSource } from '../iam/index.ts';
 import { type KeyEventListener, KeyService, rootMeta } from '../keys/index.ts';
 import { sealedMessagesSource } from '../queues/index.ts';
-import { SqliteStore } from '../storage/index.ts';
+import { SqliteStore, type WriterSharing } from '../storage/index.ts';
 import { CliError } from './cli-error.ts';
 import { providerFor, type RootKeyChoice } from './root-key-options.ts';
 
@@ -80,9 +80,9 @@ function refuseKeyInside(paths: DataDirPaths, provider: KeyProvider): void {
   }
 }
 
-function openStore(paths: DataDirPaths): SqliteStore {
+function openStore(paths: DataDirPaths, sharing?: WriterSharing): SqliteStore {
   try {
-    return new SqliteStore({ path: paths.database });
+    return new SqliteStore({ path: paths.database, ...(sharing ? { sharing } : {}) });
   } catch (error) {
     throw new CliError(`cannot open the data directory ${paths.dataDir}: ${describe(error)}`);
   }
@@ -165,7 +165,7 @@ export interface OpenedDataDir {
  */
 export async function openDataDir(
   paths: DataDirPaths,
-  options: { rootKey: RootKeyChoice; clock: Clock; events?: KeyEventListener },
+  options: { rootKey: RootKeyChoice; clock: Clock; events?: KeyEventListener; sharing?: WriterSharing },
 ): Promise<OpenedDataDir> {
   try {
     statSync(paths.dataDir);
@@ -195,7 +195,7 @@ export async function openDataDir(
         : `the root key from ${provider.description} is not the key of ${paths.dataDir}`,
     );
   }
-  const store = openStore(paths);
+  const store = openStore(paths, options.sharing);
   try {
     const keys = await KeyService.open({
       store,

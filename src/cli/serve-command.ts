@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ApiServer } from '../api/index.ts';
 import { systemClock } from '../core/index.ts';
@@ -11,6 +13,7 @@ import {
   type DataDirPaths,
   initializeDataDir,
   isInitialized,
+  type OpenedDataDir,
   openDataDir,
   pathsOf,
   readTlsMaterial,
@@ -18,6 +21,7 @@ import {
 import { defaultDataDir, defaultHost, defaultPort, defaultRegion } from './defaults.ts';
 import { bootstrapText, endpointOf } from './init-command.ts';
 import { type RootKeyChoice, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
+import { WriteTurns, workerSharing } from './write-turns.ts';
 
 export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port PORT] ${rootKeyUsage}
            [--tls-cert FILE --tls-key FILE] [--tls-client-ca FILE] [--endpoint-url URL] [--insecure-http]
@@ -35,6 +39,8 @@ interface ServeConfig {
   rootKey: RootKeyChoice;
   insecureHttp: boolean;
   endpointUrl: string | undefined;
+  /** Processes serving requests; 1 serves from this process. */
+  workers: number;
 }
 
 function isLoopback(host: string): boolean {
@@ -54,6 +60,7 @@ function parseServeArgs(argv: string[]): ServeConfig {
       'tls-client-ca': { type: 'string' },
       'endpoint-url': { type: 'string' },
       'insecure-http': { type: 'boolean', default: false },
+      workers: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -70,7 +77,12 @@ function parseServeArgs(argv: string[]): ServeConfig {
       `--insecure-http is refused on ${values.host}: plain HTTP is allowed on a loopback address only (--host 127.0.0.1)`,
     );
   }
+  const workers = values.workers === undefined ? defaultWorkers() : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+    throw new CliError(`--workers must be a number from 1 to 64, not ${values.workers}`);
+  }
   return {
+    workers,
     paths: pathsOf(values['data-dir'], values['key-file']),
     host: values.host,
     port,
@@ -85,6 +97,11 @@ function parseServeArgs(argv: string[]): ServeConfig {
   };
 }
 
+/** One serving process per core, up to four: past that the single SQLite writer is the limit. */
+function defaultWorkers(): number {
+  return Math.min(availableParallelism(), 4);
+}
+
 function readClientCa(file: string): string {
   try {
     return readFileSync(file, 'utf8');
@@ -92,6 +109,11 @@ function readClientCa(file: string): string {
     throw new CliError(`cannot read the client CA certificate ${file}: ${(error as Error).message}`);
   }
 }
+
+/** Set in the environment of the processes a primary forks. */
+const workerRole = 'PCIQ_SERVE_WORKER';
+
+type WorkerReport = { pciqWorker: 'listening'; port: number } | { pciqWorker: 'failed'; message: string };
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const config = parseServeArgs(argv);
@@ -105,7 +127,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  if (!isInitialized(config.paths)) {
+  const isWorker = cluster.isWorker && process.env[workerRole] === '1';
+  if (!isWorker && !isInitialized(config.paths)) {
     const bootstrap = await initializeDataDir(config.paths, {
       region: defaultRegion,
       clock: systemClock,
@@ -117,7 +140,157 @@ export async function serveCommand(argv: string[]): Promise<void> {
       bootstrapText(config.paths, bootstrap, config.endpointUrl ?? endpointOf(config.host, config.port || defaultPort)),
     );
   }
+  if (isWorker) shutdown = await runWorkerReportingFailure(config);
+  else if (config.workers > 1) shutdown = await runPrimary(config);
+  else shutdown = await runSingle(config);
+  if (stopRequested) await shutdown();
+}
+
+type Stop = () => Promise<void>;
+
+/** One process: API and background work together. */
+async function runSingle(config: ServeConfig): Promise<Stop> {
   const opened = await openDataDir(config.paths, { rootKey: config.rootKey, clock: systemClock });
+  const api = await startApi(config, opened);
+  api.queues.start();
+  opened.keys.start();
+  announce(config, api.scheme, api.port);
+  return exitAfter(async () => {
+    await api.stop();
+    api.queues.stop();
+    opened.keys.stop();
+    await opened.keys.flushUsage().catch(() => undefined);
+    await opened.store.close();
+  });
+}
+
+/**
+ * The primary of several serving processes: it forks the workers (which share the listening port and the
+ * database file), hands out write turns and relays new-message signals between them, and runs the
+ * background work (retention sweeps, move tasks, key rotation) once for all.
+ */
+async function runPrimary(config: ServeConfig): Promise<Stop> {
+  const turns = new WriteTurns();
+  const opened = await openDataDir(config.paths, {
+    rootKey: config.rootKey,
+    clock: systemClock,
+    sharing: turns.localSharing(),
+  });
+  const background = new QueueService({
+    store: opened.store,
+    clock: systemClock,
+    sealer: opened.keys,
+    region: opened.region,
+    endpoint: config.endpointUrl ?? endpointOf(config.host, config.port),
+  });
+  let stopping = false;
+  let ready = false;
+  const fork = (): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const worker = cluster.fork({ [workerRole]: '1' });
+      turns.attachWorker(worker.process);
+      let failure = `a serving process exited during start-up`;
+      worker.on('message', (message: WorkerReport) => {
+        if (message?.pciqWorker === 'listening') resolve(message.port);
+        if (message?.pciqWorker === 'failed') failure = message.message;
+      });
+      worker.once('exit', (code, signal) => {
+        reject(new CliError(failure));
+        // A worker lost in service is replaced; one that fails to start fails the start-up instead.
+        if (stopping || !ready) return;
+        process.stderr.write(
+          `pciq: serving process ${worker.process.pid} exited (${signal ?? `code ${code}`}); starting another\n`,
+        );
+        void fork().catch(() => undefined);
+      });
+    });
+  let ports: number[];
+  try {
+    ports = await Promise.all(Array.from({ length: config.workers }, fork));
+  } catch (error) {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGKILL');
+    await opened.store.close();
+    throw error;
+  }
+  ready = true;
+  background.start();
+  opened.keys.start();
+  announce(config, config.insecureHttp ? 'http' : 'https', ports[0]!);
+  return exitAfter(async () => {
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            worker.once('exit', () => resolve());
+            worker.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    background.stop();
+    opened.keys.stop();
+    await opened.keys.flushUsage().catch(() => undefined);
+    await opened.store.close();
+  });
+}
+
+/** A worker's start-up failure is the primary's one line to print, not the worker's. */
+async function runWorkerReportingFailure(config: ServeConfig): Promise<Stop> {
+  try {
+    return await runWorker(config);
+  } catch (error) {
+    const message = error instanceof CliError ? error.message : `unexpected failure: ${(error as Error)?.message}`;
+    process.send?.({ pciqWorker: 'failed', message } satisfies WorkerReport, () => process.exit(1));
+    return new Promise(() => undefined);
+  }
+}
+
+/** A serving process under a primary: the API only; it leaves when the primary is gone. */
+async function runWorker(config: ServeConfig): Promise<Stop> {
+  process.once('disconnect', () => process.exit(1));
+  const opened = await openDataDir(config.paths, {
+    rootKey: config.rootKey,
+    clock: systemClock,
+    sharing: workerSharing(),
+  });
+  const api = await startApi(config, opened);
+  // Usage counts live in each process; the primary's key work does not see them.
+  const usage = setInterval(() => void opened.keys.flushUsage().catch(() => undefined), 60_000);
+  usage.unref();
+  process.send?.({ pciqWorker: 'listening', port: api.port } satisfies WorkerReport);
+  return exitAfter(async () => {
+    clearInterval(usage);
+    await api.stop();
+    await opened.keys.flushUsage().catch(() => undefined);
+    await opened.store.close();
+  });
+}
+
+function exitAfter(stop: () => Promise<void>): Stop {
+  let stopping = false;
+  return async () => {
+    if (stopping) return;
+    stopping = true;
+    await stop();
+    process.exit(0);
+  };
+}
+
+function announce(config: ServeConfig, scheme: string, port: number): void {
+  if (scheme === 'http') {
+    process.stderr.write(
+      'WARNING: pciq is serving plain HTTP (--insecure-http). Traffic is unencrypted: this endpoint is OUT OF PCI DSS SCOPE and must not carry cardholder data.\n',
+    );
+  }
+  process.stdout.write(
+    `pciq listening on ${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}\n`,
+  );
+}
+
+/** The HTTPS endpoint with the queue and key services behind it. */
+async function startApi(config: ServeConfig, opened: OpenedDataDir) {
   const tls = config.insecureHttp
     ? undefined
     : {
@@ -163,28 +336,14 @@ export async function serveCommand(argv: string[]): Promise<void> {
       );
     },
   });
-  queues.start();
-  opened.keys.start();
-  if (!tls) {
-    process.stderr.write(
-      'WARNING: pciq is serving plain HTTP (--insecure-http). Traffic is unencrypted: this endpoint is OUT OF PCI DSS SCOPE and must not carry cardholder data.\n',
-    );
-  }
-  process.stdout.write(
-    `pciq listening on ${scheme}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}\n`,
-  );
-
-  let stopping = false;
-  shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    await server.stop();
-    queues.stop();
-    opened.keys.stop();
-    await accessKeys.flush().catch(() => undefined);
-    await opened.keys.flushUsage().catch(() => undefined);
-    await opened.store.close();
-    process.exit(0);
+  return {
+    scheme,
+    port: address.port,
+    queues,
+    stop: async () => {
+      await server.stop();
+      queues.stop();
+      await accessKeys.flush().catch(() => undefined);
+    },
   };
-  if (stopRequested) await shutdown();
 }

@@ -8,7 +8,7 @@ export type {
   KmsKeyState,
   KmsKeyVersionRow,
 } from './keys.ts';
-export { SqliteStore, type SqliteStoreOptions } from './sqlite/driver.ts';
+export { SqliteStore, type SqliteStoreOptions, type WriterSharing } from './sqlite/driver.ts';
 export type {
   AccessKeyRow,
   Claim,

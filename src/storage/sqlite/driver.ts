@@ -7,6 +7,23 @@ import { SqliteTransaction } from './transaction.ts';
 export interface SqliteStoreOptions {
   /** File path of the database; ':memory:' is refused because the read connection must see the writer's commits. */
   path: string;
+  /** When several processes write the same database file (`pciq serve --workers`). */
+  sharing?: WriterSharing;
+}
+
+/**
+ * How processes sharing one database file take turns writing and tell each other about new messages.
+ * SQLite allows one writer at a time; left to itself a second writer sleeps and retries (busy timeout),
+ * which wrecks latency. Handing the turn around explicitly keeps writers waiting only as long as needed.
+ */
+export interface WriterSharing {
+  /** Resolves when this process may write; until `release`, no other sharing process does. */
+  acquire(): Promise<void>;
+  release(): void;
+  /** Tells the other processes that these queues have receivable messages (after they are durable). */
+  publish(queueIds: readonly number[]): void;
+  /** Receives what the other processes publish. */
+  subscribe(listener: (queueId: number) => void): void;
 }
 
 interface PendingWrite {
@@ -47,11 +64,14 @@ export class SqliteStore implements Store {
   private syncsInFlight = 0;
   /** Set when an fsync failed: durability can no longer be promised, so every later write is refused. */
   private failure: unknown;
+  private readonly sharing: WriterSharing | undefined;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path === ':memory:') throw new Error('SqliteStore needs a file path');
     const isNew = !existsSync(options.path);
     this.walPath = `${options.path}-wal`;
+    this.sharing = options.sharing;
+    this.sharing?.subscribe((queueId) => this.notify([queueId]));
     this.writer = new DatabaseSync(options.path);
     if (isNew) chmodSync(options.path, 0o600);
     this.writer.exec(`
@@ -154,17 +174,25 @@ export class SqliteStore implements Store {
     if (batch.length === 0) return;
     this.flushing = true;
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+    // Units that arrive while this process waits for its turn join the batch: more work per commit.
+    if (this.sharing) {
+      await this.sharing.acquire();
+      batch.push(...this.pending);
+      this.pending = [];
+    }
     try {
       this.statements.begin.run();
       for (const unit of batch) outcomes.push(await this.runUnit(unit));
       this.statements.commit.run();
     } catch (error) {
       if (this.writer.isTransaction) this.writer.exec('ROLLBACK');
+      this.sharing?.release();
       this.signalled.clear();
       for (const unit of batch) unit.reject(error);
       this.finishFlush();
       return;
     }
+    this.sharing?.release();
     const signalled = [...this.signalled];
     this.signalled.clear();
     // The next batch may commit while this one's WAL frames reach the disk.
@@ -185,7 +213,12 @@ export class SqliteStore implements Store {
       else unit.reject(outcome.value);
     });
     // Wake-ups only once the messages are durable: nobody receives what a crash could still take back.
-    for (const queueId of signalled) for (const listener of this.listeners) listener(queueId);
+    this.notify(signalled);
+    if (signalled.length > 0) this.sharing?.publish(signalled);
+  }
+
+  private notify(queueIds: readonly number[]): void {
+    for (const queueId of queueIds) for (const listener of this.listeners) listener(queueId);
   }
 
   private syncWal(): Promise<void> {
