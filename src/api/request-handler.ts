@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import type { RequestAudit, RequestAuditor } from '../audit/index.ts';
 import { type Caller, type Clock, isPciqError, newRequestId, PciqError } from '../core/index.ts';
 import { type AccessKeyDirectory, authorize } from '../iam/index.ts';
 import { ActionInput } from './action-input.ts';
@@ -20,6 +23,11 @@ export interface RequestHandlerOptions {
   drainSignal: AbortSignal;
   /** Called for failures that are ours, not the client's; never given request bodies. */
   onInternalError: (requestId: string, error: unknown) => void;
+  /**
+   * Records every request, whatever its outcome (PCI DSS 10.2.1). Absent only where auditing is deliberately
+   * off, to measure what it costs.
+   */
+  audit?: RequestAuditor;
 }
 
 /** Largest request body read: a 1 MiB batch in the Query protocol's percent-encoding, with room to spare. */
@@ -52,18 +60,75 @@ export function createRequestHandler(options: RequestHandlerOptions) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const requestId = newRequestId();
     const exchange = claimedApi(request);
+    const origin = originOf(request);
+    const claimedAction = claimedJsonAction(request, exchange);
+    const audit = options.audit?.begin({
+      requestId,
+      origin: {
+        ip: origin.sourceIp,
+        userAgent: origin.userAgent,
+        tls: origin.tlsProtocol,
+        clientCertificate: origin.clientCertificate,
+      },
+      type: `${exchange.service?.signingName ?? 'sqs'}:${claimedAction}`,
+      category: exchange.service?.auditCategory(claimedAction) ?? 'management',
+    });
     const clientGone = new AbortController();
     // Only a client that leaves before its answer aborts the work (aborting builds an exception: not for free).
     response.on('close', () => {
       if (!response.writableFinished) clientGone.abort();
     });
+    let encoded: EncodedResponse;
+    let errorCode: string | undefined;
     try {
       const signal = AbortSignal.any([clientGone.signal, options.drainSignal]);
-      send(response, await handle(options, request, exchange, requestId, signal));
+      const work = () => handle(options, request, exchange, { requestId, origin, audit }, signal);
+      encoded = await (audit && options.audit ? options.audit.run(audit, work) : work());
     } catch (error) {
-      send(response, encodeError(options, exchange.protocol, requestId, error));
+      errorCode = isPciqError(error) ? error.code : 'InternalFailure';
+      encoded = encodeError(options, exchange.protocol, requestId, error);
     }
+    if (audit && options.audit) {
+      try {
+        await options.audit.finish(audit, errorCode);
+      } catch (error) {
+        // No answer without its record: if the record cannot be written, the request fails (fail closed).
+        encoded = encodeError(options, exchange.protocol, requestId, error);
+      }
+    }
+    send(response, encoded);
   };
+}
+
+/** What a request claims to be before anything is verified: for the record of a refused request. */
+function claimedJsonAction(request: IncomingMessage, exchange: Exchange): string {
+  const target = request.headers['x-amz-target'];
+  const prefix = exchange.service?.json?.targetPrefix;
+  const action = typeof target === 'string' && prefix ? target.slice(prefix.length) : '';
+  return /^[A-Za-z]{1,64}$/.test(action) ? action : '(unknown)';
+}
+
+function claimedQueryAction(body: Buffer, rawQuery: string): string {
+  const action =
+    new URLSearchParams(rawQuery).get('Action') ?? new URLSearchParams(body.toString('latin1')).get('Action');
+  return action && /^[A-Za-z]{1,64}$/.test(action) ? action : '(unknown)';
+}
+
+/** TLS facts of a connection, worked out once per connection rather than per request. */
+const tlsFacts = new WeakMap<Socket, { tlsProtocol: string | null; clientCertificate: string | null }>();
+
+function tlsFactsOf(socket: Socket): { tlsProtocol: string | null; clientCertificate: string | null } {
+  let facts = tlsFacts.get(socket);
+  if (!facts) {
+    const tls = socket as TLSSocket;
+    const certificate = tls.encrypted ? tls.getPeerCertificate?.() : undefined;
+    facts = {
+      tlsProtocol: tls.encrypted ? (tls.getProtocol?.() ?? null) : null,
+      clientCertificate: certificate?.raw ? createHash('sha256').update(certificate.raw).digest('hex') : null,
+    };
+    tlsFacts.set(socket, facts);
+  }
+  return facts;
 }
 
 function originOf(request: IncomingMessage): RequestOrigin {
@@ -71,6 +136,7 @@ function originOf(request: IncomingMessage): RequestOrigin {
     sourceIp: request.socket.remoteAddress ?? '',
     userAgent: String(request.headers['user-agent'] ?? ''),
     secureTransport: Boolean((request.socket as TLSSocket).encrypted),
+    ...tlsFactsOf(request.socket),
   };
 }
 
@@ -78,7 +144,7 @@ async function handle(
   options: RequestHandlerOptions,
   request: IncomingMessage,
   exchange: Exchange,
-  requestId: string,
+  { requestId, origin, audit }: { requestId: string; origin: RequestOrigin; audit: RequestAudit | undefined },
   signal: AbortSignal,
 ): Promise<EncodedResponse> {
   if (request.method !== 'POST' && request.method !== 'GET') {
@@ -92,13 +158,21 @@ async function handle(
   const queryStart = url.indexOf('?');
   const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
   const rawQuery = queryStart === -1 ? '' : url.slice(queryStart + 1);
-  const { caller, service: signedFor } = await authenticate(options, {
-    method: request.method,
-    rawPath,
-    rawQuery,
-    rawHeaders: request.rawHeaders,
-    body,
-  });
+  if (audit && !exchange.service) {
+    const action = claimedQueryAction(body, rawQuery);
+    audit.describe({ type: `sqs:${action}`, category: sqsService.auditCategory(action) });
+  }
+  const { caller, service: signedFor } = await authenticate(
+    options,
+    {
+      method: request.method,
+      rawPath,
+      rawQuery,
+      rawHeaders: request.rawHeaders,
+      body,
+    },
+    audit,
+  );
   const isJson = exchange.service !== undefined;
   const service =
     exchange.service ?? apiServices.find((candidate) => candidate.query && candidate.signingName === signedFor);
@@ -119,9 +193,15 @@ async function handle(
       `The action ${decoded.action.slice(0, 64) || '(none)'} is not valid for this endpoint.`,
     );
   }
+  audit?.describe({
+    type: `${service.signingName}:${action.name}`,
+    category: service.auditCategory(action.name),
+  });
   const input = new ActionInput(decoded.input, safeDecodePath(rawPath));
-  const context = { app: options.app, caller, region: options.region, origin: originOf(request), signal };
-  authorize(caller, `${service.signingName}:${action.name}`, action.resource(input, context));
+  const context = { app: options.app, caller, region: options.region, origin, signal };
+  const resource = action.resource(input, context);
+  audit?.describe({ resource });
+  authorize(caller, `${service.signingName}:${action.name}`, resource);
   const output = await action.run(input, context);
   return protocol.encodeResult(action.name, output, requestId, action.queryListElements ?? {});
 }
@@ -129,6 +209,7 @@ async function handle(
 async function authenticate(
   options: RequestHandlerOptions,
   request: { method: string; rawPath: string; rawQuery: string; rawHeaders: string[]; body: Buffer },
+  audit: RequestAudit | undefined,
 ): Promise<{ caller: Caller; service: string }> {
   let unknownKeyId: string | undefined;
   const verify = () =>
@@ -137,6 +218,13 @@ async function authenticate(
       lookupSecret: (id) => {
         const key = options.accessKeys.lookup(id);
         if (!key) unknownKeyId = id;
+        // A refused request is recorded against the key it claimed and, if that key exists, its principal
+        // (PCI DSS 10.2.1.4: invalid logical access attempts).
+        audit?.identify({
+          principal: key?.caller.principalArn ?? null,
+          accessKeyId: id,
+          accountId: key?.caller.accountId ?? null,
+        });
         return key;
       },
       services: signingNames,
@@ -152,6 +240,11 @@ async function authenticate(
   const key = options.accessKeys.lookup(verified.accessKeyId);
   if (!key) throw new PciqError('InvalidClientTokenId', 'The security token included in the request is invalid.');
   options.accessKeys.noteUse(verified.accessKeyId);
+  audit?.identify({
+    principal: key.caller.principalArn,
+    accessKeyId: key.caller.accessKeyId,
+    accountId: key.caller.accountId,
+  });
   return { caller: key.caller, service: verified.service };
 }
 

@@ -1,3 +1,4 @@
+import type { AuditService, RecordCategory } from '../audit/index.ts';
 import type { Caller } from '../core/index.ts';
 import type { KeyAdmin, KmsData } from '../keys/index.ts';
 import type { QueueService } from '../queues/index.ts';
@@ -9,6 +10,8 @@ export interface AppServices {
   queues: QueueService;
   /** Key management: lifecycle (admin) and the KMS data operations. */
   keys: { admin: KeyAdmin; data: KmsData };
+  /** Search of the audit trail and its alerts; absent where auditing is off (benchmarks only). */
+  audit?: AuditService;
 }
 
 /** Where a request came from, for policy conditions (aws:SourceIp, aws:SecureTransport) and audit records. */
@@ -16,6 +19,10 @@ export interface RequestOrigin {
   sourceIp: string;
   userAgent: string;
   secureTransport: boolean;
+  /** The TLS protocol negotiated (e.g. TLSv1.3), null over plain HTTP. */
+  tlsProtocol: string | null;
+  /** SHA-256 fingerprint of the client's TLS certificate, when it presented one (mTLS). */
+  clientCertificate: string | null;
 }
 
 export interface ActionContext {
@@ -50,4 +57,6 @@ export interface ApiService {
   json?: { targetPrefix: string; protocol: WireProtocol };
   query?: WireProtocol;
   actions: ReadonlyMap<string, ApiAction>;
+  /** The audit category of an action's records (PCI DSS 10.2.1): data access, management, audit trail. */
+  auditCategory(action: string): RecordCategory;
 }

@@ -1,6 +1,7 @@
+import { auditApiService } from './audit/service.ts';
 import { kmsService } from './kms/service.ts';
 import type { ApiService } from './service.ts';
 import { sqsService } from './sqs/service.ts';
 
 /** Every API served on the endpoint. */
-export const apiServices: readonly ApiService[] = [sqsService, kmsService];
+export const apiServices: readonly ApiService[] = [sqsService, kmsService, auditApiService];

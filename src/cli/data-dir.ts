@@ -20,6 +20,8 @@ export interface DataDirPaths {
   caFile: string;
   serverCert: string;
   serverKey: string;
+  /** Compressed, signed archive segments of the audit trail (PCI DSS 10.5.1); ship them to WORM storage. */
+  auditArchive: string;
 }
 
 export function pathsOf(dataDir: string, keyFile: string): DataDirPaths {
@@ -31,6 +33,7 @@ export function pathsOf(dataDir: string, keyFile: string): DataDirPaths {
     caFile: join(dir, 'tls', 'ca.pem'),
     serverCert: join(dir, 'tls', 'server.pem'),
     serverKey: join(dir, 'tls', 'server-key.pem'),
+    auditArchive: join(dir, 'audit-archive'),
   };
 }
 

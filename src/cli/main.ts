@@ -1,3 +1,5 @@
+import { alertsCommand, alertsUsage } from './alerts-command.ts';
+import { auditCommand, auditUsage } from './audit-command.ts';
 import { CliError } from './data-dir.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
@@ -11,6 +13,9 @@ ${initUsage}
 ${serveUsage}
 
 ${keysUsage}
+${auditUsage}
+
+${alertsUsage}
 
 pciq help   shows this text`;
 
@@ -18,6 +23,8 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   init: initCommand,
   serve: serveCommand,
   keys: keysCommand,
+  audit: auditCommand,
+  alerts: alertsCommand,
 };
 
 /** Runs one command; failures are one line on stderr and a non-zero exit, never a stack trace. */

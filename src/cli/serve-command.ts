@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ApiServer } from '../api/index.ts';
+import { type AuditConfig, AuditConfigError, AuditRuntime, loadAuditConfig, RetentionError } from '../audit/index.ts';
 import { systemClock } from '../core/index.ts';
 import { AccessKeyDirectory } from '../iam/index.ts';
 import { KeyAdmin, KmsData } from '../keys/index.ts';
@@ -20,15 +21,19 @@ import {
 } from './data-dir.ts';
 import { defaultDataDir, defaultHost, defaultPort, defaultRegion } from './defaults.ts';
 import { bootstrapText, endpointOf } from './init-command.ts';
+import { KeyEventAudit } from './key-event-audit.ts';
 import { type RootKeyChoice, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
 import { WriteTurns, workerSharing } from './write-turns.ts';
 
 export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port PORT] ${rootKeyUsage}
            [--tls-cert FILE --tls-key FILE] [--tls-client-ca FILE] [--endpoint-url URL] [--insecure-http]
+           [--workers N] [--audit-config FILE]
   Serves the SQS- and KMS-compatible API over HTTPS (default https://${defaultHost}:${defaultPort}), initializing DIR
   on first use. The root key provider is the one DIR was initialized with. --tls-client-ca requires every client
   to present a certificate issued by that CA (mutual TLS). --insecure-http serves plain HTTP on a loopback
-  address only, outside PCI DSS scope.`;
+  address only, outside PCI DSS scope. --workers N serves from N processes sharing the port and the data directory
+  (default: one per core, up to 4). --audit-config FILE: the audit trail's settings (JSON: clock source,
+  checkpoints, retention, review rules, alerts).`;
 
 interface ServeConfig {
   paths: DataDirPaths;
@@ -41,6 +46,7 @@ interface ServeConfig {
   endpointUrl: string | undefined;
   /** Processes serving requests; 1 serves from this process. */
   workers: number;
+  audit: AuditConfig;
 }
 
 function isLoopback(host: string): boolean {
@@ -61,6 +67,7 @@ function parseServeArgs(argv: string[]): ServeConfig {
       'endpoint-url': { type: 'string' },
       'insecure-http': { type: 'boolean', default: false },
       workers: { type: 'string' },
+      'audit-config': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -83,6 +90,7 @@ function parseServeArgs(argv: string[]): ServeConfig {
   }
   return {
     workers,
+    audit: auditConfigOf(values['audit-config']),
     paths: pathsOf(values['data-dir'], values['key-file']),
     host: values.host,
     port,
@@ -95,6 +103,15 @@ function parseServeArgs(argv: string[]): ServeConfig {
     clientCaFile: values['tls-client-ca'],
     rootKey: rootKeyChoiceOf(values),
   };
+}
+
+function auditConfigOf(path: string | undefined): AuditConfig {
+  try {
+    return loadAuditConfig(path, process.env);
+  } catch (error) {
+    if (error instanceof AuditConfigError) throw new CliError(`--audit-config: ${error.message}`);
+    throw error;
+  }
 }
 
 /** One serving process per core, up to four: past that the single SQLite writer is the limit. */
@@ -150,18 +167,54 @@ type Stop = () => Promise<void>;
 
 /** One process: API and background work together. */
 async function runSingle(config: ServeConfig): Promise<Stop> {
-  const opened = await openDataDir(config.paths, { rootKey: config.rootKey, clock: systemClock });
-  const api = await startApi(config, opened);
+  const keyAudit = new KeyEventAudit(log);
+  const opened = await openDataDir(config.paths, { rootKey: config.rootKey, clock: systemClock, events: keyAudit });
+  const audit = await openAudit(config, opened, 'lead');
+  keyAudit.attach(audit.trail);
+  const api = await startApi(config, opened, audit);
   api.queues.start();
   opened.keys.start();
+  await audit.start({
+    queues: api.queues,
+    details: { endpoint: api.endpoint, tls: api.scheme === 'https', workers: 1 },
+  });
   announce(config, api.scheme, api.port);
   return exitAfter(async () => {
     await api.stop();
     api.queues.stop();
     opened.keys.stop();
     await opened.keys.flushUsage().catch(() => undefined);
+    await keyAudit.settled();
+    await audit.stop();
     await opened.store.close();
   });
+}
+
+function log(line: string): void {
+  process.stderr.write(line);
+}
+
+/**
+ * The audit trail of this process. The lead (the only process, or the primary) records start and stop and
+ * runs review, checkpoints and retention; a worker records its requests into the same chain.
+ */
+async function openAudit(config: ServeConfig, opened: OpenedDataDir, role: 'lead' | 'worker'): Promise<AuditRuntime> {
+  const options = {
+    store: opened.store,
+    keyring: opened.keys.system,
+    clock: systemClock,
+    config: config.audit,
+    archiveDir: config.paths.auditArchive,
+    accountId: opened.accountId,
+    log,
+  };
+  try {
+    return role === 'lead' ? await AuditRuntime.open(options) : await AuditRuntime.attach(options);
+  } catch (error) {
+    await opened.store.close();
+    if (error instanceof RetentionError) throw new CliError(`--audit-config: ${error.message}`);
+    throw error;
+  }
 }
 
 /**
@@ -171,13 +224,17 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
  */
 async function runPrimary(config: ServeConfig): Promise<Stop> {
   const turns = new WriteTurns();
+  const keyAudit = new KeyEventAudit(log);
   const opened = await openDataDir(config.paths, {
     rootKey: config.rootKey,
     clock: systemClock,
     sharing: turns.localSharing(),
+    events: keyAudit,
   });
+  const audit = await openAudit(config, opened, 'lead');
+  keyAudit.attach(audit.trail);
   const background = new QueueService({
-    store: opened.store,
+    store: audit.store,
     clock: systemClock,
     sealer: opened.keys,
     region: opened.region,
@@ -210,12 +267,18 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
   } catch (error) {
     stopping = true;
     for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGKILL');
+    await audit.stop().catch(() => undefined);
     await opened.store.close();
     throw error;
   }
   ready = true;
   background.start();
   opened.keys.start();
+  const scheme = config.insecureHttp ? 'http' : 'https';
+  await audit.start({
+    queues: background,
+    details: { endpoint: endpointOf(config.host, ports[0]!, scheme), tls: scheme === 'https', workers: config.workers },
+  });
   announce(config, config.insecureHttp ? 'http' : 'https', ports[0]!);
   return exitAfter(async () => {
     stopping = true;
@@ -232,6 +295,8 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
     background.stop();
     opened.keys.stop();
     await opened.keys.flushUsage().catch(() => undefined);
+    await keyAudit.settled();
+    await audit.stop();
     await opened.store.close();
   });
 }
@@ -250,12 +315,16 @@ async function runWorkerReportingFailure(config: ServeConfig): Promise<Stop> {
 /** A serving process under a primary: the API only; it leaves when the primary is gone. */
 async function runWorker(config: ServeConfig): Promise<Stop> {
   process.once('disconnect', () => process.exit(1));
+  const keyAudit = new KeyEventAudit(log);
   const opened = await openDataDir(config.paths, {
     rootKey: config.rootKey,
     clock: systemClock,
     sharing: workerSharing(),
+    events: keyAudit,
   });
-  const api = await startApi(config, opened);
+  const audit = await openAudit(config, opened, 'worker');
+  keyAudit.attach(audit.trail);
+  const api = await startApi(config, opened, audit);
   // Usage counts live in each process; the primary's key work does not see them.
   const usage = setInterval(() => void opened.keys.flushUsage().catch(() => undefined), 60_000);
   usage.unref();
@@ -264,6 +333,7 @@ async function runWorker(config: ServeConfig): Promise<Stop> {
     clearInterval(usage);
     await api.stop();
     await opened.keys.flushUsage().catch(() => undefined);
+    await keyAudit.settled();
     await opened.store.close();
   });
 }
@@ -290,7 +360,7 @@ function announce(config: ServeConfig, scheme: string, port: number): void {
 }
 
 /** The HTTPS endpoint with the queue and key services behind it. */
-async function startApi(config: ServeConfig, opened: OpenedDataDir) {
+async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: AuditRuntime) {
   const tls = config.insecureHttp
     ? undefined
     : {
@@ -318,15 +388,17 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir) {
     throw error;
   }
   const scheme = tls ? 'https' : 'http';
+  const endpoint = config.endpointUrl ?? endpointOf(config.host, address.port, scheme);
   const queues = new QueueService({
-    store: opened.store,
+    store: audit.store,
     clock: systemClock,
     sealer: opened.keys,
     region: opened.region,
-    endpoint: config.endpointUrl ?? endpointOf(config.host, address.port, scheme),
+    endpoint,
   });
   server.serve({
-    app: { queues, keys: { admin: new KeyAdmin(opened.keys), data: new KmsData(opened.keys) } },
+    app: { queues, keys: { admin: new KeyAdmin(opened.keys), data: new KmsData(opened.keys) }, audit: audit.service },
+    audit: audit.auditor,
     accessKeys,
     clock: systemClock,
     region: opened.region,
@@ -338,6 +410,7 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir) {
   });
   return {
     scheme,
+    endpoint,
     port: address.port,
     queues,
     stop: async () => {

@@ -11,6 +11,6 @@ export {
   writeKeyFile,
 } from './key-file.ts';
 export { type DataKey, KeyMaterial, maxSealsPerDataKey, type SealPolicy } from './key-material.ts';
-export { KeyedHasher } from './keyed-hash.ts';
 export * from './providers/index.ts';
 export { internalKeyLabel, RootKey, versionLabel } from './root-key.ts';
+export { SystemKeyring } from './system-keyring.ts';

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/index.ts';
 import {
   internalKeyLabel,
-  KeyedHasher,
   type RootKey,
   type RootKeyRecord,
   readHeader,
   SealIntegrityError,
+  SystemKeyring,
   versionLabel,
 } from '../crypto/index.ts';
 import type { ReadTx, Store, WriteTx } from '../storage/index.ts';
@@ -83,7 +83,7 @@ export class KeyService implements Sealer {
   readonly region: string;
   readonly events: KeyEventListener;
   private rootKey: RootKey;
-  private hasher: KeyedHasher | undefined;
+  private systemKeyring: SystemKeyring | undefined;
   private current: KeySet | undefined;
   private readonly setContext: KeySetContext;
   private readonly sources: SealedDataSource[] = [];
@@ -129,7 +129,7 @@ export class KeyService implements Sealer {
       return wrappedMaterial;
     });
     const secret = this.rootKey.unwrap(wrapped, label);
-    this.hasher = new KeyedHasher(secret);
+    this.systemKeyring = new SystemKeyring(secret);
     secret.fill(0);
   }
 
@@ -143,8 +143,13 @@ export class KeyService implements Sealer {
   }
 
   keyedHash(purpose: string, value: string): string {
-    if (!this.hasher) throw new Error('KeyService used before open()');
-    return this.hasher.hash(purpose, value);
+    return this.system.keyedHash(purpose, value);
+  }
+
+  /** pciq's own keys for its own records (keyed hashes, sealed system secrets), stable across root re-wraps. */
+  get system(): SystemKeyring {
+    if (!this.systemKeyring) throw new Error('KeyService used before open()');
+    return this.systemKeyring;
   }
 
   async ensureManagedKey(tx: WriteTx, accountId: string, service: ManagedService): Promise<void> {

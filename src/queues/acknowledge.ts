@@ -34,7 +34,7 @@ function handleFor(queue: QueueRow, text: string): ReceiptHandle {
  */
 async function deleteOne(tx: WriteTx, queue: QueueRow, text: string): Promise<void> {
   const handle = handleFor(queue, text);
-  const outcome = await tx.deleteReceived(queue.id, handle.seq, handle.nonce);
+  const { outcome } = await tx.deleteReceived(queue.id, handle.seq, handle.nonce);
   if (outcome === 'stale' && queue.isFifo) {
     throw new PciqError(
       'ReceiptHandleIsInvalid',

@@ -1,4 +1,17 @@
 export type {
+  AuditAlertRow,
+  AuditCheckpointRow,
+  AuditOutcome,
+  AuditReads,
+  AuditRecordRow,
+  AuditSearchFilter,
+  AuditSegmentRow,
+  AuditSigningKeyRow,
+  AuditTreeNode,
+  AuditWrites,
+  NewAuditAlert,
+} from './audit-store.ts';
+export type {
   InternalKeyRow,
   KeyReadTx,
   KeyRotationType,
@@ -13,6 +26,7 @@ export type {
   AccessKeyRow,
   Claim,
   DedupEntry,
+  DeleteOutcome,
   MessageCounts,
   MessageOrderRow,
   MessageRow,

@@ -1,3 +1,4 @@
+import type { AuditReads, AuditWrites } from './audit-store.ts';
 import type { KeyReadTx, KeyWriteTx } from './keys.ts';
 
 /**
@@ -58,6 +59,8 @@ export interface MessageRow {
 }
 
 export type NewMessage = Omit<MessageRow, 'seq'>;
+
+export type DeleteOutcome = { outcome: 'deleted'; messageId: string } | { outcome: 'stale' | 'missing' };
 
 /** What a receive sets on the messages it claims. */
 export interface Claim {
@@ -152,6 +155,8 @@ export interface ReadTx {
 
   getAccessKey(accessKeyId: string): Promise<AccessKeyRow | undefined>;
   listAccessKeys(): Promise<AccessKeyRow[]>;
+
+  readonly audit: AuditReads;
 }
 
 export interface WriteTx extends ReadTx {
@@ -183,8 +188,11 @@ export interface WriteTx extends ReadTx {
   scanInOrder(queueId: number, afterSeq: number, limit: number): Promise<MessageOrderRow[]>;
   setVisibleAt(queueId: number, seq: number, visibleAtMs: number): Promise<void>;
   deleteMessage(queueId: number, seq: number): Promise<boolean>;
-  /** Deletes a message only if its current receipt nonce is `receiptNonce`; says which case it was. */
-  deleteReceived(queueId: number, seq: number, receiptNonce: string): Promise<'deleted' | 'stale' | 'missing'>;
+  /**
+   * Deletes a message only if its current receipt nonce is `receiptNonce`; says which case it was, with the
+   * id of the message deleted (the audit trail names it).
+   */
+  deleteReceived(queueId: number, seq: number, receiptNonce: string): Promise<DeleteOutcome>;
   /** Deletes messages sent at or before `sentUpToMs`; returns how many. */
   purgeMessages(queueId: number, sentUpToMs: number): Promise<number>;
   /** Deletes messages past retention and dedup entries past their window, at most `limit` of each. */
@@ -206,4 +214,12 @@ export interface WriteTx extends ReadTx {
 
   /** Wakes long polls on `queueId` once this transaction has committed. */
   signalReceivable(queueId: number): void;
+
+  readonly audit: AuditWrites;
+
+  /**
+   * Rows inserted, updated or deleted so far on this transaction's connection, a counter that only grows:
+   * the audit trail compares it before and after a unit of work to know whether the unit changed anything.
+   */
+  changedRows(): number;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
@@ -11,6 +11,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { type SignedRequest, type VerifyOptions, verifySigV4 } from '../../src/api/sigv4/index.ts';
 import { deriveSigningKey, SigningKeyCache } from '../../src/api/sigv4/signing-key-cache.ts';
 import { type ErrorCode, isPciqError, type PciqError } from '../../src/core/errors.ts';
+import { NodeSha256 } from '../support/node-sha256.ts';
 
 const ACCESS_KEY_ID = 'AKIAPCIQTESTKEY00001';
 const SECRET = 'pciqTestSecret/0123+456789abcdefGHIJKLmnop';
@@ -52,31 +53,6 @@ function assertRejected(request: SignedRequest, code: ErrorCode, pattern?: RegEx
 }
 
 // --- @smithy/signature-v4, the signer inside the AWS SDK for JavaScript v3 -----------------------------------
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-function toBytes(data: SourceData): string | Buffer {
-  if (typeof data === 'string') return data;
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
-
-/** The hash class smithy expects (as @aws-crypto/sha256-js provides), over node:crypto. */
-class NodeSha256 {
-  private readonly hash: Hash | Hmac;
-
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
-  }
-
-  update(data: SourceData): void {
-    this.hash.update(toBytes(data));
-  }
-
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(this.hash.digest());
-  }
-}
 
 interface SmithyInput {
   method?: string;

@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { Agent } from 'node:https';
 import { after, describe, it } from 'node:test';
-import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
-
-function sqsClient(endpoint: string, data: ReturnType<typeof initDataDir>): SQSClient {
-  return new SQSClient({
-    endpoint,
-    region: data.bootstrap.region,
-    credentials: data.bootstrap,
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
-      httpsAgent: new Agent({ ca: readFileSync(data.bootstrap.caFile), keepAlive: true }),
-    }),
-  });
-}
+import { sqsClient } from '../support/sqs-client.ts';
 
 describe('durability across kill -9', () => {
   const data = initDataDir();
@@ -24,7 +10,7 @@ describe('durability across kill -9', () => {
 
   it('brings back every acknowledged message exactly once after the server is killed mid-stream', async () => {
     const first = new PciqServer({ dataDir: data.dataDir, keyFile: data.keyFile });
-    const sqs = sqsClient(await first.endpoint, data);
+    const sqs = sqsClient(await first.endpoint, data.bootstrap);
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'crash' }));
     const acknowledged = new Set<string>();
     let sent = 0;
@@ -47,14 +33,12 @@ describe('durability across kill -9', () => {
       }
     };
     await Promise.all([producer(), producer(), producer(), producer()]);
-    if (first.process.exitCode === null && first.process.signalCode === null) {
-      await new Promise((resolve) => first.process.once('exit', resolve));
-    }
+    await first.exited;
     sqs.destroy();
     assert.ok(acknowledged.size >= 1000);
 
     const second = new PciqServer({ dataDir: data.dataDir, keyFile: data.keyFile });
-    const again = sqsClient(await second.endpoint, data);
+    const again = sqsClient(await second.endpoint, data.bootstrap);
     const seen = new Map<string, number>();
     for (;;) {
       const { Messages } = await again.send(

@@ -235,9 +235,13 @@ export function describeStoreContract(driver: string, factory: StoreFactory): vo
       await store.write((tx) =>
         tx.claimMessages(queue.id, [seq], 1_000, { visibleAtMs: 2_000, receiptNonce: 'current' }),
       );
-      assert.equal(await store.write((tx) => tx.deleteReceived(queue.id, seq, 'older')), 'stale');
-      assert.equal(await store.write((tx) => tx.deleteReceived(queue.id, seq, 'current')), 'deleted');
-      assert.equal(await store.write((tx) => tx.deleteReceived(queue.id, seq, 'current')), 'missing');
+      const messageId = (await store.read((tx) => tx.getMessage(queue.id, seq)))!.messageId;
+      assert.deepEqual(await store.write((tx) => tx.deleteReceived(queue.id, seq, 'older')), { outcome: 'stale' });
+      assert.deepEqual(await store.write((tx) => tx.deleteReceived(queue.id, seq, 'current')), {
+        outcome: 'deleted',
+        messageId,
+      });
+      assert.deepEqual(await store.write((tx) => tx.deleteReceived(queue.id, seq, 'current')), { outcome: 'missing' });
     });
 
     it('scans a queue in seq order after a given seq', async () => {

@@ -33,6 +33,8 @@ export function initDataDir(): { bootstrap: Bootstrap; dataDir: string; keyFile:
 export class PciqServer {
   readonly process: ChildProcess;
   readonly endpoint: Promise<string>;
+  /** Resolves with the exit code (null when a signal ended it) whenever the process ends. */
+  readonly exited: Promise<number | null>;
   stdout = '';
   stderr = '';
 
@@ -45,6 +47,7 @@ export class PciqServer {
     this.process.stderr?.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
     });
+    this.exited = new Promise((resolve) => this.process.once('exit', (code) => resolve(code)));
     this.endpoint = new Promise((resolve, reject) => {
       this.process.stdout?.on('data', (chunk: Buffer) => {
         this.stdout += chunk.toString();

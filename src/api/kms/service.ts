@@ -7,4 +7,6 @@ export const kmsService: ApiService = {
   signingName: 'kms',
   json: { targetPrefix: 'TrentService.', protocol: kmsProtocol },
   actions: kmsActions,
+  // Every KMS call is key lifecycle or key usage (PCI DSS 3.6, 3.7).
+  auditCategory: () => 'key',
 };

@@ -1,7 +1,19 @@
+import type { RecordCategory } from '../../audit/index.ts';
 import { awsJsonProtocol } from '../aws-json-protocol.ts';
 import type { ApiService } from '../service.ts';
 import { sqsActions } from './actions/index.ts';
 import { queryProtocol } from './query-protocol.ts';
+
+/** Actions that read or change messages, which may carry cardholder data (PCI DSS 10.2.1.1). */
+const dataActions = new Set([
+  'SendMessage',
+  'SendMessageBatch',
+  'ReceiveMessage',
+  'DeleteMessage',
+  'DeleteMessageBatch',
+  'ChangeMessageVisibility',
+  'ChangeMessageVisibilityBatch',
+]);
 
 /** Amazon SQS, API version 2012-11-05, in both of its wire protocols. */
 export const sqsService: ApiService = {
@@ -17,4 +29,5 @@ export const sqsService: ApiService = {
   },
   query: queryProtocol,
   actions: sqsActions,
+  auditCategory: (action): RecordCategory => (dataActions.has(action) ? 'data' : 'management'),
 };

@@ -3,6 +3,7 @@ import type {
   AccessKeyRow,
   Claim,
   DedupEntry,
+  DeleteOutcome,
   MessageCounts,
   MessageOrderRow,
   MessageRow,
@@ -14,6 +15,7 @@ import type {
   SealedPayloadRow,
   WriteTx,
 } from '../store.ts';
+import { SqliteAudit } from './audit.ts';
 import { SqliteKeyTables } from './key-tables.ts';
 
 type Row = Record<string, SQLInputValue>;
@@ -27,11 +29,13 @@ export class SqliteTransaction implements WriteTx {
   private readonly db: DatabaseSync;
   private readonly onSignal: (queueId: number) => void;
   readonly keys: SqliteKeyTables;
+  readonly audit: SqliteAudit;
 
   constructor(db: DatabaseSync, onSignal: (queueId: number) => void) {
     this.db = db;
     this.onSignal = onSignal;
     this.keys = new SqliteKeyTables(db);
+    this.audit = new SqliteAudit((text) => this.sql(text));
   }
 
   private sql(text: string): StatementSync {
@@ -278,15 +282,13 @@ export class SqliteTransaction implements WriteTx {
     return this.sql('DELETE FROM messages WHERE seq = ? AND queue_id = ?').run(seq, queueId).changes > 0;
   }
 
-  async deleteReceived(queueId: number, seq: number, receiptNonce: string): Promise<'deleted' | 'stale' | 'missing'> {
-    const deleted = this.sql('DELETE FROM messages WHERE seq = ? AND queue_id = ? AND receipt_nonce = ?').run(
-      seq,
-      queueId,
-      receiptNonce,
-    );
-    if (deleted.changes > 0) return 'deleted';
+  async deleteReceived(queueId: number, seq: number, receiptNonce: string): Promise<DeleteOutcome> {
+    const deleted = this.sql(
+      'DELETE FROM messages WHERE seq = ? AND queue_id = ? AND receipt_nonce = ? RETURNING message_id',
+    ).get(seq, queueId, receiptNonce) as Row | undefined;
+    if (deleted) return { outcome: 'deleted', messageId: String(deleted.message_id) };
     const exists = this.sql('SELECT 1 FROM messages WHERE seq = ? AND queue_id = ?').get(seq, queueId);
-    return exists ? 'stale' : 'missing';
+    return { outcome: exists ? 'stale' : 'missing' };
   }
 
   async purgeMessages(queueId: number, sentUpToMs: number): Promise<number> {
@@ -388,6 +390,11 @@ export class SqliteTransaction implements WriteTx {
 
   signalReceivable(queueId: number): void {
     this.onSignal(queueId);
+  }
+
+  changedRows(): number {
+    const row = this.sql('SELECT total_changes() AS n').get() as Row;
+    return Number(row.n);
   }
 }
 

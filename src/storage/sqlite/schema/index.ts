@@ -1,3 +1,4 @@
+import { auditMigrations } from './audit.ts';
 import { keyMigrations } from './keys.ts';
 import { queueMigrations } from './queues.ts';
 
@@ -9,4 +10,5 @@ import { queueMigrations } from './queues.ts';
 export const sqliteMigrations: ReadonlyArray<readonly [module: string, migrations: readonly string[]]> = [
   ['queues', queueMigrations],
   ['keys', keyMigrations],
+  ['audit', auditMigrations],
 ];

@@ -1,0 +1,88 @@
+/**
+ * A pciq server for `bench/audit.ts`, run in a worker thread: the same composition as `pciq serve`, with
+ * the audit trail on or off, so the benchmark measures exactly what the trail costs.
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { ApiServer } from '../src/api/index.ts';
+import { AuditRuntime, defaultAuditConfig } from '../src/audit/index.ts';
+import { initializeDataDir, openDataDir, pathsOf, readTlsMaterial } from '../src/cli/data-dir.ts';
+import { rootKeyChoiceOf } from '../src/cli/root-key-options.ts';
+import { systemClock } from '../src/core/index.ts';
+import { AccessKeyDirectory } from '../src/iam/index.ts';
+import { KeyAdmin, KmsData } from '../src/keys/index.ts';
+import { QueueService } from '../src/queues/index.ts';
+
+const { dir, isAuditOn } = workerData as { dir: string; isAuditOn: boolean };
+const keyFile = join(dir, 'keys', 'master.key');
+const paths = pathsOf(join(dir, 'data'), keyFile);
+const rootKey = rootKeyChoiceOf({ 'key-file': keyFile });
+const bootstrap = await initializeDataDir(paths, {
+  region: 'us-east-1',
+  clock: systemClock,
+  bringsOwnTls: false,
+  extraHosts: ['127.0.0.1'],
+  rootKey,
+});
+const opened = await openDataDir(paths, { rootKey, clock: systemClock });
+const accessKeys = new AccessKeyDirectory(opened.store, opened.keys, systemClock);
+await accessKeys.load();
+const audit = isAuditOn
+  ? await AuditRuntime.open({
+      store: opened.store,
+      keyring: opened.keys.system,
+      clock: systemClock,
+      config: defaultAuditConfig,
+      archiveDir: paths.auditArchive,
+      accountId: opened.accountId,
+      log: () => undefined,
+    })
+  : undefined;
+const server = new ApiServer(readTlsMaterial(paths.serverCert, paths.serverKey));
+const address = await server.listen(0, '127.0.0.1');
+const endpoint = `https://127.0.0.1:${address.port}`;
+const queues = new QueueService({
+  store: audit?.store ?? opened.store,
+  clock: systemClock,
+  sealer: opened.keys,
+  region: opened.region,
+  endpoint,
+});
+server.serve({
+  app: {
+    queues,
+    keys: { admin: new KeyAdmin(opened.keys), data: new KmsData(opened.keys) },
+    ...(audit ? { audit: audit.service } : {}),
+  },
+  ...(audit ? { audit: audit.auditor } : {}),
+  accessKeys,
+  clock: systemClock,
+  region: opened.region,
+  onInternalError: (requestId, error) => process.stderr.write(`internal error ${requestId}: ${String(error)}\n`),
+});
+queues.start();
+await audit?.start({ queues, details: { endpoint, tls: true } });
+
+let mark = performance.eventLoopUtilization();
+parentPort!.on('message', async (message: string) => {
+  if (message === 'mark') {
+    mark = performance.eventLoopUtilization();
+    parentPort!.postMessage({ marked: true });
+  } else if (message === 'busy') {
+    parentPort!.postMessage({ busy: performance.eventLoopUtilization(mark).utilization });
+  } else if (message === 'stop') {
+    await server.stop();
+    queues.stop();
+    await audit?.stop();
+    const records = await opened.store.read((tx) => tx.audit.head());
+    await opened.store.close();
+    parentPort!.postMessage({ stopped: true, records: records ? records.seq + 1 : 0 });
+  }
+});
+parentPort!.postMessage({
+  endpoint,
+  caFile: bootstrap.caFile,
+  accessKeyId: bootstrap.credentials.accessKeyId,
+  secretAccessKey: bootstrap.credentials.secretAccessKey,
+});

@@ -1,0 +1,39 @@
+import { type AuditService, maxSearchLimit } from '../../audit/index.ts';
+import { invalidParameter, PciqError } from '../../core/index.ts';
+import type { ActionInput } from '../action-input.ts';
+import type { ActionContext, ApiAction } from '../service.ts';
+
+/** Actions of the audit API are API actions; the alias keeps their files short. */
+export type AuditAction = ApiAction;
+
+/** The resource every audit action is authorized against: the account's trail. */
+export function trailResource(_input: ActionInput, { caller, region }: ActionContext): string {
+  return `arn:aws:pciq:${region}:${caller.accountId}:audit-trail`;
+}
+
+export function auditServiceOf(context: ActionContext): AuditService {
+  if (!context.app.audit) throw new PciqError('ServiceUnavailable', 'Auditing is not enabled on this endpoint.');
+  return context.app.audit;
+}
+
+/** A time as epoch seconds (as AWS JSON APIs send timestamps) or an ISO 8601 string. */
+export function optionalTime(input: ActionInput, name: string): number | undefined {
+  const value = input.raw[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.round(value * 1000);
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
+    const ms = Date.parse(value);
+    if (Number.isFinite(ms)) return ms;
+  }
+  throw invalidParameter(`Value for parameter ${name} must be epoch seconds or an ISO 8601 time.`);
+}
+
+export function maxResults(input: ActionInput, fallback: number): number {
+  const value = input.optionalInteger('MaxResults') ?? fallback;
+  if (value < 1 || value > maxSearchLimit) {
+    throw invalidParameter(
+      `Value ${value} for parameter MaxResults is invalid. Reason: must be between 1 and ${maxSearchLimit}.`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,105 @@
+import type { WriteTx } from '../storage/index.ts';
+import { requestOfUnit } from './audited-store.ts';
+import {
+  type Actor,
+  type AffectedData,
+  checkedData,
+  type DetailValue,
+  type Outcome,
+  type RecordCategory,
+} from './record.ts';
+import type { AuditTrail } from './trail.ts';
+
+/**
+ * Security and administrative events other modules report (PCI DSS 10.2.1.x). Each type is listed with
+ * the fields its emitter fills; anything not listed here goes through `type: string` of the same shape.
+ *
+ * | type | category | resource | details |
+ * |---|---|---|---|
+ * | `kms:CreateKey` `kms:EnableKey` `kms:DisableKey` `kms:ScheduleKeyDeletion` `kms:CancelKeyDeletion` `kms:RotateKey` `kms:DestroyKeyMaterial` | key | key ARN | `keyVersion`, `pendingWindowDays`, `reason` |
+ * | `kms:KeyUsage` | key | key ARN | `operation` (Encrypt, Decrypt, GenerateDataKey), `count` per period |
+ * | `iam:CreateUser` `iam:DeleteUser` `iam:CreateRole` `iam:DeleteRole` | iam | principal ARN | - |
+ * | `iam:CreateAccessKey` `iam:UpdateAccessKey` `iam:DeleteAccessKey` | iam | principal ARN | `accessKeyId`, `status` |
+ * | `iam:PutPolicy` `iam:AttachPolicy` `iam:DetachPolicy` `iam:DeletePolicy` | iam | policy or principal ARN | `policyName`, `policyHash` (keyed) |
+ * | `iam:EnableMfaDevice` `iam:DeactivateMfaDevice` | iam | principal ARN | `serialNumber` |
+ * | `iam:Login` | iam | principal ARN | `mfa` (boolean); failures carry `error` |
+ * | `vault:Tokenize` `vault:Detokenize` | token | vault ARN | `count`, `tokenRef` (keyed hash, never the token) |
+ *
+ * Token values, key material, passwords, TOTP seeds and card data never go into an event: where
+ * correlation helps, pass a keyed hash (`SystemKeyring.keyedHash`), as HashiCorp Vault's audit devices do.
+ */
+export type KnownEventType =
+  | 'kms:CreateKey'
+  | 'kms:EnableKey'
+  | 'kms:DisableKey'
+  | 'kms:ScheduleKeyDeletion'
+  | 'kms:CancelKeyDeletion'
+  | 'kms:RotateKey'
+  | 'kms:DestroyKeyMaterial'
+  | 'kms:KeyUsage'
+  | 'iam:CreateUser'
+  | 'iam:DeleteUser'
+  | 'iam:CreateRole'
+  | 'iam:DeleteRole'
+  | 'iam:CreateAccessKey'
+  | 'iam:UpdateAccessKey'
+  | 'iam:DeleteAccessKey'
+  | 'iam:PutPolicy'
+  | 'iam:AttachPolicy'
+  | 'iam:DetachPolicy'
+  | 'iam:DeletePolicy'
+  | 'iam:EnableMfaDevice'
+  | 'iam:DeactivateMfaDevice'
+  | 'iam:Login'
+  | 'vault:Tokenize'
+  | 'vault:Detokenize';
+
+export interface SecurityEvent {
+  type: KnownEventType | (string & {});
+  outcome: Outcome;
+  /** The error code of a failed attempt, never its message. */
+  error?: string;
+  /** The ARN of what the event concerns: a key, a principal, a policy, a vault. */
+  resource?: string;
+  data?: AffectedData;
+  details?: Record<string, DetailValue>;
+  /**
+   * Who did it. Inside an API request it defaults to the request's caller (and the record carries the
+   * request id and origin); outside one, to pciq itself.
+   */
+  actor?: Actor;
+}
+
+/** What other modules call, inside their own write transaction, so the event commits with the change. */
+export interface AuditEventSink {
+  record(tx: WriteTx, event: SecurityEvent): Promise<void>;
+}
+
+const categories: Record<string, RecordCategory> = { kms: 'key', iam: 'iam', vault: 'token', audit: 'audit' };
+
+export function categoryOfEvent(type: string): RecordCategory {
+  return categories[type.slice(0, type.indexOf(':'))] ?? 'system';
+}
+
+export class AuditEvents implements AuditEventSink {
+  private readonly trail: AuditTrail;
+
+  constructor(trail: AuditTrail) {
+    this.trail = trail;
+  }
+
+  async record(tx: WriteTx, event: SecurityEvent): Promise<void> {
+    const request = requestOfUnit(tx);
+    const system = this.trail.systemDraft(event.type, categoryOfEvent(event.type), event.outcome);
+    await this.trail.append(tx, {
+      ...system,
+      error: event.error ?? null,
+      requestId: request?.requestId ?? null,
+      actor: event.actor ?? request?.actorOf ?? system.actor,
+      origin: request?.origin ?? system.origin,
+      resource: event.resource ?? null,
+      data: checkedData(event.data),
+      details: event.details ?? null,
+    });
+  }
+}

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AuditRecord } from '../../src/audit/index.ts';
+import { emptyReviewState, evaluate } from '../../src/audit/review/evaluator.ts';
+import { defaultRules, parseRules, type ReviewRule } from '../../src/audit/review/rules.ts';
+
+const start = Date.UTC(2026, 0, 5, 10);
+let seq = 0;
+
+function record(overrides: Partial<AuditRecord> & { atMs?: number } = {}): AuditRecord {
+  const { atMs, ...rest } = overrides;
+  return {
+    v: 1,
+    seq: seq++,
+    prev: '0'.repeat(64),
+    time: new Date(atMs ?? start).toISOString(),
+    clock: 'host',
+    kind: 'request',
+    type: 'sqs:SendMessage',
+    category: 'data',
+    outcome: 'success',
+    error: null,
+    requestId: null,
+    actor: { principal: 'arn:aws:iam::123456789012:user/app', accessKeyId: 'AKIAEXAMPLE', accountId: '123456789012' },
+    origin: { ip: '198.51.100.7', userAgent: 'ua', tls: 'TLSv1.3', clientCertificate: null, node: 'n' },
+    resource: null,
+    data: null,
+    details: null,
+    ...rest,
+  };
+}
+
+function failedSignature(ip: string, atMs: number, principal: string | null = null): AuditRecord {
+  return record({
+    atMs,
+    outcome: 'failure',
+    error: 'SignatureDoesNotMatch',
+    actor: { principal, accessKeyId: 'AKIAEXAMPLE', accountId: null },
+    origin: { ip, userAgent: 'ua', tls: 'TLSv1.3', clientCertificate: null, node: 'n' },
+  });
+}
+
+function run(rules: readonly ReviewRule[], records: AuditRecord[]) {
+  const state = emptyReviewState();
+  return records.flatMap((item) => evaluate(rules, state, item));
+}
+
+describe('review rules', () => {
+  const bruteForce = defaultRules.filter((rule) => rule.id.startsWith('brute-force'));
+
+  it('raises a brute-force alert at the tenth failed signature from one address within five minutes, once', () => {
+    const failures = Array.from({ length: 11 }, (_, i) => failedSignature('203.0.113.9', start + i * 1_000));
+    const alerts = run(bruteForce, failures);
+    assert.equal(alerts.length, 1);
+    const [alert] = alerts;
+    assert.equal(alert?.ruleId, 'brute-force-origin');
+    assert.equal(alert?.severity, 'high');
+    assert.equal(alert?.recordSeq, failures[9]!.seq);
+    assert.deepEqual(alert?.detail.group, { field: 'origin.ip', value: '203.0.113.9' });
+    assert.equal(alert?.detail.count, 10);
+    assert.equal(alert?.detail.firstSeq, failures[0]!.seq);
+  });
+
+  it('stays quiet for failures spread wider than the window, or spread over addresses', () => {
+    const slow = Array.from({ length: 20 }, (_, i) => failedSignature('203.0.113.9', start + i * 60_000));
+    assert.deepEqual(run(bruteForce, slow), []);
+    const spread = Array.from({ length: 20 }, (_, i) => failedSignature(`203.0.113.${i}`, start + i));
+    assert.deepEqual(run(bruteForce, spread), []);
+  });
+
+  it('raises again after the cool-down when the attack goes on', () => {
+    const burst = (from: number) => Array.from({ length: 10 }, (_, i) => failedSignature('203.0.113.9', from + i));
+    const alerts = run(bruteForce, [...burst(start), ...burst(start + 60_000), ...burst(start + 400_000)]);
+    assert.equal(alerts.length, 2);
+  });
+
+  it('counts failures against one principal from many addresses', () => {
+    const principal = 'arn:aws:iam::123456789012:user/victim';
+    const failures = Array.from({ length: 10 }, (_, i) => failedSignature(`192.0.2.${i}`, start + i, principal));
+    const alerts = run(bruteForce, failures);
+    assert.deepEqual(
+      alerts.map((alert) => [alert.ruleId, alert.detail.group?.value]),
+      [['brute-force-principal', principal]],
+    );
+  });
+
+  it('raises on every privilege change, key disable or deletion, failed verification and stop of logging', () => {
+    const records = [
+      record({ kind: 'event', type: 'iam:PutPolicy', category: 'iam', resource: 'arn:aws:iam::123456789012:policy/p' }),
+      record({ kind: 'event', type: 'iam:PutPolicy', category: 'iam', outcome: 'failure' }),
+      record({ kind: 'event', type: 'kms:KeyDeletionScheduled', category: 'key' }),
+      record({ kind: 'event', type: 'kms:KeyEnabled', category: 'key' }),
+      record({ kind: 'event', type: 'audit:VerifyTrail', category: 'audit', outcome: 'failure' }),
+      record({ kind: 'event', type: 'audit:VerifyTrail', category: 'audit' }),
+      record({ kind: 'event', type: 'pciq:AuditLogInterrupted', category: 'system' }),
+    ];
+    assert.deepEqual(
+      run(defaultRules, records).map((alert) => alert.ruleId),
+      ['privilege-change', 'key-disabled-or-deleted', 'audit-verification-failed', 'audit-logging-stopped'],
+    );
+  });
+
+  it("raises on a detokenization spike far above the principal's usual volume", () => {
+    const spike = defaultRules.filter((rule) => rule.id === 'detokenization-spike');
+    const detokenize = (atMs: number) => record({ kind: 'event', type: 'vault:Detokenize', category: 'token', atMs });
+    const usual = Array.from({ length: 60 }, (_, i) => detokenize(start + i * 60_000)); // 5 per 5-minute window
+    const burst = Array.from({ length: 60 }, (_, i) => detokenize(start + 3_600_000 + i * 1_000));
+    const alerts = run(spike, [...usual, ...burst]);
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]?.detail.count, 50);
+  });
+
+  it('raises when a principal works at an hour it never does, once it has a history', () => {
+    const hours = defaultRules.filter((rule) => rule.id === 'unusual-hours');
+    const day = 24 * 3_600_000;
+    const office = Array.from({ length: 300 }, (_, i) =>
+      record({ atMs: start + Math.floor(i / 20) * day + (i % 8) * 3_600_000 }),
+    );
+    const night = record({ atMs: start + 16 * day + 17 * 3_600_000 }); // 10:00 + 17 h = 03:00 UTC
+    const alerts = run(hours, [...office, night]);
+    assert.equal(alerts.length, 1);
+    assert.match(alerts[0]!.summary, /03:00 UTC/);
+    assert.deepEqual(run(hours, [...office.slice(0, 50), night]), [], 'no alert before it has learnt');
+  });
+
+  it('never reviews the records of its own alerts', () => {
+    const each: ReviewRule[] = [{ id: 'all', description: 'all', severity: 'low', kind: 'each', match: {} }];
+    assert.deepEqual(run(each, [record({ kind: 'event', type: 'audit:AlertRaised', category: 'audit' })]), []);
+  });
+});
+
+describe('rules as configuration', () => {
+  it('reads the default rules back from JSON unchanged', () => {
+    assert.deepEqual(parseRules(JSON.parse(JSON.stringify(defaultRules))), defaultRules);
+  });
+
+  it('names the rule and the field that is wrong', () => {
+    const base = { id: 'r1', severity: 'high', kind: 'threshold', match: {}, groupBy: 'origin.ip', windowSec: 60 };
+    assert.throws(
+      () => parseRules([{ ...base, threshold: 0 }]),
+      /rule r1: threshold must be a whole number of at least 1/,
+    );
+    assert.throws(() => parseRules([{ ...base, threshold: 3, groupBy: 'body' }]), /rule r1: groupBy must be one of/);
+    assert.throws(() => parseRules([{ ...base, threshold: 3, severity: 'urgent' }]), /rule r1: severity/);
+    assert.throws(() => parseRules([{ ...base, threshold: 3, match: { colour: ['red'] } }]), /unknown fields colour/);
+    assert.throws(
+      () =>
+        parseRules([
+          { ...base, threshold: 3 },
+          { ...base, threshold: 3 },
+        ]),
+      /rule r1 is defined twice/,
+    );
+    assert.throws(() => parseRules([{ ...base, id: 'Bad Id', threshold: 3 }]), /rule 1: id must be/);
+    assert.throws(() => parseRules({}), /rules must be a list/);
+  });
+});

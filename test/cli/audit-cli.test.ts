@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseCheckpoint } from '../../src/audit/index.ts';
+import { leafHash } from '../../src/audit/merkle/hashes.ts';
+import { verifyInclusion } from '../../src/audit/merkle/proofs.ts';
+import { pciq, pciqJson } from '../support/pciq-cli.ts';
+import { initDataDir } from '../support/pciq-process.ts';
+import { editOneByte, swapRecords, tamper } from '../support/tamper.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
+
+describe('pciq audit, on a data directory', () => {
+  const data = initDataDir();
+  const copies = makeTempDir('pciq-tamper-');
+  let copyCount = 0;
+  const args = (dataDir = data.dataDir) => ['--data-dir', dataDir, '--key-file', data.keyFile];
+
+  before(() => {
+    // Each command that reads the trail records itself: six searches make a trail of seven records.
+    for (let i = 0; i < 6; i++) assert.equal(pciq(['audit', 'search', ...args()]).status, 0);
+  });
+  after(() => {
+    data.remove();
+    copies.remove();
+  });
+
+  /** A copy of the data directory to tamper with (the key file stays where it is: it is not data). */
+  function copy(): { dataDir: string; database: string } {
+    const dataDir = join(copies.path, `copy-${copyCount++}`);
+    cpSync(data.dataDir, dataDir, { recursive: true });
+    return { dataDir, database: join(dataDir, 'pciq.db') };
+  }
+
+  function verifyFails(dataDir: string, pattern: RegExp): void {
+    const result = pciq(['audit', 'verify', ...args(dataDir)]);
+    assert.equal(result.status, 3, result.stdout + result.stderr);
+    assert.match(result.stdout, /^pciq audit verify: FAIL/);
+    assert.match(result.stdout, pattern);
+  }
+
+  it('verifies an untouched trail and says what it checked', () => {
+    const result = pciq(['audit', 'verify', ...args(copy().dataDir)]);
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /^pciq audit verify: PASS\nchecked 7 records \(0\.\.6\), 6 signed checkpoints/m);
+  });
+
+  it('fails and names the record when one byte was edited', () => {
+    const { dataDir, database } = copy();
+    tamper(database, (db) => editOneByte(db, 3));
+    verifyFails(dataDir, /FAIL {2}altered +record 3 altered: its content does not match the hash written with it/);
+  });
+
+  it('fails and names the record when one was deleted', () => {
+    const { dataDir, database } = copy();
+    tamper(database, (db) => db.prepare('DELETE FROM audit_records WHERE seq = 4').run());
+    verifyFails(dataDir, /FAIL {2}removed +record 4 removed: the chain goes from 3 to 5/);
+  });
+
+  it('fails and names both records when two were swapped', () => {
+    const { dataDir, database } = copy();
+    tamper(database, (db) => swapRecords(db, 2, 5));
+    verifyFails(dataDir, /FAIL {2}reordered +records 2 and 5 swapped/);
+  });
+
+  it('fails and names the record when a forged one was appended', () => {
+    const { dataDir, database } = copy();
+    tamper(database, (db) => {
+      const last = db.prepare('SELECT body, hash FROM audit_records WHERE seq = 6').get() as {
+        body: string;
+        hash: Uint8Array;
+      };
+      const body = JSON.stringify({ ...JSON.parse(last.body), seq: 7, prev: Buffer.from(last.hash).toString('hex') });
+      db.prepare(
+        `INSERT INTO audit_records (seq, time_ms, event_type, outcome, principal, source_ip, resource, request_id, body, hash, mac)
+         SELECT 7, time_ms, event_type, outcome, principal, source_ip, resource, request_id, ?, ?, 'forged'
+         FROM audit_records WHERE seq = 6`,
+      ).run(body, leafHash(body));
+    });
+    verifyFails(dataDir, /FAIL {2}inserted +record 7 inserted: pciq did not write it/);
+  });
+
+  it('records each verification, failed ones included, for the review rules', () => {
+    const { dataDir, database } = copy();
+    tamper(database, (db) => editOneByte(db, 1));
+    pciq(['audit', 'verify', ...args(dataDir)]);
+    const { records } = pciqJson<{
+      records: Array<{ type: string; outcome: string; details: Record<string, unknown> }>;
+    }>(['audit', 'search', '--event-type', 'audit:VerifyTrail', '--json', ...args(dataDir)]);
+    assert.equal(records.length, 1);
+    assert.equal(records[0]?.outcome, 'failure');
+    assert.match(String(records[0]?.details.firstFailure), /record 1 altered/);
+  });
+
+  it('prints an inclusion proof that verifies against the signed checkpoint', () => {
+    const evidence = pciqJson<{ seq: number; leafHash: string; proof: string[]; checkpoint: { statement: string } }>([
+      'audit',
+      'prove',
+      '--record',
+      '2',
+      ...args(),
+    ]);
+    const statement = parseCheckpoint(evidence.checkpoint.statement);
+    const { records } = pciqJson<{ records: Array<{ seq: number }> }>(['audit', 'search', '--json', ...args()]);
+    assert.ok(records.some((record) => record.seq === 2));
+    assert.ok(
+      verifyInclusion(
+        Buffer.from(evidence.leafHash, 'hex'),
+        2,
+        statement.treeSize,
+        evidence.proof.map((node) => Buffer.from(node, 'hex')),
+        Buffer.from(statement.rootHash, 'hex'),
+      ),
+    );
+  });
+
+  it('prints a table by default, and a JSON document with --json', () => {
+    const table = pciq(['audit', 'search', '--event-type', 'audit:SearchTrail', '--limit', '2', ...args()]);
+    assert.equal(table.status, 0);
+    const lines = table.stdout.trim().split('\n');
+    assert.match(lines[0]!, /^TIME +SEQ +EVENT +OUTCOME +PRINCIPAL +SOURCE +RESOURCE$/);
+    assert.match(lines[1]!, /^\d{4}-\d{2}-\d{2}T\S+Z +1 +audit:SearchTrail +success +local-user:/);
+    assert.match(lines.at(-1)!, /^more: --next-token \S+$/);
+  });
+
+  it('explains bad options in one line', () => {
+    for (const [argv, pattern] of [
+      [['audit', 'search', '--from', 'yesterday'], /--from must be an ISO 8601 time/],
+      [['audit', 'search', '--outcome', 'maybe'], /--outcome is success or failure/],
+      [['audit', 'export', '--from', '7d'], /--out FILE is required/],
+      [['audit', 'frobnicate'], /unknown audit command 'frobnicate'/],
+      [['alerts', 'list', '--limit', '0'], /--limit must be a whole number/],
+      [['audit', 'verify', '--bundle', '/nonexistent/bundle.json'], /cannot read the bundle/],
+    ] as const) {
+      const result = pciq([...argv, ...(argv[1] === 'verify' ? [] : args())]);
+      assert.notEqual(result.status, 0);
+      const stderr = result.stderr.trim().split('\n');
+      assert.equal(stderr.length, 1, result.stderr);
+      assert.match(stderr[0]!, pattern);
+    }
+  });
+
+  it('lists the audit commands in the help', () => {
+    const help = pciq(['help']).stdout;
+    for (const command of ['pciq audit verify', 'pciq audit export', 'pciq audit search', 'pciq alerts list']) {
+      assert.ok(help.includes(command), command);
+    }
+  });
+});

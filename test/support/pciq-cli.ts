@@ -1,0 +1,18 @@
+import { spawnSync } from 'node:child_process';
+import { pciqBin } from './pciq-process.ts';
+
+/** Runs the `pciq` command in a child process and returns its status and output. */
+export function pciq(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}) {
+  return spawnSync(process.execPath, [pciqBin, ...args], {
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 30_000,
+    env: options.env ?? process.env,
+  });
+}
+
+/** Runs a `pciq` command that prints JSON, failing with its stderr when it does not exit 0. */
+export function pciqJson<T = Record<string, unknown>>(args: string[]): T {
+  const result = pciq(args);
+  if (result.status !== 0) throw new Error(`pciq ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
