@@ -18,7 +18,15 @@ export interface BenchConfig {
   redis: { host: string; port: number };
 }
 
-export const runNames = ['bullmq', 'lean-pciq', 'lean-fauxqs', 'sdk-pciq', 'sdk-fauxqs'] as const;
+export const runNames = [
+  'bullmq',
+  'lean-pciq',
+  'lean-fauxqs',
+  'sdk-pciq',
+  'sdk-fauxqs',
+  'encryption',
+  'audit',
+] as const;
 export type RunName = (typeof runNames)[number];
 
 export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 // USER_HZ, the unit of /proc times, is 100 on every Linux ABI node runs on.
 const ticksPerSecond = 100;
@@ -13,6 +13,26 @@ export function processCpuSeconds(pid: number | undefined): number | undefined {
     return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * CPU seconds of a process and all its live descendants: `pciq serve` forks worker processes, and the
+ * server's cost is theirs together. A descendant that exits during a measurement drops out of the sum.
+ */
+export function processTreeCpuSeconds(pid: number | undefined): number | undefined {
+  const own = processCpuSeconds(pid);
+  if (pid === undefined || own === undefined) return own;
+  return childrenOf(pid).reduce((sum, child) => sum + (processTreeCpuSeconds(child) ?? 0), own);
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
   }
 }
 

@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { installCleanup } from './cleanup.ts';
 import { type BenchConfig, isRunSelected, type RunName, readBenchConfig } from './config.ts';
+import { costBenches, runCostBench } from './cost-benches.ts';
 import { type BullmqResult, runBullmqPeer } from './peers/bullmq.ts';
 import { bullmqLines, headerLines, ratioLine, roundTripLine } from './report.ts';
 import { type RoundTripResult, runRoundTrips } from './round-trip/run-round-trips.ts';
@@ -28,6 +29,11 @@ class BenchSession {
   constructor(config: BenchConfig) {
     this.config = config;
     this.runs = roundTripRuns.filter((run) => isRunSelected(config, run.name));
+  }
+
+  /** Whether any round trip or the BullMQ peer is selected (the cost benches may be run alone). */
+  get hasRoundTrips(): boolean {
+    return this.runs.length > 0 || isRunSelected(this.config, 'bullmq');
   }
 
   /** Starts each target a selected run needs; one that cannot start skips its runs with a notice. */
@@ -85,6 +91,18 @@ class BenchSession {
     print(ratioLine('pciq(b) / fauxqs(b)', rate('sdk-pciq'), rate('sdk-fauxqs')));
     print(ratioLine('pciq(a) / fauxqs, lean client', rate('lean-pciq'), rate('lean-fauxqs')));
     print(ratioLine('pciq(b) / pciq(a): the SDK’s toll', rate('sdk-pciq'), rate('lean-pciq')));
+  }
+
+  /** What each protection costs, measured on and off by its own program, after the round trips. */
+  async runCostBenches(): Promise<void> {
+    for (const bench of costBenches.filter((candidate) => isRunSelected(this.config, candidate.name as RunName))) {
+      print('');
+      try {
+        await runCostBench(bench);
+      } catch (error) {
+        this.warn(`the ${bench.name} cost bench failed: ${(error as Error).message}`);
+      }
+    }
   }
 
   /** Prints the warnings again, in full, and says whether there were any. */
@@ -194,15 +212,18 @@ function readConfigOrExit(): BenchConfig {
 installCleanup();
 const session = new BenchSession(readConfigOrExit());
 for (const line of headerLines(session.config, availableParallelism())) print(line);
-await session.startTargets();
-try {
-  for (let round = 1; round <= session.config.rounds; round++) {
-    if (session.config.rounds > 1) print(`round ${round} of ${session.config.rounds}`);
-    await session.runRound();
+if (session.hasRoundTrips) {
+  await session.startTargets();
+  try {
+    for (let round = 1; round <= session.config.rounds; round++) {
+      if (session.config.rounds > 1) print(`round ${round} of ${session.config.rounds}`);
+      await session.runRound();
+    }
+  } finally {
+    await session.stopTargets();
   }
-} finally {
-  await session.stopTargets();
+  session.printBest();
+  session.printRatios();
 }
-session.printBest();
-session.printRatios();
+await session.runCostBenches();
 process.exitCode = session.printWarnings() ? 1 : 0;

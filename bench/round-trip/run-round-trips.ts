@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { LeanSqsClient } from '../clients/lean-client.ts';
 import type { ClientKind } from '../clients/queue-client.ts';
-import { machineCpu, processCpuSeconds } from '../cpu-time.ts';
+import { machineCpu, processTreeCpuSeconds } from '../cpu-time.ts';
 import { percentile } from '../latency.ts';
 import type { Target } from '../targets/target.ts';
 import { verifyRoundTrips } from './verify.ts';
@@ -63,13 +63,13 @@ export async function runRoundTrips(options: RoundTripOptions): Promise<RoundTri
   );
   try {
     await withTimeout(Promise.all(workers.map((worker) => worker.ready)), options.timeoutMs, 'warm-up');
-    const serverCpuBefore = processCpuSeconds(target.pid);
+    const serverCpuBefore = processTreeCpuSeconds(target.pid);
     const machineBefore = machineCpu();
     const startedMs = performance.now();
     for (const worker of workers) worker.go();
     const reports = await withTimeout(Promise.all(workers.map((worker) => worker.done)), options.timeoutMs, 'run');
     const seconds = (performance.now() - startedMs) / 1000;
-    const serverCpuAfter = processCpuSeconds(target.pid);
+    const serverCpuAfter = processTreeCpuSeconds(target.pid);
     const machineAfter = machineCpu();
 
     const tallies = reports.map((report) => report.tally);
