@@ -77,6 +77,9 @@ const table: Record<ErrorCode, Omit<WireError, 'jsonType'> & { jsonType?: string
   ExpiredToken: sender(403, 'ExpiredToken'),
   AccessDenied: sender(403, 'AccessDenied'),
   RequestEntityTooLarge: sender(413, 'RequestEntityTooLarge'),
+  // IAM speaks only the Query protocol; its service model names these shapes `…Exception`.
+  PasswordPolicyViolation: sender(400, 'PasswordPolicyViolation', 'PasswordPolicyViolationException'),
+  InvalidAuthenticationCode: sender(403, 'InvalidAuthenticationCode', 'InvalidAuthenticationCodeException'),
   InternalFailure: { status: 500, queryCode: 'InternalFailure', fault: 'Receiver' },
   ServiceUnavailable: { status: 503, queryCode: 'ServiceUnavailable', fault: 'Receiver' },
 };
