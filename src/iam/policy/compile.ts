@@ -12,9 +12,10 @@ import {
 } from './template.ts';
 
 /**
- * Policies compiled once into matchers, so that a decision costs a map lookup and a few comparisons:
- * actions become lower-cased exact names or anchored expressions and are indexed by exact action and
- * service prefix; each layer keeps, per action it has seen, the statements that can apply to it.
+ * Policies compiled once into matchers, so that a decision costs a few map lookups and the conditions that
+ * remain: actions become lower-cased exact names or anchored expressions, indexed by exact action and
+ * service prefix; each layer keeps, per action and resource it has seen, the statements that match them,
+ * grouped by Condition block so that a block repeated across policies is tested once.
  */
 
 export interface CompiledStatement {
@@ -25,9 +26,13 @@ export interface CompiledStatement {
   ordinal: number;
   matchesAction(lowerAction: string): boolean;
   matchesResource(resource: string, keys: ContextKeys): boolean;
+  /** Request keys the Resource element's variables read (lower case). */
+  resourceVariables: readonly string[];
   principal?: PrincipalMatcher;
   notPrincipal?: PrincipalMatcher;
   conditions: CompiledCondition[];
+  /** Equal for statements whose Condition blocks are equal (and read variables alike). */
+  conditionKey: string;
 }
 
 interface CompiledPolicy {
@@ -59,11 +64,23 @@ function compileStatement(policy: Policy, statement: PolicyStatement): CompiledS
     ordinal: 0,
     matchesAction: statement.notAction ? (action) => !actionTest(action) : actionTest,
     matchesResource: compileResources(statement, variables),
+    resourceVariables: variables ? resourceVariablesOf(statement) : [],
     conditions: statement.conditions.map((entry) => compileCondition(entry, variables)),
+    conditionKey: statement.conditions.length ? `${policy.version}${JSON.stringify(statement.conditions)}` : '',
   };
   if (statement.principal) compiled.principal = new PrincipalMatcher(statement.principal);
   if (statement.notPrincipal) compiled.notPrincipal = new PrincipalMatcher(statement.notPrincipal);
   return compiled;
+}
+
+function resourceVariablesOf(statement: PolicyStatement): string[] {
+  const keys: string[] = [];
+  for (const pattern of statement.resource ?? statement.notResource ?? []) {
+    for (const piece of parseTemplate(pattern, { wildcards: true, variables: true }).pieces) {
+      if (typeof piece === 'object') keys.push(piece.key);
+    }
+  }
+  return keys;
 }
 
 /** Actions are case-insensitive (reference_policies_elements_action) and take `*` and `?` anywhere. */
@@ -114,57 +131,82 @@ function compileArnPatterns(
   return (resource, keys) => staticTest(resource) || variableTests.some((test) => test(resource, keys));
 }
 
-/** A pattern with variables, resolved per request; expressions kept for the last few resolutions. */
+/** A pattern with variables, resolved when a layer plans a resource (plans are cached per resolution). */
 function variableArnTest(template: Template): (resource: string, keys: ContextKeys) => boolean {
-  const cache = new Map<string, RegExp>();
   return (resource, keys) => {
     const pieces = resolveTemplate(template, keys.resolve);
-    if (!pieces) return false;
-    const cacheKey = JSON.stringify(pieces);
-    let expression = cache.get(cacheKey);
-    if (!expression) {
-      if (cache.size >= 64) cache.clear();
-      expression = alternation([regexSource(pieces, 'arn')]);
-      cache.set(cacheKey, expression);
-    }
-    return expression.test(resource);
+    return pieces !== undefined && alternation([regexSource(pieces, 'arn')]).test(resource);
   };
 }
 
-export interface ActionPlan {
-  denies: readonly CompiledStatement[];
-  allows: readonly CompiledStatement[];
+/** Statements that share their Condition block: the block is tested once for all of them. */
+export interface StatementGroup {
+  conditions: readonly CompiledCondition[];
+  statements: readonly CompiledStatement[];
 }
 
-const emptyPlan: ActionPlan = { denies: [], allows: [] };
-const maxCachedActions = 2048;
+/** What is left to check of a layer for one action on one resource: conditions (and principals). */
+export interface ResourcePlan {
+  denies: readonly StatementGroup[];
+  allows: readonly StatementGroup[];
+}
+
+interface ActionEntry {
+  denies: readonly CompiledStatement[];
+  allows: readonly CompiledStatement[];
+  byResource: Map<string, ResourcePlan>;
+}
+
+const emptyPlan: ResourcePlan = { denies: [], allows: [] };
+/** Plans kept per layer: actions × resources a principal uses are few; the bound only keeps made-up
+ * names from growing the cache without end. */
+const maxCachedPlans = 4096;
 
 /**
  * Statements of one policy type (identity, boundary, session, or one resource policy), indexed by the
  * actions they name: exact names, names under a service prefix with wildcards, and the rest (`*`,
- * wildcard services, NotAction), which any action must be checked against.
+ * wildcard services, NotAction), which any action must be checked against. Per action and resource (and
+ * the values of the variables its Resource elements use) the layer keeps the statements that match, so a
+ * repeated request only tests conditions.
  */
 export class Layer {
   readonly statements: readonly CompiledStatement[];
   readonly #exact = new Map<string, CompiledStatement[]>();
   readonly #byService = new Map<string, CompiledStatement[]>();
   readonly #everyAction: CompiledStatement[] = [];
-  readonly #plans = new Map<string, ActionPlan>();
+  readonly #variableKeys: readonly string[];
+  #actions = new Map<string, ActionEntry>();
+  #cachedPlans = 0;
 
   constructor(statements: readonly CompiledStatement[]) {
     this.statements = statements.map((statement, ordinal) => ({ ...statement, ordinal }));
     for (const statement of this.statements) this.#index(statement);
+    this.#variableKeys = [...new Set(this.statements.flatMap((statement) => statement.resourceVariables))].sort();
   }
 
-  get isEmpty(): boolean {
-    return this.statements.length === 0;
-  }
-
-  /** The statements that can apply to `action`, split by effect, in the order they were written. */
-  plan(action: string): ActionPlan {
-    const cached = this.#plans.get(action);
-    if (cached) return cached;
+  /** The statement groups that can apply to `action` on `resource`, split by effect, in written order. */
+  plan(action: string, resource: string, keys: ContextKeys): ResourcePlan {
     if (this.statements.length === 0) return emptyPlan;
+    const entry = this.#actions.get(action) ?? this.#actionEntry(action);
+    if (entry.denies.length === 0 && entry.allows.length === 0) return emptyPlan;
+    let cacheKey = resource;
+    for (const key of this.#variableKeys) cacheKey += `\u0000${keys.resolve(key) ?? '\u0001'}`;
+    const cached = entry.byResource.get(cacheKey);
+    if (cached) return cached;
+    const plan: ResourcePlan = {
+      denies: groupByConditions(entry.denies.filter((statement) => statement.matchesResource(resource, keys))),
+      allows: groupByConditions(entry.allows.filter((statement) => statement.matchesResource(resource, keys))),
+    };
+    if (++this.#cachedPlans > maxCachedPlans) {
+      this.#actions = new Map([[action, entry]]);
+      entry.byResource.clear();
+      this.#cachedPlans = 1;
+    }
+    entry.byResource.set(cacheKey, plan);
+    return plan;
+  }
+
+  #actionEntry(action: string): ActionEntry {
     const lower = action.toLowerCase();
     const colon = lower.indexOf(':');
     const candidates = new Set<CompiledStatement>([
@@ -175,14 +217,13 @@ export class Layer {
     const applicable = [...candidates]
       .filter((statement) => statement.matchesAction(lower))
       .sort((a, b) => a.ordinal - b.ordinal);
-    const plan: ActionPlan = {
+    const entry: ActionEntry = {
       denies: applicable.filter((statement) => statement.effect === 'Deny'),
       allows: applicable.filter((statement) => statement.effect === 'Allow'),
+      byResource: new Map(),
     };
-    // Actions come from a fixed vocabulary; the bound only keeps a flood of made-up names from growing it.
-    if (this.#plans.size >= maxCachedActions) this.#plans.clear();
-    this.#plans.set(action, plan);
-    return plan;
+    this.#actions.set(action, entry);
+    return entry;
   }
 
   #index(statement: CompiledStatement): void {
@@ -202,6 +243,16 @@ export class Layer {
       }
     }
   }
+}
+
+function groupByConditions(statements: readonly CompiledStatement[]): StatementGroup[] {
+  const groups = new Map<string, { conditions: CompiledCondition[]; statements: CompiledStatement[] }>();
+  for (const statement of statements) {
+    const group = groups.get(statement.conditionKey);
+    if (group) group.statements.push(statement);
+    else groups.set(statement.conditionKey, { conditions: statement.conditions, statements: [statement] });
+  }
+  return [...groups.values()];
 }
 
 function push(map: Map<string, CompiledStatement[]>, key: string, statement: CompiledStatement): void {

@@ -1,4 +1,5 @@
-import { type ActionPlan, type CompiledStatement, compiledPolicy, Layer } from './compile.ts';
+import { type CompiledStatement, compiledPolicy, Layer, type StatementGroup } from './compile.ts';
+import type { CompiledCondition } from './conditions.ts';
 import { ContextKeys, type RequestContext, type RequestPrincipal } from './context.ts';
 import type { Effect, Policy, PolicyKind } from './document.ts';
 import type { PrincipalMatch } from './principal.ts';
@@ -92,16 +93,16 @@ export function evaluate(
   options: EvaluateOptions = {},
 ): Decision {
   const keys = new ContextKeys(request);
-  const action = request.action;
-  const identity = set.identity.plan(action);
-  const boundary = set.boundary?.plan(action);
-  const session = set.session?.plan(action);
-  const resource = resourcePolicy ? compiledPolicy(resourcePolicy).layer.plan(action) : undefined;
+  const { action, resource: arn } = request;
+  const identity = set.identity.plan(action, arn, keys);
+  const boundary = set.boundary?.plan(action, arn, keys);
+  const session = set.session?.plan(action, arn, keys);
+  const resource = resourcePolicy ? compiledPolicy(resourcePolicy).layer.plan(action, arn, keys) : undefined;
 
   const denies: MatchedStatement[] = [];
-  collect(identity.denies, 'identity', request, keys, denies, true);
-  if (boundary) collect(boundary.denies, 'boundary', request, keys, denies, true);
-  if (session) collect(session.denies, 'session', request, keys, denies, true);
+  collect(identity.denies, 'identity', keys, denies, true);
+  if (boundary) collect(boundary.denies, 'boundary', keys, denies, true);
+  if (session) collect(session.denies, 'session', keys, denies, true);
   if (resource) collectResource(resource.denies, request, keys, denies, true, 'any');
   if (denies.length) return { decision: 'ExplicitDeny', reason: 'explicit-deny', matched: denies };
 
@@ -115,16 +116,16 @@ export function evaluate(
   }
 
   const grants: MatchedStatement[] = [];
-  collect(identity.allows, 'identity', request, keys, grants, all);
+  collect(identity.allows, 'identity', keys, grants, all);
   const fromIdentity = grants.length > 0;
   if (resource && (all || !fromIdentity)) collectResource(resource.allows, request, keys, grants, all, 'role');
   if (!grants.length) return { decision: 'ImplicitDeny', reason: 'no-allow', matched: [] };
 
   const matched = grants;
-  if (boundary && !collect(boundary.allows, 'boundary', request, keys, matched, all)) {
+  if (boundary && !collect(boundary.allows, 'boundary', keys, matched, all)) {
     return { decision: 'ImplicitDeny', reason: 'boundary-does-not-allow', matched: [] };
   }
-  if (session && !collect(session.allows, 'session', request, keys, matched, all)) {
+  if (session && !collect(session.allows, 'session', keys, matched, all)) {
     return { decision: 'ImplicitDeny', reason: 'session-policy-does-not-allow', matched: [] };
   }
   return { decision: 'Allow', reason: fromIdentity ? 'identity-policy' : 'resource-policy', matched };
@@ -132,19 +133,20 @@ export function evaluate(
 
 /** Appends the statements of an identity-side layer that apply; returns whether any did. */
 function collect(
-  statements: ActionPlan['allows'],
+  groups: readonly StatementGroup[],
   layer: PolicyLayer,
-  request: RequestContext,
   keys: ContextKeys,
   into: MatchedStatement[],
   all: boolean,
 ): boolean {
   let found = false;
-  for (const statement of statements) {
-    if (!applies(statement, request, keys)) continue;
-    into.push(matchOf(statement, layer));
+  for (const group of groups) {
+    if (!holds(group.conditions, keys)) continue;
+    for (const statement of group.statements) {
+      into.push(matchOf(statement, layer));
+      if (!all) return true;
+    }
     found = true;
-    if (!all) break;
   }
   return found;
 }
@@ -155,21 +157,25 @@ function collect(
  * everyone, but not by the account alone).
  */
 function collectResource(
-  statements: ActionPlan['allows'],
+  groups: readonly StatementGroup[],
   request: RequestContext,
   keys: ContextKeys,
   into: MatchedStatement[],
   all: boolean,
   wanted: 'any' | 'named' | 'role',
 ): void {
-  for (const statement of statements) {
-    const match = principalMatch(statement, request);
-    if (!match) continue;
-    if (wanted === 'named' && match !== 'named') continue;
-    if (wanted === 'role' && match === 'account') continue;
-    if (!applies(statement, request, keys)) continue;
-    into.push(matchOf(statement, 'resource'));
-    if (!all) return;
+  for (const group of groups) {
+    let conditionsHold: boolean | undefined;
+    for (const statement of group.statements) {
+      const match = principalMatch(statement, request);
+      if (!match) continue;
+      if (wanted === 'named' && match !== 'named') continue;
+      if (wanted === 'role' && match === 'account') continue;
+      conditionsHold ??= holds(group.conditions, keys);
+      if (!conditionsHold) break;
+      into.push(matchOf(statement, 'resource'));
+      if (!all) return;
+    }
   }
 }
 
@@ -179,9 +185,8 @@ function principalMatch(statement: CompiledStatement, request: RequestContext): 
   return undefined;
 }
 
-function applies(statement: CompiledStatement, request: RequestContext, keys: ContextKeys): boolean {
-  if (!statement.matchesResource(request.resource, keys)) return false;
-  for (const condition of statement.conditions) if (!condition.test(keys)) return false;
+function holds(conditions: readonly CompiledCondition[], keys: ContextKeys): boolean {
+  for (const condition of conditions) if (!condition.test(keys)) return false;
   return true;
 }
 
