@@ -154,6 +154,11 @@ describe('missing keys, IfExists and Null', () => {
 
   it('aws:username is missing for a role session, so Null is true and StringEquals false', () => {
     assert.equal(conditionAllows({ Null: { 'aws:username': 'true' } }, {}, producerSession), true);
+    // Even if the caller fills in a name: AWS sets aws:username for IAM users only.
+    assert.equal(
+      conditionAllows({ Null: { 'aws:username': 'true' } }, {}, { ...producerSession, username: 'producer' }),
+      true,
+    );
     assert.equal(conditionAllows({ StringLike: { 'aws:username': '*' } }, {}, producerSession), false);
   });
 

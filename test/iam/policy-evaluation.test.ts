@@ -266,6 +266,12 @@ describe('resource policies in the same account', () => {
       'Allow',
     );
     assert.equal(decide({ resource: guard([producerSession.arn, account]) }, sendAsSession).decision, 'ExplicitDeny');
+    // The root is exempt when its account is listed.
+    assert.equal(decide({ resource: guard([account]) }, request('sqs:SendMessage', queue, {}, root)).decision, 'Allow');
+    assert.equal(
+      decide({ resource: guard([alice.arn]) }, request('sqs:SendMessage', queue, {}, root)).decision,
+      'ExplicitDeny',
+    );
   });
 });
 
@@ -485,6 +491,21 @@ describe('reporting which statements decided', () => {
       () => compilePolicySet({ identity: [policy('resource', { ...allow('*'), Principal: '*' })] }),
       /resource policy/,
     );
+    const set = compilePolicySet({ identity: [] });
+    assert.throws(() => evaluate(set, send, policy('identity', allow('*'))), /not a resource or trust policy/);
+  });
+
+  it('decides alike however many resources a set has seen (its per-resource plans are bounded)', () => {
+    const set = compilePolicySet({
+      identity: [policy('identity', allow('sqs:*', 'arn:aws:sqs:*:*:q-1*'), deny('sqs:*', 'arn:aws:sqs:*:*:q-17*'))],
+    });
+    for (let i = 0; i < 6000; i++) {
+      const name = `q-${i}`;
+      const expected = name.startsWith('q-17') ? 'ExplicitDeny' : name.startsWith('q-1') ? 'Allow' : 'ImplicitDeny';
+      const decision = evaluate(set, request('sqs:SendMessage', `arn:aws:sqs:us-east-1:${account}:${name}`));
+      assert.equal(decision.decision, expected, name);
+    }
+    assert.equal(evaluate(set, request('sqs:SendMessage', `arn:aws:sqs:us-east-1:${account}:q-1`)).decision, 'Allow');
   });
 
   it('a compiled set is reused across requests and principals', () => {

@@ -97,7 +97,7 @@ describe('matching resources', () => {
 describe('policy variables', () => {
   const own = `arn:aws:sqs:us-east-1:${account}:\${aws:username}-*`;
 
-  it('${aws:username} stands for the requesting user', () => {
+  it('the aws:username variable stands for the requesting user', () => {
     assert.equal(
       decide([allow('sqs:*', own)], request('sqs:SendMessage', `arn:aws:sqs:us-east-1:${account}:alice-inbox`)),
       'Allow',
@@ -135,7 +135,7 @@ describe('policy variables', () => {
     );
   });
 
-  it('${aws:userid} and ${aws:PrincipalTag/key} (tag keys case-insensitive)', () => {
+  it('aws:userid and aws:PrincipalTag/key variables (tag keys case-insensitive)', () => {
     assert.equal(
       decide(
         [allow('sqs:*', `arn:aws:sqs:*:*:\${aws:userid}`)],
@@ -177,7 +177,7 @@ describe('policy variables', () => {
     );
   });
 
-  it('${*}, ${?} and ${$} are the literal characters', () => {
+  it('the escapes for *, ? and $ are the literal characters', () => {
     const literal = `arn:aws:sqs:*:*:q\${*}\${?}\${$}`;
     assert.equal(
       decide([allow('sqs:*', literal)], request('sqs:SendMessage', `arn:aws:sqs:us-east-1:${account}:q*?$`)),
@@ -189,7 +189,7 @@ describe('policy variables', () => {
     );
   });
 
-  it('version 2008-10-17 has no variables: ${...} is plain text', () => {
+  it('version 2008-10-17 has no variables: they are plain text', () => {
     const old = parsePolicy(
       { Version: '2008-10-17', Statement: allow('sqs:*', `arn:aws:sqs:*:*:\${aws:username}`) },
       'identity',
@@ -216,7 +216,7 @@ describe('policy variables', () => {
 
   it('variables in condition values of String operators', () => {
     const statement = allow('sqs:SendMessage', '*', {
-      Condition: { StringEquals: { 'aws:RequestTag/owner': '${aws:username}' } },
+      Condition: { StringEquals: { 'aws:RequestTag/owner': `\${aws:username}` } },
     });
     assert.equal(decide([statement], request('sqs:SendMessage', queue, { 'aws:RequestTag/owner': 'alice' })), 'Allow');
     assert.equal(
@@ -224,7 +224,7 @@ describe('policy variables', () => {
       'ImplicitDeny',
     );
     const negated = allow('sqs:SendMessage', '*', {
-      Condition: { StringNotEquals: { 'aws:RequestTag/owner': '${aws:username}' } },
+      Condition: { StringNotEquals: { 'aws:RequestTag/owner': `\${aws:username}` } },
     });
     // No value for the variable makes the statement not apply, even with a negated operator.
     assert.equal(

@@ -154,7 +154,8 @@ export interface ResourcePlan {
 interface ActionEntry {
   denies: readonly CompiledStatement[];
   allows: readonly CompiledStatement[];
-  byResource: Map<string, ResourcePlan>;
+  /** Plans by resource, then (when Resource elements hold variables) by the variables' values. */
+  byResource: Map<string, ResourcePlan | Map<string, ResourcePlan>>;
 }
 
 const emptyPlan: ResourcePlan = { denies: [], allows: [] };
@@ -189,10 +190,17 @@ export class Layer {
     if (this.statements.length === 0) return emptyPlan;
     const entry = this.#actions.get(action) ?? this.#actionEntry(action);
     if (entry.denies.length === 0 && entry.allows.length === 0) return emptyPlan;
-    let cacheKey = resource;
-    for (const key of this.#variableKeys) cacheKey += `\u0000${keys.resolve(key) ?? '\u0001'}`;
-    const cached = entry.byResource.get(cacheKey);
-    if (cached) return cached;
+    let values: string | undefined;
+    if (this.#variableKeys.length) {
+      // '\u0001' stands for "no value", which matches differently from an empty value.
+      values = this.#variableKeys.map((key) => keys.resolve(key) ?? '\u0001').join('\u0000');
+    }
+    const cached = entry.byResource.get(resource);
+    const known =
+      values === undefined
+        ? (cached as ResourcePlan | undefined)
+        : (cached as Map<string, ResourcePlan> | undefined)?.get(values);
+    if (known) return known;
     const plan: ResourcePlan = {
       denies: groupByConditions(entry.denies.filter((statement) => statement.matchesResource(resource, keys))),
       allows: groupByConditions(entry.allows.filter((statement) => statement.matchesResource(resource, keys))),
@@ -202,7 +210,15 @@ export class Layer {
       entry.byResource.clear();
       this.#cachedPlans = 1;
     }
-    entry.byResource.set(cacheKey, plan);
+    if (values === undefined) entry.byResource.set(resource, plan);
+    else {
+      let byValues = entry.byResource.get(resource) as Map<string, ResourcePlan> | undefined;
+      if (!byValues) {
+        byValues = new Map();
+        entry.byResource.set(resource, byValues);
+      }
+      byValues.set(values, plan);
+    }
     return plan;
   }
 

@@ -41,6 +41,19 @@ export function requestTimeKeys(nowMs: number): { 'aws:CurrentTime': string; 'aw
   return { 'aws:CurrentTime': new Date(nowMs).toISOString(), 'aws:EpochTime': Math.floor(nowMs / 1000) };
 }
 
+const lowerCaseNames = new Map<string, string>();
+
+/** Key names repeat from request to request: lower-case each once (bounded, for names made up by clients). */
+function lowerCase(name: string): string {
+  let lower = lowerCaseNames.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (lowerCaseNames.size >= 4096) lowerCaseNames.clear();
+    lowerCaseNames.set(name, lower);
+  }
+  return lower;
+}
+
 const principalTypes: Record<PrincipalKind, string> = {
   root: 'Account',
   user: 'User',
@@ -57,12 +70,10 @@ export function roleArnOf(principal: RequestPrincipal): string | undefined {
 }
 
 /**
- * Reads one request's keys. Built per evaluation and lazily: a request whose candidate statements carry
- * no conditions or variables never pays for the lower-cased key maps.
+ * Reads one request's keys, for one evaluation. Key names are case-insensitive.
  */
 export class ContextKeys {
   readonly #request: RequestContext;
-  #keys: Map<string, ContextValue> | undefined;
   #tags: Map<string, string> | undefined;
 
   constructor(request: RequestContext) {
@@ -73,11 +84,10 @@ export class ContextKeys {
   get(key: string): ContextValue {
     if (key.startsWith('aws:principal') || key === 'aws:username' || key === 'aws:userid')
       return this.#principalKey(key);
-    if (!this.#keys) {
-      this.#keys = new Map();
-      for (const [name, value] of Object.entries(this.#request.keys)) this.#keys.set(name.toLowerCase(), value);
-    }
-    return this.#keys.get(key);
+    // A request carries a handful of keys and a decision reads a few: a scan costs less than a map.
+    const keys = this.#request.keys;
+    for (const name in keys) if (lowerCase(name) === key) return keys[name];
+    return undefined;
   }
 
   /** A policy variable's value: single-valued keys only, as AWS documents. */

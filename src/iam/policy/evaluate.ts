@@ -92,6 +92,11 @@ export function evaluate(
   resourcePolicy?: Policy,
   options: EvaluateOptions = {},
 ): Decision {
+  if (resourcePolicy && resourcePolicy.kind !== 'resource' && resourcePolicy.kind !== 'trust') {
+    throw new TypeError(
+      `Policy ${resourcePolicy.id} is a ${resourcePolicy.kind} policy, not a resource or trust policy.`,
+    );
+  }
   const keys = new ContextKeys(request);
   const { action, resource: arn } = request;
   const identity = set.identity.plan(action, arn, keys);
