@@ -66,6 +66,7 @@ const table: Record<ErrorCode, Omit<WireError, 'jsonType'> & { jsonType?: string
   UnsupportedOperationException: sender(400, 'UnsupportedOperationException'),
   ValidationException: sender(400, 'ValidationException'),
   KeyUnavailableException: { status: 500, queryCode: 'KeyUnavailableException', fault: 'Receiver' },
+  MalformedPolicyDocument: sender(400, 'MalformedPolicyDocument'),
   InvalidAction: sender(400, 'InvalidAction', 'UnknownOperationException'),
   MalformedRequest: sender(400, 'MalformedQueryString', 'SerializationException'),
   MissingAuthenticationToken: sender(403, 'MissingAuthenticationToken'),

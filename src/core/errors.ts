@@ -51,6 +51,8 @@ export const errorCodes = [
   'UnsupportedOperationException',
   'ValidationException',
   'KeyUnavailableException',
+  // AWS IAM (service model iam 2010-05-08).
+  'MalformedPolicyDocument',
   // Protocol and authentication.
   'InvalidAction',
   'MalformedRequest',
