@@ -6,6 +6,14 @@ export type { CreateQueueInput, Page } from './manage.ts';
 export { md5OfAttributes, md5OfBody } from './md5.ts';
 export type { MessageAttributes, MessageAttributeValue } from './message-attributes.ts';
 export type { MoveTaskView } from './move-tasks.ts';
+export { quarantineOf } from './quarantine.ts';
+export {
+  effectiveAttributes,
+  type QueueSettings,
+  quarantineAttribute,
+  settingsOf,
+  sqsManagedKeyAlias,
+} from './queue-attributes.ts';
 export type { ReceivedMessage, ReceiveOptions } from './receive.ts';
 export { sealedMessagesSource } from './sealed-messages.ts';
 export type { SendEntry, SendResult } from './send.ts';

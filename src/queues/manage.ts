@@ -10,6 +10,7 @@ import {
   normalizeQueueAttributes,
   readableAttributeNames,
 } from './queue-attributes.ts';
+import { refuseIfQuarantined } from './quarantine.ts';
 import { allowsSource, parseRedriveAllowPolicy, parseRedrivePolicy } from './redrive.ts';
 import { validateTags } from './tags.ts';
 
@@ -233,6 +234,7 @@ export async function setQueueAttributes(
 export async function deleteQueue(context: QueueContext, address: QueueAddress): Promise<void> {
   await context.store.write(async (tx) => {
     const queue = await requireQueue(tx, address);
+    refuseIfQuarantined(queue, 'DeleteQueue');
     await tx.deleteQueue(queue.id, context.clock.now());
     // Parked receives must learn that the queue is gone.
     tx.signalReceivable(queue.id);
@@ -243,6 +245,7 @@ export async function deleteQueue(context: QueueContext, address: QueueAddress):
 export async function purgeQueue(context: QueueContext, address: QueueAddress): Promise<void> {
   await context.store.write(async (tx) => {
     const queue = await requireQueue(tx, address);
+    refuseIfQuarantined(queue, 'PurgeQueue');
     const now = context.clock.now();
     if (queue.lastPurgedAtMs !== null && now - queue.lastPurgedAtMs < limits.purgeIntervalMs) {
       throw new PciqError(

@@ -12,6 +12,20 @@ export type {
   NewAuditAlert,
 } from './audit-store.ts';
 export type {
+  ComplianceReads,
+  ComplianceWrites,
+  FindingRow,
+  FindingStatus,
+  IncidentReads,
+  IncidentRow,
+  IncidentSigningKeyRow,
+  IncidentStatus,
+  IncidentWrites,
+  MuteRow,
+  RemediationRow,
+  ScanRow,
+} from './compliance-store.ts';
+export type {
   InternalKeyRow,
   KeyReadTx,
   KeyRotationType,

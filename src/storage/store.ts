@@ -1,4 +1,5 @@
 import type { AuditReads, AuditWrites } from './audit-store.ts';
+import type { ComplianceReads, ComplianceWrites, IncidentReads, IncidentWrites } from './compliance-store.ts';
 import type { KeyReadTx, KeyWriteTx } from './keys.ts';
 
 /**
@@ -157,6 +158,9 @@ export interface ReadTx {
   listAccessKeys(): Promise<AccessKeyRow[]>;
 
   readonly audit: AuditReads;
+  /** Compliance findings, scans, mutes, remediations (src/storage/compliance-store.ts). */
+  readonly compliance: ComplianceReads;
+  readonly incidents: IncidentReads;
 }
 
 export interface WriteTx extends ReadTx {
@@ -216,6 +220,8 @@ export interface WriteTx extends ReadTx {
   signalReceivable(queueId: number): void;
 
   readonly audit: AuditWrites;
+  readonly compliance: ComplianceWrites;
+  readonly incidents: IncidentWrites;
 
   /**
    * Rows inserted, updated or deleted so far on this transaction's connection, a counter that only grows:

@@ -16,6 +16,7 @@ import type {
   WriteTx,
 } from '../store.ts';
 import { SqliteAudit } from './audit.ts';
+import { SqliteCompliance, SqliteIncidents } from './compliance.ts';
 import { SqliteKeyTables } from './key-tables.ts';
 
 type Row = Record<string, SQLInputValue>;
@@ -30,12 +31,16 @@ export class SqliteTransaction implements WriteTx {
   private readonly onSignal: (queueId: number) => void;
   readonly keys: SqliteKeyTables;
   readonly audit: SqliteAudit;
+  readonly compliance: SqliteCompliance;
+  readonly incidents: SqliteIncidents;
 
   constructor(db: DatabaseSync, onSignal: (queueId: number) => void) {
     this.db = db;
     this.onSignal = onSignal;
     this.keys = new SqliteKeyTables(db);
     this.audit = new SqliteAudit((text) => this.sql(text));
+    this.compliance = new SqliteCompliance((text) => this.sql(text));
+    this.incidents = new SqliteIncidents((text) => this.sql(text));
   }
 
   private sql(text: string): StatementSync {
