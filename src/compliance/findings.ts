@@ -12,7 +12,7 @@ export interface Finding {
   severity: string;
   requirements: string[];
   /** The comparisons the rule's filters made, and facts the resource offered. */
-  evidence: { comparisons: Comparison[]; description: string; resourceName: string };
+  evidence: { comparisons: Comparison[]; description: string; resourceName: string; detail?: string };
   remediation: string;
   muted: Mute | null;
   firstSeenAt: string;

@@ -108,6 +108,7 @@ export class ComplianceScanner {
             comparisons: result.evidence,
             description: policy.description,
             resourceName: resource.name,
+            ...(typeof resource.data.detail === 'string' ? { detail: resource.data.detail } : {}),
           }),
           remediation: policy.remediation,
           firstSeenAtMs: nowMs,
