@@ -4,6 +4,7 @@ import { complianceCommand, complianceUsage } from './compliance-command.ts';
 import { CliError } from './data-dir.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
+import { reportCommand, reportUsage } from './report-command.ts';
 import { serveCommand, serveUsage } from './serve-command.ts';
 
 const usage = `pciq: PCI DSS-ready queues with an SQS-compatible API
@@ -20,6 +21,8 @@ ${alertsUsage}
 
 ${complianceUsage}
 
+${reportUsage}
+
 pciq help   shows this text`;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
@@ -29,6 +32,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   audit: auditCommand,
   alerts: alertsCommand,
   compliance: complianceCommand,
+  report: reportCommand,
 };
 
 /** Runs one command; failures are one line on stderr and a non-zero exit, never a stack trace. */

@@ -21,19 +21,21 @@ import {
 } from './data-dir.ts';
 import { defaultDataDir, defaultHost, defaultPort, defaultRegion } from './defaults.ts';
 import { bootstrapText, endpointOf } from './init-command.ts';
+import { complianceConfigOf, serverSettingsOf, startComplianceMonitor } from './compliance-monitor.ts';
 import { KeyEventAudit } from './key-event-audit.ts';
 import { type RootKeyChoice, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
 import { WriteTurns, workerSharing } from './write-turns.ts';
 
 export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port PORT] ${rootKeyUsage}
            [--tls-cert FILE --tls-key FILE] [--tls-client-ca FILE] [--endpoint-url URL] [--insecure-http]
-           [--workers N] [--audit-config FILE]
+           [--workers N] [--audit-config FILE] [--compliance-config FILE]
   Serves the SQS- and KMS-compatible API over HTTPS (default https://${defaultHost}:${defaultPort}), initializing DIR
   on first use. The root key provider is the one DIR was initialized with. --tls-client-ca requires every client
   to present a certificate issued by that CA (mutual TLS). --insecure-http serves plain HTTP on a loopback
   address only, outside PCI DSS scope. --workers N serves from N processes sharing the port and the data directory
   (default: one per core, up to 4). --audit-config FILE: the audit trail's settings (JSON: clock source,
-  checkpoints, retention, review rules, alerts).`;
+  checkpoints, retention, review rules, alerts). --compliance-config FILE: extra policy files, policies to
+  remediate automatically or leave out, monitor on or off (JSON; see docs/compliance.md).`;
 
 interface ServeConfig {
   paths: DataDirPaths;
@@ -47,6 +49,7 @@ interface ServeConfig {
   /** Processes serving requests; 1 serves from this process. */
   workers: number;
   audit: AuditConfig;
+  compliance: ReturnType<typeof complianceConfigOf>;
 }
 
 function isLoopback(host: string): boolean {
@@ -68,6 +71,7 @@ function parseServeArgs(argv: string[]): ServeConfig {
       'insecure-http': { type: 'boolean', default: false },
       workers: { type: 'string' },
       'audit-config': { type: 'string' },
+      'compliance-config': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -91,6 +95,7 @@ function parseServeArgs(argv: string[]): ServeConfig {
   return {
     workers,
     audit: auditConfigOf(values['audit-config']),
+    compliance: complianceConfigOf(values['compliance-config']),
     paths: pathsOf(values['data-dir'], values['key-file']),
     host: values.host,
     port,
@@ -178,8 +183,18 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
     queues: api.queues,
     details: { endpoint: api.endpoint, tls: api.scheme === 'https', workers: 1 },
   });
+  const monitor = await startComplianceMonitor({
+    opened,
+    audit,
+    queues: api.queues,
+    paths: config.paths,
+    settings: serverSettingsOf({ ...config, endpoint: api.endpoint, scheme: api.scheme as 'https' | 'http', workers: 1 }),
+    compliance: config.compliance,
+    log,
+  });
   announce(config, api.scheme, api.port);
   return exitAfter(async () => {
+    monitor?.stop();
     await api.stop();
     api.queues.stop();
     opened.keys.stop();
@@ -275,13 +290,24 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
   background.start();
   opened.keys.start();
   const scheme = config.insecureHttp ? 'http' : 'https';
+  const endpoint = config.endpointUrl ?? endpointOf(config.host, ports[0]!, scheme);
   await audit.start({
     queues: background,
-    details: { endpoint: endpointOf(config.host, ports[0]!, scheme), tls: scheme === 'https', workers: config.workers },
+    details: { endpoint, tls: scheme === 'https', workers: config.workers },
+  });
+  const monitor = await startComplianceMonitor({
+    opened,
+    audit,
+    queues: background,
+    paths: config.paths,
+    settings: serverSettingsOf({ ...config, endpoint, scheme, workers: config.workers }),
+    compliance: config.compliance,
+    log,
   });
   announce(config, config.insecureHttp ? 'http' : 'https', ports[0]!);
   return exitAfter(async () => {
     stopping = true;
+    monitor?.stop();
     const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
     await Promise.all(
       workers.map(

@@ -41,6 +41,9 @@ export {
   stateDigest,
 } from './remediation.ts';
 export { type ChangeOutcome, Remediator } from './remediator.ts';
+export { reportCsv, reportOcsf } from './report/exports.ts';
+export { reportHtml } from './report/html.ts';
+export { buildReport, type PciReport } from './report/model.ts';
 export type { Resource, ResourceProvider, ScanContext, ScanEnvironment } from './resource.ts';
 export { certificateFacts } from './resources/server.ts';
 export { ComplianceScanner, principalRequirement, type ScanResult, type ScanSummary, type ScanTrigger } from './scanner.ts';

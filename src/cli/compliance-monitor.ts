@@ -1,0 +1,114 @@
+import type { AuditRuntime } from '../audit/index.ts';
+import {
+  type ComplianceConfig,
+  ComplianceMonitor,
+  ComplianceScanner,
+  certificateFacts,
+  defaultActions,
+  defaultProviders,
+  loadComplianceConfig,
+  PolicyError,
+  policiesOf,
+  type ServerSettings,
+  saveServerSettings,
+} from '../compliance/index.ts';
+import { systemClock } from '../core/index.ts';
+import { KeyAdmin } from '../keys/index.ts';
+import type { QueueService } from '../queues/index.ts';
+import type { AuditConfig } from '../audit/index.ts';
+import { CliError, type DataDirPaths, type OpenedDataDir, readTlsMaterial } from './data-dir.ts';
+
+export function complianceConfigOf(path: string | undefined): { config: ComplianceConfig; policies: ReturnType<typeof policiesOf> } {
+  try {
+    const config = loadComplianceConfig(path);
+    return { config, policies: policiesOf(config) };
+  } catch (error) {
+    if (error instanceof PolicyError) throw new CliError(`--compliance-config: ${error.message}`);
+    throw error;
+  }
+}
+
+/** What this server runs with, as scans judge it (saved in the data directory at each start). */
+export function serverSettingsOf(options: {
+  endpoint: string;
+  scheme: 'https' | 'http';
+  workers: number;
+  paths: DataDirPaths;
+  tls: { certFile: string; keyFile: string } | undefined;
+  clientCaFile: string | undefined;
+  audit: AuditConfig;
+}): ServerSettings {
+  let tls: ServerSettings['tls'] = null;
+  if (options.scheme === 'https') {
+    const files = options.tls ?? { certFile: options.paths.serverCert, keyFile: options.paths.serverKey };
+    const { cert } = readTlsMaterial(files.certFile, files.keyFile);
+    // Matches the floor of src/api/tls.ts (PCI DSS 4.2.1).
+    tls = {
+      minVersion: 'TLSv1.2',
+      certificate: certificateFacts(cert, options.tls ? 'operator' : 'development'),
+      isMutual: options.clientCaFile !== undefined,
+    };
+  }
+  return {
+    startedAt: new Date(systemClock.now()).toISOString(),
+    endpoint: options.endpoint,
+    scheme: options.scheme,
+    workers: options.workers,
+    tls,
+    audit: {
+      clockSource: options.audit.clockSource,
+      reviewRules: options.audit.rules.length,
+      verifyIntervalSec: options.audit.verifyIntervalSec,
+      checkpointIntervalSec: options.audit.checkpointIntervalSec,
+    },
+  };
+}
+
+/**
+ * Saves the server's settings and starts continuous compliance (on-change and periodic policies,
+ * automatic remediation where a policy asks for it) in the process that runs background work.
+ */
+export async function startComplianceMonitor(options: {
+  opened: OpenedDataDir;
+  audit: AuditRuntime;
+  queues: QueueService;
+  paths: DataDirPaths;
+  settings: ServerSettings;
+  compliance: { config: ComplianceConfig; policies: ReturnType<typeof policiesOf> };
+  log: (line: string) => void;
+}): Promise<ComplianceMonitor | undefined> {
+  const { opened, audit, settings, paths } = options;
+  await opened.store.write((tx) => saveServerSettings(tx, settings));
+  if (!options.compliance.config.isMonitorEnabled) return undefined;
+  const monitor = new ComplianceMonitor({
+    scanner: new ComplianceScanner({ providers: defaultProviders(), policies: options.compliance.policies }),
+    context: {
+      store: opened.store,
+      trail: audit.trail,
+      clock: systemClock,
+      accountId: opened.accountId,
+      region: opened.region,
+      environment: {
+        dataDir: paths.dataDir,
+        archiveDir: paths.auditArchive,
+        keyProvider: opened.keyProvider.kind,
+        keyFile: opened.keyProvider.kind === 'local' ? paths.keyFile : null,
+        server: settings,
+        audit: settings.audit,
+      },
+    },
+    actions: defaultActions(),
+    actionContext: {
+      store: opened.store,
+      trail: audit.trail,
+      clock: systemClock,
+      accountId: opened.accountId,
+      region: opened.region,
+      queues: options.queues,
+      keys: new KeyAdmin(opened.keys),
+    },
+    log: options.log,
+  });
+  await monitor.start();
+  return monitor;
+}
