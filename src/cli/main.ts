@@ -2,6 +2,7 @@ import { alertsCommand, alertsUsage } from './alerts-command.ts';
 import { auditCommand, auditUsage } from './audit-command.ts';
 import { complianceCommand, complianceUsage } from './compliance-command.ts';
 import { CliError } from './data-dir.ts';
+import { incidentCommand, incidentUsage } from './incident-command.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
 import { reportCommand, reportUsage } from './report-command.ts';
@@ -23,6 +24,8 @@ ${complianceUsage}
 
 ${reportUsage}
 
+${incidentUsage}
+
 pciq help   shows this text`;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
@@ -33,6 +36,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   alerts: alertsCommand,
   compliance: complianceCommand,
   report: reportCommand,
+  incident: incidentCommand,
 };
 
 /** Runs one command; failures are one line on stderr and a non-zero exit, never a stack trace. */

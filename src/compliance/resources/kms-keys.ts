@@ -1,3 +1,4 @@
+import { quarantineTag } from '../../keys/index.ts';
 import type { KmsAliasRow, KmsKeyRow, ReadTx } from '../../storage/index.ts';
 import type { ResourceProvider } from '../resource.ts';
 
@@ -29,7 +30,7 @@ export function kmsKeyArn(region: string, key: Pick<KmsKeyRow, 'accountId' | 'ke
 
 /**
  * KMS keys (PCI DSS 3.6, 3.7): state, rotation and its schedule, which queues use each key, and whether
- * incident response quarantined it (tag `pciq:quarantine`, set only by `pciq incident`).
+ * incident response quarantined it (set only by `pciq incident`).
  */
 export const kmsKeyProvider: ResourceProvider = {
   type: 'kms-key',
@@ -79,7 +80,7 @@ export const kmsKeyProvider: ResourceProvider = {
             currentVersion: key.currentVersion,
             usedByQueues: usedBy,
             usedByQueueCount: usedBy.length,
-            quarantine: key.tags['pciq:quarantine'] ?? null,
+            quarantine: key.tags[quarantineTag] ?? null,
           },
         };
       });
