@@ -17,7 +17,7 @@ import {
   sortFindings,
 } from '../compliance/index.ts';
 import { maskDigitRuns, systemClock } from '../core/index.ts';
-import { type ComplianceValues, ComplianceSession, complianceOptions, operatorName } from './compliance-session.ts';
+import { ComplianceSession, type ComplianceValues, complianceOptions, operatorName } from './compliance-session.ts';
 import { CliError } from './data-dir.ts';
 
 export const complianceUsage = `pciq compliance scan [--plan FILE] [--fail-on SEVERITY] [--json] [--policies PATH]... [--compliance-config FILE]
@@ -59,7 +59,10 @@ async function withSession<T>(values: ComplianceValues, work: (session: Complian
 
 function describeComparison(finding: Finding): string {
   return finding.evidence.comparisons
-    .map((c) => `${c.key} ${c.op}${c.expected === null ? '' : ` ${JSON.stringify(c.expected)}`} (found ${JSON.stringify(c.actual)})`)
+    .map(
+      (c) =>
+        `${c.key} ${c.op}${c.expected === null ? '' : ` ${JSON.stringify(c.expected)}`} (found ${JSON.stringify(c.actual)})`,
+    )
     .join('; ');
 }
 
@@ -70,7 +73,9 @@ export function findingLines(findings: readonly Finding[]): string[] {
     lines.push(`${label} ${finding.severity.padEnd(8)} ${finding.rule.padEnd(34)} ${finding.resource}`);
     if (finding.status === 'pass') continue;
     lines.push(`      ${finding.evidence.description}`);
-    lines.push(`      evidence: ${describeComparison(finding)}${finding.evidence.detail ? `; ${finding.evidence.detail}` : ''}`);
+    lines.push(
+      `      evidence: ${describeComparison(finding)}${finding.evidence.detail ? `; ${finding.evidence.detail}` : ''}`,
+    );
     lines.push(`      PCI DSS ${finding.requirements.join(', ')}; fix: ${finding.remediation}`);
     if (finding.muted) {
       lines.push(`      muted by ${finding.muted.owner} until ${finding.muted.expiresAt}: ${finding.muted.reason}`);
@@ -163,7 +168,8 @@ function outcomeLines(outcomes: readonly ChangeOutcome[]): string[] {
 async function apply(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, { approver: { type: 'string' } });
   const file = positionals[0];
-  if (file === undefined || positionals.length > 1) throw new CliError('name one plan file: pciq compliance apply PLAN');
+  if (file === undefined || positionals.length > 1)
+    throw new CliError('name one plan file: pciq compliance apply PLAN');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -192,7 +198,8 @@ async function apply(argv: string[]): Promise<void> {
 async function findings(argv: string[]): Promise<void> {
   const { values } = parse(argv, { status: { type: 'string' }, rule: { type: 'string' }, json: { type: 'boolean' } });
   const status = values.status ?? 'fail';
-  if (!['fail', 'pass', 'muted', 'all'].includes(status)) throw new CliError('--status must be fail, pass, muted or all');
+  if (!['fail', 'pass', 'muted', 'all'].includes(status))
+    throw new CliError('--status must be fail, pass, muted or all');
   await withSession(values, async (session) => {
     const all = sortFindings(await loadFindings(session.audit.opened.store, systemClock));
     const shown = all.filter(
@@ -218,9 +225,13 @@ function expiryOf(value: string | undefined, nowMs: number): number {
   if (value === undefined) throw new CliError('--expires is required: a date (2026-12-31) or a number of days (30d)');
   const days = durationDays.exec(value);
   const ms = days ? nowMs + Number(days[1]) * 86_400_000 : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new CliError(`--expires must be a date (2026-12-31) or a number of days (30d), not '${maskDigitRuns(value.slice(0, 40))}'`);
+  if (!Number.isFinite(ms))
+    throw new CliError(
+      `--expires must be a date (2026-12-31) or a number of days (30d), not '${maskDigitRuns(value.slice(0, 40))}'`,
+    );
   if (ms <= nowMs) throw new CliError('--expires must be in the future');
-  if (ms - nowMs > 366 * 86_400_000) throw new CliError('--expires is at most a year away: accepted risks are reviewed at least yearly');
+  if (ms - nowMs > 366 * 86_400_000)
+    throw new CliError('--expires is at most a year away: accepted risks are reviewed at least yearly');
   return ms;
 }
 
@@ -248,8 +259,14 @@ async function mute(argv: string[]): Promise<void> {
     if (rule !== '*' && !session.scanner.policy(rule)) throw new CliError(`there is no policy named ${rule}`);
     const row = { rule, resource, reason, owner, expiresAtMs, createdAtMs: nowMs, createdBy: operatorName() };
     await session.audit.opened.store.write((tx) => tx.compliance.putMute(row));
-    await session.record('compliance:Mute', { rule, owner, reason, expiresAt: new Date(expiresAtMs).toISOString() }, resource);
-    process.stdout.write(`muted ${rule} on ${resource} until ${new Date(expiresAtMs).toISOString()} (owner ${owner})\n`);
+    await session.record(
+      'compliance:Mute',
+      { rule, owner, reason, expiresAt: new Date(expiresAtMs).toISOString() },
+      resource,
+    );
+    process.stdout.write(
+      `muted ${rule} on ${resource} until ${new Date(expiresAtMs).toISOString()} (owner ${owner})\n`,
+    );
   });
 }
 
@@ -311,7 +328,10 @@ async function revert(argv: string[]): Promise<void> {
   await withSession(values, async (session) => {
     let outcome: ChangeOutcome;
     try {
-      outcome = await new Remediator(session.actions, session.actionContext).revert(id, values.approver ?? operatorName());
+      outcome = await new Remediator(session.actions, session.actionContext).revert(
+        id,
+        values.approver ?? operatorName(),
+      );
     } catch (error) {
       if (error instanceof PlanError) throw new CliError(error.message);
       throw error;

@@ -1,4 +1,4 @@
-import type { AuditRuntime } from '../audit/index.ts';
+import type { AuditConfig, AuditRuntime } from '../audit/index.ts';
 import {
   type ComplianceConfig,
   ComplianceMonitor,
@@ -15,10 +15,12 @@ import {
 import { systemClock } from '../core/index.ts';
 import { KeyAdmin } from '../keys/index.ts';
 import type { QueueService } from '../queues/index.ts';
-import type { AuditConfig } from '../audit/index.ts';
 import { CliError, type DataDirPaths, type OpenedDataDir, readTlsMaterial } from './data-dir.ts';
 
-export function complianceConfigOf(path: string | undefined): { config: ComplianceConfig; policies: ReturnType<typeof policiesOf> } {
+export function complianceConfigOf(path: string | undefined): {
+  config: ComplianceConfig;
+  policies: ReturnType<typeof policiesOf>;
+} {
   try {
     const config = loadComplianceConfig(path);
     return { config, policies: policiesOf(config) };

@@ -118,7 +118,11 @@ export class ComplianceSession {
   }
 
   /** Records a compliance command's own event (mute, scan, report) and seals the trail. */
-  async record(type: string, details: Record<string, string | number | boolean | null>, resource: string | null = null) {
+  async record(
+    type: string,
+    details: Record<string, string | number | boolean | null>,
+    resource: string | null = null,
+  ) {
     const { trail } = this.audit;
     const draft = trail.systemDraft(type, 'management', 'success', details, resource);
     await trail.record({ ...draft, origin: { ...draft.origin, userAgent: 'pciq-cli' } });

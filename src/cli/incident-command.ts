@@ -107,7 +107,8 @@ async function release(argv: string[]): Promise<void> {
   const id = positionals[0];
   if (!id || positionals.length > 1) throw new CliError('usage: pciq incident release ID [--accept-risk REASON]');
   const acceptRisk = values['accept-risk'];
-  if (acceptRisk !== undefined && acceptRisk.trim() === '') throw new CliError('--accept-risk needs the reason the risk is accepted');
+  if (acceptRisk !== undefined && acceptRisk.trim() === '')
+    throw new CliError('--accept-risk needs the reason the risk is accepted');
   await withService(values, async (service) => {
     const incident = await service.release(id, acceptRisk ? { acceptRisk: acceptRisk.trim().slice(0, 512) } : {});
     process.stdout.write(`${incidentText(incident)}\n`);
@@ -123,7 +124,9 @@ async function list(argv: string[]): Promise<void> {
       process.stdout.write(`${JSON.stringify({ incidents })}\n`);
       return;
     }
-    const lines = incidents.map((i) => `${i.id}  ${i.status.padEnd(9)} ${i.openedAt}  ${i.kind.padEnd(9)} ${i.target}  ${i.reason}`);
+    const lines = incidents.map(
+      (i) => `${i.id}  ${i.status.padEnd(9)} ${i.openedAt}  ${i.kind.padEnd(9)} ${i.target}  ${i.reason}`,
+    );
     process.stdout.write(lines.length > 0 ? `${lines.join('\n')}\n` : 'no incidents\n');
   });
 }
@@ -168,7 +171,10 @@ async function snapshot(argv: string[]): Promise<void> {
   const result = verifySnapshot(text, values['key-id'] ?? []);
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
-    const lines = [`pciq incident snapshot verify: ${result.isValid ? 'PASS' : 'FAIL'}`, `sha256 ${result.sha256 ?? '-'}`];
+    const lines = [
+      `pciq incident snapshot verify: ${result.isValid ? 'PASS' : 'FAIL'}`,
+      `sha256 ${result.sha256 ?? '-'}`,
+    ];
     for (const problem of result.problems) lines.push(`FAIL  ${problem}`);
     for (const note of result.notes) lines.push(`note  ${note}`);
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -189,7 +195,9 @@ export async function incidentCommand(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
   const command = name === undefined ? undefined : subcommands[name];
   if (!command) {
-    throw new CliError(`unknown incident command '${String(name ?? '')}'; one of ${Object.keys(subcommands).join(', ')} (run \`pciq help\`)`);
+    throw new CliError(
+      `unknown incident command '${String(name ?? '')}'; one of ${Object.keys(subcommands).join(', ')} (run \`pciq help\`)`,
+    );
   }
   await command(rest);
 }

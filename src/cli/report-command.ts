@@ -59,6 +59,7 @@ async function pci(argv: string[]): Promise<void> {
 
 export async function reportCommand(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
-  if (name !== 'pci') throw new CliError(`unknown report '${String(name ?? '')}'; the one report is pci (run \`pciq help\`)`);
+  if (name !== 'pci')
+    throw new CliError(`unknown report '${String(name ?? '')}'; the one report is pci (run \`pciq help\`)`);
   await pci(rest);
 }

@@ -9,6 +9,7 @@ import { systemClock } from '../core/index.ts';
 import { AccessKeyDirectory } from '../iam/index.ts';
 import { KeyAdmin, KmsData } from '../keys/index.ts';
 import { QueueService } from '../queues/index.ts';
+import { complianceConfigOf, serverSettingsOf, startComplianceMonitor } from './compliance-monitor.ts';
 import {
   CliError,
   type DataDirPaths,
@@ -21,7 +22,6 @@ import {
 } from './data-dir.ts';
 import { defaultDataDir, defaultHost, defaultPort, defaultRegion } from './defaults.ts';
 import { bootstrapText, endpointOf } from './init-command.ts';
-import { complianceConfigOf, serverSettingsOf, startComplianceMonitor } from './compliance-monitor.ts';
 import { KeyEventAudit } from './key-event-audit.ts';
 import { type RootKeyChoice, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
 import { WriteTurns, workerSharing } from './write-turns.ts';
@@ -188,7 +188,12 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
     audit,
     queues: api.queues,
     paths: config.paths,
-    settings: serverSettingsOf({ ...config, endpoint: api.endpoint, scheme: api.scheme as 'https' | 'http', workers: 1 }),
+    settings: serverSettingsOf({
+      ...config,
+      endpoint: api.endpoint,
+      scheme: api.scheme as 'https' | 'http',
+      workers: 1,
+    }),
     compliance: config.compliance,
     log,
   });

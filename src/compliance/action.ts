@@ -42,7 +42,11 @@ export interface RemediationAction {
   checkParameters(parameters: Record<string, unknown>): void;
   read(resource: Pick<Resource, 'id' | 'type'>, context: ActionContext): Promise<ManagedState>;
   /** The change to make on `resource`, or undefined when its state is already what the policy asks. */
-  propose(resource: Resource, parameters: Record<string, unknown>, context: ActionContext): Promise<ProposedChange | undefined>;
+  propose(
+    resource: Resource,
+    parameters: Record<string, unknown>,
+    context: ActionContext,
+  ): Promise<ProposedChange | undefined>;
   write(resource: Pick<Resource, 'id' | 'type'>, state: ManagedState, context: ActionContext): Promise<void>;
 }
 

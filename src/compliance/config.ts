@@ -37,9 +37,12 @@ export function loadComplianceConfig(path: string | undefined): ComplianceConfig
   } catch {
     throw new PolicyError(`cannot read the compliance configuration ${path} as JSON`);
   }
-  const unknown = Object.keys(raw ?? {}).filter((key) => !['policies', 'autoRemediate', 'disabled', 'monitor'].includes(key));
+  const unknown = Object.keys(raw ?? {}).filter(
+    (key) => !['policies', 'autoRemediate', 'disabled', 'monitor'].includes(key),
+  );
   if (unknown.length > 0) throw new PolicyError(`unknown compliance settings: ${unknown.join(', ')}`);
-  if (raw.monitor !== undefined && typeof raw.monitor !== 'boolean') throw new PolicyError('monitor must be true or false');
+  if (raw.monitor !== undefined && typeof raw.monitor !== 'boolean')
+    throw new PolicyError('monitor must be true or false');
   return {
     policyPaths: names(raw.policies, 'policies').map((item) => resolve(dirname(path), item)),
     autoRemediate: names(raw.autoRemediate, 'autoRemediate'),

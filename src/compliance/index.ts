@@ -15,7 +15,13 @@ import { queueProvider } from './resources/queues.ts';
 import { rootKeyProvider } from './resources/root-key.ts';
 import { serverProvider } from './resources/server.ts';
 
-export { type ActionContext, ActionRegistry, type ManagedState, type ProposedChange, type RemediationAction } from './action.ts';
+export {
+  type ActionContext,
+  ActionRegistry,
+  type ManagedState,
+  type ProposedChange,
+  type RemediationAction,
+} from './action.ts';
 export { type ComplianceConfig, defaultComplianceConfig, loadComplianceConfig, policiesOf } from './config.ts';
 export { type Comparison, evaluateFilters, type Filter, parseFilter } from './filters.ts';
 export { type Finding, loadFindings, severityRank, sortFindings } from './findings.ts';
@@ -24,8 +30,8 @@ export { activeMute, type Mute, muteOf } from './mutelist.ts';
 export {
   type CompliancePolicy,
   defaultPolicies,
-  parsePolicyDocument,
   PolicyError,
+  parsePolicyDocument,
   readPolicyFiles,
   type Severity,
   severities,
@@ -46,8 +52,19 @@ export { reportHtml } from './report/html.ts';
 export { buildReport, type PciReport } from './report/model.ts';
 export type { Resource, ResourceProvider, ScanContext, ScanEnvironment } from './resource.ts';
 export { certificateFacts } from './resources/server.ts';
-export { ComplianceScanner, principalRequirement, type ScanResult, type ScanSummary, type ScanTrigger } from './scanner.ts';
-export { type CertificateFacts, loadServerSettings, type ServerSettings, saveServerSettings } from './server-settings.ts';
+export {
+  ComplianceScanner,
+  principalRequirement,
+  type ScanResult,
+  type ScanSummary,
+  type ScanTrigger,
+} from './scanner.ts';
+export {
+  type CertificateFacts,
+  loadServerSettings,
+  type ServerSettings,
+  saveServerSettings,
+} from './server-settings.ts';
 
 /** The resource types pciq can describe today; modules add theirs as they land. */
 export function defaultProviders(): ResourceProvider[] {

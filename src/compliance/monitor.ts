@@ -63,7 +63,8 @@ export class ComplianceMonitor {
     this.stopListening = this.context.trail.onAppended(() => this.schedule());
     this.every(pollIntervalMs, () => this.follow());
     const intervals = new Set<number>();
-    for (const policy of this.scanner.policies) if (policy.mode.type === 'periodic') intervals.add(policy.mode.intervalSec);
+    for (const policy of this.scanner.policies)
+      if (policy.mode.type === 'periodic') intervals.add(policy.mode.intervalSec);
     for (const intervalSec of intervals) {
       const names = new Set(
         this.scanner.policies
@@ -199,7 +200,9 @@ export class ComplianceMonitor {
   }
 
   private async remediate(result: ScanResult): Promise<void> {
-    const automatic = new Set(this.scanner.policies.filter((policy) => policy.autoRemediate).map((policy) => policy.name));
+    const automatic = new Set(
+      this.scanner.policies.filter((policy) => policy.autoRemediate).map((policy) => policy.name),
+    );
     if (automatic.size === 0) return;
     const failing: Finding[] = result.findings.filter((finding) => automatic.has(finding.rule));
     const changes = await proposeChanges(failing, result.resources, this.scanner, this.actions, this.actionContext, {

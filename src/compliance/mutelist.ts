@@ -29,12 +29,22 @@ export function muteOf(row: MuteRow): Mute {
 
 function globMatches(pattern: string, value: string): boolean {
   if (!pattern.includes('*')) return pattern === value;
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return regex.test(value);
 }
 
 /** The mute in force for a finding at `nowMs`, if any. */
-export function activeMute(mutes: readonly MuteRow[], rule: string, resource: string, nowMs: number): MuteRow | undefined {
+export function activeMute(
+  mutes: readonly MuteRow[],
+  rule: string,
+  resource: string,
+  nowMs: number,
+): MuteRow | undefined {
   return mutes.find(
     (mute) =>
       mute.expiresAtMs > nowMs && (mute.rule === '*' || mute.rule === rule) && globMatches(mute.resource, resource),

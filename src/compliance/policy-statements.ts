@@ -51,8 +51,13 @@ function factsOf(statement: Record<string, unknown>, index: number): StatementFa
     sid: typeof statement.Sid === 'string' ? statement.Sid : null,
     effect: String(statement.Effect ?? ''),
     isPublic: isWildcardPrincipal(statement.Principal),
-    isAllActions: listOf(statement.Action).some((action) => typeof action === 'string' && /^(\*|[a-z0-9-]+:\*)$/i.test(action)),
-    hasCondition: typeof statement.Condition === 'object' && statement.Condition !== null && Object.keys(statement.Condition).length > 0,
+    isAllActions: listOf(statement.Action).some(
+      (action) => typeof action === 'string' && /^(\*|[a-z0-9-]+:\*)$/i.test(action),
+    ),
+    hasCondition:
+      typeof statement.Condition === 'object' &&
+      statement.Condition !== null &&
+      Object.keys(statement.Condition).length > 0,
   };
 }
 

@@ -84,7 +84,9 @@ export function parsePolicy(raw: unknown, source: string, index: number): Compli
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new PolicyError(`${place} is not an object`);
   const policy = raw as Record<string, unknown>;
   if (typeof policy.name !== 'string' || !namePattern.test(policy.name)) {
-    throw new PolicyError(`${place}: name must be 1 to 80 lower-case letters, digits and -, starting with a letter or digit`);
+    throw new PolicyError(
+      `${place}: name must be 1 to 80 lower-case letters, digits and -, starting with a letter or digit`,
+    );
   }
   place = `${source}: policy ${policy.name}`;
   const unknown = Object.keys(policy).filter((field) => !knownFields.has(field));
@@ -97,7 +99,10 @@ export function parsePolicy(raw: unknown, source: string, index: number): Compli
     throw new PolicyError(`${place}: severity must be one of ${severities.join(', ')}`);
   }
   const requirements = policy.requirements ?? [];
-  if (!Array.isArray(requirements) || requirements.some((id) => typeof id !== 'string' || !requirementPattern.test(id))) {
+  if (
+    !Array.isArray(requirements) ||
+    requirements.some((id) => typeof id !== 'string' || !requirementPattern.test(id))
+  ) {
     throw new PolicyError(`${place}: requirements must be a list of PCI DSS requirement ids such as 3.6.1`);
   }
   if (policy.filters !== undefined && !Array.isArray(policy.filters)) {

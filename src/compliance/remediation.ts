@@ -80,7 +80,7 @@ export async function proposeChanges(
     if (!policy || !resource) continue;
     for (const spec of policy.actions) {
       const action = actions.get(spec.type);
-      if (!action || !action.resourceTypes.includes(resource.type)) continue;
+      if (!action?.resourceTypes.includes(resource.type)) continue;
       const { type: _, ...parameters } = spec;
       const proposed = await action.propose(resource, parameters, context);
       if (!proposed) continue;

@@ -80,7 +80,10 @@ export class ComplianceScanner {
     for (const policy of selected) {
       const provider = this.providers.get(policy.resource);
       if (!provider) {
-        skipped.push({ policy: policy.name, reason: `no provider for resource type ${policy.resource} in this installation` });
+        skipped.push({
+          policy: policy.name,
+          reason: `no provider for resource type ${policy.resource} in this installation`,
+        });
         continue;
       }
       let list = listed.get(provider.type);
@@ -125,7 +128,13 @@ export class ComplianceScanner {
       policyNames: new Set(this.policies.map((policy) => policy.name)),
     });
     const findings = stored.map((row) => findingOf(row, mutes, nowMs));
-    const summary = summarize(findings, { time: nowMs, trigger: options.trigger, policies: selected.length, skipped, resources: resources.size });
+    const summary = summarize(findings, {
+      time: nowMs,
+      trigger: options.trigger,
+      policies: selected.length,
+      skipped,
+      resources: resources.size,
+    });
     if (isFull && (options.isStored ?? true)) {
       await context.store.write((tx) =>
         tx.compliance.insertScan({ timeMs: nowMs, trigger: options.trigger, summary: JSON.stringify(summary) }),

@@ -1,3 +1,3 @@
-export { type Incident, type TargetKind, targetKinds, type TimelineEntry } from './incident.ts';
+export { type Incident, type TargetKind, type TimelineEntry, targetKinds } from './incident.ts';
 export { type IncidentContext, IncidentError, IncidentService } from './service.ts';
 export { type ForensicSnapshot, type SnapshotVerification, snapshotSigningKey, verifySnapshot } from './snapshot.ts';

@@ -5,11 +5,11 @@ import {
   type AuditTrail,
   type Checkpointer,
   EvidenceUnavailableError,
-  exportEvidence,
   type ExportBundle,
+  exportEvidence,
 } from '../audit/index.ts';
 import type { ComplianceScanner, ScanContext } from '../compliance/index.ts';
-import { type Clock, parseQueueArn, parseQueueUrl, PciqError, type QueueAddress } from '../core/index.ts';
+import { type Clock, PciqError, parseQueueArn, parseQueueUrl, type QueueAddress } from '../core/index.ts';
 import type { SystemKeyring } from '../crypto/index.ts';
 import type { KeyAdmin } from '../keys/index.ts';
 import type { QueueService } from '../queues/index.ts';
@@ -58,7 +58,11 @@ export class IncidentService {
     this.context = context;
   }
 
-  async quarantine(kind: TargetKind, ref: string, options: { reason: string; auditWindowMs?: number }): Promise<Incident> {
+  async quarantine(
+    kind: TargetKind,
+    ref: string,
+    options: { reason: string; auditWindowMs?: number },
+  ): Promise<Incident> {
     const { context } = this;
     if (kind === 'principal' || kind === 'function') {
       throw new IncidentError(
@@ -116,14 +120,22 @@ export class IncidentService {
   async release(id: string, options: { acceptRisk?: string }): Promise<Incident> {
     const { context } = this;
     const incident = await this.get(id);
-    if (incident.status === 'released') throw new IncidentError(`incident ${id} was released already, at ${incident.release?.at}`);
+    if (incident.status === 'released')
+      throw new IncidentError(`incident ${id} was released already, at ${incident.release?.at}`);
     const scan = await context.scanner.scan(context.scanContext, {
       trigger: 'release',
       resourceIds: new Set([incident.target]),
     });
-    const failing = scan.findings.filter((finding) => finding.status === 'fail' && !finding.muted).map((finding) => finding.rule);
+    const failing = scan.findings
+      .filter((finding) => finding.status === 'fail' && !finding.muted)
+      .map((finding) => finding.rule);
     if (failing.length > 0 && !options.acceptRisk) {
-      await this.record('incident:Release', incident.target, { incidentId: id, refused: true, failingRules: failing.join(' ') }, 'failure');
+      await this.record(
+        'incident:Release',
+        incident.target,
+        { incidentId: id, refused: true, failingRules: failing.join(' ') },
+        'failure',
+      );
       throw new IncidentError(
         `incident ${id} stays contained: ${failing.length} rule(s) still fail on ${incident.target}: ${failing.join(', ')}; fix them (pciq compliance findings) or release with --accept-risk "REASON"`,
       );
@@ -132,7 +144,11 @@ export class IncidentService {
       const address = parseQueueArn(incident.target)!;
       await context.queues.setQuarantine({ accountId: address.accountId, name: address.name }, null);
     } else {
-      await context.keys.releaseKey(context.accountId, incident.target, incident.containment.previous === 'Disabled' ? 'Disabled' : 'Enabled');
+      await context.keys.releaseKey(
+        context.accountId,
+        incident.target,
+        incident.containment.previous === 'Disabled' ? 'Disabled' : 'Enabled',
+      );
     }
     const now = new Date(context.clock.now()).toISOString();
     const released: Incident = {
@@ -180,8 +196,13 @@ export class IncidentService {
     if (!address) throw new IncidentError(`${ref} is not a queue name, URL or ARN`);
     const queue = await context.store.read((tx) => tx.getQueueByName(address.accountId, address.name));
     if (!queue) throw new IncidentError(`there is no queue ${address.name} in account ${address.accountId}`);
-    if (queue.attributes['PciqQuarantine']) throw new IncidentError(`queue ${queue.name} is quarantined already (${queue.attributes['PciqQuarantine']})`);
-    return { arn: `arn:aws:sqs:${context.region}:${queue.accountId}:${queue.name}`, address: { accountId: queue.accountId, name: queue.name }, queue };
+    if (queue.attributes['PciqQuarantine'])
+      throw new IncidentError(`queue ${queue.name} is quarantined already (${queue.attributes['PciqQuarantine']})`);
+    return {
+      arn: `arn:aws:sqs:${context.region}:${queue.accountId}:${queue.name}`,
+      address: { accountId: queue.accountId, name: queue.name },
+      queue,
+    };
   }
 
   private async keyTarget(ref: string) {
@@ -211,7 +232,15 @@ export class IncidentService {
       const queue = target.queue;
       const { attributes, tags, createdAtMs, lastModifiedAtMs, isFifo } = queue;
       const counts = await context.store.read((tx) => tx.countMessages(queue.id, now));
-      configuration = { name: queue.name, isFifo, attributes: { ...attributes, Policy: undefined }, tags, createdAtMs, lastModifiedAtMs, counts };
+      configuration = {
+        name: queue.name,
+        isFifo,
+        attributes: { ...attributes, Policy: undefined },
+        tags,
+        createdAtMs,
+        lastModifiedAtMs,
+        counts,
+      };
       policies = { queuePolicy: attributes['Policy'] ?? null };
       messages = await context.store.read(async (tx) => {
         const out: Array<Record<string, unknown>> = [];
@@ -245,7 +274,11 @@ export class IncidentService {
       policies = { keyPolicy: policy || null };
     }
     const findings = (
-      await context.scanner.scan(context.scanContext, { trigger: 'on-demand', resourceIds: new Set([arn]), isStored: false })
+      await context.scanner.scan(context.scanContext, {
+        trigger: 'on-demand',
+        resourceIds: new Set([arn]),
+        isStored: false,
+      })
     ).findings;
     const resourceRecords = (
       await context.store.read((tx) => tx.audit.search({ fromMs, toMs: now, resource: arn, limit: 10_000 }))
@@ -253,7 +286,11 @@ export class IncidentService {
     let bundle: ExportBundle | null = null;
     let note: string | undefined;
     try {
-      bundle = await exportEvidence(context.trail, context.checkpointer, { fromMs, toMs: now, archiveDir: context.archiveDir });
+      bundle = await exportEvidence(context.trail, context.checkpointer, {
+        fromMs,
+        toMs: now,
+        archiveDir: context.archiveDir,
+      });
     } catch (error) {
       if (!(error instanceof EvidenceUnavailableError)) throw error;
       note = error.message;

@@ -108,7 +108,11 @@ export function verifySnapshot(text: string, pinnedKeyIds: readonly string[] = [
   } catch {
     return { isValid: false, problems: ['the file is not JSON'], notes, sha256: null, keyId: null };
   }
-  if (snapshot?.format !== 'pciq-forensic-snapshot/1' || typeof snapshot.content !== 'object' || snapshot.content === null) {
+  if (
+    snapshot?.format !== 'pciq-forensic-snapshot/1' ||
+    typeof snapshot.content !== 'object' ||
+    snapshot.content === null
+  ) {
     return { isValid: false, problems: ['not a pciq forensic snapshot (format 1)'], notes, sha256: null, keyId: null };
   }
   const sha256 = createHash('sha256').update(canonicalJson(snapshot.content)).digest('hex');
@@ -132,7 +136,8 @@ export function verifySnapshot(text: string, pinnedKeyIds: readonly string[] = [
   const bundle = snapshot.content.audit?.export;
   if (bundle) {
     const audit = verifyBundle(bundle);
-    for (const finding of audit.findings) (finding.isFailure ? problems : notes).push(`audit export: ${finding.message}`);
+    for (const finding of audit.findings)
+      (finding.isFailure ? problems : notes).push(`audit export: ${finding.message}`);
   }
   return { isValid: problems.length === 0, problems, notes, sha256, keyId };
 }

@@ -3,6 +3,7 @@ import type { QueueRow, ReadTx } from '../storage/index.ts';
 import { arnOf, ensureQueueKey, type QueueContext, queueDoesNotExist, requireQueue, urlOf } from './context.ts';
 import { limits } from './limits.ts';
 import { validateQueueName } from './names.ts';
+import { refuseIfQuarantined } from './quarantine.ts';
 import {
   applyAttributeChanges,
   attributesMatch,
@@ -10,7 +11,6 @@ import {
   normalizeQueueAttributes,
   readableAttributeNames,
 } from './queue-attributes.ts';
-import { refuseIfQuarantined } from './quarantine.ts';
 import { allowsSource, parseRedriveAllowPolicy, parseRedrivePolicy } from './redrive.ts';
 import { validateTags } from './tags.ts';
 

@@ -21,7 +21,11 @@ export const enableKeyRotationAction: RemediationAction = {
     if (before.rotationPeriodDays !== null) return undefined;
     if (resource.data.keyManager !== 'CUSTOMER' || resource.data.state !== 'Enabled') return undefined;
     const periodDays = (parameters.periodDays as number | undefined) ?? 365;
-    return { description: `rotate ${resource.name} every ${periodDays} days`, before, after: { rotationPeriodDays: periodDays } };
+    return {
+      description: `rotate ${resource.name} every ${periodDays} days`,
+      before,
+      after: { rotationPeriodDays: periodDays },
+    };
   },
   async write(resource, state, context) {
     const days = state.rotationPeriodDays as number | null;

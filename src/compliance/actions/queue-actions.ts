@@ -15,11 +15,14 @@ async function attributesOf(arn: string, context: ActionContext, names: string[]
 
 /** Sets a queue attribute to a value, or removes it (empty string), as SetQueueAttributes does. */
 async function writeAttribute(arn: string, name: string, value: unknown, context: ActionContext): Promise<void> {
-  await context.queues.setQueueAttributes(addressOf(arn), { [name]: value === null || value === undefined ? '' : String(value) });
+  await context.queues.setQueueAttributes(addressOf(arn), {
+    [name]: value === null || value === undefined ? '' : String(value),
+  });
 }
 
 function requireString(parameters: Record<string, unknown>, name: string): void {
-  if (typeof parameters[name] !== 'string' || parameters[name] === '') throw new Error(`parameter ${name} must be text`);
+  if (typeof parameters[name] !== 'string' || parameters[name] === '')
+    throw new Error(`parameter ${name} must be text`);
 }
 
 /** Seals a queue's new messages under a customer key (PCI DSS 3.5.1, 3.6.1), creating the key when asked. */
@@ -68,7 +71,8 @@ export const setCustomerKeyAction: RemediationAction = {
 export const setDeadLetterQueueAction: RemediationAction = {
   type: 'set-dead-letter-queue',
   resourceTypes: ['queue'],
-  description: 'Creates NAME-dlq (same type and key) if missing and sets RedrivePolicy with `maxReceiveCount` (default 5)',
+  description:
+    'Creates NAME-dlq (same type and key) if missing and sets RedrivePolicy with `maxReceiveCount` (default 5)',
   isReversible: true,
   checkParameters(parameters) {
     const count = parameters.maxReceiveCount ?? 5;
@@ -162,7 +166,11 @@ export const limitRetentionAction: RemediationAction = {
     const need = retentionNeedOf((resource.data.tags as Record<string, string>) ?? {}) ?? defaultRetentionNeedSec;
     const target = Math.max(60, need);
     if ((before.MessageRetentionPeriod as number) <= target) return undefined;
-    return { description: `keep messages of ${resource.name} for ${target} s`, before, after: { MessageRetentionPeriod: target } };
+    return {
+      description: `keep messages of ${resource.name} for ${target} s`,
+      before,
+      after: { MessageRetentionPeriod: target },
+    };
   },
   async write(resource, state: ManagedState, context) {
     await writeAttribute(resource.id, 'MessageRetentionPeriod', state.MessageRetentionPeriod, context);

@@ -32,7 +32,19 @@ export function reportCsv(report: PciReport): string {
   const base = ['pciq', report.accountId, report.region, report.generatedAt];
   for (const requirement of report.requirements) {
     if (requirement.findings.length === 0) {
-      rows.push([...base, requirement.id, requirement.title, 'MANUAL', requirement.responsibility.operator, '', '', '', '', 'False', '']);
+      rows.push([
+        ...base,
+        requirement.id,
+        requirement.title,
+        'MANUAL',
+        requirement.responsibility.operator,
+        '',
+        '',
+        '',
+        '',
+        'False',
+        '',
+      ]);
       continue;
     }
     for (const finding of requirement.findings) {
@@ -60,7 +72,9 @@ function statusExtended(finding: Finding): string {
   const evidence = finding.evidence.comparisons
     .map((c) => `${c.key} ${c.op} ${JSON.stringify(c.expected)} (found ${JSON.stringify(c.actual)})`)
     .join('; ');
-  const muted = finding.muted ? ` Muted by ${finding.muted.owner} until ${finding.muted.expiresAt}: ${finding.muted.reason}.` : '';
+  const muted = finding.muted
+    ? ` Muted by ${finding.muted.owner} until ${finding.muted.expiresAt}: ${finding.muted.reason}.`
+    : '';
   return `${finding.evidence.description} Evidence: ${evidence}.${muted}`;
 }
 
@@ -103,7 +117,9 @@ export function reportOcsf(report: PciReport, findings: readonly Finding[]): Arr
         status: finding.status === 'pass' ? 'Pass' : 'Fail',
       },
       remediation: { desc: finding.remediation },
-      evidences: finding.evidence.comparisons.map((c) => ({ data: { key: c.key, op: c.op, expected: c.expected, actual: c.actual } })),
+      evidences: finding.evidence.comparisons.map((c) => ({
+        data: { key: c.key, op: c.op, expected: c.expected, actual: c.actual },
+      })),
       cloud: { provider: 'pciq', account: { uid: report.accountId }, region: report.region },
       metadata: { version: '1.1.0', product: { name: 'pciq', vendor_name: 'pciq' } },
       unmapped: finding.muted ? { mute: finding.muted } : {},

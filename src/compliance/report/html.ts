@@ -1,7 +1,7 @@
 import type { Finding } from '../findings.ts';
 import type { InventoryItem, PciReport, RequirementReport } from './model.ts';
 
-function escape(value: unknown): string {
+function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -19,13 +19,20 @@ function requirementChart(requirements: readonly RequirementReport[]): string {
     const parts: string[] = [];
     for (const kind of ['pass', 'fail', 'muted'] as const) {
       const width = (requirement.counts[kind] / max) * barWidth;
-      if (width > 0) parts.push(`<rect x="${x.toFixed(1)}" y="${y}" width="${width.toFixed(1)}" height="16" fill="${colors[kind]}"/>`);
+      if (width > 0)
+        parts.push(
+          `<rect x="${x.toFixed(1)}" y="${y}" width="${width.toFixed(1)}" height="16" fill="${colors[kind]}"/>`,
+        );
       x += width;
     }
-    if (parts.length === 0) parts.push(`<rect x="${labelWidth}" y="${y}" width="${barWidth}" height="16" fill="${colors.none}"/>`);
+    if (parts.length === 0)
+      parts.push(`<rect x="${labelWidth}" y="${y}" width="${barWidth}" height="16" fill="${colors.none}"/>`);
     const total = requirement.counts.pass + requirement.counts.fail + requirement.counts.muted;
-    const label = total === 0 ? 'not assessed by pciq' : `${requirement.counts.pass} pass, ${requirement.counts.fail} fail, ${requirement.counts.muted} muted`;
-    return `<text x="0" y="${y + 13}" font-size="12">Req ${escape(requirement.id)}</text>${parts.join('')}<text x="${labelWidth + barWidth + 8}" y="${y + 13}" font-size="11">${escape(label)}</text>`;
+    const label =
+      total === 0
+        ? 'not assessed by pciq'
+        : `${requirement.counts.pass} pass, ${requirement.counts.fail} fail, ${requirement.counts.muted} muted`;
+    return `<text x="0" y="${y + 13}" font-size="12">Req ${escapeHtml(requirement.id)}</text>${parts.join('')}<text x="${labelWidth + barWidth + 8}" y="${y + 13}" font-size="11">${escapeHtml(label)}</text>`;
   });
   const height = requirements.length * rowHeight + 8;
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Pass and fail counts per PCI DSS requirement" width="760" height="${height}" viewBox="0 0 760 ${height}" font-family="sans-serif">${rows.join('')}</svg>`;
@@ -37,7 +44,9 @@ function historyChart(history: PciReport['history']): string {
   const width = 640;
   const height = 160;
   const step = history.length > 1 ? width / (history.length - 1) : 0;
-  const points = history.map((entry, index) => `${(40 + index * step).toFixed(1)},${(10 + (100 - entry.score) * 1.4).toFixed(1)}`);
+  const points = history.map(
+    (entry, index) => `${(40 + index * step).toFixed(1)},${(10 + (100 - entry.score) * 1.4).toFixed(1)}`,
+  );
   const dots = points.map((point) => {
     const [cx, cy] = point.split(',');
     return `<circle cx="${cx}" cy="${cy}" r="3" fill="#1565c0"/>`;
@@ -49,28 +58,29 @@ function historyChart(history: PciReport['history']): string {
 }
 
 function findingRows(findings: readonly Finding[]): string {
-  if (findings.length === 0) return '<p class="none">No pciq rule covers this requirement: the operator provides its evidence.</p>';
+  if (findings.length === 0)
+    return '<p class="none">No pciq rule covers this requirement: the operator provides its evidence.</p>';
   const rows = findings.map((finding) => {
     const status = finding.status === 'pass' ? 'PASS' : finding.muted ? 'MUTED' : 'FAIL';
     const evidence = finding.evidence.comparisons
       .map((c) => `${c.key} ${c.op} ${JSON.stringify(c.expected)} → ${JSON.stringify(c.actual)}`)
       .join('; ');
     const mute = finding.muted
-      ? `<div class="mute">Muted by ${escape(finding.muted.owner)} until ${escape(finding.muted.expiresAt.slice(0, 10))}: ${escape(finding.muted.reason)}</div>`
+      ? `<div class="mute">Muted by ${escapeHtml(finding.muted.owner)} until ${escapeHtml(finding.muted.expiresAt.slice(0, 10))}: ${escapeHtml(finding.muted.reason)}</div>`
       : '';
-    return `<tr class="${status.toLowerCase()}"><td><span class="badge ${status.toLowerCase()}">${status}</span></td><td>${escape(finding.severity)}</td><td><strong>${escape(finding.rule)}</strong><div>${escape(finding.evidence.description)}</div>${mute}</td><td class="resource">${escape(finding.resource)}</td><td>${escape(finding.requirements.join(', '))}</td><td class="evidence">${escape(evidence)}${finding.evidence.detail ? `<div>${escape(finding.evidence.detail)}</div>` : ''}</td><td>${finding.status === 'pass' ? '' : escape(finding.remediation)}</td></tr>`;
+    return `<tr class="${status.toLowerCase()}"><td><span class="badge ${status.toLowerCase()}">${status}</span></td><td>${escapeHtml(finding.severity)}</td><td><strong>${escapeHtml(finding.rule)}</strong><div>${escapeHtml(finding.evidence.description)}</div>${mute}</td><td class="resource">${escapeHtml(finding.resource)}</td><td>${escapeHtml(finding.requirements.join(', '))}</td><td class="evidence">${escapeHtml(evidence)}${finding.evidence.detail ? `<div>${escapeHtml(finding.evidence.detail)}</div>` : ''}</td><td>${finding.status === 'pass' ? '' : escapeHtml(finding.remediation)}</td></tr>`;
   });
   return `<table><thead><tr><th>Status</th><th>Severity</th><th>Check</th><th>Resource</th><th>Req.</th><th>Evidence</th><th>Remediation</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function inventoryTable(title: string, items: readonly InventoryItem[]): string {
-  if (items.length === 0) return `<h3>${escape(title)}</h3><p class="none">None.</p>`;
+  if (items.length === 0) return `<h3>${escapeHtml(title)}</h3><p class="none">None.</p>`;
   const keys = [...new Set(items.flatMap((item) => Object.keys(item.facts)))];
   const rows = items.map(
     (item) =>
-      `<tr><td>${escape(item.name)}</td>${keys.map((key) => `<td>${escape(Array.isArray(item.facts[key]) ? (item.facts[key] as unknown[]).join(', ') : item.facts[key])}</td>`).join('')}</tr>`,
+      `<tr><td>${escapeHtml(item.name)}</td>${keys.map((key) => `<td>${escapeHtml(Array.isArray(item.facts[key]) ? (item.facts[key] as unknown[]).join(', ') : item.facts[key])}</td>`).join('')}</tr>`,
   );
-  return `<h3>${escape(title)}</h3><table><thead><tr><th>Name</th>${keys.map((key) => `<th>${escape(key)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h3>${escapeHtml(title)}</h3><table><thead><tr><th>Name</th>${keys.map((key) => `<th>${escapeHtml(key)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 const style = `
@@ -90,33 +100,38 @@ th{background:#eceff1}.badge{font-weight:bold;padding:1px 6px;border-radius:3px;
 export function reportHtml(report: PciReport): string {
   const { summary, audit } = report;
   const sections = report.requirements.map(
-    (requirement) => `<section class="requirement" id="requirement-${escape(requirement.id)}" data-requirement="${escape(requirement.id)}">
-<h2>Requirement ${escape(requirement.id)}: ${escape(requirement.title)} — <span class="status-${requirement.status}">${escape(requirement.status.replace('-', ' ').toUpperCase())}</span></h2>
-<div class="split"><div><strong>pciq covers</strong><br>${escape(requirement.responsibility.pciq)}</div><div><strong>The operator covers</strong><br>${escape(requirement.responsibility.operator)}</div></div>
+    (
+      requirement,
+    ) => `<section class="requirement" id="requirement-${escapeHtml(requirement.id)}" data-requirement="${escapeHtml(requirement.id)}">
+<h2>Requirement ${escapeHtml(requirement.id)}: ${escapeHtml(requirement.title)} — <span class="status-${requirement.status}">${escapeHtml(requirement.status.replace('-', ' ').toUpperCase())}</span></h2>
+<div class="split"><div><strong>pciq covers</strong><br>${escapeHtml(requirement.responsibility.pciq)}</div><div><strong>The operator covers</strong><br>${escapeHtml(requirement.responsibility.operator)}</div></div>
 ${findingRows(requirement.findings)}
 </section>`,
   );
   const responsibility = report.requirements
-    .map((r) => `<tr><td>${escape(r.id)}</td><td>${escape(r.title)}</td><td>${escape(r.responsibility.pciq)}</td><td>${escape(r.responsibility.operator)}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.id)}</td><td>${escapeHtml(r.title)}</td><td>${escapeHtml(r.responsibility.pciq)}</td><td>${escapeHtml(r.responsibility.operator)}</td></tr>`,
+    )
     .join('');
   const skipped = summary.skipped.length
-    ? `<h3>Checks not run</h3><ul>${summary.skipped.map((s) => `<li>${escape(s.policy)}: ${escape(s.reason)}</li>`).join('')}</ul>`
+    ? `<h3>Checks not run</h3><ul>${summary.skipped.map((s) => `<li>${escapeHtml(s.policy)}: ${escapeHtml(s.reason)}</li>`).join('')}</ul>`
     : '';
   const auditText =
     audit.isVerified === null
       ? 'Not verified in this scan.'
       : audit.isVerified
         ? `Verified: ${audit.recordsChecked} records and ${audit.checkpointsChecked} signed checkpoints check out.`
-        : `FAILED: ${audit.failures} problems; first: ${escape(audit.firstFailure)}. Run pciq audit verify.`;
+        : `FAILED: ${audit.failures} problems; first: ${escapeHtml(audit.firstFailure)}. Run pciq audit verify.`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>PCI DSS evidence report — pciq account ${escape(report.accountId)}</title>
+<title>PCI DSS evidence report — pciq account ${escapeHtml(report.accountId)}</title>
 <style>${style}</style></head>
 <body>
 <header><h1>PCI DSS v4.0.1 evidence report</h1>
-<p>pciq account ${escape(report.accountId)}, region ${escape(report.region)} — generated ${escape(report.generatedAt)}</p></header>
+<p>pciq account ${escapeHtml(report.accountId)}, region ${escapeHtml(report.region)} — generated ${escapeHtml(report.generatedAt)}</p></header>
 <section id="summary"><h2>Summary</h2>
-<p class="score" id="score">${escape(summary.score)}%</p>
+<p class="score" id="score">${escapeHtml(summary.score)}%</p>
 <p>${summary.pass} checks pass, ${summary.fail} fail, ${summary.muted} failing checks are muted (accepted with a reason, an owner and an expiry), over ${summary.resources} resources and ${summary.policies} policies.</p>
 <p class="legend"><span style="background:${colors.pass}"></span>pass<span style="background:${colors.fail}"></span>fail<span style="background:${colors.muted}"></span>muted<span style="background:${colors.none}"></span>not assessed</p>
 ${requirementChart(report.requirements)}
@@ -129,10 +144,13 @@ ${sections.join('\n')}
 ${inventoryTable('Queues', report.inventory.queues)}${inventoryTable('Keys', report.inventory.keys)}${inventoryTable('Access keys', report.inventory.accessKeys)}${inventoryTable('Principals', report.inventory.principals)}${inventoryTable('Functions', report.inventory.functions)}${inventoryTable('Certificates', report.inventory.certificates)}
 </section>
 <section id="audit"><h2>Audit trail verification (PCI DSS 10.3.4, 10.5.1)</h2>
-<p>${auditText}</p><p>Retention: ${escape(audit.retainDays)} days, ${escape(audit.hotDays)} immediately searchable. Clock source: ${escape(audit.clockSource)}.</p></section>
+<p>${auditText}</p><p>Retention: ${escapeHtml(audit.retainDays)} days, ${escapeHtml(audit.hotDays)} immediately searchable. Clock source: ${escapeHtml(audit.clockSource)}.</p></section>
 <section id="history"><h2>Score history</h2>${historyChart(report.history)}
 <table><thead><tr><th>Time</th><th>Trigger</th><th>Score</th><th>Pass</th><th>Fail</th><th>Muted</th></tr></thead><tbody>${report.history
-    .map((h) => `<tr><td>${escape(h.time)}</td><td>${escape(h.trigger)}</td><td>${escape(h.score)}%</td><td>${h.pass}</td><td>${h.fail}</td><td>${h.muted}</td></tr>`)
+    .map(
+      (h) =>
+        `<tr><td>${escapeHtml(h.time)}</td><td>${escapeHtml(h.trigger)}</td><td>${escapeHtml(h.score)}%</td><td>${h.pass}</td><td>${h.fail}</td><td>${h.muted}</td></tr>`,
+    )
     .join('')}</tbody></table></section>
 </body></html>
 `;

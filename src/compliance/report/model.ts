@@ -56,7 +56,11 @@ export interface AuditStatus {
   clockSource: string | null;
 }
 
-function itemsOf(resources: Iterable<Resource>, type: string, pick: (data: Record<string, unknown>) => Record<string, unknown>) {
+function itemsOf(
+  resources: Iterable<Resource>,
+  type: string,
+  pick: (data: Record<string, unknown>) => Record<string, unknown>,
+) {
   return [...resources]
     .filter((resource) => resource.type === type)
     .map((resource) => ({ id: resource.id, name: resource.name, facts: pick(resource.data) }))
@@ -70,7 +74,9 @@ export async function buildReport(
 ): Promise<PciReport> {
   const findings = sortFindings(scan.findings);
   const requirements = requirementSections.map((section): RequirementReport => {
-    const own = findings.filter((finding) => finding.requirements.some((id) => principalRequirement(id) === section.id));
+    const own = findings.filter((finding) =>
+      finding.requirements.some((id) => principalRequirement(id) === section.id),
+    );
     const counts = { pass: 0, fail: 0, muted: 0 };
     for (const finding of own) counts[finding.status === 'pass' ? 'pass' : finding.muted ? 'muted' : 'fail']++;
     return {

@@ -69,7 +69,8 @@ export const requirementSections: readonly RequirementSection[] = [
     id: '10',
     title: 'Log and monitor all access to system components and cardholder data',
     pciq: 'Tamper-evident audit trail with signed checkpoints, 12-month retention, automated review and alerts, clock source recorded.',
-    operator: 'Time synchronization of the hosts, shipping archive segments to write-once storage, responding to alerts.',
+    operator:
+      'Time synchronization of the hosts, shipping archive segments to write-once storage, responding to alerts.',
   },
   {
     id: '11',

@@ -36,14 +36,20 @@ export function queryNtp(host: string, port: number, nowMs: () => number = Date.
       queryTimeoutMs,
     );
     let sentAtMs = 0;
-    socket.on('error', (error) => done({ isSynchronized: false, offsetMs: null, detail: `query failed: ${error.message}` }));
+    socket.on('error', (error) =>
+      done({ isSynchronized: false, offsetMs: null, detail: `query failed: ${error.message}` }),
+    );
     socket.on('message', (packet) => {
       const receivedAtMs = nowMs();
       if (packet.length < 48) return;
       const leap = packet[0]! >> 6;
       const stratum = packet[1]!;
       if (leap === 3 || stratum === 0) {
-        done({ isSynchronized: false, offsetMs: null, detail: `${host} is not synchronized itself (stratum ${stratum})` });
+        done({
+          isSynchronized: false,
+          offsetMs: null,
+          detail: `${host} is not synchronized itself (stratum ${stratum})`,
+        });
         return;
       }
       const offsetMs = Math.round((ntpTime(packet, 32) - sentAtMs + (ntpTime(packet, 40) - receivedAtMs)) / 2);

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ResourceProvider, singletonArn } from '../resource.ts';
 import type { CertificateFacts } from '../server-settings.ts';
