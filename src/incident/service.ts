@@ -42,8 +42,10 @@ export class IncidentError extends Error {}
 const maxSnapshotMessages = 10_000;
 const defaultAuditWindowMs = 7 * 86_400_000;
 
+/** INC-YYYYMMDD-xxxxxx: the suffix is letters only, so no id reads as a card-number-long digit run. */
 function newIncidentId(nowMs: number): string {
-  return `INC-${new Date(nowMs).toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
+  const suffix = [...randomBytes(6)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
+  return `INC-${new Date(nowMs).toISOString().slice(0, 10).replace(/-/g, '')}-${suffix}`;
 }
 
 /**
