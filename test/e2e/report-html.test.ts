@@ -3,6 +3,7 @@
  * every requirement section; screenshots of the page and of each section are taken and checked, and the
  * page prints. Skipped with a notice where no Chromium is installed (.ci/run installs it).
  */
+// biome-ignore-all lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text, which is what this test checks
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
