@@ -165,8 +165,11 @@ export interface AuditWrites extends AuditReads {
   stage(record: NewStagedAuditRow): Promise<void>;
   /** Removes staged records once chained. */
   deleteStaged(ids: readonly number[]): Promise<void>;
-  /** One sequencer at a time until commit, across every process sharing the database. */
-  lockSequencer(): Promise<void>;
+  /**
+   * Takes the sequencer's turn until commit, without waiting: false when another process holds it. Never
+   * waiting is what keeps a sequencer from deadlocking with the units sharing its group commit.
+   */
+  lockSequencer(): Promise<boolean>;
   insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<void>;
   /** Stores subtree roots; a node already stored keeps its first value. */
   putTreeNodes(nodes: readonly AuditTreeNode[]): Promise<void>;

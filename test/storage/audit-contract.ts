@@ -222,7 +222,7 @@ export function describeAuditStoreContract(driver: string, factory: StoreFactory
 
     it('stages records for a sequencer, oldest first, and forgets them once chained', async () => {
       await store.write(async (tx) => {
-        await tx.audit.lockSequencer();
+        assert.equal(await tx.audit.lockSequencer(), true);
         for (const n of [1, 2, 3]) await tx.audit.stage({ timeMs: 5_000 + n, body: `{"n":${n}}`, mac: `mac-${n}` });
       });
       const staged = await store.read((tx) => tx.audit.staged(10));

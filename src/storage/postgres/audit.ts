@@ -194,8 +194,11 @@ export class PgAudit implements AuditWrites {
     await this.sql.run('DELETE FROM audit_pending WHERE id = ANY ($1::bigint[])', [ids]);
   }
 
-  async lockSequencer(): Promise<void> {
-    await this.sql.rows(`SELECT pg_advisory_xact_lock(${advisoryKey})`, ['audit-sequencer']);
+  async lockSequencer(): Promise<boolean> {
+    const row = await this.sql.one<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(${advisoryKey}) AS locked`, [
+      'audit-sequencer',
+    ]);
+    return row?.locked === true;
   }
 
   async insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<void> {

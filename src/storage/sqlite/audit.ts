@@ -197,8 +197,9 @@ export class SqliteAudit implements AuditWrites {
     for (const id of ids) remove.run(id);
   }
 
-  async lockSequencer(): Promise<void> {
+  async lockSequencer(): Promise<boolean> {
     // One writer connection: write transactions are already serialized.
+    return true;
   }
 
   async insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<void> {
