@@ -13,13 +13,13 @@ export interface PostgresTarget {
   /** Everything `pg` needs, TLS included. */
   client: pg.ClientConfig;
   sslMode: SslMode;
-  /** Write connections of this node (`pool_size`, default 8). */
+  /** Write connections of this node (`pool_size`, default 4). */
   poolSize: number;
   /** The URL without its password, for messages. */
   display: string;
 }
 
-const defaultPoolSize = 8;
+const defaultPoolSize = 4;
 const pciqParameters = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'pool_size'];
 
 export function isPostgresUrl(value: string): boolean {

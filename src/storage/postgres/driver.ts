@@ -7,7 +7,7 @@ import { connect, Sql } from './sql.ts';
 import { PgTransaction } from './transaction.ts';
 
 export interface PostgresStoreOptions {
-  /** `postgres://user:password@host:5432/db?sslmode=verify-full&sslrootcert=ca.pem&pool_size=8` */
+  /** `postgres://user:password@host:5432/db?sslmode=verify-full&sslrootcert=ca.pem&pool_size=4` */
   url: string;
   /** Apply pending migrations on open (default true); `pciq doctor` opens without. */
   migrate?: boolean;
