@@ -20,8 +20,8 @@ export interface Store {
    */
   onReceivable(listener: (queueId: number) => void): () => void;
   /**
-   * Background work that one process at a time does for everything sharing the database (audit review,
-   * checkpoints, archive, retention sweeps, move tasks, key rotation). Calls `onLead` once this process
+   * Background work that one process at a time does for everything sharing the database (today: audit
+   * review, checkpoints, archive and verification). Calls `onLead` once this process
    * leads `name`, and `onLost` if it stops leading (its session to the database ended); it then tries again.
    * Returns a function that stops leading or trying. On a store only one process writes, it leads at once.
    */
