@@ -169,7 +169,6 @@ if ('skip' in postgres) {
         new SendMessageCommand({ QueueUrl: url, MessageBody: 'g0:0', MessageGroupId: 'group-0' }),
       );
       const lastByGroup = new Map<number, number>();
-      let count = 0;
       const problems: string[] = [];
       const all: string[] = [];
       // Group exclusivity (a group's next messages are not handed out while earlier ones are in flight) makes
@@ -180,7 +179,6 @@ if ('skip' in postgres) {
         const last = lastByGroup.get(group) ?? -1;
         if (index !== last + 1) problems.push(`group ${group}: ${index} after ${last}`);
         lastByGroup.set(group, index);
-        count++;
       }
       assert.deepEqual(problems.slice(0, 5), [], 'each group in order, none skipped or repeated');
       assert.equal(all.length, groups * perGroup);
