@@ -1,9 +1,12 @@
 import { alertsCommand, alertsUsage } from './alerts-command.ts';
 import { auditCommand, auditUsage } from './audit-command.ts';
 import { CliError } from './data-dir.ts';
+import { doctorCommand, doctorUsage } from './doctor-command.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
+import { migrateCommand, migrateUsage } from './migrate-command.ts';
 import { serveCommand, serveUsage } from './serve-command.ts';
+import { storeUsage } from './store-option.ts';
 
 const usage = `pciq: PCI DSS-ready queues with an SQS-compatible API
 
@@ -17,6 +20,12 @@ ${auditUsage}
 
 ${alertsUsage}
 
+${migrateUsage}
+
+${doctorUsage}
+
+${storeUsage}
+
 pciq help   shows this text`;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
@@ -25,6 +34,8 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   keys: keysCommand,
   audit: auditCommand,
   alerts: alertsCommand,
+  migrate: migrateCommand,
+  doctor: doctorCommand,
 };
 
 /** Runs one command; failures are one line on stderr and a non-zero exit, never a stack trace. */

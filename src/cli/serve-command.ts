@@ -23,17 +23,19 @@ import { defaultDataDir, defaultHost, defaultPort, defaultRegion } from './defau
 import { bootstrapText, endpointOf } from './init-command.ts';
 import { KeyEventAudit } from './key-event-audit.ts';
 import { type RootKeyChoice, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
+import { storeOptions } from './store-option.ts';
 import { WriteTurns, workerSharing } from './write-turns.ts';
 
 export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port PORT] ${rootKeyUsage}
            [--tls-cert FILE --tls-key FILE] [--tls-client-ca FILE] [--endpoint-url URL] [--insecure-http]
-           [--workers N] [--audit-config FILE]
+           [--workers N] [--audit-config FILE] [--store URL] [--node NAME]
   Serves the SQS- and KMS-compatible API over HTTPS (default https://${defaultHost}:${defaultPort}), initializing DIR
   on first use. The root key provider is the one DIR was initialized with. --tls-client-ca requires every client
   to present a certificate issued by that CA (mutual TLS). --insecure-http serves plain HTTP on a loopback
   address only, outside PCI DSS scope. --workers N serves from N processes sharing the port and the data directory
   (default: one per core, up to 4). --audit-config FILE: the audit trail's settings (JSON: clock source,
-  checkpoints, retention, review rules, alerts).`;
+  checkpoints, retention, review rules, alerts). --store URL: several nodes serve from one PostgreSQL database
+  (see below); --node NAME names this node in audit records (default: the host name; unique per node).`;
 
 interface ServeConfig {
   paths: DataDirPaths;
@@ -47,6 +49,7 @@ interface ServeConfig {
   /** Processes serving requests; 1 serves from this process. */
   workers: number;
   audit: AuditConfig;
+  node: string | undefined;
 }
 
 function isLoopback(host: string): boolean {
@@ -68,6 +71,8 @@ function parseServeArgs(argv: string[]): ServeConfig {
       'insecure-http': { type: 'boolean', default: false },
       workers: { type: 'string' },
       'audit-config': { type: 'string' },
+      ...storeOptions,
+      node: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -91,7 +96,8 @@ function parseServeArgs(argv: string[]): ServeConfig {
   return {
     workers,
     audit: auditConfigOf(values['audit-config']),
-    paths: pathsOf(values['data-dir'], values['key-file']),
+    paths: pathsOf(values['data-dir'], values['key-file'], values.store),
+    node: values.node,
     host: values.host,
     port,
     tls:
@@ -145,7 +151,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   const isWorker = cluster.isWorker && process.env[workerRole] === '1';
-  if (!isWorker && !isInitialized(config.paths)) {
+  if (!isWorker && !(await isInitialized(config.paths))) {
     const bootstrap = await initializeDataDir(config.paths, {
       region: defaultRegion,
       clock: systemClock,
@@ -207,6 +213,7 @@ async function openAudit(config: ServeConfig, opened: OpenedDataDir, role: 'lead
     archiveDir: config.paths.auditArchive,
     accountId: opened.accountId,
     log,
+    ...(config.node ? { node: config.node } : {}),
   };
   try {
     return role === 'lead' ? await AuditRuntime.open(options) : await AuditRuntime.attach(options);
