@@ -24,6 +24,10 @@ export const runNames = [
   'lean-fauxqs',
   'sdk-pciq',
   'sdk-fauxqs',
+  'pgboss',
+  'pg-1',
+  'pg-2',
+  'pg-3',
   'encryption',
   'audit',
 ] as const;

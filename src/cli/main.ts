@@ -2,11 +2,14 @@ import { alertsCommand, alertsUsage } from './alerts-command.ts';
 import { auditCommand, auditUsage } from './audit-command.ts';
 import { complianceCommand, complianceUsage } from './compliance-command.ts';
 import { CliError } from './data-dir.ts';
+import { doctorCommand, doctorUsage } from './doctor-command.ts';
 import { incidentCommand, incidentUsage } from './incident-command.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
+import { migrateCommand, migrateUsage } from './migrate-command.ts';
 import { reportCommand, reportUsage } from './report-command.ts';
 import { serveCommand, serveUsage } from './serve-command.ts';
+import { storeUsage } from './store-option.ts';
 
 const usage = `pciq: PCI DSS-ready queues with an SQS-compatible API
 
@@ -19,6 +22,12 @@ ${keysUsage}
 ${auditUsage}
 
 ${alertsUsage}
+
+${migrateUsage}
+
+${doctorUsage}
+
+${storeUsage}
 
 ${complianceUsage}
 
@@ -34,6 +43,8 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   keys: keysCommand,
   audit: auditCommand,
   alerts: alertsCommand,
+  migrate: migrateCommand,
+  doctor: doctorCommand,
   compliance: complianceCommand,
   report: reportCommand,
   incident: incidentCommand,

@@ -24,18 +24,21 @@ import { defaultDataDir, defaultHost, defaultPort, defaultRegion } from './defau
 import { bootstrapText, endpointOf } from './init-command.ts';
 import { KeyEventAudit } from './key-event-audit.ts';
 import { type RootKeyChoice, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
+import { storeOptions } from './store-option.ts';
 import { WriteTurns, workerSharing } from './write-turns.ts';
 
 export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port PORT] ${rootKeyUsage}
            [--tls-cert FILE --tls-key FILE] [--tls-client-ca FILE] [--endpoint-url URL] [--insecure-http]
-           [--workers N] [--audit-config FILE] [--compliance-config FILE]
+           [--workers N] [--audit-config FILE] [--store URL] [--node NAME] [--compliance-config FILE]
   Serves the SQS- and KMS-compatible API over HTTPS (default https://${defaultHost}:${defaultPort}), initializing DIR
   on first use. The root key provider is the one DIR was initialized with. --tls-client-ca requires every client
   to present a certificate issued by that CA (mutual TLS). --insecure-http serves plain HTTP on a loopback
   address only, outside PCI DSS scope. --workers N serves from N processes sharing the port and the data directory
   (default: one per core, up to 4). --audit-config FILE: the audit trail's settings (JSON: clock source,
-  checkpoints, retention, review rules, alerts). --compliance-config FILE: extra policy files, policies to
-  remediate automatically or leave out, monitor on or off (JSON; see docs/compliance.md).`;
+  checkpoints, retention, review rules, alerts). --store URL: several nodes serve from one PostgreSQL database
+  (see below); --node NAME names this node in audit records (default: the host name; unique per node).
+  --compliance-config FILE: extra policy files, policies to remediate automatically or leave out, monitor on or
+  off (JSON; see docs/compliance.md).`;
 
 interface ServeConfig {
   paths: DataDirPaths;
@@ -49,6 +52,7 @@ interface ServeConfig {
   /** Processes serving requests; 1 serves from this process. */
   workers: number;
   audit: AuditConfig;
+  node: string | undefined;
   compliance: ReturnType<typeof complianceConfigOf>;
 }
 
@@ -71,6 +75,8 @@ function parseServeArgs(argv: string[]): ServeConfig {
       'insecure-http': { type: 'boolean', default: false },
       workers: { type: 'string' },
       'audit-config': { type: 'string' },
+      ...storeOptions,
+      node: { type: 'string' },
       'compliance-config': { type: 'string' },
     },
     strict: true,
@@ -96,7 +102,8 @@ function parseServeArgs(argv: string[]): ServeConfig {
     workers,
     audit: auditConfigOf(values['audit-config']),
     compliance: complianceConfigOf(values['compliance-config']),
-    paths: pathsOf(values['data-dir'], values['key-file']),
+    paths: pathsOf(values['data-dir'], values['key-file'], values.store),
+    node: values.node,
     host: values.host,
     port,
     tls:
@@ -150,7 +157,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   const isWorker = cluster.isWorker && process.env[workerRole] === '1';
-  if (!isWorker && !isInitialized(config.paths)) {
+  if (!isWorker && !(await isInitialized(config.paths))) {
     const bootstrap = await initializeDataDir(config.paths, {
       region: defaultRegion,
       clock: systemClock,
@@ -227,6 +234,7 @@ async function openAudit(config: ServeConfig, opened: OpenedDataDir, role: 'lead
     archiveDir: config.paths.auditArchive,
     accountId: opened.accountId,
     log,
+    ...(config.node ? { node: config.node } : {}),
   };
   try {
     return role === 'lead' ? await AuditRuntime.open(options) : await AuditRuntime.attach(options);

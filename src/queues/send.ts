@@ -144,6 +144,7 @@ export async function sendMessages(
     const key = sealingKeyOf(context, await context.sealer.session(tx), queue);
     const outcomes: Array<EntryOutcome<SendResult>> = [];
     let accepted = 0;
+    if (queue.isFifo) await tx.lockQueueForFifoSend(queue.id);
     for (const item of checked) {
       if ('ok' in item) {
         outcomes.push(item);

@@ -10,6 +10,8 @@ export type {
   AuditTreeNode,
   AuditWrites,
   NewAuditAlert,
+  NewStagedAuditRow,
+  StagedAuditRow,
 } from './audit-store.ts';
 export type {
   ComplianceReads,
@@ -35,6 +37,21 @@ export type {
   KmsKeyState,
   KmsKeyVersionRow,
 } from './keys.ts';
+export {
+  connectPostgres,
+  isPostgresUrl,
+  type ModuleSchema,
+  migratePostgres,
+  NewerSchemaError,
+  PostgresStore,
+  type PostgresStoreOptions,
+  type PostgresTarget,
+  parsePostgresUrl,
+  readSchemaStatus,
+  redactUrl,
+  type SslMode,
+  StoreUrlError,
+} from './postgres/index.ts';
 export { SqliteStore, type SqliteStoreOptions, type WriterSharing } from './sqlite/driver.ts';
 export type {
   AccessKeyRow,

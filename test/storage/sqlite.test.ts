@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { SqliteStore, type Store } from '../../src/storage/index.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 import { describeAuditStoreContract } from './audit-contract.ts';
+import { describeComplianceStoreContract } from './compliance-contract.ts';
 import { describeStoreContract } from './contract.ts';
 import { describeKeyStoreContract } from './keys-contract.ts';
 
@@ -21,3 +22,4 @@ function sqliteFactory(file: string) {
 describeStoreContract('sqlite', sqliteFactory('contract.db'));
 describeKeyStoreContract('sqlite', sqliteFactory('keys-contract.db'));
 describeAuditStoreContract('sqlite', sqliteFactory('audit-contract.db'));
+describeComplianceStoreContract('sqlite', sqliteFactory('compliance-contract.db'));

@@ -264,6 +264,10 @@ export class SqliteTransaction implements WriteTx {
     // One writer connection: every write transaction is already serialized.
   }
 
+  async lockQueueForFifoSend(): Promise<void> {
+    // One writer connection: every write transaction is already serialized.
+  }
+
   async scanInOrder(queueId: number, afterSeq: number, limit: number): Promise<MessageOrderRow[]> {
     const rows = this.sql(
       `SELECT seq, group_key, visible_at, expires_at, receive_count, sent_at FROM messages
