@@ -1,4 +1,5 @@
 import type { AuditService, RecordCategory } from '../audit/index.ts';
+import type { ComplianceService } from '../compliance/index.ts';
 import type { Caller } from '../core/index.ts';
 import type { KeyAdmin, KmsData } from '../keys/index.ts';
 import type { QueueService } from '../queues/index.ts';
@@ -12,6 +13,8 @@ export interface AppServices {
   keys: { admin: KeyAdmin; data: KmsData };
   /** Search of the audit trail and its alerts; absent where auditing is off (benchmarks only). */
   audit?: AuditService;
+  /** Findings and score history (PciqCompliance); absent where not served. */
+  compliance?: ComplianceService;
 }
 
 /** Where a request came from, for policy conditions (aws:SourceIp, aws:SecureTransport) and audit records. */

@@ -1,7 +1,8 @@
 import { auditApiService } from './audit/service.ts';
+import { complianceApiService } from './compliance/service.ts';
 import { kmsService } from './kms/service.ts';
 import type { ApiService } from './service.ts';
 import { sqsService } from './sqs/service.ts';
 
 /** Every API served on the endpoint. */
-export const apiServices: readonly ApiService[] = [sqsService, kmsService, auditApiService];
+export const apiServices: readonly ApiService[] = [sqsService, kmsService, auditApiService, complianceApiService];

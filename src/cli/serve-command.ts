@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ApiServer } from '../api/index.ts';
 import { type AuditConfig, AuditConfigError, AuditRuntime, loadAuditConfig, RetentionError } from '../audit/index.ts';
+import { ComplianceService } from '../compliance/index.ts';
 import { systemClock } from '../core/index.ts';
 import { AccessKeyDirectory } from '../iam/index.ts';
 import { KeyAdmin, KmsData } from '../keys/index.ts';
@@ -436,7 +437,12 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
     endpoint,
   });
   server.serve({
-    app: { queues, keys: { admin: new KeyAdmin(opened.keys), data: new KmsData(opened.keys) }, audit: audit.service },
+    app: {
+      queues,
+      keys: { admin: new KeyAdmin(opened.keys), data: new KmsData(opened.keys) },
+      audit: audit.service,
+      compliance: new ComplianceService(opened.store, systemClock),
+    },
     audit: audit.auditor,
     accessKeys,
     clock: systemClock,

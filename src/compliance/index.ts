@@ -65,6 +65,7 @@ export {
   type ServerSettings,
   saveServerSettings,
 } from './server-settings.ts';
+export { ComplianceService, type FindingQuery } from './service.ts';
 
 /** The resource types pciq can describe today; modules add theirs as they land. */
 export function defaultProviders(): ResourceProvider[] {

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { pciqAsync, pciqJsonAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
+import { signedRequest } from '../support/signed-request.ts';
 import { sqsClient } from '../support/sqs-client.ts';
 
 interface FindingJson {
@@ -145,6 +146,30 @@ describe('continuous compliance on pciq serve', () => {
       return findings.find((item) => item.resource.endsWith(':refunds') && item.status === 'fail');
     });
     assert.equal(finding.muted, null);
+    // The same finding through the admin API, with a SigV4-signed request as any AWS signer makes it.
+    const response = await signedRequest({
+      endpoint: await server.endpoint,
+      caFile: data.bootstrap.caFile,
+      region: data.bootstrap.region,
+      credentials: data.bootstrap,
+      service: 'compliance',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'PciqCompliance.ListFindings' },
+      body: JSON.stringify({ Status: 'fail', Rule: 'queue-policy-allows-all-actions' }),
+    });
+    assert.equal(response.status, 200, response.body);
+    const listed = (JSON.parse(response.body) as { Findings: FindingJson[] }).Findings;
+    assert.ok(listed.some((item) => item.resource.endsWith(':refunds')));
+    const refused = await signedRequest({
+      endpoint: await server.endpoint,
+      caFile: data.bootstrap.caFile,
+      region: data.bootstrap.region,
+      credentials: data.bootstrap,
+      service: 'compliance',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'PciqCompliance.ListFindings' },
+      body: JSON.stringify({ Status: 'broken' }),
+    });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body, /InvalidParameterValue.*Status must be fail, pass or muted/);
     // Not remediated: only queue-policy-open-to-all is automatic in this configuration.
     const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Policy'] }));
     assert.match(attributes.Attributes!.Policy!, /"Ops"/);
