@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import type { AuditConfig, AuditRuntime } from '../audit/index.ts';
 import {
+  type ActionContext,
   type ComplianceConfig,
   ComplianceMonitor,
   ComplianceScanner,
@@ -9,10 +11,12 @@ import {
   loadComplianceConfig,
   PolicyError,
   policiesOf,
+  type ScanContext,
   type ServerSettings,
   saveServerSettings,
 } from '../compliance/index.ts';
 import { systemClock } from '../core/index.ts';
+import { IncidentService, quarantineAction } from '../incident/index.ts';
 import { KeyAdmin } from '../keys/index.ts';
 import type { QueueService } from '../queues/index.ts';
 import { CliError, type DataDirPaths, type OpenedDataDir, readTlsMaterial } from './data-dir.ts';
@@ -82,35 +86,44 @@ export async function startComplianceMonitor(options: {
   const { opened, audit, settings, paths } = options;
   await opened.store.write((tx) => saveServerSettings(tx, settings));
   if (!options.compliance.config.isMonitorEnabled) return undefined;
-  const monitor = new ComplianceMonitor({
-    scanner: new ComplianceScanner({ providers: defaultProviders(), policies: options.compliance.policies }),
-    context: {
-      store: opened.store,
-      trail: audit.trail,
-      clock: systemClock,
-      accountId: opened.accountId,
-      region: opened.region,
-      environment: {
-        dataDir: paths.dataDir,
-        archiveDir: paths.auditArchive,
-        keyProvider: opened.keyProvider.kind,
-        keyFile: opened.keyProvider.kind === 'local' ? paths.keyFile : null,
-        server: settings,
-        audit: settings.audit,
-      },
+  const scanner = new ComplianceScanner({ providers: defaultProviders(), policies: options.compliance.policies });
+  const context: ScanContext = {
+    store: opened.store,
+    trail: audit.trail,
+    clock: systemClock,
+    accountId: opened.accountId,
+    region: opened.region,
+    environment: {
+      dataDir: paths.dataDir,
+      archiveDir: paths.auditArchive,
+      keyProvider: opened.keyProvider.kind,
+      keyFile: opened.keyProvider.kind === 'local' ? paths.keyFile : null,
+      server: settings,
+      audit: settings.audit,
     },
-    actions: defaultActions(),
-    actionContext: {
-      store: opened.store,
-      trail: audit.trail,
-      clock: systemClock,
-      accountId: opened.accountId,
-      region: opened.region,
-      queues: options.queues,
-      keys: new KeyAdmin(opened.keys),
-    },
-    log: options.log,
+  };
+  const actionContext: ActionContext = {
+    store: opened.store,
+    trail: audit.trail,
+    clock: systemClock,
+    accountId: opened.accountId,
+    region: opened.region,
+    queues: options.queues,
+    keys: new KeyAdmin(opened.keys),
+  };
+  const actions = defaultActions();
+  const incidents = new IncidentService({
+    ...actionContext,
+    checkpointer: audit.checkpointer,
+    keyring: opened.keys.system,
+    archiveDir: paths.auditArchive,
+    snapshotDir: join(paths.dataDir, 'incidents'),
+    scanner,
+    scanContext: context,
+    actor: 'pciq',
   });
+  actions.add(quarantineAction(() => incidents));
+  const monitor = new ComplianceMonitor({ scanner, context, actions, actionContext, log: options.log });
   await monitor.start();
   return monitor;
 }

@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import {
   type ActionContext,
   type ActionRegistry,
@@ -12,6 +13,7 @@ import {
   type ScanContext,
 } from '../compliance/index.ts';
 import { systemClock } from '../core/index.ts';
+import { IncidentService, quarantineAction } from '../incident/index.ts';
 import { KeyAdmin } from '../keys/index.ts';
 import { QueueService } from '../queues/index.ts';
 import { AuditSession, dataDirOptions } from './audit-session.ts';
@@ -57,11 +59,13 @@ export class ComplianceSession {
   readonly scanContext: ScanContext;
   readonly actionContext: ActionContext;
   private readonly queues: QueueService;
+  private incidentService: IncidentService | undefined;
 
   private constructor(audit: AuditSession, scanner: ComplianceScanner, scanContext: ScanContext, queues: QueueService) {
     this.audit = audit;
     this.scanner = scanner;
     this.actions = defaultActions();
+    this.actions.add(quarantineAction(() => this.incidents()));
     this.scanContext = scanContext;
     this.queues = queues;
     const { opened } = audit;
@@ -115,6 +119,28 @@ export class ComplianceSession {
     });
     const scanner = new ComplianceScanner({ providers: defaultProviders(), policies });
     return new ComplianceSession(audit, scanner, scanContext, queues);
+  }
+
+  /** Incident response on this data directory, acting as the OS user who runs the command. */
+  incidents(): IncidentService {
+    const { audit } = this;
+    this.incidentService ??= new IncidentService({
+      store: audit.opened.store,
+      trail: audit.trail,
+      checkpointer: audit.checkpointer,
+      keyring: audit.opened.keys.system,
+      clock: systemClock,
+      accountId: audit.opened.accountId,
+      region: audit.opened.region,
+      archiveDir: audit.paths.auditArchive,
+      snapshotDir: join(audit.paths.dataDir, 'incidents'),
+      queues: this.actionContext.queues,
+      keys: this.actionContext.keys,
+      scanner: this.scanner,
+      scanContext: this.scanContext,
+      actor: `local-user:${operatorName()}`,
+    });
+    return this.incidentService;
   }
 
   /** Records a compliance command's own event (mute, scan, report) and seals the trail. */

@@ -1,17 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../core/index.ts';
 import {
   type Incident,
   IncidentError,
-  IncidentService,
+  type IncidentService,
   snapshotSigningKey,
   type TargetKind,
   targetKinds,
   verifySnapshot,
 } from '../incident/index.ts';
-import { ComplianceSession, complianceOptions, operatorName } from './compliance-session.ts';
+import { ComplianceSession, complianceOptions } from './compliance-session.ts';
 import { CliError } from './data-dir.ts';
 
 export const incidentUsage = `pciq incident quarantine principal|queue|key|function ID --reason TEXT [--audit-window 7d]
@@ -36,23 +35,7 @@ async function withService<T>(
 ): Promise<T> {
   const session = await ComplianceSession.open(values);
   try {
-    const { audit, actionContext, scanContext, scanner } = session;
-    const service = new IncidentService({
-      store: audit.opened.store,
-      trail: audit.trail,
-      checkpointer: audit.checkpointer,
-      keyring: audit.opened.keys.system,
-      clock: systemClock,
-      accountId: audit.opened.accountId,
-      region: audit.opened.region,
-      archiveDir: audit.paths.auditArchive,
-      snapshotDir: join(audit.paths.dataDir, 'incidents'),
-      queues: actionContext.queues,
-      keys: actionContext.keys,
-      scanner,
-      scanContext,
-      actor: `local-user:${operatorName()}`,
-    });
+    const service = session.incidents();
     return await work(service, session);
   } catch (error) {
     if (error instanceof IncidentError) throw new CliError(error.message);

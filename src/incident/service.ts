@@ -32,7 +32,7 @@ export interface IncidentContext {
   keys: KeyAdmin;
   scanner: ComplianceScanner;
   scanContext: ScanContext;
-  /** Who acts: the OS user of a command. */
+  /** Who acts: `local-user:NAME` for a command, `pciq` on the server (a policy's quarantine action). */
   actor: string;
 }
 
@@ -331,6 +331,7 @@ export class IncidentService {
   ): Promise<void> {
     const { trail } = this.context;
     const draft = trail.systemDraft(type, 'management', outcome, details, resource);
-    await trail.record({ ...draft, origin: { ...draft.origin, userAgent: 'pciq-cli' } });
+    const userAgent = this.context.actor.startsWith('local-user:') ? 'pciq-cli' : null;
+    await trail.record({ ...draft, origin: { ...draft.origin, userAgent } });
   }
 }

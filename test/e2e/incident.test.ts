@@ -228,6 +228,56 @@ describe('incident response on pciq serve', () => {
     assert.equal((await pciqAsync(['audit', 'verify', ...args])).status, 0);
   });
 
+  it('quarantines through a policy whose action is quarantine, from an approved plan', async () => {
+    const exposed = (await sqs.send(new CreateQueueCommand({ QueueName: 'exposed' }))).QueueUrl!;
+    const arn = `arn:aws:sqs:us-east-1:${data.bootstrap.accountId}:exposed`;
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: exposed,
+        Attributes: {
+          Policy: JSON.stringify({
+            Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sqs:ReceiveMessage', Resource: arn }],
+          }),
+        },
+      }),
+    );
+    const policies = join(data.dataDir, '..', 'contain.json');
+    writeFileSync(
+      policies,
+      JSON.stringify({
+        policies: [
+          {
+            name: 'contain-public-queues',
+            resource: 'queue',
+            severity: 'critical',
+            requirements: ['12.10.1', '7.2.1'],
+            remediation: 'Investigate who received from the queue while it was public.',
+            filters: [
+              { key: 'policy.isOpenToAll', op: 'eq', value: true },
+              { key: 'quarantine', op: 'absent' },
+            ],
+            actions: [{ type: 'quarantine', reason: 'the queue was open to everyone' }],
+          },
+        ],
+      }),
+    );
+    const planFile = join(data.dataDir, '..', 'contain-plan.json');
+    const planned = await pciqAsync(['compliance', 'scan', '--policies', policies, '--plan', planFile, ...args]);
+    assert.equal(planned.status, 0, planned.stderr);
+    const plan = JSON.parse(readFileSync(planFile, 'utf8')) as { changes: Array<{ action: string; resource: string }> };
+    assert.ok(plan.changes.some((change) => change.action === 'quarantine' && change.resource === arn));
+    const applied = await pciqAsync(['compliance', 'apply', planFile, ...args]);
+    assert.equal(applied.status, 0, applied.stderr);
+    const { incidents } = await pciqJsonAsync<{ incidents: Array<{ target: string; reason: string; status: string }> }>(
+      ['incident', 'list', '--json', ...args],
+    );
+    const opened = incidents.find((incident) => incident.target === arn)!;
+    assert.equal(opened.status, 'contained');
+    assert.equal(opened.reason, 'the queue was open to everyone');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    assert.equal((await errorOf(sqs.send(new ReceiveMessageCommand({ QueueUrl: exposed }))))?.name, 'AccessDenied');
+  });
+
   it('says what is missing to quarantine a principal', async () => {
     const result = await pciqAsync([
       'incident',
