@@ -66,6 +66,7 @@ export function serverSettingsOf(options: {
       reviewRules: options.audit.rules.length,
       verifyIntervalSec: options.audit.verifyIntervalSec,
       checkpointIntervalSec: options.audit.checkpointIntervalSec,
+      alertQueue: options.audit.alerts.queue,
     },
   };
 }

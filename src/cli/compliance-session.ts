@@ -107,6 +107,7 @@ export class ComplianceSession {
           clockSource: config.clockSource,
           reviewRules: config.rules.length,
           verifyIntervalSec: config.verifyIntervalSec,
+          alertQueue: config.alerts.queue,
         },
       },
     };

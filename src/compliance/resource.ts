@@ -25,7 +25,7 @@ export interface ScanEnvironment {
   /** What the server ran with at its last start (null when it never started). */
   server: ServerSettings | null;
   /** The audit settings in force: the server's, or those the scanning command was given. */
-  audit: { clockSource: string; reviewRules: number; verifyIntervalSec: number };
+  audit: { clockSource: string; reviewRules: number; verifyIntervalSec: number; alertQueue: string | null };
 }
 
 export interface ScanContext {

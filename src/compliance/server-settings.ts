@@ -15,7 +15,14 @@ export interface ServerSettings {
     certificate: CertificateFacts | null;
     isMutual: boolean;
   } | null;
-  audit: { clockSource: string; reviewRules: number; verifyIntervalSec: number; checkpointIntervalSec: number };
+  audit: {
+    clockSource: string;
+    reviewRules: number;
+    verifyIntervalSec: number;
+    checkpointIntervalSec: number;
+    /** The queue alerts go to (pciq's own, no card data); null for none. */
+    alertQueue: string | null;
+  };
 }
 
 export interface CertificateFacts {

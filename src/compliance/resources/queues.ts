@@ -20,9 +20,6 @@ export function retentionNeedOf(tags: Record<string, string>): number | null {
   return Number(match[1]) * (match[2] === 'd' ? 86_400 : 1);
 }
 
-/** Queues pciq itself creates (alerts): no card data goes through them. */
-const systemQueueTag = 'pciq:system';
-
 export const queueProvider: ResourceProvider = {
   type: 'queue',
   description: 'SQS queues: encryption key, dead-letter queue, retention, access policy, quarantine',
@@ -51,7 +48,8 @@ export const queueProvider: ResourceProvider = {
           name: queue.name,
           arn,
           isFifo: queue.isFifo,
-          isSystem: queue.tags[systemQueueTag] === 'true' || queue.name === 'pciq-alerts',
+          // pciq's own alerts queue carries no card data; the queue rules leave it out.
+          isSystem: queue.name === context.environment.audit.alertQueue,
           attributes,
           tags: queue.tags,
           kmsKey: {
