@@ -83,7 +83,7 @@ export async function startComplianceMonitor(options: {
   settings: ServerSettings;
   compliance: { config: ComplianceConfig; policies: ReturnType<typeof policiesOf> };
   log: (line: string) => void;
-}): Promise<ComplianceMonitor | undefined> {
+}): Promise<{ stop(): Promise<void> } | undefined> {
   const { opened, audit, settings, paths } = options;
   await opened.store.write((tx) => saveServerSettings(tx, settings));
   if (!options.compliance.config.isMonitorEnabled) return undefined;
@@ -125,6 +125,20 @@ export async function startComplianceMonitor(options: {
   });
   actions.add(quarantineAction(() => incidents));
   const monitor = new ComplianceMonitor({ scanner, context, actions, actionContext, log: options.log });
-  await monitor.start();
-  return monitor;
+  // One node at a time monitors for everything sharing the store, as the audit review does.
+  const stopLeading = opened.store.lead('compliance', {
+    onLead: () =>
+      void monitor
+        .start()
+        .catch((error: unknown) =>
+          options.log(`pciq: compliance monitor failed to start: ${(error as Error)?.message ?? String(error)}\n`),
+        ),
+    onLost: () => monitor.stop(),
+  });
+  return {
+    stop: async () => {
+      monitor.stop();
+      await stopLeading();
+    },
+  };
 }

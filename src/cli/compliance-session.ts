@@ -36,6 +36,7 @@ export interface ComplianceValues {
   'audit-config'?: string | undefined;
   'compliance-config'?: string | undefined;
   policies?: string[] | undefined;
+  store?: string | undefined;
 }
 
 /** The OS user running a command: who approved a plan, who muted a finding, unless they name someone. */

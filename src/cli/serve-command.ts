@@ -207,7 +207,7 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
   });
   announce(config, api.scheme, api.port);
   return exitAfter(async () => {
-    monitor?.stop();
+    await monitor?.stop();
     await api.stop();
     api.queues.stop();
     opened.keys.stop();
@@ -321,7 +321,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
   announce(config, config.insecureHttp ? 'http' : 'https', ports[0]!);
   return exitAfter(async () => {
     stopping = true;
-    monitor?.stop();
+    await monitor?.stop();
     const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
     await Promise.all(
       workers.map(

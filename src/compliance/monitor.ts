@@ -58,6 +58,7 @@ export class ComplianceMonitor {
   }
 
   async start(): Promise<void> {
+    this.isStopped = false;
     const head = await this.context.store.read((tx) => tx.audit.head());
     this.cursor = head?.seq ?? -1;
     this.stopListening = this.context.trail.onAppended(() => this.schedule());
