@@ -92,13 +92,16 @@ describe('continuous compliance on pciq serve', () => {
       (JSON.parse(policy) as { Statement: Array<{ Sid: string }> }).Statement.map((statement) => statement.Sid),
       ['Owner'],
     );
-    const { remediations } = await pciqJsonAsync<{ remediations: Array<Record<string, unknown>> }>([
-      'compliance',
-      'remediations',
-      '--json',
-      ...args,
-    ]);
-    const done = remediations.find((row) => row.rule === 'queue-policy-open-to-all')!;
+    // The change is recorded once it is made: the log may trail the attribute by a moment.
+    const done = await eventually('the remediation record', async () => {
+      const { remediations } = await pciqJsonAsync<{ remediations: Array<Record<string, unknown>> }>([
+        'compliance',
+        'remediations',
+        '--json',
+        ...args,
+      ]);
+      return remediations.find((row) => row.rule === 'queue-policy-open-to-all');
+    });
     assert.equal(done.outcome, 'success');
     assert.equal(done.planId, null);
     assert.match(JSON.stringify(done.before), /Everyone/);
