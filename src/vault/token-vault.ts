@@ -1,0 +1,491 @@
+import { type Caller, type Clock, isPciqError, PciqError } from '../core/index.ts';
+import { type KeySession, type Sealer, unreadableReasonOf } from '../keys/index.ts';
+import type { Store, VaultTokenRow, WriteTx } from '../storage/index.ts';
+import {
+  asEvent,
+  listedRefs,
+  type Recording,
+  type VaultAuditEvent,
+  type VaultAuditSink,
+  type VaultDetails,
+} from './audit-events.ts';
+import { brandOf } from './card-brands.ts';
+import { normalizePan } from './pan.ts';
+import { defaultDetokenizeLimit, PrincipalRateLimiter, type RateLimit } from './rate-limit.ts';
+import { isTokenShaped, newToken, type TokenFormat } from './token-format.ts';
+import { openMeta, sealedPlaces, sealMeta, type TokenMeta, vaultKeyAlias } from './token-seals.ts';
+import { vaultArn } from './vault-arn.ts';
+
+/** How much of the card number a detokenization hands back (Skyflow's redaction levels). */
+export const redactions = ['plain', 'masked', 'redacted'] as const;
+export type Redaction = (typeof redactions)[number];
+
+export const redactedValue = '[REDACTED]';
+
+export interface TokenizeOptions {
+  format?: TokenFormat;
+  /** Convergent tokenization: the same PAN in the same scope gets the same token. Random tokens without. */
+  scope?: string;
+  ttlSec?: number;
+  /** The card's expiry (MM/YY), kept sealed with the token's metadata. */
+  expiryMonth?: string;
+  reason?: string;
+}
+
+export interface TokenizeResult {
+  token: string;
+  tokenRef: string;
+  format: TokenFormat;
+  brand: string;
+  last4: string;
+  /** True when a convergent token already existed and is returned again. */
+  isReused: boolean;
+  expiresAtMs: number | null;
+}
+
+export interface DetokenizeResult {
+  /** The PAN (plain), BIN and last four (masked) or a fixed placeholder (redacted). */
+  value: string;
+  redaction: Redaction;
+  brand: string;
+  /** Absent when redacted. */
+  last4?: string;
+  /** Present with plain values only. */
+  expiryMonth?: string;
+}
+
+export interface TokenVaultOptions {
+  store: Store;
+  sealer: Sealer;
+  clock: Clock;
+  region: string;
+  /** The audit trail; absent only where auditing is deliberately off (benchmarks, unit tests). */
+  events?: VaultAuditSink;
+  detokenizeLimit?: RateLimit;
+}
+
+const maxScopeLength = 128;
+const scopePattern = /^[A-Za-z0-9_.:/=+@-]+$/;
+const maxTtlSec = 10 * 366 * 86_400;
+const expiryPattern = /^(0[1-9]|1[0-2])\/\d{2}$/;
+const maxReasonLength = 256;
+const formatPreservingAttempts = 16;
+const sweepIntervalMs = 60_000;
+const sweepBatch = 1_000;
+
+function validation(message: string): PciqError {
+  return new PciqError('ValidationException', message);
+}
+
+function tokenNotFound(): PciqError {
+  // One answer for unknown, expired and deleted tokens: the answer must not tell them apart.
+  return new PciqError('ResourceNotFoundException', 'The token does not exist, has expired or was deleted.');
+}
+
+function checkReason(reason: string | undefined): void {
+  if (reason !== undefined && (reason.length === 0 || reason.length > maxReasonLength))
+    throw validation(`Reason must be 1 to ${maxReasonLength} characters.`);
+}
+
+function checkTokenizeOptions(options: TokenizeOptions): void {
+  if (
+    options.scope !== undefined &&
+    (options.scope.length === 0 || options.scope.length > maxScopeLength || !scopePattern.test(options.scope))
+  ) {
+    throw validation(`Scope must be 1 to ${maxScopeLength} letters, digits or _ . : / = + @ -.`);
+  }
+  if (
+    options.ttlSec !== undefined &&
+    (!Number.isInteger(options.ttlSec) || options.ttlSec < 1 || options.ttlSec > maxTtlSec)
+  ) {
+    throw validation(`TtlSeconds must be a whole number from 1 to ${maxTtlSec}.`);
+  }
+  if (options.expiryMonth !== undefined && !expiryPattern.test(options.expiryMonth))
+    throw validation('ExpiryMonth must be MM/YY.');
+  checkReason(options.reason);
+}
+
+function actorOf(caller: Caller): VaultAuditEvent['actor'] {
+  return { principal: caller.principalArn, accessKeyId: caller.accessKeyId, accountId: caller.accountId };
+}
+
+function isExpired(row: VaultTokenRow, nowMs: number): boolean {
+  return row.expiresAtMs !== null && row.expiresAtMs <= nowMs;
+}
+
+/**
+ * The tokenization vault (PCI DSS 3.5.1, PCI SSC tokenization guidelines). Each account has one vault; its
+ * card numbers are sealed under the account's vault key (`alias/aws/vault`, a KMS key of their own, rotated
+ * and shredded like any other) with the vault's ARN as the data key scope and the token's keyed reference
+ * as the place. Tokens are random; convergent ones are found again through a keyed fingerprint.
+ */
+export class TokenVault {
+  private readonly store: Store;
+  private readonly sealer: Sealer;
+  private readonly clock: Clock;
+  private readonly region: string;
+  private readonly events: VaultAuditSink | undefined;
+  private readonly limiter: PrincipalRateLimiter;
+  private cancelSweep: (() => void) | undefined;
+
+  constructor(options: TokenVaultOptions) {
+    this.store = options.store;
+    this.sealer = options.sealer;
+    this.clock = options.clock;
+    this.region = options.region;
+    this.events = options.events;
+    this.limiter = new PrincipalRateLimiter(options.clock, options.detokenizeLimit ?? defaultDetokenizeLimit);
+  }
+
+  arnOf(accountId: string): string {
+    return vaultArn(this.region, accountId);
+  }
+
+  /** The keyed reference a token is stored and audited under: correlatable, never reversible. */
+  tokenRefOf(accountId: string, token: string): string {
+    return this.sealer.keyedHash('vault-token', `${accountId}\n${token}`);
+  }
+
+  /** Tokenize one PAN (given with or without spaces and dashes). */
+  async tokenize(
+    caller: Caller,
+    pan: string,
+    options: TokenizeOptions = {},
+    recording: Recording = asEvent,
+  ): Promise<TokenizeResult> {
+    checkTokenizeOptions(options);
+    const digits = normalizePan(pan);
+    if (!digits) throw validation('Pan must be a card number of 13 to 19 digits that passes the Luhn check.');
+    return this.store.write(async (tx) => {
+      const [result] = await this.create(tx, caller, [digits], options);
+      const details: VaultDetails = {
+        tokenRef: result!.tokenRef,
+        format: result!.format,
+        convergent: options.scope !== undefined,
+        reused: result!.isReused,
+        ...(options.reason !== undefined ? { reason: options.reason } : {}),
+      };
+      if (recording.kind === 'request') recording.note(details);
+      else await this.record(tx, { type: 'vault:Tokenize', outcome: 'success', details, actor: actorOf(caller) });
+      return result!;
+    });
+  }
+
+  /**
+   * Tokenizes PANs found in a message, inside the transaction that stores it: the tokens commit with the
+   * message or not at all, and one event names them with the message.
+   */
+  async tokenizeForMessage(
+    tx: WriteTx,
+    caller: Caller,
+    pans: readonly string[],
+    options: Pick<TokenizeOptions, 'format' | 'scope'>,
+    message: { messageId: string; via: string },
+  ): Promise<string[]> {
+    const results = await this.create(tx, caller, pans, options);
+    await this.record(tx, {
+      type: 'vault:Tokenize',
+      outcome: 'success',
+      data: { messageIds: [message.messageId], count: results.length },
+      details: {
+        tokenRefs: listedRefs(results.map((result) => result.tokenRef)),
+        format: options.format ?? 'opaque',
+        convergent: options.scope !== undefined,
+        via: message.via,
+      },
+      actor: actorOf(caller),
+    });
+    return results.map((result) => result.token);
+  }
+
+  private async create(
+    tx: WriteTx,
+    caller: Caller,
+    pans: readonly string[],
+    options: TokenizeOptions,
+  ): Promise<TokenizeResult[]> {
+    const accountId = caller.accountId;
+    const arn = this.arnOf(accountId);
+    await this.sealer.ensureManagedKey(tx, accountId, 'vault');
+    const session = await this.sealer.session(tx);
+    const key = session.sealingKey(accountId, vaultKeyAlias, arn);
+    const format = options.format ?? 'opaque';
+    const now = this.clock.now();
+    const expiresAtMs = options.ttlSec !== undefined ? now + options.ttlSec * 1000 : null;
+    const results: TokenizeResult[] = [];
+    for (const digits of pans) {
+      const brand = brandOf(digits) ?? 'unknown';
+      const last4 = digits.slice(-4);
+      let fingerprint: string | null = null;
+      if (options.scope !== undefined) {
+        fingerprint = this.sealer.keyedHash(
+          'vault-fingerprint',
+          `${accountId}\n${options.scope}\n${format}\n${digits}`,
+        );
+        const existing = await tx.vault.findConvergent(accountId, options.scope, fingerprint);
+        if (existing && !isExpired(existing, now)) {
+          const meta = openMeta(session, arn, existing);
+          results.push({
+            token: meta.token,
+            tokenRef: existing.tokenRef,
+            format,
+            brand,
+            last4,
+            isReused: true,
+            expiresAtMs: existing.expiresAtMs,
+          });
+          continue;
+        }
+        // An expired convergent token is gone for callers; it makes room for its successor now.
+        if (existing) await tx.vault.deleteToken(accountId, existing.tokenRef);
+      }
+      const { token, tokenRef } = await this.freshToken(tx, accountId, format, digits);
+      const meta: TokenMeta = { token, brand, bin: digits.slice(0, 6), last4, length: digits.length };
+      if (options.expiryMonth !== undefined) meta.expiryMonth = options.expiryMonth;
+      const places = sealedPlaces(tokenRef);
+      await tx.vault.insertToken({
+        accountId,
+        tokenRef,
+        format,
+        sealedPan: key.seal(Buffer.from(digits, 'utf8'), places.pan),
+        sealedMeta: sealMeta(key, places.meta, meta),
+        scope: options.scope ?? '',
+        fingerprint,
+        createdBy: caller.principalArn,
+        createdAtMs: now,
+        expiresAtMs,
+      });
+      results.push({ token, tokenRef, format, brand, last4, isReused: false, expiresAtMs });
+    }
+    return results;
+  }
+
+  /** A token not in use yet: format-preserving tokens vary only in their middle digits, so collisions happen. */
+  private async freshToken(
+    tx: WriteTx,
+    accountId: string,
+    format: TokenFormat,
+    digits: string,
+  ): Promise<{ token: string; tokenRef: string }> {
+    for (let attempt = 0; attempt < formatPreservingAttempts; attempt++) {
+      const token = newToken(format, digits);
+      const tokenRef = this.tokenRefOf(accountId, token);
+      // 120 random bits do not collide; the primary key would refuse it if they ever did.
+      if (format === 'opaque' || !(await tx.vault.getToken(accountId, tokenRef))) return { token, tokenRef };
+    }
+    throw new PciqError(
+      'LimitExceededException',
+      'No free format-preserving token is left for card numbers with these leading and last digits: use the opaque format or keep fewer leading digits.',
+    );
+  }
+
+  /** Detokenize one token at a redaction level; throttled per principal. */
+  async detokenize(
+    caller: Caller,
+    token: string,
+    options: { redaction?: Redaction; reason?: string } = {},
+    recording: Recording = asEvent,
+  ): Promise<DetokenizeResult> {
+    checkReason(options.reason);
+    const redaction = options.redaction ?? 'masked';
+    const accountId = caller.accountId;
+    const tokenRef = isTokenShaped(token) ? this.tokenRefOf(accountId, token) : null;
+    const details: VaultDetails = {
+      tokenRef,
+      redaction,
+      ...(options.reason !== undefined ? { reason: options.reason } : {}),
+    };
+    if (recording.kind === 'request') recording.note(details);
+    let result: DetokenizeResult;
+    try {
+      this.limiter.take(caller.principalArn);
+      if (tokenRef === null) throw tokenNotFound();
+      result = await this.store.read(async (tx) => {
+        const row = await tx.vault.getToken(accountId, tokenRef);
+        if (!row || isExpired(row, this.clock.now())) throw tokenNotFound();
+        return this.reveal(await this.sealer.session(tx), this.arnOf(accountId), row, redaction);
+      });
+    } catch (error) {
+      if (recording.kind === 'event' && isPciqError(error))
+        await this.recordAlone(caller, 'vault:Detokenize', details, error.code);
+      throw error;
+    }
+    if (recording.kind === 'event') await this.recordAlone(caller, 'vault:Detokenize', details);
+    return result;
+  }
+
+  /** Refuses a receive that asks to reveal tokens when its principal has no detokenizations left. */
+  checkRevealAllowed(caller: Caller): void {
+    this.limiter.check(caller.principalArn);
+  }
+
+  /**
+   * Values for the tokens of received messages, inside the transaction that claims them, with one event for
+   * the receive. Tokens that are gone (deleted, expired) stay as they are and are counted as failures.
+   */
+  async revealForMessages(
+    tx: WriteTx,
+    caller: Caller,
+    tokens: readonly string[],
+    options: { redaction: Redaction; reason?: string },
+    messages: { messageIds: string[]; via: string },
+  ): Promise<Map<string, string>> {
+    checkReason(options.reason);
+    const accountId = caller.accountId;
+    const arn = this.arnOf(accountId);
+    const session = await this.sealer.session(tx);
+    const now = this.clock.now();
+    const values = new Map<string, string>();
+    const refs: string[] = [];
+    let missing = 0;
+    for (const token of new Set(tokens)) {
+      const tokenRef = this.tokenRefOf(accountId, token);
+      refs.push(tokenRef);
+      const row = await tx.vault.getToken(accountId, tokenRef);
+      const revealed =
+        row && !isExpired(row, now) ? this.revealIfReadable(session, arn, row, options.redaction) : undefined;
+      if (revealed === undefined) missing++;
+      else values.set(token, revealed);
+    }
+    this.limiter.charge(caller.principalArn, values.size);
+    await this.record(tx, {
+      type: 'vault:Detokenize',
+      outcome: missing === 0 ? 'success' : 'failure',
+      ...(missing > 0 ? { error: 'ResourceNotFoundException' } : {}),
+      data: { messageIds: messages.messageIds, count: values.size },
+      details: {
+        tokenRefs: listedRefs(refs),
+        redaction: options.redaction,
+        missing,
+        via: messages.via,
+        ...(options.reason !== undefined ? { reason: options.reason } : {}),
+      },
+      actor: actorOf(caller),
+    });
+    return values;
+  }
+
+  private reveal(session: KeySession, arn: string, row: VaultTokenRow, redaction: Redaction): DetokenizeResult {
+    try {
+      return this.revealOpened(session, arn, row, redaction);
+    } catch (error) {
+      const unreadable = unreadableReasonOf(error);
+      if (!unreadable) throw error;
+      // Altered, or shredded with the vault key: reported, and for the caller the token is gone.
+      this.sealer.reportUnreadable({ source: 'vault-tokens', resource: arn, recordId: row.tokenRef, ...unreadable });
+      throw tokenNotFound();
+    }
+  }
+
+  private revealIfReadable(session: KeySession, arn: string, row: VaultTokenRow, redaction: Redaction) {
+    try {
+      return this.reveal(session, arn, row, redaction).value;
+    } catch (error) {
+      if (isPciqError(error) && error.code === 'ResourceNotFoundException') return undefined;
+      throw error;
+    }
+  }
+
+  private revealOpened(session: KeySession, arn: string, row: VaultTokenRow, redaction: Redaction): DetokenizeResult {
+    // Masked and redacted answers come from the metadata: the PAN's own ciphertext is not opened for them.
+    const meta = openMeta(session, arn, row);
+    if (redaction === 'redacted') return { value: redactedValue, redaction, brand: meta.brand };
+    if (redaction === 'masked') {
+      const value = `${meta.bin}${'*'.repeat(meta.length - 10)}${meta.last4}`;
+      return { value, redaction, brand: meta.brand, last4: meta.last4 };
+    }
+    const pan = session.open(row.sealedPan, arn, sealedPlaces(row.tokenRef).pan).toString('utf8');
+    const result: DetokenizeResult = { value: pan, redaction, brand: meta.brand, last4: meta.last4 };
+    if (meta.expiryMonth !== undefined) result.expiryMonth = meta.expiryMonth;
+    return result;
+  }
+
+  /** Deletes a token: its sealed PAN goes with it and cannot be recovered through the vault. */
+  async deleteToken(
+    caller: Caller,
+    token: string,
+    options: { reason?: string } = {},
+    recording: Recording = asEvent,
+  ): Promise<void> {
+    checkReason(options.reason);
+    const accountId = caller.accountId;
+    const tokenRef = isTokenShaped(token) ? this.tokenRefOf(accountId, token) : null;
+    const details: VaultDetails = { tokenRef, ...(options.reason !== undefined ? { reason: options.reason } : {}) };
+    if (recording.kind === 'request') recording.note(details);
+    const deleted =
+      tokenRef !== null && (await this.store.write((tx) => this.deleteIn(tx, caller, tokenRef, details, recording)));
+    if (!deleted) {
+      if (recording.kind === 'event')
+        await this.recordAlone(caller, 'vault:DeleteToken', details, 'ResourceNotFoundException');
+      throw tokenNotFound();
+    }
+  }
+
+  private async deleteIn(
+    tx: WriteTx,
+    caller: Caller,
+    tokenRef: string,
+    details: VaultDetails,
+    recording: Recording,
+  ): Promise<boolean> {
+    if (!(await tx.vault.deleteToken(caller.accountId, tokenRef))) return false;
+    if (recording.kind === 'event')
+      await this.record(tx, { type: 'vault:DeleteToken', outcome: 'success', details, actor: actorOf(caller) });
+    return true;
+  }
+
+  /** Deletes tokens past their TTL (their PANs with them); records how many. */
+  async sweepExpired(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const now = this.clock.now();
+      const removed = await this.store.write(async (tx) => {
+        const count = await tx.vault.deleteExpiredTokens(now, sweepBatch);
+        if (count > 0)
+          await this.record(tx, { type: 'vault:ExpireTokens', outcome: 'success', data: { count }, details: {} });
+        return count;
+      });
+      total += removed;
+      if (removed < sweepBatch) return total;
+    }
+  }
+
+  start(): void {
+    if (this.cancelSweep) return;
+    const schedule = () => {
+      this.cancelSweep = this.clock.setTimer(sweepIntervalMs, () => {
+        this.sweepExpired()
+          .catch((error: unknown) => process.emitWarning(`expiring vault tokens failed: ${(error as Error).message}`))
+          .finally(() => {
+            if (this.cancelSweep) schedule();
+          });
+      });
+    };
+    schedule();
+  }
+
+  stop(): void {
+    this.cancelSweep?.();
+    this.cancelSweep = undefined;
+  }
+
+  private async record(tx: WriteTx, event: Omit<VaultAuditEvent, 'resource'> & { resource?: string }): Promise<void> {
+    if (!this.events) return;
+    const accountId = event.actor?.accountId;
+    await this.events.record(tx, { ...event, resource: event.resource ?? (accountId ? this.arnOf(accountId) : '*') });
+  }
+
+  /** An event in a transaction of its own (reads, and failures whose own unit rolled back). */
+  private async recordAlone(caller: Caller, type: VaultAuditEvent['type'], details: VaultDetails, error?: string) {
+    if (!this.events) return;
+    await this.store.write((tx) =>
+      this.record(tx, {
+        type,
+        outcome: error === undefined ? 'success' : 'failure',
+        ...(error !== undefined ? { error } : {}),
+        details,
+        actor: actorOf(caller),
+      }),
+    );
+  }
+}
