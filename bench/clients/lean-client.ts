@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { SigV4Signer } from '../../src/client/sigv4-signer.ts';
 import type { Endpoint, QueueClient, ReceivedMessage, SendBatchResult } from './queue-client.ts';
-import { SigV4Signer } from './sigv4-signer.ts';
 
 const contentType = 'application/x-amz-json-1.0';
 

@@ -4,6 +4,7 @@ import { CliError } from './data-dir.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
 import { serveCommand, serveUsage } from './serve-command.ts';
+import { tokensCommand, tokensUsage } from './tokens-command.ts';
 
 const usage = `pciq: PCI DSS-ready queues with an SQS-compatible API
 
@@ -17,6 +18,8 @@ ${auditUsage}
 
 ${alertsUsage}
 
+${tokensUsage}
+
 pciq help   shows this text`;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
@@ -25,6 +28,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   keys: keysCommand,
   audit: auditCommand,
   alerts: alertsCommand,
+  tokens: tokensCommand,
 };
 
 /** Runs one command; failures are one line on stderr and a non-zero exit, never a stack trace. */
