@@ -26,6 +26,7 @@ export const runNames = [
   'sdk-fauxqs',
   'encryption',
   'audit',
+  'vault',
 ] as const;
 export type RunName = (typeof runNames)[number];
 

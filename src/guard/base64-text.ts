@@ -32,8 +32,16 @@ export function decodeIfText(bytes: Uint8Array): string | undefined {
   return unprintable <= text.length * 0.05 ? text : undefined;
 }
 
+/**
+ * Base64 of text always has capitals: every group's first character encodes a byte's top six bits, which
+ * for spaces, quotes, braces and capitals are I–Z. Runs without any (hex digests, "xxxx…", lower-case ids)
+ * are not decoded at all.
+ */
+const capital = /[A-Z]/;
+
 function blobAt(text: string, start: number, end: number): Base64Blob | undefined {
   const raw = text.slice(start, end);
+  if (!capital.test(raw)) return undefined;
   const isUrl = /[-_]/.test(raw);
   if (isUrl && /[+/]/.test(raw)) return undefined;
   const body = raw.replace(/=+$/, '');
@@ -48,7 +56,9 @@ function blobAt(text: string, start: number, end: number): Base64Blob | undefine
 
 /** The blob `text[start, end)` is as a whole, decoded, when it is base64 of text. */
 export function wholeBase64Text(text: string, start = 0, end = text.length): Base64Blob | undefined {
-  if (end - start < 20 || !wholeBlob.test(text.slice(start, end))) return undefined;
+  if (end - start < 20) return undefined;
+  const raw = text.slice(start, end);
+  if (!capital.test(raw) || !wholeBlob.test(raw)) return undefined;
   return blobAt(text, start, end);
 }
 

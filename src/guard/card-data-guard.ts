@@ -1,3 +1,4 @@
+import type { Caller } from '../core/index.ts';
 import type {
   GuardedMessage,
   MessageGuard,
@@ -7,11 +8,8 @@ import type {
   RewrittenMessage,
 } from '../queues/index.ts';
 import type { WriteTx } from '../storage/index.ts';
-import { maskPan, type TokenFormat, type TokenVault } from '../vault/index.ts';
+import { maskPan, opaqueTokenLength, type TokenFormat, type TokenVault } from '../vault/index.ts';
 import { messageBytes, rewriteMessage, type Screening, screenMessage } from './message-screening.ts';
-
-/** Characters of an opaque token (`tok_` and 24), for sizing a rewrite before the tokens exist. */
-const opaqueTokenLength = 28;
 
 /**
  * The cardholder-data guard on the send and receive paths of the queue engine (PCI DSS 3.3.1, 3.4, 3.5):
@@ -32,7 +30,7 @@ export class CardDataGuard implements MessageGuard {
       // Masking needs no vault: the message is final now, and the card number is gone from it.
       const masked = rewriteMessage(screening, maskPan);
       const sizeBytes = messageBytes(masked);
-      return { sizeBytes, apply: async () => ({ ...masked, tokens: [] }) };
+      return { sizeBytes, apply: async () => ({ ...masked, tokens: [], tokenRefs: [] }) };
     }
     const format: TokenFormat = policy.tokenFormat;
     return {
@@ -49,15 +47,28 @@ export class CardDataGuard implements MessageGuard {
     policy: QueueDataPolicy,
     context: Parameters<PendingRewrite['apply']>[1],
   ): Promise<RewrittenMessage> {
-    const tokens = await this.vault.tokenizeForMessage(
-      tx,
-      context.caller,
-      screening.pans,
-      { format: policy.tokenFormat, ...(policy.tokenScope !== undefined ? { scope: policy.tokenScope } : {}) },
-      { messageId: context.messageId, via: context.via },
-    );
-    const tokenOf = new Map(screening.pans.map((digits, index) => [digits, tokens[index]!]));
-    return { ...rewriteMessage(screening, (digits) => tokenOf.get(digits)!), tokens };
+    const created = await this.vault.tokenizeForMessage(tx, context.caller, screening.pans, {
+      format: policy.tokenFormat,
+      ...(policy.tokenScope !== undefined ? { scope: policy.tokenScope } : {}),
+    });
+    const tokenOf = new Map(screening.pans.map((digits, index) => [digits, created[index]!.token]));
+    return {
+      ...rewriteMessage(screening, (digits) => tokenOf.get(digits)!),
+      tokens: created.map((item) => item.token),
+      tokenRefs: created.map((item) => item.tokenRef),
+    };
+  }
+
+  recordTokenized(
+    tx: WriteTx,
+    context: { caller: Caller; policy: QueueDataPolicy; via: string },
+    messages: ReadonlyArray<{ messageId: string; tokenRefs: readonly string[] }>,
+  ): Promise<void> {
+    return this.vault.recordForMessages(tx, context.caller, messages, {
+      format: context.policy.tokenFormat,
+      isConvergent: context.policy.tokenScope !== undefined,
+      via: context.via,
+    });
   }
 
   checkReveal(request: RevealRequest): void {

@@ -18,13 +18,15 @@ export interface RewrittenMessage {
   attributes: MessageAttributes;
   /** Tokens now in body or attributes: what a receive that asks to reveal looks up. */
   tokens: string[];
+  /** Their keyed references, for the audit record of the send (never the tokens themselves). */
+  tokenRefs: string[];
 }
 
 /** A change the guard decided on before anything is stored, carried out in the send's transaction. */
 export interface PendingRewrite {
   /** Size of body and attributes once rewritten (a token may be longer than the number it replaces). */
   readonly sizeBytes: number;
-  apply(tx: WriteTx, context: { caller: Caller; messageId: string; via: string }): Promise<RewrittenMessage>;
+  apply(tx: WriteTx, context: { caller: Caller }): Promise<RewrittenMessage>;
 }
 
 export type RevealRedaction = 'plain' | 'masked' | 'redacted';
@@ -47,6 +49,12 @@ export interface MessageGuard {
    * numbers on a queue that rejects them, and returns the rewrite that replaces card numbers, if any.
    */
   inspect(message: GuardedMessage, policy: QueueDataPolicy): PendingRewrite | undefined;
+  /** Records, once per send and in its transaction, the messages whose card numbers became tokens. */
+  recordTokenized(
+    tx: WriteTx,
+    context: { caller: Caller; policy: QueueDataPolicy; via: string },
+    messages: ReadonlyArray<{ messageId: string; tokenRefs: readonly string[] }>,
+  ): Promise<void>;
   /** Refuses a reveal before anything is received when the caller may not detokenize now (rate limit). */
   checkReveal(request: RevealRequest): void;
   /** Values for `tokens` at the requested redaction, inside the transaction that claims the messages. */

@@ -4,7 +4,7 @@ import type { SealingKey } from '../keys/index.ts';
 import type { QueueRow, WriteTx } from '../storage/index.ts';
 import { type EntryOutcome, failedEntry, validateBatch } from './batch.ts';
 import { type QueueContext, sealingKeyOf } from './context.ts';
-import { dataPolicyOf } from './data-policy.ts';
+import { dataPolicyOf, type QueueDataPolicy } from './data-policy.ts';
 import { asQueueKeyError } from './kms-errors.ts';
 import { limits } from './limits.ts';
 import { md5OfAttributes, md5OfBody } from './md5.ts';
@@ -144,9 +144,10 @@ export async function sendMessages(
   });
   const queue = await context.queues.get(address);
   const settings = settingsOf(queue.attributes);
-  screen(context, queue, checked);
+  const policy = screen(context, queue, checked);
   const via = isBatch ? 'SendMessageBatch' : 'SendMessage';
   return context.store.write(async (tx) => {
+    const tokenized: SendUnit['tokenized'] = [];
     // The queue's key is checked for the whole request: a disabled key refuses every entry (KmsDisabled).
     const key = sealingKeyOf(context, await context.sealer.session(tx), queue);
     const outcomes: Array<EntryOutcome<SendResult>> = [];
@@ -161,13 +162,14 @@ export async function sendMessages(
         outcomes.push({
           ok: true,
           id: item.entry.id,
-          value: await store(context, tx, { caller, queue, settings, key, via }, item),
+          value: await store(context, tx, { caller, queue, settings, key, tokenized }, item),
         });
         accepted++;
       } catch (error) {
         outcomes.push(failedEntry(item.entry.id, error));
       }
     }
+    if (policy && tokenized.length > 0) await context.guard!.recordTokenized(tx, { caller, policy, via }, tokenized);
     if (accepted > 0) tx.signalReceivable(queue.id);
     return outcomes;
   });
@@ -177,9 +179,13 @@ export async function sendMessages(
  * The guard's look at each entry, before the transaction: sensitive authentication data and card numbers
  * on a rejecting queue fail their entry here, so nothing of them reaches the store (PCI DSS 3.3.1).
  */
-function screen(context: QueueContext, queue: QueueRow, checked: Array<CheckedEntry | EntryOutcome<SendResult>>): void {
+function screen(
+  context: QueueContext,
+  queue: QueueRow,
+  checked: Array<CheckedEntry | EntryOutcome<SendResult>>,
+): QueueDataPolicy | undefined {
   const guard = context.guard;
-  if (!guard) return;
+  if (!guard) return undefined;
   const policy = dataPolicyOf(queue);
   checked.forEach((item, index) => {
     if ('ok' in item) return;
@@ -190,6 +196,7 @@ function screen(context: QueueContext, queue: QueueRow, checked: Array<CheckedEn
       checked[index] = failedEntry(item.entry.id, error);
     }
   });
+  return policy;
 }
 
 function attributeBytes(attributes: MessageAttributes): number {
@@ -207,8 +214,8 @@ interface SendUnit {
   queue: QueueRow;
   settings: QueueSettings;
   key: SealingKey;
-  /** The action, for the guard's audit events. */
-  via: string;
+  /** Messages whose card numbers became tokens, recorded once the unit's entries are stored. */
+  tokenized: Array<{ messageId: string; tokenRefs: string[] }>;
 }
 
 async function store(context: QueueContext, tx: WriteTx, unit: SendUnit, checked: CheckedEntry): Promise<SendResult> {
@@ -246,13 +253,16 @@ async function store(context: QueueContext, tx: WriteTx, unit: SendUnit, checked
   if (checked.rewrite) {
     let rewritten: Awaited<ReturnType<PendingRewrite['apply']>>;
     try {
-      rewritten = await checked.rewrite.apply(tx, { caller, messageId, via: unit.via });
+      rewritten = await checked.rewrite.apply(tx, { caller });
     } catch (error) {
       throw asQueueKeyError(error);
     }
     content.body = rewritten.body;
     content.attributes = rewritten.attributes;
-    if (rewritten.tokens.length > 0) content.tokens = rewritten.tokens;
+    if (rewritten.tokens.length > 0) {
+      content.tokens = rewritten.tokens;
+      unit.tokenized.push({ messageId, tokenRefs: rewritten.tokenRefs });
+    }
   }
   if (entry.groupId !== undefined) content.groupId = entry.groupId;
   if (deduplicationId !== undefined) content.deduplicationId = deduplicationId;

@@ -10,7 +10,7 @@ export { brandOf, knownBrandRanges } from './card-brands.ts';
 export { maskPan, maxPanDigits, minPanDigits, normalizePan, passesLuhn } from './pan.ts';
 export { defaultDetokenizeLimit, type RateLimit } from './rate-limit.ts';
 export { sealedTokensSource } from './sealed-tokens.ts';
-export { isTokenFormat, isTokenShaped, type TokenFormat, tokenFormats } from './token-format.ts';
+export { isTokenFormat, isTokenShaped, opaqueTokenLength, type TokenFormat, tokenFormats } from './token-format.ts';
 export {
   type DetokenizeResult,
   type Redaction,

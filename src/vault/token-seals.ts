@@ -23,6 +23,26 @@ export function sealedPlaces(tokenRef: string): { pan: string; meta: string } {
   return { pan: `pan:${tokenRef}`, meta: `meta:${tokenRef}` };
 }
 
+/**
+ * The card itself: the PAN, and its expiry month when known (PCI DSS: cardholder data stored with the PAN
+ * is protected with it). A plain detokenization opens this ciphertext alone.
+ */
+export function sealCard(key: SealingKey, place: string, digits: string, expiryMonth: string | undefined): Buffer {
+  return key.seal(Buffer.from(expiryMonth === undefined ? digits : `${digits} ${expiryMonth}`, 'utf8'), place);
+}
+
+export function openCard(
+  session: KeySession,
+  vaultArn: string,
+  row: VaultTokenRow,
+): { digits: string; expiryMonth?: string } {
+  const [digits = '', expiryMonth] = session
+    .open(row.sealedPan, vaultArn, sealedPlaces(row.tokenRef).pan)
+    .toString('utf8')
+    .split(' ');
+  return expiryMonth === undefined ? { digits } : { digits, expiryMonth };
+}
+
 export function sealMeta(key: SealingKey, place: string, meta: TokenMeta): Buffer {
   const plain: Record<string, string | number> = {
     t: meta.token,

@@ -12,8 +12,8 @@ import {
 import { brandOf } from './card-brands.ts';
 import { normalizePan } from './pan.ts';
 import { defaultDetokenizeLimit, PrincipalRateLimiter, type RateLimit } from './rate-limit.ts';
-import { isTokenShaped, newToken, type TokenFormat } from './token-format.ts';
-import { openMeta, sealedPlaces, sealMeta, type TokenMeta, vaultKeyAlias } from './token-seals.ts';
+import { isTokenShaped, newToken, orderingPrefixOf, type TokenFormat } from './token-format.ts';
+import { openCard, openMeta, sealCard, sealedPlaces, sealMeta, type TokenMeta, vaultKeyAlias } from './token-seals.ts';
 import { vaultArn } from './vault-arn.ts';
 
 /** How much of the card number a detokenization hands back (Skyflow's redaction levels). */
@@ -64,6 +64,8 @@ export interface TokenVaultOptions {
   detokenizeLimit?: RateLimit;
 }
 
+/** 192 bits of the keyed hash in a token reference. */
+const refHashChars = 32;
 const maxScopeLength = 128;
 const scopePattern = /^[A-Za-z0-9_.:/=+@-]+$/;
 const maxTtlSec = 10 * 366 * 86_400;
@@ -141,9 +143,13 @@ export class TokenVault {
     return vaultArn(this.region, accountId);
   }
 
-  /** The keyed reference a token is stored and audited under: correlatable, never reversible. */
+  /**
+   * The keyed reference a token is stored and audited under: correlatable, never reversible. An opaque
+   * token's ordering prefix leads it, so that new references land at the end of the vault's index.
+   */
   tokenRefOf(accountId: string, token: string): string {
-    return this.sealer.keyedHash('vault-token', `${accountId}\n${token}`);
+    const hash = this.sealer.keyedHash('vault-token', `${accountId}\n${token}`).slice(0, refHashChars);
+    return orderingPrefixOf(token) + hash;
   }
 
   /** Tokenize one PAN (given with or without spaces and dashes). */
@@ -173,29 +179,42 @@ export class TokenVault {
 
   /**
    * Tokenizes PANs found in a message, inside the transaction that stores it: the tokens commit with the
-   * message or not at all, and one event names them with the message.
+   * message or not at all. The caller records them with `recordForMessages` once per unit of work.
    */
   async tokenizeForMessage(
     tx: WriteTx,
     caller: Caller,
     pans: readonly string[],
     options: Pick<TokenizeOptions, 'format' | 'scope'>,
-    message: { messageId: string; via: string },
-  ): Promise<string[]> {
+  ): Promise<Array<{ token: string; tokenRef: string }>> {
     const results = await this.create(tx, caller, pans, options);
+    return results.map(({ token, tokenRef }) => ({ token, tokenRef }));
+  }
+
+  /**
+   * One event for the tokens a send put in place of card numbers, in the send's transaction: the messages
+   * and (up to five of) the tokens' references. One per send rather than per message: a batch of ten costs
+   * the trail one record more, not ten.
+   */
+  async recordForMessages(
+    tx: WriteTx,
+    caller: Caller,
+    messages: ReadonlyArray<{ messageId: string; tokenRefs: readonly string[] }>,
+    details: { format: TokenFormat; isConvergent: boolean; via: string },
+  ): Promise<void> {
+    const refs = messages.flatMap((message) => message.tokenRefs);
     await this.record(tx, {
       type: 'vault:Tokenize',
       outcome: 'success',
-      data: { messageIds: [message.messageId], count: results.length },
+      data: { messageIds: messages.map((message) => message.messageId), count: refs.length },
       details: {
-        tokenRefs: listedRefs(results.map((result) => result.tokenRef)),
-        format: options.format ?? 'opaque',
-        convergent: options.scope !== undefined,
-        via: message.via,
+        tokenRefs: listedRefs(refs),
+        format: details.format,
+        convergent: details.isConvergent,
+        via: details.via,
       },
       actor: actorOf(caller),
     });
-    return results.map((result) => result.token);
   }
 
   private async create(
@@ -247,7 +266,7 @@ export class TokenVault {
         accountId,
         tokenRef,
         format,
-        sealedPan: key.seal(Buffer.from(digits, 'utf8'), places.pan),
+        sealedPan: sealCard(key, places.pan, digits, options.expiryMonth),
         sealedMeta: sealMeta(key, places.meta, meta),
         scope: options.scope ?? '',
         fingerprint,
@@ -268,7 +287,7 @@ export class TokenVault {
     digits: string,
   ): Promise<{ token: string; tokenRef: string }> {
     for (let attempt = 0; attempt < formatPreservingAttempts; attempt++) {
-      const token = newToken(format, digits);
+      const token = newToken(format, digits, this.clock.now());
       const tokenRef = this.tokenRefOf(accountId, token);
       // 120 random bits do not collide; the primary key would refuse it if they ever did.
       if (format === 'opaque' || !(await tx.vault.getToken(accountId, tokenRef))) return { token, tokenRef };
@@ -387,17 +406,23 @@ export class TokenVault {
   }
 
   private revealOpened(session: KeySession, arn: string, row: VaultTokenRow, redaction: Redaction): DetokenizeResult {
-    // Masked and redacted answers come from the metadata: the PAN's own ciphertext is not opened for them.
+    if (redaction === 'plain') {
+      // The card's own ciphertext alone: the metadata is derived from it.
+      const card = openCard(session, arn, row);
+      const result: DetokenizeResult = {
+        value: card.digits,
+        redaction,
+        brand: brandOf(card.digits) ?? 'unknown',
+        last4: card.digits.slice(-4),
+      };
+      if (card.expiryMonth !== undefined) result.expiryMonth = card.expiryMonth;
+      return result;
+    }
+    // Masked and redacted answers come from the metadata: the PAN's ciphertext is not opened for them.
     const meta = openMeta(session, arn, row);
     if (redaction === 'redacted') return { value: redactedValue, redaction, brand: meta.brand };
-    if (redaction === 'masked') {
-      const value = `${meta.bin}${'*'.repeat(meta.length - 10)}${meta.last4}`;
-      return { value, redaction, brand: meta.brand, last4: meta.last4 };
-    }
-    const pan = session.open(row.sealedPan, arn, sealedPlaces(row.tokenRef).pan).toString('utf8');
-    const result: DetokenizeResult = { value: pan, redaction, brand: meta.brand, last4: meta.last4 };
-    if (meta.expiryMonth !== undefined) result.expiryMonth = meta.expiryMonth;
-    return result;
+    const value = `${meta.bin}${'*'.repeat(meta.length - 10)}${meta.last4}`;
+    return { value, redaction, brand: meta.brand, last4: meta.last4 };
   }
 
   /** Deletes a token: its sealed PAN goes with it and cannot be recovered through the vault. */

@@ -55,7 +55,7 @@ describe('token formats', () => {
     for (const { pan } of corpus) {
       for (const format of tokenFormats.filter((f): f is Exclude<TokenFormat, 'opaque'> => f !== 'opaque')) {
         for (let i = 0; i < 5; i++) {
-          const token = newToken(format, pan);
+          const token = newToken(format, pan, Date.now());
           assert.equal(passesLuhn(token), false, `${format} token of a ${pan.length}-digit PAN passes Luhn`);
           assert.notEqual(token, pan);
           assert.equal(token.length, pan.length);
@@ -71,21 +71,30 @@ describe('token formats', () => {
     const pan16 = '4111111111111111';
     const amex = '378282246310005';
     for (let i = 0; i < 50; i++) {
-      assert.equal(newToken('format-preserving-bin6', pan16).slice(0, 6), '411111');
-      assert.equal(newToken('format-preserving-bin8', pan16).slice(0, 8), '41111111');
-      const amexBin8 = newToken('format-preserving-bin8', amex);
+      assert.equal(newToken('format-preserving-bin6', pan16, Date.now()).slice(0, 6), '411111');
+      assert.equal(newToken('format-preserving-bin8', pan16, Date.now()).slice(0, 8), '41111111');
+      const amexBin8 = newToken('format-preserving-bin8', amex, Date.now());
       assert.equal(amexBin8.slice(0, 6), '378282', 'a 15-digit PAN keeps six');
     }
     // Without kept leading digits the middle is random: the first digits differ from the PAN's at times.
-    const leading = new Set(Array.from({ length: 50 }, () => newToken('format-preserving', pan16).slice(0, 6)));
+    const leading = new Set(
+      Array.from({ length: 50 }, () => newToken('format-preserving', pan16, Date.now()).slice(0, 6)),
+    );
     assert.ok(leading.size > 40, 'random leading digits');
   });
 
+  it('orders opaque tokens by when they were made, so the vault’s index grows at its end', () => {
+    const times = [Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 1) + 1, Date.UTC(2026, 0, 1) + 16, Date.UTC(2031, 5, 1)];
+    const tokens = times.map((time) => newToken('opaque', '4111111111111111', time));
+    assert.deepEqual([...tokens].sort(), tokens);
+    assert.equal(new Set(tokens.map((token) => token.slice(0, 14))).size, 4);
+  });
+
   it('makes opaque tokens of 120 random bits that look like no number', () => {
-    const tokens = new Set(Array.from({ length: 2_000 }, () => newToken('opaque', '4111111111111111')));
+    const tokens = new Set(Array.from({ length: 2_000 }, () => newToken('opaque', '4111111111111111', Date.now())));
     assert.equal(tokens.size, 2_000);
     for (const token of tokens) {
-      assert.match(token, /^tok_[a-z2-7]{24}$/);
+      assert.match(token, /^tok_[a-p]{10}[a-z2-7]{24}$/);
       assert.equal(isTokenShaped(token), true);
     }
   });
