@@ -26,6 +26,7 @@ import { QueueService } from '../src/queues/index.ts';
 import { SqliteStore, type Store } from '../src/storage/index.ts';
 import { passesLuhn, type Recording, TokenVault } from '../src/vault/index.ts';
 import { makeTempDir } from '../test/support/temp-dir.ts';
+import { engineRoundTripRate } from './engine-round-trip.ts';
 import { benchDir, measureServerRoundTrip, median } from './server-round-trip.ts';
 
 const { values } = parseArgs({
@@ -171,34 +172,19 @@ async function roundTripRate(isGuardOn: boolean): Promise<number> {
     endpoint: 'https://127.0.0.1:9324',
     ...(isGuardOn ? { guard: new CardDataGuard(setup.vault) } : {}),
   });
-  await queues.createQueue(caller, { name: 'bench', attributes: { VisibilityTimeout: '300' }, tags: {} });
-  const address = { accountId: caller.accountId, name: 'bench' };
   const pans = Array.from({ length: 100 }, randomPan);
-  const options = { maxMessages: 10, systemAttributeNames: [], messageAttributeNames: ['All'] };
   let sent = 0;
-  const roundTrip = async () => {
-    const entries = Array.from({ length: 10 }, (_, i) => ({
+  const rate = await engineRoundTripRate(queues, caller, roundTrips, () =>
+    Array.from({ length: 10 }, (_, i) => ({
       id: `e${i}`,
       body: orderBody(sent, pans[sent++ % pans.length]!),
       attributes: { kind: { dataType: 'String', stringValue: 'order' } },
       systemAttributes: {},
-    }));
-    await queues.sendMessages(caller, address, entries, true);
-    const received = await queues.receiveMessages(address, options);
-    await queues.deleteMessageBatch(
-      address,
-      received.map((message, i) => ({ id: `d${i}`, receiptHandle: message.receiptHandle })),
-    );
-    return received.length;
-  };
-  for (let i = 0; i < Math.min(200, roundTrips / 10); i++) await roundTrip();
-  const started = process.hrtime.bigint();
-  let messages = 0;
-  for (let i = 0; i < roundTrips; i++) messages += await roundTrip();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    })),
+  );
   queues.stop();
   await setup.close();
-  return messages / seconds;
+  return rate;
 }
 
 if (values.only) {

@@ -1,5 +1,6 @@
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import type { Redaction, TokenFormat } from '../vault/index.ts';
+import { post } from './post.ts';
 import { type Credentials, SigV4Signer } from './sigv4-signer.ts';
 
 export interface VaultClientOptions {
@@ -121,7 +122,7 @@ export class VaultClient {
     this.agent.destroy();
   }
 
-  private call(action: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+  private async call(action: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
     const body = JSON.stringify(input);
     const path = this.url.pathname || '/';
     const headers = this.signer.sign({
@@ -134,39 +135,23 @@ export class VaultClient {
       },
       body,
     });
-    return new Promise((resolve, reject) => {
-      const outgoing = request(
-        { method: 'POST', hostname: this.url.hostname, port: this.url.port || 443, path, headers, agent: this.agent },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: Record<string, unknown> = {};
-            try {
-              parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-            } catch {
-              parsed = { message: `unreadable answer (HTTP ${response.statusCode})` };
-            }
-            const status = response.statusCode ?? 0;
-            if (status >= 200 && status < 300) resolve(parsed);
-            else {
-              const requestId = response.headers['x-amzn-requestid'];
-              reject(
-                new VaultServiceError(
-                  String(parsed['__type'] ?? 'UnknownError').replace(/^.*#/, ''),
-                  String(parsed['message'] ?? `HTTP ${status}`),
-                  status,
-                  typeof requestId === 'string' ? requestId : undefined,
-                ),
-              );
-            }
-          });
-        },
-      );
-      outgoing.on('error', reject);
-      outgoing.end(body);
-    });
+    const answer = await post(
+      true,
+      { hostname: this.url.hostname, port: this.url.port || 443, path, headers, agent: this.agent },
+      body,
+    );
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = answer.text === '' ? {} : (JSON.parse(answer.text) as Record<string, unknown>);
+    } catch {
+      parsed = { message: `unreadable answer (HTTP ${answer.status})` };
+    }
+    if (answer.status >= 200 && answer.status < 300) return parsed;
+    throw new VaultServiceError(
+      String(parsed['__type'] ?? 'UnknownError').replace(/^.*#/, ''),
+      String(parsed['message'] ?? `HTTP ${answer.status}`),
+      answer.status,
+      answer.requestId,
+    );
   }
 }

@@ -38,7 +38,7 @@ export class SqliteTransaction implements WriteTx {
     this.onSignal = onSignal;
     this.keys = new SqliteKeyTables(db);
     this.audit = new SqliteAudit((text) => this.sql(text));
-    this.vault = new SqliteVaultTables(db);
+    this.vault = new SqliteVaultTables((text) => this.sql(text));
   }
 
   private sql(text: string): StatementSync {

@@ -1,24 +1,14 @@
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { SQLInputValue, StatementSync } from 'node:sqlite';
 import type { VaultTokenRow, VaultWriteTx } from '../vault.ts';
 
 type Row = Record<string, SQLInputValue>;
 
-/** `tx.vault` on SQLite: hand-written statements over vault_tokens. */
+/** `tx.vault` on SQLite: hand-written statements over vault_tokens, prepared once by the transaction. */
 export class SqliteVaultTables implements VaultWriteTx {
-  private readonly db: DatabaseSync;
-  private readonly statements = new Map<string, StatementSync>();
+  private readonly sql: (text: string) => StatementSync;
 
-  constructor(db: DatabaseSync) {
-    this.db = db;
-  }
-
-  private sql(text: string): StatementSync {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+  constructor(sql: (text: string) => StatementSync) {
+    this.sql = sql;
   }
 
   async getToken(accountId: string, tokenRef: string): Promise<VaultTokenRow | undefined> {
