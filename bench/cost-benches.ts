@@ -20,7 +20,7 @@ export const costBenches: readonly CostBench[] = [
   {
     name: 'vault',
     script: 'vault.ts',
-    args: ['--rounds', '3', '--seconds', '4', '--ops', '30000', '--round-trips', '600'],
+    args: ['--rounds', '2', '--seconds', '4', '--ops', '30000', '--round-trips', '500'],
   },
 ];
 
