@@ -9,16 +9,10 @@ export {
 export { brandOf, knownBrandRanges } from './card-brands.ts';
 export { maskPan, maxPanDigits, minPanDigits, normalizePan, passesLuhn } from './pan.ts';
 export { defaultDetokenizeLimit, type RateLimit } from './rate-limit.ts';
+export { type DetokenizeResult, type Redaction, redactedValue, redactions } from './redaction.ts';
 export { sealedTokensSource } from './sealed-tokens.ts';
 export { isTokenFormat, isTokenShaped, opaqueTokenLength, type TokenFormat, tokenFormats } from './token-format.ts';
-export {
-  type DetokenizeResult,
-  type Redaction,
-  redactedValue,
-  redactions,
-  type TokenizeOptions,
-  type TokenizeResult,
-  TokenVault,
-  type TokenVaultOptions,
-} from './token-vault.ts';
+export type { TokenizeResult } from './token-issuer.ts';
+export { TokenVault, type TokenVaultOptions } from './token-vault.ts';
 export { vaultArn } from './vault-arn.ts';
+export type { TokenizeOptions } from './vault-input.ts';

@@ -1,4 +1,4 @@
-import { type Caller, type Clock, isPciqError, PciqError } from '../core/index.ts';
+import { type Caller, type Clock, isPciqError } from '../core/index.ts';
 import { type KeySession, type Sealer, unreadableReasonOf } from '../keys/index.ts';
 import type { Store, VaultTokenRow, WriteTx } from '../storage/index.ts';
 import {
@@ -9,50 +9,13 @@ import {
   type VaultAuditSink,
   type VaultDetails,
 } from './audit-events.ts';
-import { brandOf } from './card-brands.ts';
 import { normalizePan } from './pan.ts';
 import { defaultDetokenizeLimit, PrincipalRateLimiter, type RateLimit } from './rate-limit.ts';
-import { isTokenShaped, newToken, orderingPrefixOf, type TokenFormat } from './token-format.ts';
-import { openCard, openMeta, sealCard, sealedPlaces, sealMeta, type TokenMeta, vaultKeyAlias } from './token-seals.ts';
+import { type DetokenizeResult, type Redaction, revealRow } from './redaction.ts';
+import { isTokenShaped, type TokenFormat } from './token-format.ts';
+import { type IssuingContext, isExpired, issueTokens, type TokenizeResult, tokenReference } from './token-issuer.ts';
 import { vaultArn } from './vault-arn.ts';
-
-/** How much of the card number a detokenization hands back (Skyflow's redaction levels). */
-export const redactions = ['plain', 'masked', 'redacted'] as const;
-export type Redaction = (typeof redactions)[number];
-
-export const redactedValue = '[REDACTED]';
-
-export interface TokenizeOptions {
-  format?: TokenFormat;
-  /** Convergent tokenization: the same PAN in the same scope gets the same token. Random tokens without. */
-  scope?: string;
-  ttlSec?: number;
-  /** The card's expiry (MM/YY), kept sealed with the token's metadata. */
-  expiryMonth?: string;
-  reason?: string;
-}
-
-export interface TokenizeResult {
-  token: string;
-  tokenRef: string;
-  format: TokenFormat;
-  brand: string;
-  last4: string;
-  /** True when a convergent token already existed and is returned again. */
-  isReused: boolean;
-  expiresAtMs: number | null;
-}
-
-export interface DetokenizeResult {
-  /** The PAN (plain), BIN and last four (masked) or a fixed placeholder (redacted). */
-  value: string;
-  redaction: Redaction;
-  brand: string;
-  /** Absent when redacted. */
-  last4?: string;
-  /** Present with plain values only. */
-  expiryMonth?: string;
-}
+import { checkReason, checkTokenizeOptions, type TokenizeOptions, tokenNotFound, validation } from './vault-input.ts';
 
 export interface TokenVaultOptions {
   store: Store;
@@ -64,55 +27,11 @@ export interface TokenVaultOptions {
   detokenizeLimit?: RateLimit;
 }
 
-/** 192 bits of the keyed hash in a token reference. */
-const refHashChars = 32;
-const maxScopeLength = 128;
-const scopePattern = /^[A-Za-z0-9_.:/=+@-]+$/;
-const maxTtlSec = 10 * 366 * 86_400;
-const expiryPattern = /^(0[1-9]|1[0-2])\/\d{2}$/;
-const maxReasonLength = 256;
-const formatPreservingAttempts = 16;
 const sweepIntervalMs = 60_000;
 const sweepBatch = 1_000;
 
-function validation(message: string): PciqError {
-  return new PciqError('ValidationException', message);
-}
-
-function tokenNotFound(): PciqError {
-  // One answer for unknown, expired and deleted tokens: the answer must not tell them apart.
-  return new PciqError('ResourceNotFoundException', 'The token does not exist, has expired or was deleted.');
-}
-
-function checkReason(reason: string | undefined): void {
-  if (reason !== undefined && (reason.length === 0 || reason.length > maxReasonLength))
-    throw validation(`Reason must be 1 to ${maxReasonLength} characters.`);
-}
-
-function checkTokenizeOptions(options: TokenizeOptions): void {
-  if (
-    options.scope !== undefined &&
-    (options.scope.length === 0 || options.scope.length > maxScopeLength || !scopePattern.test(options.scope))
-  ) {
-    throw validation(`Scope must be 1 to ${maxScopeLength} letters, digits or _ . : / = + @ -.`);
-  }
-  if (
-    options.ttlSec !== undefined &&
-    (!Number.isInteger(options.ttlSec) || options.ttlSec < 1 || options.ttlSec > maxTtlSec)
-  ) {
-    throw validation(`TtlSeconds must be a whole number from 1 to ${maxTtlSec}.`);
-  }
-  if (options.expiryMonth !== undefined && !expiryPattern.test(options.expiryMonth))
-    throw validation('ExpiryMonth must be MM/YY.');
-  checkReason(options.reason);
-}
-
 function actorOf(caller: Caller): VaultAuditEvent['actor'] {
   return { principal: caller.principalArn, accessKeyId: caller.accessKeyId, accountId: caller.accountId };
-}
-
-function isExpired(row: VaultTokenRow, nowMs: number): boolean {
-  return row.expiresAtMs !== null && row.expiresAtMs <= nowMs;
 }
 
 /**
@@ -129,6 +48,7 @@ export class TokenVault {
   private readonly events: VaultAuditSink | undefined;
   private readonly limiter: PrincipalRateLimiter;
   private cancelSweep: (() => void) | undefined;
+  private readonly issuing: IssuingContext;
 
   constructor(options: TokenVaultOptions) {
     this.store = options.store;
@@ -137,19 +57,16 @@ export class TokenVault {
     this.region = options.region;
     this.events = options.events;
     this.limiter = new PrincipalRateLimiter(options.clock, options.detokenizeLimit ?? defaultDetokenizeLimit);
+    this.issuing = { sealer: options.sealer, clock: options.clock, region: options.region };
   }
 
   arnOf(accountId: string): string {
     return vaultArn(this.region, accountId);
   }
 
-  /**
-   * The keyed reference a token is stored and audited under: correlatable, never reversible. An opaque
-   * token's ordering prefix leads it, so that new references land at the end of the vault's index.
-   */
+  /** The keyed reference a token is stored and audited under (see `tokenReference`). */
   tokenRefOf(accountId: string, token: string): string {
-    const hash = this.sealer.keyedHash('vault-token', `${accountId}\n${token}`).slice(0, refHashChars);
-    return orderingPrefixOf(token) + hash;
+    return tokenReference(this.sealer, accountId, token);
   }
 
   /** Tokenize one PAN (given with or without spaces and dashes). */
@@ -163,7 +80,7 @@ export class TokenVault {
     const digits = normalizePan(pan);
     if (!digits) throw validation('Pan must be a card number of 13 to 19 digits that passes the Luhn check.');
     return this.store.write(async (tx) => {
-      const [result] = await this.create(tx, caller, [digits], options);
+      const [result] = await issueTokens(tx, this.issuing, caller, [digits], options);
       const details: VaultDetails = {
         tokenRef: result!.tokenRef,
         format: result!.format,
@@ -187,7 +104,7 @@ export class TokenVault {
     pans: readonly string[],
     options: Pick<TokenizeOptions, 'format' | 'scope'>,
   ): Promise<Array<{ token: string; tokenRef: string }>> {
-    const results = await this.create(tx, caller, pans, options);
+    const results = await issueTokens(tx, this.issuing, caller, pans, options);
     return results.map(({ token, tokenRef }) => ({ token, tokenRef }));
   }
 
@@ -215,87 +132,6 @@ export class TokenVault {
       },
       actor: actorOf(caller),
     });
-  }
-
-  private async create(
-    tx: WriteTx,
-    caller: Caller,
-    pans: readonly string[],
-    options: TokenizeOptions,
-  ): Promise<TokenizeResult[]> {
-    const accountId = caller.accountId;
-    const arn = this.arnOf(accountId);
-    await this.sealer.ensureManagedKey(tx, accountId, 'vault');
-    const session = await this.sealer.session(tx);
-    const key = session.sealingKey(accountId, vaultKeyAlias, arn);
-    const format = options.format ?? 'opaque';
-    const now = this.clock.now();
-    const expiresAtMs = options.ttlSec !== undefined ? now + options.ttlSec * 1000 : null;
-    const results: TokenizeResult[] = [];
-    for (const digits of pans) {
-      const brand = brandOf(digits) ?? 'unknown';
-      const last4 = digits.slice(-4);
-      let fingerprint: string | null = null;
-      if (options.scope !== undefined) {
-        fingerprint = this.sealer.keyedHash(
-          'vault-fingerprint',
-          `${accountId}\n${options.scope}\n${format}\n${digits}`,
-        );
-        const existing = await tx.vault.findConvergent(accountId, options.scope, fingerprint);
-        if (existing && !isExpired(existing, now)) {
-          const meta = openMeta(session, arn, existing);
-          results.push({
-            token: meta.token,
-            tokenRef: existing.tokenRef,
-            format,
-            brand,
-            last4,
-            isReused: true,
-            expiresAtMs: existing.expiresAtMs,
-          });
-          continue;
-        }
-        // An expired convergent token is gone for callers; it makes room for its successor now.
-        if (existing) await tx.vault.deleteToken(accountId, existing.tokenRef);
-      }
-      const { token, tokenRef } = await this.freshToken(tx, accountId, format, digits);
-      const meta: TokenMeta = { token, brand, bin: digits.slice(0, 6), last4, length: digits.length };
-      if (options.expiryMonth !== undefined) meta.expiryMonth = options.expiryMonth;
-      const places = sealedPlaces(tokenRef);
-      await tx.vault.insertToken({
-        accountId,
-        tokenRef,
-        format,
-        sealedPan: sealCard(key, places.pan, digits, options.expiryMonth),
-        sealedMeta: sealMeta(key, places.meta, meta),
-        scope: options.scope ?? '',
-        fingerprint,
-        createdBy: caller.principalArn,
-        createdAtMs: now,
-        expiresAtMs,
-      });
-      results.push({ token, tokenRef, format, brand, last4, isReused: false, expiresAtMs });
-    }
-    return results;
-  }
-
-  /** A token not in use yet: format-preserving tokens vary only in their middle digits, so collisions happen. */
-  private async freshToken(
-    tx: WriteTx,
-    accountId: string,
-    format: TokenFormat,
-    digits: string,
-  ): Promise<{ token: string; tokenRef: string }> {
-    for (let attempt = 0; attempt < formatPreservingAttempts; attempt++) {
-      const token = newToken(format, digits, this.clock.now());
-      const tokenRef = this.tokenRefOf(accountId, token);
-      // 120 random bits do not collide; the primary key would refuse it if they ever did.
-      if (format === 'opaque' || !(await tx.vault.getToken(accountId, tokenRef))) return { token, tokenRef };
-    }
-    throw new PciqError(
-      'LimitExceededException',
-      'No free format-preserving token is left for card numbers with these leading and last digits: use the opaque format or keep fewer leading digits.',
-    );
   }
 
   /** Detokenize one token at a redaction level; throttled per principal. */
@@ -386,7 +222,7 @@ export class TokenVault {
 
   private reveal(session: KeySession, arn: string, row: VaultTokenRow, redaction: Redaction): DetokenizeResult {
     try {
-      return this.revealOpened(session, arn, row, redaction);
+      return revealRow(session, arn, row, redaction);
     } catch (error) {
       const unreadable = unreadableReasonOf(error);
       if (!unreadable) throw error;
@@ -403,26 +239,6 @@ export class TokenVault {
       if (isPciqError(error) && error.code === 'ResourceNotFoundException') return undefined;
       throw error;
     }
-  }
-
-  private revealOpened(session: KeySession, arn: string, row: VaultTokenRow, redaction: Redaction): DetokenizeResult {
-    if (redaction === 'plain') {
-      // The card's own ciphertext alone: the metadata is derived from it.
-      const card = openCard(session, arn, row);
-      const result: DetokenizeResult = {
-        value: card.digits,
-        redaction,
-        brand: brandOf(card.digits) ?? 'unknown',
-        last4: card.digits.slice(-4),
-      };
-      if (card.expiryMonth !== undefined) result.expiryMonth = card.expiryMonth;
-      return result;
-    }
-    // Masked and redacted answers come from the metadata: the PAN's ciphertext is not opened for them.
-    const meta = openMeta(session, arn, row);
-    if (redaction === 'redacted') return { value: redactedValue, redaction, brand: meta.brand };
-    const value = `${meta.bin}${'*'.repeat(meta.length - 10)}${meta.last4}`;
-    return { value, redaction, brand: meta.brand, last4: meta.last4 };
   }
 
   /** Deletes a token: its sealed PAN goes with it and cannot be recovered through the vault. */
