@@ -7,6 +7,7 @@ import { keysCommand, keysUsage } from './keys-command.ts';
 import { migrateCommand, migrateUsage } from './migrate-command.ts';
 import { serveCommand, serveUsage } from './serve-command.ts';
 import { storeUsage } from './store-option.ts';
+import { tokensCommand, tokensUsage } from './tokens-command.ts';
 
 const usage = `pciq: PCI DSS-ready queues with an SQS-compatible API
 
@@ -24,6 +25,8 @@ ${migrateUsage}
 
 ${doctorUsage}
 
+${tokensUsage}
+
 ${storeUsage}
 
 pciq help   shows this text`;
@@ -36,6 +39,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   alerts: alertsCommand,
   migrate: migrateCommand,
   doctor: doctorCommand,
+  tokens: tokensCommand,
 };
 
 /** Runs one command; failures are one line on stderr and a non-zero exit, never a stack trace. */

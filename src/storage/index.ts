@@ -57,3 +57,4 @@ export type {
   Store,
   WriteTx,
 } from './store.ts';
+export type { VaultReadTx, VaultTokenRow, VaultWriteTx } from './vault.ts';

@@ -1,5 +1,6 @@
 import type { AuditReads, AuditWrites } from './audit-store.ts';
 import type { KeyReadTx, KeyWriteTx } from './keys.ts';
+import type { VaultReadTx, VaultWriteTx } from './vault.ts';
 
 /**
  * The storage contract every driver implements (SQLite embedded, PostgreSQL for scale-out). Drivers hold
@@ -164,6 +165,8 @@ export interface ReadTx {
   listAccessKeys(): Promise<AccessKeyRow[]>;
 
   readonly audit: AuditReads;
+  /** The tokenization vault's tables (src/storage/vault.ts). */
+  readonly vault: VaultReadTx;
 }
 
 export interface WriteTx extends ReadTx {
@@ -228,6 +231,7 @@ export interface WriteTx extends ReadTx {
   signalReceivable(queueId: number): void;
 
   readonly audit: AuditWrites;
+  readonly vault: VaultWriteTx;
 
   /**
    * Rows inserted, updated or deleted so far on this transaction's connection, a counter that only grows:

@@ -3,6 +3,7 @@ import { createTestSchema, skipNotice, testPostgres } from '../support/postgres.
 import { describeAuditStoreContract } from './audit-contract.ts';
 import { describeStoreContract, type StoreFactory } from './contract.ts';
 import { describeKeyStoreContract } from './keys-contract.ts';
+import { describeVaultStoreContract } from './vault-contract.ts';
 
 function postgresFactory(baseUrl: string): StoreFactory {
   let schema: Awaited<ReturnType<typeof createTestSchema>> | undefined;
@@ -26,4 +27,5 @@ if ('skip' in server) {
   describeStoreContract('postgres', postgresFactory(server.url));
   describeKeyStoreContract('postgres', postgresFactory(server.url));
   describeAuditStoreContract('postgres', postgresFactory(server.url));
+  describeVaultStoreContract('postgres', postgresFactory(server.url));
 }

@@ -4,6 +4,7 @@ import { makeTempDir } from '../support/temp-dir.ts';
 import { describeAuditStoreContract } from './audit-contract.ts';
 import { describeStoreContract } from './contract.ts';
 import { describeKeyStoreContract } from './keys-contract.ts';
+import { describeVaultStoreContract } from './vault-contract.ts';
 
 function sqliteFactory(file: string) {
   const dir = makeTempDir('pciq-sqlite-');
@@ -21,3 +22,4 @@ function sqliteFactory(file: string) {
 describeStoreContract('sqlite', sqliteFactory('contract.db'));
 describeKeyStoreContract('sqlite', sqliteFactory('keys-contract.db'));
 describeAuditStoreContract('sqlite', sqliteFactory('audit-contract.db'));
+describeVaultStoreContract('sqlite', sqliteFactory('vault-contract.db'));

@@ -17,6 +17,7 @@ import type {
 import { PgAudit } from './audit.ts';
 import { PgKeyTables } from './key-tables.ts';
 import { advisoryKey, type Row, type Sql } from './sql.ts';
+import { PgVaultTables } from './vault-tables.ts';
 
 /**
  * Hand-written statements of the PostgreSQL driver over one connection. The same class serves reads (on a
@@ -28,6 +29,7 @@ export class PgTransaction implements WriteTx {
   private readonly onSignal: (queueId: number) => void;
   private readonly isWrite: boolean;
   readonly keys: PgKeyTables;
+  readonly vault: PgVaultTables;
   readonly audit: PgAudit;
 
   constructor(sql: Sql, options: { isWrite: boolean; onSignal: (queueId: number) => void }) {
@@ -35,6 +37,7 @@ export class PgTransaction implements WriteTx {
     this.isWrite = options.isWrite;
     this.onSignal = options.onSignal;
     this.keys = new PgKeyTables(sql);
+    this.vault = new PgVaultTables(sql);
     this.audit = new PgAudit(sql);
   }
 

@@ -17,6 +17,7 @@ import type {
 } from '../store.ts';
 import { SqliteAudit } from './audit.ts';
 import { SqliteKeyTables } from './key-tables.ts';
+import { SqliteVaultTables } from './vault-tables.ts';
 
 type Row = Record<string, SQLInputValue>;
 
@@ -30,12 +31,14 @@ export class SqliteTransaction implements WriteTx {
   private readonly onSignal: (queueId: number) => void;
   readonly keys: SqliteKeyTables;
   readonly audit: SqliteAudit;
+  readonly vault: SqliteVaultTables;
 
   constructor(db: DatabaseSync, onSignal: (queueId: number) => void) {
     this.db = db;
     this.onSignal = onSignal;
     this.keys = new SqliteKeyTables(db);
     this.audit = new SqliteAudit((text) => this.sql(text));
+    this.vault = new SqliteVaultTables((text) => this.sql(text));
   }
 
   private sql(text: string): StatementSync {
