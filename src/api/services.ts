@@ -3,6 +3,13 @@ import { complianceApiService } from './compliance/service.ts';
 import { kmsService } from './kms/service.ts';
 import type { ApiService } from './service.ts';
 import { sqsService } from './sqs/service.ts';
+import { vaultApiService } from './vault/service.ts';
 
 /** Every API served on the endpoint. */
-export const apiServices: readonly ApiService[] = [sqsService, kmsService, auditApiService, complianceApiService];
+export const apiServices: readonly ApiService[] = [
+  sqsService,
+  kmsService,
+  auditApiService,
+  vaultApiService,
+  complianceApiService,
+];

@@ -23,7 +23,8 @@ import type { AuditTrail } from './trail.ts';
  * | `iam:PutPolicy` `iam:AttachPolicy` `iam:DetachPolicy` `iam:DeletePolicy` | iam | policy or principal ARN | `policyName`, `policyHash` (keyed) |
  * | `iam:EnableMfaDevice` `iam:DeactivateMfaDevice` | iam | principal ARN | `serialNumber` |
  * | `iam:Login` | iam | principal ARN | `mfa` (boolean); failures carry `error` |
- * | `vault:Tokenize` `vault:Detokenize` | token | vault ARN | `count`, `tokenRef` (keyed hash, never the token) |
+ * | `vault:Tokenize` `vault:Detokenize` `vault:DeleteToken` | token | vault ARN | `tokenRef` or `tokenRefs` (keyed references, never the token), `reason`, `redaction`, `via`; message ids |
+ * | `vault:ExpireTokens` | token | `*` (every account) | `count` of tokens past their TTL, deleted |
  *
  * Token values, key material, passwords, TOTP seeds and card data never go into an event: where
  * correlation helps, pass a keyed hash (`SystemKeyring.keyedHash`), as HashiCorp Vault's audit devices do.
@@ -52,7 +53,9 @@ export type KnownEventType =
   | 'iam:DeactivateMfaDevice'
   | 'iam:Login'
   | 'vault:Tokenize'
-  | 'vault:Detokenize';
+  | 'vault:Detokenize'
+  | 'vault:DeleteToken'
+  | 'vault:ExpireTokens';
 
 export interface SecurityEvent {
   type: KnownEventType | (string & {});

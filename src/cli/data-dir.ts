@@ -8,6 +8,7 @@ import { type AccessKeyCredentials, createAccessKey, sealedAccessKeysSource } fr
 import { type KeyEventListener, KeyService, rootMeta } from '../keys/index.ts';
 import { sealedMessagesSource } from '../queues/index.ts';
 import { PostgresStore, SqliteStore, type Store, type WriterSharing } from '../storage/index.ts';
+import { sealedTokensSource } from '../vault/index.ts';
 import { CliError } from './cli-error.ts';
 import { providerFor, type RootKeyChoice } from './root-key-options.ts';
 import { type StoreLocation, storeLocationOf } from './store-option.ts';
@@ -243,6 +244,7 @@ export async function openDataDir(
     });
     keys.registerSource(sealedMessagesSource(region));
     keys.registerSource(sealedAccessKeysSource());
+    keys.registerSource(sealedTokensSource(region));
     return { store, keys, accountId, region, keyProvider: provider };
   } catch (error) {
     await store.close();

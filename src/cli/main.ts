@@ -10,6 +10,7 @@ import { migrateCommand, migrateUsage } from './migrate-command.ts';
 import { reportCommand, reportUsage } from './report-command.ts';
 import { serveCommand, serveUsage } from './serve-command.ts';
 import { storeUsage } from './store-option.ts';
+import { tokensCommand, tokensUsage } from './tokens-command.ts';
 
 const usage = `pciq: PCI DSS-ready queues with an SQS-compatible API
 
@@ -26,6 +27,8 @@ ${alertsUsage}
 ${migrateUsage}
 
 ${doctorUsage}
+
+${tokensUsage}
 
 ${storeUsage}
 
@@ -45,6 +48,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   alerts: alertsCommand,
   migrate: migrateCommand,
   doctor: doctorCommand,
+  tokens: tokensCommand,
   compliance: complianceCommand,
   report: reportCommand,
   incident: incidentCommand,

@@ -7,9 +7,11 @@ import { ApiServer } from '../api/index.ts';
 import { type AuditConfig, AuditConfigError, AuditRuntime, loadAuditConfig, RetentionError } from '../audit/index.ts';
 import { ComplianceService } from '../compliance/index.ts';
 import { systemClock } from '../core/index.ts';
+import { CardDataGuard, maskCardNumbers } from '../guard/index.ts';
 import { AccessKeyDirectory } from '../iam/index.ts';
 import { KeyAdmin, KmsData } from '../keys/index.ts';
 import { QueueService } from '../queues/index.ts';
+import { defaultDetokenizeLimit, type RateLimit, TokenVault } from '../vault/index.ts';
 import { complianceConfigOf, serverSettingsOf, startComplianceMonitor } from './compliance-monitor.ts';
 import {
   CliError,
@@ -30,16 +32,18 @@ import { WriteTurns, workerSharing } from './write-turns.ts';
 
 export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port PORT] ${rootKeyUsage}
            [--tls-cert FILE --tls-key FILE] [--tls-client-ca FILE] [--endpoint-url URL] [--insecure-http]
-           [--workers N] [--audit-config FILE] [--store URL] [--node NAME] [--compliance-config FILE]
+           [--workers N] [--audit-config FILE] [--store URL] [--node NAME] [--detokenize-rate N]
+           [--compliance-config FILE]
   Serves the SQS- and KMS-compatible API over HTTPS (default https://${defaultHost}:${defaultPort}), initializing DIR
   on first use. The root key provider is the one DIR was initialized with. --tls-client-ca requires every client
   to present a certificate issued by that CA (mutual TLS). --insecure-http serves plain HTTP on a loopback
   address only, outside PCI DSS scope. --workers N serves from N processes sharing the port and the data directory
   (default: one per core, up to 4). --audit-config FILE: the audit trail's settings (JSON: clock source,
-  checkpoints, retention, review rules, alerts). --store URL: several nodes serve from one PostgreSQL database
-  (see below); --node NAME names this node in audit records (default: the host name; unique per node).
-  --compliance-config FILE: extra policy files, policies to remediate automatically or leave out, monitor on or
-  off (JSON; see docs/compliance.md).`;
+  checkpoints, retention, review rules, alerts). --detokenize-rate N: detokenizations per second per principal
+  (default ${defaultDetokenizeLimit.perSecond}, bursts of ten times as many). --store URL: several nodes serve from one
+  PostgreSQL database (see below); --node NAME names this node in audit records (default: the host name; unique
+  per node). --compliance-config FILE: extra policy files, policies to remediate automatically or leave out,
+  monitor on or off (JSON; see docs/compliance.md).`;
 
 interface ServeConfig {
   paths: DataDirPaths;
@@ -54,6 +58,7 @@ interface ServeConfig {
   workers: number;
   audit: AuditConfig;
   node: string | undefined;
+  detokenizeLimit: RateLimit;
   compliance: ReturnType<typeof complianceConfigOf>;
 }
 
@@ -78,6 +83,7 @@ function parseServeArgs(argv: string[]): ServeConfig {
       'audit-config': { type: 'string' },
       ...storeOptions,
       node: { type: 'string' },
+      'detokenize-rate': { type: 'string' },
       'compliance-config': { type: 'string' },
     },
     strict: true,
@@ -99,8 +105,14 @@ function parseServeArgs(argv: string[]): ServeConfig {
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
     throw new CliError(`--workers must be a number from 1 to 64, not ${values.workers}`);
   }
+  const detokenizeRate =
+    values['detokenize-rate'] === undefined ? defaultDetokenizeLimit.perSecond : Number(values['detokenize-rate']);
+  if (!Number.isInteger(detokenizeRate) || detokenizeRate < 1 || detokenizeRate > 1_000_000) {
+    throw new CliError(`--detokenize-rate must be a number from 1 to 1000000, not ${values['detokenize-rate']}`);
+  }
   return {
     workers,
+    detokenizeLimit: { perSecond: detokenizeRate, burst: detokenizeRate * 10 },
     audit: auditConfigOf(values['audit-config']),
     compliance: complianceConfigOf(values['compliance-config']),
     paths: pathsOf(values['data-dir'], values['key-file'], values.store),
@@ -186,6 +198,7 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
   keyAudit.attach(audit.trail);
   const api = await startApi(config, opened, audit);
   api.queues.start();
+  api.vault.start();
   opened.keys.start();
   await audit.start({
     queues: api.queues,
@@ -210,6 +223,7 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
     await monitor?.stop();
     await api.stop();
     api.queues.stop();
+    api.vault.stop();
     opened.keys.stop();
     await opened.keys.flushUsage().catch(() => undefined);
     await keyAudit.settled();
@@ -218,8 +232,9 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
   });
 }
 
+/** pciq's log is for people: card numbers that reach it anyway are masked (PCI DSS 3.4.1). */
 function log(line: string): void {
-  process.stderr.write(line);
+  process.stderr.write(maskCardNumbers(line));
 }
 
 /**
@@ -269,6 +284,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
     region: opened.region,
     endpoint: config.endpointUrl ?? endpointOf(config.host, config.port),
   });
+  const vault = openVault(config, opened, audit);
   let stopping = false;
   let ready = false;
   const fork = (): Promise<number> =>
@@ -302,6 +318,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
   }
   ready = true;
   background.start();
+  vault.start();
   opened.keys.start();
   const scheme = config.insecureHttp ? 'http' : 'https';
   const endpoint = config.endpointUrl ?? endpointOf(config.host, ports[0]!, scheme);
@@ -333,6 +350,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
       ),
     );
     background.stop();
+    vault.stop();
     opened.keys.stop();
     await opened.keys.flushUsage().catch(() => undefined);
     await keyAudit.settled();
@@ -429,18 +447,21 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
   }
   const scheme = tls ? 'https' : 'http';
   const endpoint = config.endpointUrl ?? endpointOf(config.host, address.port, scheme);
+  const vault = openVault(config, opened, audit);
   const queues = new QueueService({
     store: audit.store,
     clock: systemClock,
     sealer: opened.keys,
     region: opened.region,
     endpoint,
+    guard: new CardDataGuard(vault),
   });
   server.serve({
     app: {
       queues,
       keys: { admin: new KeyAdmin(opened.keys), data: new KmsData(opened.keys) },
       audit: audit.service,
+      vault,
       compliance: new ComplianceService(opened.store, systemClock),
     },
     audit: audit.auditor,
@@ -448,9 +469,7 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
     clock: systemClock,
     region: opened.region,
     onInternalError: (requestId, error) => {
-      process.stderr.write(
-        `pciq: internal error in request ${requestId}: ${(error as Error)?.stack ?? String(error)}\n`,
-      );
+      log(`pciq: internal error in request ${requestId}: ${(error as Error)?.stack ?? String(error)}\n`);
     },
   });
   return {
@@ -458,10 +477,23 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
     endpoint,
     port: address.port,
     queues,
+    vault,
     stop: async () => {
       await server.stop();
       queues.stop();
       await accessKeys.flush().catch(() => undefined);
     },
   };
+}
+
+/** The token vault, recording into the audit trail; its sweep of expired tokens runs in the lead process. */
+function openVault(config: ServeConfig, opened: OpenedDataDir, audit: AuditRuntime): TokenVault {
+  return new TokenVault({
+    store: audit.store,
+    sealer: opened.keys,
+    clock: systemClock,
+    region: opened.region,
+    events: audit.events,
+    detokenizeLimit: config.detokenizeLimit,
+  });
 }

@@ -71,3 +71,4 @@ export type {
   Store,
   WriteTx,
 } from './store.ts';
+export type { VaultReadTx, VaultTokenRow, VaultWriteTx } from './vault.ts';

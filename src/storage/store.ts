@@ -1,6 +1,7 @@
 import type { AuditReads, AuditWrites } from './audit-store.ts';
 import type { ComplianceReads, ComplianceWrites, IncidentReads, IncidentWrites } from './compliance-store.ts';
 import type { KeyReadTx, KeyWriteTx } from './keys.ts';
+import type { VaultReadTx, VaultWriteTx } from './vault.ts';
 
 /**
  * The storage contract every driver implements (SQLite embedded, PostgreSQL for scale-out). Drivers hold
@@ -165,6 +166,8 @@ export interface ReadTx {
   listAccessKeys(): Promise<AccessKeyRow[]>;
 
   readonly audit: AuditReads;
+  /** The tokenization vault's tables (src/storage/vault.ts). */
+  readonly vault: VaultReadTx;
   /** Compliance findings, scans, mutes, remediations (src/storage/compliance-store.ts). */
   readonly compliance: ComplianceReads;
   readonly incidents: IncidentReads;
@@ -232,6 +235,7 @@ export interface WriteTx extends ReadTx {
   signalReceivable(queueId: number): void;
 
   readonly audit: AuditWrites;
+  readonly vault: VaultWriteTx;
   readonly compliance: ComplianceWrites;
   readonly incidents: IncidentWrites;
 

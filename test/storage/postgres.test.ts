@@ -4,6 +4,7 @@ import { describeAuditStoreContract } from './audit-contract.ts';
 import { describeComplianceStoreContract } from './compliance-contract.ts';
 import { describeStoreContract, type StoreFactory } from './contract.ts';
 import { describeKeyStoreContract } from './keys-contract.ts';
+import { describeVaultStoreContract } from './vault-contract.ts';
 
 function postgresFactory(baseUrl: string): StoreFactory {
   let schema: Awaited<ReturnType<typeof createTestSchema>> | undefined;
@@ -27,5 +28,6 @@ if ('skip' in server) {
   describeStoreContract('postgres', postgresFactory(server.url));
   describeKeyStoreContract('postgres', postgresFactory(server.url));
   describeAuditStoreContract('postgres', postgresFactory(server.url));
+  describeVaultStoreContract('postgres', postgresFactory(server.url));
   describeComplianceStoreContract('postgres', postgresFactory(server.url));
 }

@@ -48,11 +48,11 @@ export class PciqServer {
   stdout = '';
   stderr = '';
 
-  constructor(args: { dataDir: string; keyFile: string; extra?: string[] }) {
+  constructor(args: { dataDir: string; keyFile: string; extra?: string[]; env?: NodeJS.ProcessEnv }) {
     this.process = spawn(
       process.execPath,
       [pciqBin, 'serve', '--data-dir', args.dataDir, '--key-file', args.keyFile, '--port', '0', ...(args.extra ?? [])],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...args.env } },
     );
     this.process.stderr?.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();

@@ -18,6 +18,7 @@ import { PgAudit } from './audit.ts';
 import { PgCompliance, PgIncidents } from './compliance.ts';
 import { PgKeyTables } from './key-tables.ts';
 import { advisoryKey, type Row, type Sql } from './sql.ts';
+import { PgVaultTables } from './vault-tables.ts';
 
 /**
  * Hand-written statements of the PostgreSQL driver over one connection. The same class serves reads (on a
@@ -29,6 +30,7 @@ export class PgTransaction implements WriteTx {
   private readonly onSignal: (queueId: number) => void;
   private readonly isWrite: boolean;
   readonly keys: PgKeyTables;
+  readonly vault: PgVaultTables;
   readonly audit: PgAudit;
   readonly compliance: PgCompliance;
   readonly incidents: PgIncidents;
@@ -38,6 +40,7 @@ export class PgTransaction implements WriteTx {
     this.isWrite = options.isWrite;
     this.onSignal = options.onSignal;
     this.keys = new PgKeyTables(sql);
+    this.vault = new PgVaultTables(sql);
     this.audit = new PgAudit(sql);
     this.compliance = new PgCompliance(sql);
     this.incidents = new PgIncidents(sql);

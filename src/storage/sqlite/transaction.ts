@@ -18,6 +18,7 @@ import type {
 import { SqliteAudit } from './audit.ts';
 import { SqliteCompliance, SqliteIncidents } from './compliance.ts';
 import { SqliteKeyTables } from './key-tables.ts';
+import { SqliteVaultTables } from './vault-tables.ts';
 
 type Row = Record<string, SQLInputValue>;
 
@@ -31,6 +32,7 @@ export class SqliteTransaction implements WriteTx {
   private readonly onSignal: (queueId: number) => void;
   readonly keys: SqliteKeyTables;
   readonly audit: SqliteAudit;
+  readonly vault: SqliteVaultTables;
   readonly compliance: SqliteCompliance;
   readonly incidents: SqliteIncidents;
 
@@ -39,6 +41,7 @@ export class SqliteTransaction implements WriteTx {
     this.onSignal = onSignal;
     this.keys = new SqliteKeyTables(db);
     this.audit = new SqliteAudit((text) => this.sql(text));
+    this.vault = new SqliteVaultTables((text) => this.sql(text));
     this.compliance = new SqliteCompliance((text) => this.sql(text));
     this.incidents = new SqliteIncidents((text) => this.sql(text));
   }

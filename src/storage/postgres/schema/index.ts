@@ -2,6 +2,7 @@ import { auditMigrations } from './audit.ts';
 import { complianceMigrations } from './compliance.ts';
 import { keyMigrations } from './keys.ts';
 import { queueMigrations } from './queues.ts';
+import { vaultMigrations } from './vault.ts';
 
 /**
  * Ordered migrations per module, each list append-only (a released migration is never edited), recorded in
@@ -12,5 +13,6 @@ export const postgresMigrations: ReadonlyArray<readonly [module: string, migrati
   ['queues', queueMigrations],
   ['keys', keyMigrations],
   ['audit', auditMigrations],
+  ['vault', vaultMigrations],
   ['compliance', complianceMigrations],
 ];
