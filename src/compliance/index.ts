@@ -4,6 +4,7 @@ import {
   limitRetentionAction,
   removeWildcardStatementsAction,
   setCustomerKeyAction,
+  setDataPolicyAction,
   setDeadLetterQueueAction,
 } from './actions/queue-actions.ts';
 import type { ResourceProvider } from './resource.ts';
@@ -87,6 +88,7 @@ export function defaultActions(): ActionRegistry {
     setDeadLetterQueueAction,
     removeWildcardStatementsAction,
     limitRetentionAction,
+    setDataPolicyAction,
     enableKeyRotationAction,
   ]);
 }

@@ -191,6 +191,35 @@ describe('continuous compliance on pciq serve', () => {
     );
   });
 
+  it('finds a queue whose guard masks card numbers instead of tokenizing them', async () => {
+    // Set as a tag, as tooling that manages tags does; the attribute PciqDataPolicy would do the same.
+    await sqs.send(new CreateQueueCommand({ QueueName: 'masked', tags: { 'pciq:data-policy': 'mask' } }));
+    const finding = await eventually('the data policy finding', async () => {
+      const { findings } = await pciqJsonAsync<{ findings: FindingJson[] }>([
+        'compliance',
+        'findings',
+        '--rule',
+        'queue-data-policy-not-tokenize-or-reject',
+        '--json',
+        ...args,
+      ]);
+      return findings.find((item) => item.resource.endsWith(':masked') && item.status === 'fail');
+    });
+    assert.equal(finding.muted, null);
+    const { findings } = await pciqJsonAsync<{ findings: FindingJson[] }>([
+      'compliance',
+      'findings',
+      '--rule',
+      'queue-data-policy-not-tokenize-or-reject',
+      '--status',
+      'all',
+      '--json',
+      ...args,
+    ]);
+    // Queues with the default policy (tokenize) pass.
+    assert.equal(findings.find((item) => item.resource.endsWith(':orders'))?.status, 'pass');
+  });
+
   it('applies a dry run plan exactly once, and refuses it edited or stale', async () => {
     const dir = join(data.dataDir, '..');
     const planFile = join(dir, 'plan.json');
@@ -233,6 +262,10 @@ describe('continuous compliance on pciq serve', () => {
     assert.doesNotMatch(fixed.Attributes!.Policy ?? '', /"Ops"/);
     assert.match(fixed.Attributes!.RedrivePolicy!, /refunds-dlq/);
     assert.equal(fixed.Attributes!.KmsMasterKeyId, 'alias/pciq/queues');
+    const masked = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: await queueUrl('masked'), AttributeNames: ['All'] }),
+    );
+    assert.equal((masked.Attributes as Record<string, string>)['PciqDataPolicy'], 'tokenize');
 
     const again = await pciqAsync(['compliance', 'apply', planFile, ...args]);
     assert.equal(again.status, 1);

@@ -176,3 +176,33 @@ export const limitRetentionAction: RemediationAction = {
     await writeAttribute(resource.id, 'MessageRetentionPeriod', state.MessageRetentionPeriod, context);
   },
 };
+
+/** Makes the guard tokenize (or reject) card numbers sent to a queue instead of storing their masked form. */
+export const setDataPolicyAction: RemediationAction = {
+  type: 'set-data-policy',
+  resourceTypes: ['queue'],
+  description: 'Sets the queue attribute PciqDataPolicy to `policy` (tokenize or reject; default tokenize)',
+  isReversible: true,
+  checkParameters(parameters) {
+    const policy = parameters.policy ?? 'tokenize';
+    if (policy !== 'tokenize' && policy !== 'reject') throw new Error('parameter policy must be tokenize or reject');
+  },
+  async read(resource, context) {
+    const attributes = await attributesOf(resource.id, context, ['PciqDataPolicy']);
+    return { PciqDataPolicy: attributes['PciqDataPolicy'] ?? null };
+  },
+  async propose(resource, parameters, context) {
+    const before = await this.read(resource, context);
+    const policy = (parameters.policy as string | undefined) ?? 'tokenize';
+    const current = (resource.data.dataPolicy as { action?: string } | undefined)?.action;
+    if (current === 'tokenize' || current === 'reject') return undefined;
+    return {
+      description: `${policy} card numbers sent to ${resource.name}`,
+      before,
+      after: { PciqDataPolicy: policy },
+    };
+  },
+  async write(resource, state, context) {
+    await writeAttribute(resource.id, 'PciqDataPolicy', state.PciqDataPolicy, context);
+  },
+};

@@ -1,4 +1,4 @@
-import { effectiveAttributes, quarantineOf, settingsOf, sqsManagedKeyAlias } from '../../queues/index.ts';
+import { dataPolicyOf, effectiveAttributes, quarantineOf, settingsOf, sqsManagedKeyAlias } from '../../queues/index.ts';
 import type { QueueRow } from '../../storage/index.ts';
 import { analysePolicy } from '../policy-statements.ts';
 import type { ResourceProvider } from '../resource.ts';
@@ -22,7 +22,7 @@ export function retentionNeedOf(tags: Record<string, string>): number | null {
 
 export const queueProvider: ResourceProvider = {
   type: 'queue',
-  description: 'SQS queues: encryption key, dead-letter queue, retention, access policy, quarantine',
+  description: 'SQS queues: encryption key, dead-letter queue, retention, access policy, card data policy, quarantine',
   async list(context) {
     const { queues, lookup } = await context.store.read(async (tx) => ({
       queues: await tx.listQueues(context.accountId, '', '', 100_000),
@@ -64,6 +64,12 @@ export const queueProvider: ResourceProvider = {
           retentionNeedSec: need,
           retentionExceedsNeed: need === null || settings.retentionSec > need,
           policy: analysePolicy(queue.attributes['Policy']),
+          // What the cardholder-data guard does with card numbers sent to the queue (attribute or pciq: tag).
+          dataPolicy: (({ action, tokenFormat, tokenScope }) => ({
+            action,
+            tokenFormat,
+            tokenScope: tokenScope ?? null,
+          }))(dataPolicyOf(queue)),
           quarantine: quarantineOf(queue) ?? null,
           createdAtMs: queue.createdAtMs,
         },
