@@ -154,7 +154,10 @@ describe('incident response on pciq serve', () => {
     // Both messages come back; the card number was tokenized by the guard when it was sent.
     assert.equal(bodies.length, 2);
     assert.ok(bodies.includes('order 2'));
-    assert.ok(bodies.some((body) => /^\{"pan":"tok_[a-z0-9]+","amount":42\}$/.test(body)), bodies.join(' | '));
+    assert.ok(
+      bodies.some((body) => /^\{"pan":"tok_[a-z0-9]+","amount":42\}$/.test(body)),
+      bodies.join(' | '),
+    );
     assert.ok(bodies.every((body) => !body.includes(pan)));
   });
 
