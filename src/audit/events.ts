@@ -24,6 +24,9 @@ import type { AuditTrail } from './trail.ts';
  * | `iam:EnableMfaDevice` `iam:DeactivateMfaDevice` | iam | principal ARN | `serialNumber` |
  * | `iam:Login` | iam | principal ARN | `mfa` (boolean); failures carry `error` |
  * | `vault:Tokenize` `vault:Detokenize` | token | vault ARN | `count`, `tokenRef` (keyed hash, never the token) |
+ * | `lambda:CreateFunction` `lambda:UpdateFunction` `lambda:DeleteFunction` `lambda:CreateEventSourceMapping` `lambda:UpdateEventSourceMapping` `lambda:DeleteEventSourceMapping` | management | function ARN | `version`, `role`, `queue`, `secretEnvironmentVariables` (names only), `mapping` |
+ * | `lambda:Invoke` (failures only) | data | function ARN | `mapping`, `queue`, `errorType`, `durationMs`; message ids |
+ * | `lambda:SandboxAccessDenied` | data | function ARN | `permission`, `deniedResource`, `denials` |
  *
  * Token values, key material, passwords, TOTP seeds and card data never go into an event: where
  * correlation helps, pass a keyed hash (`SystemKeyring.keyedHash`), as HashiCorp Vault's audit devices do.
@@ -63,6 +66,8 @@ export interface SecurityEvent {
   resource?: string;
   data?: AffectedData;
   details?: Record<string, DetailValue>;
+  /** The record's category when the type's prefix does not say it (an invocation is message traffic). */
+  category?: RecordCategory;
   /**
    * Who did it. Inside an API request it defaults to the request's caller (and the record carries the
    * request id and origin); outside one, to pciq itself.
@@ -75,7 +80,13 @@ export interface AuditEventSink {
   record(tx: WriteTx, event: SecurityEvent): Promise<void>;
 }
 
-const categories: Record<string, RecordCategory> = { kms: 'key', iam: 'iam', vault: 'token', audit: 'audit' };
+const categories: Record<string, RecordCategory> = {
+  kms: 'key',
+  iam: 'iam',
+  vault: 'token',
+  audit: 'audit',
+  lambda: 'management',
+};
 
 export function categoryOfEvent(type: string): RecordCategory {
   return categories[type.slice(0, type.indexOf(':'))] ?? 'system';
@@ -90,7 +101,7 @@ export class AuditEvents implements AuditEventSink {
 
   async record(tx: WriteTx, event: SecurityEvent): Promise<void> {
     const request = requestOfUnit(tx);
-    const system = this.trail.systemDraft(event.type, categoryOfEvent(event.type), event.outcome);
+    const system = this.trail.systemDraft(event.type, event.category ?? categoryOfEvent(event.type), event.outcome);
     await this.trail.append(tx, {
       ...system,
       error: event.error ?? null,

@@ -23,17 +23,19 @@ import { defaultDataDir, defaultHost, defaultPort, defaultRegion } from './defau
 import { bootstrapText, endpointOf } from './init-command.ts';
 import { KeyEventAudit } from './key-event-audit.ts';
 import { type RootKeyChoice, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
+import { type FunctionHosting, functionHostingOf, functionOptions, startFunctions } from './serve-functions.ts';
 import { WriteTurns, workerSharing } from './write-turns.ts';
 
 export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port PORT] ${rootKeyUsage}
            [--tls-cert FILE --tls-key FILE] [--tls-client-ca FILE] [--endpoint-url URL] [--insecure-http]
-           [--workers N] [--audit-config FILE]
+           [--workers N] [--audit-config FILE] [--function-user USER] [--function-processes N]
   Serves the SQS- and KMS-compatible API over HTTPS (default https://${defaultHost}:${defaultPort}), initializing DIR
   on first use. The root key provider is the one DIR was initialized with. --tls-client-ca requires every client
   to present a certificate issued by that CA (mutual TLS). --insecure-http serves plain HTTP on a loopback
   address only, outside PCI DSS scope. --workers N serves from N processes sharing the port and the data directory
   (default: one per core, up to 4). --audit-config FILE: the audit trail's settings (JSON: clock source,
-  checkpoints, retention, review rules, alerts).`;
+  checkpoints, retention, review rules, alerts). Functions mapped to queues run in sandboxed processes, at most
+  --function-processes at once (default: 4 per core, at least 8); --function-user runs them as another user.`;
 
 interface ServeConfig {
   paths: DataDirPaths;
@@ -47,6 +49,7 @@ interface ServeConfig {
   /** Processes serving requests; 1 serves from this process. */
   workers: number;
   audit: AuditConfig;
+  functions: FunctionHosting;
 }
 
 function isLoopback(host: string): boolean {
@@ -68,6 +71,7 @@ function parseServeArgs(argv: string[]): ServeConfig {
       'insecure-http': { type: 'boolean', default: false },
       workers: { type: 'string' },
       'audit-config': { type: 'string' },
+      ...functionOptions,
     },
     strict: true,
     allowPositionals: false,
@@ -91,6 +95,7 @@ function parseServeArgs(argv: string[]): ServeConfig {
   return {
     workers,
     audit: auditConfigOf(values['audit-config']),
+    functions: functionHostingOf(values),
     paths: pathsOf(values['data-dir'], values['key-file']),
     host: values.host,
     port,
@@ -178,8 +183,16 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
     queues: api.queues,
     details: { endpoint: api.endpoint, tls: api.scheme === 'https', workers: 1 },
   });
+  const functions = await startFunctions({
+    ...functionSettings(config),
+    opened,
+    audit,
+    queues: api.queues,
+    endpoint: endpointOf(config.host, api.port, api.scheme),
+  });
   announce(config, api.scheme, api.port);
   return exitAfter(async () => {
+    await functions.stop();
     await api.stop();
     api.queues.stop();
     opened.keys.stop();
@@ -192,6 +205,16 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
 
 function log(line: string): void {
   process.stderr.write(line);
+}
+
+/** What the runner of functions needs from the configuration; handlers trust pciq's development CA unless TLS is the operator's. */
+function functionSettings(config: ServeConfig) {
+  return {
+    hosting: config.functions,
+    paths: config.paths,
+    caFile: config.tls || config.insecureHttp ? undefined : config.paths.caFile,
+    log,
+  };
 }
 
 /**
@@ -279,8 +302,16 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
     queues: background,
     details: { endpoint: endpointOf(config.host, ports[0]!, scheme), tls: scheme === 'https', workers: config.workers },
   });
+  const functions = await startFunctions({
+    ...functionSettings(config),
+    opened,
+    audit,
+    queues: background,
+    endpoint: endpointOf(config.host, ports[0]!, scheme),
+  });
   announce(config, config.insecureHttp ? 'http' : 'https', ports[0]!);
   return exitAfter(async () => {
+    await functions.stop();
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
     await Promise.all(
@@ -387,7 +418,7 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
     if (code === 'EADDRNOTAVAIL') throw new CliError(`${config.host} is not an address of this machine; pass --host`);
     throw error;
   }
-  const scheme = tls ? 'https' : 'http';
+  const scheme: 'https' | 'http' = tls ? 'https' : 'http';
   const endpoint = config.endpointUrl ?? endpointOf(config.host, address.port, scheme);
   const queues = new QueueService({
     store: audit.store,

@@ -12,6 +12,17 @@ export type {
   NewAuditAlert,
 } from './audit-store.ts';
 export type {
+  EventSourceMappingRow,
+  FunctionLogRow,
+  FunctionMetricRow,
+  FunctionReadTx,
+  FunctionRow,
+  FunctionVersionRow,
+  FunctionWriteTx,
+  InvocationOutcome,
+  NewFunctionLog,
+} from './functions.ts';
+export type {
   InternalKeyRow,
   KeyReadTx,
   KeyRotationType,

@@ -16,6 +16,7 @@ import type {
   WriteTx,
 } from '../store.ts';
 import { SqliteAudit } from './audit.ts';
+import { SqliteFunctionTables } from './function-tables.ts';
 import { SqliteKeyTables } from './key-tables.ts';
 
 type Row = Record<string, SQLInputValue>;
@@ -29,12 +30,14 @@ export class SqliteTransaction implements WriteTx {
   private readonly db: DatabaseSync;
   private readonly onSignal: (queueId: number) => void;
   readonly keys: SqliteKeyTables;
+  readonly functions: SqliteFunctionTables;
   readonly audit: SqliteAudit;
 
   constructor(db: DatabaseSync, onSignal: (queueId: number) => void) {
     this.db = db;
     this.onSignal = onSignal;
     this.keys = new SqliteKeyTables(db);
+    this.functions = new SqliteFunctionTables(db);
     this.audit = new SqliteAudit((text) => this.sql(text));
   }
 

@@ -1,0 +1,396 @@
+import { randomUUID } from 'node:crypto';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type {
+  EventSourceMappingRow,
+  FunctionLogRow,
+  FunctionMetricRow,
+  FunctionRow,
+  FunctionVersionRow,
+  FunctionWriteTx,
+  InvocationOutcome,
+  NewFunctionLog,
+} from '../functions.ts';
+
+type Row = Record<string, SQLInputValue>;
+
+/** Columns of a version row, without the code blob (read apart, it can be megabytes). */
+const versionColumns = `account_id, function_name, version, handler, role_arn, timeout_sec, memory_mb, description,
+  secret_env_names, sealed_environment, code_sha256, code_size_bytes, created_at`;
+
+/** `tx.functions` on SQLite: hand-written statements over the function tables. */
+export class SqliteFunctionTables implements FunctionWriteTx {
+  private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
+
+  private sql(text: string): StatementSync {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  /** A fresh random token, never a counter: a rolled-back change must not be mistaken for a later one. */
+  private bump(): void {
+    this.sql('UPDATE function_revision SET revision = ? WHERE id = 1').run(randomUUID());
+  }
+
+  async revision(): Promise<string> {
+    return String((this.sql('SELECT revision FROM function_revision WHERE id = 1').get() as Row).revision);
+  }
+
+  async getFunction(accountId: string, name: string): Promise<FunctionRow | undefined> {
+    const row = this.sql('SELECT * FROM functions WHERE account_id = ? AND name = ?').get(accountId, name) as
+      | Row
+      | undefined;
+    return row ? toFunction(row) : undefined;
+  }
+
+  async listFunctions(accountId: string): Promise<FunctionRow[]> {
+    return (this.sql('SELECT * FROM functions WHERE account_id = ? ORDER BY name').all(accountId) as Row[]).map(
+      toFunction,
+    );
+  }
+
+  async getVersion(accountId: string, name: string, version: number): Promise<FunctionVersionRow | undefined> {
+    const row = this.sql(
+      `SELECT ${versionColumns} FROM function_versions WHERE account_id = ? AND function_name = ? AND version = ?`,
+    ).get(accountId, name, version) as Row | undefined;
+    return row ? toVersion(row) : undefined;
+  }
+
+  async listVersions(accountId: string, name: string): Promise<FunctionVersionRow[]> {
+    return (
+      this.sql(
+        `SELECT ${versionColumns} FROM function_versions WHERE account_id = ? AND function_name = ? ORDER BY version`,
+      ).all(accountId, name) as Row[]
+    ).map(toVersion);
+  }
+
+  async getCode(accountId: string, name: string, version: number): Promise<Uint8Array | undefined> {
+    const row = this.sql(
+      'SELECT sealed_code FROM function_versions WHERE account_id = ? AND function_name = ? AND version = ?',
+    ).get(accountId, name, version) as Row | undefined;
+    return row ? (row.sealed_code as Uint8Array) : undefined;
+  }
+
+  async getMapping(uuid: string): Promise<EventSourceMappingRow | undefined> {
+    const row = this.sql('SELECT * FROM event_source_mappings WHERE uuid = ?').get(uuid) as Row | undefined;
+    return row ? toMapping(row) : undefined;
+  }
+
+  async listMappings(accountId: string, functionName?: string): Promise<EventSourceMappingRow[]> {
+    const rows =
+      functionName === undefined
+        ? this.sql('SELECT * FROM event_source_mappings WHERE account_id = ? ORDER BY created_at, uuid').all(accountId)
+        : this.sql(
+            'SELECT * FROM event_source_mappings WHERE account_id = ? AND function_name = ? ORDER BY created_at, uuid',
+          ).all(accountId, functionName);
+    return (rows as Row[]).map(toMapping);
+  }
+
+  async listAllMappings(): Promise<EventSourceMappingRow[]> {
+    return (this.sql('SELECT * FROM event_source_mappings ORDER BY created_at, uuid').all() as Row[]).map(toMapping);
+  }
+
+  async readLogs(
+    accountId: string,
+    name: string,
+    sinceMs: number,
+    afterId: number,
+    limit: number,
+  ): Promise<FunctionLogRow[]> {
+    return (
+      this.sql(
+        `SELECT * FROM function_logs WHERE account_id = ? AND function_name = ? AND at >= ? AND id > ?
+         ORDER BY id LIMIT ?`,
+      ).all(accountId, name, sinceMs, afterId, limit) as Row[]
+    ).map(toLog);
+  }
+
+  async readMetrics(accountId: string, name: string, sinceMs: number): Promise<FunctionMetricRow[]> {
+    return (
+      this.sql(
+        'SELECT * FROM function_metrics WHERE account_id = ? AND function_name = ? AND minute >= ? ORDER BY minute',
+      ).all(accountId, name, sinceMs) as Row[]
+    ).map(toMetric);
+  }
+
+  async scanVersions(
+    after: { accountId: string; name: string; version: number } | undefined,
+    limit: number,
+  ): Promise<FunctionVersionRow[]> {
+    const rows = after
+      ? this.sql(
+          `SELECT ${versionColumns} FROM function_versions WHERE (account_id, function_name, version) > (?, ?, ?)
+           ORDER BY account_id, function_name, version LIMIT ?`,
+        ).all(after.accountId, after.name, after.version, limit)
+      : this.sql(
+          `SELECT ${versionColumns} FROM function_versions ORDER BY account_id, function_name, version LIMIT ?`,
+        ).all(limit);
+    return (rows as Row[]).map(toVersion);
+  }
+
+  async scanLogs(afterId: number, limit: number): Promise<FunctionLogRow[]> {
+    return (this.sql('SELECT * FROM function_logs WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as Row[]).map(
+      toLog,
+    );
+  }
+
+  async insertFunction(row: FunctionRow): Promise<void> {
+    this.sql(
+      `INSERT INTO functions (account_id, name, current_version, next_version, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(row.accountId, row.name, row.currentVersion, row.nextVersion, row.createdAtMs, row.updatedAtMs);
+    this.bump();
+  }
+
+  async updateFunction(row: FunctionRow): Promise<void> {
+    this.sql(
+      `UPDATE functions SET current_version = ?, next_version = ?, created_at = ?, updated_at = ?
+       WHERE account_id = ? AND name = ?`,
+    ).run(row.currentVersion, row.nextVersion, row.createdAtMs, row.updatedAtMs, row.accountId, row.name);
+    this.bump();
+  }
+
+  async deleteFunction(accountId: string, name: string): Promise<void> {
+    this.sql('DELETE FROM event_source_mappings WHERE account_id = ? AND function_name = ?').run(accountId, name);
+    this.sql('DELETE FROM function_versions WHERE account_id = ? AND function_name = ?').run(accountId, name);
+    this.sql('DELETE FROM functions WHERE account_id = ? AND name = ?').run(accountId, name);
+    this.bump();
+  }
+
+  async insertVersion(row: FunctionVersionRow, sealedCode: Uint8Array): Promise<void> {
+    this.sql(
+      `INSERT INTO function_versions (${versionColumns}, sealed_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      row.accountId,
+      row.functionName,
+      row.version,
+      row.handler,
+      row.roleArn,
+      row.timeoutSec,
+      row.memoryMb,
+      row.description,
+      JSON.stringify(row.secretEnvNames),
+      row.sealedEnvironment,
+      row.codeSha256,
+      row.codeSizeBytes,
+      row.createdAtMs,
+      sealedCode,
+    );
+    this.bump();
+  }
+
+  async deleteVersion(accountId: string, name: string, version: number): Promise<boolean> {
+    const deleted =
+      this.sql('DELETE FROM function_versions WHERE account_id = ? AND function_name = ? AND version = ?').run(
+        accountId,
+        name,
+        version,
+      ).changes > 0;
+    if (deleted) this.bump();
+    return deleted;
+  }
+
+  async replaceVersionSeals(
+    accountId: string,
+    name: string,
+    version: number,
+    sealed: { code?: Uint8Array; environment?: Uint8Array },
+  ): Promise<void> {
+    if (sealed.code) {
+      this.sql(
+        'UPDATE function_versions SET sealed_code = ? WHERE account_id = ? AND function_name = ? AND version = ?',
+      ).run(sealed.code, accountId, name, version);
+    }
+    if (sealed.environment) {
+      this.sql(
+        'UPDATE function_versions SET sealed_environment = ? WHERE account_id = ? AND function_name = ? AND version = ?',
+      ).run(sealed.environment, accountId, name, version);
+    }
+  }
+
+  async insertMapping(row: EventSourceMappingRow): Promise<void> {
+    this.sql(
+      `INSERT INTO event_source_mappings (uuid, account_id, function_name, queue_arn, batch_size, batch_window_sec,
+         max_concurrency, report_batch_item_failures, filter_patterns, is_enabled, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(...mappingValues(row));
+    this.bump();
+  }
+
+  async updateMapping(row: EventSourceMappingRow): Promise<void> {
+    const [uuid, ...rest] = mappingValues(row);
+    this.sql(
+      `UPDATE event_source_mappings SET account_id = ?, function_name = ?, queue_arn = ?, batch_size = ?,
+         batch_window_sec = ?, max_concurrency = ?, report_batch_item_failures = ?, filter_patterns = ?,
+         is_enabled = ?, created_at = ?, updated_at = ? WHERE uuid = ?`,
+    ).run(...rest, uuid!);
+    this.bump();
+  }
+
+  async deleteMapping(uuid: string): Promise<boolean> {
+    const deleted = this.sql('DELETE FROM event_source_mappings WHERE uuid = ?').run(uuid).changes > 0;
+    if (deleted) this.bump();
+    return deleted;
+  }
+
+  async appendLog(row: NewFunctionLog): Promise<number> {
+    const result = this.sql(
+      `INSERT INTO function_logs (account_id, function_name, version, request_id, at, duration_ms, outcome, sealed_text)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      row.accountId,
+      row.functionName,
+      row.version,
+      row.requestId,
+      row.atMs,
+      row.durationMs,
+      row.outcome,
+      row.sealedText,
+    );
+    return Number(result.lastInsertRowid);
+  }
+
+  async replaceLogText(id: number, sealedText: Uint8Array): Promise<void> {
+    this.sql('UPDATE function_logs SET sealed_text = ? WHERE id = ?').run(sealedText, id);
+  }
+
+  async addMetrics(rows: readonly FunctionMetricRow[]): Promise<void> {
+    const statement = this.sql(
+      `INSERT INTO function_metrics (account_id, function_name, minute, invocations, errors, throttles, records,
+         duration_sum_ms, duration_max_ms, iterator_age_max_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account_id, function_name, minute) DO UPDATE SET
+         invocations = invocations + excluded.invocations,
+         errors = errors + excluded.errors,
+         throttles = throttles + excluded.throttles,
+         records = records + excluded.records,
+         duration_sum_ms = duration_sum_ms + excluded.duration_sum_ms,
+         duration_max_ms = max(duration_max_ms, excluded.duration_max_ms),
+         iterator_age_max_ms = max(iterator_age_max_ms, excluded.iterator_age_max_ms)`,
+    );
+    for (const row of rows) {
+      statement.run(
+        row.accountId,
+        row.functionName,
+        row.minuteMs,
+        row.invocations,
+        row.errors,
+        row.throttles,
+        row.records,
+        Math.round(row.durationSumMs),
+        Math.round(row.durationMaxMs),
+        Math.round(row.iteratorAgeMaxMs),
+      );
+    }
+  }
+
+  async deleteExpiredObservations(logsBeforeMs: number, metricsBeforeMs: number, limit: number): Promise<number> {
+    const logs = this.sql(
+      'DELETE FROM function_logs WHERE id IN (SELECT id FROM function_logs WHERE at < ? ORDER BY at LIMIT ?)',
+    ).run(logsBeforeMs, limit).changes;
+    const metrics = this.sql(
+      `DELETE FROM function_metrics WHERE (account_id, function_name, minute) IN
+         (SELECT account_id, function_name, minute FROM function_metrics WHERE minute < ? ORDER BY minute LIMIT ?)`,
+    ).run(metricsBeforeMs, limit).changes;
+    return Number(logs) + Number(metrics);
+  }
+}
+
+function mappingValues(row: EventSourceMappingRow): SQLInputValue[] {
+  return [
+    row.uuid,
+    row.accountId,
+    row.functionName,
+    row.queueArn,
+    row.batchSize,
+    row.batchWindowSec,
+    row.maxConcurrency,
+    row.reportBatchItemFailures ? 1 : 0,
+    JSON.stringify(row.filterPatterns),
+    row.isEnabled ? 1 : 0,
+    row.createdAtMs,
+    row.updatedAtMs,
+  ];
+}
+
+function toFunction(row: Row): FunctionRow {
+  return {
+    accountId: String(row.account_id),
+    name: String(row.name),
+    currentVersion: Number(row.current_version),
+    nextVersion: Number(row.next_version),
+    createdAtMs: Number(row.created_at),
+    updatedAtMs: Number(row.updated_at),
+  };
+}
+
+function toVersion(row: Row): FunctionVersionRow {
+  return {
+    accountId: String(row.account_id),
+    functionName: String(row.function_name),
+    version: Number(row.version),
+    handler: String(row.handler),
+    roleArn: String(row.role_arn),
+    timeoutSec: Number(row.timeout_sec),
+    memoryMb: Number(row.memory_mb),
+    description: String(row.description),
+    secretEnvNames: JSON.parse(String(row.secret_env_names)) as string[],
+    sealedEnvironment: row.sealed_environment === null ? null : (row.sealed_environment as Uint8Array),
+    codeSha256: String(row.code_sha256),
+    codeSizeBytes: Number(row.code_size_bytes),
+    createdAtMs: Number(row.created_at),
+  };
+}
+
+function toMapping(row: Row): EventSourceMappingRow {
+  return {
+    uuid: String(row.uuid),
+    accountId: String(row.account_id),
+    functionName: String(row.function_name),
+    queueArn: String(row.queue_arn),
+    batchSize: Number(row.batch_size),
+    batchWindowSec: Number(row.batch_window_sec),
+    maxConcurrency: row.max_concurrency === null ? null : Number(row.max_concurrency),
+    reportBatchItemFailures: Number(row.report_batch_item_failures) === 1,
+    filterPatterns: JSON.parse(String(row.filter_patterns)) as string[],
+    isEnabled: Number(row.is_enabled) === 1,
+    createdAtMs: Number(row.created_at),
+    updatedAtMs: Number(row.updated_at),
+  };
+}
+
+function toLog(row: Row): FunctionLogRow {
+  return {
+    id: Number(row.id),
+    accountId: String(row.account_id),
+    functionName: String(row.function_name),
+    version: Number(row.version),
+    requestId: String(row.request_id),
+    atMs: Number(row.at),
+    durationMs: Number(row.duration_ms),
+    outcome: String(row.outcome) as InvocationOutcome,
+    sealedText: row.sealed_text as Uint8Array,
+  };
+}
+
+function toMetric(row: Row): FunctionMetricRow {
+  return {
+    accountId: String(row.account_id),
+    functionName: String(row.function_name),
+    minuteMs: Number(row.minute),
+    invocations: Number(row.invocations),
+    errors: Number(row.errors),
+    throttles: Number(row.throttles),
+    records: Number(row.records),
+    durationSumMs: Number(row.duration_sum_ms),
+    durationMaxMs: Number(row.duration_max_ms),
+    iteratorAgeMaxMs: Number(row.iterator_age_max_ms),
+  };
+}
