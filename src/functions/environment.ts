@@ -140,7 +140,8 @@ function secretReason(name: string, value: string): string | undefined {
 
 /** Long strings mixing character classes with high per-character entropy: keys, tokens, passwords. */
 function looksRandom(value: string): boolean {
-  if (value.length < 24 || /\s/.test(value)) return false;
+  // Paths and URLs mix character classes too; a URL carrying a password is caught by its own rule.
+  if (value.length < 24 || /\s/.test(value) || value.startsWith('/') || value.includes('://')) return false;
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((pattern) => pattern.test(value)).length;
   if (classes < 3) return false;
   const counts = new Map<string, number>();

@@ -240,6 +240,8 @@ async function main(): Promise<void> {
     if (message?.type !== 'invoke')
       return finish({ type: 'error', error: errorInfo(new Error('bad request'), 'Runtime.Error') }, 1);
     requestId = message.requestId;
+    // As in Lambda, a handler whose promise never settles runs into its timeout rather than ending the process.
+    setInterval(() => undefined, 1 << 30);
     runHandler(handler, message).then(
       (payload) => {
         let serialized: unknown;
