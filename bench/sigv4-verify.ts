@@ -3,34 +3,10 @@
  * (the AWS SDK for JavaScript v3 signer). The signer's own rate is printed as a peer: verifying does the same
  * hashing as signing, so the ratio shows what the server-side checks cost on top.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { HttpRequest } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { type SignedRequest, verifySigV4 } from '../src/api/sigv4/index.ts';
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-class NodeSha256 {
-  private readonly hash: Hash | Hmac;
-
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
-  }
-
-  update(data: SourceData): void {
-    this.hash.update(toBytes(data));
-  }
-
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(this.hash.digest());
-  }
-}
-
-function toBytes(data: SourceData): string | Buffer {
-  if (typeof data === 'string') return data;
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
+import { NodeSha256 } from '../test/support/node-sha256.ts';
 
 const ACCESS_KEY_ID = 'AKIAPCIQBENCHKEY0001';
 const SECRET_ACCESS_KEY = 'pciqBenchSecret/0123+456789abcdefGHIJKLmn';

@@ -67,6 +67,7 @@ const table: Record<ErrorCode, Omit<WireError, 'jsonType'> & { jsonType?: string
   UnsupportedOperationException: sender(400, 'UnsupportedOperationException'),
   ValidationException: sender(400, 'ValidationException'),
   KeyUnavailableException: { status: 500, queryCode: 'KeyUnavailableException', fault: 'Receiver' },
+  MalformedPolicyDocument: sender(400, 'MalformedPolicyDocument'),
   InvalidAction: sender(400, 'InvalidAction', 'UnknownOperationException'),
   MalformedRequest: sender(400, 'MalformedQueryString', 'SerializationException'),
   MissingAuthenticationToken: sender(403, 'MissingAuthenticationToken'),
@@ -78,6 +79,9 @@ const table: Record<ErrorCode, Omit<WireError, 'jsonType'> & { jsonType?: string
   ExpiredToken: sender(403, 'ExpiredToken'),
   AccessDenied: sender(403, 'AccessDenied'),
   RequestEntityTooLarge: sender(413, 'RequestEntityTooLarge'),
+  // IAM speaks only the Query protocol; its service model names these shapes `…Exception`.
+  PasswordPolicyViolation: sender(400, 'PasswordPolicyViolation', 'PasswordPolicyViolationException'),
+  InvalidAuthenticationCode: sender(403, 'InvalidAuthenticationCode', 'InvalidAuthenticationCodeException'),
   InternalFailure: { status: 500, queryCode: 'InternalFailure', fault: 'Receiver' },
   ServiceUnavailable: { status: 503, queryCode: 'ServiceUnavailable', fault: 'Receiver' },
 };

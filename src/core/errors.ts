@@ -53,6 +53,8 @@ export const errorCodes = [
   'UnsupportedOperationException',
   'ValidationException',
   'KeyUnavailableException',
+  // AWS IAM (service model iam 2010-05-08).
+  'MalformedPolicyDocument',
   // Protocol and authentication.
   'InvalidAction',
   'MalformedRequest',
@@ -65,6 +67,9 @@ export const errorCodes = [
   'ExpiredToken',
   'AccessDenied',
   'RequestEntityTooLarge',
+  // AWS IAM (service model iam 2010-05-08): people's passwords and MFA devices.
+  'PasswordPolicyViolation',
+  'InvalidAuthenticationCode',
   // Anything we did not anticipate: never shown with its details to a client.
   'InternalFailure',
   'ServiceUnavailable',

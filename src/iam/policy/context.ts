@@ -1,0 +1,127 @@
+/**
+ * The request context a decision is made on (reference_policies_evaluation-logic: "Processing the request
+ * context"), and how condition keys and policy variables read it.
+ */
+
+export type PrincipalKind = 'root' | 'user' | 'assumed-role' | 'service';
+
+export interface RequestPrincipal {
+  /** User ARN, root ARN, role session ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`), or for a
+   * service the service principal name (`events.amazonaws.com`). */
+  arn: string;
+  accountId: string;
+  kind: PrincipalKind;
+  /** `aws:userid`: account id for the root, the user's unique id, `ROLEID:session-name` for a session. */
+  userId: string;
+  /** `aws:username`: present for IAM users only, as in AWS. */
+  username?: string;
+  /** Tags of the user or role: `aws:PrincipalTag/*`. */
+  tags: Record<string, string>;
+  /** For a role session, the role's ARN with its path: `aws:PrincipalArn`, and what a resource policy
+   * naming the role is compared with. Derived from the session ARN (without path) when absent. */
+  roleArn?: string;
+}
+
+export type ContextValue = string | readonly string[] | number | boolean | undefined;
+
+export interface RequestContext {
+  principal: RequestPrincipal;
+  /** `service:Action`, e.g. `sqs:SendMessage` (matched case-insensitively). */
+  action: string;
+  /** ARN of the resource acted on, or `*` for actions that act on none. */
+  resource: string;
+  /** Other condition keys, e.g. `aws:SourceIp`, `aws:SecureTransport`, `aws:CurrentTime`,
+   * `aws:MultiFactorAuthPresent`, `aws:RequestTag/x`, `aws:TagKeys` (names are case-insensitive). Keys
+   * about the principal are derived from `principal` and cannot be set here. */
+  keys: Record<string, ContextValue>;
+}
+
+/** `aws:CurrentTime` and `aws:EpochTime` for a request made at `nowMs`; the caller owns the clock. */
+export function requestTimeKeys(nowMs: number): { 'aws:CurrentTime': string; 'aws:EpochTime': number } {
+  return { 'aws:CurrentTime': new Date(nowMs).toISOString(), 'aws:EpochTime': Math.floor(nowMs / 1000) };
+}
+
+const lowerCaseNames = new Map<string, string>();
+
+/** Key names repeat from request to request: lower-case each once (bounded, for names made up by clients). */
+function lowerCase(name: string): string {
+  let lower = lowerCaseNames.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (lowerCaseNames.size >= 4096) lowerCaseNames.clear();
+    lowerCaseNames.set(name, lower);
+  }
+  return lower;
+}
+
+const principalTypes: Record<PrincipalKind, string> = {
+  root: 'Account',
+  user: 'User',
+  'assumed-role': 'AssumedRole',
+  service: 'Service',
+};
+
+/** `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` → `arn:aws:iam::ACCOUNT:role/ROLE` (path unknown). */
+export function roleArnOf(principal: RequestPrincipal): string | undefined {
+  if (principal.kind !== 'assumed-role') return undefined;
+  if (principal.roleArn) return principal.roleArn;
+  const match = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(principal.arn);
+  return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : undefined;
+}
+
+/**
+ * Reads one request's keys, for one evaluation. Key names are case-insensitive.
+ */
+export class ContextKeys {
+  readonly #request: RequestContext;
+  #tags: Map<string, string> | undefined;
+
+  constructor(request: RequestContext) {
+    this.#request = request;
+  }
+
+  /** The value of a key given in lower case; undefined when the request has none. */
+  get(key: string): ContextValue {
+    if (key.startsWith('aws:principal') || key === 'aws:username' || key === 'aws:userid')
+      return this.#principalKey(key);
+    // A request carries a handful of keys and a decision reads a few: a scan costs less than a map.
+    const keys = this.#request.keys;
+    for (const name in keys) if (lowerCase(name) === key) return keys[name];
+    return undefined;
+  }
+
+  /** A policy variable's value: single-valued keys only, as AWS documents. */
+  readonly resolve = (key: string): string | undefined => {
+    const value = this.get(key);
+    if (value === undefined || typeof value === 'object') return undefined;
+    return String(value);
+  };
+
+  #principalKey(key: string): ContextValue {
+    const principal = this.#request.principal;
+    switch (key) {
+      case 'aws:username':
+        return principal.kind === 'user' ? principal.username : undefined;
+      case 'aws:userid':
+        return principal.userId;
+      case 'aws:principalarn':
+        return roleArnOf(principal) ?? principal.arn;
+      case 'aws:principalaccount':
+        return principal.accountId;
+      case 'aws:principaltype':
+        return principalTypes[principal.kind];
+      case 'aws:principalisawsservice':
+        return principal.kind === 'service';
+      case 'aws:principalservicename':
+        return principal.kind === 'service' ? principal.arn : undefined;
+    }
+    if (key.startsWith('aws:principaltag/')) {
+      if (!this.#tags) {
+        this.#tags = new Map();
+        for (const [name, value] of Object.entries(principal.tags)) this.#tags.set(name.toLowerCase(), value);
+      }
+      return this.#tags.get(key.slice('aws:principaltag/'.length));
+    }
+    return undefined;
+  }
+}
