@@ -1,0 +1,327 @@
+/**
+ * Serverless functions end to end: handlers written for AWS Lambda, deployed and mapped with `pciq functions`,
+ * fed by a real `pciq serve` from queues that the AWS SDK sends to.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { pciq, pciqJson } from '../support/pciq-cli.ts';
+import { initDataDir, PciqServer } from '../support/pciq-process.ts';
+import { sqsClient } from '../support/sqs-client.ts';
+
+interface LogEntry {
+  requestId: string;
+  outcome: string;
+  text: string;
+}
+
+async function waitFor<T>(what: string, condition: () => Promise<T | false | undefined>, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe('functions on queues, end to end', () => {
+  let data: ReturnType<typeof initDataDir>;
+  let server: PciqServer;
+  let sqs: SQSClient;
+  let endpoint: string;
+  let account: string;
+  let codeDirs = 0;
+
+  const dataArgs = () => ['--data-dir', data.dataDir, '--key-file', data.keyFile];
+  const functions = (...args: string[]) => pciq(['functions', ...args, ...dataArgs()]);
+  const role = () => `arn:aws:iam::${account}:role/order-processor`;
+
+  function code(source: string, file = 'index.mjs'): string {
+    const dir = join(data.dataDir, '..', `code-${codeDirs++}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, file), source);
+    return dir;
+  }
+
+  async function createQueue(name: string, attributes: Record<string, string> = {}): Promise<string> {
+    const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    return created.QueueUrl!;
+  }
+
+  async function sendAll(queueUrl: string, bodies: readonly string[]): Promise<void> {
+    for (let i = 0; i < bodies.length; i += 10) {
+      const entries = bodies.slice(i, i + 10).map((body, index) => ({ Id: String(index), MessageBody: body }));
+      const sent = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+      assert.equal(sent.Failed?.length ?? 0, 0);
+    }
+  }
+
+  async function depth(queueUrl: string): Promise<number> {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+  }
+
+  function logs(name: string): LogEntry[] {
+    return pciqJson<LogEntry[]>([
+      'functions',
+      'logs',
+      name,
+      '--since',
+      '1h',
+      '--limit',
+      '10000',
+      '--json',
+      ...dataArgs(),
+    ]);
+  }
+
+  /** What handlers printed with console.log, one entry per line. */
+  function printed(name: string): string[] {
+    return logs(name).flatMap((entry) =>
+      entry.text
+        .split('\n')
+        .map((line) => line.split('\t'))
+        .filter((fields) => fields[2] === 'INFO')
+        .map((fields) => fields.slice(3).join('\t')),
+    );
+  }
+
+  function auditRecords(eventType: string): Array<Record<string, unknown>> {
+    const page = pciqJson<{ records: Array<Record<string, unknown>> }>([
+      'audit',
+      'search',
+      '--event-type',
+      eventType,
+      '--json',
+      ...dataArgs(),
+    ]);
+    return page.records;
+  }
+
+  before(async () => {
+    data = initDataDir();
+    account = data.bootstrap.accountId;
+    server = new PciqServer({ dataDir: data.dataDir, keyFile: data.keyFile, extra: ['--workers', '1'] });
+    endpoint = await server.endpoint;
+    sqs = sqsClient(endpoint, data.bootstrap);
+  });
+
+  after(async () => {
+    sqs?.destroy();
+    assert.equal(await server.stop(), 0, 'SIGTERM drains and exits 0');
+    data.remove();
+  });
+
+  it('runs an unchanged Lambda handler: one failing record of ten is redelivered alone, then dead-lettered', async () => {
+    const dlqUrl = await createQueue('orders-dlq');
+    const queueUrl = await createQueue('orders', {
+      VisibilityTimeout: '2',
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: `arn:aws:sqs:us-east-1:${account}:orders-dlq`,
+        maxReceiveCount: 3,
+      }),
+    });
+    const handler = `
+      export const handler = async (event) => {
+        const batchItemFailures = [];
+        for (const record of event.Records) {
+          const order = JSON.parse(record.body);
+          if (order.poison) {
+            console.log(\`cannot process order \${order.id}, attempt \${record.attributes.ApproximateReceiveCount}\`);
+            batchItemFailures.push({ itemIdentifier: record.messageId });
+            continue;
+          }
+          console.log(\`processed order \${order.id}\`);
+        }
+        return { batchItemFailures };
+      };`;
+    const deployed = functions(
+      'deploy',
+      'process-orders',
+      '--code',
+      code(handler),
+      '--handler',
+      'index.handler',
+      '--role',
+      role(),
+      '--timeout',
+      '1',
+    );
+    assert.equal(deployed.status, 0, deployed.stderr);
+    const mapped = functions(
+      'map',
+      'process-orders',
+      '--queue',
+      'orders',
+      '--batch-size',
+      '10',
+      '--report-batch-item-failures',
+    );
+    assert.equal(mapped.status, 0, mapped.stderr);
+    assert.match(
+      mapped.stderr,
+      /warning: the queue's visibility timeout \(2 s\) is under 6 x the function timeout \(1 s\)/,
+    );
+    await sendAll(
+      queueUrl,
+      Array.from({ length: 10 }, (_, i) => JSON.stringify({ id: i, ...(i === 7 ? { poison: true } : {}) })),
+    );
+    const dead = await waitFor('the poison message in the dead-letter queue', async () => {
+      const received = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'] }),
+      );
+      return (received.Messages?.length ?? 0) > 0 && received.Messages;
+    });
+    assert.deepEqual(
+      dead.map((message) => JSON.parse(message.Body!)),
+      [{ id: 7, poison: true }],
+    );
+    assert.equal(dead[0]!.Attributes?.DeadLetterQueueSourceArn, `arn:aws:sqs:us-east-1:${account}:orders`);
+    await waitFor('the source queue to empty', async () => (await depth(queueUrl)) === 0);
+    const lines = printed('process-orders');
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith('processed')).sort(),
+      [0, 1, 2, 3, 4, 5, 6, 8, 9].map((id) => `processed order ${id}`).sort(),
+      'every good order processed exactly once',
+    );
+    assert.deepEqual(
+      lines.filter((line) => line.startsWith('cannot')),
+      ['cannot process order 7, attempt 1', 'cannot process order 7, attempt 2', 'cannot process order 7, attempt 3'],
+      'only the failed record came back, up to maxReceiveCount',
+    );
+  });
+
+  it('fails a handler that reads the data directory or the key file, and audits both attempts', async () => {
+    await createQueue('probe', { VisibilityTimeout: '30' });
+    const handler = `
+      import { readFileSync, readdirSync } from 'node:fs';
+      export const handler = async (event) => {
+        const target = event.Records[0].body;
+        return target === 'key' ? readFileSync(process.env.KEY_FILE) : readdirSync(process.env.DATA_DIR);
+      };`;
+    const deployed = functions(
+      'deploy',
+      'probe',
+      '--code',
+      code(handler),
+      '--handler',
+      'index.handler',
+      '--role',
+      role(),
+      '--env',
+      `DATA_DIR=${data.dataDir}`,
+      '--env',
+      `KEY_FILE=${data.keyFile}`,
+    );
+    assert.equal(deployed.status, 0, deployed.stderr);
+    assert.equal(functions('map', 'probe', '--queue', 'probe', '--batch-size', '1').status, 0);
+    await sendAll(`${endpoint}/${account}/probe`, ['key', 'data']);
+    const denied = await waitFor('both refusals in the audit trail', async () => {
+      const records = auditRecords('lambda:SandboxAccessDenied');
+      return records.length >= 2 && records;
+    });
+    assert.deepEqual(
+      denied.map((record) => (record.details as Record<string, unknown>).deniedResource).sort(),
+      [data.dataDir, data.keyFile].sort(),
+    );
+    for (const record of denied) {
+      assert.equal(record.error, 'AccessDenied');
+      assert.equal(
+        (record.actor as { principal: string }).principal,
+        `arn:aws:sts::${account}:assumed-role/order-processor/probe`,
+      );
+    }
+    const failures = auditRecords('lambda:Invoke').filter((record) =>
+      String(record.resource).includes(':function:probe:'),
+    );
+    assert.ok(failures.length >= 2);
+    assert.ok(
+      failures.every(
+        (record) => record.outcome === 'failure' && (record.details as { code?: string }).code === 'ERR_ACCESS_DENIED',
+      ),
+    );
+    const entries = logs('probe');
+    assert.ok(entries.every((entry) => entry.outcome === 'error'));
+    assert.match(entries[0]!.text, /Invoke Error .*Access to this API has been restricted/);
+  });
+
+  it("reaches pciq's endpoint over TLS it verifies with the CA it was given, where its calls are audited", async () => {
+    const queueUrl = await createQueue('caller', { VisibilityTimeout: '30' });
+    const handler = `
+      export const handler = async () => {
+        const response = await fetch(process.env.AWS_ENDPOINT_URL_SQS, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ListQueues', 'user-agent': 'probe-from-function' },
+          body: '{}',
+        });
+        console.log('status', response.status, (await response.json()).__type);
+      };`;
+    assert.equal(
+      functions('deploy', 'caller', '--code', code(handler), '--handler', 'index.handler', '--role', role()).status,
+      0,
+    );
+    assert.equal(functions('map', 'caller', '--queue', 'caller').status, 0);
+    await sendAll(queueUrl, ['go']);
+    const [line] = await waitFor('the handler to call pciq', async () => {
+      const lines = printed('caller');
+      return lines.length > 0 && lines;
+    });
+    // An unsigned request is refused by pciq itself, which proves the TLS connection was made and verified.
+    assert.match(line!, /^status 40\d .*MissingAuthenticationToken/);
+  });
+
+  it('processes 10 000 messages exactly once with maximum concurrency 8', async () => {
+    const queueUrl = await createQueue('bulk', { VisibilityTimeout: '60' });
+    const handler = 'export const handler = async (event) => { for (const r of event.Records) console.log(r.body); };';
+    assert.equal(
+      functions(
+        'deploy',
+        'bulk',
+        '--code',
+        code(handler),
+        '--handler',
+        'index.handler',
+        '--role',
+        role(),
+        '--timeout',
+        '10',
+      ).status,
+      0,
+    );
+    await sendAll(
+      queueUrl,
+      Array.from({ length: 10_000 }, (_, i) => `bulk-${i}`),
+    );
+    const mapped = functions(
+      'map',
+      'bulk',
+      '--queue',
+      'bulk',
+      '--batch-size',
+      '100',
+      '--batch-window',
+      '1',
+      '--max-concurrency',
+      '8',
+    );
+    assert.equal(mapped.status, 0, mapped.stderr);
+    await waitFor('the queue to drain', async () => (await depth(queueUrl)) === 0, 240_000);
+    const lines = printed('bulk');
+    assert.equal(lines.length, 10_000, 'no message processed twice');
+    assert.equal(new Set(lines).size, 10_000, 'every message processed');
+  });
+});
