@@ -7,6 +7,7 @@ import { functionArn } from './names.ts';
 import type { RoleSession } from './role-sessions.ts';
 import type { CodeCache } from './sandbox/code-cache.ts';
 import { sandboxEnvironment } from './sandbox/environment.ts';
+import type { SandboxLauncher } from './sandbox/launcher.ts';
 import type { MemoryWatch } from './sandbox/memory-watch.ts';
 import { type InvocationResult, Sandbox } from './sandbox/sandbox.ts';
 import { SandboxPool } from './sandbox/sandbox-pool.ts';
@@ -24,6 +25,7 @@ export interface SandboxRuntime {
   caFile: string | undefined;
   user: { uid: number; gid: number } | undefined;
   codeCache: CodeCache;
+  launcher: SandboxLauncher;
   memoryWatch: MemoryWatch;
 }
 
@@ -158,6 +160,7 @@ export class FunctionInvoker {
         user: this.runtime.user,
       },
       this.context.clock,
+      this.runtime.launcher,
       this.runtime.memoryWatch,
     );
   }

@@ -13,6 +13,12 @@ import { PollerScaling, type PollSignals } from './poller-scaling.ts';
 import type { InvocationSlots } from './slots.ts';
 import { maxPayloadBytes, recordBytes, type SqsRecord, sqsRecordOf } from './sqs-event.ts';
 
+/** What one poller loop carries from batch to batch. */
+interface PollLoop {
+  carried: SqsRecord[];
+  settling: Promise<void>;
+}
+
 export interface PollerDeps {
   context: FunctionsContext;
   invoker: FunctionInvoker;
@@ -99,33 +105,40 @@ export class MappingPoller {
   }
 
   private async run(index: number): Promise<void> {
-    let carried: SqsRecord[] = [];
+    const loop: PollLoop = { carried: [], settling: Promise.resolve() };
     while (!this.abort.signal.aborted && index < this.scaling.target) {
       try {
-        carried = await this.pollOnce(carried);
+        await this.pollOnce(loop);
         this.clearProblem();
       } catch (error) {
-        if (this.abort.signal.aborted) return;
+        if (this.abort.signal.aborted) break;
         await this.reportProblem(error);
         await this.sleep(problemBackoffMs);
       }
     }
+    await loop.settling;
   }
 
-  /** One batch: gather, filter, invoke, settle. Returns records received beyond the payload limit, for the next batch. */
-  private async pollOnce(carried: SqsRecord[]): Promise<SqsRecord[]> {
+  /**
+   * One batch: gather, filter, invoke, then settle while the loop already gathers the next batch (the
+   * deletions' commits need not hold up the next receive). A loop settles one batch at a time: before it
+   * invokes again, the previous batch is settled. Records received beyond the payload limit are carried.
+   */
+  private async pollOnce(loop: PollLoop): Promise<void> {
     const { context } = this.deps;
     const runnable = await this.deps.invoker.current(this.mapping.accountId, this.mapping.functionName);
     this.pool = runnable.pool;
     const session = await context.roleSessions.sessionFor(runnable.row.roleArn, runnable.row.functionName, 0);
     authorize(session.caller, 'sqs:ReceiveMessage', this.mapping.queueArn);
-    const { records, rest } = await this.gather(carried);
-    if (records.length === 0) return rest;
+    const { records, rest } = await this.gather(loop.carried);
+    loop.carried = rest;
+    if (records.length === 0) return;
     const matching: SqsRecord[] = [];
     const unmatched: SqsRecord[] = [];
     for (const record of records) (matchesFilters(this.filters, record) ? matching : unmatched).push(record);
     if (unmatched.length > 0) await this.delete(session.caller, unmatched);
-    if (matching.length === 0) return rest;
+    if (matching.length === 0) return;
+    await loop.settling;
     const slot = await this.deps.slots.acquire(this.abort.signal);
     let invocation: Invocation;
     try {
@@ -137,8 +150,11 @@ export class MappingPoller {
       this.inFlight--;
       slot.release();
     }
-    await this.settle(runnable, matching, invocation, session.caller);
-    return rest;
+    loop.settling = this.settle(runnable, matching, invocation, session.caller).catch((error: unknown) =>
+      this.deps.log(
+        `pciq: function ${this.mapping.functionName}: settling a batch failed (its messages return after their visibility timeout): ${(error as Error)?.message ?? error}\n`,
+      ),
+    );
   }
 
   /** Receives up to the batch size, within the batching window and Lambda's 6 MB payload. */

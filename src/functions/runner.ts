@@ -8,6 +8,7 @@ import { MappingPoller } from './mapping-poller.ts';
 import { InvocationRecorder } from './observations.ts';
 import { CachedRoleSessions } from './role-sessions.ts';
 import { CodeCache } from './sandbox/code-cache.ts';
+import { SandboxLauncher } from './sandbox/launcher.ts';
 import { MemoryWatch } from './sandbox/memory-watch.ts';
 import { InvocationSlots } from './slots.ts';
 
@@ -29,7 +30,7 @@ export interface FunctionRunnerOptions {
 const reloadIntervalMs = 2_000;
 const flushIntervalMs = 10_000;
 const sweepIntervalMs = 3_600_000;
-export const bootstrapFile = fileURLToPath(new URL('./sandbox/runtime/bootstrap.ts', import.meta.url));
+export const bootstrapFile = fileURLToPath(new URL('./sandbox/runtime/bootstrap.mjs', import.meta.url));
 
 /** The node_modules of pciq's installation when it holds the AWS SDK, offered to handlers as Lambda offers the SDK. */
 function runtimeModulesDir(): string | undefined {
@@ -46,6 +47,7 @@ export class FunctionRunner {
   private readonly options: FunctionRunnerOptions;
   private readonly context: FunctionsContext;
   private readonly codeCache: CodeCache;
+  private readonly launcher = new SandboxLauncher();
   private readonly invoker: FunctionInvoker;
   private readonly recorder: InvocationRecorder;
   private readonly slots: InvocationSlots;
@@ -83,6 +85,7 @@ export class FunctionRunner {
       caFile: options.caFile ? this.codeCache.share(options.caFile, 'ca.pem') : undefined,
       user: options.user,
       codeCache: this.codeCache,
+      launcher: this.launcher,
       memoryWatch: new MemoryWatch(),
     });
     this.recorder = new InvocationRecorder(options.context);
@@ -114,6 +117,7 @@ export class FunctionRunner {
     await Promise.allSettled([...this.stopping]);
     this.invoker.dispose();
     await this.recorder.flush().catch(() => undefined);
+    this.launcher.stop();
     this.codeCache.dispose();
   }
 

@@ -178,10 +178,11 @@ describe('pciq functions', () => {
         ...dataArgs(),
       ]).records;
     const [created] = search('lambda:CreateFunction');
-    assert.equal(created?.outcome, 'success');
-    assert.equal(created?.category, 'management');
-    assert.match(String((created?.actor as { principal: string }).principal), /^local-user:/);
-    assert.equal((created?.details as Record<string, unknown>).secretEnvironmentVariables, 'DB_PASSWORD');
+    assert.ok(created);
+    assert.equal(created.outcome, 'success');
+    assert.equal(created.category, 'management');
+    assert.match(String((created.actor as { principal: string }).principal), /^local-user:/);
+    assert.equal((created.details as Record<string, unknown>).secretEnvironmentVariables, 'DB_PASSWORD');
     assert.equal(search('lambda:UpdateFunction').length, 2);
     assert.equal(search('lambda:DeleteFunction').length, 1);
     assert.equal(run('delete', 'billing').status, 0);

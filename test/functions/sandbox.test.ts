@@ -11,11 +11,13 @@ import { systemClock } from '../../src/core/index.ts';
 import type { CodeFile } from '../../src/functions/code-bundle.ts';
 import { bootstrapFile } from '../../src/functions/runner.ts';
 import { CodeCache } from '../../src/functions/sandbox/code-cache.ts';
+import { SandboxLauncher } from '../../src/functions/sandbox/launcher.ts';
 import { MemoryWatch } from '../../src/functions/sandbox/memory-watch.ts';
 import { type InvocationResult, Sandbox, type SandboxSpec } from '../../src/functions/sandbox/sandbox.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 
 const watch = new MemoryWatch();
+const launcher = new SandboxLauncher();
 const secrets = makeTempDir('pciq-protected-');
 const dataDir = join(secrets.path, 'data');
 const keyFile = join(secrets.path, 'keys', 'master.key');
@@ -43,6 +45,7 @@ async function sandboxOf(files: CodeFile[], overrides: Partial<SandboxSpec> = {}
       ...overrides,
     },
     systemClock,
+    launcher,
     watch,
   );
 }
@@ -71,6 +74,7 @@ function payload(result: InvocationResult): unknown {
 
 describe('function sandbox', () => {
   after(() => {
+    launcher.stop();
     cache.dispose();
     secrets.remove();
   });
@@ -225,6 +229,7 @@ describe('function sandbox', () => {
           user: { uid: 65534, gid: 65534 },
         },
         systemClock,
+        launcher,
         watch,
       );
       const result = await sandbox.invoke({ requestId: 'r', event: {}, timeoutMs: 5_000, functionArn: 'a' });

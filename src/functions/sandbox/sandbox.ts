@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../core/index.ts';
+import type { LaunchedProcess, SandboxLauncher } from './launcher.ts';
 import type { MemoryWatch } from './memory-watch.ts';
 
 /** How a sandboxed process is started; the paths are the only ones it may read. */
@@ -86,10 +86,10 @@ export function sandboxArguments(spec: SandboxSpec): string[] {
  * sees memory, globals or files left by another.
  */
 export class Sandbox {
-  private readonly child: ChildProcess;
+  private readonly child: LaunchedProcess;
   private readonly clock: Clock;
   private readonly memoryMb: number;
-  private readonly unwatch: () => void;
+  private unwatch: () => void = () => undefined;
   private readonly ready: Promise<ErrorInfo | undefined>;
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly messages: ChildMessage[] = [];
@@ -103,42 +103,52 @@ export class Sandbox {
   /** Refusals while the handler module loaded: reported with the invocation. */
   private readonly initDenials: Denial[] = [];
   private readonly closed: Promise<void>;
+  private isClosed = false;
+  /** Why the process could not be started or was lost, when that is what happened. */
+  private startError: string | undefined;
 
-  constructor(spec: SandboxSpec, clock: Clock, memoryWatch: MemoryWatch) {
+  constructor(spec: SandboxSpec, clock: Clock, launcher: SandboxLauncher, memoryWatch: MemoryWatch) {
     this.clock = clock;
     this.memoryMb = spec.memoryMb;
-    this.child = spawn(spec.nodePath, sandboxArguments(spec), {
+    this.child = launcher.launch({
+      command: spec.nodePath,
+      args: sandboxArguments(spec),
       cwd: spec.codeDir,
       env: spec.env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-      ...(spec.user ? { uid: spec.user.uid, gid: spec.user.gid } : {}),
+      user: spec.user,
     });
-    this.child.stdout?.on('data', (chunk: Buffer) => this.capture(chunk));
-    this.child.stderr?.on('data', (chunk: Buffer) => {
+    this.child.on('stdout', (chunk: Buffer) => this.capture(chunk));
+    this.child.on('stderr', (chunk: Buffer) => {
       this.capture(chunk);
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2048);
     });
     this.child.on('message', (message: ChildMessage) => this.receive(message));
-    this.closed = new Promise((resolve) => this.child.once('close', () => resolve()));
-    this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
-        this.unwatch();
-        resolve({ code, signal });
-        this.wake();
-      });
-      this.child.once('error', () => resolve({ code: null, signal: null }));
+    this.child.on('error', (error: Error) => {
+      this.startError ??= error.message;
     });
-    this.unwatch =
-      this.child.pid === undefined
-        ? () => undefined
-        : memoryWatch.watch(this.child.pid, spec.memoryMb * 1024 * 1024, (rss) =>
-            this.kill({
-              errorType: 'Runtime.OutOfMemory',
-              errorMessage: `Runtime exited with error: memory ${Math.ceil(rss / 1024 / 1024)} MB exceeds the function's ${spec.memoryMb} MB`,
-              trace: [],
-            }),
-          );
+    // 'exit' can come before the last IPC message is read; only 'close' says that nothing more will arrive.
+    this.closed = new Promise((resolve) =>
+      this.child.once('close', () => {
+        this.isClosed = true;
+        this.unwatch();
+        resolve();
+        this.wake();
+      }),
+    );
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => resolve({ code, signal }));
+      this.child.once('close', () => resolve({ code: this.child.exitCode, signal: this.child.signalCode }));
+    });
+    this.child.once('spawn', () => {
+      if (this.isClosed || this.child.pid === undefined) return;
+      this.unwatch = memoryWatch.watch(this.child.pid, spec.memoryMb * 1024 * 1024, (rss) =>
+        this.kill({
+          errorType: 'Runtime.OutOfMemory',
+          errorMessage: `Runtime exited with error: memory ${Math.ceil(rss / 1024 / 1024)} MB exceeds the function's ${spec.memoryMb} MB`,
+          trace: [],
+        }),
+      );
+    });
     this.ready = this.waitForInit();
   }
 
@@ -170,17 +180,14 @@ export class Sandbox {
         trace: [],
       }),
     );
-    try {
-      this.child.send({
-        type: 'invoke',
-        requestId: request.requestId,
-        event: request.event,
-        deadlineMs: this.clock.now() + request.timeoutMs,
-        functionArn: request.functionArn,
-      });
-    } catch {
-      // The process is already gone; the exit below says why.
-    }
+    // If the process is already gone, the request goes nowhere and its end below says why.
+    this.child.send({
+      type: 'invoke',
+      requestId: request.requestId,
+      event: request.event,
+      deadlineMs: this.clock.now() + request.timeoutMs,
+      functionArn: request.functionArn,
+    });
     for (;;) {
       const message = await this.next();
       if (message === undefined) {
@@ -205,7 +212,7 @@ export class Sandbox {
   /** Ends the process now; `reason`, if given, becomes the invocation's error. */
   kill(reason?: ErrorInfo): void {
     if (reason && !this.killedFor) this.killedFor = reason;
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    this.child.kill();
   }
 
   /** Resolves when the process has exited. */
@@ -246,14 +253,12 @@ export class Sandbox {
     notify?.();
   }
 
-  /** The next message, or undefined once the process has exited and every message was taken. */
+  /** The next message, or undefined once the process has ended and every message was taken. */
   private async next(): Promise<ChildMessage | undefined> {
     for (;;) {
       const message = this.messages.shift();
       if (message) return message;
-      if (this.child.exitCode !== null || this.child.signalCode !== null || this.child.pid === undefined) {
-        return undefined;
-      }
+      if (this.isClosed) return undefined;
       await new Promise<void>((resolve) => {
         this.notify = resolve;
       });
@@ -269,6 +274,9 @@ export class Sandbox {
 
   private async exitError(): Promise<ErrorInfo> {
     const { code, signal } = await this.exited;
+    if (this.startError !== undefined && code === null && signal === null) {
+      return { errorType: 'Runtime.ExitError', errorMessage: `Runtime failed to start: ${this.startError}`, trace: [] };
+    }
     if (/heap out of memory|Reached heap limit/i.test(this.stderrTail)) {
       return {
         errorType: 'Runtime.OutOfMemory',

@@ -4,7 +4,12 @@
  * Node's permission model and may read only this file, the function's code and the runtime's modules, so it
  * imports nothing but Node's built-in modules.
  *
- * argv: CODE_ROOT HANDLER [RUNTIME_MODULES_DIR]. Messages out: ready | init-error | denied | result | error.
+ * argv: CODE_ROOT HANDLER [RUNTIME_MODULES_DIR]. Messages in: { type: 'invoke', requestId, event, deadlineMs,
+ * functionArn }. Messages out: ready | init-error | denied | result | error, with errors shaped as `ErrorInfo` in
+ * sandbox.ts ({ errorType, errorMessage, trace, code?, permission?, resource? }).
+ *
+ * Plain JavaScript on purpose: every invocation starts a process, and stripping TypeScript types costs each
+ * start about 40 ms of CPU, more than the rest of the runtime's start together.
  */
 import childProcess from 'node:child_process';
 import fs from 'node:fs';
@@ -14,27 +19,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 
-interface ErrorInfo {
-  errorType: string;
-  errorMessage: string;
-  trace: string[];
-  code?: string;
-  permission?: string;
-  resource?: string;
-}
-
-interface InvokeMessage {
-  type: 'invoke';
-  requestId: string;
-  event: unknown;
-  deadlineMs: number;
-  functionArn: string;
-}
-
-type Handler = (event: unknown, context: unknown, callback: (error?: unknown, result?: unknown) => void) => unknown;
-
 const [codeRoot = '', handlerName = '', runtimeModules] = process.argv.slice(2);
-const send = (message: object, then?: () => void): void => {
+const send = (message, then) => {
   if (process.send) process.send(message, undefined, {}, () => then?.());
   else then?.();
 };
@@ -42,8 +28,8 @@ const send = (message: object, then?: () => void): void => {
 let requestId = 'init';
 
 /** Lambda's Node.js runtime prefixes console output with time, request id and level; so does this one. */
-function patchConsole(): void {
-  const levels: Array<[keyof Console, string]> = [
+function patchConsole() {
+  const levels = [
     ['log', 'INFO'],
     ['info', 'INFO'],
     ['warn', 'WARN'],
@@ -52,7 +38,7 @@ function patchConsole(): void {
     ['trace', 'TRACE'],
   ];
   for (const [method, level] of levels) {
-    (console as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+    console[method] = (...args) => {
       process.stdout.write(`${new Date().toISOString()}\t${requestId}\t${level}\t${format(...args)}\n`);
     };
   }
@@ -62,33 +48,33 @@ function patchConsole(): void {
  * Reports each refusal of the permission model to pciq, which audits it, even when the handler catches the
  * error and carries on (PCI DSS 10.2.1.4, invalid access attempts). Enforcement is Node's; this only tells.
  */
-function reportDenials(): void {
-  const reported = new Set<string>();
-  const report = (error: unknown): void => {
-    const denied = error as { code?: unknown; permission?: unknown; resource?: unknown } | null;
+function reportDenials() {
+  const reported = new Set();
+  const report = (error) => {
+    const denied = error;
     if (denied?.code !== 'ERR_ACCESS_DENIED') return;
     const key = `${String(denied.permission)}\n${String(denied.resource)}`;
     if (reported.has(key) || reported.size >= 10) return;
     reported.add(key);
     send({ type: 'denied', permission: String(denied.permission ?? ''), resource: String(denied.resource ?? '') });
   };
-  const wrap = (target: Record<string, unknown>): void => {
+  const wrap = (target) => {
     for (const name of Object.keys(target)) {
       const original = target[name];
       if (typeof original !== 'function' || /^[A-Z]/.test(name)) continue;
-      const fn = original as (...args: unknown[]) => unknown;
-      target[name] = function (this: unknown, ...args: unknown[]) {
+      const fn = original;
+      target[name] = function (...args) {
         const last = args[args.length - 1];
         if (typeof last === 'function') {
-          args[args.length - 1] = (error: unknown, ...rest: unknown[]) => {
+          args[args.length - 1] = (error, ...rest) => {
             report(error);
-            return (last as (...a: unknown[]) => unknown)(error, ...rest);
+            return last(error, ...rest);
           };
         }
         try {
           const value = fn.apply(this, args);
           if (value instanceof Promise) {
-            return value.catch((error: unknown) => {
+            return value.catch((error) => {
               report(error);
               throw error;
             });
@@ -101,15 +87,15 @@ function reportDenials(): void {
       };
     }
   };
-  wrap(fs as unknown as Record<string, unknown>);
-  wrap(fsPromises as unknown as Record<string, unknown>);
-  wrap(childProcess as unknown as Record<string, unknown>);
+  wrap(fs);
+  wrap(fsPromises);
+  wrap(childProcess);
   syncBuiltinESMExports();
   process.on('uncaughtExceptionMonitor', report);
 }
 
 /** Bare imports the function's code does not bundle resolve from the runtime's modules, as Lambda provides the AWS SDK. */
-function provideRuntimeModules(dir: string): void {
+function provideRuntimeModules(dir) {
   const parentURL = pathToFileURL(join(dir, 'runtime.js')).href;
   registerHooks({
     resolve(specifier, context, nextResolve) {
@@ -117,22 +103,22 @@ function provideRuntimeModules(dir: string): void {
         return nextResolve(specifier, context);
       } catch (error) {
         const isBare = !/^(\.|\/|[a-z][a-z0-9+.-]*:)/i.test(specifier);
-        if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || !isBare) throw error;
+        if (error.code !== 'ERR_MODULE_NOT_FOUND' || !isBare) throw error;
         return nextResolve(specifier, { ...context, parentURL });
       }
     },
   });
 }
 
-function errorInfo(error: unknown, fallbackType: string): ErrorInfo {
-  const value = error as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown } | null;
-  const info: ErrorInfo = {
+function errorInfo(error, fallbackType) {
+  const value = error;
+  const info = {
     errorType: typeof value?.name === 'string' && value.name !== 'Error' ? value.name : fallbackType,
     errorMessage: typeof value?.message === 'string' ? value.message : String(error),
     trace: typeof value?.stack === 'string' ? value.stack.split('\n').slice(0, 30) : [],
   };
   if (value && typeof value === 'object' && value.code === 'ERR_ACCESS_DENIED') {
-    const denied = value as { permission?: unknown; resource?: unknown };
+    const denied = value;
     info.code = 'ERR_ACCESS_DENIED';
     info.permission = String(denied.permission ?? '');
     info.resource = String(denied.resource ?? '');
@@ -142,7 +128,7 @@ function errorInfo(error: unknown, fallbackType: string): ErrorInfo {
   return info;
 }
 
-async function loadHandler(): Promise<Handler> {
+async function loadHandler() {
   const slash = handlerName.lastIndexOf('/');
   const dot = handlerName.indexOf('.', slash + 1);
   const modulePath = handlerName.slice(0, dot);
@@ -153,35 +139,34 @@ async function loadHandler(): Promise<Handler> {
   if (!file) {
     throw Object.assign(new Error(`Cannot find module '${modulePath}'`), { name: 'Runtime.ImportModuleError' });
   }
-  let module: Record<string, unknown>;
+  let module;
   try {
-    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    module = await import(pathToFileURL(file).href);
   } catch (error) {
     const type = error instanceof SyntaxError ? 'Runtime.UserCodeSyntaxError' : 'Runtime.ImportModuleError';
-    throw Object.assign(new Error(`${(error as Error)?.message ?? String(error)}`), {
+    throw Object.assign(new Error(`${(error)?.message ?? String(error)}`), {
       name: type,
       ...errorDetails(error),
     });
   }
-  const lookup = (root: unknown): unknown =>
-    exportPath.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], root);
+  const lookup = (root) => exportPath.reduce((value, key) => value?.[key], root);
   const handler = lookup(module) ?? lookup(module.default);
   if (typeof handler !== 'function') {
     throw Object.assign(new Error(`${handlerName} is undefined or not exported`), {
       name: 'Runtime.HandlerNotFound',
     });
   }
-  return handler as Handler;
+  return handler;
 }
 
-function errorDetails(error: unknown): object {
-  const value = error as { code?: unknown; permission?: unknown; resource?: unknown } | null;
+function errorDetails(error) {
+  const value = error;
   return value?.code === 'ERR_ACCESS_DENIED'
     ? { code: value.code, permission: value.permission, resource: value.resource }
     : {};
 }
 
-function contextFor(message: InvokeMessage): object {
+function contextFor(message) {
   const env = process.env;
   return {
     functionName: env.AWS_LAMBDA_FUNCTION_NAME,
@@ -197,29 +182,29 @@ function contextFor(message: InvokeMessage): object {
 }
 
 /** Async handlers return a promise; callback handlers (three parameters) call back; others return a value. */
-function runHandler(handler: Handler, message: InvokeMessage): Promise<unknown> {
+function runHandler(handler, message) {
   return new Promise((resolve, reject) => {
-    const callback = (error?: unknown, result?: unknown) => (error ? reject(error) : resolve(result));
-    let returned: unknown;
+    const callback = (error, result) => (error ? reject(error) : resolve(result));
+    let returned;
     try {
       returned = handler(message.event, contextFor(message), callback);
     } catch (error) {
       reject(error);
       return;
     }
-    if (returned && typeof (returned as Promise<unknown>).then === 'function') {
-      (returned as Promise<unknown>).then(resolve, reject);
+    if (returned && typeof returned.then === 'function') {
+      returned.then(resolve, reject);
     } else if (handler.length < 3) {
       resolve(returned);
     }
   });
 }
 
-function finish(message: object, code: number): void {
+function finish(message, code) {
   send(message, () => process.exit(code));
 }
 
-async function main(): Promise<void> {
+async function main() {
   patchConsole();
   reportDenials();
   if (runtimeModules) provideRuntimeModules(runtimeModules);
@@ -229,14 +214,14 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (error) =>
     finish({ type: 'error', error: errorInfo(error, 'Runtime.UnhandledPromiseRejection') }, 1),
   );
-  let handler: Handler;
+  let handler;
   try {
     handler = await loadHandler();
   } catch (error) {
     finish({ type: 'init-error', error: errorInfo(error, 'Runtime.ImportModuleError') }, 1);
     return;
   }
-  process.once('message', (message: InvokeMessage) => {
+  process.once('message', (message) => {
     if (message?.type !== 'invoke')
       return finish({ type: 'error', error: errorInfo(new Error('bad request'), 'Runtime.Error') }, 1);
     requestId = message.requestId;
@@ -244,7 +229,7 @@ async function main(): Promise<void> {
     setInterval(() => undefined, 1 << 30);
     runHandler(handler, message).then(
       (payload) => {
-        let serialized: unknown;
+        let serialized;
         try {
           serialized = payload === undefined ? null : JSON.parse(JSON.stringify(payload));
         } catch (error) {
@@ -252,7 +237,7 @@ async function main(): Promise<void> {
         }
         finish({ type: 'result', payload: serialized }, 0);
       },
-      (error: unknown) => finish({ type: 'error', error: errorInfo(error, 'Error') }, 0),
+      (error) => finish({ type: 'error', error: errorInfo(error, 'Error') }, 0),
     );
   });
   send({ type: 'ready' });
