@@ -26,6 +26,7 @@ export const runNames = [
   'sdk-fauxqs',
   'encryption',
   'audit',
+  'functions',
 ] as const;
 export type RunName = (typeof runNames)[number];
 

@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { installCleanup, removeTempDir, trackTempDir } from './cleanup.ts';
-import { machineCpu } from './cpu-time.ts';
+import { machineCpu, processTreeCpuSeconds } from './cpu-time.ts';
 import { ServerProcess } from './targets/server-process.ts';
 
 const { values } = parseArgs({
@@ -55,6 +55,8 @@ interface Measured {
   rate: number;
   seconds: number;
   busyCores: number | undefined;
+  /** CPU seconds of pciq serve with everything it started (the launcher, every sandbox that ran). */
+  serverCpuSeconds: number | undefined;
 }
 
 const run = promisify(execFile);
@@ -126,12 +128,16 @@ async function depth(url: string): Promise<number> {
 
 async function timed(count: number, work: () => Promise<void>): Promise<Measured> {
   const cpuBefore = machineCpu();
+  const serverBefore = processTreeCpuSeconds(server.child.pid, true);
   const started = performance.now();
   await work();
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = machineCpu();
+  const serverAfter = processTreeCpuSeconds(server.child.pid, true);
   const busyCores = cpuBefore && cpuAfter ? (cpuAfter.busySeconds - cpuBefore.busySeconds) / seconds : undefined;
-  return { rate: count / seconds, seconds, busyCores };
+  const serverCpuSeconds =
+    serverBefore !== undefined && serverAfter !== undefined ? serverAfter - serverBefore : undefined;
+  return { rate: count / seconds, seconds, busyCores, serverCpuSeconds };
 }
 
 /** The function path: messages already queued, the mapping created, the clock stops when the queue is empty. */
@@ -240,6 +246,14 @@ try {
   const overheadMs = ((1 / single.rate - 1 / singlePeer.rate) * concurrency * 1000).toFixed(1);
   console.log(
     `per-invocation overhead (fresh process, handler load, IPC, log sealing), per concurrent slot: ${overheadMs} ms`,
+  );
+  // CPU is what a busy machine does not distort: pciq with its launcher and sandboxes, per invocation.
+  const perInvocation = (measured: Measured, invocations: number) =>
+    measured.serverCpuSeconds === undefined
+      ? 'n/a'
+      : `${((measured.serverCpuSeconds / invocations) * 1000).toFixed(1)} ms`;
+  console.log(
+    `server CPU (pciq, launcher, sandboxes) per invocation: ${perInvocation(fn, fn.invocations)} with ${batchSize} messages, ${perInvocation(single, single.invocations)} with 1; per message consumed in-process without a sandbox: ${perInvocation(singlePeer, singles)}`,
   );
 } finally {
   sqs.destroy();

@@ -80,7 +80,8 @@ export class SandboxLauncher {
   }
 
   request(message: object): void {
-    if (this.child?.connected) this.child.send(message);
+    // A failed send means the helper is gone; its 'exit' fails every process it held.
+    if (this.child?.connected) this.child.send(message, undefined, {}, () => undefined);
   }
 
   /** Ends the helper and with it every sandbox still running. */
@@ -104,6 +105,7 @@ export class SandboxLauncher {
         if (event.ev === 'ready') resolve();
         else this.deliver(event);
       });
+      child.on('error', () => undefined);
       child.once('exit', () => {
         if (this.child === child) {
           this.child = undefined;

@@ -14,8 +14,9 @@ import { spawn } from 'node:child_process';
 
 const children = new Map();
 
+/** A send that fails (pciq is going away) is ignored: the 'disconnect' handler below ends everything. */
 function tell(event) {
-  if (process.connected) process.send(event);
+  if (process.connected) process.send(event, undefined, {}, () => undefined);
 }
 
 function start({ id, command, args, cwd, env, uid, gid }) {
