@@ -18,9 +18,10 @@ export class InvocationSlots {
   /** Resolves with a release function, and whether the caller had to wait (a throttle). */
   async acquire(signal?: AbortSignal): Promise<{ release: () => void; waited: boolean }> {
     let waited = false;
-    while (this.inUse >= this.size) {
-      waited = true;
+    for (;;) {
       if (signal?.aborted) throw signal.reason;
+      if (this.inUse < this.size) break;
+      waited = true;
       await new Promise<void>((resolve) => {
         this.waiting.push(resolve);
         signal?.addEventListener('abort', () => resolve(), { once: true });

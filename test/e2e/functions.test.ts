@@ -115,7 +115,8 @@ describe('functions on queues, end to end', () => {
   before(async () => {
     data = initDataDir();
     account = data.bootstrap.accountId;
-    server = new PciqServer({ dataDir: data.dataDir, keyFile: data.keyFile, extra: ['--workers', '1'] });
+    // Default serving: a primary (which runs the functions) and worker processes (which serve the API).
+    server = new PciqServer({ dataDir: data.dataDir, keyFile: data.keyFile, extra: ['--workers', '2'] });
     endpoint = await server.endpoint;
     sqs = sqsClient(endpoint, data.bootstrap);
   });
@@ -282,6 +283,17 @@ describe('functions on queues, end to end', () => {
     });
     // An unsigned request is refused by pciq itself, which proves the TLS connection was made and verified.
     assert.match(line!, /^status 40\d .*MissingAuthenticationToken/);
+    const refused = pciqJson<{ records: Array<{ error: string; origin: { userAgent: string } }> }>([
+      'audit',
+      'search',
+      '--outcome',
+      'failure',
+      '--limit',
+      '1000',
+      '--json',
+      ...dataArgs(),
+    ]).records.filter((record) => record.origin.userAgent === 'probe-from-function');
+    assert.equal(refused[0]?.error, 'MissingAuthenticationToken');
   });
 
   it('processes 10 000 messages exactly once with maximum concurrency 8', async () => {
