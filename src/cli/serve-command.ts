@@ -23,7 +23,13 @@ import { defaultDataDir, defaultHost, defaultPort, defaultRegion } from './defau
 import { bootstrapText, endpointOf } from './init-command.ts';
 import { KeyEventAudit } from './key-event-audit.ts';
 import { type RootKeyChoice, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
-import { type FunctionHosting, functionHostingOf, functionOptions, startFunctions } from './serve-functions.ts';
+import {
+  checkFunctionHosting,
+  type FunctionHosting,
+  functionHostingOf,
+  functionOptions,
+  startFunctions,
+} from './serve-functions.ts';
 import { WriteTurns, workerSharing } from './write-turns.ts';
 
 export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port PORT] ${rootKeyUsage}
@@ -139,6 +145,7 @@ type WorkerReport = { pciqWorker: 'listening'; port: number } | { pciqWorker: 'f
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const config = parseServeArgs(argv);
+  checkFunctionHosting(config.paths);
   // Signals are taken from the start: a SIGTERM during start-up waits until pciq is ready, then drains,
   // instead of killing it half-initialized.
   let shutdown: (() => Promise<void>) | undefined;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { AuditRuntime } from '../audit/index.ts';
 import { systemClock } from '../core/index.ts';
-import { FunctionRunner, RoleSessionsAwaitingIam } from '../functions/index.ts';
+import { checkSandboxReach, FunctionRunner, RoleSessionsAwaitingIam } from '../functions/index.ts';
 import type { QueueService } from '../queues/index.ts';
 import { CliError, type DataDirPaths, type OpenedDataDir } from './data-dir.ts';
 
@@ -89,4 +89,13 @@ export async function startFunctions(options: {
   });
   await runner.start();
   return runner;
+}
+
+/** Checked before anything starts, so that a refusal leaves nothing running. */
+export function checkFunctionHosting(paths: DataDirPaths): void {
+  try {
+    checkSandboxReach([paths.dataDir, paths.keyFile]);
+  } catch (error) {
+    throw new CliError(`functions cannot run safely: ${(error as Error).message}`);
+  }
 }

@@ -9,7 +9,7 @@ export {
   RoleSessionsAwaitingIam,
   type SessionCredentials,
 } from './role-sessions.ts';
-export { FunctionRunner, type FunctionRunnerOptions } from './runner.ts';
+export { checkSandboxReach, FunctionRunner, type FunctionRunnerOptions } from './runner.ts';
 export { sealedFunctionDataSource } from './sealing.ts';
 export { functionLimits } from './settings.ts';
 export type { FunctionView, MappingView } from './views.ts';

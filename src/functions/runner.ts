@@ -39,6 +39,23 @@ function runtimeModulesDir(): string | undefined {
 }
 
 /**
+ * Refuses a setup where a sandbox could read a protected path (the data directory, the root key file)
+ * through what it is allowed to read: pciq's runtime files, its modules, the directory code is unpacked to.
+ */
+export function checkSandboxReach(protectedPaths: readonly string[], codeRoot?: string): void {
+  const modules = runtimeModulesDir();
+  const readable = [dirname(bootstrapFile), ...(codeRoot ? [codeRoot] : []), ...(modules ? [modules] : [])];
+  for (const path of protectedPaths) {
+    const conflict = readable.find((allowed) => resolve(path) === resolve(allowed) || isInside(allowed, path));
+    if (conflict) {
+      throw new Error(
+        `sandboxes would be allowed to read ${conflict}, which holds ${path}; keep the data directory and key file elsewhere`,
+      );
+    }
+  }
+}
+
+/**
  * Runs the event source mappings of a serving process (one process per data directory runs it: the only
  * server, or the primary of several). It follows the store: every change of functions, versions or
  * mappings (made by `pciq functions` while it runs) starts, restarts or stops pollers within seconds.
@@ -66,17 +83,13 @@ export class FunctionRunner {
       roleSessions: new CachedRoleSessions(options.context.roleSessions, () => options.context.clock.now()),
     };
     this.codeCache = new CodeCache({ owner: options.user });
-    const modules = runtimeModulesDir();
-    const readable = [bootstrapFile, this.codeCache.root, ...(modules ? [modules] : [])];
-    for (const path of options.protectedPaths) {
-      const conflict = readable.find((allowed) => resolve(path) === resolve(allowed) || isInside(allowed, path));
-      if (conflict) {
-        this.codeCache.dispose();
-        throw new Error(
-          `sandboxes could read ${path} through ${conflict}; keep the data directory and key file elsewhere`,
-        );
-      }
+    try {
+      checkSandboxReach(options.protectedPaths, this.codeCache.root);
+    } catch (error) {
+      this.codeCache.dispose();
+      throw error;
     }
+    const modules = runtimeModulesDir();
     this.invoker = new FunctionInvoker(this.context, {
       nodePath: process.execPath,
       bootstrapFile,
