@@ -9,7 +9,7 @@
  *   node bench/functions.ts [--messages 10000] [--single 600] [--concurrency 8] [--batch-size 10]
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { installCleanup, removeTempDir, trackTempDir } from './cleanup.ts';
 import { machineCpu, processTreeCpuSeconds } from './cpu-time.ts';
-import { ServerProcess } from './targets/server-process.ts';
+import { startPciq } from './targets/pciq.ts';
 
 const { values } = parseArgs({
   options: {
@@ -43,14 +43,6 @@ const pciqBin = join(import.meta.dirname, '..', 'bin', 'pciq.js');
 const noopHandler = 'export const handler = async (event) => { void event; };';
 const warnings: string[] = [];
 
-interface Bootstrap {
-  accountId: string;
-  region: string;
-  caFile: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
 interface Measured {
   rate: number;
   seconds: number;
@@ -61,32 +53,18 @@ interface Measured {
 
 const run = promisify(execFile);
 installCleanup();
-const dir = trackTempDir(mkdtempSync(join(tmpdir(), 'pciq-bench-functions-')));
-const dirArgs = ['--data-dir', join(dir, 'data'), '--key-file', join(dir, 'keys', 'master.key')];
-const bootstrap = JSON.parse(
-  (await run(process.execPath, [pciqBin, 'init', ...dirArgs, '--json'])).stdout,
-) as Bootstrap;
-const server = new ServerProcess([
-  pciqBin,
-  'serve',
-  ...dirArgs,
-  '--host',
-  '127.0.0.1',
-  '--port',
-  '0',
-  '--workers',
-  '1',
-]);
-const endpoint = await server.listeningUrl();
+const pciqTarget = await startPciq(['--workers', '1']);
+const { endpoint } = pciqTarget;
 const sqs = new SQSClient({
-  endpoint,
-  region: bootstrap.region,
-  credentials: bootstrap,
+  endpoint: endpoint.url,
+  region: endpoint.region,
+  credentials: endpoint.credentials,
   maxAttempts: 1,
   requestHandler: new NodeHttpHandler({
-    httpsAgent: new Agent({ ca: readFileSync(bootstrap.caFile), keepAlive: true, maxSockets: 64 }),
+    httpsAgent: new Agent({ ca: endpoint.caPem, keepAlive: true, maxSockets: 64 }),
   }),
 });
+const dir = trackTempDir(mkdtempSync(join(tmpdir(), 'pciq-bench-functions-')));
 const codeDir = join(dir, 'code');
 mkdirSync(codeDir);
 writeFileSync(join(codeDir, 'index.mjs'), noopHandler);
@@ -95,7 +73,7 @@ const { handler } = (await import(`data:text/javascript,${encodeURIComponent(noo
 };
 
 async function pciq(...args: string[]): Promise<string> {
-  return (await run(process.execPath, [pciqBin, 'functions', ...args, ...dirArgs])).stdout;
+  return (await run(process.execPath, [pciqBin, 'functions', ...args, ...pciqTarget.dataDirArgs])).stdout;
 }
 
 async function queue(name: string): Promise<string> {
@@ -128,12 +106,12 @@ async function depth(url: string): Promise<number> {
 
 async function timed(count: number, work: () => Promise<void>): Promise<Measured> {
   const cpuBefore = machineCpu();
-  const serverBefore = processTreeCpuSeconds(server.child.pid, true);
+  const serverBefore = processTreeCpuSeconds(pciqTarget.pid, true);
   const started = performance.now();
   await work();
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = machineCpu();
-  const serverAfter = processTreeCpuSeconds(server.child.pid, true);
+  const serverAfter = processTreeCpuSeconds(pciqTarget.pid, true);
   const busyCores = cpuBefore && cpuAfter ? (cpuAfter.busySeconds - cpuBefore.busySeconds) / seconds : undefined;
   const serverCpuSeconds =
     serverBefore !== undefined && serverAfter !== undefined ? serverAfter - serverBefore : undefined;
@@ -152,7 +130,7 @@ async function throughFunction(name: string, count: number, size: number): Promi
     '--handler',
     'index.handler',
     '--role',
-    `arn:aws:iam::${bootstrap.accountId}:role/bench`,
+    `arn:aws:iam::${pciqTarget.accountId}:role/bench`,
     '--timeout',
     '10',
   );
@@ -257,13 +235,9 @@ try {
   );
 } finally {
   sqs.destroy();
-  const code = await server.stop();
   removeTempDir(dir);
-  const stderr = server.stderr
-    .split('\n')
-    .filter((text) => text && !(text.startsWith('pciq alert: ') && text.includes('"rule":"audit-logging-stopped"')))
-    .join('\n');
-  if (code !== 0) warnings.push(`pciq serve exited with ${code}`);
+  await pciqTarget.stop().catch((error: unknown) => warnings.push((error as Error).message));
+  const stderr = pciqTarget.stderr().trim();
   if (stderr) warnings.push(`pciq wrote to stderr:\n${stderr}`);
 }
 for (const warning of warnings) console.log(`WARNING ${warning}`);

@@ -32,15 +32,7 @@ export function maskLog(text: string, secrets: readonly string[]): string {
   return maskDigitRuns(masked);
 }
 
-interface Counts {
-  invocations: number;
-  errors: number;
-  throttles: number;
-  records: number;
-  durationSumMs: number;
-  durationMaxMs: number;
-  iteratorAgeMaxMs: number;
-}
+type Counts = Omit<FunctionMetricRow, 'accountId' | 'functionName' | 'minuteMs'>;
 
 /**
  * Invocation logs (sealed, one row per invocation, written in the caller's transaction) and per-minute

@@ -2,20 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { FunctionView } from '../../src/functions/index.ts';
 import { pciq, pciqJson } from '../support/pciq-cli.ts';
 import { initDataDir } from '../support/pciq-process.ts';
-
-interface FunctionView {
-  name: string;
-  arn: string;
-  version: number;
-  isCurrent: boolean;
-  handler: string;
-  role: string;
-  timeoutSec: number;
-  memoryMb: number;
-  secretEnvironmentVariables: string[];
-}
 
 const marker = 'handler-source-marker-5f1c';
 const secretValue = 'correct-horse-battery-staple-91';

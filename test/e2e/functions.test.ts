@@ -16,21 +16,12 @@ import {
 import { pciq, pciqJson } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { sqsClient } from '../support/sqs-client.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 interface LogEntry {
   requestId: string;
   outcome: string;
   text: string;
-}
-
-async function waitFor<T>(what: string, condition: () => Promise<T | false | undefined>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 describe('functions on queues, end to end', () => {
@@ -44,6 +35,25 @@ describe('functions on queues, end to end', () => {
   const dataArgs = () => ['--data-dir', data.dataDir, '--key-file', data.keyFile];
   const functions = (...args: string[]) => pciq(['functions', ...args, ...dataArgs()]);
   const role = () => `arn:aws:iam::${account}:role/order-processor`;
+
+  /** Deploys `source` as index.mjs with handler index.handler and the test role. */
+  function deploy(name: string, source: string, ...extra: string[]): void {
+    const result = functions(
+      'deploy',
+      name,
+      '--code',
+      code(source),
+      '--handler',
+      'index.handler',
+      '--role',
+      role(),
+      ...extra,
+    );
+    assert.equal(result.status, 0, result.stderr);
+  }
+
+  const eventually = <T>(what: string, condition: () => Promise<T | false | undefined>) =>
+    waitFor(what, condition, { timeoutMs: 90_000, intervalMs: 250 });
 
   function code(source: string, file = 'index.mjs'): string {
     const dir = join(data.dataDir, '..', `code-${codeDirs++}`);
@@ -150,19 +160,7 @@ describe('functions on queues, end to end', () => {
         }
         return { batchItemFailures };
       };`;
-    const deployed = functions(
-      'deploy',
-      'process-orders',
-      '--code',
-      code(handler),
-      '--handler',
-      'index.handler',
-      '--role',
-      role(),
-      '--timeout',
-      '1',
-    );
-    assert.equal(deployed.status, 0, deployed.stderr);
+    deploy('process-orders', handler, '--timeout', '1');
     const mapped = functions(
       'map',
       'process-orders',
@@ -181,7 +179,7 @@ describe('functions on queues, end to end', () => {
       queueUrl,
       Array.from({ length: 10 }, (_, i) => JSON.stringify({ id: i, ...(i === 7 ? { poison: true } : {}) })),
     );
-    const dead = await waitFor('the poison message in the dead-letter queue', async () => {
+    const dead = await eventually('the poison message in the dead-letter queue', async () => {
       const received = await sqs.send(
         new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'] }),
       );
@@ -192,7 +190,7 @@ describe('functions on queues, end to end', () => {
       [{ id: 7, poison: true }],
     );
     assert.equal(dead[0]!.Attributes?.DeadLetterQueueSourceArn, `arn:aws:sqs:us-east-1:${account}:orders`);
-    await waitFor('the source queue to empty', async () => (await depth(queueUrl)) === 0);
+    await eventually('the source queue to empty', async () => (await depth(queueUrl)) === 0);
     const lines = printed('process-orders');
     assert.deepEqual(
       lines.filter((line) => line.startsWith('processed')).sort(),
@@ -214,24 +212,10 @@ describe('functions on queues, end to end', () => {
         const target = event.Records[0].body;
         return target === 'key' ? readFileSync(process.env.KEY_FILE) : readdirSync(process.env.DATA_DIR);
       };`;
-    const deployed = functions(
-      'deploy',
-      'probe',
-      '--code',
-      code(handler),
-      '--handler',
-      'index.handler',
-      '--role',
-      role(),
-      '--env',
-      `DATA_DIR=${data.dataDir}`,
-      '--env',
-      `KEY_FILE=${data.keyFile}`,
-    );
-    assert.equal(deployed.status, 0, deployed.stderr);
+    deploy('probe', handler, '--env', `DATA_DIR=${data.dataDir}`, '--env', `KEY_FILE=${data.keyFile}`);
     assert.equal(functions('map', 'probe', '--queue', 'probe', '--batch-size', '1').status, 0);
     await sendAll(`${endpoint}/${account}/probe`, ['key', 'data']);
-    const denied = await waitFor('both refusals in the audit trail', async () => {
+    const denied = await eventually('both refusals in the audit trail', async () => {
       const records = auditRecords('lambda:SandboxAccessDenied');
       return records.length >= 2 && records;
     });
@@ -271,13 +255,10 @@ describe('functions on queues, end to end', () => {
         });
         console.log('status', response.status, (await response.json()).__type);
       };`;
-    assert.equal(
-      functions('deploy', 'caller', '--code', code(handler), '--handler', 'index.handler', '--role', role()).status,
-      0,
-    );
+    deploy('caller', handler);
     assert.equal(functions('map', 'caller', '--queue', 'caller').status, 0);
     await sendAll(queueUrl, ['go']);
-    const [line] = await waitFor('the handler to call pciq', async () => {
+    const [line] = await eventually('the handler to call pciq', async () => {
       const lines = printed('caller');
       return lines.length > 0 && lines;
     });
@@ -299,21 +280,7 @@ describe('functions on queues, end to end', () => {
   it('processes 10 000 messages exactly once with maximum concurrency 8', async () => {
     const queueUrl = await createQueue('bulk', { VisibilityTimeout: '60' });
     const handler = 'export const handler = async (event) => { for (const r of event.Records) console.log(r.body); };';
-    assert.equal(
-      functions(
-        'deploy',
-        'bulk',
-        '--code',
-        code(handler),
-        '--handler',
-        'index.handler',
-        '--role',
-        role(),
-        '--timeout',
-        '10',
-      ).status,
-      0,
-    );
+    deploy('bulk', handler, '--timeout', '10');
     await sendAll(
       queueUrl,
       Array.from({ length: 10_000 }, (_, i) => `bulk-${i}`),
@@ -331,7 +298,10 @@ describe('functions on queues, end to end', () => {
       '8',
     );
     assert.equal(mapped.status, 0, mapped.stderr);
-    await waitFor('the queue to drain', async () => (await depth(queueUrl)) === 0, 240_000);
+    await waitFor('the queue to drain', async () => (await depth(queueUrl)) === 0, {
+      timeoutMs: 240_000,
+      intervalMs: 250,
+    });
     const lines = printed('bulk');
     assert.equal(lines.length, 10_000, 'no message processed twice');
     assert.equal(new Set(lines).size, 10_000, 'every message processed');

@@ -20,6 +20,8 @@ import { SqliteStore } from '../../src/storage/index.ts';
 import { caller } from './queue-harness.ts';
 import { makeTempDir } from './temp-dir.ts';
 
+export { waitFor } from './wait-for.ts';
+
 export const accountId = caller.accountId;
 export const roleArn = `arn:aws:iam::${accountId}:role/worker`;
 
@@ -180,20 +182,5 @@ export class FunctionsHarness {
     this.keys.stop();
     await this.store.close();
     this.dir.remove();
-  }
-}
-
-/** Polls `condition` until it holds (or fails after `timeoutMs`, saying what was awaited). */
-export async function waitFor<T>(
-  what: string,
-  condition: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import type { SQLInputValue, StatementSync } from 'node:sqlite';
 import type {
   EventSourceMappingRow,
   FunctionLogRow,
@@ -17,22 +17,12 @@ type Row = Record<string, SQLInputValue>;
 const versionColumns = `account_id, function_name, version, handler, role_arn, timeout_sec, memory_mb, description,
   secret_env_names, sealed_environment, code_sha256, code_size_bytes, created_at`;
 
-/** `tx.functions` on SQLite: hand-written statements over the function tables. */
+/** `tx.functions` on SQLite: hand-written statements over the function tables, prepared by the transaction. */
 export class SqliteFunctionTables implements FunctionWriteTx {
-  private readonly db: DatabaseSync;
-  private readonly statements = new Map<string, StatementSync>();
+  private readonly sql: (text: string) => StatementSync;
 
-  constructor(db: DatabaseSync) {
-    this.db = db;
-  }
-
-  private sql(text: string): StatementSync {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+  constructor(sql: (text: string) => StatementSync) {
+    this.sql = sql;
   }
 
   /** A fresh random token, never a counter: a rolled-back change must not be mistaken for a later one. */

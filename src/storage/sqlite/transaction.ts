@@ -37,7 +37,7 @@ export class SqliteTransaction implements WriteTx {
     this.db = db;
     this.onSignal = onSignal;
     this.keys = new SqliteKeyTables(db);
-    this.functions = new SqliteFunctionTables(db);
+    this.functions = new SqliteFunctionTables((text) => this.sql(text));
     this.audit = new SqliteAudit((text) => this.sql(text));
   }
 
