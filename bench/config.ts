@@ -24,9 +24,14 @@ export const runNames = [
   'lean-fauxqs',
   'sdk-pciq',
   'sdk-fauxqs',
+  'pgboss',
+  'pg-1',
+  'pg-2',
+  'pg-3',
   'encryption',
   'audit',
   'functions',
+  'vault',
 ] as const;
 export type RunName = (typeof runNames)[number];
 

@@ -4,8 +4,12 @@ import type { Endpoint } from '../clients/queue-client.ts';
 export interface Target {
   name: string;
   endpoint: Endpoint;
+  /** Several nodes serving one store: client process i talks to node i mod n of those a run uses. */
+  endpoints?: Endpoint[];
   /** For measuring the server's CPU time. */
   pid: number | undefined;
+  /** Every node's process, in the order of `endpoints`. */
+  pids?: Array<number | undefined>;
   /** What the server wrote to stderr so far: pciq logs internal errors there. */
   stderr(): string;
   stop(): Promise<void>;

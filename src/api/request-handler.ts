@@ -8,7 +8,7 @@ import { type AccessKeyDirectory, authorize } from '../iam/index.ts';
 import { ActionInput } from './action-input.ts';
 import { wireErrorOf } from './error-codes.ts';
 import { readBody } from './read-body.ts';
-import type { ApiService, AppServices, RequestOrigin } from './service.ts';
+import type { ActionContext, ApiService, AppServices, RequestOrigin } from './service.ts';
 import { apiServices } from './services.ts';
 import { verifySigV4 } from './sigv4/index.ts';
 import { sqsService } from './sqs/service.ts';
@@ -198,10 +198,20 @@ async function handle(
     category: service.auditCategory(action.name),
   });
   const input = new ActionInput(decoded.input, safeDecodePath(rawPath));
-  const context = { app: options.app, caller, region: options.region, origin, signal };
+  const context: ActionContext = {
+    app: options.app,
+    caller,
+    region: options.region,
+    origin,
+    signal,
+    // Every authorization of this request, its own action's and any further one, goes through here.
+    authorize: (iamAction, resource) => authorize(caller, iamAction, resource),
+    note: (details) => audit?.describe({ details }),
+  };
   const resource = action.resource(input, context);
   audit?.describe({ resource });
-  authorize(caller, `${service.signingName}:${action.name}`, resource);
+  if (action.auditDetails) audit?.describe({ details: action.auditDetails(input, context) });
+  context.authorize(`${service.actionPrefix ?? service.signingName}:${action.name}`, resource);
   const output = await action.run(input, context);
   return protocol.encodeResult(action.name, output, requestId, action.queryListElements ?? {});
 }

@@ -2,6 +2,7 @@ import { auditApiService } from './audit/service.ts';
 import { kmsService } from './kms/service.ts';
 import type { ApiService } from './service.ts';
 import { sqsService } from './sqs/service.ts';
+import { vaultApiService } from './vault/service.ts';
 
 /** Every API served on the endpoint. */
-export const apiServices: readonly ApiService[] = [sqsService, kmsService, auditApiService];
+export const apiServices: readonly ApiService[] = [sqsService, kmsService, auditApiService, vaultApiService];

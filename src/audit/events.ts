@@ -27,6 +27,8 @@ import type { AuditTrail } from './trail.ts';
  * | `lambda:CreateFunction` `lambda:UpdateFunction` `lambda:DeleteFunction` `lambda:CreateEventSourceMapping` `lambda:UpdateEventSourceMapping` `lambda:DeleteEventSourceMapping` | management | function ARN | `version`, `role`, `queue`, `secretEnvironmentVariables` (names only), `mapping` |
  * | `lambda:Invoke` (failures only) | data | function ARN | `mapping`, `queue`, `errorType`, `durationMs`; message ids |
  * | `lambda:SandboxAccessDenied` | data | function ARN | `permission`, `deniedResource`, `denials` |
+ * | `vault:Tokenize` `vault:Detokenize` `vault:DeleteToken` | token | vault ARN | `tokenRef` or `tokenRefs` (keyed references, never the token), `reason`, `redaction`, `via`; message ids |
+ * | `vault:ExpireTokens` | token | `*` (every account) | `count` of tokens past their TTL, deleted |
  *
  * Token values, key material, passwords, TOTP seeds and card data never go into an event: where
  * correlation helps, pass a keyed hash (`SystemKeyring.keyedHash`), as HashiCorp Vault's audit devices do.
@@ -55,7 +57,9 @@ export type KnownEventType =
   | 'iam:DeactivateMfaDevice'
   | 'iam:Login'
   | 'vault:Tokenize'
-  | 'vault:Detokenize';
+  | 'vault:Detokenize'
+  | 'vault:DeleteToken'
+  | 'vault:ExpireTokens';
 
 export interface SecurityEvent {
   type: KnownEventType | (string & {});

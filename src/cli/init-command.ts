@@ -3,6 +3,7 @@ import { systemClock } from '../core/index.ts';
 import { type Bootstrap, type DataDirPaths, initializeDataDir, pathsOf } from './data-dir.ts';
 import { defaultDataDir, defaultKeyFile, defaultPort, defaultRegion } from './defaults.ts';
 import { rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
+import { storeOptions } from './store-option.ts';
 
 export const initUsage = `pciq init [--data-dir DIR] [--region REGION] [--host HOST] [--port PORT] [--json]
            ${rootKeyUsage}
@@ -16,6 +17,7 @@ export async function initCommand(argv: string[]): Promise<void> {
     args: argv,
     options: {
       'data-dir': { type: 'string', default: defaultDataDir },
+      ...storeOptions,
       ...rootKeyOptions,
       region: { type: 'string', default: defaultRegion },
       host: { type: 'string', default: '127.0.0.1' },
@@ -25,7 +27,7 @@ export async function initCommand(argv: string[]): Promise<void> {
     strict: true,
     allowPositionals: false,
   });
-  const paths = pathsOf(values['data-dir'], values['key-file']);
+  const paths = pathsOf(values['data-dir'], values['key-file'], values.store);
   const bootstrap = await initializeDataDir(paths, {
     region: values.region,
     clock: systemClock,

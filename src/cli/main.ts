@@ -1,10 +1,14 @@
 import { alertsCommand, alertsUsage } from './alerts-command.ts';
 import { auditCommand, auditUsage } from './audit-command.ts';
 import { CliError } from './data-dir.ts';
+import { doctorCommand, doctorUsage } from './doctor-command.ts';
 import { functionsCommand, functionsUsage } from './functions-command.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
+import { migrateCommand, migrateUsage } from './migrate-command.ts';
 import { serveCommand, serveUsage } from './serve-command.ts';
+import { storeUsage } from './store-option.ts';
+import { tokensCommand, tokensUsage } from './tokens-command.ts';
 
 const usage = `pciq: PCI DSS-ready queues with an SQS-compatible API
 
@@ -19,6 +23,13 @@ ${auditUsage}
 ${alertsUsage}
 
 ${functionsUsage}
+${migrateUsage}
+
+${doctorUsage}
+
+${tokensUsage}
+
+${storeUsage}
 
 pciq help   shows this text`;
 
@@ -29,6 +40,9 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   audit: auditCommand,
   alerts: alertsCommand,
   functions: functionsCommand,
+  migrate: migrateCommand,
+  doctor: doctorCommand,
+  tokens: tokensCommand,
 };
 
 /** Runs one command; failures are one line on stderr and a non-zero exit, never a stack trace. */

@@ -6,9 +6,11 @@ import { parseArgs } from 'node:util';
 import { ApiServer } from '../api/index.ts';
 import { type AuditConfig, AuditConfigError, AuditRuntime, loadAuditConfig, RetentionError } from '../audit/index.ts';
 import { systemClock } from '../core/index.ts';
+import { CardDataGuard, maskCardNumbers } from '../guard/index.ts';
 import { AccessKeyDirectory } from '../iam/index.ts';
 import { KeyAdmin, KmsData } from '../keys/index.ts';
 import { QueueService } from '../queues/index.ts';
+import { defaultDetokenizeLimit, type RateLimit, TokenVault } from '../vault/index.ts';
 import {
   CliError,
   type DataDirPaths,
@@ -30,18 +32,23 @@ import {
   functionOptions,
   startFunctions,
 } from './serve-functions.ts';
+import { storeOptions } from './store-option.ts';
 import { WriteTurns, workerSharing } from './write-turns.ts';
 
 export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port PORT] ${rootKeyUsage}
            [--tls-cert FILE --tls-key FILE] [--tls-client-ca FILE] [--endpoint-url URL] [--insecure-http]
-           [--workers N] [--audit-config FILE] [--function-user USER] [--function-processes N]
+           [--workers N] [--audit-config FILE] [--store URL] [--node NAME] [--detokenize-rate N]
+           [--function-user USER] [--function-processes N]
   Serves the SQS- and KMS-compatible API over HTTPS (default https://${defaultHost}:${defaultPort}), initializing DIR
   on first use. The root key provider is the one DIR was initialized with. --tls-client-ca requires every client
   to present a certificate issued by that CA (mutual TLS). --insecure-http serves plain HTTP on a loopback
   address only, outside PCI DSS scope. --workers N serves from N processes sharing the port and the data directory
   (default: one per core, up to 4). --audit-config FILE: the audit trail's settings (JSON: clock source,
-  checkpoints, retention, review rules, alerts). Functions mapped to queues run in sandboxed processes, at most
-  --function-processes at once (default: 4 per core, at least 8); --function-user runs them as another user.`;
+  checkpoints, retention, review rules, alerts). --detokenize-rate N: detokenizations per second per principal
+  (default ${defaultDetokenizeLimit.perSecond}, bursts of ten times as many). --store URL: several nodes serve from one
+  PostgreSQL database (see below); --node NAME names this node in audit records (default: the host name; unique
+  per node). Functions mapped to queues run in sandboxed processes, at most --function-processes at once
+  (default: 4 per core, at least 8); --function-user runs them as another user.`;
 
 interface ServeConfig {
   paths: DataDirPaths;
@@ -56,6 +63,8 @@ interface ServeConfig {
   workers: number;
   audit: AuditConfig;
   functions: FunctionHosting;
+  node: string | undefined;
+  detokenizeLimit: RateLimit;
 }
 
 function isLoopback(host: string): boolean {
@@ -78,6 +87,9 @@ function parseServeArgs(argv: string[]): ServeConfig {
       workers: { type: 'string' },
       'audit-config': { type: 'string' },
       ...functionOptions,
+      ...storeOptions,
+      node: { type: 'string' },
+      'detokenize-rate': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -98,11 +110,18 @@ function parseServeArgs(argv: string[]): ServeConfig {
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
     throw new CliError(`--workers must be a number from 1 to 64, not ${values.workers}`);
   }
+  const detokenizeRate =
+    values['detokenize-rate'] === undefined ? defaultDetokenizeLimit.perSecond : Number(values['detokenize-rate']);
+  if (!Number.isInteger(detokenizeRate) || detokenizeRate < 1 || detokenizeRate > 1_000_000) {
+    throw new CliError(`--detokenize-rate must be a number from 1 to 1000000, not ${values['detokenize-rate']}`);
+  }
   return {
     workers,
+    detokenizeLimit: { perSecond: detokenizeRate, burst: detokenizeRate * 10 },
     audit: auditConfigOf(values['audit-config']),
     functions: functionHostingOf(values),
-    paths: pathsOf(values['data-dir'], values['key-file']),
+    paths: pathsOf(values['data-dir'], values['key-file'], values.store),
+    node: values.node,
     host: values.host,
     port,
     tls:
@@ -157,7 +176,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   const isWorker = cluster.isWorker && process.env[workerRole] === '1';
-  if (!isWorker && !isInitialized(config.paths)) {
+  if (!isWorker && !(await isInitialized(config.paths))) {
     const bootstrap = await initializeDataDir(config.paths, {
       region: defaultRegion,
       clock: systemClock,
@@ -185,12 +204,13 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
   keyAudit.attach(audit.trail);
   const api = await startApi(config, opened, audit);
   api.queues.start();
+  api.vault.start();
   opened.keys.start();
   await audit.start({
     queues: api.queues,
     details: { endpoint: api.endpoint, tls: api.scheme === 'https', workers: 1 },
   });
-  const functions = await startFunctions({
+  const stopFunctions = startFunctions({
     ...functionSettings(config),
     opened,
     audit,
@@ -199,9 +219,10 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
   });
   announce(config, api.scheme, api.port);
   return exitAfter(async () => {
-    await functions.stop();
+    await stopFunctions();
     await api.stop();
     api.queues.stop();
+    api.vault.stop();
     opened.keys.stop();
     await opened.keys.flushUsage().catch(() => undefined);
     await keyAudit.settled();
@@ -210,8 +231,9 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
   });
 }
 
+/** pciq's log is for people: card numbers that reach it anyway are masked (PCI DSS 3.4.1). */
 function log(line: string): void {
-  process.stderr.write(line);
+  process.stderr.write(maskCardNumbers(line));
 }
 
 /** What the runner of functions needs from the configuration; handlers trust pciq's development CA unless TLS is the operator's. */
@@ -237,6 +259,7 @@ async function openAudit(config: ServeConfig, opened: OpenedDataDir, role: 'lead
     archiveDir: config.paths.auditArchive,
     accountId: opened.accountId,
     log,
+    ...(config.node ? { node: config.node } : {}),
   };
   try {
     return role === 'lead' ? await AuditRuntime.open(options) : await AuditRuntime.attach(options);
@@ -270,6 +293,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
     region: opened.region,
     endpoint: config.endpointUrl ?? endpointOf(config.host, config.port),
   });
+  const vault = openVault(config, opened, audit);
   let stopping = false;
   let ready = false;
   const fork = (): Promise<number> =>
@@ -303,13 +327,14 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
   }
   ready = true;
   background.start();
+  vault.start();
   opened.keys.start();
   const scheme = config.insecureHttp ? 'http' : 'https';
   await audit.start({
     queues: background,
     details: { endpoint: endpointOf(config.host, ports[0]!, scheme), tls: scheme === 'https', workers: config.workers },
   });
-  const functions = await startFunctions({
+  const stopFunctions = startFunctions({
     ...functionSettings(config),
     opened,
     audit,
@@ -318,7 +343,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
   });
   announce(config, config.insecureHttp ? 'http' : 'https', ports[0]!);
   return exitAfter(async () => {
-    await functions.stop();
+    await stopFunctions();
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
     await Promise.all(
@@ -331,6 +356,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
       ),
     );
     background.stop();
+    vault.stop();
     opened.keys.stop();
     await opened.keys.flushUsage().catch(() => undefined);
     await keyAudit.settled();
@@ -427,23 +453,28 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
   }
   const scheme: 'https' | 'http' = tls ? 'https' : 'http';
   const endpoint = config.endpointUrl ?? endpointOf(config.host, address.port, scheme);
+  const vault = openVault(config, opened, audit);
   const queues = new QueueService({
     store: audit.store,
     clock: systemClock,
     sealer: opened.keys,
     region: opened.region,
     endpoint,
+    guard: new CardDataGuard(vault),
   });
   server.serve({
-    app: { queues, keys: { admin: new KeyAdmin(opened.keys), data: new KmsData(opened.keys) }, audit: audit.service },
+    app: {
+      queues,
+      keys: { admin: new KeyAdmin(opened.keys), data: new KmsData(opened.keys) },
+      audit: audit.service,
+      vault,
+    },
     audit: audit.auditor,
     accessKeys,
     clock: systemClock,
     region: opened.region,
     onInternalError: (requestId, error) => {
-      process.stderr.write(
-        `pciq: internal error in request ${requestId}: ${(error as Error)?.stack ?? String(error)}\n`,
-      );
+      log(`pciq: internal error in request ${requestId}: ${(error as Error)?.stack ?? String(error)}\n`);
     },
   });
   return {
@@ -451,10 +482,23 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
     endpoint,
     port: address.port,
     queues,
+    vault,
     stop: async () => {
       await server.stop();
       queues.stop();
       await accessKeys.flush().catch(() => undefined);
     },
   };
+}
+
+/** The token vault, recording into the audit trail; its sweep of expired tokens runs in the lead process. */
+function openVault(config: ServeConfig, opened: OpenedDataDir, audit: AuditRuntime): TokenVault {
+  return new TokenVault({
+    store: audit.store,
+    sealer: opened.keys,
+    clock: systemClock,
+    region: opened.region,
+    events: audit.events,
+    detokenizeLimit: config.detokenizeLimit,
+  });
 }

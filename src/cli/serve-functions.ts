@@ -54,11 +54,7 @@ export function functionHostingOf(values: {
   return { user, maxProcesses };
 }
 
-/**
- * Starts the runner of event source mappings in the process that runs background work. Handlers reach
- * pciq on the loopback address when the server listens on every address.
- */
-export async function startFunctions(options: {
+type FunctionsOptions = {
   hosting: FunctionHosting;
   paths: DataDirPaths;
   opened: OpenedDataDir;
@@ -68,9 +64,42 @@ export async function startFunctions(options: {
   /** The development CA when the server uses pciq's own certificate. */
   caFile: string | undefined;
   log: (line: string) => void;
-}): Promise<FunctionRunner> {
+};
+
+/**
+ * Runs the event source mappings in the process that runs background work, on one node at a time among
+ * those sharing a database (as Lambda's maximum concurrency is one limit, not one per node); if that node
+ * goes, another takes over. Handlers reach pciq on the loopback address when it listens on every address.
+ * Resolves with the function that stops it.
+ */
+export function startFunctions(options: FunctionsOptions): () => Promise<void> {
+  let runner: FunctionRunner | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  const stopRunner = () => {
+    const stopping = runner;
+    runner = undefined;
+    running = running.then(() => stopping?.stop()).catch(() => undefined);
+    return running;
+  };
+  const stopLeading = options.audit.store.lead('functions', {
+    onLead: () => {
+      runner = newRunner(options);
+      const started = runner;
+      running = running
+        .then(() => started.start())
+        .catch((error: unknown) => options.log(`pciq: functions did not start: ${(error as Error)?.message}\n`));
+    },
+    onLost: () => void stopRunner(),
+  });
+  return async () => {
+    await stopLeading();
+    await stopRunner();
+  };
+}
+
+function newRunner(options: FunctionsOptions): FunctionRunner {
   const { opened, audit } = options;
-  const runner = new FunctionRunner({
+  return new FunctionRunner({
     context: {
       store: audit.store,
       clock: systemClock,
@@ -87,8 +116,6 @@ export async function startFunctions(options: {
     protectedPaths: [options.paths.dataDir, options.paths.keyFile],
     log: options.log,
   });
-  await runner.start();
-  return runner;
 }
 
 /** Checked before anything starts, so that a refusal leaves nothing running. */

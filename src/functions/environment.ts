@@ -1,4 +1,5 @@
 import { invalidParameter } from '../core/index.ts';
+import { findPans } from '../guard/index.ts';
 
 /** Lambda: names start with a letter, then letters, digits and underscores; all variables together ≤ 4 KB. */
 const namePattern = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -96,7 +97,7 @@ export function checkEnvironment(variables: Record<string, string>): ParsedEnvir
         `Environment variable ${name} holds what looks like ${known}: credentials must not be stored in a function's configuration. Grant the function's role the access instead, or fetch the secret at run time.`,
       );
     }
-    if (containsCardNumber(value)) {
+    if (findPans(value).length > 0) {
       throw invalidParameter(
         `Environment variable ${name} holds what looks like a card number: cardholder data must never be stored in configuration (PCI DSS 3.2).`,
       );
@@ -152,25 +153,4 @@ function looksRandom(value: string): boolean {
     bitsPerChar -= p * Math.log2(p);
   }
   return bitsPerChar >= 4;
-}
-
-/** 13 to 19 digits (spaces or dashes between them allowed) that pass the Luhn check. */
-function containsCardNumber(value: string): boolean {
-  for (const match of value.matchAll(/\d(?:[ -]?\d){12,18}/g)) {
-    if (passesLuhn(match[0].replace(/[ -]/g, ''))) return true;
-  }
-  return false;
-}
-
-function passesLuhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let digit = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      digit *= 2;
-      if (digit > 9) digit -= 9;
-    }
-    sum += digit;
-  }
-  return sum % 10 === 0;
 }

@@ -1,4 +1,5 @@
-import { type Clock, maskDigitRuns } from '../core/index.ts';
+import type { Clock } from '../core/index.ts';
+import { maskCardNumbers } from '../guard/index.ts';
 import type { Sealer } from '../keys/index.ts';
 import type { FunctionMetricRow, InvocationOutcome, Store, WriteTx } from '../storage/index.ts';
 import { sealLog } from './sealing.ts';
@@ -21,15 +22,16 @@ export interface InvocationLog {
 }
 
 /**
- * Text handlers print goes into logs only after masking (PCI DSS 3.3, 3.4): runs of 13 or more digits, as
- * everywhere in pciq, and the function's own secrets (flagged environment values, session credentials).
+ * Text handlers print goes into logs only after masking (PCI DSS 3.4.1): card numbers, found as pciq's
+ * guard finds them, keep at most their first six and last four digits, and the function's own secrets
+ * (flagged environment values, session credentials) become `[secret]`.
  */
 export function maskLog(text: string, secrets: readonly string[]): string {
   let masked = text;
   for (const secret of secrets) {
     if (secret.length >= 4) masked = masked.split(secret).join('[secret]');
   }
-  return maskDigitRuns(masked);
+  return maskCardNumbers(masked);
 }
 
 type Counts = Omit<FunctionMetricRow, 'accountId' | 'functionName' | 'minuteMs'>;

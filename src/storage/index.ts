@@ -10,6 +10,8 @@ export type {
   AuditTreeNode,
   AuditWrites,
   NewAuditAlert,
+  NewStagedAuditRow,
+  StagedAuditRow,
 } from './audit-store.ts';
 export type {
   EventSourceMappingRow,
@@ -32,6 +34,21 @@ export type {
   KmsKeyState,
   KmsKeyVersionRow,
 } from './keys.ts';
+export {
+  connectPostgres,
+  isPostgresUrl,
+  type ModuleSchema,
+  migratePostgres,
+  NewerSchemaError,
+  PostgresStore,
+  type PostgresStoreOptions,
+  type PostgresTarget,
+  parsePostgresUrl,
+  readSchemaStatus,
+  redactUrl,
+  type SslMode,
+  StoreUrlError,
+} from './postgres/index.ts';
 export { SqliteStore, type SqliteStoreOptions, type WriterSharing } from './sqlite/driver.ts';
 export type {
   AccessKeyRow,
@@ -51,3 +68,4 @@ export type {
   Store,
   WriteTx,
 } from './store.ts';
+export type { VaultReadTx, VaultTokenRow, VaultWriteTx } from './vault.ts';

@@ -15,13 +15,7 @@ describe('event source mappings', () => {
   after(() => harness.close());
 
   it("deletes a batch its handler processed, and hands the handler Lambda's SQS record shape", async () => {
-    // Logs mask runs of 13 or more digits (card numbers): the handler prints millisecond timestamps as ISO times.
-    await harness.deploy(
-      'shape',
-      `export const handler = async (event) => {
-        console.log(JSON.stringify(event, (key, value) => (key.endsWith('Timestamp') ? new Date(Number(value)).toISOString() : value)));
-      };`,
-    );
+    await harness.deploy('shape', 'export const handler = async (event) => { console.log(JSON.stringify(event)); };');
     const queue = await harness.createQueue('shape');
     await harness.mappings.map(accountId, 'shape', { queue: 'shape' });
     await harness.send(queue, ['{"order":1}'], {
@@ -56,8 +50,9 @@ describe('event source mappings', () => {
     assert.equal(record.md5OfBody, createHash('md5').update('{"order":1}').digest('hex'));
     const attributes = record.attributes as Record<string, string>;
     assert.equal(attributes.ApproximateReceiveCount, '1');
-    assert.match(attributes.SentTimestamp!, /^\d{4}-\d\d-\d\dT/);
-    assert.match(attributes.ApproximateFirstReceiveTimestamp!, /^\d{4}-\d\d-\d\dT/);
+    // Millisecond timestamps are no card numbers: log masking leaves them alone.
+    assert.match(attributes.SentTimestamp!, /^\d{13}$/);
+    assert.match(attributes.ApproximateFirstReceiveTimestamp!, /^\d{13}$/);
     assert.equal(attributes.SenderId, 'AKIATESTTESTTESTTEST');
     assert.deepEqual(record.messageAttributes, {
       tenant: { stringValue: 'acme', stringListValues: [], binaryListValues: [], dataType: 'String' },
@@ -274,9 +269,9 @@ describe('event source mappings', () => {
       const printed = await harness.printed('chatty');
       return printed.length >= 2 && printed;
     });
-    assert.equal(line, 'card [digits removed] password [secret]');
+    assert.equal(line, 'card 411111******1111 password [secret]');
     const logs = await harness.logs('chatty');
-    assert.doesNotMatch(JSON.stringify(logs), /4111|hunter2/);
+    assert.doesNotMatch(JSON.stringify(logs), /4111 1111 1111 1111|4111111111111111|hunter2/);
     const [denied] = await waitFor('the refusal in the audit trail', async () => {
       const records = await harness.auditRecords('lambda:SandboxAccessDenied');
       return records.length > 0 && records;

@@ -5,6 +5,7 @@ import { describeAuditStoreContract } from './audit-contract.ts';
 import { describeStoreContract } from './contract.ts';
 import { describeFunctionStoreContract } from './functions-contract.ts';
 import { describeKeyStoreContract } from './keys-contract.ts';
+import { describeVaultStoreContract } from './vault-contract.ts';
 
 function sqliteFactory(file: string) {
   const dir = makeTempDir('pciq-sqlite-');
@@ -23,3 +24,4 @@ describeStoreContract('sqlite', sqliteFactory('contract.db'));
 describeKeyStoreContract('sqlite', sqliteFactory('keys-contract.db'));
 describeAuditStoreContract('sqlite', sqliteFactory('audit-contract.db'));
 describeFunctionStoreContract('sqlite', sqliteFactory('functions-contract.db'));
+describeVaultStoreContract('sqlite', sqliteFactory('vault-contract.db'));

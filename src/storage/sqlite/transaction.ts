@@ -18,6 +18,7 @@ import type {
 import { SqliteAudit } from './audit.ts';
 import { SqliteFunctionTables } from './function-tables.ts';
 import { SqliteKeyTables } from './key-tables.ts';
+import { SqliteVaultTables } from './vault-tables.ts';
 
 type Row = Record<string, SQLInputValue>;
 
@@ -32,6 +33,7 @@ export class SqliteTransaction implements WriteTx {
   readonly keys: SqliteKeyTables;
   readonly functions: SqliteFunctionTables;
   readonly audit: SqliteAudit;
+  readonly vault: SqliteVaultTables;
 
   constructor(db: DatabaseSync, onSignal: (queueId: number) => void) {
     this.db = db;
@@ -39,6 +41,7 @@ export class SqliteTransaction implements WriteTx {
     this.keys = new SqliteKeyTables(db);
     this.functions = new SqliteFunctionTables((text) => this.sql(text));
     this.audit = new SqliteAudit((text) => this.sql(text));
+    this.vault = new SqliteVaultTables((text) => this.sql(text));
   }
 
   private sql(text: string): StatementSync {
@@ -259,6 +262,10 @@ export class SqliteTransaction implements WriteTx {
   }
 
   async lockQueueForFifoReceive(): Promise<void> {
+    // One writer connection: every write transaction is already serialized.
+  }
+
+  async lockQueueForFifoSend(): Promise<void> {
     // One writer connection: every write transaction is already serialized.
   }
 
