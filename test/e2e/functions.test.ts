@@ -277,6 +277,45 @@ describe('functions on queues, end to end', () => {
     assert.equal(refused[0]?.error, 'MissingAuthenticationToken');
   });
 
+  it('hands handlers tokens, never card numbers, and refuses and audits their attempt to detokenize', async () => {
+    // Until IAM issues role sessions, the handler has no credentials and the vault refuses it as unauthenticated;
+    // with them, a role without pciq:Detokenize is refused with AccessDeniedException. Either way: no PAN.
+    const queueUrl = await createQueue('payments', { VisibilityTimeout: '30' });
+    const handler = `
+      export const handler = async (event) => {
+        const { card } = JSON.parse(event.Records[0].body);
+        console.log('card field', card.startsWith('tok_') ? 'is a token' : 'is not a token');
+        const response = await fetch(process.env.AWS_ENDPOINT_URL, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'PciqVault.Detokenize', 'user-agent': 'detokenize-from-function' },
+          body: JSON.stringify({ Token: card, Redaction: 'plain', Reason: 'function' }),
+        });
+        const answer = await response.json();
+        console.log('detokenize', response.status, answer.__type ?? '', answer.Value ?? '');
+      };`;
+    deploy('payments', handler);
+    assert.equal(functions('map', 'payments', '--queue', 'payments').status, 0);
+    await sendAll(queueUrl, [JSON.stringify({ order: 9, card: '4111 1111 1111 1111' })]);
+    const lines = await eventually('the handler to try', async () => {
+      const seen = printed('payments');
+      return seen.length >= 2 && seen;
+    });
+    assert.deepEqual(lines[0], 'card field is a token');
+    assert.match(lines[1]!, /^detokenize 4\d\d \S+ $/);
+    assert.doesNotMatch(JSON.stringify(logs('payments')), /4111 1111 1111 1111|4111111111111111/);
+    const refused = pciqJson<{ records: Array<{ outcome: string; origin: { userAgent: string } }> }>([
+      'audit',
+      'search',
+      '--outcome',
+      'failure',
+      '--limit',
+      '1000',
+      '--json',
+      ...dataArgs(),
+    ]).records.filter((record) => record.origin.userAgent === 'detokenize-from-function');
+    assert.equal(refused.length, 1);
+  });
+
   it('processes 10 000 messages exactly once with maximum concurrency 8', async () => {
     const queueUrl = await createQueue('bulk', { VisibilityTimeout: '60' });
     const handler = 'export const handler = async (event) => { for (const r of event.Records) console.log(r.body); };';
