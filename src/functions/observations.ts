@@ -1,25 +1,19 @@
 import type { Clock } from '../core/index.ts';
 import { maskCardNumbers } from '../guard/index.ts';
 import type { Sealer } from '../keys/index.ts';
-import type { FunctionMetricRow, InvocationOutcome, Store, WriteTx } from '../storage/index.ts';
+import type { FunctionMetricRow, NewFunctionLog, Store, WriteTx } from '../storage/index.ts';
 import { sealLog } from './sealing.ts';
 
 /** Logs are kept 30 days, per-minute metrics 90 days; a sweep removes older ones. */
 export const logRetentionMs = 30 * 24 * 3600 * 1000;
 export const metricRetentionMs = 90 * 24 * 3600 * 1000;
 
-export interface InvocationLog {
-  accountId: string;
-  functionName: string;
-  version: number;
-  requestId: string;
-  atMs: number;
-  durationMs: number;
-  outcome: InvocationOutcome;
+/** What an invocation left to log, before masking and sealing. */
+export type InvocationLog = Omit<NewFunctionLog, 'sealedText'> & {
   text: string;
   /** Values that must not appear in stored logs: secret environment values, session credentials. */
   secrets: readonly string[];
-}
+};
 
 /**
  * Text handlers print goes into logs only after masking (PCI DSS 3.4.1): card numbers, found as pciq's

@@ -122,6 +122,20 @@ describe('functions on queues, end to end', () => {
     return page.records;
   }
 
+  /** Requests pciq refused, as the audit trail recorded them, made with the given user agent. */
+  function refusedRequestsFrom(userAgent: string): Array<{ error: string; origin: { userAgent: string } }> {
+    return pciqJson<{ records: Array<{ error: string; origin: { userAgent: string } }> }>([
+      'audit',
+      'search',
+      '--outcome',
+      'failure',
+      '--limit',
+      '1000',
+      '--json',
+      ...dataArgs(),
+    ]).records.filter((record) => record.origin.userAgent === userAgent);
+  }
+
   before(async () => {
     data = initDataDir();
     account = data.bootstrap.accountId;
@@ -264,16 +278,7 @@ describe('functions on queues, end to end', () => {
     });
     // An unsigned request is refused by pciq itself, which proves the TLS connection was made and verified.
     assert.match(line!, /^status 40\d .*MissingAuthenticationToken/);
-    const refused = pciqJson<{ records: Array<{ error: string; origin: { userAgent: string } }> }>([
-      'audit',
-      'search',
-      '--outcome',
-      'failure',
-      '--limit',
-      '1000',
-      '--json',
-      ...dataArgs(),
-    ]).records.filter((record) => record.origin.userAgent === 'probe-from-function');
+    const refused = refusedRequestsFrom('probe-from-function');
     assert.equal(refused[0]?.error, 'MissingAuthenticationToken');
   });
 
@@ -303,16 +308,7 @@ describe('functions on queues, end to end', () => {
     assert.deepEqual(lines[0], 'card field is a token');
     assert.match(lines[1]!, /^detokenize 4\d\d \S+ $/);
     assert.doesNotMatch(JSON.stringify(logs('payments')), /4111 1111 1111 1111|4111111111111111/);
-    const refused = pciqJson<{ records: Array<{ outcome: string; origin: { userAgent: string } }> }>([
-      'audit',
-      'search',
-      '--outcome',
-      'failure',
-      '--limit',
-      '1000',
-      '--json',
-      ...dataArgs(),
-    ]).records.filter((record) => record.origin.userAgent === 'detokenize-from-function');
+    const refused = refusedRequestsFrom('detokenize-from-function');
     assert.equal(refused.length, 1);
   });
 

@@ -1,4 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import {
+  functionOfColumns,
+  logOfColumns,
+  mappingColumnValues,
+  mappingOfColumns,
+  metricOfColumns,
+  versionOfColumns,
+} from '../function-rows.ts';
 import type {
   EventSourceMappingRow,
   FunctionLogRow,
@@ -6,10 +14,9 @@ import type {
   FunctionRow,
   FunctionVersionRow,
   FunctionWriteTx,
-  InvocationOutcome,
   NewFunctionLog,
 } from '../functions.ts';
-import type { Row, Sql } from './sql.ts';
+import type { Sql } from './sql.ts';
 
 /** Columns of a version row, without the code blob (read apart, it can be megabytes). */
 const versionColumns = `account_id, function_name, version, handler, role_arn, timeout_sec, memory_mb, description,
@@ -34,12 +41,12 @@ export class PgFunctionTables implements FunctionWriteTx {
 
   async getFunction(accountId: string, name: string): Promise<FunctionRow | undefined> {
     const row = await this.sql.one('SELECT * FROM functions WHERE account_id = $1 AND name = $2', [accountId, name]);
-    return row ? toFunction(row) : undefined;
+    return row ? functionOfColumns(row) : undefined;
   }
 
   async listFunctions(accountId: string): Promise<FunctionRow[]> {
     return (await this.sql.rows('SELECT * FROM functions WHERE account_id = $1 ORDER BY name', [accountId])).map(
-      toFunction,
+      functionOfColumns,
     );
   }
 
@@ -48,7 +55,7 @@ export class PgFunctionTables implements FunctionWriteTx {
       `SELECT ${versionColumns} FROM function_versions WHERE account_id = $1 AND function_name = $2 AND version = $3`,
       [accountId, name, version],
     );
-    return row ? toVersion(row) : undefined;
+    return row ? versionOfColumns(row) : undefined;
   }
 
   async listVersions(accountId: string, name: string): Promise<FunctionVersionRow[]> {
@@ -57,7 +64,7 @@ export class PgFunctionTables implements FunctionWriteTx {
         `SELECT ${versionColumns} FROM function_versions WHERE account_id = $1 AND function_name = $2 ORDER BY version`,
         [accountId, name],
       )
-    ).map(toVersion);
+    ).map(versionOfColumns);
   }
 
   async getCode(accountId: string, name: string, version: number): Promise<Uint8Array | undefined> {
@@ -70,7 +77,7 @@ export class PgFunctionTables implements FunctionWriteTx {
 
   async getMapping(uuid: string): Promise<EventSourceMappingRow | undefined> {
     const row = await this.sql.one('SELECT * FROM event_source_mappings WHERE uuid = $1', [uuid]);
-    return row ? toMapping(row) : undefined;
+    return row ? mappingOfColumns(row) : undefined;
   }
 
   async listMappings(accountId: string, functionName?: string): Promise<EventSourceMappingRow[]> {
@@ -83,11 +90,11 @@ export class PgFunctionTables implements FunctionWriteTx {
             'SELECT * FROM event_source_mappings WHERE account_id = $1 AND function_name = $2 ORDER BY created_at, uuid',
             [accountId, functionName],
           );
-    return rows.map(toMapping);
+    return rows.map(mappingOfColumns);
   }
 
   async listAllMappings(): Promise<EventSourceMappingRow[]> {
-    return (await this.sql.rows('SELECT * FROM event_source_mappings ORDER BY created_at, uuid')).map(toMapping);
+    return (await this.sql.rows('SELECT * FROM event_source_mappings ORDER BY created_at, uuid')).map(mappingOfColumns);
   }
 
   async readLogs(
@@ -103,7 +110,7 @@ export class PgFunctionTables implements FunctionWriteTx {
          ORDER BY id LIMIT $5`,
         [accountId, name, sinceMs, afterId, limit],
       )
-    ).map(toLog);
+    ).map(logOfColumns);
   }
 
   async readMetrics(accountId: string, name: string, sinceMs: number): Promise<FunctionMetricRow[]> {
@@ -112,7 +119,7 @@ export class PgFunctionTables implements FunctionWriteTx {
         'SELECT * FROM function_metrics WHERE account_id = $1 AND function_name = $2 AND minute >= $3 ORDER BY minute',
         [accountId, name, sinceMs],
       )
-    ).map(toMetric);
+    ).map(metricOfColumns);
   }
 
   async scanVersions(
@@ -129,13 +136,13 @@ export class PgFunctionTables implements FunctionWriteTx {
           `SELECT ${versionColumns} FROM function_versions ORDER BY account_id, function_name, version LIMIT $1`,
           [limit],
         );
-    return rows.map(toVersion);
+    return rows.map(versionOfColumns);
   }
 
   async scanLogs(afterId: number, limit: number): Promise<FunctionLogRow[]> {
     return (
       await this.sql.rows('SELECT * FROM function_logs WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit])
-    ).map(toLog);
+    ).map(logOfColumns);
   }
 
   async insertFunction(row: FunctionRow): Promise<void> {
@@ -226,7 +233,7 @@ export class PgFunctionTables implements FunctionWriteTx {
       `INSERT INTO event_source_mappings (uuid, account_id, function_name, queue_arn, batch_size, batch_window_sec,
          max_concurrency, report_batch_item_failures, filter_patterns, is_enabled, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      mappingValues(row),
+      [...mappingColumnValues(row, (flag) => flag)],
     );
     await this.bump();
   }
@@ -236,7 +243,7 @@ export class PgFunctionTables implements FunctionWriteTx {
       `UPDATE event_source_mappings SET account_id = $2, function_name = $3, queue_arn = $4, batch_size = $5,
          batch_window_sec = $6, max_concurrency = $7, report_batch_item_failures = $8, filter_patterns = $9,
          is_enabled = $10, created_at = $11, updated_at = $12 WHERE uuid = $1`,
-      mappingValues(row),
+      [...mappingColumnValues(row, (flag) => flag)],
     );
     await this.bump();
   }
@@ -310,96 +317,4 @@ export class PgFunctionTables implements FunctionWriteTx {
     );
     return logs + metrics;
   }
-}
-
-function mappingValues(row: EventSourceMappingRow): unknown[] {
-  return [
-    row.uuid,
-    row.accountId,
-    row.functionName,
-    row.queueArn,
-    row.batchSize,
-    row.batchWindowSec,
-    row.maxConcurrency,
-    row.reportBatchItemFailures,
-    JSON.stringify(row.filterPatterns),
-    row.isEnabled,
-    row.createdAtMs,
-    row.updatedAtMs,
-  ];
-}
-
-function toFunction(row: Row): FunctionRow {
-  return {
-    accountId: String(row['account_id']),
-    name: String(row['name']),
-    currentVersion: Number(row['current_version']),
-    nextVersion: Number(row['next_version']),
-    createdAtMs: Number(row['created_at']),
-    updatedAtMs: Number(row['updated_at']),
-  };
-}
-
-function toVersion(row: Row): FunctionVersionRow {
-  return {
-    accountId: String(row['account_id']),
-    functionName: String(row['function_name']),
-    version: Number(row['version']),
-    handler: String(row['handler']),
-    roleArn: String(row['role_arn']),
-    timeoutSec: Number(row['timeout_sec']),
-    memoryMb: Number(row['memory_mb']),
-    description: String(row['description']),
-    secretEnvNames: JSON.parse(String(row['secret_env_names'])) as string[],
-    sealedEnvironment: (row['sealed_environment'] as Uint8Array | null) ?? null,
-    codeSha256: String(row['code_sha256']),
-    codeSizeBytes: Number(row['code_size_bytes']),
-    createdAtMs: Number(row['created_at']),
-  };
-}
-
-function toMapping(row: Row): EventSourceMappingRow {
-  return {
-    uuid: String(row['uuid']),
-    accountId: String(row['account_id']),
-    functionName: String(row['function_name']),
-    queueArn: String(row['queue_arn']),
-    batchSize: Number(row['batch_size']),
-    batchWindowSec: Number(row['batch_window_sec']),
-    maxConcurrency: row['max_concurrency'] === null ? null : Number(row['max_concurrency']),
-    reportBatchItemFailures: row['report_batch_item_failures'] === true,
-    filterPatterns: JSON.parse(String(row['filter_patterns'])) as string[],
-    isEnabled: row['is_enabled'] === true,
-    createdAtMs: Number(row['created_at']),
-    updatedAtMs: Number(row['updated_at']),
-  };
-}
-
-function toLog(row: Row): FunctionLogRow {
-  return {
-    id: Number(row['id']),
-    accountId: String(row['account_id']),
-    functionName: String(row['function_name']),
-    version: Number(row['version']),
-    requestId: String(row['request_id']),
-    atMs: Number(row['at']),
-    durationMs: Number(row['duration_ms']),
-    outcome: String(row['outcome']) as InvocationOutcome,
-    sealedText: row['sealed_text'] as Uint8Array,
-  };
-}
-
-function toMetric(row: Row): FunctionMetricRow {
-  return {
-    accountId: String(row['account_id']),
-    functionName: String(row['function_name']),
-    minuteMs: Number(row['minute']),
-    invocations: Number(row['invocations']),
-    errors: Number(row['errors']),
-    throttles: Number(row['throttles']),
-    records: Number(row['records']),
-    durationSumMs: Number(row['duration_sum_ms']),
-    durationMaxMs: Number(row['duration_max_ms']),
-    iteratorAgeMaxMs: Number(row['iterator_age_max_ms']),
-  };
 }

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { SQLInputValue, StatementSync } from 'node:sqlite';
+import type { StatementSync } from 'node:sqlite';
+import {
+  functionOfColumns,
+  logOfColumns,
+  mappingColumnValues,
+  mappingOfColumns,
+  metricOfColumns,
+  versionOfColumns,
+} from '../function-rows.ts';
 import type {
   EventSourceMappingRow,
   FunctionLogRow,
@@ -7,11 +15,10 @@ import type {
   FunctionRow,
   FunctionVersionRow,
   FunctionWriteTx,
-  InvocationOutcome,
   NewFunctionLog,
 } from '../functions.ts';
 
-type Row = Record<string, SQLInputValue>;
+type Row = Record<string, unknown>;
 
 /** Columns of a version row, without the code blob (read apart, it can be megabytes). */
 const versionColumns = `account_id, function_name, version, handler, role_arn, timeout_sec, memory_mb, description,
@@ -38,12 +45,12 @@ export class SqliteFunctionTables implements FunctionWriteTx {
     const row = this.sql('SELECT * FROM functions WHERE account_id = ? AND name = ?').get(accountId, name) as
       | Row
       | undefined;
-    return row ? toFunction(row) : undefined;
+    return row ? functionOfColumns(row) : undefined;
   }
 
   async listFunctions(accountId: string): Promise<FunctionRow[]> {
     return (this.sql('SELECT * FROM functions WHERE account_id = ? ORDER BY name').all(accountId) as Row[]).map(
-      toFunction,
+      functionOfColumns,
     );
   }
 
@@ -51,7 +58,7 @@ export class SqliteFunctionTables implements FunctionWriteTx {
     const row = this.sql(
       `SELECT ${versionColumns} FROM function_versions WHERE account_id = ? AND function_name = ? AND version = ?`,
     ).get(accountId, name, version) as Row | undefined;
-    return row ? toVersion(row) : undefined;
+    return row ? versionOfColumns(row) : undefined;
   }
 
   async listVersions(accountId: string, name: string): Promise<FunctionVersionRow[]> {
@@ -59,7 +66,7 @@ export class SqliteFunctionTables implements FunctionWriteTx {
       this.sql(
         `SELECT ${versionColumns} FROM function_versions WHERE account_id = ? AND function_name = ? ORDER BY version`,
       ).all(accountId, name) as Row[]
-    ).map(toVersion);
+    ).map(versionOfColumns);
   }
 
   async getCode(accountId: string, name: string, version: number): Promise<Uint8Array | undefined> {
@@ -71,7 +78,7 @@ export class SqliteFunctionTables implements FunctionWriteTx {
 
   async getMapping(uuid: string): Promise<EventSourceMappingRow | undefined> {
     const row = this.sql('SELECT * FROM event_source_mappings WHERE uuid = ?').get(uuid) as Row | undefined;
-    return row ? toMapping(row) : undefined;
+    return row ? mappingOfColumns(row) : undefined;
   }
 
   async listMappings(accountId: string, functionName?: string): Promise<EventSourceMappingRow[]> {
@@ -81,11 +88,13 @@ export class SqliteFunctionTables implements FunctionWriteTx {
         : this.sql(
             'SELECT * FROM event_source_mappings WHERE account_id = ? AND function_name = ? ORDER BY created_at, uuid',
           ).all(accountId, functionName);
-    return (rows as Row[]).map(toMapping);
+    return (rows as Row[]).map(mappingOfColumns);
   }
 
   async listAllMappings(): Promise<EventSourceMappingRow[]> {
-    return (this.sql('SELECT * FROM event_source_mappings ORDER BY created_at, uuid').all() as Row[]).map(toMapping);
+    return (this.sql('SELECT * FROM event_source_mappings ORDER BY created_at, uuid').all() as Row[]).map(
+      mappingOfColumns,
+    );
   }
 
   async readLogs(
@@ -100,7 +109,7 @@ export class SqliteFunctionTables implements FunctionWriteTx {
         `SELECT * FROM function_logs WHERE account_id = ? AND function_name = ? AND at >= ? AND id > ?
          ORDER BY id LIMIT ?`,
       ).all(accountId, name, sinceMs, afterId, limit) as Row[]
-    ).map(toLog);
+    ).map(logOfColumns);
   }
 
   async readMetrics(accountId: string, name: string, sinceMs: number): Promise<FunctionMetricRow[]> {
@@ -108,7 +117,7 @@ export class SqliteFunctionTables implements FunctionWriteTx {
       this.sql(
         'SELECT * FROM function_metrics WHERE account_id = ? AND function_name = ? AND minute >= ? ORDER BY minute',
       ).all(accountId, name, sinceMs) as Row[]
-    ).map(toMetric);
+    ).map(metricOfColumns);
   }
 
   async scanVersions(
@@ -123,12 +132,12 @@ export class SqliteFunctionTables implements FunctionWriteTx {
       : this.sql(
           `SELECT ${versionColumns} FROM function_versions ORDER BY account_id, function_name, version LIMIT ?`,
         ).all(limit);
-    return (rows as Row[]).map(toVersion);
+    return (rows as Row[]).map(versionOfColumns);
   }
 
   async scanLogs(afterId: number, limit: number): Promise<FunctionLogRow[]> {
     return (this.sql('SELECT * FROM function_logs WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as Row[]).map(
-      toLog,
+      logOfColumns,
     );
   }
 
@@ -211,12 +220,12 @@ export class SqliteFunctionTables implements FunctionWriteTx {
       `INSERT INTO event_source_mappings (uuid, account_id, function_name, queue_arn, batch_size, batch_window_sec,
          max_concurrency, report_batch_item_failures, filter_patterns, is_enabled, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(...mappingValues(row));
+    ).run(...mappingColumnValues(row, (flag) => (flag ? 1 : 0)));
     this.bump();
   }
 
   async updateMapping(row: EventSourceMappingRow): Promise<void> {
-    const [uuid, ...rest] = mappingValues(row);
+    const [uuid, ...rest] = mappingColumnValues(row, (flag) => (flag ? 1 : 0));
     this.sql(
       `UPDATE event_source_mappings SET account_id = ?, function_name = ?, queue_arn = ?, batch_size = ?,
          batch_window_sec = ?, max_concurrency = ?, report_batch_item_failures = ?, filter_patterns = ?,
@@ -291,96 +300,4 @@ export class SqliteFunctionTables implements FunctionWriteTx {
     ).run(metricsBeforeMs, limit).changes;
     return Number(logs) + Number(metrics);
   }
-}
-
-function mappingValues(row: EventSourceMappingRow): SQLInputValue[] {
-  return [
-    row.uuid,
-    row.accountId,
-    row.functionName,
-    row.queueArn,
-    row.batchSize,
-    row.batchWindowSec,
-    row.maxConcurrency,
-    row.reportBatchItemFailures ? 1 : 0,
-    JSON.stringify(row.filterPatterns),
-    row.isEnabled ? 1 : 0,
-    row.createdAtMs,
-    row.updatedAtMs,
-  ];
-}
-
-function toFunction(row: Row): FunctionRow {
-  return {
-    accountId: String(row.account_id),
-    name: String(row.name),
-    currentVersion: Number(row.current_version),
-    nextVersion: Number(row.next_version),
-    createdAtMs: Number(row.created_at),
-    updatedAtMs: Number(row.updated_at),
-  };
-}
-
-function toVersion(row: Row): FunctionVersionRow {
-  return {
-    accountId: String(row.account_id),
-    functionName: String(row.function_name),
-    version: Number(row.version),
-    handler: String(row.handler),
-    roleArn: String(row.role_arn),
-    timeoutSec: Number(row.timeout_sec),
-    memoryMb: Number(row.memory_mb),
-    description: String(row.description),
-    secretEnvNames: JSON.parse(String(row.secret_env_names)) as string[],
-    sealedEnvironment: row.sealed_environment === null ? null : (row.sealed_environment as Uint8Array),
-    codeSha256: String(row.code_sha256),
-    codeSizeBytes: Number(row.code_size_bytes),
-    createdAtMs: Number(row.created_at),
-  };
-}
-
-function toMapping(row: Row): EventSourceMappingRow {
-  return {
-    uuid: String(row.uuid),
-    accountId: String(row.account_id),
-    functionName: String(row.function_name),
-    queueArn: String(row.queue_arn),
-    batchSize: Number(row.batch_size),
-    batchWindowSec: Number(row.batch_window_sec),
-    maxConcurrency: row.max_concurrency === null ? null : Number(row.max_concurrency),
-    reportBatchItemFailures: Number(row.report_batch_item_failures) === 1,
-    filterPatterns: JSON.parse(String(row.filter_patterns)) as string[],
-    isEnabled: Number(row.is_enabled) === 1,
-    createdAtMs: Number(row.created_at),
-    updatedAtMs: Number(row.updated_at),
-  };
-}
-
-function toLog(row: Row): FunctionLogRow {
-  return {
-    id: Number(row.id),
-    accountId: String(row.account_id),
-    functionName: String(row.function_name),
-    version: Number(row.version),
-    requestId: String(row.request_id),
-    atMs: Number(row.at),
-    durationMs: Number(row.duration_ms),
-    outcome: String(row.outcome) as InvocationOutcome,
-    sealedText: row.sealed_text as Uint8Array,
-  };
-}
-
-function toMetric(row: Row): FunctionMetricRow {
-  return {
-    accountId: String(row.account_id),
-    functionName: String(row.function_name),
-    minuteMs: Number(row.minute),
-    invocations: Number(row.invocations),
-    errors: Number(row.errors),
-    throttles: Number(row.throttles),
-    records: Number(row.records),
-    durationSumMs: Number(row.duration_sum_ms),
-    durationMaxMs: Number(row.duration_max_ms),
-    iteratorAgeMaxMs: Number(row.iterator_age_max_ms),
-  };
 }
