@@ -16,7 +16,7 @@ import { defaultHost, defaultPort } from './defaults.ts';
 import { functionsText } from './functions-output.ts';
 import { endpointOf } from './init-command.ts';
 
-export const functionsUsage = `pciq functions COMMAND [--data-dir DIR] [--json]
+export const functionsUsage = `pciq functions COMMAND [--data-dir DIR | --store URL] [--json]
   deploy NAME --code DIR_OR_FILE --handler FILE.EXPORT --role ROLE_ARN [--timeout S] [--memory MB]
          [--env K=V ...] [--description TEXT]      a Lambda-compatible Node.js handler, as version 1
   update NAME [--code DIR_OR_FILE] [--handler FILE.EXPORT] [--role ROLE_ARN] [--timeout S] [--memory MB]
