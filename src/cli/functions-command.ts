@@ -9,6 +9,7 @@ import {
   RoleSessionsAwaitingIam,
   readCode,
 } from '../functions/index.ts';
+import { authorize } from '../iam/index.ts';
 import { QueueService } from '../queues/index.ts';
 import { AuditSession, dataDirOptions, parseTimeOption } from './audit-session.ts';
 import { CliError } from './data-dir.ts';
@@ -187,6 +188,7 @@ export async function functionsCommand(argv: string[]): Promise<void> {
     audit: new AuditEvents(session.trail),
     queues,
     roleSessions: new RoleSessionsAwaitingIam(),
+    authorize,
   };
   try {
     const result = await run(

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { AuditRuntime } from '../audit/index.ts';
 import { systemClock } from '../core/index.ts';
 import { checkSandboxReach, FunctionRunner, RoleSessionsAwaitingIam } from '../functions/index.ts';
+import { authorize } from '../iam/index.ts';
 import type { QueueService } from '../queues/index.ts';
 import { CliError, type DataDirPaths, type OpenedDataDir } from './data-dir.ts';
 
@@ -108,6 +109,7 @@ function newRunner(options: FunctionsOptions): FunctionRunner {
       audit: audit.events,
       queues: options.queues,
       roleSessions: new RoleSessionsAwaitingIam(),
+      authorize,
     },
     endpoint: options.endpoint.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'),
     caFile: options.caFile,

@@ -1,5 +1,5 @@
 import type { AuditEventSink } from '../audit/index.ts';
-import type { Clock } from '../core/index.ts';
+import type { Caller, Clock } from '../core/index.ts';
 import type { Sealer } from '../keys/index.ts';
 import type { QueueService } from '../queues/index.ts';
 import type { Store } from '../storage/index.ts';
@@ -17,4 +17,9 @@ export interface FunctionsContext {
   /** Queues are reached through the same service API clients use. */
   queues: QueueService;
   roleSessions: RoleSessions;
+  /**
+   * Asks whether `caller` (a role session) may do `action` on `resource`; resolves, or throws AccessDenied.
+   * The access-control service's `authorize`, handed in as every module that authorizes gets it.
+   */
+  authorize: (caller: Caller, action: string, resource: string) => Promise<void> | void;
 }

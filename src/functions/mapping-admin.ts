@@ -8,7 +8,6 @@ import {
   parseQueueUrl,
   type QueueAddress,
 } from '../core/index.ts';
-import { authorize } from '../iam/index.ts';
 import type { EventSourceMappingRow, WriteTx } from '../storage/index.ts';
 import type { FunctionsContext } from './context.ts';
 import { functionArn } from './names.ts';
@@ -45,10 +44,10 @@ export function queueAddressOf(accountId: string, text: string): QueueAddress {
 }
 
 /** Refuses a role that may not receive and delete on the queue, as Lambda refuses to create such a mapping. */
-export function checkPollerPermissions(caller: Caller, queueArn: string): void {
+async function checkPollerPermissions(context: FunctionsContext, caller: Caller, queueArn: string): Promise<void> {
   for (const action of pollerActions) {
     try {
-      authorize(caller, action, queueArn);
+      await context.authorize(caller, action, queueArn);
     } catch (error) {
       if (!isPciqError(error) || error.code !== 'AccessDenied') throw error;
       throw new PciqError(
@@ -99,7 +98,7 @@ export class MappingAdmin {
       );
     }
     const session = await context.roleSessions.sessionFor(current.roleArn, functionName, 0);
-    checkPollerPermissions(session.caller, queueArn);
+    await checkPollerPermissions(context, session.caller, queueArn);
     const mapping = await context.store.write(async (tx) => {
       const existing = await tx.functions.listMappings(accountId, functionName);
       if (existing.some((row) => row.queueArn === queueArn)) {

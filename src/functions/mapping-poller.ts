@@ -1,5 +1,4 @@
-import { isPciqError, parseQueueArn, type QueueAddress } from '../core/index.ts';
-import { authorize } from '../iam/index.ts';
+import { type Caller, isPciqError, parseQueueArn, type QueueAddress } from '../core/index.ts';
 import type { ReceivedMessage } from '../queues/index.ts';
 import type { EventSourceMappingRow } from '../storage/index.ts';
 import { judgeBatchResponse } from './batch-response.ts';
@@ -129,7 +128,7 @@ export class MappingPoller {
     const runnable = await this.deps.invoker.current(this.mapping.accountId, this.mapping.functionName);
     this.pool = runnable.pool;
     const session = await context.roleSessions.sessionFor(runnable.row.roleArn, runnable.row.functionName, 0);
-    authorize(session.caller, 'sqs:ReceiveMessage', this.mapping.queueArn);
+    await context.authorize(session.caller, 'sqs:ReceiveMessage', this.mapping.queueArn);
     const { records, rest } = await this.gather(loop.carried);
     loop.carried = rest;
     if (records.length === 0) return;
@@ -210,7 +209,7 @@ export class MappingPoller {
     runnable: RunnableVersion,
     records: readonly SqsRecord[],
     invocation: Invocation,
-    caller: Parameters<typeof authorize>[0],
+    caller: Caller,
   ): Promise<void> {
     const { result } = invocation;
     const verdict = result.ok
@@ -234,8 +233,8 @@ export class MappingPoller {
     if (done.length > 0) await this.delete(caller, done);
   }
 
-  private async delete(caller: Parameters<typeof authorize>[0], records: readonly SqsRecord[]): Promise<void> {
-    authorize(caller, 'sqs:DeleteMessage', this.mapping.queueArn);
+  private async delete(caller: Caller, records: readonly SqsRecord[]): Promise<void> {
+    await this.deps.context.authorize(caller, 'sqs:DeleteMessage', this.mapping.queueArn);
     for (let i = 0; i < records.length; i += 10) {
       const entries = records.slice(i, i + 10).map((record, index) => ({
         id: String(index),

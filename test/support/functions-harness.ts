@@ -14,6 +14,7 @@ import {
   RoleSessionsAwaitingIam,
   readCode,
 } from '../../src/functions/index.ts';
+import { authorize } from '../../src/iam/index.ts';
 import { KeyService } from '../../src/keys/index.ts';
 import { QueueService, type SendEntry, sealedMessagesSource } from '../../src/queues/index.ts';
 import { SqliteStore } from '../../src/storage/index.ts';
@@ -59,13 +60,17 @@ export class FunctionsHarness {
   runner!: FunctionRunner;
   private codeDirs = 0;
 
-  static async open(): Promise<FunctionsHarness> {
+  /**
+   * `authorize` stands in for access control's decisions where a test needs a refusal (pciq's IAM is not
+   * wired to functions yet); by default, the `authorize` choke point as it is today.
+   */
+  static async open(options: { authorize?: FunctionsContext['authorize'] } = {}): Promise<FunctionsHarness> {
     const harness = new FunctionsHarness();
-    await harness.initialize();
+    await harness.initialize(options.authorize ?? authorize);
     return harness;
   }
 
-  private async initialize(): Promise<void> {
+  private async initialize(decide: FunctionsContext['authorize']): Promise<void> {
     await this.keys.initialize();
     this.keys.registerSource(sealedMessagesSource('us-east-1'));
     this.trail = new AuditTrail({ store: this.store, keyring: this.keys.system, clock: systemClock });
@@ -79,6 +84,7 @@ export class FunctionsHarness {
       audit: new AuditEvents(this.trail),
       queues: this.queues,
       roleSessions: new RoleSessionsAwaitingIam(),
+      authorize: decide,
     };
     this.functions = new FunctionAdmin(this.context);
     this.mappings = new MappingAdmin(this.context);
