@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileS
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { packCode, readCode, unpackCode, writeCode } from '../../src/functions/code-bundle.ts';
+import { CodeCache } from '../../src/functions/sandbox/code-cache.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 
 describe('function code bundles', () => {
@@ -57,5 +58,18 @@ describe('function code bundles', () => {
 
   it('says what is wrong with a missing path', () => {
     assert.throws(() => readCode(join(dir.path, 'nope')), /cannot read the code at .*ENOENT/);
+  });
+
+  it('removes code left unpacked by a server that no longer runs, and keeps that of one that does', () => {
+    const parent = join(dir.path, 'tmp');
+    mkdirSync(join(parent, 'pciq-functions-999999999-abc'), { recursive: true });
+    writeFileSync(join(parent, 'pciq-functions-999999999-abc', 'index.mjs'), 'code');
+    mkdirSync(join(parent, `pciq-functions-${process.pid}-live`));
+    const cache = new CodeCache({ parentDir: parent });
+    assert.deepEqual(
+      readdirSync(parent).sort(),
+      [`pciq-functions-${process.pid}-live`, cache.root.split('/').pop()].sort(),
+    );
+    cache.dispose();
   });
 });

@@ -4,6 +4,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CodeFile, writeCode } from '../code-bundle.ts';
 
+const prefix = 'pciq-functions-';
+
+/**
+ * A server that was killed (SIGKILL, power loss) could not remove its directory: the next one removes the
+ * directories of processes that no longer run, so unpacked code does not outlive the server that used it.
+ */
+function removeLeftovers(parent: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const pid = Number(/^pciq-functions-(\d+)-/.exec(entry)?.[1]);
+    if (!pid || isRunning(pid)) continue;
+    try {
+      rmSync(join(parent, entry), { recursive: true, force: true });
+    } catch {}
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Unpacked code of the function versions this process runs, one directory per version under a private
  * directory (mode 0700, removed on stop): Node's permission model lets each sandbox read its own version's
@@ -15,7 +46,9 @@ export class CodeCache {
   private readonly dirs = new Map<string, Promise<string>>();
 
   constructor(options: { parentDir?: string; owner?: { uid: number; gid: number } | undefined } = {}) {
-    this.root = mkdtempSync(join(options.parentDir ?? tmpdir(), 'pciq-functions-'));
+    const parent = options.parentDir ?? tmpdir();
+    removeLeftovers(parent);
+    this.root = mkdtempSync(join(parent, `${prefix}${process.pid}-`));
     this.owner = options.owner;
     // Another user's sandbox must reach its own directory inside, but not list what else is there.
     if (this.owner) chmodSync(this.root, 0o711);
