@@ -2,6 +2,7 @@ import { alertsCommand, alertsUsage } from './alerts-command.ts';
 import { auditCommand, auditUsage } from './audit-command.ts';
 import { CliError } from './data-dir.ts';
 import { doctorCommand, doctorUsage } from './doctor-command.ts';
+import { functionsCommand, functionsUsage } from './functions-command.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
 import { migrateCommand, migrateUsage } from './migrate-command.ts';
@@ -21,6 +22,7 @@ ${auditUsage}
 
 ${alertsUsage}
 
+${functionsUsage}
 ${migrateUsage}
 
 ${doctorUsage}
@@ -37,6 +39,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   keys: keysCommand,
   audit: auditCommand,
   alerts: alertsCommand,
+  functions: functionsCommand,
   migrate: migrateCommand,
   doctor: doctorCommand,
   tokens: tokensCommand,

@@ -15,6 +15,7 @@ import type {
   WriteTx,
 } from '../store.ts';
 import { PgAudit } from './audit.ts';
+import { PgFunctionTables } from './function-tables.ts';
 import { PgKeyTables } from './key-tables.ts';
 import { advisoryKey, type Row, type Sql } from './sql.ts';
 import { PgVaultTables } from './vault-tables.ts';
@@ -30,6 +31,7 @@ export class PgTransaction implements WriteTx {
   private readonly isWrite: boolean;
   readonly keys: PgKeyTables;
   readonly vault: PgVaultTables;
+  readonly functions: PgFunctionTables;
   readonly audit: PgAudit;
 
   constructor(sql: Sql, options: { isWrite: boolean; onSignal: (queueId: number) => void }) {
@@ -38,6 +40,7 @@ export class PgTransaction implements WriteTx {
     this.onSignal = options.onSignal;
     this.keys = new PgKeyTables(sql);
     this.vault = new PgVaultTables(sql);
+    this.functions = new PgFunctionTables(sql);
     this.audit = new PgAudit(sql);
   }
 

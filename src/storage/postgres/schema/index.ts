@@ -1,4 +1,5 @@
 import { auditMigrations } from './audit.ts';
+import { functionMigrations } from './functions.ts';
 import { keyMigrations } from './keys.ts';
 import { queueMigrations } from './queues.ts';
 import { vaultMigrations } from './vault.ts';
@@ -13,4 +14,5 @@ export const postgresMigrations: ReadonlyArray<readonly [module: string, migrati
   ['keys', keyMigrations],
   ['audit', auditMigrations],
   ['vault', vaultMigrations],
+  ['functions', functionMigrations],
 ];
