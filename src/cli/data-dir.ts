@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { type Clock, newAccountId } from '../core/index.ts';
 import { isInside, type KeyProvider, RootKey, type RootKeyRecord, RootKeyUnavailableError } from '../crypto/index.ts';
 import { createDevelopmentTls } from '../crypto/x509/index.ts';
+import { sealedFunctionDataSource } from '../functions/index.ts';
 import { type AccessKeyCredentials, createAccessKey, sealedAccessKeysSource } from '../iam/index.ts';
 import { type KeyEventListener, KeyService, rootMeta } from '../keys/index.ts';
 import { sealedMessagesSource } from '../queues/index.ts';
@@ -244,6 +245,7 @@ export async function openDataDir(
     });
     keys.registerSource(sealedMessagesSource(region));
     keys.registerSource(sealedAccessKeysSource());
+    keys.registerSource(sealedFunctionDataSource(region));
     keys.registerSource(sealedTokensSource(region));
     return { store, keys, accountId, region, keyProvider: provider };
   } catch (error) {

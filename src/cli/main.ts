@@ -3,6 +3,7 @@ import { auditCommand, auditUsage } from './audit-command.ts';
 import { complianceCommand, complianceUsage } from './compliance-command.ts';
 import { CliError } from './data-dir.ts';
 import { doctorCommand, doctorUsage } from './doctor-command.ts';
+import { functionsCommand, functionsUsage } from './functions-command.ts';
 import { incidentCommand, incidentUsage } from './incident-command.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
@@ -24,6 +25,7 @@ ${auditUsage}
 
 ${alertsUsage}
 
+${functionsUsage}
 ${migrateUsage}
 
 ${doctorUsage}
@@ -46,6 +48,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   keys: keysCommand,
   audit: auditCommand,
   alerts: alertsCommand,
+  functions: functionsCommand,
   migrate: migrateCommand,
   doctor: doctorCommand,
   tokens: tokensCommand,

@@ -27,13 +27,20 @@ import { defaultDataDir, defaultHost, defaultPort, defaultRegion } from './defau
 import { bootstrapText, endpointOf } from './init-command.ts';
 import { KeyEventAudit } from './key-event-audit.ts';
 import { type RootKeyChoice, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
+import {
+  checkFunctionHosting,
+  type FunctionHosting,
+  functionHostingOf,
+  functionOptions,
+  startFunctions,
+} from './serve-functions.ts';
 import { storeOptions } from './store-option.ts';
 import { WriteTurns, workerSharing } from './write-turns.ts';
 
 export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port PORT] ${rootKeyUsage}
            [--tls-cert FILE --tls-key FILE] [--tls-client-ca FILE] [--endpoint-url URL] [--insecure-http]
            [--workers N] [--audit-config FILE] [--store URL] [--node NAME] [--detokenize-rate N]
-           [--compliance-config FILE]
+           [--function-user USER] [--function-processes N] [--compliance-config FILE]
   Serves the SQS- and KMS-compatible API over HTTPS (default https://${defaultHost}:${defaultPort}), initializing DIR
   on first use. The root key provider is the one DIR was initialized with. --tls-client-ca requires every client
   to present a certificate issued by that CA (mutual TLS). --insecure-http serves plain HTTP on a loopback
@@ -42,8 +49,10 @@ export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port POR
   checkpoints, retention, review rules, alerts). --detokenize-rate N: detokenizations per second per principal
   (default ${defaultDetokenizeLimit.perSecond}, bursts of ten times as many). --store URL: several nodes serve from one
   PostgreSQL database (see below); --node NAME names this node in audit records (default: the host name; unique
-  per node). --compliance-config FILE: extra policy files, policies to remediate automatically or leave out,
-  monitor on or off (JSON; see docs/compliance.md).`;
+  per node). Functions mapped to queues run in sandboxed processes, at most --function-processes at once
+  (default: 4 per core, at least 8); --function-user runs them as another user.
+  --compliance-config FILE: extra policy files, policies to remediate automatically or leave out, monitor on or
+  off (JSON; see docs/compliance.md).`;
 
 interface ServeConfig {
   paths: DataDirPaths;
@@ -57,6 +66,7 @@ interface ServeConfig {
   /** Processes serving requests; 1 serves from this process. */
   workers: number;
   audit: AuditConfig;
+  functions: FunctionHosting;
   node: string | undefined;
   detokenizeLimit: RateLimit;
   compliance: ReturnType<typeof complianceConfigOf>;
@@ -81,6 +91,7 @@ function parseServeArgs(argv: string[]): ServeConfig {
       'insecure-http': { type: 'boolean', default: false },
       workers: { type: 'string' },
       'audit-config': { type: 'string' },
+      ...functionOptions,
       ...storeOptions,
       node: { type: 'string' },
       'detokenize-rate': { type: 'string' },
@@ -114,6 +125,7 @@ function parseServeArgs(argv: string[]): ServeConfig {
     workers,
     detokenizeLimit: { perSecond: detokenizeRate, burst: detokenizeRate * 10 },
     audit: auditConfigOf(values['audit-config']),
+    functions: functionHostingOf(values),
     compliance: complianceConfigOf(values['compliance-config']),
     paths: pathsOf(values['data-dir'], values['key-file'], values.store),
     node: values.node,
@@ -159,6 +171,7 @@ type WorkerReport = { pciqWorker: 'listening'; port: number } | { pciqWorker: 'f
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const config = parseServeArgs(argv);
+  checkFunctionHosting(config.paths);
   // Signals are taken from the start: a SIGTERM during start-up waits until pciq is ready, then drains,
   // instead of killing it half-initialized.
   let shutdown: (() => Promise<void>) | undefined;
@@ -204,6 +217,13 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
     queues: api.queues,
     details: { endpoint: api.endpoint, tls: api.scheme === 'https', workers: 1 },
   });
+  const stopFunctions = startFunctions({
+    ...functionSettings(config),
+    opened,
+    audit,
+    queues: api.queues,
+    endpoint: endpointOf(config.host, api.port, api.scheme),
+  });
   const monitor = await startComplianceMonitor({
     opened,
     audit,
@@ -221,6 +241,7 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
   announce(config, api.scheme, api.port);
   return exitAfter(async () => {
     await monitor?.stop();
+    await stopFunctions();
     await api.stop();
     api.queues.stop();
     api.vault.stop();
@@ -235,6 +256,16 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
 /** pciq's log is for people: card numbers that reach it anyway are masked (PCI DSS 3.4.1). */
 function log(line: string): void {
   process.stderr.write(maskCardNumbers(line));
+}
+
+/** What the runner of functions needs from the configuration; handlers trust pciq's development CA unless TLS is the operator's. */
+function functionSettings(config: ServeConfig) {
+  return {
+    hosting: config.functions,
+    paths: config.paths,
+    caFile: config.tls || config.insecureHttp ? undefined : config.paths.caFile,
+    log,
+  };
 }
 
 /**
@@ -335,8 +366,16 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
     compliance: config.compliance,
     log,
   });
+  const stopFunctions = startFunctions({
+    ...functionSettings(config),
+    opened,
+    audit,
+    queues: background,
+    endpoint: endpointOf(config.host, ports[0]!, scheme),
+  });
   announce(config, config.insecureHttp ? 'http' : 'https', ports[0]!);
   return exitAfter(async () => {
+    await stopFunctions();
     stopping = true;
     await monitor?.stop();
     const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
@@ -445,7 +484,7 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
     if (code === 'EADDRNOTAVAIL') throw new CliError(`${config.host} is not an address of this machine; pass --host`);
     throw error;
   }
-  const scheme = tls ? 'https' : 'http';
+  const scheme: 'https' | 'http' = tls ? 'https' : 'http';
   const endpoint = config.endpointUrl ?? endpointOf(config.host, address.port, scheme);
   const vault = openVault(config, opened, audit);
   const queues = new QueueService({

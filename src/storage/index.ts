@@ -28,6 +28,17 @@ export type {
   ScanRow,
 } from './compliance-store.ts';
 export type {
+  EventSourceMappingRow,
+  FunctionLogRow,
+  FunctionMetricRow,
+  FunctionReadTx,
+  FunctionRow,
+  FunctionVersionRow,
+  FunctionWriteTx,
+  InvocationOutcome,
+  NewFunctionLog,
+} from './functions.ts';
+export type {
   InternalKeyRow,
   KeyReadTx,
   KeyRotationType,

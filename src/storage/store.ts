@@ -1,5 +1,6 @@
 import type { AuditReads, AuditWrites } from './audit-store.ts';
 import type { ComplianceReads, ComplianceWrites, IncidentReads, IncidentWrites } from './compliance-store.ts';
+import type { FunctionReadTx, FunctionWriteTx } from './functions.ts';
 import type { KeyReadTx, KeyWriteTx } from './keys.ts';
 import type { VaultReadTx, VaultWriteTx } from './vault.ts';
 
@@ -136,6 +137,8 @@ export type SealedPayloadRow = Pick<MessageRow, 'queueId' | 'seq' | 'messageId' 
 export interface ReadTx {
   /** Key management tables (src/storage/keys.ts). */
   readonly keys: KeyReadTx;
+  /** Serverless functions, their mappings, logs and metrics (src/storage/functions.ts). */
+  readonly functions: FunctionReadTx;
 
   getMeta(key: string): Promise<string | undefined>;
 
@@ -175,6 +178,7 @@ export interface ReadTx {
 
 export interface WriteTx extends ReadTx {
   readonly keys: KeyWriteTx;
+  readonly functions: FunctionWriteTx;
 
   setMeta(key: string, value: string): Promise<void>;
 

@@ -16,6 +16,7 @@ import type {
 } from '../store.ts';
 import { PgAudit } from './audit.ts';
 import { PgCompliance, PgIncidents } from './compliance.ts';
+import { PgFunctionTables } from './function-tables.ts';
 import { PgKeyTables } from './key-tables.ts';
 import { advisoryKey, type Row, type Sql } from './sql.ts';
 import { PgVaultTables } from './vault-tables.ts';
@@ -31,6 +32,7 @@ export class PgTransaction implements WriteTx {
   private readonly isWrite: boolean;
   readonly keys: PgKeyTables;
   readonly vault: PgVaultTables;
+  readonly functions: PgFunctionTables;
   readonly audit: PgAudit;
   readonly compliance: PgCompliance;
   readonly incidents: PgIncidents;
@@ -41,6 +43,7 @@ export class PgTransaction implements WriteTx {
     this.onSignal = options.onSignal;
     this.keys = new PgKeyTables(sql);
     this.vault = new PgVaultTables(sql);
+    this.functions = new PgFunctionTables(sql);
     this.audit = new PgAudit(sql);
     this.compliance = new PgCompliance(sql);
     this.incidents = new PgIncidents(sql);

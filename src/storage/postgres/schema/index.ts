@@ -1,5 +1,6 @@
 import { auditMigrations } from './audit.ts';
 import { complianceMigrations } from './compliance.ts';
+import { functionMigrations } from './functions.ts';
 import { keyMigrations } from './keys.ts';
 import { queueMigrations } from './queues.ts';
 import { vaultMigrations } from './vault.ts';
@@ -14,5 +15,6 @@ export const postgresMigrations: ReadonlyArray<readonly [module: string, migrati
   ['keys', keyMigrations],
   ['audit', auditMigrations],
   ['vault', vaultMigrations],
+  ['functions', functionMigrations],
   ['compliance', complianceMigrations],
 ];
