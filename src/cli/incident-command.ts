@@ -17,7 +17,7 @@ export const incidentUsage = `pciq incident quarantine principal|queue|key|funct
   Takes a forensic snapshot of ID (configuration, policies, sessions, queue metadata and messages still
   sealed, the audit range with its signed checkpoints; hashed, signed, written read-only to DIR/incidents and
   its hash recorded in the audit trail), then contains it: a queue refuses receives, purge and delete; a key
-  is disabled. Prints the incident id.
+  is disabled; a function's queue mappings stop. Prints the incident id.
 pciq incident release ID [--accept-risk REASON]
   Re-runs the rules on the contained resource and lifts containment when they pass (or with the risk accepted).
 pciq incident list [--json]          pciq incident show ID [--json]          pciq incident public-key

@@ -11,6 +11,7 @@ import type { ResourceProvider } from './resource.ts';
 import { accessKeyProvider } from './resources/access-keys.ts';
 import { auditTrailProvider } from './resources/audit-trail.ts';
 import { clockProvider } from './resources/clock.ts';
+import { functionProvider } from './resources/functions.ts';
 import { kmsKeyProvider } from './resources/kms-keys.ts';
 import { queueProvider } from './resources/queues.ts';
 import { rootKeyProvider } from './resources/root-key.ts';
@@ -52,6 +53,7 @@ export { reportCsv, reportOcsf } from './report/exports.ts';
 export { reportHtml } from './report/html.ts';
 export { buildReport, type PciReport } from './report/model.ts';
 export type { Resource, ResourceProvider, ScanContext, ScanEnvironment } from './resource.ts';
+export { functionArn } from './resources/functions.ts';
 export { certificateFacts } from './resources/server.ts';
 export {
   ComplianceScanner,
@@ -74,6 +76,7 @@ export function defaultProviders(): ResourceProvider[] {
     queueProvider,
     kmsKeyProvider,
     accessKeyProvider,
+    functionProvider,
     auditTrailProvider,
     serverProvider,
     rootKeyProvider,

@@ -12,11 +12,15 @@ const evaluateDelayMs = 100;
 /** Records other processes write (workers, `pciq` commands) are found by polling this often. */
 const pollIntervalMs = 1_000;
 
-/** Records that say a resource changed: successful, not message traffic, not the monitor's own findings. */
-function changedResource(record: AuditRecord): string | undefined {
-  if (record.outcome !== 'success' || record.category === 'data' || !record.resource) return undefined;
-  if (record.type === 'compliance:Finding') return undefined;
-  return record.resource;
+/**
+ * The resources a record says changed: successful, not message traffic, not the monitor's own findings.
+ * A function's records name the version (`…:function:NAME:3`); rules judge the function (`…:function:NAME`).
+ */
+function changedResources(record: AuditRecord): string[] {
+  if (record.outcome !== 'success' || record.category === 'data' || !record.resource) return [];
+  if (record.type === 'compliance:Finding') return [];
+  const unqualified = /^(arn:[a-z-]+:lambda:[^:]+:\d{12}:function:[^:]+):[^:]+$/.exec(record.resource)?.[1];
+  return unqualified ? [record.resource, unqualified] : [record.resource];
 }
 
 /**
@@ -143,8 +147,7 @@ export class ComplianceMonitor {
       const rows = await this.context.store.read((tx) => tx.audit.records(this.cursor + 1, pageSize));
       for (const row of rows) {
         try {
-          const resource = changedResource(JSON.parse(row.body) as AuditRecord);
-          if (resource) changed.add(resource);
+          for (const resource of changedResources(JSON.parse(row.body) as AuditRecord)) changed.add(resource);
         } catch {
           // An unreadable record is verification's finding; the monitor goes on past it.
         }

@@ -11,9 +11,9 @@ import {
 import type { ComplianceScanner, ScanContext } from '../compliance/index.ts';
 import { type Clock, PciqError, parseQueueArn, parseQueueUrl, type QueueAddress } from '../core/index.ts';
 import type { SystemKeyring } from '../crypto/index.ts';
-import type { KeyAdmin } from '../keys/index.ts';
+import type { KeyAdmin, KeyDescription } from '../keys/index.ts';
 import type { QueueService } from '../queues/index.ts';
-import type { Store } from '../storage/index.ts';
+import type { EventSourceMappingRow, FunctionVersionRow, QueueRow, Store } from '../storage/index.ts';
 import { type Incident, incidentOf, incidentRow, type TargetKind } from './incident.ts';
 import { canonicalJson, type SnapshotContent, signSnapshot, snapshotSigningKey } from './snapshot.ts';
 
@@ -34,6 +34,16 @@ export interface IncidentContext {
   scanContext: ScanContext;
   /** Who acts: `local-user:NAME` for a command, `pciq` on the server (a policy's quarantine action). */
   actor: string;
+}
+
+/** What is contained, as found before the snapshot. */
+interface Target {
+  arn: string;
+  address?: QueueAddress;
+  queue?: QueueRow;
+  key?: KeyDescription;
+  name?: string;
+  function?: { version: FunctionVersionRow | undefined; mappings: EventSourceMappingRow[] };
 }
 
 /** A refusal the operator can act on (unknown target, release while rules fail, …). */
@@ -66,14 +76,19 @@ export class IncidentService {
     options: { reason: string; auditWindowMs?: number },
   ): Promise<Incident> {
     const { context } = this;
-    if (kind === 'principal' || kind === 'function') {
+    if (kind === 'principal') {
       throw new IncidentError(
-        `quarantine of a ${kind} needs ${kind === 'principal' ? 'IAM principals and sessions' : 'functions'}, which this pciq does not have yet; quarantine the queues or keys it uses instead`,
+        'quarantine of a principal needs IAM principals and sessions, which this pciq does not have yet; quarantine the queues or keys it uses instead',
       );
     }
     const now = context.clock.now();
     const id = newIncidentId(now);
-    const target = kind === 'queue' ? await this.queueTarget(ref) : await this.keyTarget(ref);
+    const target =
+      kind === 'queue'
+        ? await this.queueTarget(ref)
+        : kind === 'key'
+          ? await this.keyTarget(ref)
+          : await this.functionTarget(ref);
     // Evidence first: nothing is changed before the snapshot is written, signed and recorded.
     const snapshot = await this.snapshot(id, kind, target.arn, target, options.auditWindowMs ?? defaultAuditWindowMs);
     await this.record('incident:Snapshot', target.arn, {
@@ -87,6 +102,9 @@ export class IncidentService {
     if (kind === 'queue') {
       previous = (await context.queues.setQuarantine(target.address!, id)) ?? null;
       action = 'receives, purge and delete refused';
+    } else if (kind === 'function') {
+      previous = JSON.stringify(await this.setMappings(target.name!, null));
+      action = 'function stopped: its queue mappings disabled';
     } else {
       previous = await context.keys.quarantineKey(context.accountId, target.arn, id);
       action = 'key disabled: nothing seals or opens under it';
@@ -145,6 +163,9 @@ export class IncidentService {
     if (incident.kind === 'queue') {
       const address = parseQueueArn(incident.target)!;
       await context.queues.setQuarantine({ accountId: address.accountId, name: address.name }, null);
+    } else if (incident.kind === 'function') {
+      const name = incident.target.slice(incident.target.lastIndexOf(':') + 1);
+      await this.setMappings(name, JSON.parse(incident.containment.previous ?? '[]') as string[]);
     } else {
       await context.keys.releaseKey(
         context.accountId,
@@ -188,7 +209,7 @@ export class IncidentService {
     return (await this.context.store.read((tx) => tx.incidents.list())).map(incidentOf);
   }
 
-  private async queueTarget(ref: string) {
+  private async queueTarget(ref: string): Promise<Target> {
     const { context } = this;
     const address: QueueAddress | undefined = ref.startsWith('arn:')
       ? parseQueueArn(ref)
@@ -207,10 +228,47 @@ export class IncidentService {
     };
   }
 
-  private async keyTarget(ref: string) {
+  private async functionTarget(ref: string): Promise<Target> {
+    const { context } = this;
+    const name = ref.startsWith('arn:') ? (/:function:([^:]+)(?::[^:]+)?$/.exec(ref)?.[1] ?? '') : ref;
+    const found = await context.store.read(async (tx) => {
+      const row = await tx.functions.getFunction(context.accountId, name);
+      if (!row) return undefined;
+      return {
+        version: await tx.functions.getVersion(context.accountId, name, row.currentVersion),
+        mappings: await tx.functions.listMappings(context.accountId, name),
+      };
+    });
+    if (!found) throw new IncidentError(`there is no function ${name} in account ${context.accountId}`);
+    return {
+      arn: `arn:aws:lambda:${context.region}:${context.accountId}:function:${name}`,
+      name,
+      function: found,
+    };
+  }
+
+  /**
+   * Disables every enabled mapping of a function (`enable` null) and returns the ids it disabled, or enables
+   * the mappings `enable` lists. The runner stops polling a disabled mapping within seconds.
+   */
+  private async setMappings(name: string, enable: string[] | null): Promise<string[]> {
+    const { context } = this;
+    return context.store.write(async (tx) => {
+      const changed: string[] = [];
+      for (const mapping of await tx.functions.listMappings(context.accountId, name)) {
+        const isEnabled = enable === null ? false : enable.includes(mapping.uuid) || mapping.isEnabled;
+        if (isEnabled === mapping.isEnabled) continue;
+        await tx.functions.updateMapping({ ...mapping, isEnabled, updatedAtMs: context.clock.now() });
+        changed.push(mapping.uuid);
+      }
+      return changed;
+    });
+  }
+
+  private async keyTarget(ref: string): Promise<Target> {
     try {
       const key = await this.context.keys.resolve(this.context.accountId, ref);
-      return { arn: key.arn, key, address: undefined, queue: undefined };
+      return { arn: key.arn, key };
     } catch (error) {
       if (error instanceof PciqError) throw new IncidentError(`there is no key ${ref}: ${error.message}`);
       throw error;
@@ -221,7 +279,7 @@ export class IncidentService {
     id: string,
     kind: TargetKind,
     arn: string,
-    target: Awaited<ReturnType<IncidentService['queueTarget']>> | Awaited<ReturnType<IncidentService['keyTarget']>>,
+    target: Target,
     auditWindowMs: number,
   ): Promise<{ file: string; sha256: string; keyId: string }> {
     const { context } = this;
@@ -269,6 +327,11 @@ export class IncidentService {
         }
         return out;
       });
+    } else if (target.function) {
+      // The version's facts and the names of secret-looking variables: never the sealed environment or code.
+      const { sealedEnvironment: _, ...version } = target.function.version ?? ({} as Partial<FunctionVersionRow>);
+      configuration = { name: target.name, version, mappings: target.function.mappings };
+      policies = { roleArn: target.function.version?.roleArn ?? null };
     } else {
       const key = target.key!;
       const { policy, ...description } = key;

@@ -4,7 +4,7 @@
  * refuses receives, a key stops sealing. Release is refused while rules fail, unless the risk is accepted.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -283,6 +283,93 @@ describe('incident response on pciq serve', () => {
     assert.equal(opened.reason, 'the queue was open to everyone');
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     assert.equal((await errorOf(sqs.send(new ReceiveMessageCommand({ QueueUrl: exposed }))))?.name, 'AccessDenied');
+  });
+
+  it('quarantines a function: its queue mappings stop until release, and its secrets stay out of the snapshot', async () => {
+    const secret = 'hunter2-not-for-snapshots-7731';
+    const dir = join(data.dataDir, '..', 'settle-code');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'index.mjs'), 'export const handler = async () => ({ batchItemFailures: [] });\n');
+    await sqs.send(new CreateQueueCommand({ QueueName: 'settlements' }));
+    const deployed = await pciqAsync([
+      'functions',
+      'deploy',
+      'settle',
+      '--code',
+      dir,
+      '--handler',
+      'index.handler',
+      '--role',
+      `arn:aws:iam::${data.bootstrap.accountId}:role/settle`,
+      '--env',
+      `DB_PASSWORD=${secret}`,
+      ...args,
+    ]);
+    assert.equal(deployed.status, 0, deployed.stderr);
+    const mapped = await pciqAsync(['functions', 'map', 'settle', '--queue', 'settlements', ...args]);
+    assert.equal(mapped.status, 0, mapped.stderr);
+    const { findings } = await pciqJsonAsync<{ findings: Array<{ rule: string; resource: string; status: string }> }>([
+      'compliance',
+      'scan',
+      '--json',
+      ...args,
+    ]);
+    const fnArn = `arn:aws:lambda:us-east-1:${data.bootstrap.accountId}:function:settle`;
+    assert.equal(
+      findings.find((f) => f.rule === 'function-secrets-in-environment' && f.resource === fnArn)?.status,
+      'fail',
+    );
+
+    const quarantined = await pciqAsync([
+      'incident',
+      'quarantine',
+      'function',
+      'settle',
+      '--reason',
+      'handler exfiltrates',
+      ...args,
+    ]);
+    assert.equal(quarantined.status, 0, quarantined.stderr);
+    assert.match(quarantined.stdout, /function stopped: its queue mappings disabled/);
+    const id = /^(INC-\S+)/.exec(quarantined.stdout)![1]!;
+    const file = /snapshot +(\S+)/.exec(quarantined.stdout)![1]!;
+    assert.ok(!readFileSync(file, 'utf8').includes(secret), 'the snapshot holds no secret value');
+    assert.equal((await pciqAsync(['incident', 'snapshot', 'verify', file])).status, 0);
+    const stopped = await pciqJsonAsync<Array<{ state: string }>>([
+      'functions',
+      'mappings',
+      'settle',
+      '--json',
+      ...args,
+    ]);
+    assert.deepEqual(
+      stopped.map((m) => m.state),
+      ['Disabled'],
+    );
+
+    const refused = await pciqAsync(['incident', 'release', id, ...args]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /function-secrets-in-environment/);
+    const released = await pciqAsync([
+      'incident',
+      'release',
+      id,
+      '--accept-risk',
+      'secret moves to the vault this week',
+      ...args,
+    ]);
+    assert.equal(released.status, 0, released.stderr);
+    const running = await pciqJsonAsync<Array<{ state: string }>>([
+      'functions',
+      'mappings',
+      'settle',
+      '--json',
+      ...args,
+    ]);
+    assert.deepEqual(
+      running.map((m) => m.state),
+      ['Enabled'],
+    );
   });
 
   it('says what is missing to quarantine a principal', async () => {
