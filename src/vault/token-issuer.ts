@@ -1,6 +1,6 @@
 import { type Caller, type Clock, PciqError } from '../core/index.ts';
 import type { Sealer } from '../keys/index.ts';
-import type { VaultTokenRow, WriteTx } from '../storage/index.ts';
+import type { WriteTx } from '../storage/index.ts';
 import { brandOf } from './card-brands.ts';
 import { newToken, orderingPrefixOf, type TokenFormat } from './token-format.ts';
 import { openMeta, sealCard, sealedPlaces, sealMeta, type TokenMeta, vaultKeyAlias } from './token-seals.ts';
@@ -38,7 +38,7 @@ export function tokenReference(sealer: Sealer, accountId: string, token: string)
   return orderingPrefixOf(token) + hash;
 }
 
-export function isExpired(row: VaultTokenRow, nowMs: number): boolean {
+export function isExpired(row: { expiresAtMs: number | null }, nowMs: number): boolean {
   return row.expiresAtMs !== null && row.expiresAtMs <= nowMs;
 }
 
@@ -73,7 +73,7 @@ export async function issueTokens(
       );
       const existing = await tx.vault.findConvergent(accountId, options.scope, fingerprint);
       if (existing && !isExpired(existing, now)) {
-        const meta = openMeta(session, arn, existing);
+        const meta = openMeta(session, arn, existing.tokenRef, existing.sealedMeta);
         results.push({
           token: meta.token,
           tokenRef: existing.tokenRef,

@@ -1,5 +1,4 @@
 import type { KeySession, SealingKey } from '../keys/index.ts';
-import type { VaultTokenRow } from '../storage/index.ts';
 
 /** The account's AWS managed key for the vault, created with its first token. */
 export const vaultKeyAlias = 'alias/aws/vault';
@@ -34,10 +33,11 @@ export function sealCard(key: SealingKey, place: string, digits: string, expiryM
 export function openCard(
   session: KeySession,
   vaultArn: string,
-  row: VaultTokenRow,
+  tokenRef: string,
+  sealedPan: Uint8Array,
 ): { digits: string; expiryMonth?: string } {
   const [digits = '', expiryMonth] = session
-    .open(row.sealedPan, vaultArn, sealedPlaces(row.tokenRef).pan)
+    .open(sealedPan, vaultArn, sealedPlaces(tokenRef).pan)
     .toString('utf8')
     .split(' ');
   return expiryMonth === undefined ? { digits } : { digits, expiryMonth };
@@ -55,10 +55,8 @@ export function sealMeta(key: SealingKey, place: string, meta: TokenMeta): Buffe
   return key.seal(Buffer.from(JSON.stringify(plain), 'utf8'), place);
 }
 
-export function openMeta(session: KeySession, vaultArn: string, row: VaultTokenRow): TokenMeta {
-  const plain = JSON.parse(
-    session.open(row.sealedMeta, vaultArn, sealedPlaces(row.tokenRef).meta).toString('utf8'),
-  ) as {
+export function openMeta(session: KeySession, vaultArn: string, tokenRef: string, sealedMeta: Uint8Array): TokenMeta {
+  const plain = JSON.parse(session.open(sealedMeta, vaultArn, sealedPlaces(tokenRef).meta).toString('utf8')) as {
     t: string;
     b: string;
     n: string;

@@ -60,6 +60,44 @@ describe('the token vault', () => {
     });
   });
 
+  it('answers each of many detokenizations in flight for its own token, account and redaction', async () => {
+    const reader: Caller = {
+      ...caller,
+      principalArn: 'arn:aws:iam::123456789012:user/reader',
+      accessKeyId: 'AKIAREADER',
+    };
+    const elsewhere: Caller = {
+      ...caller,
+      accountId: '210987654321',
+      principalArn: 'arn:aws:iam::210987654321:user/reader',
+      accessKeyId: 'AKIAELSEWHERE',
+    };
+    const pans = ['4111111111111111', '5555555555554444', '378282246310005'];
+    const tokens = (await Promise.all(pans.map((card) => h.vault.tokenize(caller, card)))).map(({ token }) => token);
+    const { token: foreign } = await h.vault.tokenize(elsewhere, '6011111111111117');
+    const answers = await Promise.allSettled([
+      ...tokens.map((token) => h.vault.detokenize(reader, token, { redaction: 'plain' })),
+      ...tokens.map((token) => h.vault.detokenize(reader, token, { redaction: 'masked' })),
+      h.vault.detokenize(reader, `tok_${'a'.repeat(34)}`),
+      h.vault.detokenize(reader, foreign, { redaction: 'plain' }),
+      h.vault.detokenize(elsewhere, foreign, { redaction: 'plain' }),
+    ]);
+    assert.deepEqual(
+      answers.map((answer) =>
+        answer.status === 'fulfilled' ? answer.value.value : isPciqError(answer.reason) && answer.reason.code,
+      ),
+      [
+        ...pans,
+        '411111******1111',
+        '555555******4444',
+        '378282*****0005',
+        'ResourceNotFoundException',
+        'ResourceNotFoundException',
+        '6011111111111117',
+      ],
+    );
+  });
+
   it('refuses what is no card number without echoing it', async () => {
     await rejects(h.vault.tokenize(caller, '4111 1111 1111 1112'), 'ValidationException');
     await rejects(h.vault.tokenize(caller, pan, { scope: 'bad scope!' }), 'ValidationException');

@@ -1,5 +1,5 @@
 import type { SQLInputValue, StatementSync } from 'node:sqlite';
-import type { VaultTokenRow, VaultWriteTx } from '../vault.ts';
+import type { SealedTokenPart, SealedTokenValue, VaultTokenRow, VaultWriteTx } from '../vault.ts';
 
 type Row = Record<string, SQLInputValue>;
 
@@ -17,6 +17,34 @@ export class SqliteVaultTables implements VaultWriteTx {
       tokenRef,
     ) as Row | undefined;
     return row ? toToken(row) : undefined;
+  }
+
+  async getSealedTokens(
+    accountId: string,
+    tokenRefs: readonly string[],
+    part: SealedTokenPart,
+  ): Promise<Array<SealedTokenValue | undefined>> {
+    const lookup = this.sql(
+      part === 'pan'
+        ? 'SELECT sealed_pan AS sealed, expires_at FROM vault_tokens WHERE account_id = ? AND token_ref = ?'
+        : 'SELECT sealed_meta AS sealed, expires_at FROM vault_tokens WHERE account_id = ? AND token_ref = ?',
+    );
+    const find = (tokenRef: string): SealedTokenValue | undefined => {
+      const row = lookup.get(accountId, tokenRef) as Row | undefined;
+      return row
+        ? { sealed: row.sealed as Uint8Array, expiresAtMs: row.expires_at === null ? null : Number(row.expires_at) }
+        : undefined;
+    };
+    if (tokenRefs.length === 1) return [find(tokenRefs[0]!)];
+    // One read transaction for the lot (a savepoint opens one outside a transaction and nests inside one):
+    // each statement outside a transaction would open and close one of its own, which costs more than the
+    // lookup. Nothing awaits in between, so no other work shares the connection meanwhile.
+    this.sql('SAVEPOINT vault_lookup').run();
+    try {
+      return tokenRefs.map(find);
+    } finally {
+      this.sql('RELEASE vault_lookup').run();
+    }
   }
 
   async findConvergent(accountId: string, scope: string, fingerprint: string): Promise<VaultTokenRow | undefined> {
