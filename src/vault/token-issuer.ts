@@ -3,8 +3,9 @@ import type { Sealer } from '../keys/index.ts';
 import type { WriteTx } from '../storage/index.ts';
 import { brandOf } from './card-brands.ts';
 import { newToken, orderingPrefixOf, type TokenFormat } from './token-format.ts';
-import { openMeta, sealCard, sealedPlaces, sealMeta, type TokenMeta, vaultKeyAlias } from './token-seals.ts';
+import { openMeta, sealCard, sealedPlaces, sealMeta, type TokenMeta } from './token-seals.ts';
 import { vaultArn } from './vault-arn.ts';
+import type { VaultKeys } from './vault-keys.ts';
 import type { TokenizeOptions } from './vault-input.ts';
 
 export interface TokenizeResult {
@@ -21,6 +22,7 @@ export interface TokenizeResult {
 /** What issuing tokens needs of the vault. */
 export interface IssuingContext {
   sealer: Sealer;
+  keys: VaultKeys;
   clock: Clock;
   region: string;
 }
@@ -55,9 +57,7 @@ export async function issueTokens(
 ): Promise<TokenizeResult[]> {
   const accountId = caller.accountId;
   const arn = vaultArn(context.region, accountId);
-  await context.sealer.ensureManagedKey(tx, accountId, 'vault');
-  const session = await context.sealer.session(tx);
-  const key = session.sealingKey(accountId, vaultKeyAlias, arn);
+  const { session, key } = await context.keys.sealingKey(tx, accountId);
   const format = options.format ?? 'opaque';
   const now = context.clock.now();
   const expiresAtMs = options.ttlSec !== undefined ? now + options.ttlSec * 1000 : null;

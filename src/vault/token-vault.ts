@@ -16,6 +16,7 @@ import { isTokenShaped, type TokenFormat } from './token-format.ts';
 import { type IssuingContext, isExpired, issueTokens, type TokenizeResult, tokenReference } from './token-issuer.ts';
 import { TokenLookups } from './token-lookups.ts';
 import { vaultArn } from './vault-arn.ts';
+import { VaultKeys } from './vault-keys.ts';
 import { checkReason, checkTokenizeOptions, type TokenizeOptions, tokenNotFound, validation } from './vault-input.ts';
 
 export interface TokenVaultOptions {
@@ -59,7 +60,12 @@ export class TokenVault {
     this.region = options.region;
     this.events = options.events;
     this.limiter = new PrincipalRateLimiter(options.clock, options.detokenizeLimit ?? defaultDetokenizeLimit);
-    this.issuing = { sealer: options.sealer, clock: options.clock, region: options.region };
+    this.issuing = {
+      sealer: options.sealer,
+      keys: new VaultKeys(options.sealer, options.region),
+      clock: options.clock,
+      region: options.region,
+    };
     this.lookups = new TokenLookups(options.store, options.sealer);
   }
 
