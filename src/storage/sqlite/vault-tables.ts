@@ -57,11 +57,15 @@ export class SqliteVaultTables implements VaultWriteTx {
   }
 
   async scanTokens(cursor: string, limit: number): Promise<Array<VaultTokenRow & { cursor: string }>> {
-    const rows = this.sql('SELECT rowid AS position, * FROM vault_tokens WHERE rowid > ? ORDER BY rowid LIMIT ?').all(
-      cursor === '' ? 0 : Number(cursor),
-      limit,
-    ) as Row[];
-    return rows.map((row) => ({ ...toToken(row), cursor: String(row.position) }));
+    // The cursor is the last row's key (account and reference): the table has no row ids to page by.
+    const [accountId = '', tokenRef = ''] = cursor === '' ? [] : cursor.split('\n');
+    const rows = this.sql(
+      `SELECT * FROM vault_tokens WHERE (account_id, token_ref) > (?, ?) ORDER BY account_id, token_ref LIMIT ?`,
+    ).all(accountId, tokenRef, limit) as Row[];
+    return rows.map((row) => {
+      const token = toToken(row);
+      return { ...token, cursor: `${token.accountId}\n${token.tokenRef}` };
+    });
   }
 
   async insertToken(row: VaultTokenRow): Promise<void> {
@@ -91,8 +95,8 @@ export class SqliteVaultTables implements VaultWriteTx {
   async deleteExpiredTokens(nowMs: number, limit: number): Promise<number> {
     return Number(
       this.sql(
-        `DELETE FROM vault_tokens WHERE rowid IN
-           (SELECT rowid FROM vault_tokens WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)`,
+        `DELETE FROM vault_tokens WHERE (account_id, token_ref) IN
+           (SELECT account_id, token_ref FROM vault_tokens WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)`,
       ).run(nowMs, limit).changes,
     );
   }
