@@ -177,6 +177,28 @@ describe('the token vault', () => {
     assert.equal((await h.vault.detokenize(caller, token, { redaction: 'masked' })).value, '411111******1111');
   });
 
+  it('still opens metadata sealed as JSON, the layout of the first tokens', async () => {
+    const { token, tokenRef } = await h.vault.tokenize(caller, '5555 5555 5555 4444', {
+      scope: 'legacy',
+      expiryMonth: '01/30',
+    });
+    const legacy = JSON.stringify({ t: token, b: 'mastercard', n: '555555', l: '4444', c: 16, x: '01/30' });
+    await h.store.write(async (tx) => {
+      const arn = vaultArn('us-east-1', caller.accountId);
+      const key = (await h.keys.session(tx)).sealingKey(caller.accountId, 'alias/aws/vault', arn);
+      const sealedMeta = key.seal(Buffer.from(legacy, 'utf8'), `meta:${tokenRef}`);
+      await tx.vault.replaceTokenSeals(caller.accountId, tokenRef, { sealedMeta });
+    });
+    assert.deepEqual(await h.vault.detokenize(caller, token), {
+      value: '555555******4444',
+      redaction: 'masked',
+      brand: 'mastercard',
+      last4: '4444',
+    });
+    const again = await h.vault.tokenize(caller, '5555555555554444', { scope: 'legacy' });
+    assert.deepEqual({ token: again.token, isReused: again.isReused }, { token, isReused: true });
+  });
+
   it('throttles detokenization per principal', async () => {
     const { token } = await h.vault.tokenize(caller, pan);
     let served = 0;
