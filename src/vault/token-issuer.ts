@@ -88,7 +88,10 @@ export async function issueTokens(
       // An expired convergent token is gone for callers; it makes room for its successor now.
       if (existing) await tx.vault.deleteToken(accountId, existing.tokenRef);
     }
-    const { token, tokenRef } = await freshToken(tx, context, accountId, format, digits);
+    const { token, tokenRef } =
+      format === 'opaque'
+        ? issuedToken(context, accountId, format, digits)
+        : await freshFormatPreservingToken(tx, context, accountId, format, digits);
     const meta: TokenMeta = { token, brand, bin: digits.slice(0, 6), last4, length: digits.length };
     if (options.expiryMonth !== undefined) meta.expiryMonth = options.expiryMonth;
     const places = sealedPlaces(tokenRef);
@@ -109,8 +112,21 @@ export async function issueTokens(
   return results;
 }
 
-/** A token not in use yet: format-preserving tokens vary only in their middle digits, so collisions happen. */
-async function freshToken(
+function issuedToken(
+  context: IssuingContext,
+  accountId: string,
+  format: TokenFormat,
+  digits: string,
+): { token: string; tokenRef: string } {
+  const token = newToken(format, digits, context.clock.now());
+  return { token, tokenRef: tokenReference(context.sealer, accountId, token) };
+}
+
+/**
+ * A format-preserving token not in use yet: such tokens vary only in their middle digits, so collisions
+ * happen. (Opaque tokens carry 120 random bits, which do not collide; the primary key would refuse one that did.)
+ */
+async function freshFormatPreservingToken(
   tx: WriteTx,
   context: IssuingContext,
   accountId: string,
@@ -118,10 +134,9 @@ async function freshToken(
   digits: string,
 ): Promise<{ token: string; tokenRef: string }> {
   for (let attempt = 0; attempt < formatPreservingAttempts; attempt++) {
-    const token = newToken(format, digits, context.clock.now());
-    const tokenRef = tokenReference(context.sealer, accountId, token);
-    // 120 random bits do not collide; the primary key would refuse it if they ever did.
-    if (format === 'opaque' || !(await tx.vault.getToken(accountId, tokenRef))) return { token, tokenRef };
+    const issued = issuedToken(context, accountId, format, digits);
+    const [existing] = await tx.vault.getSealedTokens(accountId, [issued.tokenRef], 'meta');
+    if (!existing) return issued;
   }
   throw new PciqError(
     'LimitExceededException',
