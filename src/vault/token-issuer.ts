@@ -5,8 +5,8 @@ import { brandOf } from './card-brands.ts';
 import { newToken, orderingPrefixOf, type TokenFormat } from './token-format.ts';
 import { openMeta, sealCard, sealedPlaces, sealMeta, type TokenMeta } from './token-seals.ts';
 import { vaultArn } from './vault-arn.ts';
-import type { VaultKeys } from './vault-keys.ts';
 import type { TokenizeOptions } from './vault-input.ts';
+import type { VaultKeys } from './vault-keys.ts';
 
 export interface TokenizeResult {
   token: string;

@@ -16,8 +16,8 @@ import { isTokenShaped, type TokenFormat } from './token-format.ts';
 import { type IssuingContext, isExpired, issueTokens, type TokenizeResult, tokenReference } from './token-issuer.ts';
 import { TokenLookups } from './token-lookups.ts';
 import { vaultArn } from './vault-arn.ts';
-import { VaultKeys } from './vault-keys.ts';
 import { checkReason, checkTokenizeOptions, type TokenizeOptions, tokenNotFound, validation } from './vault-input.ts';
+import { VaultKeys } from './vault-keys.ts';
 
 export interface TokenVaultOptions {
   store: Store;
