@@ -68,4 +68,4 @@ export type {
   Store,
   WriteTx,
 } from './store.ts';
-export type { VaultReadTx, VaultTokenRow, VaultWriteTx } from './vault.ts';
+export type { SealedTokenPart, SealedTokenValue, VaultReadTx, VaultTokenRow, VaultWriteTx } from './vault.ts';
