@@ -12,6 +12,23 @@ export type {
   NewAuditAlert,
 } from './audit-store.ts';
 export type {
+  IamAttachmentRow,
+  IamEntityKind,
+  IamGroupRow,
+  IamInlinePolicyRow,
+  IamLoginProfileRow,
+  IamManagedPolicyRow,
+  IamMembershipRow,
+  IamMfaDeviceRow,
+  IamPolicyVersionRow,
+  IamReadTx,
+  IamRoleRow,
+  IamSessionKind,
+  IamSessionRow,
+  IamUserRow,
+  IamWriteTx,
+} from './iam.ts';
+export type {
   InternalKeyRow,
   KeyReadTx,
   KeyRotationType,

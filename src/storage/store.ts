@@ -1,4 +1,5 @@
 import type { AuditReads, AuditWrites } from './audit-store.ts';
+import type { IamReadTx, IamWriteTx } from './iam.ts';
 import type { KeyReadTx, KeyWriteTx } from './keys.ts';
 
 /**
@@ -127,6 +128,8 @@ export type SealedPayloadRow = Pick<MessageRow, 'queueId' | 'seq' | 'messageId' 
 export interface ReadTx {
   /** Key management tables (src/storage/keys.ts). */
   readonly keys: KeyReadTx;
+  /** Identities, policies, MFA devices and sessions (src/storage/iam.ts). */
+  readonly iam: IamReadTx;
 
   getMeta(key: string): Promise<string | undefined>;
 
@@ -161,6 +164,7 @@ export interface ReadTx {
 
 export interface WriteTx extends ReadTx {
   readonly keys: KeyWriteTx;
+  readonly iam: IamWriteTx;
 
   setMeta(key: string, value: string): Promise<void>;
 
@@ -207,7 +211,10 @@ export interface WriteTx extends ReadTx {
   insertMoveTask(task: MoveTaskRow): Promise<void>;
   updateMoveTask(task: MoveTaskRow): Promise<void>;
 
+  /** Access keys are identity data: inserting, deactivating or deleting one changes `tx.iam`'s revision. */
   insertAccessKey(key: AccessKeyRow): Promise<void>;
+  setAccessKeyStatus(accessKeyId: string, status: AccessKeyRow['status']): Promise<void>;
+  deleteAccessKey(accessKeyId: string): Promise<void>;
   touchAccessKey(accessKeyId: string, lastUsedAtMs: number): Promise<void>;
   /** Replaces an access key's sealed secret (re-encrypted under a newer key version). */
   replaceAccessKeySecret(accessKeyId: string, sealedSecret: Uint8Array): Promise<void>;

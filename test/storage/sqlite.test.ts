@@ -3,6 +3,7 @@ import { SqliteStore, type Store } from '../../src/storage/index.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 import { describeAuditStoreContract } from './audit-contract.ts';
 import { describeStoreContract } from './contract.ts';
+import { describeIamStoreContract } from './iam-contract.ts';
 import { describeKeyStoreContract } from './keys-contract.ts';
 
 function sqliteFactory(file: string) {
@@ -21,3 +22,4 @@ function sqliteFactory(file: string) {
 describeStoreContract('sqlite', sqliteFactory('contract.db'));
 describeKeyStoreContract('sqlite', sqliteFactory('keys-contract.db'));
 describeAuditStoreContract('sqlite', sqliteFactory('audit-contract.db'));
+describeIamStoreContract('sqlite', sqliteFactory('iam-contract.db'));

@@ -16,6 +16,7 @@ import type {
   WriteTx,
 } from '../store.ts';
 import { SqliteAudit } from './audit.ts';
+import { SqliteIamTables } from './iam-tables.ts';
 import { SqliteKeyTables } from './key-tables.ts';
 
 type Row = Record<string, SQLInputValue>;
@@ -30,12 +31,14 @@ export class SqliteTransaction implements WriteTx {
   private readonly onSignal: (queueId: number) => void;
   readonly keys: SqliteKeyTables;
   readonly audit: SqliteAudit;
+  readonly iam: SqliteIamTables;
 
   constructor(db: DatabaseSync, onSignal: (queueId: number) => void) {
     this.db = db;
     this.onSignal = onSignal;
     this.keys = new SqliteKeyTables(db);
     this.audit = new SqliteAudit((text) => this.sql(text));
+    this.iam = new SqliteIamTables((text) => this.sql(text));
   }
 
   private sql(text: string): StatementSync {
@@ -378,6 +381,17 @@ export class SqliteTransaction implements WriteTx {
       `INSERT INTO access_keys (access_key_id, sealed_secret, principal_arn, status, created_at, last_used_at)
        VALUES (?, ?, ?, ?, ?, ?)`,
     ).run(key.accessKeyId, key.sealedSecret, key.principalArn, key.status, key.createdAtMs, key.lastUsedAtMs);
+    this.iam.bump();
+  }
+
+  async setAccessKeyStatus(accessKeyId: string, status: AccessKeyRow['status']): Promise<void> {
+    this.sql('UPDATE access_keys SET status = ? WHERE access_key_id = ?').run(status, accessKeyId);
+    this.iam.bump();
+  }
+
+  async deleteAccessKey(accessKeyId: string): Promise<void> {
+    this.sql('DELETE FROM access_keys WHERE access_key_id = ?').run(accessKeyId);
+    this.iam.bump();
   }
 
   async touchAccessKey(accessKeyId: string, lastUsedAtMs: number): Promise<void> {

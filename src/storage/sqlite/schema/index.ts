@@ -1,4 +1,5 @@
 import { auditMigrations } from './audit.ts';
+import { iamMigrations } from './iam.ts';
 import { keyMigrations } from './keys.ts';
 import { queueMigrations } from './queues.ts';
 
@@ -11,4 +12,5 @@ export const sqliteMigrations: ReadonlyArray<readonly [module: string, migration
   ['queues', queueMigrations],
   ['keys', keyMigrations],
   ['audit', auditMigrations],
+  ['iam', iamMigrations],
 ];
