@@ -1,7 +1,17 @@
 import { auditApiService } from './audit/service.ts';
+import { iamApiService } from './iam/service.ts';
 import { kmsService } from './kms/service.ts';
 import type { ApiService } from './service.ts';
+import { signInApiService } from './signin/service.ts';
 import { sqsService } from './sqs/service.ts';
+import { stsApiService } from './sts/service.ts';
 
 /** Every API served on the endpoint. */
-export const apiServices: readonly ApiService[] = [sqsService, kmsService, auditApiService];
+export const apiServices: readonly ApiService[] = [
+  sqsService,
+  kmsService,
+  auditApiService,
+  iamApiService,
+  stsApiService,
+  signInApiService,
+];

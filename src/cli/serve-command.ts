@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ApiServer } from '../api/index.ts';
 import { type AuditConfig, AuditConfigError, AuditRuntime, loadAuditConfig, RetentionError } from '../audit/index.ts';
 import { systemClock } from '../core/index.ts';
-import { AccessKeyDirectory } from '../iam/index.ts';
+import { IamService } from '../iam/index.ts';
 import { KeyAdmin, KmsData } from '../keys/index.ts';
 import { QueueService } from '../queues/index.ts';
 import {
@@ -174,6 +174,7 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
   const api = await startApi(config, opened, audit);
   api.queues.start();
   opened.keys.start();
+  const stopSweep = sweepExpiredSessions(opened);
   await audit.start({
     queues: api.queues,
     details: { endpoint: api.endpoint, tls: api.scheme === 'https', workers: 1 },
@@ -182,12 +183,22 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
   return exitAfter(async () => {
     await api.stop();
     api.queues.stop();
+    stopSweep();
     opened.keys.stop();
     await opened.keys.flushUsage().catch(() => undefined);
     await keyAudit.settled();
     await audit.stop();
     await opened.store.close();
   });
+}
+
+/** Deletes the rows of expired STS and sign-in sessions now and then (expired ones are refused anyway). */
+function sweepExpiredSessions(opened: OpenedDataDir): () => void {
+  const timer = setInterval(() => {
+    void opened.store.write((tx) => tx.iam.deleteExpiredSessions(systemClock.now())).catch(() => undefined);
+  }, 600_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 function log(line: string): void {
@@ -274,6 +285,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
   ready = true;
   background.start();
   opened.keys.start();
+  const stopSweep = sweepExpiredSessions(opened);
   const scheme = config.insecureHttp ? 'http' : 'https';
   await audit.start({
     queues: background,
@@ -293,6 +305,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
       ),
     );
     background.stop();
+    stopSweep();
     opened.keys.stop();
     await opened.keys.flushUsage().catch(() => undefined);
     await keyAudit.settled();
@@ -369,8 +382,15 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
           : readTlsMaterial(config.paths.serverCert, config.paths.serverKey)),
         ...(config.clientCaFile ? { clientCa: readClientCa(config.clientCaFile) } : {}),
       };
-  const accessKeys = new AccessKeyDirectory(opened.store, opened.keys, systemClock);
-  await accessKeys.load();
+  const iam = new IamService({
+    store: audit.store,
+    bookkeepingStore: opened.store,
+    sealer: opened.keys,
+    clock: systemClock,
+    audit: audit.events,
+    defaultAccountId: opened.accountId,
+  });
+  await iam.directory.sync();
   const server = new ApiServer(tls);
   let address: { port: number };
   try {
@@ -397,9 +417,13 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
     endpoint,
   });
   server.serve({
-    app: { queues, keys: { admin: new KeyAdmin(opened.keys), data: new KmsData(opened.keys) }, audit: audit.service },
+    app: {
+      queues,
+      keys: { admin: new KeyAdmin(opened.keys), data: new KmsData(opened.keys) },
+      audit: audit.service,
+      iam,
+    },
     audit: audit.auditor,
-    accessKeys,
     clock: systemClock,
     region: opened.region,
     onInternalError: (requestId, error) => {
@@ -416,7 +440,7 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
     stop: async () => {
       await server.stop();
       queues.stop();
-      await accessKeys.flush().catch(() => undefined);
+      await iam.directory.flush().catch(() => undefined);
     },
   };
 }
