@@ -17,6 +17,7 @@ import {
   ListQueueTagsCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
+  RemovePermissionCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
@@ -289,16 +290,22 @@ describe('AWS SDK v3 (JSON protocol) against pciq serve', () => {
         name: 'InvalidAttributeValue',
       },
     );
+    const permission = new AddPermissionCommand({
+      QueueUrl: `${endpoint}/${data.bootstrap.accountId}/v3-batch`,
+      Label: 'l',
+      AWSAccountIds: ['111111111111'],
+      Actions: ['SendMessage'],
+    });
+    await sqs.send(permission);
+    await assert.rejects(sqs.send(permission), {
+      name: 'InvalidParameterValue',
+      message: /Label is invalid.*Already exists/,
+    });
     await assert.rejects(
       sqs.send(
-        new AddPermissionCommand({
-          QueueUrl: `${endpoint}/${data.bootstrap.accountId}/v3-batch`,
-          Label: 'l',
-          AWSAccountIds: ['111111111111'],
-          Actions: ['SendMessage'],
-        }),
+        new RemovePermissionCommand({ QueueUrl: `${endpoint}/${data.bootstrap.accountId}/v3-batch`, Label: 'm' }),
       ),
-      { name: 'UnsupportedOperation' },
+      { name: 'InvalidParameterValue', message: /can't find label/ },
     );
   });
 
