@@ -1,6 +1,7 @@
 import { alertsCommand, alertsUsage } from './alerts-command.ts';
 import { auditCommand, auditUsage } from './audit-command.ts';
 import { CliError } from './data-dir.ts';
+import { iamCommand, iamUsage } from './iam-command.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
 import { serveCommand, serveUsage } from './serve-command.ts';
@@ -13,6 +14,8 @@ ${initUsage}
 ${serveUsage}
 
 ${keysUsage}
+${iamUsage}
+
 ${auditUsage}
 
 ${alertsUsage}
@@ -23,6 +26,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   init: initCommand,
   serve: serveCommand,
   keys: keysCommand,
+  iam: iamCommand,
   audit: auditCommand,
   alerts: alertsCommand,
 };
