@@ -246,13 +246,10 @@ function wildcardFindings(
     const key = `${holder}\n${policyId}\n${statement.label}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const what = [
-      actionWild
-        ? `actions ${statement.notAction ? `all but ${statement.notAction.join(', ')}` : statement.action!.join(', ')}`
-        : '',
-      resourceWild ? 'on every resource' : '',
-      principalWild ? 'to everyone (Principal *)' : '',
-    ]
+    const actions = statement.notAction
+      ? `every action but ${statement.notAction.join(', ')}`
+      : statement.action!.join(', ');
+    const what = [actions, resourceWild ? 'on every resource' : '', principalWild ? 'to everyone (Principal *)' : '']
       .filter(Boolean)
       .join(' ');
     findings.push({
