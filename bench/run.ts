@@ -61,7 +61,10 @@ class BenchSession {
     if (isRunSelected(this.config, 'bullmq') && !this.isBullmqSkipped) await this.runBullmq();
     for (const run of this.runs) {
       const target = this.targets.get(run.target);
-      if (target) await this.runRoundTrip(run, target);
+      if (!target) continue;
+      if (!run.isPolicyHeavy) await this.runRoundTrip(run, target);
+      else if (target.policyHeavyEndpoint)
+        await this.runRoundTrip(run, { ...target, endpoint: target.policyHeavyEndpoint });
     }
   }
 
@@ -91,6 +94,7 @@ class BenchSession {
     print(ratioLine('pciq(b) / fauxqs(b)', rate('sdk-pciq'), rate('sdk-fauxqs')));
     print(ratioLine('pciq(a) / fauxqs, lean client', rate('lean-pciq'), rate('lean-fauxqs')));
     print(ratioLine('pciq(b) / pciq(a): the SDK’s toll', rate('sdk-pciq'), rate('lean-pciq')));
+    print(ratioLine('pciq(a) 50 policies / allow-all (goal ≥ 0.95)', rate('lean-pciq-policies'), rate('lean-pciq')));
   }
 
   /** What each protection costs, measured on and off by its own program, after the round trips. */

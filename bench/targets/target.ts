@@ -4,6 +4,8 @@ import type { Endpoint } from '../clients/queue-client.ts';
 export interface Target {
   name: string;
   endpoint: Endpoint;
+  /** pciq only: the same server as a principal holding 50 policies of 10 statements (the admin holds one). */
+  policyHeavyEndpoint?: Endpoint;
   /** For measuring the server's CPU time. */
   pid: number | undefined;
   /** What the server wrote to stderr so far: pciq logs internal errors there. */
