@@ -25,6 +25,7 @@ import {
   PutUserPolicyCommand,
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
+import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import {
   CreateQueueCommand,
   ReceiveMessageCommand,
@@ -304,6 +305,13 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
       producer.send(new SendMessageCommand({ QueueUrl: queueUrl('sdk-refunds'), MessageBody: 'not here' })),
       isAccessDenied(),
     );
+    // KMS clients know the refusal as AccessDeniedException.
+    const kms = new KMSClient(clientConfig(endpoint, data.bootstrap, credentials));
+    clients.push(kms);
+    await assert.rejects(kms.send(new ListKeysCommand({})), (error: unknown) => {
+      const failure = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+      return failure.name === 'AccessDeniedException' && failure.$metadata?.httpStatusCode === 403;
+    });
     await iam.send(
       new PutRolePolicyCommand({
         RoleName: 'producer',
@@ -358,11 +366,16 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
         },
       }),
     );
-    await partner.send(new SendMessageCommand({ QueueUrl: queueUrl('shared-inbox'), MessageBody: 'x' }));
+    // Serving processes read a queue's attributes, its policy included, at most a second old (SQS: up to 60 s).
+    await eventually(() =>
+      partner.send(new SendMessageCommand({ QueueUrl: queueUrl('shared-inbox'), MessageBody: 'x' })),
+    );
     const { PurgeQueueCommand } = await import('@aws-sdk/client-sqs');
-    await assert.rejects(
-      adminSqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl('shared-inbox') })),
-      isAccessDenied(/explicit deny in a resource-based policy/),
+    await eventually(() =>
+      assert.rejects(
+        adminSqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl('shared-inbox') })),
+        isAccessDenied(/explicit deny in a resource-based policy/),
+      ),
     );
     await assert.rejects(
       adminSqs.send(
@@ -516,6 +529,20 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
       assert.ok(!server.stderr.includes(secret), 'no secret in the server log');
     }
   });
+
+  /** Retries for up to three seconds: for what takes effect within a second everywhere. */
+  async function eventually(attempt: () => Promise<unknown>): Promise<void> {
+    const deadline = Date.now() + 3_000;
+    for (;;) {
+      try {
+        await attempt();
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
 
   async function signIn(input: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }> {
     const url = new URL(endpoint);
