@@ -97,7 +97,10 @@ export class ContextKeys {
         break;
       }
     }
-    if (value !== undefined) (this.#read ??= new Map()).set(key, value);
+    if (value !== undefined) {
+      this.#read ??= new Map();
+      this.#read.set(key, value);
+    }
     return value;
   }
 
