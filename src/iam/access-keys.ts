@@ -5,6 +5,7 @@ import { unreadableReasonOf } from '../keys/index.ts';
 import type { AccessKeyRow, ReadTx, Store, WriteTx } from '../storage/index.ts';
 import { type IamContext, noSuchEntity } from './context.ts';
 import { userArn } from './names.ts';
+import { sealedRowsSource } from './sealed-rows.ts';
 
 export interface AccessKeyCredentials {
   accessKeyId: string;
@@ -222,21 +223,12 @@ export async function loadActiveAccessKeys(store: Store, sealer: Sealer): Promis
 
 /** Access-key secrets as sealed data for key management (re-encryption under the newest key version). */
 export function sealedAccessKeysSource(): SealedDataSource {
-  return {
+  return sealedRowsSource({
     name: 'iam-access-keys',
-    async scan(tx) {
-      const rows = await tx.listAccessKeys();
-      return {
-        records: rows.map((row) => ({
-          sealed: row.sealedSecret,
-          scope: secretScope,
-          place: row.accessKeyId,
-          resource: row.accessKeyId,
-          recordId: row.accessKeyId,
-          replace: (writeTx, sealed) => writeTx.replaceAccessKeySecret(row.accessKeyId, sealed),
-        })),
-        next: undefined,
-      };
-    },
-  };
+    scope: secretScope,
+    rows: (tx) => tx.listAccessKeys(),
+    idOf: (row) => row.accessKeyId,
+    sealedOf: (row) => row.sealedSecret,
+    replace: (tx, id, sealed) => tx.replaceAccessKeySecret(id, sealed),
+  });
 }

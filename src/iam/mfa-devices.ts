@@ -14,6 +14,7 @@ import {
   verifyTwoConsecutiveCodes,
 } from './mfa/index.ts';
 import { checkName, checkPath, rootArn, userArn } from './names.ts';
+import { sealedRowsSource } from './sealed-rows.ts';
 
 /**
  * Virtual MFA devices (PCI DSS 8.4, 8.5.1): created with a TOTP seed sealed at rest, enabled for a user (or
@@ -320,21 +321,12 @@ export async function hasMfaDevice(tx: ReadTx, ownerArn: string): Promise<boolea
 
 /** The account's TOTP seeds as sealed data for key management (re-encryption under the newest key version). */
 export function sealedMfaSeedsSource(accountId: string): SealedDataSource {
-  return {
+  return sealedRowsSource({
     name: 'iam-mfa-seeds',
-    async scan(tx) {
-      const rows = await tx.iam.listMfaDevices(accountId);
-      return {
-        records: rows.map((row) => ({
-          sealed: row.sealedSeed,
-          scope: seedScope,
-          place: row.serialNumber,
-          resource: row.serialNumber,
-          recordId: row.serialNumber,
-          replace: (writeTx, sealed) => writeTx.iam.replaceMfaSeed(row.serialNumber, sealed),
-        })),
-        next: undefined,
-      };
-    },
-  };
+    scope: seedScope,
+    rows: (tx) => tx.iam.listMfaDevices(accountId),
+    idOf: (row) => row.serialNumber,
+    sealedOf: (row) => row.sealedSeed,
+    replace: (tx, id, sealed) => tx.iam.replaceMfaSeed(id, sealed),
+  });
 }

@@ -462,6 +462,10 @@ async function checkInlineQuota(
   }
 }
 
+function noSuchInlinePolicy(kind: IamEntityKind, policyName: string): PciqError {
+  return new PciqError('NoSuchEntity', `The ${kind} policy with name ${policyName} cannot be found.`);
+}
+
 export async function getInlinePolicy(
   context: IamContext,
   accountId: string,
@@ -470,9 +474,7 @@ export async function getInlinePolicy(
   return context.store.read(async (tx) => {
     const entity = await entityArnOf(tx, accountId, input.kind, input.entityName);
     const row = await tx.iam.getInlinePolicy(accountId, input.kind, entity.name, input.policyName);
-    if (!row) {
-      throw new PciqError('NoSuchEntity', `The ${input.kind} policy with name ${input.policyName} cannot be found.`);
-    }
+    if (!row) throw noSuchInlinePolicy(input.kind, input.policyName);
     return { entityName: entity.name, policyName: row.policyName, document: row.document };
   });
 }
@@ -497,7 +499,7 @@ export async function deleteInlinePolicy(
   await context.store.write(async (tx) => {
     const entity = await entityArnOf(tx, accountId, input.kind, input.entityName);
     if (!(await tx.iam.deleteInlinePolicy(accountId, input.kind, entity.name, input.policyName))) {
-      throw new PciqError('NoSuchEntity', `The ${input.kind} policy with name ${input.policyName} cannot be found.`);
+      throw noSuchInlinePolicy(input.kind, input.policyName);
     }
     await context.audit.record(tx, {
       type: 'iam:DeletePolicy',

@@ -10,6 +10,7 @@ import { assumedRoleArn, checkName, newUniqueId, parsePolicyArn, roleArnFor } fr
 import { findManagedPolicy } from './policies.ts';
 import { parsePolicy, principalMatches } from './policy/index.ts';
 import { roleByArn, storedPolicy } from './principals.ts';
+import { sealedRowsSource } from './sealed-rows.ts';
 
 /**
  * Temporary credentials (STS GetSessionToken and AssumeRole, a person's sign-in): an `ASIA…` key id, a
@@ -323,21 +324,12 @@ function packedPolicySize(policy: string | undefined, arns: string[], tags: Reco
 
 /** Sessions' secrets as sealed data for key management (re-encryption under the newest key version). */
 export function sealedSessionsSource(accountId: string): SealedDataSource {
-  return {
+  return sealedRowsSource({
     name: 'iam-sessions',
-    async scan(tx) {
-      const rows = await tx.iam.listSessions(accountId);
-      return {
-        records: rows.map((row) => ({
-          sealed: row.sealedSecret,
-          scope: secretScope,
-          place: row.accessKeyId,
-          resource: row.accessKeyId,
-          recordId: row.accessKeyId,
-          replace: (writeTx, sealed) => writeTx.iam.replaceSessionSecret(row.accessKeyId, sealed),
-        })),
-        next: undefined,
-      };
-    },
-  };
+    scope: secretScope,
+    rows: (tx) => tx.iam.listSessions(accountId),
+    idOf: (row) => row.accessKeyId,
+    sealedOf: (row) => row.sealedSecret,
+    replace: (tx, id, sealed) => tx.iam.replaceSessionSecret(id, sealed),
+  });
 }

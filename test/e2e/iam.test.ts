@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -34,30 +34,13 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { pciqJson } from '../support/pciq-cli.ts';
-import { type Bootstrap, initDataDir, PciqServer } from '../support/pciq-process.ts';
-import { sqsClient } from '../support/sqs-client.ts';
+import { initDataDir, PciqServer } from '../support/pciq-process.ts';
+import { clientConfig, sqsClient, type TestCredentials } from '../support/sqs-client.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 import { authenticator, awayFromStepBoundary } from '../support/totp.ts';
 
-interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
-function clientConfig(endpoint: string, bootstrap: Bootstrap, credentials: Credentials) {
-  return {
-    endpoint,
-    region: bootstrap.region,
-    credentials,
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
-      httpsAgent: new Agent({ ca: readFileSync(bootstrap.caFile), keepAlive: true }),
-    }),
-  };
-}
+type Credentials = TestCredentials;
 
 function isAccessDenied(pattern?: RegExp) {
   return (error: unknown) => {

@@ -1,10 +1,6 @@
-import { PciqError } from '../../core/index.ts';
-import { foldQueryParameters } from '../sqs/query-decode.ts';
+import { decodeQueryRequest } from '../sqs/query-decode.ts';
 import { xmlDocument, xmlEscape } from '../sqs/xml.ts';
 import type { WireProtocol } from '../wire.ts';
-
-/** Parameters that belong to the envelope or to SigV4's presigned form, not to the action. */
-const envelope = new Set(['Action', 'Version']);
 
 /**
  * Writes a JSON-shaped result as the AWS Query protocol of IAM and STS writes it: structures nest, lists are
@@ -35,17 +31,7 @@ export function awsQueryProtocol(options: AwsQueryOptions): WireProtocol {
   const contentType = 'text/xml';
   return {
     name: 'query',
-    decode({ body, query }) {
-      const parameters = new URLSearchParams(query);
-      if (body.length > 0)
-        for (const [key, value] of new URLSearchParams(body.toString('utf8'))) parameters.append(key, value);
-      const action = parameters.get('Action') ?? '';
-      for (const key of [...parameters.keys()]) {
-        if (envelope.has(key) || key.startsWith('X-Amz-')) parameters.delete(key);
-      }
-      if (!action) throw new PciqError('MissingParameter', 'The request must contain the parameter Action.');
-      return { action, input: foldQueryParameters(parameters) };
-    },
+    decode: decodeQueryRequest,
     encodeResult(action, output, requestId) {
       const result = output === undefined ? '' : queryXml(`${action}Result`, output);
       return {
