@@ -8,19 +8,10 @@
  *
  *   node bench/audit.ts [--seconds 8] [--rounds 5] [--concurrency 16]
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { Agent } from 'node:https';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { benchDir, measureServerRoundTrip, median } from './server-round-trip.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,86 +25,18 @@ const measureMs = Number(values.seconds) * 1000;
 const warmupMs = Number(values.warmup) * 1000;
 const rounds = Number(values.rounds);
 const concurrency = Number(values.concurrency);
-const root = join(import.meta.dirname, '..', '.bench', `audit-${process.pid}`);
+const root = benchDir('audit');
+const body = JSON.stringify({ order: 'A-1001', amount: '12.50', currency: 'EUR', note: 'x'.repeat(180) });
 
-interface Started {
-  endpoint: string;
-  caFile: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
-function ask<T>(worker: Worker, message: string, key: string): Promise<T> {
-  return new Promise((resolve) => {
-    const listener = (reply: Record<string, unknown>) => {
-      if (key in reply) {
-        worker.off('message', listener);
-        resolve(reply as T);
-      }
-    };
-    worker.on('message', listener);
-    if (message) worker.postMessage(message);
+function measure(isAuditOn: boolean, round: number): Promise<{ rate: number; busy: number; records: number }> {
+  return measureServerRoundTrip({
+    dir: join(root, `${isAuditOn ? 'on' : 'off'}-${round}`),
+    server: { isAuditOn },
+    body: () => body,
+    concurrency,
+    warmupMs,
+    measureMs,
   });
-}
-
-async function measure(isAuditOn: boolean, round: number): Promise<{ rate: number; busy: number; records: number }> {
-  const dir = join(root, `${isAuditOn ? 'on' : 'off'}-${round}`);
-  mkdirSync(dir, { recursive: true });
-  const worker = new Worker(new URL('./audit-server.ts', import.meta.url), { workerData: { dir, isAuditOn } });
-  worker.on('error', (error) => {
-    throw error;
-  });
-  const started = await ask<Started>(worker, '', 'endpoint');
-  const sqs = new SQSClient({
-    endpoint: started.endpoint,
-    region: 'us-east-1',
-    credentials: started,
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
-      httpsAgent: new Agent({ ca: readFileSync(started.caFile), keepAlive: true, maxSockets: concurrency * 2 }),
-    }),
-  });
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'bench' }));
-  const body = JSON.stringify({ order: 'A-1001', amount: '12.50', currency: 'EUR', note: 'x'.repeat(180) });
-  let counting = false;
-  let done = 0;
-  let stop = false;
-  const client = async () => {
-    while (!stop) {
-      await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl,
-          Entries: Array.from({ length: 10 }, (_, i) => ({ Id: `m${i}`, MessageBody: body })),
-        }),
-      );
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }),
-      );
-      if (Messages.length === 0) continue;
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl,
-          Entries: Messages.map((message, i) => ({ Id: `d${i}`, ReceiptHandle: message.ReceiptHandle! })),
-        }),
-      );
-      if (counting) done += Messages.length;
-    }
-  };
-  const clients = Array.from({ length: concurrency }, client);
-  await new Promise((resolve) => setTimeout(resolve, warmupMs));
-  await ask(worker, 'mark', 'marked');
-  counting = true;
-  const startMs = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, measureMs));
-  counting = false;
-  const elapsedMs = performance.now() - startMs;
-  const { busy } = await ask<{ busy: number }>(worker, 'busy', 'busy');
-  stop = true;
-  await Promise.all(clients);
-  sqs.destroy();
-  const { records } = await ask<{ records: number }>(worker, 'stop', 'stopped');
-  await worker.terminate();
-  return { rate: (done * 1000) / elapsedMs, busy, records };
 }
 
 const format = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -138,11 +61,6 @@ try {
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
-const median = (list: number[]) => {
-  const sorted = [...list].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 const off = median(results.off);
 const on = median(results.on);
 const ratio = on / off;

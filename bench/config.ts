@@ -25,8 +25,13 @@ export const runNames = [
   'lean-fauxqs',
   'sdk-pciq',
   'sdk-fauxqs',
+  'pgboss',
+  'pg-1',
+  'pg-2',
+  'pg-3',
   'encryption',
   'audit',
+  'vault',
 ] as const;
 export type RunName = (typeof runNames)[number];
 

@@ -17,6 +17,11 @@ export interface CostBench {
 export const costBenches: readonly CostBench[] = [
   { name: 'encryption', script: 'encryption.ts', args: ['--round-trips', '1500'] },
   { name: 'audit', script: 'audit.ts', args: ['--seconds', '4', '--rounds', '3'] },
+  {
+    name: 'vault',
+    script: 'vault.ts',
+    args: ['--rounds', '2', '--seconds', '4', '--ops', '30000', '--round-trips', '500'],
+  },
 ];
 
 /** Runs one cost bench, passing its output through; rejects with its stderr if it fails. */

@@ -15,6 +15,7 @@ import { KeyService, type KeySession, type Sealer } from '../src/keys/index.ts';
 import { QueueService } from '../src/queues/index.ts';
 import { SqliteStore } from '../src/storage/index.ts';
 import { makeTempDir } from '../test/support/temp-dir.ts';
+import { engineRoundTripRate } from './engine-round-trip.ts';
 
 const { values } = parseArgs({
   options: {
@@ -66,8 +67,6 @@ async function measure(label: 'sealed' | 'null cipher'): Promise<number> {
     region: 'us-east-1',
     endpoint: 'https://127.0.0.1:9324',
   });
-  await queues.createQueue(caller, { name: 'bench', attributes: { VisibilityTimeout: '300' }, tags: {} });
-  const address = { accountId: caller.accountId, name: 'bench' };
   const body = randomBytes(Math.ceil((bodyBytes * 3) / 4))
     .toString('base64')
     .slice(0, bodyBytes);
@@ -77,25 +76,11 @@ async function measure(label: 'sealed' | 'null cipher'): Promise<number> {
     attributes: { kind: { dataType: 'String', stringValue: 'order' } },
     systemAttributes: {},
   }));
-  const options = { maxMessages: 10, systemAttributeNames: [], messageAttributeNames: ['All'] };
-  const roundTrip = async () => {
-    await queues.sendMessages(caller, address, entries, true);
-    const received = await queues.receiveMessages(address, options);
-    await queues.deleteMessageBatch(
-      address,
-      received.map((message, i) => ({ id: `d${i}`, receiptHandle: message.receiptHandle })),
-    );
-    return received.length;
-  };
-  for (let i = 0; i < Math.min(200, roundTrips / 10); i++) await roundTrip();
-  const started = process.hrtime.bigint();
-  let messages = 0;
-  for (let i = 0; i < roundTrips; i++) messages += await roundTrip();
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const rate = await engineRoundTripRate(queues, caller, roundTrips, () => entries);
   queues.stop();
   await store.close();
   dir.remove();
-  return messages / seconds;
+  return rate;
 }
 
 const best = { sealed: 0, 'null cipher': 0 };

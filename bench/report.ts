@@ -36,6 +36,15 @@ export function bullmqLines(label: string, result: BullmqResult, config: BenchCo
   ];
 }
 
+export function pgbossLines(label: string, result: BullmqResult, config: BenchConfig, producers: number): string[] {
+  return [
+    `${label.padEnd(labelWidth)}${formatRate(result.combinedRate).padStart(9)}` +
+      `   = N / (produce time + consume time)`,
+    `${''.padEnd(labelWidth)}   produce ${formatRate(result.produceRate)} msgs/s (insert of 10, ${producers} in flight), ` +
+      `consume ${formatRate(result.consumeRate)} msgs/s (fetch 10 + complete, ${producers} loops), N = ${config.messages}`,
+  ];
+}
+
 export function ratioLine(label: string, numerator: number | undefined, denominator: number | undefined): string {
   const ratio =
     numerator === undefined || denominator === undefined

@@ -5,17 +5,23 @@ import { installCleanup } from './cleanup.ts';
 import { type BenchConfig, isRunSelected, type RunName, readBenchConfig } from './config.ts';
 import { costBenches, runCostBench } from './cost-benches.ts';
 import { type BullmqResult, runBullmqPeer } from './peers/bullmq.ts';
-import { bullmqLines, headerLines, ratioLine, roundTripLine } from './report.ts';
+import { runPgbossPeer } from './peers/pgboss.ts';
+import { bullmqLines, headerLines, pgbossLines, ratioLine, roundTripLine } from './report.ts';
 import { type RoundTripResult, runRoundTrips } from './round-trip/run-round-trips.ts';
-import { bullmqLabel, type RoundTripRun, roundTripRuns, type TargetName } from './runs.ts';
+import { bullmqLabel, pgbossLabel, type RoundTripRun, roundTripRuns, type TargetName } from './runs.ts';
 import { startFauxqs } from './targets/fauxqs.ts';
 import { startPciq } from './targets/pciq.ts';
+import { benchPostgresUrl, startPciqPostgres } from './targets/pciq-postgres.ts';
 import type { Target } from './targets/target.ts';
 
 const bullmqWorkerConcurrency = 50;
 /** Busy cores beyond the server's and the clients' above which a figure is flagged as disturbed. */
 const noisyOtherCores = 0.25;
-const targetStarters: Record<TargetName, () => Promise<Target>> = { pciq: startPciq, fauxqs: startFauxqs };
+const targetStarters: Record<TargetName, () => Promise<Target>> = {
+  pciq: startPciq,
+  fauxqs: startFauxqs,
+  'pciq-pg': startPciqPostgres,
+};
 
 class BenchSession {
   readonly config: BenchConfig;
@@ -23,6 +29,7 @@ class BenchSession {
   private readonly targets = new Map<TargetName, Target>();
   private readonly results = new Map<RunName, RoundTripResult[]>();
   private readonly bullmqResults: BullmqResult[] = [];
+  private readonly pgbossResults: BullmqResult[] = [];
   private readonly warnings: string[] = [];
   private isBullmqSkipped = false;
 
@@ -33,7 +40,7 @@ class BenchSession {
 
   /** Whether any round trip or the BullMQ peer is selected (the cost benches may be run alone). */
   get hasRoundTrips(): boolean {
-    return this.runs.length > 0 || isRunSelected(this.config, 'bullmq');
+    return this.runs.length > 0 || isRunSelected(this.config, 'bullmq') || isRunSelected(this.config, 'pgboss');
   }
 
   /** Starts each target a selected run needs; one that cannot start skips its runs with a notice. */
@@ -60,6 +67,9 @@ class BenchSession {
   async runRound(): Promise<void> {
     if (isRunSelected(this.config, 'bullmq') && !this.isBullmqSkipped) await this.runBullmq();
     for (const run of this.runs) {
+      // pg-boss runs on the same database right before the PostgreSQL runs it is compared with.
+      if (run.name === 'pg-1' && isRunSelected(this.config, 'pgboss') && this.targets.has('pciq-pg'))
+        await this.runPgboss();
       const target = this.targets.get(run.target);
       if (!target) continue;
       if (!run.isPolicyHeavy) await this.runRoundTrip(run, target);
@@ -78,6 +88,8 @@ class BenchSession {
       const result = this.best(run.name);
       if (result) print(roundTripLine(run.label, result));
     }
+    const pgboss = best(this.pgbossResults, (result) => result.combinedRate);
+    if (pgboss) for (const line of pgbossLines(pgbossLabel, pgboss, this.config, this.bullmqProducers)) print(line);
   }
 
   printRatios(): void {
@@ -95,6 +107,10 @@ class BenchSession {
     print(ratioLine('pciq(a) / fauxqs, lean client', rate('lean-pciq'), rate('lean-fauxqs')));
     print(ratioLine('pciq(b) / pciq(a): the SDK’s toll', rate('sdk-pciq'), rate('lean-pciq')));
     print(ratioLine('pciq(a) 50 policies / allow-all (goal ≥ 0.95)', rate('lean-pciq-policies'), rate('lean-pciq')));
+    const pgboss = best(this.pgbossResults, (r) => r.combinedRate)?.combinedRate;
+    print(ratioLine('pciq 1 node on PostgreSQL / pg-boss combined (goal ≥ 1.5)', rate('pg-1'), pgboss));
+    print(ratioLine('pciq 2 nodes / 1 node on PostgreSQL', rate('pg-2'), rate('pg-1')));
+    print(ratioLine('pciq 3 nodes / 1 node on PostgreSQL', rate('pg-3'), rate('pg-1')));
   }
 
   /** What each protection costs, measured on and off by its own program, after the round trips. */
@@ -151,6 +167,25 @@ class BenchSession {
     }
   }
 
+  private async runPgboss(): Promise<void> {
+    try {
+      const result = await runPgbossPeer(
+        {
+          url: benchPostgresUrl()!,
+          schema: 'pgboss_bench',
+          messages: this.config.messages,
+          producers: this.bullmqProducers,
+          bodyBytes: this.config.bodyBytes,
+        },
+        this.config.runTimeoutMs,
+      );
+      this.pgbossResults.push(result);
+      for (const line of pgbossLines(pgbossLabel, result, this.config, this.bullmqProducers)) print(line);
+    } catch (error) {
+      this.warn(`the pg-boss peer failed: ${(error as Error).message}`);
+    }
+  }
+
   private async runRoundTrip(run: RoundTripRun, target: Target): Promise<void> {
     try {
       const result = await runRoundTrips({
@@ -162,6 +197,7 @@ class BenchSession {
         loopsPerProcess: this.config.loopsPerProcess,
         bodyBytes: this.config.bodyBytes,
         timeoutMs: this.config.runTimeoutMs,
+        ...(run.nodes ? { nodes: run.nodes } : {}),
       });
       this.results.set(run.name, [...(this.results.get(run.name) ?? []), result]);
       print(roundTripLine(run.label, result));

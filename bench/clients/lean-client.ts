@@ -1,7 +1,8 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { post } from '../../src/client/post.ts';
+import { SigV4Signer } from '../../src/client/sigv4-signer.ts';
 import type { Endpoint, QueueClient, ReceivedMessage, SendBatchResult } from './queue-client.ts';
-import { SigV4Signer } from './sigv4-signer.ts';
 
 const contentType = 'application/x-amz-json-1.0';
 
@@ -108,7 +109,7 @@ export class LeanSqsClient implements QueueClient {
     this.agent.destroy();
   }
 
-  call(action: string, input: object): Promise<unknown> {
+  async call(action: string, input: object): Promise<unknown> {
     const body = JSON.stringify(input);
     const headers = this.signer.sign({
       host: this.host,
@@ -117,30 +118,16 @@ export class LeanSqsClient implements QueueClient {
       body,
     });
     headers['content-length'] = String(Buffer.byteLength(body));
-    const request = this.isHttps ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const outgoing = request(
-        { agent: this.agent, hostname: this.hostname, port: this.port, method: 'POST', path: '/', headers },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            if (response.statusCode !== 200) {
-              reject(new SqsCallError(action, response.statusCode ?? 0, text));
-              return;
-            }
-            try {
-              resolve(text === '' ? {} : JSON.parse(text));
-            } catch {
-              reject(new SqsCallError(action, 200, `unparseable body: ${text}`));
-            }
-          });
-        },
-      );
-      outgoing.on('error', reject);
-      outgoing.end(body);
-    });
+    const answer = await post(
+      this.isHttps,
+      { agent: this.agent, hostname: this.hostname, port: this.port, path: '/', headers },
+      body,
+    );
+    if (answer.status !== 200) throw new SqsCallError(action, answer.status, answer.text);
+    try {
+      return answer.text === '' ? {} : JSON.parse(answer.text);
+    } catch {
+      throw new SqsCallError(action, 200, `unparseable body: ${answer.text}`);
+    }
   }
 }

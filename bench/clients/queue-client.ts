@@ -1,4 +1,4 @@
-import type { Credentials } from './sigv4-signer.ts';
+import type { Credentials } from '../../src/client/sigv4-signer.ts';
 
 /** Where a queue server listens and how to talk to it; plain data, so it can cross into a worker process. */
 export interface Endpoint {

@@ -16,6 +16,8 @@ export interface RoundTripOptions {
   loopsPerProcess: number;
   bodyBytes: number;
   timeoutMs: number;
+  /** Nodes of the target the clients spread over (default 1). */
+  nodes?: number;
 }
 
 export interface RoundTripResult {
@@ -40,6 +42,13 @@ export interface RoundTripResult {
  */
 export async function runRoundTrips(options: RoundTripOptions): Promise<RoundTripResult> {
   const { target, processes } = options;
+  // With several nodes, the client processes spread over the first `nodes` of them.
+  const endpoints = (target.endpoints ?? [target.endpoint]).slice(0, options.nodes ?? 1);
+  const pids = (target.pids ?? [target.pid]).slice(0, endpoints.length);
+  const serverCpu = () => {
+    const each = pids.map((pid) => processTreeCpuSeconds(pid));
+    return each.some((seconds) => seconds === undefined) ? undefined : each.reduce((a, b) => a! + b!, 0);
+  };
   const admin = new LeanSqsClient(target.endpoint);
   const suffix = `${options.clientKind}-${Date.now()}`;
   const queueUrl = await admin.createQueue(`bench-${suffix}`);
@@ -52,7 +61,7 @@ export async function runRoundTrips(options: RoundTripOptions): Promise<RoundTri
       new WorkerProcess({
         workerIndex,
         clientKind: options.clientKind,
-        endpoint: target.endpoint,
+        endpoint: endpoints[workerIndex % endpoints.length]!,
         queueUrl,
         warmupQueueUrl,
         loops: options.loopsPerProcess,
@@ -63,13 +72,13 @@ export async function runRoundTrips(options: RoundTripOptions): Promise<RoundTri
   );
   try {
     await withTimeout(Promise.all(workers.map((worker) => worker.ready)), options.timeoutMs, 'warm-up');
-    const serverCpuBefore = processTreeCpuSeconds(target.pid);
+    const serverCpuBefore = serverCpu();
     const machineBefore = machineCpu();
     const startedMs = performance.now();
     for (const worker of workers) worker.go();
     const reports = await withTimeout(Promise.all(workers.map((worker) => worker.done)), options.timeoutMs, 'run');
     const seconds = (performance.now() - startedMs) / 1000;
-    const serverCpuAfter = processTreeCpuSeconds(target.pid);
+    const serverCpuAfter = serverCpu();
     const machineAfter = machineCpu();
 
     const tallies = reports.map((report) => report.tally);

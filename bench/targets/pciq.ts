@@ -26,7 +26,7 @@ interface Bootstrap {
  */
 const expectedAlerts = ['"rule":"audit-logging-stopped"', '"rule":"privilege-change"'];
 
-function withoutExpectedAlerts(stderr: string): string {
+export function withoutExpectedAlerts(stderr: string): string {
   return stderr
     .split('\n')
     .filter((line) => !(line.startsWith('pciq alert: ') && expectedAlerts.some((rule) => line.includes(rule))))

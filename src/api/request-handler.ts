@@ -8,7 +8,7 @@ import type { AuthorizationContext } from '../iam/index.ts';
 import { ActionInput } from './action-input.ts';
 import { wireErrorOf } from './error-codes.ts';
 import { readBody } from './read-body.ts';
-import type { ApiService, AppServices, RequestOrigin } from './service.ts';
+import type { ActionContext, ApiService, AppServices, RequestOrigin } from './service.ts';
 import { apiServices } from './services.ts';
 import { verifySigV4 } from './sigv4/index.ts';
 import { sqsService } from './sqs/service.ts';
@@ -200,15 +200,26 @@ async function handle(
     category: service.auditCategory(action.name),
   });
   const input = new ActionInput(decoded.input, safeDecodePath(rawPath));
-  const context = { app: options.app, caller, region: options.region, origin, signal };
+  const context: ActionContext = {
+    app: options.app,
+    caller,
+    region: options.region,
+    origin,
+    signal,
+    // A further action the request performs goes through the same decision point, with the request's origin.
+    authorize: (iamAction, resource) => options.app.iam.authorize(caller, iamAction, resource, { origin }),
+    note: (details) => audit?.describe({ details }),
+  };
   const resource = await action.resource(input, context);
   audit?.describe({ resource });
+  if (action.auditDetails) audit?.describe({ details: action.auditDetails(input, context) });
   if (action.authorization !== 'self') {
     const authorization: AuthorizationContext = { origin };
     const resourcePolicy = await service.resourcePolicy?.(resource, context);
     if (resourcePolicy !== undefined) authorization.resourcePolicy = resourcePolicy;
     if (action.conditionKeys) authorization.keys = action.conditionKeys(input, context);
-    await options.app.iam.authorize(caller, `${service.signingName}:${action.name}`, resource, authorization);
+    const iamAction = `${service.actionPrefix ?? service.signingName}:${action.name}`;
+    await options.app.iam.authorize(caller, iamAction, resource, authorization);
   }
   const output = await action.run(input, context);
   return protocol.encodeResult(action.name, output, requestId, action.queryListElements ?? {});

@@ -1,8 +1,9 @@
-import type { AuditService, RecordCategory } from '../audit/index.ts';
+import type { AuditService, DetailValue, RecordCategory } from '../audit/index.ts';
 import type { Caller } from '../core/index.ts';
 import type { ContextValue, IamService } from '../iam/index.ts';
 import type { KeyAdmin, KmsData } from '../keys/index.ts';
 import type { QueueService } from '../queues/index.ts';
+import type { TokenVault } from '../vault/index.ts';
 import type { ActionInput } from './action-input.ts';
 import type { WireProtocol } from './wire.ts';
 
@@ -13,6 +14,8 @@ export interface AppServices {
   keys: { admin: KeyAdmin; data: KmsData };
   /** Search of the audit trail and its alerts; absent where auditing is off (benchmarks only). */
   audit?: AuditService;
+  /** The tokenization vault; absent where the endpoint was built without one. */
+  vault?: TokenVault;
   /** Identities, credentials, sessions, and the authorization of every request. */
   iam: IamService;
 }
@@ -35,6 +38,14 @@ export interface ActionContext {
   origin: RequestOrigin;
   /** Aborts when the client goes away or the server drains; long polls return early on it. */
   signal: AbortSignal;
+  /**
+   * Asks the request's authorization once more, for a further action the request performs (a receive that
+   * reveals card numbers needs `pciq:Detokenize` on the vault). The same decision point as the request's own
+   * action, with the request's origin and session: rejects with AccessDenied (recorded).
+   */
+  authorize(action: string, resource: string): Promise<void>;
+  /** Adds details to the request's audit record (never secrets, tokens or card data). */
+  note(details: Record<string, DetailValue>): void;
 }
 
 /** A JSON-shaped response body, as the JSON protocols send it; Query encoders turn it into XML. */
@@ -55,6 +66,11 @@ export interface ApiAction {
   run(input: ActionInput, context: ActionContext): Promise<ActionOutput | undefined>;
   /** Element names of flattened lists in a Query protocol's XML result, by member name. */
   queryListElements?: Record<string, string>;
+  /**
+   * Details for the request's audit record known from the input alone (which token, why), noted before
+   * authorization so that a refused request is recorded with them too. Must not throw.
+   */
+  auditDetails?(input: ActionInput, context: ActionContext): Record<string, DetailValue>;
 }
 
 /**
@@ -62,8 +78,10 @@ export interface ApiAction {
  * prefix, Query requests by the service in their SigV4 credential scope.
  */
 export interface ApiService {
-  /** The SigV4 signing name (credential scope service), also the prefix of its IAM actions. */
+  /** The SigV4 signing name (credential scope service), and of its audit record types (`vault:Detokenize`). */
   signingName: string;
+  /** The prefix of its IAM actions when it is not the signing name (the vault's are `pciq:Tokenize`, …). */
+  actionPrefix?: string;
   json?: { targetPrefix: string; protocol: WireProtocol };
   query?: WireProtocol;
   actions: ReadonlyMap<string, ApiAction>;

@@ -67,6 +67,10 @@ export class AuditedStore implements Store {
     return this.inner.onReceivable(listener);
   }
 
+  lead(name: string, handlers: { onLead(): void; onLost(): void }): () => Promise<void> {
+    return this.inner.lead(name, handlers);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

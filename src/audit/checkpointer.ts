@@ -38,6 +38,8 @@ export class Checkpointer {
   /** Signs a checkpoint over the current head. With reason `interval`, nothing is written if nothing changed. */
   async checkpoint(reason: CheckpointReason): Promise<CheckpointResult> {
     const { store } = this.trail;
+    // Records staged by this or any node so far are sealed by this checkpoint.
+    await this.trail.sequence();
     for (;;) {
       const { latest, head } = await store.read(async (tx) => ({
         latest: await tx.audit.latestCheckpoint(),

@@ -26,7 +26,8 @@ import type { AuditTrail } from './trail.ts';
  * | `iam:EnableMfaDevice` `iam:DeactivateMfaDevice` | iam | principal ARN | `serialNumber` |
  * | `iam:Login` | iam | principal ARN | `mfa` (boolean); failures carry `error` |
  * | `iam:Lockout` `iam:MfaCheck` `iam:IssueSession` `iam:AccessDenied` | iam | principal or resource ARN | see src/iam/events.ts |
- * | `vault:Tokenize` `vault:Detokenize` | token | vault ARN | `count`, `tokenRef` (keyed hash, never the token) |
+ * | `vault:Tokenize` `vault:Detokenize` `vault:DeleteToken` | token | vault ARN | `tokenRef` or `tokenRefs` (keyed references, never the token), `reason`, `redaction`, `via`; message ids |
+ * | `vault:ExpireTokens` | token | `*` (every account) | `count` of tokens past their TTL, deleted |
  *
  * Token values, key material, passwords, TOTP seeds and card data never go into an event: where
  * correlation helps, pass a keyed hash (`SystemKeyring.keyedHash`), as HashiCorp Vault's audit devices do.
@@ -59,7 +60,9 @@ export type KnownEventType =
   | 'iam:IssueSession'
   | 'iam:AccessDenied'
   | 'vault:Tokenize'
-  | 'vault:Detokenize';
+  | 'vault:Detokenize'
+  | 'vault:DeleteToken'
+  | 'vault:ExpireTokens';
 
 export interface SecurityEvent {
   type: KnownEventType | (string & {});

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Actor, AffectedData, Origin, Outcome, RecordCategory, RecordDraft } from './record.ts';
+import type { Actor, AffectedData, DetailValue, Origin, Outcome, RecordCategory, RecordDraft } from './record.ts';
 
 /**
  * The audit record of one API request while the request runs. It is written exactly once: inside the
@@ -14,6 +14,7 @@ export class RequestAudit {
   private category: RecordCategory;
   private actor: Actor = { principal: null, accessKeyId: null, accountId: null };
   private resource: string | null = null;
+  private details: Record<string, DetailValue> | null = null;
   private state: 'open' | 'carrying' | 'recorded' = 'open';
   private expectedError: string | null = null;
 
@@ -24,11 +25,20 @@ export class RequestAudit {
     this.category = start.category;
   }
 
-  /** What the request does, once routing knows: e.g. `sqs:SendMessage`, data, the queue's ARN. */
-  describe(action: { type?: string; category?: RecordCategory; resource?: string | null }): void {
+  /**
+   * What the request does, once routing knows: e.g. `sqs:SendMessage`, data, the queue's ARN; and details an
+   * action adds (which token, why), merged with those noted before.
+   */
+  describe(action: {
+    type?: string;
+    category?: RecordCategory;
+    resource?: string | null;
+    details?: Record<string, DetailValue>;
+  }): void {
     if (action.type !== undefined) this.type = action.type;
     if (action.category !== undefined) this.category = action.category;
     if (action.resource !== undefined) this.resource = action.resource;
+    if (action.details !== undefined) this.details = { ...this.details, ...action.details };
   }
 
   /** Who made it: the authenticated caller, or for a refused request the key it claimed. */
@@ -86,7 +96,7 @@ export class RequestAudit {
       origin: this.origin,
       resource: this.resource,
       data,
-      details: null,
+      details: this.details,
     };
   }
 }

@@ -33,7 +33,13 @@ export interface AuditRuntimeOptions {
   node?: string;
 }
 
-const sessionKey = 'session';
+/**
+ * Where a run's state is kept (PCI DSS 10.7.2: a run that ended without stopping is recorded as interrupted).
+ * Nodes sharing a store each keep their own, by node name.
+ */
+function sessionKeyOf(chaining: 'inline' | 'sequenced', node: string): string {
+  return chaining === 'inline' ? 'session' : `session:${node}`;
+}
 
 /**
  * The audit trail as a running server uses it. Start and stop of audit logging and of the server are
@@ -55,6 +61,8 @@ export class AuditRuntime {
   private readonly timers = new Set<() => void>();
   private reportedProblem: number | undefined;
   private running = false;
+  private isLeading = false;
+  private stopLeading: (() => Promise<void>) | undefined;
 
   private constructor(options: AuditRuntimeOptions) {
     this.options = options;
@@ -95,7 +103,8 @@ export class AuditRuntime {
           }),
         );
       }
-      if ((await tx.audit.getState(sessionKey)) === 'running') {
+      const session = sessionKeyOf(tx.audit.chaining, trail.node);
+      if ((await tx.audit.getState(session)) === 'running') {
         await trail.append(
           tx,
           trail.systemDraft('pciq:AuditLogInterrupted', 'system', 'failure', {
@@ -103,7 +112,7 @@ export class AuditRuntime {
           }),
         );
       }
-      await tx.audit.setState(sessionKey, 'running');
+      await tx.audit.setState(session, 'running');
       await trail.append(
         tx,
         trail.systemDraft('pciq:AuditLogStarted', 'system', 'success', {
@@ -144,11 +153,31 @@ export class AuditRuntime {
       onError: (error) => log(`pciq: audit review failed: ${(error as Error)?.message ?? String(error)}\n`),
     });
     await this.trail.record(this.trail.systemDraft('pciq:ServerStarted', 'system', 'success', services.details));
-    await this.reviewer.start();
     this.running = true;
+    if (this.trail.isSequenced) this.trail.sequencer.startSweeping();
+    // Review, checkpoints, archive and verification run on one node at a time among those sharing the store.
+    this.stopLeading = this.options.store.lead('audit', {
+      onLead: () => void this.lead().catch((error: unknown) => log(`pciq: audit review failed: ${describe(error)}\n`)),
+      onLost: () => this.follow(),
+    });
+  }
+
+  private async lead(): Promise<void> {
+    if (!this.running) return;
+    const { config } = this.options;
+    this.isLeading = true;
+    await this.reviewer?.start();
     this.repeat(config.checkpointIntervalSec * 1000, () => this.seal('interval'));
     this.repeat(config.archiveIntervalSec * 1000, () => this.archive());
     if (config.verifyIntervalSec > 0) this.repeat(config.verifyIntervalSec * 1000, () => this.verify());
+  }
+
+  /** Leadership lost (the database session ended): stop the leader's work until this node leads again. */
+  private follow(): void {
+    this.isLeading = false;
+    for (const cancel of this.timers) cancel();
+    this.timers.clear();
+    this.reviewer?.pause();
   }
 
   /** Records the stop, lets alerts about it go out, and writes the final signed checkpoint. */
@@ -156,16 +185,21 @@ export class AuditRuntime {
     this.running = false;
     for (const cancel of this.timers) cancel();
     this.timers.clear();
+    await this.stopLeading?.();
     const { trail } = this;
     await trail.store.write(async (tx) => {
       await trail.append(tx, trail.systemDraft('pciq:ServerStopped', 'system', 'success'));
       await trail.append(tx, trail.systemDraft('pciq:AuditLogStopped', 'system', 'success'));
-      await tx.audit.setState(sessionKey, 'stopped');
+      await tx.audit.setState(sessionKeyOf(tx.audit.chaining, trail.node), 'stopped');
     });
-    await this.reviewer?.review().catch(() => undefined);
-    await this.reviewer?.save();
+    if (this.isLeading) {
+      await this.trail.sequence();
+      await this.reviewer?.review().catch(() => undefined);
+      await this.reviewer?.save();
+    }
     await this.dispatcher?.settled();
     this.reviewer?.stop();
+    this.trail.sequencer.stop();
     await this.seal('shutdown');
   }
 
@@ -224,11 +258,15 @@ export class AuditRuntime {
             this.options.log(`pciq: audit work failed: ${(error as Error)?.message ?? String(error)}\n`),
           )
           .finally(() => {
-            if (this.running) schedule();
+            if (this.running && this.isLeading) schedule();
           });
       });
       this.timers.add(cancel);
     };
     schedule();
   }
+}
+
+function describe(error: unknown): string {
+  return (error as Error)?.message ?? String(error);
 }

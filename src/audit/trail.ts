@@ -15,6 +15,7 @@ import {
   type RecordDraft,
   safeText,
 } from './record.ts';
+import { AuditSequencer } from './sequencer.ts';
 import { generateSigningKey, openSigningKey, type SigningKey } from './signing-key.ts';
 import { storedRowOf } from './stored-record.ts';
 
@@ -40,6 +41,7 @@ export interface AuditTrailOptions {
 }
 
 export interface AppendedRecord {
+  /** -1 while the record is staged for the sequencer (stores where several nodes write). */
   seq: number;
   hash: Buffer;
   record: AuditRecord;
@@ -64,6 +66,9 @@ export class AuditTrail {
   private readonly listeners = new Set<() => void>();
   /** Records committed by this process since the reviewer last took them (bounded: it falls back to the store). */
   private committed: AppendedRecord[] = [];
+  /** Chains staged records where the store is shared by several nodes. */
+  readonly sequencer: AuditSequencer;
+  private chaining: 'inline' | 'sequenced' = 'inline';
 
   constructor(options: AuditTrailOptions) {
     this.store = options.store;
@@ -73,23 +78,23 @@ export class AuditTrail {
     this.clockSource = safeText(options.clockSource ?? 'host', 128)!;
     this.node = safeText(options.node ?? hostname(), 128)!;
     this.systemActor = options.systemActor ?? pciqActor;
+    this.sequencer = new AuditSequencer(this);
   }
 
   /** Creates the signing key and the log id on first use (recording the key's creation), then loads them. */
   async open(): Promise<void> {
-    await this.store.write(async (tx) => {
-      if ((await tx.audit.signingKeys()).length === 0) {
-        const { row } = generateSigningKey(this.keyring, this.clock.now());
-        await tx.audit.insertSigningKey(row);
-        await this.append(
-          tx,
-          this.systemDraft('audit:CreateSigningKey', 'audit', 'success', { keyId: row.keyId, algorithm: 'Ed25519' }),
-        );
-      }
-      if ((await tx.audit.getState('log_id')) === undefined) {
-        await tx.audit.setState('log_id', `pciq-audit/${randomBytes(16).toString('hex')}`);
-      }
-    });
+    this.chaining = await this.store.read(async (tx) => tx.audit.chaining);
+    // Nodes opening a fresh shared store at once take turns (the sequencer's), so there is one log id.
+    for (;;) {
+      const done = await this.store.write(async (tx) => {
+        if (!(await tx.audit.lockSequencer())) return false;
+        await this.initialize(tx);
+        return true;
+      });
+      if (done) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await this.sequence();
     const { rows, log } = await this.store.read(async (tx) => ({
       rows: await tx.audit.signingKeys(),
       log: await tx.audit.getState('log_id'),
@@ -107,6 +112,20 @@ export class AuditTrail {
     this.notifyAppended();
   }
 
+  private async initialize(tx: WriteTx): Promise<void> {
+    if ((await tx.audit.signingKeys()).length === 0) {
+      const { row } = generateSigningKey(this.keyring, this.clock.now());
+      await tx.audit.insertSigningKey(row);
+      await this.append(
+        tx,
+        this.systemDraft('audit:CreateSigningKey', 'audit', 'success', { keyId: row.keyId, algorithm: 'Ed25519' }),
+      );
+    }
+    if ((await tx.audit.getState('log_id')) === undefined) {
+      await tx.audit.setState('log_id', `pciq-audit/${randomBytes(16).toString('hex')}`);
+    }
+  }
+
   get signingKey(): SigningKey {
     if (!this.key) throw new Error('the audit trail is not open');
     return this.key;
@@ -119,6 +138,7 @@ export class AuditTrail {
 
   /** Appends a record inside `tx`: it commits with the transaction's other work, or not at all. */
   async append(tx: WriteTx, draft: RecordDraft): Promise<AppendedRecord> {
+    if (tx.audit.chaining === 'sequenced') return this.stage(tx, draft);
     const head = await tx.audit.head();
     const seq = head ? head.seq + 1 : 0;
     const timeMs = this.clock.now();
@@ -131,6 +151,30 @@ export class AuditTrail {
     const hash = leafHash(body);
     await tx.audit.append(storedRowOf(record, { seq, body, hash, mac: this.macOf(hash) }));
     return { seq, hash, record };
+  }
+
+  /**
+   * Stages a record inside `tx` for the sequencer: durable with the transaction, chained moments later. Its
+   * MAC covers the staged form, so a change made to it before it is chained is caught.
+   */
+  private async stage(tx: WriteTx, draft: RecordDraft): Promise<AppendedRecord> {
+    const timeMs = this.clock.now();
+    const { record, body } = encodeRecord(draft, { seq: -1, prev: '', timeMs, clock: this.clockSource });
+    const hash = leafHash(body);
+    await tx.audit.stage({ timeMs, body, mac: this.macOf(hash) });
+    // Most staging units report their commit (noteCommitted); this catches those that do not.
+    setTimeout(() => this.sequencer.kick(), 5).unref();
+    return { seq: -1, hash, record };
+  }
+
+  /** True where several nodes write the store and a sequencer chains their records. */
+  get isSequenced(): boolean {
+    return this.chaining === 'sequenced';
+  }
+
+  /** Chains what is staged (nothing to do where the writer chains inline) and resolves once it is chained. */
+  async sequence(): Promise<void> {
+    if (this.chaining === 'sequenced') await this.sequencer.drain();
   }
 
   /** Appends a record in a unit of its own and resolves once it is durable. */
@@ -194,6 +238,13 @@ export class AuditTrail {
 
   /** Called once `records` are durable: the reviewer reads them from here rather than from the store. */
   noteCommitted(records: readonly AppendedRecord[]): void {
+    const chained = records.filter((record) => record.seq >= 0);
+    if (chained.length < records.length) this.sequencer.kick();
+    this.noteChained(chained);
+  }
+
+  /** Called with records that have their place in the chain: the reviewer takes them from here. */
+  noteChained(records: readonly AppendedRecord[]): void {
     if (this.committed.length < maxHeldRecords) this.committed.push(...records);
     this.notifyAppended();
   }

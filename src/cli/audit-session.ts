@@ -11,10 +11,12 @@ import { maskDigitRuns, systemClock } from '../core/index.ts';
 import { CliError, type DataDirPaths, type OpenedDataDir, openDataDir, pathsOf } from './data-dir.ts';
 import { defaultDataDir } from './defaults.ts';
 import { type RootKeyChoice, rootKeyChoiceOf, rootKeyOptions } from './root-key-options.ts';
+import { storeOptions } from './store-option.ts';
 
 /** Options every `pciq audit` command that opens a data directory takes. */
 export const dataDirOptions = {
   'data-dir': { type: 'string', default: defaultDataDir },
+  ...storeOptions,
   ...rootKeyOptions,
   'audit-config': { type: 'string' },
 } as const;
@@ -48,7 +50,9 @@ export class AuditSession {
   }
 
   static async open(
-    values: { 'data-dir': string; 'audit-config'?: string | undefined } & Parameters<typeof rootKeyChoiceOf>[0],
+    values: { 'data-dir': string; 'audit-config'?: string | undefined; store?: string | undefined } & Parameters<
+      typeof rootKeyChoiceOf
+    >[0],
   ) {
     let config: AuditConfig;
     try {
@@ -57,7 +61,7 @@ export class AuditSession {
       if (error instanceof AuditConfigError) throw new CliError(`--audit-config: ${error.message}`);
       throw error;
     }
-    const paths = pathsOf(values['data-dir'], values['key-file']);
+    const paths = pathsOf(values['data-dir'], values['key-file'], values.store);
     const rootKey: RootKeyChoice = rootKeyChoiceOf(values);
     const opened = await openDataDir(paths, { rootKey, clock: systemClock });
     const session = new AuditSession(paths, opened, config);

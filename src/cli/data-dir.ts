@@ -14,11 +14,13 @@ import {
 } from '../iam/index.ts';
 import { type KeyEventListener, KeyService, rootMeta } from '../keys/index.ts';
 import { sealedMessagesSource } from '../queues/index.ts';
-import { SqliteStore, type WriterSharing } from '../storage/index.ts';
+import { PostgresStore, SqliteStore, type Store, type WriterSharing } from '../storage/index.ts';
+import { sealedTokensSource } from '../vault/index.ts';
 import { CliError } from './cli-error.ts';
 import { KeyEventAudit } from './key-event-audit.ts';
 import { LocalIam } from './local-iam.ts';
 import { providerFor, type RootKeyChoice } from './root-key-options.ts';
+import { type StoreLocation, storeLocationOf } from './store-option.ts';
 
 export { CliError };
 
@@ -31,11 +33,15 @@ export interface DataDirPaths {
   serverKey: string;
   /** Compressed, signed archive segments of the audit trail (PCI DSS 10.5.1); ship them to WORM storage. */
   auditArchive: string;
+  /** The SQLite file above, or a PostgreSQL database (`--store`, PCIQ_STORE). */
+  store: StoreLocation;
 }
 
-export function pathsOf(dataDir: string, keyFile: string): DataDirPaths {
+/** `store` is the `--store` option; PCIQ_STORE applies when it is absent. */
+export function pathsOf(dataDir: string, keyFile: string, store?: string): DataDirPaths {
   const dir = resolve(dataDir);
   return {
+    store: storeLocationOf(store),
     dataDir: dir,
     keyFile: resolve(keyFile),
     database: join(dir, 'pciq.db'),
@@ -55,8 +61,25 @@ export interface Bootstrap {
   keyProvider: string;
 }
 
-export function isInitialized(paths: DataDirPaths): boolean {
-  return existsSync(paths.database);
+/** Whether the store holds an account: the SQLite file exists, or the PostgreSQL database has one. */
+export async function isInitialized(paths: DataDirPaths): Promise<boolean> {
+  if (paths.store.kind === 'sqlite') return existsSync(paths.database);
+  return (await peekStoreMeta(paths, ['account_id']))?.['account_id'] !== undefined;
+}
+
+/** What the store is, for messages: the data directory, or the database URL without its password. */
+export function storeName(paths: DataDirPaths): string {
+  return paths.store.kind === 'sqlite' ? paths.dataDir : paths.store.display;
+}
+
+async function peekStoreMeta(paths: DataDirPaths, keys: readonly string[]) {
+  try {
+    return paths.store.kind === 'sqlite'
+      ? SqliteStore.peekMeta(paths.database, keys)
+      : await PostgresStore.peekMeta(paths.store.url, keys);
+  } catch (error) {
+    throw new CliError(`cannot read ${storeName(paths)}: ${describe(error)}`);
+  }
 }
 
 /** Readable explanation of a file-system failure, for one-line CLI errors. */
@@ -92,7 +115,14 @@ function refuseKeyInside(paths: DataDirPaths, provider: KeyProvider): void {
   }
 }
 
-function openStore(paths: DataDirPaths, sharing?: WriterSharing): SqliteStore {
+async function openStore(paths: DataDirPaths, sharing?: WriterSharing): Promise<Store> {
+  if (paths.store.kind === 'postgres') {
+    try {
+      return await PostgresStore.open({ url: paths.store.url });
+    } catch (error) {
+      throw new CliError(`cannot open the store ${paths.store.display}: ${describe(error)}; run \`pciq doctor\``);
+    }
+  }
   try {
     return new SqliteStore({ path: paths.database, ...(sharing ? { sharing } : {}) });
   } catch (error) {
@@ -123,8 +153,8 @@ export async function initializeDataDir<T = undefined>(
 ): Promise<Bootstrap & { enrolment: T | undefined }> {
   const provider = providerFor(options.rootKey, undefined);
   refuseKeyInside(paths, provider);
-  if (isInitialized(paths))
-    throw new CliError(`${paths.dataDir} is already initialized; its credentials were printed when it was created`);
+  if (await isInitialized(paths))
+    throw new CliError(`${storeName(paths)} is already initialized; its credentials were printed when it was created`);
   try {
     mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
     chmodSync(paths.dataDir, 0o700);
@@ -133,11 +163,17 @@ export async function initializeDataDir<T = undefined>(
   }
   const { root, record } = await obtainRoot(provider, 'create');
   const caFile = options.bringsOwnTls ? null : writeDevelopmentTls(paths, options.clock, options.extraHosts);
-  const store = openStore(paths);
+  const store = await openStore(paths);
   const keyAudit = new KeyEventAudit((line) => process.stderr.write(line));
   try {
     const accountId = newAccountId();
     await store.write(async (tx) => {
+      // Two nodes initializing one empty database at once: the second finds the first's account and stops.
+      if ((await tx.getMeta('account_id')) !== undefined) {
+        throw new CliError(
+          `${storeName(paths)} is already initialized; its credentials were printed when it was created`,
+        );
+      }
       await tx.setMeta('account_id', accountId);
       await tx.setMeta('region', options.region);
       await tx.setMeta(rootMeta.checkValue, root.checkValue);
@@ -188,7 +224,7 @@ function writeDevelopmentTls(paths: DataDirPaths, clock: Clock, extraHosts: stri
 }
 
 export interface OpenedDataDir {
-  store: SqliteStore;
+  store: Store;
   keys: KeyService;
   accountId: string;
   region: string;
@@ -209,16 +245,15 @@ export async function openDataDir(
   } catch (error) {
     throw new CliError(`cannot read the data directory ${paths.dataDir}: ${describe(error)}`);
   }
-  let meta: Record<string, string> | undefined;
-  try {
-    meta = SqliteStore.peekMeta(paths.database, ['account_id', 'region', rootMeta.checkValue, rootMeta.record]);
-  } catch (error) {
-    throw new CliError(`cannot read the data directory ${paths.dataDir}: ${describe(error)}`);
-  }
+  const meta = await peekStoreMeta(paths, ['account_id', 'region', rootMeta.checkValue, rootMeta.record]);
   const accountId = meta?.['account_id'];
   const region = meta?.['region'];
   if (!meta || !accountId || !region) {
-    throw new CliError(`${paths.dataDir} is not a complete pciq data directory (no account); initialize a new one`);
+    throw new CliError(
+      paths.store.kind === 'sqlite'
+        ? `${paths.dataDir} is not a complete pciq data directory (no account); initialize a new one`
+        : `${paths.store.display} holds no pciq account; run \`pciq init --store …\` once`,
+    );
   }
   const record = JSON.parse(meta[rootMeta.record] ?? '{"provider":"local"}') as RootKeyRecord;
   const provider = providerFor(options.rootKey, record.provider);
@@ -228,11 +263,11 @@ export async function openDataDir(
     root.destroy();
     throw new CliError(
       provider.kind === 'local'
-        ? `the key file ${paths.keyFile} is not the key of ${paths.dataDir}; pass the right --key-file`
-        : `the root key from ${provider.description} is not the key of ${paths.dataDir}`,
+        ? `the key file ${paths.keyFile} is not the key of ${storeName(paths)}; pass the right --key-file`
+        : `the root key from ${provider.description} is not the key of ${storeName(paths)}`,
     );
   }
-  const store = openStore(paths, options.sharing);
+  const store = await openStore(paths, options.sharing);
   try {
     const keys = await KeyService.open({
       store,
@@ -243,6 +278,7 @@ export async function openDataDir(
     });
     keys.registerSource(sealedMessagesSource(region));
     keys.registerSource(sealedAccessKeysSource());
+    keys.registerSource(sealedTokensSource(region));
     keys.registerSource(sealedMfaSeedsSource(accountId));
     keys.registerSource(sealedSessionsSource(accountId));
     return { store, keys, accountId, region, keyProvider: provider };

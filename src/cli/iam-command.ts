@@ -13,6 +13,7 @@ import { LocalIam } from './local-iam.ts';
 import { enrolMfaAtTerminal } from './mfa-enrolment.ts';
 import { Prompter } from './prompt.ts';
 import { rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
+import { storeOptions } from './store-option.ts';
 
 export const iamUsage = `pciq iam COMMAND [--data-dir DIR] ${rootKeyUsage} [--json]
   users | create-user NAME [--path /P/] | delete-user NAME
@@ -31,11 +32,13 @@ export const iamUsage = `pciq iam COMMAND [--data-dir DIR] ${rootKeyUsage} [--js
                                                        may the principal do it, and which statement decided
   review [--format table|json|csv]                     PCI DSS 7.2.4: who can act on each queue and key, and
                                                        unused or old credentials, people without MFA, wildcards
-  Works on the data directory directly, also while pciq serve runs; every change is audited.`;
+  Works on the store directly (the data directory's, or --store), also while pciq serve runs; every change is
+  audited.`;
 
 const options = {
   'data-dir': { type: 'string', default: defaultDataDir },
   ...rootKeyOptions,
+  ...storeOptions,
   json: { type: 'boolean', default: false },
   path: { type: 'string' },
   'trust-policy': { type: 'string' },
@@ -385,7 +388,7 @@ export async function iamCommand(argv: string[]): Promise<void> {
   const [command, ...rest] = positionals;
   if (command === undefined) throw new CliError('pciq iam needs a COMMAND; run `pciq help` for the commands');
   if (!['table', 'json', 'csv'].includes(values.format)) throw new CliError('--format is table, json or csv');
-  const paths = pathsOf(values['data-dir'], values['key-file']);
+  const paths = pathsOf(values['data-dir'], values['key-file'], values.store);
   const opened = await openDataDir(paths, { rootKey: rootKeyChoiceOf(values), clock: systemClock });
   try {
     const local = await LocalIam.open({ store: opened.store, keys: opened.keys, accountId: opened.accountId });

@@ -8,6 +8,7 @@ import { defaultDataDir, defaultKeyFile, defaultPort, defaultRegion } from './de
 import { deviceNameOf, enrolMfaAtTerminal } from './mfa-enrolment.ts';
 import { Prompter } from './prompt.ts';
 import { rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
+import { storeOptions } from './store-option.ts';
 
 export const initUsage = `pciq init [--data-dir DIR] [--region REGION] [--host HOST] [--port PORT] [--json]
            [--admin-password-file FILE | --interactive] ${rootKeyUsage}
@@ -93,6 +94,7 @@ export async function initCommand(argv: string[]): Promise<void> {
     args: argv,
     options: {
       'data-dir': { type: 'string', default: defaultDataDir },
+      ...storeOptions,
       ...rootKeyOptions,
       region: { type: 'string', default: defaultRegion },
       host: { type: 'string', default: '127.0.0.1' },
@@ -104,7 +106,7 @@ export async function initCommand(argv: string[]): Promise<void> {
     strict: true,
     allowPositionals: false,
   });
-  const paths = pathsOf(values['data-dir'], values['key-file']);
+  const paths = pathsOf(values['data-dir'], values['key-file'], values.store);
   const enrolAdmin = adminEnrolment(values);
   const bootstrap = await initializeDataDir(paths, {
     region: values.region,

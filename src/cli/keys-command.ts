@@ -6,6 +6,7 @@ import { CliError } from './cli-error.ts';
 import { type OpenedDataDir, openDataDir, pathsOf } from './data-dir.ts';
 import { defaultDataDir } from './defaults.ts';
 import { providerFor, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
+import { storeOptions } from './store-option.ts';
 
 export const keysUsage = `pciq keys COMMAND [--data-dir DIR] ${rootKeyUsage} [--json]
   create [--alias alias/NAME] [--description TEXT] [--rotation-period-days 90..2560]
@@ -21,6 +22,7 @@ export const keysUsage = `pciq keys COMMAND [--data-dir DIR] ${rootKeyUsage} [--
 
 const options = {
   'data-dir': { type: 'string', default: defaultDataDir },
+  ...storeOptions,
   ...rootKeyOptions,
   json: { type: 'boolean', default: false },
   alias: { type: 'string' },
@@ -189,7 +191,7 @@ export async function keysCommand(argv: string[]): Promise<void> {
   const [command, keyRef, ...extra] = positionals;
   if (command === undefined) throw new CliError('pciq keys needs a command; run `pciq help` for the commands');
   if (extra.length > 0) throw new CliError(`unexpected argument ${extra[0]}`);
-  const opened = await openDataDir(pathsOf(values['data-dir'], values['key-file']), {
+  const opened = await openDataDir(pathsOf(values['data-dir'], values['key-file'], values.store), {
     rootKey: rootKeyChoiceOf(values),
     clock: systemClock,
   });

@@ -1,10 +1,14 @@
 import { alertsCommand, alertsUsage } from './alerts-command.ts';
 import { auditCommand, auditUsage } from './audit-command.ts';
 import { CliError } from './data-dir.ts';
+import { doctorCommand, doctorUsage } from './doctor-command.ts';
 import { iamCommand, iamUsage } from './iam-command.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
+import { migrateCommand, migrateUsage } from './migrate-command.ts';
 import { serveCommand, serveUsage } from './serve-command.ts';
+import { storeUsage } from './store-option.ts';
+import { tokensCommand, tokensUsage } from './tokens-command.ts';
 
 const usage = `pciq: PCI DSS-ready queues with an SQS-compatible API
 
@@ -20,6 +24,14 @@ ${auditUsage}
 
 ${alertsUsage}
 
+${migrateUsage}
+
+${doctorUsage}
+
+${tokensUsage}
+
+${storeUsage}
+
 pciq help   shows this text`;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
@@ -29,6 +41,9 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   iam: iamCommand,
   audit: auditCommand,
   alerts: alertsCommand,
+  migrate: migrateCommand,
+  doctor: doctorCommand,
+  tokens: tokensCommand,
 };
 
 /** Runs one command; failures are one line on stderr and a non-zero exit, never a stack trace. */

@@ -6,9 +6,11 @@ import { parseArgs } from 'node:util';
 import { ApiServer } from '../api/index.ts';
 import { type AuditConfig, AuditConfigError, AuditRuntime, loadAuditConfig, RetentionError } from '../audit/index.ts';
 import { systemClock } from '../core/index.ts';
+import { CardDataGuard, maskCardNumbers } from '../guard/index.ts';
 import { IamService } from '../iam/index.ts';
 import { KeyAdmin, KmsData } from '../keys/index.ts';
 import { QueueService } from '../queues/index.ts';
+import { defaultDetokenizeLimit, type RateLimit, TokenVault } from '../vault/index.ts';
 import {
   CliError,
   type DataDirPaths,
@@ -23,17 +25,21 @@ import { defaultDataDir, defaultHost, defaultPort, defaultRegion } from './defau
 import { bootstrapText, endpointOf } from './init-command.ts';
 import { KeyEventAudit } from './key-event-audit.ts';
 import { type RootKeyChoice, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
+import { storeOptions } from './store-option.ts';
 import { WriteTurns, workerSharing } from './write-turns.ts';
 
 export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port PORT] ${rootKeyUsage}
            [--tls-cert FILE --tls-key FILE] [--tls-client-ca FILE] [--endpoint-url URL] [--insecure-http]
-           [--workers N] [--audit-config FILE]
+           [--workers N] [--audit-config FILE] [--store URL] [--node NAME] [--detokenize-rate N]
   Serves the SQS- and KMS-compatible API over HTTPS (default https://${defaultHost}:${defaultPort}), initializing DIR
   on first use. The root key provider is the one DIR was initialized with. --tls-client-ca requires every client
   to present a certificate issued by that CA (mutual TLS). --insecure-http serves plain HTTP on a loopback
   address only, outside PCI DSS scope. --workers N serves from N processes sharing the port and the data directory
   (default: one per core, up to 4). --audit-config FILE: the audit trail's settings (JSON: clock source,
-  checkpoints, retention, review rules, alerts).`;
+  checkpoints, retention, review rules, alerts). --detokenize-rate N: detokenizations per second per principal
+  (default ${defaultDetokenizeLimit.perSecond}, bursts of ten times as many). --store URL: several nodes serve from one
+  PostgreSQL database (see below); --node NAME names this node in audit records (default: the host name; unique
+  per node).`;
 
 interface ServeConfig {
   paths: DataDirPaths;
@@ -47,6 +53,8 @@ interface ServeConfig {
   /** Processes serving requests; 1 serves from this process. */
   workers: number;
   audit: AuditConfig;
+  node: string | undefined;
+  detokenizeLimit: RateLimit;
 }
 
 function isLoopback(host: string): boolean {
@@ -68,6 +76,9 @@ function parseServeArgs(argv: string[]): ServeConfig {
       'insecure-http': { type: 'boolean', default: false },
       workers: { type: 'string' },
       'audit-config': { type: 'string' },
+      ...storeOptions,
+      node: { type: 'string' },
+      'detokenize-rate': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -88,10 +99,17 @@ function parseServeArgs(argv: string[]): ServeConfig {
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
     throw new CliError(`--workers must be a number from 1 to 64, not ${values.workers}`);
   }
+  const detokenizeRate =
+    values['detokenize-rate'] === undefined ? defaultDetokenizeLimit.perSecond : Number(values['detokenize-rate']);
+  if (!Number.isInteger(detokenizeRate) || detokenizeRate < 1 || detokenizeRate > 1_000_000) {
+    throw new CliError(`--detokenize-rate must be a number from 1 to 1000000, not ${values['detokenize-rate']}`);
+  }
   return {
     workers,
+    detokenizeLimit: { perSecond: detokenizeRate, burst: detokenizeRate * 10 },
     audit: auditConfigOf(values['audit-config']),
-    paths: pathsOf(values['data-dir'], values['key-file']),
+    paths: pathsOf(values['data-dir'], values['key-file'], values.store),
+    node: values.node,
     host: values.host,
     port,
     tls:
@@ -145,7 +163,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   const isWorker = cluster.isWorker && process.env[workerRole] === '1';
-  if (!isWorker && !isInitialized(config.paths)) {
+  if (!isWorker && !(await isInitialized(config.paths))) {
     const bootstrap = await initializeDataDir(config.paths, {
       region: defaultRegion,
       clock: systemClock,
@@ -173,6 +191,7 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
   keyAudit.attach(audit.trail);
   const api = await startApi(config, opened, audit);
   api.queues.start();
+  api.vault.start();
   opened.keys.start();
   const stopSweep = sweepExpiredSessions(opened);
   await audit.start({
@@ -183,6 +202,7 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
   return exitAfter(async () => {
     await api.stop();
     api.queues.stop();
+    api.vault.stop();
     stopSweep();
     opened.keys.stop();
     await opened.keys.flushUsage().catch(() => undefined);
@@ -201,8 +221,9 @@ function sweepExpiredSessions(opened: OpenedDataDir): () => void {
   return () => clearInterval(timer);
 }
 
+/** pciq's log is for people: card numbers that reach it anyway are masked (PCI DSS 3.4.1). */
 function log(line: string): void {
-  process.stderr.write(line);
+  process.stderr.write(maskCardNumbers(line));
 }
 
 /**
@@ -218,6 +239,7 @@ async function openAudit(config: ServeConfig, opened: OpenedDataDir, role: 'lead
     archiveDir: config.paths.auditArchive,
     accountId: opened.accountId,
     log,
+    ...(config.node ? { node: config.node } : {}),
   };
   try {
     return role === 'lead' ? await AuditRuntime.open(options) : await AuditRuntime.attach(options);
@@ -251,6 +273,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
     region: opened.region,
     endpoint: config.endpointUrl ?? endpointOf(config.host, config.port),
   });
+  const vault = openVault(config, opened, audit);
   let stopping = false;
   let ready = false;
   const fork = (): Promise<number> =>
@@ -284,6 +307,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
   }
   ready = true;
   background.start();
+  vault.start();
   opened.keys.start();
   const stopSweep = sweepExpiredSessions(opened);
   const scheme = config.insecureHttp ? 'http' : 'https';
@@ -305,6 +329,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
       ),
     );
     background.stop();
+    vault.stop();
     stopSweep();
     opened.keys.stop();
     await opened.keys.flushUsage().catch(() => undefined);
@@ -409,27 +434,28 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
   }
   const scheme = tls ? 'https' : 'http';
   const endpoint = config.endpointUrl ?? endpointOf(config.host, address.port, scheme);
+  const vault = openVault(config, opened, audit);
   const queues = new QueueService({
     store: audit.store,
     clock: systemClock,
     sealer: opened.keys,
     region: opened.region,
     endpoint,
+    guard: new CardDataGuard(vault),
   });
   server.serve({
     app: {
       queues,
       keys: { admin: new KeyAdmin(opened.keys), data: new KmsData(opened.keys) },
       audit: audit.service,
+      vault,
       iam,
     },
     audit: audit.auditor,
     clock: systemClock,
     region: opened.region,
     onInternalError: (requestId, error) => {
-      process.stderr.write(
-        `pciq: internal error in request ${requestId}: ${(error as Error)?.stack ?? String(error)}\n`,
-      );
+      log(`pciq: internal error in request ${requestId}: ${(error as Error)?.stack ?? String(error)}\n`);
     },
   });
   return {
@@ -437,10 +463,23 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
     endpoint,
     port: address.port,
     queues,
+    vault,
     stop: async () => {
       await server.stop();
       queues.stop();
       await iam.directory.flush().catch(() => undefined);
     },
   };
+}
+
+/** The token vault, recording into the audit trail; its sweep of expired tokens runs in the lead process. */
+function openVault(config: ServeConfig, opened: OpenedDataDir, audit: AuditRuntime): TokenVault {
+  return new TokenVault({
+    store: audit.store,
+    sealer: opened.keys,
+    clock: systemClock,
+    region: opened.region,
+    events: audit.events,
+    detokenizeLimit: config.detokenizeLimit,
+  });
 }

@@ -126,7 +126,8 @@ async function updateLoginState(
     const written = await writeOrRefuse(context, async (tx) => {
       const row = await tx.iam.getLoginProfile(principalArn);
       if (!row) throw noProfile(userName);
-      if (row.loginState !== before) return false;
+      if (!(await tx.iam.updateLoginState(principalArn, before, JSON.stringify(change.state)))) return false;
+      // A new password changes who can sign in: the revision tells every process.
       await tx.iam.putLoginProfile({ ...row, loginState: JSON.stringify(change.state) });
       const error = change.refusal?.code;
       await context.audit.record(tx, {

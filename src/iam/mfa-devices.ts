@@ -291,8 +291,12 @@ export async function checkMfaCode(
     const device = devices.find((candidate) => candidate.serialNumber === code.recovery?.serialNumber);
     // A code redeemed concurrently by another request no longer matches what was read: it was used.
     if (!device || device.recoveryCodes !== code.recovery.before) return { outcome: 'invalid', serialNumber: null };
-    await tx.iam.recordMfaUse(device.serialNumber, device.lastUsedStep, code.recovery.after);
-    return { outcome: 'ok', serialNumber: device.serialNumber };
+    const used = await tx.iam.recordMfaUse(
+      device.serialNumber,
+      { lastUsedStep: device.lastUsedStep, recoveryCodes: device.recoveryCodes },
+      { lastUsedStep: device.lastUsedStep, recoveryCodes: code.recovery.after },
+    );
+    return used ? { outcome: 'ok', serialNumber: device.serialNumber } : { outcome: 'invalid', serialNumber: null };
   }
   const now = context.clock.now();
   let replayed: string | undefined;
@@ -301,7 +305,11 @@ export async function checkMfaCode(
     try {
       const result = verifyTotp(seed, code.tokenCode ?? '', now, device.lastUsedStep);
       if (result.outcome === 'ok') {
-        await tx.iam.recordMfaUse(device.serialNumber, result.step, device.recoveryCodes);
+        const before = { lastUsedStep: device.lastUsedStep, recoveryCodes: device.recoveryCodes };
+        // Another request (on another node) that used a code of this device first makes this one a replay.
+        if (!(await tx.iam.recordMfaUse(device.serialNumber, before, { ...before, lastUsedStep: result.step }))) {
+          return { outcome: 'replayed', serialNumber: device.serialNumber };
+        }
         return { outcome: 'ok', serialNumber: device.serialNumber };
       }
       if (result.outcome === 'replayed') replayed = device.serialNumber;

@@ -36,6 +36,9 @@ export interface SignedIn extends IssuedCredentials {
   idleTimeoutMs: number;
 }
 
+/** Another attempt changed the login state between reading and writing it (on another node): decide again. */
+class ConcurrentAttempt extends Error {}
+
 /** What a refused person is told: nothing that helps guess which of the three factors was wrong. */
 const refusedMessage = 'The user name, password or MFA code is incorrect.';
 const defaultDurationSec = 3600;
@@ -64,108 +67,118 @@ export async function signIn(context: IamContext, input: SignInInput): Promise<S
     const now = context.clock.now();
     const result = await attemptSignIn(state, input.password, now, context.passwordPolicy);
     const prepared = await prepare(context, input, found.principalArn, found.userName, result);
-    const outcome = await writeOrRefuse(context, async (tx) => {
-      const row = await tx.iam.getLoginProfile(found.principalArn);
-      // A concurrent attempt changed the state: decide again on the fresh one, so no failure is lost.
-      if (!row || row.loginState !== found.before) return undefined;
-      const save = (next: LoginState) => tx.iam.updateLoginState(found.principalArn, JSON.stringify(next));
-      const actor = { principal: found.principalArn, accessKeyId: null, accountId: input.accountId };
-      const refuse = async (
-        reason: string,
-        counted?: SignInResult,
-        message = refusedMessage,
-        code: 'AccessDenied' | 'PasswordResetRequired' = 'AccessDenied',
-      ) => {
-        if (counted) await save(counted.state);
-        await context.audit.record(tx, {
-          type: 'iam:Login',
-          outcome: 'failure',
-          error: code,
-          requestError: code,
-          resource: found.principalArn,
-          actor,
-          details: { reason, failedAttempts: (counted ?? result).state.failedAttempts },
-        });
-        if (counted?.causedLockout) {
+    let outcome: SignedIn | undefined;
+    try {
+      outcome = await writeOrRefuse(context, async (tx) => {
+        const row = await tx.iam.getLoginProfile(found.principalArn);
+        // A concurrent attempt changed the state: decide again on the fresh one, so no failure is lost.
+        if (!row || row.loginState !== found.before) return undefined;
+        const save = async (next: LoginState) => {
+          if (!(await tx.iam.updateLoginState(found.principalArn, found.before, JSON.stringify(next)))) {
+            throw new ConcurrentAttempt();
+          }
+        };
+        const actor = { principal: found.principalArn, accessKeyId: null, accountId: input.accountId };
+        const refuse = async (
+          reason: string,
+          counted?: SignInResult,
+          message = refusedMessage,
+          code: 'AccessDenied' | 'PasswordResetRequired' = 'AccessDenied',
+        ) => {
+          if (counted) await save(counted.state);
           await context.audit.record(tx, {
-            type: 'iam:Lockout',
-            outcome: 'success',
+            type: 'iam:Login',
+            outcome: 'failure',
+            error: code,
+            requestError: code,
             resource: found.principalArn,
             actor,
-            details: {
-              lockedUntil: new Date(counted.state.lockedUntilMs ?? now).toISOString(),
-              failedAttempts: counted.state.failedAttempts,
-            },
+            details: { reason, failedAttempts: (counted ?? result).state.failedAttempts },
           });
+          if (counted?.causedLockout) {
+            await context.audit.record(tx, {
+              type: 'iam:Lockout',
+              outcome: 'success',
+              resource: found.principalArn,
+              actor,
+              details: {
+                lockedUntil: new Date(counted.state.lockedUntilMs ?? now).toISOString(),
+                failedAttempts: counted.state.failedAttempts,
+              },
+            });
+          }
+          return new Refusal(new PciqError(code, message));
+        };
+        switch (result.outcome) {
+          case 'locked':
+            return refuse(
+              'locked',
+              undefined,
+              `The account is locked after too many failed sign-in attempts until ${new Date(state.lockedUntilMs ?? now).toISOString()} (PCI DSS 8.3.4); an administrator can unlock it sooner.`,
+            );
+          case 'inactive':
+            return refuse(
+              'inactive',
+              undefined,
+              'The account was disabled after 90 days without use (PCI DSS 8.2.6); an administrator must reset its password.',
+            );
+          case 'wrong-password':
+            return refuse('wrong-password', result);
         }
-        return new Refusal(new PciqError(code, message));
-      };
-      switch (result.outcome) {
-        case 'locked':
+        const mfa = await checkMfaCode(context, tx, found.principalArn, {
+          ...(input.tokenCode !== undefined ? { tokenCode: input.tokenCode } : {}),
+          ...(prepared.recovery ? { recovery: prepared.recovery } : {}),
+        });
+        if (mfa.outcome === 'no-device') {
           return refuse(
-            'locked',
+            'mfa-not-enrolled',
             undefined,
-            `The account is locked after too many failed sign-in attempts until ${new Date(state.lockedUntilMs ?? now).toISOString()} (PCI DSS 8.3.4); an administrator can unlock it sooner.`,
+            'Every person must sign in with MFA (PCI DSS 8.4.2), and no MFA device is enabled for this user: ask an administrator to enable one.',
           );
-        case 'inactive':
+        }
+        if (mfa.outcome !== 'ok')
+          return refuse(`mfa-${mfa.outcome}`, countFailedAttempt(state, now, context.passwordPolicy));
+        if (!prepared.final) {
+          await save(result.state);
           return refuse(
-            'inactive',
+            'must-change-password',
             undefined,
-            'The account was disabled after 90 days without use (PCI DSS 8.2.6); an administrator must reset its password.',
+            'The password must be changed at first use or after a reset (PCI DSS 8.3.5): sign in again with NewPassword and a new code.',
+            'PasswordResetRequired',
           );
-        case 'wrong-password':
-          return refuse('wrong-password', result);
-      }
-      const mfa = await checkMfaCode(context, tx, found.principalArn, {
-        ...(input.tokenCode !== undefined ? { tokenCode: input.tokenCode } : {}),
-        ...(prepared.recovery ? { recovery: prepared.recovery } : {}),
+        }
+        await save(prepared.final);
+        await context.audit.record(tx, {
+          type: 'iam:Login',
+          outcome: 'success',
+          resource: found.principalArn,
+          actor,
+          details: { mfa: true, recoveryCode: prepared.recovery !== undefined, passwordChanged: prepared.changed },
+        });
+        const credentials = await issueSession(context, tx, {
+          accountId: input.accountId,
+          kind: 'sign-in',
+          principalArn: found.principalArn,
+          roleArn: null,
+          issuedToArn: found.principalArn,
+          durationSec,
+          mfaAuthenticatedAtMs: now,
+          sessionPolicy: null,
+          sessionPolicyArns: [],
+          sourceIdentity: null,
+          tags: {},
+          idleTimeoutMs: context.passwordPolicy.idleSessionTimeoutMs,
+        });
+        return {
+          ...credentials,
+          principalArn: found.principalArn,
+          idleTimeoutMs: context.passwordPolicy.idleSessionTimeoutMs,
+        };
       });
-      if (mfa.outcome === 'no-device') {
-        return refuse(
-          'mfa-not-enrolled',
-          undefined,
-          'Every person must sign in with MFA (PCI DSS 8.4.2), and no MFA device is enabled for this user: ask an administrator to enable one.',
-        );
-      }
-      if (mfa.outcome !== 'ok')
-        return refuse(`mfa-${mfa.outcome}`, countFailedAttempt(state, now, context.passwordPolicy));
-      if (!prepared.final) {
-        await save(result.state);
-        return refuse(
-          'must-change-password',
-          undefined,
-          'The password must be changed at first use or after a reset (PCI DSS 8.3.5): sign in again with NewPassword and a new code.',
-          'PasswordResetRequired',
-        );
-      }
-      await save(prepared.final);
-      await context.audit.record(tx, {
-        type: 'iam:Login',
-        outcome: 'success',
-        resource: found.principalArn,
-        actor,
-        details: { mfa: true, recoveryCode: prepared.recovery !== undefined, passwordChanged: prepared.changed },
-      });
-      const credentials = await issueSession(context, tx, {
-        accountId: input.accountId,
-        kind: 'sign-in',
-        principalArn: found.principalArn,
-        roleArn: null,
-        issuedToArn: found.principalArn,
-        durationSec,
-        mfaAuthenticatedAtMs: now,
-        sessionPolicy: null,
-        sessionPolicyArns: [],
-        sourceIdentity: null,
-        tags: {},
-        idleTimeoutMs: context.passwordPolicy.idleSessionTimeoutMs,
-      });
-      return {
-        ...credentials,
-        principalArn: found.principalArn,
-        idleTimeoutMs: context.passwordPolicy.idleSessionTimeoutMs,
-      };
-    });
+    } catch (error) {
+      if (error instanceof ConcurrentAttempt) continue;
+      throw error;
+    }
     if (outcome) return outcome;
   }
   throw new PciqError('ServiceUnavailable', 'The sign-in state kept changing; try again.');

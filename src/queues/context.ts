@@ -3,6 +3,7 @@ import type { KeySession, Sealer, SealingKey } from '../keys/index.ts';
 import type { QueueRow, ReadTx, Store, WriteTx } from '../storage/index.ts';
 import { asQueueKeyError } from './kms-errors.ts';
 import type { ReceiveWaiters } from './long-poll.ts';
+import type { MessageGuard } from './message-guard.ts';
 import { settingsOf, sqsManagedKeyAlias } from './queue-attributes.ts';
 import type { InFlightEstimates, QueueRegistry } from './queue-registry.ts';
 
@@ -18,6 +19,8 @@ export interface QueueContext {
   /** Queue rows for the data path, briefly cached. */
   queues: QueueRegistry;
   inFlight: InFlightEstimates;
+  /** The cardholder-data guard; absent in engines built without one (benchmarks of the guard's cost). */
+  guard?: MessageGuard;
 }
 
 export function arnOf(context: QueueContext, queue: Pick<QueueRow, 'accountId' | 'name'>): string {

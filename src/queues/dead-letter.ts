@@ -37,6 +37,7 @@ export async function moveToDeadLetter(
   }
   content.deadLetterSourceArn = sourceArn;
   const dlqSettings = settingsOf(dlq.attributes);
+  if (dlq.isFifo) await tx.lockQueueForFifoSend(dlq.id);
   await tx.insertMessage({
     ...message,
     queueId: dlq.id,

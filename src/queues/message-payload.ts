@@ -10,6 +10,8 @@ export interface MessageContent {
   deduplicationId?: string;
   senderId: string;
   deadLetterSourceArn?: string;
+  /** Tokens the guard put in place of card numbers, for receives that ask to reveal them. */
+  tokens?: string[];
 }
 
 interface EncodedValue {
@@ -54,6 +56,7 @@ export function sealMessage(key: SealingKey, messageId: string, content: Message
     d: content.deduplicationId,
     u: content.senderId,
     q: content.deadLetterSourceArn,
+    k: content.tokens,
   });
   return key.seal(Buffer.from(plain, 'utf8'), messageId);
 }
@@ -72,6 +75,7 @@ export function openMessage(
     d?: string;
     u: string;
     q?: string;
+    k?: string[];
   };
   const content: MessageContent = {
     body: plain.b,
@@ -82,5 +86,6 @@ export function openMessage(
   if (plain.g !== undefined) content.groupId = plain.g;
   if (plain.d !== undefined) content.deduplicationId = plain.d;
   if (plain.q !== undefined) content.deadLetterSourceArn = plain.q;
+  if (plain.k !== undefined) content.tokens = plain.k;
   return content;
 }

@@ -209,6 +209,7 @@ async function advanceOne(context: QueueContext, tx: WriteTx, task: MoveTaskRow,
       return;
     }
     const settings = settingsOf(destination.attributes);
+    if (destination.isFifo) await tx.lockQueueForFifoSend(destination.id);
     await tx.insertMessage({
       queueId: destination.id,
       messageId,

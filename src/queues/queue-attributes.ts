@@ -1,4 +1,5 @@
 import { PciqError } from '../core/index.ts';
+import { assertValidDataPolicy, dataPolicyAttributeNames } from './data-policy.ts';
 import { defaults, limits } from './limits.ts';
 import {
   normalizeRedriveAllowPolicy,
@@ -23,6 +24,7 @@ const settable = new Set([
   'ContentBasedDeduplication',
   'DeduplicationScope',
   'FifoThroughputLimit',
+  ...dataPolicyAttributeNames,
 ]);
 const fifoOnly = new Set(['ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit']);
 const computed = [
@@ -149,10 +151,19 @@ function normalizeOne(name: string, raw: string): string {
     case 'KmsMasterKeyId':
       if (raw.length > 2048) throw invalidValue(name, 'must be at most 2048 characters.');
       return raw;
+    case 'PciqDataPolicy':
+    case 'PciqTokenFormat':
+    case 'PciqTokenScope':
+    case 'PciqAllowedFields':
+      if (raw !== '') assertValidDataPolicy(name, raw, 'attribute');
+      return raw;
     default:
       throw new PciqError('InvalidAttributeName', `Unknown Attribute ${name}.`);
   }
 }
+
+/** Attributes an empty value removes (the data-policy ones too: the queue then follows its tags or the default). */
+const removableAttributes = new Set(['RedrivePolicy', 'RedriveAllowPolicy', 'Policy', 'KmsMasterKeyId']);
 
 /**
  * Applies normalized changes to stored attributes: empty strings remove, others replace. pciq encrypts every
@@ -164,8 +175,7 @@ export function applyAttributeChanges(
 ): Record<string, string> {
   const next = { ...current };
   for (const [name, value] of Object.entries(changes)) {
-    if (value === '' && ['RedrivePolicy', 'RedriveAllowPolicy', 'Policy', 'KmsMasterKeyId'].includes(name))
-      delete next[name];
+    if (value === '' && (removableAttributes.has(name) || dataPolicyAttributeNames.has(name))) delete next[name];
     else next[name] = value;
   }
   const hasCustomerKey = Boolean(next['KmsMasterKeyId']);

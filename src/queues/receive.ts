@@ -8,6 +8,7 @@ import { asQueueKeyError } from './kms-errors.ts';
 import { limits } from './limits.ts';
 import { md5OfAttributes, md5OfBody } from './md5.ts';
 import { type MessageAttributes, selectMessageAttributes } from './message-attributes.ts';
+import type { RevealRequest } from './message-guard.ts';
 import { type MessageContent, openMessage } from './message-payload.ts';
 import { isValidFifoToken } from './names.ts';
 import { settingsOf } from './queue-attributes.ts';
@@ -22,6 +23,8 @@ export interface ReceiveOptions {
   systemAttributeNames: readonly string[];
   messageAttributeNames: readonly string[];
   attemptId?: string;
+  /** Put card numbers (or their masked form) back in place of the guard's tokens. */
+  reveal?: RevealRequest;
 }
 
 export interface ReceivedMessage {
@@ -92,6 +95,14 @@ export async function receiveMessages(
   signal?: AbortSignal,
 ): Promise<ReceivedMessage[]> {
   checkOptions(options);
+  if (options.reveal) {
+    if (!context.guard)
+      throw new PciqError(
+        'UnsupportedOperation',
+        'This endpoint has no card-data guard: there are no tokens to reveal.',
+      );
+    context.guard.checkReveal(options.reveal);
+  }
   let deadline: number | undefined;
   for (;;) {
     const queue = await context.queues.get(address);
@@ -159,7 +170,29 @@ async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, option
     }
     if (skipped === 0) break;
   }
+  if (options.reveal) await reveal(context, tx, claimed, options.reveal);
   return claimed;
+}
+
+/**
+ * Replaces the guard's tokens in claimed messages by what the receiver asked to see, in the transaction that
+ * claims them, so the reveal's audit event commits with the receive. Tokens inside base64 blobs stay tokens.
+ */
+async function reveal(context: QueueContext, tx: WriteTx, claimed: Claimed[], request: RevealRequest): Promise<void> {
+  const withTokens = claimed.filter((item) => item.content.tokens && item.content.tokens.length > 0);
+  if (withTokens.length === 0) return;
+  const tokens = withTokens.flatMap((item) => item.content.tokens!);
+  const messageIds = withTokens.map((item) => item.row.messageId);
+  const values = await context.guard!.reveal(tx, tokens, request, messageIds);
+  for (const { content } of withTokens) {
+    for (const token of content.tokens!) {
+      const value = values.get(token);
+      if (value === undefined) continue;
+      content.body = content.body.replaceAll(token, value);
+      for (const attribute of Object.values(content.attributes))
+        if (attribute.stringValue !== undefined) attribute.stringValue = attribute.stringValue.replaceAll(token, value);
+    }
+  }
 }
 
 /** FIFO candidates in order; the caller claims them all, so groups whose runs it took stay blocked for others. */

@@ -4,9 +4,12 @@ import type { SealingKey } from '../keys/index.ts';
 import type { QueueRow, WriteTx } from '../storage/index.ts';
 import { type EntryOutcome, failedEntry, validateBatch } from './batch.ts';
 import { type QueueContext, sealingKeyOf } from './context.ts';
+import { dataPolicyOf, type QueueDataPolicy } from './data-policy.ts';
+import { asQueueKeyError } from './kms-errors.ts';
 import { limits } from './limits.ts';
 import { md5OfAttributes, md5OfBody } from './md5.ts';
 import { assertValidBody, type MessageAttributes, validateMessageAttributes } from './message-attributes.ts';
+import type { PendingRewrite } from './message-guard.ts';
 import { type MessageContent, sealMessage } from './message-payload.ts';
 import { isValidFifoToken } from './names.ts';
 import { type QueueSettings, settingsOf } from './queue-attributes.ts';
@@ -37,6 +40,8 @@ interface CheckedEntry {
   md5OfBody: string;
   md5OfMessageAttributes: string | undefined;
   md5OfSystemAttributes: string | undefined;
+  /** How the guard will replace card numbers when the entry is stored. */
+  rewrite?: PendingRewrite;
 }
 
 const notForThisQueueType = 'The request include parameter that is not valid for this queue type.';
@@ -81,9 +86,9 @@ function checkEntry(entry: SendEntry): CheckedEntry {
 /** Checks that depend on the queue: its size limit and its type's rules about groups, deduplication and delays. */
 function checkForQueue(checked: CheckedEntry, queue: QueueRow, settings: QueueSettings): void {
   const { entry } = checked;
-  if (checked.sizeBytes > settings.maximumMessageSize) {
+  if ((checked.rewrite?.sizeBytes ?? checked.sizeBytes) > settings.maximumMessageSize) {
     throw invalidParameter(
-      `One or more parameters are invalid. Reason: Message must be shorter than ${settings.maximumMessageSize} bytes.`,
+      `One or more parameters are invalid. Reason: Message must be shorter than ${settings.maximumMessageSize} bytes${checked.rewrite ? ' once its card numbers are replaced by tokens' : ''}.`,
     );
   }
   if (queue.isFifo) {
@@ -139,11 +144,15 @@ export async function sendMessages(
   });
   const queue = await context.queues.get(address);
   const settings = settingsOf(queue.attributes);
+  const policy = screen(context, queue, checked);
+  const via = isBatch ? 'SendMessageBatch' : 'SendMessage';
   return context.store.write(async (tx) => {
+    const tokenized: SendUnit['tokenized'] = [];
     // The queue's key is checked for the whole request: a disabled key refuses every entry (KmsDisabled).
     const key = sealingKeyOf(context, await context.sealer.session(tx), queue);
     const outcomes: Array<EntryOutcome<SendResult>> = [];
     let accepted = 0;
+    if (queue.isFifo) await tx.lockQueueForFifoSend(queue.id);
     for (const item of checked) {
       if ('ok' in item) {
         outcomes.push(item);
@@ -154,16 +163,41 @@ export async function sendMessages(
         outcomes.push({
           ok: true,
           id: item.entry.id,
-          value: await store(context, tx, caller, queue, settings, key, item),
+          value: await store(context, tx, { caller, queue, settings, key, tokenized }, item),
         });
         accepted++;
       } catch (error) {
         outcomes.push(failedEntry(item.entry.id, error));
       }
     }
+    if (policy && tokenized.length > 0) await context.guard!.recordTokenized(tx, { caller, policy, via }, tokenized);
     if (accepted > 0) tx.signalReceivable(queue.id);
     return outcomes;
   });
+}
+
+/**
+ * The guard's look at each entry, before the transaction: sensitive authentication data and card numbers
+ * on a rejecting queue fail their entry here, so nothing of them reaches the store (PCI DSS 3.3.1).
+ */
+function screen(
+  context: QueueContext,
+  queue: QueueRow,
+  checked: Array<CheckedEntry | EntryOutcome<SendResult>>,
+): QueueDataPolicy | undefined {
+  const guard = context.guard;
+  if (!guard) return undefined;
+  const policy = dataPolicyOf(queue);
+  checked.forEach((item, index) => {
+    if ('ok' in item) return;
+    try {
+      const rewrite = guard.inspect(item.entry, policy);
+      if (rewrite) item.rewrite = rewrite;
+    } catch (error) {
+      checked[index] = failedEntry(item.entry.id, error);
+    }
+  });
+  return policy;
 }
 
 function attributeBytes(attributes: MessageAttributes): number {
@@ -175,15 +209,18 @@ function attributeBytes(attributes: MessageAttributes): number {
   return size;
 }
 
-async function store(
-  context: QueueContext,
-  tx: WriteTx,
-  caller: Caller,
-  queue: QueueRow,
-  settings: QueueSettings,
-  key: SealingKey,
-  checked: CheckedEntry,
-): Promise<SendResult> {
+/** What every entry of one send shares. */
+interface SendUnit {
+  caller: Caller;
+  queue: QueueRow;
+  settings: QueueSettings;
+  key: SealingKey;
+  /** Messages whose card numbers became tokens, recorded once the unit's entries are stored. */
+  tokenized: Array<{ messageId: string; tokenRefs: string[] }>;
+}
+
+async function store(context: QueueContext, tx: WriteTx, unit: SendUnit, checked: CheckedEntry): Promise<SendResult> {
+  const { caller, queue, settings, key } = unit;
   const { entry } = checked;
   const now = context.clock.now();
   const result = {
@@ -198,7 +235,7 @@ async function store(
   if (queue.isFifo) {
     // Group and deduplication ids are customer data: the store sees only keyed hashes of them.
     groupKey = context.sealer.keyedHash('fifo-group', entry.groupId!);
-    deduplicationId = entry.deduplicationId ?? createHash('sha256').update(entry.body, 'utf8').digest('hex');
+    deduplicationId = entry.deduplicationId ?? contentDeduplicationId(context, checked);
     dedupScope = settings.deduplicationScope === 'messageGroup' ? groupKey : '';
     dedupKey = context.sealer.keyedHash('fifo-dedup', deduplicationId);
     const duplicate = await tx.getDedup(queue.id, dedupScope, dedupKey, now);
@@ -214,6 +251,20 @@ async function store(
     systemAttributes: entry.systemAttributes,
     senderId: caller.senderId,
   };
+  if (checked.rewrite) {
+    let rewritten: Awaited<ReturnType<PendingRewrite['apply']>>;
+    try {
+      rewritten = await checked.rewrite.apply(tx, { caller });
+    } catch (error) {
+      throw asQueueKeyError(error);
+    }
+    content.body = rewritten.body;
+    content.attributes = rewritten.attributes;
+    if (rewritten.tokens.length > 0) {
+      content.tokens = rewritten.tokens;
+      unit.tokenized.push({ messageId, tokenRefs: rewritten.tokenRefs });
+    }
+  }
   if (entry.groupId !== undefined) content.groupId = entry.groupId;
   if (deduplicationId !== undefined) content.deduplicationId = deduplicationId;
   const delaySec = entry.delaySeconds ?? settings.delaySec;
@@ -229,7 +280,7 @@ async function store(
     firstReceivedAtMs: null,
     lastReceivedAtMs: null,
     receiptNonce: null,
-    sizeBytes: checked.sizeBytes,
+    sizeBytes: checked.rewrite?.sizeBytes ?? checked.sizeBytes,
   });
   if (queue.isFifo) {
     await tx.putDedup({
@@ -242,4 +293,16 @@ async function store(
     });
   }
   return { ...result, messageId, sequenceNumber: queue.isFifo ? sequenceNumberOf(seq) : undefined };
+}
+
+/**
+ * SQS's content-based deduplication id is the SHA-256 of the body. Of a body the guard rewrote, that hash
+ * would be an unkeyed hash over card data handed to every receiver (PCI DSS 3.5.1.1): such bodies are
+ * hashed with a keyed hash instead, the same for the same body, so deduplication still works.
+ */
+function contentDeduplicationId(context: QueueContext, checked: CheckedEntry): string {
+  const body = checked.entry.body;
+  if (checked.rewrite)
+    return Buffer.from(context.sealer.keyedHash('fifo-content-dedup', body), 'base64url').toString('hex');
+  return createHash('sha256').update(body, 'utf8').digest('hex');
 }

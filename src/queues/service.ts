@@ -25,6 +25,7 @@ import {
   tagQueue,
   untagQueue,
 } from './manage.ts';
+import type { MessageGuard } from './message-guard.ts';
 import { advanceMoveTasks, cancelMessageMoveTask, listMessageMoveTasks, startMessageMoveTask } from './move-tasks.ts';
 import { addPermission, removePermission } from './permissions.ts';
 import { InFlightEstimates, QueueRegistry } from './queue-registry.ts';
@@ -38,6 +39,11 @@ export interface QueueServiceOptions {
   sealer: Sealer;
   region: string;
   endpoint: string;
+  /**
+   * Screens every message before it is stored and reveals tokens on request (src/guard). `pciq serve`
+   * always has one; an engine without it stores what it is given.
+   */
+  guard?: MessageGuard;
 }
 
 const sweepIntervalMs = 10_000;

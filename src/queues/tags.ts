@@ -1,4 +1,5 @@
 import { invalidParameter } from '../core/index.ts';
+import { assertValidDataPolicy } from './data-policy.ts';
 import { limits } from './limits.ts';
 
 /** Tag keys and values: letters, numbers, spaces and _ . : / = + - @ (AWS tagging rules); `aws:` is reserved. */
@@ -22,5 +23,6 @@ export function validateTags(tags: Record<string, string>): void {
         `The value of tag '${key}' is invalid: up to 256 letters, numbers, spaces or _ . : / = + - @.`,
       );
     }
+    assertValidDataPolicy(key, value, 'tag');
   }
 }

@@ -90,6 +90,23 @@ export interface AuditAlertRow {
 
 export type NewAuditAlert = Omit<AuditAlertRow, 'id'>;
 
+/**
+ * A record a node wrote, waiting for the sequencer to give it its place in the chain (drivers whose
+ * `chaining` is 'sequenced'). It commits with the request's effect, so a crash never leaves an effect
+ * without its record; the sequencer then chains staged records in batches.
+ */
+export interface StagedAuditRow {
+  /** Assigned by the store, increasing. */
+  id: number;
+  timeMs: number;
+  /** Canonical JSON of the record, with seq -1 and prev '': the sequencer sets both. */
+  body: string;
+  /** Keyed MAC of the staged body's leaf hash: a staged record altered before it is chained is detected. */
+  mac: string;
+}
+
+export type NewStagedAuditRow = Omit<StagedAuditRow, 'id'>;
+
 export interface AuditSearchFilter {
   fromMs?: number;
   toMs?: number;
@@ -105,6 +122,15 @@ export interface AuditSearchFilter {
 }
 
 export interface AuditReads {
+  /**
+   * How records find their place in the chain. 'inline': the writer reads the head and appends in its own
+   * transaction, which is right where one writer commits at a time (SQLite). 'sequenced': writers stage
+   * records and a sequencer chains them, so nodes sharing the database never serialize their requests on
+   * the head of the chain (PostgreSQL). docs/postgres.md explains the design.
+   */
+  readonly chaining: 'inline' | 'sequenced';
+  /** Staged records, oldest first, at most `limit`. */
+  staged(limit: number): Promise<StagedAuditRow[]>;
   /** The newest record's seq and hash; when the hot table is empty, the end of the newest archive segment. */
   head(): Promise<{ seq: number; hash: Uint8Array } | undefined>;
   /** Oldest record still in the hot table. */
@@ -136,6 +162,14 @@ export interface AuditReads {
 
 export interface AuditWrites extends AuditReads {
   append(record: AuditRecordRow): Promise<void>;
+  stage(record: NewStagedAuditRow): Promise<void>;
+  /** Removes staged records once chained. */
+  deleteStaged(ids: readonly number[]): Promise<void>;
+  /**
+   * Takes the sequencer's turn until commit, without waiting: false when another process holds it. Never
+   * waiting is what keeps a sequencer from deadlocking with the units sharing its group commit.
+   */
+  lockSequencer(): Promise<boolean>;
   insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<void>;
   /** Stores subtree roots; a node already stored keeps its first value. */
   putTreeNodes(nodes: readonly AuditTreeNode[]): Promise<void>;

@@ -113,6 +113,12 @@ export interface IamMfaDeviceRow {
   recoveryCodes: string;
 }
 
+/** What a device records about the codes accepted so far. */
+export interface MfaUse {
+  lastUsedStep: number | null;
+  recoveryCodes: string;
+}
+
 export type IamSessionKind = 'session-token' | 'assumed-role' | 'sign-in';
 
 /** Temporary credentials issued by STS (GetSessionToken, AssumeRole) or by a person's sign-in. */
@@ -222,15 +228,21 @@ export interface IamWriteTx extends IamReadTx {
 
   /** Creates or replaces a login profile (a new password, an administrator's reset). */
   putLoginProfile(profile: IamLoginProfileRow): Promise<void>;
-  /** Writes the sign-in state after an attempt, without changing the revision. */
-  updateLoginState(principalArn: string, loginState: string): Promise<void>;
+  /**
+   * Writes the sign-in state after an attempt, without changing the revision, if the stored state is still
+   * `before`: two attempts on two nodes at once cannot both count as the first failure. False when it was not.
+   */
+  updateLoginState(principalArn: string, before: string, after: string): Promise<boolean>;
   deleteLoginProfile(principalArn: string): Promise<boolean>;
 
   insertMfaDevice(device: IamMfaDeviceRow): Promise<void>;
   /** Replaces owner, enablement and recovery codes. */
   updateMfaDevice(device: IamMfaDeviceRow): Promise<void>;
-  /** Records the step of an accepted code (and recovery codes used) without changing the revision. */
-  recordMfaUse(serialNumber: string, lastUsedStep: number | null, recoveryCodes: string): Promise<void>;
+  /**
+   * Records the step of an accepted code (and recovery codes used) without changing the revision, if the
+   * device's are still `before`: of two requests with one code on two nodes, only one is accepted (8.5.1).
+   */
+  recordMfaUse(serialNumber: string, before: MfaUse, after: MfaUse): Promise<boolean>;
   /** Replaces a device's sealed seed (re-encrypted under a newer key version). */
   replaceMfaSeed(serialNumber: string, sealedSeed: Uint8Array): Promise<void>;
   deleteMfaDevice(serialNumber: string): Promise<void>;

@@ -10,6 +10,8 @@ export type {
   AuditTreeNode,
   AuditWrites,
   NewAuditAlert,
+  NewStagedAuditRow,
+  StagedAuditRow,
 } from './audit-store.ts';
 export type {
   IamAttachmentRow,
@@ -27,6 +29,7 @@ export type {
   IamSessionRow,
   IamUserRow,
   IamWriteTx,
+  MfaUse,
 } from './iam.ts';
 export type {
   InternalKeyRow,
@@ -38,6 +41,21 @@ export type {
   KmsKeyState,
   KmsKeyVersionRow,
 } from './keys.ts';
+export {
+  connectPostgres,
+  isPostgresUrl,
+  type ModuleSchema,
+  migratePostgres,
+  NewerSchemaError,
+  PostgresStore,
+  type PostgresStoreOptions,
+  type PostgresTarget,
+  parsePostgresUrl,
+  readSchemaStatus,
+  redactUrl,
+  type SslMode,
+  StoreUrlError,
+} from './postgres/index.ts';
 export { SqliteStore, type SqliteStoreOptions, type WriterSharing } from './sqlite/driver.ts';
 export type {
   AccessKeyRow,
@@ -57,3 +75,4 @@ export type {
   Store,
   WriteTx,
 } from './store.ts';
+export type { VaultReadTx, VaultTokenRow, VaultWriteTx } from './vault.ts';

@@ -1,6 +1,7 @@
 import type { AuditReads, AuditWrites } from './audit-store.ts';
 import type { IamReadTx, IamWriteTx } from './iam.ts';
 import type { KeyReadTx, KeyWriteTx } from './keys.ts';
+import type { VaultReadTx, VaultWriteTx } from './vault.ts';
 
 /**
  * The storage contract every driver implements (SQLite embedded, PostgreSQL for scale-out). Drivers hold
@@ -20,6 +21,13 @@ export interface Store {
    * from this process or, on drivers that share a database between nodes, from another node.
    */
   onReceivable(listener: (queueId: number) => void): () => void;
+  /**
+   * Background work that one process at a time does for everything sharing the database (today: audit
+   * review, checkpoints, archive and verification). Calls `onLead` once this process
+   * leads `name`, and `onLost` if it stops leading (its session to the database ended); it then tries again.
+   * Returns a function that stops leading or trying. On a store only one process writes, it leads at once.
+   */
+  lead(name: string, handlers: { onLead(): void; onLost(): void }): () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -160,6 +168,8 @@ export interface ReadTx {
   listAccessKeys(): Promise<AccessKeyRow[]>;
 
   readonly audit: AuditReads;
+  /** The tokenization vault's tables (src/storage/vault.ts). */
+  readonly vault: VaultReadTx;
 }
 
 export interface WriteTx extends ReadTx {
@@ -188,6 +198,11 @@ export interface WriteTx extends ReadTx {
    * (SQLite has one writer and needs nothing.)
    */
   lockQueueForFifoReceive(queueId: number): Promise<void>;
+  /**
+   * Serializes FIFO sends on one queue until commit, so that across nodes seqs commit in the order they were
+   * taken and a deduplication id is checked and recorded atomically. (SQLite needs nothing.)
+   */
+  lockQueueForFifoSend(queueId: number): Promise<void>;
   /** All messages of a queue in `seq` order after `afterSeq`, expired ones included, at most `limit`. */
   scanInOrder(queueId: number, afterSeq: number, limit: number): Promise<MessageOrderRow[]>;
   setVisibleAt(queueId: number, seq: number, visibleAtMs: number): Promise<void>;
@@ -223,6 +238,7 @@ export interface WriteTx extends ReadTx {
   signalReceivable(queueId: number): void;
 
   readonly audit: AuditWrites;
+  readonly vault: VaultWriteTx;
 
   /**
    * Rows inserted, updated or deleted so far on this transaction's connection, a counter that only grows:

@@ -220,6 +220,31 @@ export function describeAuditStoreContract(driver: string, factory: StoreFactory
       assert.ok(afterWrite! > afterRead!);
     });
 
+    it('stages records for a sequencer, oldest first, and forgets them once chained', async () => {
+      await store.write(async (tx) => {
+        assert.equal(await tx.audit.lockSequencer(), true);
+        for (const n of [1, 2, 3]) await tx.audit.stage({ timeMs: 5_000 + n, body: `{"n":${n}}`, mac: `mac-${n}` });
+      });
+      const staged = await store.read((tx) => tx.audit.staged(10));
+      assert.deepEqual(
+        staged.map((row) => [row.timeMs, row.body, row.mac]),
+        [
+          [5_001, '{"n":1}', 'mac-1'],
+          [5_002, '{"n":2}', 'mac-2'],
+          [5_003, '{"n":3}', 'mac-3'],
+        ],
+      );
+      assert.ok(staged[0]!.id < staged[1]!.id && staged[1]!.id < staged[2]!.id);
+      assert.equal((await store.read((tx) => tx.audit.staged(1))).length, 1);
+      await store.write((tx) => tx.audit.deleteStaged([staged[0]!.id, staged[2]!.id]));
+      assert.deepEqual(
+        (await store.read((tx) => tx.audit.staged(10))).map((row) => row.body),
+        ['{"n":2}'],
+      );
+      await store.write((tx) => tx.audit.deleteStaged([staged[1]!.id]));
+      assert.ok(['inline', 'sequenced'].includes(await store.read(async (tx) => tx.audit.chaining)));
+    });
+
     it('keeps the audit trail across a restart', async () => {
       store = await factory.reopen(store);
       assert.equal((await store.read((tx) => tx.audit.head()))?.seq, 10);

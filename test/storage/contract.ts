@@ -424,6 +424,29 @@ export function describeStoreContract(driver: string, factory: StoreFactory): vo
       assert.equal((await store.read((tx) => tx.countMessages(queue.id, 5_000))).visible, 1);
     });
 
+    it('takes FIFO send and receive locks inside a write', async () => {
+      const queue = await insertQueue({ isFifo: true });
+      const seq = await store.write(async (tx) => {
+        await tx.lockQueueForFifoSend(queue.id);
+        await tx.lockQueueForFifoReceive(queue.id);
+        return tx.insertMessage(newMessage(queue.id, { groupKey: 'g' }));
+      });
+      assert.equal((await store.read((tx) => tx.getMessage(queue.id, seq)))?.groupKey, 'g');
+    });
+
+    it('lets a process lead background work', async () => {
+      let led = false;
+      const stop = store.lead('contract', {
+        onLead: () => {
+          led = true;
+        },
+        onLost: () => assert.fail('leadership lost'),
+      });
+      for (let i = 0; i < 100 && !led; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.ok(led, 'the only process leads');
+      await stop();
+    });
+
     it('keeps everything committed across a restart', async () => {
       const queue = await insertQueue();
       const seq = await store.write((tx) => tx.insertMessage(newMessage(queue.id, { messageId: 'durable' })));

@@ -200,7 +200,12 @@ export function describeIamStoreContract(driver: string, factory: StoreFactory):
         tx.iam.putLoginProfile({ principalArn, accountId: account, loginState: '{"n":0}', createdAtMs: 1 }),
       );
       const before = await revision();
-      await store.write((tx) => tx.iam.updateLoginState(principalArn, '{"n":1}'));
+      assert.equal(await store.write((tx) => tx.iam.updateLoginState(principalArn, '{"n":0}', '{"n":1}')), true);
+      assert.equal(
+        await store.write((tx) => tx.iam.updateLoginState(principalArn, '{"n":0}', '{"n":2}')),
+        false,
+        'a state read before another attempt wrote is not written over it',
+      );
       assert.equal(await revision(), before);
       assert.equal((await store.read((tx) => tx.iam.getLoginProfile(principalArn)))?.loginState, '{"n":1}');
       assert.equal((await store.read((tx) => tx.iam.listLoginProfiles(account))).length, 1);
@@ -227,7 +232,16 @@ export function describeIamStoreContract(driver: string, factory: StoreFactory):
         tx.iam.updateMfaDevice({ ...device!, ownerArn: `arn:aws:iam::${account}:user/bob`, enabledAtMs: 2 }),
       );
       const before = await revision();
-      await store.write((tx) => tx.iam.recordMfaUse(serialNumber, 42, '[1]'));
+      const fresh = { lastUsedStep: null, recoveryCodes: '[]' };
+      assert.equal(
+        await store.write((tx) => tx.iam.recordMfaUse(serialNumber, fresh, { lastUsedStep: 42, recoveryCodes: '[1]' })),
+        true,
+      );
+      assert.equal(
+        await store.write((tx) => tx.iam.recordMfaUse(serialNumber, fresh, { lastUsedStep: 43, recoveryCodes: '[1]' })),
+        false,
+        'a code checked against what another request already used is not recorded',
+      );
       await store.write((tx) => tx.iam.replaceMfaSeed(serialNumber, Buffer.from('resealed')));
       assert.equal(await revision(), before);
       const updated = await store.read((tx) => tx.iam.getMfaDevice(serialNumber));

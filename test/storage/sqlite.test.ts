@@ -5,6 +5,7 @@ import { describeAuditStoreContract } from './audit-contract.ts';
 import { describeStoreContract } from './contract.ts';
 import { describeIamStoreContract } from './iam-contract.ts';
 import { describeKeyStoreContract } from './keys-contract.ts';
+import { describeVaultStoreContract } from './vault-contract.ts';
 
 function sqliteFactory(file: string) {
   const dir = makeTempDir('pciq-sqlite-');
@@ -22,4 +23,5 @@ function sqliteFactory(file: string) {
 describeStoreContract('sqlite', sqliteFactory('contract.db'));
 describeKeyStoreContract('sqlite', sqliteFactory('keys-contract.db'));
 describeAuditStoreContract('sqlite', sqliteFactory('audit-contract.db'));
+describeVaultStoreContract('sqlite', sqliteFactory('vault-contract.db'));
 describeIamStoreContract('sqlite', sqliteFactory('iam-contract.db'));

@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { pciqBin } from './pciq-process.ts';
 
 /** Runs the `pciq` command in a child process and returns its status and output. */
-export function pciq(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}) {
+export function pciq(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string } = {}) {
   return spawnSync(process.execPath, [pciqBin, ...args], {
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 30_000,
     env: options.env ?? process.env,
+    ...(options.input !== undefined ? { input: options.input } : {}),
   });
 }
 

@@ -14,19 +14,29 @@ export interface Bootstrap {
   secretAccessKey: string;
 }
 
-/** Runs `pciq init --json` in a fresh temp dir. */
-export function initDataDir(): { bootstrap: Bootstrap; dataDir: string; keyFile: string; remove: () => void } {
+/**
+ * Runs `pciq init --json` in a fresh temp dir; with `store`, the account goes into that PostgreSQL database
+ * and `storeArgs` carries the option for every later command.
+ */
+export function initDataDir(options: { store?: string | undefined } = {}): {
+  bootstrap: Bootstrap;
+  dataDir: string;
+  keyFile: string;
+  storeArgs: string[];
+  remove: () => void;
+} {
   const dir = makeTempDir('pciq-e2e-');
   const dataDir = join(dir.path, 'data');
   const keyFile = join(dir.path, 'keys', 'master.key');
+  const storeArgs = options.store ? ['--store', options.store] : [];
   const out = execFileSync(
     process.execPath,
-    [pciqBin, 'init', '--data-dir', dataDir, '--key-file', keyFile, '--json'],
+    [pciqBin, 'init', '--data-dir', dataDir, '--key-file', keyFile, ...storeArgs, '--json'],
     {
       encoding: 'utf8',
     },
   );
-  return { bootstrap: JSON.parse(out) as Bootstrap, dataDir, keyFile, remove: dir.remove };
+  return { bootstrap: JSON.parse(out) as Bootstrap, dataDir, keyFile, storeArgs, remove: dir.remove };
 }
 
 /** A real `pciq serve` child process on an ephemeral port. */
@@ -38,11 +48,11 @@ export class PciqServer {
   stdout = '';
   stderr = '';
 
-  constructor(args: { dataDir: string; keyFile: string; extra?: string[] }) {
+  constructor(args: { dataDir: string; keyFile: string; extra?: string[]; env?: NodeJS.ProcessEnv }) {
     this.process = spawn(
       process.execPath,
       [pciqBin, 'serve', '--data-dir', args.dataDir, '--key-file', args.keyFile, '--port', '0', ...(args.extra ?? [])],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...args.env } },
     );
     this.process.stderr?.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();

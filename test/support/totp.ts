@@ -1,4 +1,9 @@
-import { decodeBase32, totpCode, totpStepSec } from '../../src/iam/mfa/index.ts';
+import { totpCode as codeAt, decodeBase32, totpStepSec } from '../../src/iam/mfa/index.ts';
+
+/** An RFC 6238 code (SHA-1, 30-second steps, six digits), as an authenticator app shows it, for tests. */
+export function totpCode(secretBase32: string, atMs: number): string {
+  return codeAt(decodeBase32(secretBase32), atMs);
+}
 
 /**
  * What an authenticator app does, for end-to-end tests on the real clock: the code of a step relative to
@@ -6,8 +11,7 @@ import { decodeBase32, totpCode, totpStepSec } from '../../src/iam/mfa/index.ts'
  * then use the current one without waiting for the clock.
  */
 export function authenticator(base32Seed: string) {
-  const seed = decodeBase32(base32Seed);
-  return (stepOffset = 0) => totpCode(seed, Date.now() + stepOffset * totpStepSec * 1000);
+  return (stepOffset = 0) => totpCode(base32Seed, Date.now() + stepOffset * totpStepSec * 1000);
 }
 
 /** Waits past a step boundary that is about to come, so codes computed now stay in the server's window. */

@@ -234,6 +234,17 @@ export class Reviewer {
     this.lastSaveMs = this.trail.clock.now();
   }
 
+  /** Stops reviewing (another node leads now); `start` resumes from the saved cursor. */
+  pause(): void {
+    this.stopListening?.();
+    this.stopListening = undefined;
+    this.cancelPoll?.();
+    this.cancelScheduled?.();
+    this.cancelScheduled = undefined;
+    this.saved = undefined;
+    this.held.clear();
+  }
+
   stop(): void {
     this.stopListening?.();
     this.stopListening = undefined;

@@ -10,6 +10,8 @@ import type {
   AuditTreeNode,
   AuditWrites,
   NewAuditAlert,
+  NewStagedAuditRow,
+  StagedAuditRow,
 } from '../audit-store.ts';
 
 type Row = Record<string, SQLInputValue>;
@@ -17,6 +19,8 @@ type Row = Record<string, SQLInputValue>;
 /** The audit trail's statements (`tx.audit`), on the connection of the transaction that owns them. */
 export class SqliteAudit implements AuditWrites {
   private readonly sql: (text: string) => StatementSync;
+  /** One writer commits at a time, so the writer itself extends the chain in its transaction. */
+  readonly chaining = 'inline';
 
   constructor(sql: (text: string) => StatementSync) {
     this.sql = sql;
@@ -168,6 +172,34 @@ export class SqliteAudit implements AuditWrites {
       record.hash,
       record.mac,
     );
+  }
+
+  async staged(limit: number): Promise<StagedAuditRow[]> {
+    const rows = this.sql('SELECT * FROM audit_pending ORDER BY id LIMIT ?').all(limit) as Row[];
+    return rows.map((row) => ({
+      id: Number(row.id),
+      timeMs: Number(row.time_ms),
+      body: String(row.body),
+      mac: String(row.mac),
+    }));
+  }
+
+  async stage(record: NewStagedAuditRow): Promise<void> {
+    this.sql('INSERT INTO audit_pending (time_ms, body, mac) VALUES (?, ?, ?)').run(
+      record.timeMs,
+      record.body,
+      record.mac,
+    );
+  }
+
+  async deleteStaged(ids: readonly number[]): Promise<void> {
+    const remove = this.sql('DELETE FROM audit_pending WHERE id = ?');
+    for (const id of ids) remove.run(id);
+  }
+
+  async lockSequencer(): Promise<boolean> {
+    // One writer connection: write transactions are already serialized.
+    return true;
   }
 
   async insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<void> {

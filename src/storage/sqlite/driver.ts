@@ -148,6 +148,12 @@ export class SqliteStore implements Store {
     return () => this.listeners.delete(listener);
   }
 
+  lead(_name: string, handlers: { onLead(): void; onLost(): void }): () => Promise<void> {
+    // The process that opens the file for background work is the only one doing it (`pciq serve`'s primary).
+    handlers.onLead();
+    return async () => undefined;
+  }
+
   async close(): Promise<void> {
     while (this.pending.length > 0 || this.flushing || this.syncsInFlight > 0) {
       await new Promise((resolve) => setImmediate(resolve));

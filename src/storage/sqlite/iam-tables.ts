@@ -15,6 +15,7 @@ import type {
   IamSessionRow,
   IamUserRow,
   IamWriteTx,
+  MfaUse,
 } from '../iam.ts';
 
 type Row = Record<string, SQLInputValue>;
@@ -426,8 +427,14 @@ export class SqliteIamTables implements IamWriteTx {
     this.bump();
   }
 
-  async updateLoginState(principalArn: string, loginState: string): Promise<void> {
-    this.sql('UPDATE iam_login_profiles SET login_state = ? WHERE principal_arn = ?').run(loginState, principalArn);
+  async updateLoginState(principalArn: string, before: string, after: string): Promise<boolean> {
+    return (
+      this.sql('UPDATE iam_login_profiles SET login_state = ? WHERE principal_arn = ? AND login_state = ?').run(
+        after,
+        principalArn,
+        before,
+      ).changes > 0
+    );
   }
 
   async deleteLoginProfile(principalArn: string): Promise<boolean> {
@@ -461,11 +468,13 @@ export class SqliteIamTables implements IamWriteTx {
     this.bump();
   }
 
-  async recordMfaUse(serialNumber: string, lastUsedStep: number | null, recoveryCodes: string): Promise<void> {
-    this.sql('UPDATE iam_mfa_devices SET last_used_step = ?, recovery_codes = ? WHERE serial_number = ?').run(
-      lastUsedStep,
-      recoveryCodes,
-      serialNumber,
+  async recordMfaUse(serialNumber: string, before: MfaUse, after: MfaUse): Promise<boolean> {
+    return (
+      this.sql(
+        `UPDATE iam_mfa_devices SET last_used_step = ?, recovery_codes = ?
+         WHERE serial_number = ? AND last_used_step IS ? AND recovery_codes = ?`,
+      ).run(after.lastUsedStep, after.recoveryCodes, serialNumber, before.lastUsedStep, before.recoveryCodes).changes >
+      0
     );
   }
 

@@ -18,6 +18,7 @@ import type {
 import { SqliteAudit } from './audit.ts';
 import { SqliteIamTables } from './iam-tables.ts';
 import { SqliteKeyTables } from './key-tables.ts';
+import { SqliteVaultTables } from './vault-tables.ts';
 
 type Row = Record<string, SQLInputValue>;
 
@@ -31,6 +32,7 @@ export class SqliteTransaction implements WriteTx {
   private readonly onSignal: (queueId: number) => void;
   readonly keys: SqliteKeyTables;
   readonly audit: SqliteAudit;
+  readonly vault: SqliteVaultTables;
   readonly iam: SqliteIamTables;
 
   constructor(db: DatabaseSync, onSignal: (queueId: number) => void) {
@@ -38,6 +40,7 @@ export class SqliteTransaction implements WriteTx {
     this.onSignal = onSignal;
     this.keys = new SqliteKeyTables(db);
     this.audit = new SqliteAudit((text) => this.sql(text));
+    this.vault = new SqliteVaultTables((text) => this.sql(text));
     this.iam = new SqliteIamTables((text) => this.sql(text));
   }
 
@@ -259,6 +262,10 @@ export class SqliteTransaction implements WriteTx {
   }
 
   async lockQueueForFifoReceive(): Promise<void> {
+    // One writer connection: every write transaction is already serialized.
+  }
+
+  async lockQueueForFifoSend(): Promise<void> {
     // One writer connection: every write transaction is already serialized.
   }
 

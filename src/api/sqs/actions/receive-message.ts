@@ -1,6 +1,8 @@
 import type { MessageAttributes, ReceivedMessage, ReceiveOptions } from '../../../queues/index.ts';
+import { vaultArn } from '../../../vault/index.ts';
 import { compact, type SqsAction } from '../action.ts';
 import { queueResource } from './queue-resource.ts';
+import { revealOptionOf } from './reveal-request.ts';
 
 function attributesOutput(attributes: MessageAttributes): Record<string, unknown> | undefined {
   const names = Object.keys(attributes);
@@ -31,11 +33,20 @@ function messageOutput(message: ReceivedMessage): Record<string, unknown> {
 export const receiveMessageAction: SqsAction = {
   name: 'ReceiveMessage',
   resource: queueResource,
-  async run(input, { app: { queues }, caller, signal }) {
+  async run(input, context) {
+    const { app, caller, signal } = context;
+    const reveal = revealOptionOf(input.stringList('MessageAttributeNames'), context);
     const options: ReceiveOptions = {
       systemAttributeNames: [...input.stringList('AttributeNames'), ...input.stringList('MessageSystemAttributeNames')],
-      messageAttributeNames: input.stringList('MessageAttributeNames'),
+      messageAttributeNames: reveal.attributeNames,
     };
+    if (reveal.request) {
+      context.note({ reveal: reveal.request.redaction, reason: reveal.request.reason ?? null });
+      // Revealing is detokenizing: the receiver needs pciq:Detokenize on the vault, asked before anything is
+      // received so that a refusal leaves the messages where they are.
+      await context.authorize('pciq:Detokenize', vaultArn(context.region, caller.accountId));
+      options.reveal = reveal.request;
+    }
     const maxMessages = input.optionalInteger('MaxNumberOfMessages');
     const visibilityTimeoutSec = input.optionalInteger('VisibilityTimeout');
     const waitTimeSec = input.optionalInteger('WaitTimeSeconds');
@@ -44,7 +55,7 @@ export const receiveMessageAction: SqsAction = {
     if (visibilityTimeoutSec !== undefined) options.visibilityTimeoutSec = visibilityTimeoutSec;
     if (waitTimeSec !== undefined) options.waitTimeSec = waitTimeSec;
     if (attemptId !== undefined) options.attemptId = attemptId;
-    const messages = await queues.receiveMessages(input.queue(caller), options, signal);
+    const messages = await app.queues.receiveMessages(input.queue(caller), options, signal);
     return messages.length > 0 ? { Messages: messages.map(messageOutput) } : {};
   },
   queryListElements: { Messages: 'Message' },

@@ -92,4 +92,14 @@ export const auditMigrations: readonly string[] = [
   CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
   BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
   `,
+  `
+  -- Records staged by writers for a sequencer (used by drivers that chain that way; kept here so the
+  -- contract is the same on every driver).
+  CREATE TABLE audit_pending (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time_ms INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    mac TEXT NOT NULL
+  );
+  `,
 ];

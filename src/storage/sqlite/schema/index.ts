@@ -2,6 +2,7 @@ import { auditMigrations } from './audit.ts';
 import { iamMigrations } from './iam.ts';
 import { keyMigrations } from './keys.ts';
 import { queueMigrations } from './queues.ts';
+import { vaultMigrations } from './vault.ts';
 
 /**
  * Ordered migrations per module, each list append-only (a released migration is never edited). Modules
@@ -12,5 +13,6 @@ export const sqliteMigrations: ReadonlyArray<readonly [module: string, migration
   ['queues', queueMigrations],
   ['keys', keyMigrations],
   ['audit', auditMigrations],
+  ['vault', vaultMigrations],
   ['iam', iamMigrations],
 ];

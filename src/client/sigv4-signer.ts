@@ -3,6 +3,8 @@ import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:cr
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
+  /** Temporary credentials (STS sessions) carry a token, sent as X-Amz-Security-Token. */
+  sessionToken?: string;
 }
 
 export interface RequestToSign {
@@ -14,8 +16,9 @@ export interface RequestToSign {
 }
 
 /**
- * The smallest SigV4 signer a POST to an AWS JSON endpoint needs: no query, no session token. The derived key
- * depends only on the day, so the four-HMAC chain runs once a day rather than once a request.
+ * The smallest SigV4 signer a POST to an AWS JSON endpoint needs (pciq's clients and benchmarks): no query
+ * string. The derived key depends only on the day, so the four-HMAC chain runs once a day rather than once a
+ * request.
  */
 export class SigV4Signer {
   private readonly credentials: Credentials;
@@ -38,6 +41,7 @@ export class SigV4Signer {
       .replace(/\.\d{3}/, '');
     const day = amzDate.slice(0, 8);
     const headers: Record<string, string> = { ...request.headers, host: request.host, 'x-amz-date': amzDate };
+    if (this.credentials.sessionToken) headers['x-amz-security-token'] = this.credentials.sessionToken;
     const names = Object.keys(headers).sort();
     const signedHeaders = names.join(';');
     const canonicalRequest = [

@@ -1,6 +1,7 @@
 /**
- * A pciq server for `bench/audit.ts`, run in a worker thread: the same composition as `pciq serve`, with
- * the audit trail on or off, so the benchmark measures exactly what the trail costs.
+ * A pciq server for the cost benches (`bench/audit.ts`, `bench/vault.ts`), run in a worker thread: the same
+ * composition as `pciq serve` (the cardholder-data guard and the token vault included), with the audit
+ * trail or the guard switched off, so that a benchmark measures exactly what one of them costs.
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,11 +11,13 @@ import { AuditRuntime, defaultAuditConfig } from '../src/audit/index.ts';
 import { initializeDataDir, openDataDir, pathsOf, readTlsMaterial } from '../src/cli/data-dir.ts';
 import { rootKeyChoiceOf } from '../src/cli/root-key-options.ts';
 import { systemClock } from '../src/core/index.ts';
+import { CardDataGuard } from '../src/guard/index.ts';
 import { IamService } from '../src/iam/index.ts';
 import { KeyAdmin, KmsData } from '../src/keys/index.ts';
 import { QueueService } from '../src/queues/index.ts';
+import { TokenVault } from '../src/vault/index.ts';
 
-const { dir, isAuditOn } = workerData as { dir: string; isAuditOn: boolean };
+const { dir, isAuditOn, isGuardOn = true } = workerData as { dir: string; isAuditOn: boolean; isGuardOn?: boolean };
 const keyFile = join(dir, 'keys', 'master.key');
 const paths = pathsOf(join(dir, 'data'), keyFile);
 const rootKey = rootKeyChoiceOf({ 'key-file': keyFile });
@@ -49,18 +52,27 @@ await iam.directory.sync();
 const server = new ApiServer(readTlsMaterial(paths.serverCert, paths.serverKey));
 const address = await server.listen(0, '127.0.0.1');
 const endpoint = `https://127.0.0.1:${address.port}`;
+const vault = new TokenVault({
+  store: audit?.store ?? opened.store,
+  sealer: opened.keys,
+  clock: systemClock,
+  region: opened.region,
+  ...(audit ? { events: audit.events } : {}),
+});
 const queues = new QueueService({
   store: audit?.store ?? opened.store,
   clock: systemClock,
   sealer: opened.keys,
   region: opened.region,
   endpoint,
+  ...(isGuardOn ? { guard: new CardDataGuard(vault) } : {}),
 });
 server.serve({
   app: {
     queues,
     keys: { admin: new KeyAdmin(opened.keys), data: new KmsData(opened.keys) },
     ...(audit ? { audit: audit.service } : {}),
+    vault,
     iam,
   },
   ...(audit ? { audit: audit.auditor } : {}),

@@ -1,0 +1,42 @@
+import { invalidParameter } from '../../../core/index.ts';
+import type { RevealRequest } from '../../../queues/index.ts';
+import type { ActionContext } from '../action.ts';
+
+/**
+ * A receive asks pciq to reveal card numbers in place of tokens through names in MessageAttributeNames,
+ * which every SQS client can send: `pciq.Reveal.Plain`, `pciq.Reveal.Masked` (first six and last four) or
+ * `pciq.Reveal.Redacted`, and optionally `pciq.RevealReason.<reason>` for the audit record. These names
+ * are taken out of the list before message attributes are selected.
+ */
+const revealPrefix = 'pciq.reveal.';
+const reasonPrefix = 'pciq.revealreason.';
+const levels = { plain: 'plain', masked: 'masked', redacted: 'redacted' } as const;
+
+export interface RevealOption {
+  request: RevealRequest | undefined;
+  /** MessageAttributeNames without the reveal names. */
+  attributeNames: string[];
+}
+
+export function revealOptionOf(names: readonly string[], context: ActionContext): RevealOption {
+  const attributeNames: string[] = [];
+  let redaction: RevealRequest['redaction'] | undefined;
+  let reason: string | undefined;
+  for (const name of names) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith(revealPrefix)) {
+      const level = levels[lower.slice(revealPrefix.length) as keyof typeof levels];
+      if (!level || (redaction !== undefined && redaction !== level)) {
+        throw invalidParameter(
+          'MessageAttributeNames may ask for one reveal level: pciq.Reveal.Plain, pciq.Reveal.Masked or pciq.Reveal.Redacted.',
+        );
+      }
+      redaction = level;
+    } else if (lower.startsWith(reasonPrefix)) reason = name.slice(reasonPrefix.length);
+    else attributeNames.push(name);
+  }
+  if (redaction === undefined) return { request: undefined, attributeNames };
+  const request: RevealRequest = { caller: context.caller, redaction };
+  if (reason) request.reason = reason;
+  return { request, attributeNames };
+}

@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  ClientSettingsError,
+  resolveClientSettings,
+  type TokenizeInput,
+  VaultClient,
+  VaultServiceError,
+} from '../client/index.ts';
+import { maskCardNumbers } from '../guard/index.ts';
+import { isTokenFormat, type Redaction, redactions, tokenFormats } from '../vault/index.ts';
+import { CliError } from './cli-error.ts';
+
+export const tokensUsage = `pciq tokens tokenize [--format FORMAT] [--scope NAME] [--ttl-seconds N] [--expiry MM/YY] [--reason TEXT]
+pciq tokens detokenize TOKEN... [--redaction masked|plain|redacted] [--reason TEXT]
+pciq tokens delete TOKEN... [--reason TEXT]
+           common: [--endpoint-url URL] [--region REGION] [--profile NAME] [--ca-bundle FILE] [--json]
+  Calls the token vault of a running pciq with the usual AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,
+  or a profile), region and endpoint (AWS_ENDPOINT_URL). tokenize reads card numbers from standard input, one
+  per line, never from the command line (which shell history and ps would keep). FORMAT: ${tokenFormats.join(', ')}.
+  detokenize shows masked values (first six, last four) unless --redaction plain is asked for.`;
+
+const options = {
+  'endpoint-url': { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  'ca-bundle': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  format: { type: 'string' },
+  scope: { type: 'string' },
+  'ttl-seconds': { type: 'string' },
+  expiry: { type: 'string' },
+  reason: { type: 'string' },
+  redaction: { type: 'string', default: 'masked' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+
+function clientOf(values: Values): VaultClient {
+  let settings: ReturnType<typeof resolveClientSettings>;
+  try {
+    settings = resolveClientSettings('vault', process.env, {
+      ...(values.profile !== undefined ? { profile: values.profile } : {}),
+      ...(values.region !== undefined ? { region: values.region } : {}),
+      ...(values['endpoint-url'] !== undefined ? { endpoint: values['endpoint-url'] } : {}),
+    });
+  } catch (error) {
+    if (error instanceof ClientSettingsError) throw new CliError(error.message);
+    throw error;
+  }
+  if (!settings.endpoint)
+    throw new CliError('no endpoint: pass --endpoint-url https://HOST:PORT or set AWS_ENDPOINT_URL');
+  const caFile = values['ca-bundle'] ?? settings.caFile;
+  let ca: Buffer | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(caFile);
+    } catch (error) {
+      throw new CliError(`cannot read the CA bundle ${caFile}: ${(error as Error).message}`);
+    }
+  }
+  try {
+    return new VaultClient({
+      endpoint: settings.endpoint,
+      region: settings.region,
+      credentials: settings.credentials,
+      ...(ca ? { ca } : {}),
+    });
+  } catch (error) {
+    throw new CliError(`--endpoint-url: ${(error as Error).message}`);
+  }
+}
+
+/** A failed call as one line: the service's code and message, or why it could not be reached. */
+function callFailed(error: unknown, endpoint: string | undefined): CliError {
+  if (error instanceof VaultServiceError) return new CliError(`${error.code}: ${maskCardNumbers(error.message)}`);
+  const code = (error as NodeJS.ErrnoException).code;
+  return new CliError(
+    `cannot reach the vault at ${endpoint ?? 'the endpoint'} (${code ?? (error as Error).message}); is pciq serve running there?`,
+  );
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function tokenizeInputOf(values: Values): Omit<TokenizeInput, 'pan'> {
+  const input: Omit<TokenizeInput, 'pan'> = {};
+  if (values.format !== undefined) {
+    if (!isTokenFormat(values.format)) throw new CliError(`--format must be one of ${tokenFormats.join(', ')}`);
+    input.format = values.format;
+  }
+  if (values.scope !== undefined) input.scope = values.scope;
+  if (values['ttl-seconds'] !== undefined) {
+    if (!/^[1-9]\d{0,9}$/.test(values['ttl-seconds'])) throw new CliError('--ttl-seconds must be a whole number');
+    input.ttlSeconds = Number(values['ttl-seconds']);
+  }
+  if (values.expiry !== undefined) input.expiryMonth = values.expiry;
+  if (values.reason !== undefined) input.reason = values.reason;
+  return input;
+}
+
+async function tokenize(client: VaultClient, values: Values, endpoint: string | undefined): Promise<void> {
+  const input = tokenizeInputOf(values);
+  const lines = (await readStdin()).split(/\r?\n/);
+  const results: Array<{ token: string; brand: string; last4: string; reused: boolean }> = [];
+  for (const [index, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    try {
+      const result = await client.tokenize({ ...input, pan: line.trim() });
+      results.push({ token: result.token, brand: result.brand, last4: result.last4, reused: result.reused });
+    } catch (error) {
+      const failure = callFailed(error, endpoint);
+      throw new CliError(`line ${index + 1}: ${failure.message}`);
+    }
+  }
+  if (results.length === 0) throw new CliError('no card numbers on standard input (one per line)');
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify({ tokens: results })}\n`
+      : `${results.map((r) => `${r.token}  ${r.brand}  ending ${r.last4}${r.reused ? '  (existing)' : ''}`).join('\n')}\n`,
+  );
+}
+
+async function detokenize(client: VaultClient, tokens: string[], values: Values, endpoint: string | undefined) {
+  if (!(redactions as readonly string[]).includes(values.redaction))
+    throw new CliError(`--redaction must be one of ${redactions.join(', ')}`);
+  const redaction = values.redaction as Redaction;
+  const results: Array<{ token: string; value: string; brand: string }> = [];
+  for (const token of tokens) {
+    try {
+      const result = await client.detokenize({
+        token,
+        redaction,
+        ...(values.reason !== undefined ? { reason: values.reason } : {}),
+      });
+      results.push({ token, value: result.value, brand: result.brand });
+    } catch (error) {
+      throw callFailed(error, endpoint);
+    }
+  }
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify({ values: results })}\n`
+      : `${results.map((r) => `${r.token}  ${r.brand}  ${r.value}`).join('\n')}\n`,
+  );
+}
+
+async function remove(client: VaultClient, tokens: string[], values: Values, endpoint: string | undefined) {
+  for (const token of tokens) {
+    try {
+      await client.deleteToken({ token, ...(values.reason !== undefined ? { reason: values.reason } : {}) });
+    } catch (error) {
+      throw callFailed(error, endpoint);
+    }
+  }
+  process.stdout.write(values.json ? `${JSON.stringify({ deleted: tokens.length })}\n` : `deleted ${tokens.length}\n`);
+}
+
+export async function tokensCommand(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'tokenize' && sub !== 'detokenize' && sub !== 'delete')
+    throw new CliError(`unknown tokens command '${String(sub ?? '')}'; use tokenize, detokenize or delete`);
+  const { values, positionals } = parseArgs({ args: rest, options, strict: true, allowPositionals: true });
+  if (sub === 'tokenize' && positionals.length > 0) {
+    throw new CliError(
+      'tokenize reads card numbers from standard input only, never from arguments (shell history and ps keep those)',
+    );
+  }
+  if (sub !== 'tokenize' && positionals.length === 0) throw new CliError(`${sub} needs at least one TOKEN`);
+  const client = clientOf(values);
+  const endpoint = values['endpoint-url'] ?? process.env['AWS_ENDPOINT_URL'];
+  try {
+    if (sub === 'tokenize') await tokenize(client, values, endpoint);
+    else if (sub === 'detokenize') await detokenize(client, positionals, values, endpoint);
+    else await remove(client, positionals, values, endpoint);
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,4 @@
+export { CardDataGuard } from './card-data-guard.ts';
+export { maskCardNumbers } from './display-masking.ts';
+export { findPans, type PanMatch } from './pan-scanner.ts';
+export { type SadKind, sadKindInText } from './sensitive-auth-data.ts';

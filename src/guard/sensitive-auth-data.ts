@@ -1,0 +1,86 @@
+import { brandOf, passesLuhn } from '../vault/index.ts';
+
+/**
+ * Sensitive authentication data (PCI DSS 3.3.1): full track data (3.3.1.1), card verification codes
+ * (3.3.1.2) and PINs or PIN blocks (3.3.1.3). It may never be stored after authorization, not even
+ * encrypted, so the guard refuses any message that carries it, whatever the queue's policy.
+ */
+export type SadKind = 'card verification code' | 'magnetic-stripe track data' | 'PIN or PIN block';
+
+/** Field names by kind, compared lower case without `_`, `-`, `.` or spaces. */
+const fieldKinds = new Map<string, SadKind>();
+for (const name of [
+  'cvv',
+  'cvv2',
+  'cvc',
+  'cvc2',
+  'cid',
+  'csc',
+  'cvn',
+  'cvd',
+  'cav2',
+  'cvvcode',
+  'cvccode',
+  'cardcode',
+  'securitycode',
+  'cardsecuritycode',
+  'cardverificationcode',
+  'cardverificationvalue',
+  'cardverificationnumber',
+  'verificationcode',
+])
+  fieldKinds.set(name, 'card verification code');
+for (const name of ['track1', 'track2', 'trackdata', 'track1data', 'track2data', 'magstripe', 'magneticstripe'])
+  fieldKinds.set(name, 'magnetic-stripe track data');
+for (const name of ['pin', 'pinblock', 'encryptedpinblock', 'epb', 'pindata', 'pincode'])
+  fieldKinds.set(name, 'PIN or PIN block');
+
+function normalizedName(name: string): string {
+  return name.toLowerCase().replace(/[\s_.-]/g, '');
+}
+
+/** The kind of SAD a field of this name holds, judging by the name alone (the last one or two path parts). */
+export function sadKindOfField(name: string, parent?: string): SadKind | undefined {
+  const own = fieldKinds.get(normalizedName(name));
+  if (own) return own;
+  // { "security": { "code": "123" } }
+  return parent === undefined ? undefined : fieldKinds.get(normalizedName(parent + name));
+}
+
+const verificationCode = /^\s*\d{3,4}\s*$/;
+const pinValue = /^\s*[0-9A-Fa-f]{4,32}\s*$/;
+
+/**
+ * Whether a value in a field of `kind` is such data: a 3–4 digit code, a PIN or PIN block of digits or hex,
+ * any track data at all. Empty and masked values ("", "***") are what a producer should send and pass.
+ */
+export function isSadValue(kind: SadKind, value: string): boolean {
+  if (kind === 'card verification code') return verificationCode.test(value);
+  if (kind === 'PIN or PIN block') return pinValue.test(value);
+  return value.trim() !== '' && !/^[*xX#\s]+$/.test(value);
+}
+
+// Track 1: %B, PAN, ^, name, ^, YYMM and service code. Track 2: ;PAN=YYMM and service code (or the EMV
+// tag 57 form with D as separator).
+const track1 = /%?B(\d{13,19})\^[^^\n]{2,26}\^\d{7}/g;
+const track2 = /;?(\d{13,19})[=D]\d{7}/g;
+const verificationInText =
+  /(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cav2|cid|csc|card\s*verification(?:\s*(?:code|value|number))?|security\s*code|card\s*code)(?![A-Za-z])[\s:=#"'-]{0,4}\d{3,4}(?!\d)/i;
+const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])/i;
+
+function hasTrack(pattern: RegExp, text: string): boolean {
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    const pan = match[1]!;
+    if (passesLuhn(pan) && brandOf(pan) !== undefined) return true;
+  }
+  return false;
+}
+
+/** Whether `text` has a phrase or a pattern of SAD in it: "CVV: 123", track data, "PIN block 0412…". */
+export function sadKindInText(text: string): SadKind | undefined {
+  if (hasTrack(track1, text) || hasTrack(track2, text)) return 'magnetic-stripe track data';
+  if (verificationInText.test(text)) return 'card verification code';
+  if (pinInText.test(text)) return 'PIN or PIN block';
+  return undefined;
+}

@@ -1,0 +1,162 @@
+import type { AllowedFields } from './allowed-fields.ts';
+import { base64TextBlobs, wholeBase64Text } from './base64-text.ts';
+import { walkJson } from './json-walk.ts';
+import { findPans } from './pan-scanner.ts';
+import { type Place, panRejected, sadRefused } from './refusals.ts';
+import { isSadValue, sadKindInText, sadKindOfField } from './sensitive-auth-data.ts';
+import type { TextEdit } from './text-edits.ts';
+
+export interface InspectionRules {
+  /** Card numbers are refused (policy `reject`) rather than collected for replacement. */
+  rejectsPans: boolean;
+  allowed: AllowedFields;
+  /** The whole text is allow-listed (a message attribute named in PciqAllowedFields): SAD is still refused. */
+  skipsPans?: boolean;
+}
+
+/** Base64 inside base64 is looked into once more, no deeper. */
+const maxBase64Depth = 2;
+
+/**
+ * Could `text` hold card data at all? A run of 13 digits (PANs and track data have one), a word that
+ * names SAD (cvv, pin, track…), or a long base64-looking run. Most messages have none of these and cost the
+ * guard this one regular expression.
+ */
+const worthInspecting =
+  /\d(?:[ -]?\d){12}|[A-Za-z0-9+/_-]{20}|(?<![A-Za-z])(?:cvv|cvc|cvn|cvd|cav2|cid|csc|pin|track|magstripe|magnetic|secur|verif|card.?code)/i;
+
+export function isWorthInspecting(text: string): boolean {
+  return worthInspecting.test(text);
+}
+
+const threeDigits = /\d{3}/;
+
+/**
+ * The edits that replace the card numbers in `text` (a JSON document walked field by field, or free text),
+ * after refusing it if it holds SAD, or holds a card number under a rejecting policy.
+ */
+export function inspectText(text: string, place: Place, rules: InspectionRules, depth = 0): TextEdit[] {
+  const first = text.trimStart().charCodeAt(0);
+  if (first === 123 || first === 91) {
+    const edits = inspectJson(text, place, rules, depth);
+    if (edits) return edits;
+  }
+  return inspectFreeText(text, place, rules, depth);
+}
+
+function inspectFreeText(text: string, place: Place, rules: InspectionRules, depth: number): TextEdit[] {
+  const sad = sadKindInText(text);
+  if (sad) throw sadRefused(sad, place);
+  const edits: TextEdit[] = [];
+  if (rules.skipsPans) return edits;
+  for (const pan of findPans(text)) {
+    if (rules.rejectsPans) throw panRejected(place);
+    edits.push({
+      start: pan.start,
+      end: pan.end,
+      replacement: { kind: 'pan', digits: pan.digits, isJsonNumber: false },
+    });
+  }
+  if (depth < maxBase64Depth) {
+    for (const blob of base64TextBlobs(text)) {
+      if (edits.some((edit) => edit.start < blob.end && blob.start < edit.end)) continue;
+      const inner = inspectText(blob.decoded, base64Place(place), rules, depth + 1);
+      if (inner.length > 0)
+        edits.push({ start: blob.start, end: blob.end, replacement: { ...blob, kind: 'base64', edits: inner } });
+    }
+    edits.sort((a, b) => a.start - b.start);
+  }
+  return edits;
+}
+
+function base64Place(place: Place): Place {
+  const container = place.path.length === 0 ? `${place.container} (base64)` : place.container;
+  const path =
+    place.path.length === 0 ? [] : [...place.path.slice(0, -1), `${place.path[place.path.length - 1]} (base64)`];
+  return { container, path };
+}
+
+/** Undefined when `text` is not JSON after all. */
+function inspectJson(text: string, place: Place, rules: InspectionRules, depth: number): TextEdit[] | undefined {
+  const edits: TextEdit[] = [];
+  const isJson = walkJson(text, (scalar, path) => {
+    // Places are built only for a refusal or a blob: the walk's path is live, so they copy it then.
+    const here = (): Place => ({ container: place.container, path: [...place.path, ...path] });
+    const name = path[path.length - 1];
+    if (scalar.kind === 'number') {
+      const literal = text.slice(scalar.start, scalar.end);
+      const sad = name === undefined ? undefined : sadKindOfField(name, path[path.length - 2]);
+      if (sad && isSadValue(sad, literal)) throw sadRefused(sad, here());
+      if (literal.length < 13 || rules.skipsPans || rules.allowed.allows(path)) return;
+      for (const pan of findPans(literal)) {
+        if (pan.start !== 0 || pan.end !== literal.length) continue;
+        if (rules.rejectsPans) throw panRejected(here());
+        edits.push({
+          start: scalar.start,
+          end: scalar.end,
+          replacement: { kind: 'pan', digits: pan.digits, isJsonNumber: true },
+        });
+      }
+      return;
+    }
+    if (scalar.kind === 'string' && name !== undefined) {
+      const sad = sadKindOfField(name, path[path.length - 2]);
+      if (sad && isSadValue(sad, decodedContent(text, scalar.start, scalar.end, scalar.hasEscapes))) {
+        throw sadRefused(sad, here());
+      }
+    }
+    if (scalar.end - scalar.start < 5) return;
+    // A key is scanned as text in its object's place (the walk's path does not include it yet).
+    const isAllowed = rules.skipsPans === true || (scalar.kind === 'string' && rules.allowed.allows(path));
+    if (!scalar.hasEscapes) {
+      edits.push(...inspectString(text, scalar.start + 1, scalar.end - 1, here, rules, isAllowed, depth));
+      return;
+    }
+    const decoded = decodedContent(text, scalar.start, scalar.end, true);
+    const inner = inspectString(decoded, 0, decoded.length, here, rules, isAllowed, depth);
+    if (inner.length > 0)
+      edits.push({ start: scalar.start, end: scalar.end, replacement: { kind: 'json-string', decoded, edits: inner } });
+  });
+  return isJson ? edits : undefined;
+}
+
+function decodedContent(text: string, start: number, end: number, hasEscapes: boolean): string {
+  return hasEscapes ? (JSON.parse(text.slice(start, end)) as string) : text.slice(start + 1, end - 1);
+}
+
+/** One JSON string's content `text[start, end)`: SAD phrases, card numbers, base64 of text. */
+function inspectString(
+  text: string,
+  start: number,
+  end: number,
+  placeOf: () => Place,
+  rules: InspectionRules,
+  isAllowed: boolean,
+  depth: number,
+): TextEdit[] {
+  const content = start === 0 && end === text.length ? text : text.slice(start, end);
+  if (threeDigits.test(content)) {
+    const sad = sadKindInText(content);
+    if (sad) throw sadRefused(sad, placeOf());
+  }
+  if (isAllowed) return [];
+  const edits: TextEdit[] = [];
+  if (end - start >= 13) {
+    for (const pan of findPans(text, start, end)) {
+      if (rules.rejectsPans) throw panRejected(placeOf());
+      edits.push({
+        start: pan.start,
+        end: pan.end,
+        replacement: { kind: 'pan', digits: pan.digits, isJsonNumber: false },
+      });
+    }
+  }
+  if (edits.length === 0 && depth < maxBase64Depth) {
+    const blob = wholeBase64Text(text, start, end);
+    if (blob) {
+      const inner = inspectText(blob.decoded, base64Place(placeOf()), rules, depth + 1);
+      if (inner.length > 0) edits.push({ start, end, replacement: { ...blob, kind: 'base64', edits: inner } });
+    }
+  }
+  return edits;
+}

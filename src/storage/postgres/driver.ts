@@ -1,0 +1,282 @@
+import type pg from 'pg';
+import type { ReadTx, Store, WriteTx } from '../store.ts';
+import { type PostgresTarget, parsePostgresUrl } from './connection.ts';
+import { PgLeadership } from './leadership.ts';
+import { migratePostgres } from './migrate.ts';
+import { connect, Sql } from './sql.ts';
+import { PgTransaction } from './transaction.ts';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:5432/db?sslmode=verify-full&sslrootcert=ca.pem&pool_size=4` */
+  url: string;
+  /** Apply pending migrations on open (default true); `pciq doctor` opens without. */
+  migrate?: boolean;
+}
+
+interface PendingWrite {
+  work: (tx: WriteTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Writer {
+  sql: Sql;
+  isBroken: boolean;
+}
+
+/** Channel of receivable-queue wake-ups between nodes; the payload lists queue ids. */
+const receivableChannel = 'pciq_receivable';
+/** Units in one physical transaction at most: past 64 savepoints PostgreSQL's snapshots get expensive. */
+const maxUnitsPerCommit = 32;
+const readConnections = 2;
+const reconnectDelayMs = 500;
+
+/**
+ * The scale-out store: several stateless `pciq serve` nodes on one PostgreSQL database.
+ *
+ * Writes: a pool of connections (`pool_size`), each running one transaction at a time. Units of work that
+ * queue up while every connection is busy share the next transaction (group commit), each in its own
+ * savepoint, so one commit's fsync serves many requests; a commit is durable (synchronous_commit) before
+ * `write` resolves. Reads run on pipelined connections in autocommit and see only committed data.
+ * Long-poll wake-ups go to this node's listeners straight after commit, and to other nodes by NOTIFY, which
+ * PostgreSQL delivers only if the transaction commits.
+ */
+export class PostgresStore implements Store {
+  readonly target: PostgresTarget;
+  private readonly writers: Writer[] = [];
+  private readonly idle: Writer[] = [];
+  private readonly readers: Sql[] = [];
+  private nextReader = 0;
+  private listenClient: pg.Client | undefined;
+  private readonly ownBackends = new Set<number>();
+  private pending: PendingWrite[] = [];
+  private dispatchScheduled = false;
+  private inFlight = 0;
+  private readonly listeners = new Set<(queueId: number) => void>();
+  private readonly leaderships = new Set<PgLeadership>();
+  private closed = false;
+
+  private constructor(target: PostgresTarget) {
+    this.target = target;
+  }
+
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const store = new PostgresStore(parsePostgresUrl(options.url));
+    try {
+      if (options.migrate !== false) {
+        const admin = await connect(store.target.client, { pipeline: false });
+        try {
+          await migratePostgres(admin);
+        } finally {
+          await admin.end().catch(() => undefined);
+        }
+      }
+      await store.connectAll();
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw error;
+    }
+    return store;
+  }
+
+  /** Reads meta values without migrating or writing anything; undefined when there is no meta table yet. */
+  static async peekMeta(url: string, keys: readonly string[]): Promise<Record<string, string> | undefined> {
+    const client = await connect(parsePostgresUrl(url).client, { pipeline: false });
+    try {
+      const exists = await client.query("SELECT to_regclass('meta') IS NOT NULL AS present");
+      if (!exists.rows[0]?.present) return undefined;
+      const result = await client.query<{ key: string; value: string }>(
+        'SELECT key, value FROM meta WHERE key = ANY ($1::text[])',
+        [keys],
+      );
+      return Object.fromEntries(result.rows.map((row) => [row.key, row.value]));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private async connectAll(): Promise<void> {
+    const config = this.target.client;
+    const writers = await Promise.all(Array.from({ length: this.target.poolSize }, () => this.openWriter()));
+    this.writers.push(...writers);
+    this.idle.push(...writers);
+    for (let i = 0; i < readConnections; i++) this.readers.push(new Sql(await connect(config)));
+    await this.listen();
+  }
+
+  private async openWriter(): Promise<Writer> {
+    const client = await connect(this.target.client);
+    // The contract: a write resolves once its commit is durable. A database whose default turns that off
+    // is overridden for pciq's sessions (stronger settings such as remote_apply are kept).
+    const setting = await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+    if (['off', 'local'].includes(setting.rows[0]?.synchronous_commit ?? '')) {
+      await client.query('SET synchronous_commit = on');
+    }
+    const pid = (client as unknown as { processID?: number }).processID;
+    if (pid !== undefined) this.ownBackends.add(pid);
+    const writer: Writer = { sql: new Sql(client), isBroken: false };
+    client.on('error', () => {
+      writer.isBroken = true;
+    });
+    client.on('end', () => {
+      writer.isBroken = true;
+    });
+    return writer;
+  }
+
+  private async listen(): Promise<void> {
+    if (this.closed) return;
+    const client = await connect(this.target.client, { pipeline: false });
+    client.on('notification', (message) => {
+      if (message.channel !== receivableChannel || this.ownBackends.has(message.processId)) return;
+      this.notify((message.payload ?? '').split(',').map(Number).filter(Number.isSafeInteger));
+    });
+    const reconnect = () => {
+      if (this.closed || this.listenClient !== client) return;
+      this.listenClient = undefined;
+      setTimeout(() => void this.listen().catch(reconnect), reconnectDelayMs).unref();
+    };
+    client.on('error', reconnect);
+    client.on('end', reconnect);
+    await client.query(`LISTEN ${receivableChannel}`);
+    this.listenClient = client;
+  }
+
+  read<T>(work: (tx: ReadTx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    const reader = this.readers[this.nextReader++ % this.readers.length]!;
+    return work(
+      new PgTransaction(reader, {
+        isWrite: false,
+        onSignal: () => {
+          throw new Error('signalReceivable called in a read transaction');
+        },
+      }),
+    );
+  }
+
+  write<T>(work: (tx: WriteTx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.scheduleDispatch();
+    });
+  }
+
+  onReceivable(listener: (queueId: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  lead(name: string, handlers: { onLead(): void; onLost(): void }): () => Promise<void> {
+    const leadership = new PgLeadership(this.target.client, name, handlers);
+    this.leaderships.add(leadership);
+    leadership.start();
+    return async () => {
+      this.leaderships.delete(leadership);
+      await leadership.stop();
+    };
+  }
+
+  async close(): Promise<void> {
+    while (this.pending.length > 0 || this.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    if (this.closed) return;
+    this.closed = true;
+    for (const leadership of this.leaderships) await leadership.stop();
+    const clients = [
+      ...this.writers.map((writer) => writer.sql.client),
+      ...this.readers.map((reader) => reader.client),
+    ];
+    if (this.listenClient) clients.push(this.listenClient);
+    this.listenClient = undefined;
+    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
+  }
+
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    // Units that arrive in the same turn of the event loop go out together.
+    setImmediate(() => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.pending.length > 0 && this.idle.length > 0) {
+      const writer = this.idle.pop()!;
+      const batch = this.pending.splice(0, maxUnitsPerCommit);
+      this.inFlight++;
+      void this.runBatch(writer, batch).finally(() => {
+        this.inFlight--;
+        this.release(writer);
+      });
+    }
+  }
+
+  private release(writer: Writer): void {
+    if (!writer.isBroken) {
+      this.idle.push(writer);
+      if (this.pending.length > 0) this.scheduleDispatch();
+      return;
+    }
+    // A lost connection is replaced; until then the pool is one smaller.
+    const replace = () => {
+      if (this.closed) return;
+      this.openWriter().then(
+        (fresh) => {
+          this.writers[this.writers.indexOf(writer)] = fresh;
+          this.release(fresh);
+        },
+        () => setTimeout(replace, reconnectDelayMs).unref(),
+      );
+    };
+    replace();
+  }
+
+  private async runBatch(writer: Writer, batch: PendingWrite[]): Promise<void> {
+    const { sql } = writer;
+    const isShared = batch.length > 1;
+    const signalled = new Set<number>();
+    let unitSignals: number[] = [];
+    const tx = new PgTransaction(sql, { isWrite: true, onSignal: (queueId) => unitSignals.push(queueId) });
+    const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+    try {
+      sql.send('BEGIN');
+      for (const unit of batch) {
+        unitSignals = [];
+        if (isShared) sql.send('SAVEPOINT unit');
+        try {
+          const value = await unit.work(tx);
+          if (isShared) sql.send('RELEASE unit');
+          for (const queueId of unitSignals) signalled.add(queueId);
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          if (!isShared) throw error;
+          await sql.client.query('ROLLBACK TO unit');
+          sql.send('RELEASE unit');
+          outcomes.push({ ok: false, value: error });
+        }
+      }
+      if (signalled.size > 0) {
+        // Delivered to the other nodes only if this transaction commits.
+        sql.send(`SELECT pg_notify('${receivableChannel}', '${[...signalled].join(',')}')`);
+      }
+      await sql.client.query('COMMIT');
+    } catch (error) {
+      await sql.client.query('ROLLBACK').catch(() => undefined);
+      for (const unit of batch) unit.reject(error);
+      return;
+    }
+    batch.forEach((unit, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) unit.resolve(outcome.value);
+      else unit.reject(outcome.value);
+    });
+    this.notify([...signalled]);
+  }
+
+  private notify(queueIds: readonly number[]): void {
+    for (const queueId of queueIds) for (const listener of this.listeners) listener(queueId);
+  }
+}

@@ -1,0 +1,98 @@
+import type { VaultTokenRow, VaultWriteTx } from '../vault.ts';
+import type { Row, Sql } from './sql.ts';
+
+/** `tx.vault` on PostgreSQL: hand-written statements over vault_tokens. */
+export class PgVaultTables implements VaultWriteTx {
+  private readonly sql: Sql;
+
+  constructor(sql: Sql) {
+    this.sql = sql;
+  }
+
+  async getToken(accountId: string, tokenRef: string): Promise<VaultTokenRow | undefined> {
+    const row = await this.sql.one('SELECT * FROM vault_tokens WHERE account_id = $1 AND token_ref = $2', [
+      accountId,
+      tokenRef,
+    ]);
+    return row ? toToken(row) : undefined;
+  }
+
+  async findConvergent(accountId: string, scope: string, fingerprint: string): Promise<VaultTokenRow | undefined> {
+    const row = await this.sql.one(
+      'SELECT * FROM vault_tokens WHERE account_id = $1 AND scope = $2 AND fingerprint = $3',
+      [accountId, scope, fingerprint],
+    );
+    return row ? toToken(row) : undefined;
+  }
+
+  async scanTokens(cursor: string, limit: number): Promise<Array<VaultTokenRow & { cursor: string }>> {
+    const rows = await this.sql.rows('SELECT * FROM vault_tokens WHERE position > $1 ORDER BY position LIMIT $2', [
+      cursor === '' ? 0 : Number(cursor),
+      limit,
+    ]);
+    return rows.map((row) => ({ ...toToken(row), cursor: String(row['position']) }));
+  }
+
+  async insertToken(row: VaultTokenRow): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO vault_tokens (account_id, token_ref, format, sealed_pan, sealed_meta, scope, fingerprint, created_by,
+         created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        row.accountId,
+        row.tokenRef,
+        row.format,
+        row.sealedPan,
+        row.sealedMeta,
+        row.scope,
+        row.fingerprint,
+        row.createdBy,
+        row.createdAtMs,
+        row.expiresAtMs,
+      ],
+    );
+  }
+
+  async deleteToken(accountId: string, tokenRef: string): Promise<boolean> {
+    return (
+      (await this.sql.run('DELETE FROM vault_tokens WHERE account_id = $1 AND token_ref = $2', [accountId, tokenRef])) >
+      0
+    );
+  }
+
+  async deleteExpiredTokens(nowMs: number, limit: number): Promise<number> {
+    // SKIP LOCKED: nodes sweeping at the same moment share the work instead of waiting for each other.
+    return this.sql.run(
+      `DELETE FROM vault_tokens WHERE position IN
+         (SELECT position FROM vault_tokens WHERE expires_at IS NOT NULL AND expires_at <= $1
+          LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [nowMs, limit],
+    );
+  }
+
+  async replaceTokenSeals(
+    accountId: string,
+    tokenRef: string,
+    seals: { sealedPan?: Uint8Array; sealedMeta?: Uint8Array },
+  ): Promise<void> {
+    await this.sql.run(
+      `UPDATE vault_tokens SET sealed_pan = COALESCE($1, sealed_pan), sealed_meta = COALESCE($2, sealed_meta)
+       WHERE account_id = $3 AND token_ref = $4`,
+      [seals.sealedPan ?? null, seals.sealedMeta ?? null, accountId, tokenRef],
+    );
+  }
+}
+
+function toToken(row: Row): VaultTokenRow {
+  return {
+    accountId: String(row['account_id']),
+    tokenRef: String(row['token_ref']),
+    format: String(row['format']),
+    sealedPan: row['sealed_pan'] as Uint8Array,
+    sealedMeta: row['sealed_meta'] as Uint8Array,
+    scope: String(row['scope']),
+    fingerprint: row['fingerprint'] === null ? null : String(row['fingerprint']),
+    createdBy: String(row['created_by']),
+    createdAtMs: Number(row['created_at']),
+    expiresAtMs: row['expires_at'] === null ? null : Number(row['expires_at']),
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The tokenization vault's part of the storage contract (`tx.vault`). A token row holds the card number
+ * and the token's metadata sealed apart from each other (two ciphertexts under the vault's key, so showing
+ * a masked value never opens the PAN), and in clear only what is not card data: the keyed hash of the token
+ * it is found by, the keyed fingerprint of a convergent token (PCI DSS 3.5.1.1: hashes of PANs are keyed),
+ * who created it and when it expires. Token values themselves are never a column.
+ */
+export interface VaultTokenRow {
+  accountId: string;
+  /** Keyed hash of the token: how a token is looked up without storing it. */
+  tokenRef: string;
+  /** The token format, e.g. `opaque`, `fp6` (see src/vault/token-format.ts). */
+  format: string;
+  /** The PAN, sealed under the vault's key. */
+  sealedPan: Uint8Array;
+  /** The token's metadata (the token itself, brand, BIN, last four, length, expiry month), sealed apart. */
+  sealedMeta: Uint8Array;
+  /** The convergence scope; '' for a token that is random every time. */
+  scope: string;
+  /** Keyed hash of scope and PAN, for convergent tokens only; null otherwise. */
+  fingerprint: string | null;
+  /** Principal ARN of the creator. */
+  createdBy: string;
+  createdAtMs: number;
+  /** Null when the token does not expire. */
+  expiresAtMs: number | null;
+}
+
+export interface VaultReadTx {
+  getToken(accountId: string, tokenRef: string): Promise<VaultTokenRow | undefined>;
+  /** The convergent token of `fingerprint` in `scope`, if any, expired or not. */
+  findConvergent(accountId: string, scope: string, fingerprint: string): Promise<VaultTokenRow | undefined>;
+  /** Tokens of every account in storage order after `cursor` ('' for the start), at most `limit`. */
+  scanTokens(cursor: string, limit: number): Promise<Array<VaultTokenRow & { cursor: string }>>;
+}
+
+export interface VaultWriteTx extends VaultReadTx {
+  insertToken(row: VaultTokenRow): Promise<void>;
+  /** Deletes a token: its sealed PAN goes with it. Returns whether it existed. */
+  deleteToken(accountId: string, tokenRef: string): Promise<boolean>;
+  /** Deletes tokens whose expiry is at or before `nowMs`, at most `limit`; returns how many. */
+  deleteExpiredTokens(nowMs: number, limit: number): Promise<number>;
+  /** Replaces a token's ciphertexts (re-encryption under a newer key version), nothing else. */
+  replaceTokenSeals(
+    accountId: string,
+    tokenRef: string,
+    seals: { sealedPan?: Uint8Array; sealedMeta?: Uint8Array },
+  ): Promise<void>;
+}

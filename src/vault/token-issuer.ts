@@ -1,0 +1,130 @@
+import { type Caller, type Clock, PciqError } from '../core/index.ts';
+import type { Sealer } from '../keys/index.ts';
+import type { VaultTokenRow, WriteTx } from '../storage/index.ts';
+import { brandOf } from './card-brands.ts';
+import { newToken, orderingPrefixOf, type TokenFormat } from './token-format.ts';
+import { openMeta, sealCard, sealedPlaces, sealMeta, type TokenMeta, vaultKeyAlias } from './token-seals.ts';
+import { vaultArn } from './vault-arn.ts';
+import type { TokenizeOptions } from './vault-input.ts';
+
+export interface TokenizeResult {
+  token: string;
+  tokenRef: string;
+  format: TokenFormat;
+  brand: string;
+  last4: string;
+  /** True when a convergent token already existed and is returned again. */
+  isReused: boolean;
+  expiresAtMs: number | null;
+}
+
+/** What issuing tokens needs of the vault. */
+export interface IssuingContext {
+  sealer: Sealer;
+  clock: Clock;
+  region: string;
+}
+
+/** 192 bits of the keyed hash in a token reference. */
+const refHashChars = 32;
+const formatPreservingAttempts = 16;
+
+/**
+ * The keyed reference a token is stored and audited under: correlatable, never reversible. An opaque
+ * token's ordering prefix leads it, so that new references land at the end of the vault's index.
+ */
+export function tokenReference(sealer: Sealer, accountId: string, token: string): string {
+  const hash = sealer.keyedHash('vault-token', `${accountId}\n${token}`).slice(0, refHashChars);
+  return orderingPrefixOf(token) + hash;
+}
+
+export function isExpired(row: VaultTokenRow, nowMs: number): boolean {
+  return row.expiresAtMs !== null && row.expiresAtMs <= nowMs;
+}
+
+/**
+ * Tokens for `pans` (digits only, already checked) inside `tx`: the convergent token of the scope when one
+ * exists, else a new random one, its PAN and metadata sealed apart under the account's vault key.
+ */
+export async function issueTokens(
+  tx: WriteTx,
+  context: IssuingContext,
+  caller: Caller,
+  pans: readonly string[],
+  options: TokenizeOptions,
+): Promise<TokenizeResult[]> {
+  const accountId = caller.accountId;
+  const arn = vaultArn(context.region, accountId);
+  await context.sealer.ensureManagedKey(tx, accountId, 'vault');
+  const session = await context.sealer.session(tx);
+  const key = session.sealingKey(accountId, vaultKeyAlias, arn);
+  const format = options.format ?? 'opaque';
+  const now = context.clock.now();
+  const expiresAtMs = options.ttlSec !== undefined ? now + options.ttlSec * 1000 : null;
+  const results: TokenizeResult[] = [];
+  for (const digits of pans) {
+    const brand = brandOf(digits) ?? 'unknown';
+    const last4 = digits.slice(-4);
+    let fingerprint: string | null = null;
+    if (options.scope !== undefined) {
+      fingerprint = context.sealer.keyedHash(
+        'vault-fingerprint',
+        `${accountId}\n${options.scope}\n${format}\n${digits}`,
+      );
+      const existing = await tx.vault.findConvergent(accountId, options.scope, fingerprint);
+      if (existing && !isExpired(existing, now)) {
+        const meta = openMeta(session, arn, existing);
+        results.push({
+          token: meta.token,
+          tokenRef: existing.tokenRef,
+          format,
+          brand,
+          last4,
+          isReused: true,
+          expiresAtMs: existing.expiresAtMs,
+        });
+        continue;
+      }
+      // An expired convergent token is gone for callers; it makes room for its successor now.
+      if (existing) await tx.vault.deleteToken(accountId, existing.tokenRef);
+    }
+    const { token, tokenRef } = await freshToken(tx, context, accountId, format, digits);
+    const meta: TokenMeta = { token, brand, bin: digits.slice(0, 6), last4, length: digits.length };
+    if (options.expiryMonth !== undefined) meta.expiryMonth = options.expiryMonth;
+    const places = sealedPlaces(tokenRef);
+    await tx.vault.insertToken({
+      accountId,
+      tokenRef,
+      format,
+      sealedPan: sealCard(key, places.pan, digits, options.expiryMonth),
+      sealedMeta: sealMeta(key, places.meta, meta),
+      scope: options.scope ?? '',
+      fingerprint,
+      createdBy: caller.principalArn,
+      createdAtMs: now,
+      expiresAtMs,
+    });
+    results.push({ token, tokenRef, format, brand, last4, isReused: false, expiresAtMs });
+  }
+  return results;
+}
+
+/** A token not in use yet: format-preserving tokens vary only in their middle digits, so collisions happen. */
+async function freshToken(
+  tx: WriteTx,
+  context: IssuingContext,
+  accountId: string,
+  format: TokenFormat,
+  digits: string,
+): Promise<{ token: string; tokenRef: string }> {
+  for (let attempt = 0; attempt < formatPreservingAttempts; attempt++) {
+    const token = newToken(format, digits, context.clock.now());
+    const tokenRef = tokenReference(context.sealer, accountId, token);
+    // 120 random bits do not collide; the primary key would refuse it if they ever did.
+    if (format === 'opaque' || !(await tx.vault.getToken(accountId, tokenRef))) return { token, tokenRef };
+  }
+  throw new PciqError(
+    'LimitExceededException',
+    'No free format-preserving token is left for card numbers with these leading and last digits: use the opaque format or keep fewer leading digits.',
+  );
+}

@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { VaultClient, VaultServiceError } from '../../src/client/index.ts';
+import { vaultArn } from '../../src/vault/index.ts';
+import { digitsInOrderPattern } from '../support/card-numbers.ts';
+import { pciq, pciqJson } from '../support/pciq-cli.ts';
+import { initDataDir, PciqServer } from '../support/pciq-process.ts';
+import { signedRequest } from '../support/signed-request.ts';
+import { sqsClient } from '../support/sqs-client.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
+
+const pan = '4111111111111111';
+const order = '{"order":7,"card":{"number":"4111 1111 1111 1111","exp":"12/29"}}';
+/** The PAN as people write it: every spacing the scan must not find. */
+const panForms = [pan, '4111 1111 1111 1111', '4111-1111-1111-1111'];
+
+interface AuditRecordJson {
+  kind: string;
+  type: string;
+  outcome: string;
+  error: string | null;
+  requestId: string | null;
+  resource: string | null;
+  actor: { principal: string | null };
+  data: { messageIds?: string[]; count?: number } | null;
+  details: Record<string, string | number | boolean | null> | null;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI against pciq serve', () => {
+  let data: ReturnType<typeof initDataDir>;
+  let temp: ReturnType<typeof makeTempDir>;
+  let server: PciqServer;
+  let endpoint: string;
+  let sqs: SQSClient;
+  let vault: VaultClient;
+  let queueUrl: string;
+  let token: string;
+  let serverOutput = '';
+  let records: AuditRecordJson[] = [];
+  const cliOutput: string[] = [];
+
+  before(async () => {
+    data = initDataDir();
+    // The server's temporary files go where this test can scan them.
+    temp = makeTempDir('pciq-tmp-');
+    server = new PciqServer({
+      dataDir: data.dataDir,
+      keyFile: data.keyFile,
+      env: { TMPDIR: temp.path, TMP: temp.path, TEMP: temp.path, SQLITE_TMPDIR: temp.path },
+    });
+    endpoint = await server.endpoint;
+    sqs = sqsClient(endpoint, data.bootstrap);
+    vault = new VaultClient({
+      endpoint,
+      region: data.bootstrap.region,
+      credentials: data.bootstrap,
+      ca: readFileSync(data.bootstrap.caFile),
+    });
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'orders' }))).QueueUrl!;
+  });
+
+  after(async () => {
+    sqs?.destroy();
+    vault?.close();
+    await server?.stop();
+    data?.remove();
+    temp?.remove();
+  });
+
+  it('hands the receiver a token in place of the card number', async () => {
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: order }));
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 0 }));
+    const body = JSON.parse(Messages![0]!.Body!);
+    assert.match(body.card.number, /^tok_[a-p]{10}[a-z2-7]{24}$/);
+    assert.equal(body.card.exp, '12/29');
+    assert.equal(body.order, 7);
+    token = body.card.number;
+  });
+
+  it('gives the PAN back to a principal allowed to detokenize, at the level asked for', async () => {
+    const plain = await vault.detokenize({ token, redaction: 'plain', reason: 'chargeback 4471' });
+    assert.deepEqual(plain, { value: pan, redaction: 'plain', brand: 'visa', last4: '1111' });
+    assert.equal((await vault.detokenize({ token })).value, '411111******1111', 'masked unless asked');
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        VisibilityTimeout: 0,
+        MessageAttributeNames: ['pciq.Reveal.Plain', 'pciq.RevealReason.fraud-review'],
+      }),
+    );
+    assert.equal(JSON.parse(Messages![0]!.Body!).card.number, pan, 'revealed on receive');
+  });
+
+  it('tokenizes through the vault API and deletes for good', async () => {
+    const first = await vault.tokenize({
+      pan: '5555 5555 5555 4444',
+      scope: 'checkout',
+      format: 'format-preserving-bin6',
+    });
+    const again = await vault.tokenize({
+      pan: '5555555555554444',
+      scope: 'checkout',
+      format: 'format-preserving-bin6',
+    });
+    assert.equal(again.token, first.token);
+    assert.equal(again.reused, true);
+    assert.match(first.token, /^555555\d{6}4444$/);
+    await vault.deleteToken({ token: first.token, reason: 'card replaced' });
+    await assert.rejects(
+      vault.detokenize({ token: first.token, redaction: 'plain' }),
+      (error: unknown) => error instanceof VaultServiceError && error.code === 'ResourceNotFoundException',
+    );
+    await assert.rejects(
+      vault.tokenize({ pan: '5555 5555 5555 4445' }),
+      (error: unknown) =>
+        error instanceof VaultServiceError && error.code === 'ValidationException' && !error.message.includes('5555'),
+    );
+  });
+
+  it('refuses a CVV through the SDK with an SQS error that names the field, and stores nothing of it', async () => {
+    const marker = 'REFUSED-7c1e';
+    await assert.rejects(
+      sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: `{"note":"${marker}","card":{"number":"${pan}","cvv":"123"}}`,
+        }),
+      ),
+      (error: Error) => {
+        assert.equal(error.name, 'InvalidMessageContents');
+        assert.match(error.message, /card verification code in the message body, field card\.cvv/);
+        assert.doesNotMatch(error.message, /123|4111/);
+        return true;
+      },
+    );
+    const batch = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: [{ Id: 'track', MessageBody: `${marker} ;4111111111111111=29121010000000000?` }],
+      }),
+    );
+    assert.equal(batch.Failed?.[0]?.Code, 'InvalidMessageContents');
+    assert.match(batch.Failed?.[0]?.Message ?? '', /magnetic-stripe track data/);
+  });
+
+  it('refuses track data through the Query protocol with the same error', async () => {
+    const body = new URLSearchParams({
+      Action: 'SendMessage',
+      Version: '2012-11-05',
+      QueueUrl: queueUrl,
+      MessageBody: '{"swipe":";4111111111111111=29121010000000000?"}',
+    }).toString();
+    const response = await signedRequest({
+      endpoint,
+      caFile: data.bootstrap.caFile,
+      region: data.bootstrap.region,
+      credentials: data.bootstrap,
+      service: 'sqs',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    assert.equal(response.status, 400);
+    assert.match(response.body, /<Code>InvalidMessageContents<\/Code>/);
+    assert.match(response.body, /magnetic-stripe track data in the message body, field swipe/);
+    assert.doesNotMatch(response.body, /4111/);
+  });
+
+  it('serves pciq tokens with the usual AWS environment, masked unless asked', () => {
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: data.bootstrap.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: data.bootstrap.secretAccessKey,
+      AWS_REGION: data.bootstrap.region,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_CA_BUNDLE: data.bootstrap.caFile,
+      AWS_PROFILE: 'nonexistent',
+    };
+    const tokenized = pciq(['tokens', 'tokenize', '--json', '--reason', 'cli test'], {
+      env,
+      input: '378282246310005\n6011 1111 1111 1117\n',
+    });
+    assert.equal(tokenized.status, 0, tokenized.stderr);
+    const { tokens } = JSON.parse(tokenized.stdout) as { tokens: Array<{ token: string; brand: string }> };
+    assert.deepEqual(
+      tokens.map((t) => t.brand),
+      ['amex', 'discover'],
+    );
+    const shown = pciq(['tokens', 'detokenize', tokens[0]!.token, '--reason', 'cli test'], { env });
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.match(shown.stdout, /amex {2}378282\*{5}0005/);
+    const plain = pciq(['tokens', 'detokenize', tokens[0]!.token, '--redaction', 'plain'], { env });
+    assert.match(plain.stdout, /378282246310005/);
+    const onArgs = pciq(['tokens', 'tokenize', '4111111111111111'], { env });
+    assert.equal(onArgs.status, 1);
+    assert.match(onArgs.stderr, /standard input only/);
+    const removed = pciq(['tokens', 'delete', tokens[1]!.token], { env });
+    assert.equal(removed.status, 0, removed.stderr);
+    const gone = pciq(['tokens', 'detokenize', tokens[1]!.token], { env });
+    assert.equal(gone.status, 1);
+    assert.match(gone.stderr, /^pciq tokens: ResourceNotFoundException: /);
+    const noCredentials = pciq(['tokens', 'detokenize', 'tok_x'], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: temp.path },
+    });
+    assert.match(noCredentials.stderr, /no AWS credentials/);
+    cliOutput.push(tokenized.stdout, tokenized.stderr, shown.stdout, shown.stderr, gone.stderr);
+  });
+
+  it('records every tokenization and detokenization with who, which token and why, never the PAN', async () => {
+    sqs.destroy();
+    vault.close();
+    assert.equal(await server.stop(), 0);
+    serverOutput = server.stdout + server.stderr;
+    records = pciqJson<{ records: AuditRecordJson[] }>([
+      'audit',
+      'search',
+      '--json',
+      '--limit',
+      '1000',
+      '--data-dir',
+      data.dataDir,
+      '--key-file',
+      data.keyFile,
+    ]).records;
+    const arn = vaultArn(data.bootstrap.region, data.bootstrap.accountId);
+    const detokenizes = records.filter((r) => r.type === 'vault:Detokenize' && r.kind === 'request');
+    const chargeback = detokenizes.find((r) => r.details?.['reason'] === 'chargeback 4471');
+    assert.equal(chargeback?.outcome, 'success');
+    assert.equal(chargeback?.resource, arn);
+    assert.match(String(chargeback?.details?.['tokenRef']), /^[a-p]{10}[A-Za-z0-9_-]{32}$/);
+    assert.equal(chargeback?.details?.['redaction'], 'plain');
+    assert.match(chargeback?.actor.principal ?? '', /:user\/admin$/);
+    const missing = detokenizes.find((r) => r.outcome === 'failure');
+    assert.equal(missing?.error, 'ResourceNotFoundException');
+    const reveal = records.find((r) => r.type === 'vault:Detokenize' && r.kind === 'event');
+    assert.equal(reveal?.details?.['reason'], 'fraud-review');
+    assert.equal(reveal?.details?.['via'], 'ReceiveMessage');
+    const guardTokenize = records.find((r) => r.type === 'vault:Tokenize' && r.details?.['via'] === 'SendMessage');
+    assert.equal(guardTokenize?.data?.messageIds?.length, 1);
+    const refused = records.filter((r) => r.type === 'sqs:SendMessage' && r.error === 'InvalidMessageContents');
+    assert.equal(refused.length, 2, 'the SDK and the Query refusals');
+    assert.ok(records.some((r) => r.type === 'vault:DeleteToken' && r.details?.['reason'] === 'card replaced'));
+    const trail = JSON.stringify(records);
+    assert.ok(!trail.includes(token), 'no token value in the trail');
+  });
+
+  it('leaves the PAN in no file of the data directory or the temp directory, nor in any output', () => {
+    const files = [...filesUnder(data.dataDir), ...filesUnder(temp.path)];
+    assert.ok(files.some((file) => file.endsWith('pciq.db')));
+    const pattern = digitsInOrderPattern(pan);
+    const haystacks = [
+      ...files.map((file) => [file, readFileSync(file)] as const),
+      ['server output', Buffer.from(serverOutput)] as const,
+      ['audit search', Buffer.from(JSON.stringify(records))] as const,
+    ];
+    for (const [where, bytes] of haystacks) {
+      const text = bytes.toString('latin1');
+      for (const form of panForms) assert.ok(!text.includes(form), `${form} in ${where}`);
+      assert.doesNotMatch(text, pattern, `the PAN's digits in order in ${where}`);
+      assert.equal(bytes.indexOf(Buffer.from(pan, 'utf16le')), -1, `UTF-16 PAN in ${where}`);
+      assert.equal(bytes.indexOf('REFUSED-7c1e'), -1, `part of a refused message in ${where}`);
+    }
+    for (const output of cliOutput) assert.doesNotMatch(output, pattern);
+  });
+});

@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, before, describe, it } from 'node:test';
+import { isPciqError, type QueueAddress } from '../../src/core/index.ts';
+import type { MessageAttributes, ReceiveOptions, SendEntry } from '../../src/queues/index.ts';
+import { passesLuhn } from '../../src/vault/index.ts';
+import { caller } from '../support/audit-harness.ts';
+import { digitsInOrderPattern } from '../support/card-numbers.ts';
+import { GuardHarness } from '../support/guard-harness.ts';
+
+const pan = '4111111111111111';
+const order = '{"order":7,"card":{"number":"4111 1111 1111 1111","exp":"12/29"}}';
+
+function entry(body: string, extra: Partial<SendEntry> = {}): SendEntry {
+  return { id: 'e', body, attributes: {}, systemAttributes: {}, ...extra };
+}
+
+function vaultRows(h: GuardHarness): number {
+  const raw = new DatabaseSync(h.databasePath, { readOnly: true });
+  try {
+    return Number((raw.prepare('SELECT COUNT(*) AS n FROM vault_tokens').get() as { n: number }).n);
+  } finally {
+    raw.close();
+  }
+}
+
+describe('the guard on the queue engine', () => {
+  let h: GuardHarness;
+  before(async () => {
+    h = await new GuardHarness({ detokenizeLimit: { perSecond: 1, burst: 30 } }).open();
+  });
+  after(() => h.close());
+
+  async function queue(name: string, attributes: Record<string, string> = {}, tags: Record<string, string> = {}) {
+    await h.guarded.createQueue(caller, { name, attributes, tags });
+    return { accountId: caller.accountId, name };
+  }
+
+  async function send(address: QueueAddress, body: string, extra: Partial<SendEntry> = {}) {
+    const [outcome] = await h.guarded.sendMessages(caller, address, [entry(body, extra)], false);
+    if (!outcome?.ok) throw new Error(outcome ? `${outcome.code}: ${outcome.message}` : 'no outcome');
+    return outcome.value;
+  }
+
+  function receive(address: QueueAddress, options: Partial<ReceiveOptions> = {}) {
+    return h.guarded.receiveMessages(address, {
+      maxMessages: 10,
+      visibilityTimeoutSec: 0,
+      systemAttributeNames: ['All'],
+      messageAttributeNames: ['All'],
+      ...options,
+    });
+  }
+
+  it('tokenizes card numbers in place by default; the sender gets the checksum of what it sent', async () => {
+    const orders = await queue('orders');
+    const sent = await send(orders, order);
+    assert.equal(sent.md5OfBody, createHash('md5').update(order).digest('hex'));
+    const [message] = await receive(orders);
+    const body = JSON.parse(message!.body);
+    assert.match(body.card.number, /^tok_[a-p]{10}[a-z2-7]{24}$/);
+    assert.deepEqual(
+      { ...body, card: { ...body.card, number: 'T' } },
+      { order: 7, card: { number: 'T', exp: '12/29' } },
+    );
+    assert.equal(message!.md5OfBody, createHash('md5').update(message!.body).digest('hex'));
+    assert.equal((await h.vault.detokenize(caller, body.card.number, { redaction: 'plain' })).value, pan);
+    const events = (await h.allRecords()).filter((record) => record.type === 'vault:Tokenize');
+    assert.deepEqual(events.at(-1)?.data, { messageIds: [sent.messageId], count: 1 });
+    assert.equal(events.at(-1)?.details.via, 'SendMessage');
+  });
+
+  it('fails only the batch entries that hold SAD and stores nothing of them', async () => {
+    const batch = await queue('batch');
+    const marker = 'REFUSED-MARKER-19f2';
+    const outcomes = await h.guarded.sendMessages(
+      caller,
+      batch,
+      [
+        { ...entry(order), id: 'ok' },
+        { ...entry(`{"note":"${marker}","card":{"number":"${pan}","cvv":"123"}}`), id: 'cvv' },
+        { ...entry(`${marker} ;4111111111111111=29121010000000000?`), id: 'track' },
+      ],
+      true,
+    );
+    assert.deepEqual(
+      outcomes.map((outcome) => [outcome.id, outcome.ok ? 'ok' : outcome.code]),
+      [
+        ['ok', 'ok'],
+        ['cvv', 'InvalidMessageContents'],
+        ['track', 'InvalidMessageContents'],
+      ],
+    );
+    assert.equal((await receive(batch)).length, 1);
+    for (const name of readdirSync(h.dir.path)) {
+      const bytes = readFileSync(join(h.dir.path, name));
+      assert.equal(bytes.indexOf(marker), -1, `${name} holds part of a refused message`);
+    }
+  });
+
+  it('rejects card numbers on a queue whose policy says reject, attribute winning over tag', async () => {
+    const rejecting = await queue('rejecting', { PciqDataPolicy: 'reject' });
+    await assert.rejects(send(rejecting, order), /card number in the message body, field card\.number.*reject/);
+    const tagged = await queue('tagged', {}, { 'pciq:data-policy': 'reject' });
+    await assert.rejects(send(tagged, order), /reject/);
+    await h.guarded.setQueueAttributes(tagged, { PciqDataPolicy: 'mask' });
+    await send(tagged, order);
+    assert.equal(JSON.parse((await receive(tagged))[0]!.body).card.number, '411111******1111');
+  });
+
+  it('validates the policy attributes and tags', async () => {
+    const refused = async (work: Promise<unknown>, code: string) =>
+      assert.rejects(work, (error: unknown) => isPciqError(error) && error.code === code);
+    await refused(queue('bad-policy', { PciqDataPolicy: 'shred' }), 'InvalidAttributeValue');
+    await refused(queue('bad-format', { PciqTokenFormat: 'fpe' }), 'InvalidAttributeValue');
+    await refused(queue('bad-tag', {}, { 'pciq:data-policy': 'shred' }), 'InvalidParameterValue');
+    const attributes = await h.guarded.getQueueAttributes(await queue('shown', { PciqDataPolicy: 'mask' }), ['All']);
+    assert.equal(attributes['PciqDataPolicy'], 'mask');
+  });
+
+  it('masks without the vault: the PAN is gone for good', async () => {
+    const masking = await queue('masking', { PciqDataPolicy: 'mask' });
+    const rows = vaultRows(h);
+    await send(masking, `refund to 4111-1111-1111-1111 please`);
+    assert.equal((await receive(masking))[0]!.body, 'refund to 411111******1111 please');
+    assert.equal(vaultRows(h), rows);
+  });
+
+  it('uses the queue’s token format and convergent scope', async () => {
+    const fp = await queue('fp', { PciqTokenFormat: 'format-preserving-bin6', PciqTokenScope: 'orders' });
+    await send(fp, order);
+    await send(fp, `{"again":${pan}}`);
+    const [first, second] = (await receive(fp)).map((message) => JSON.parse(message.body));
+    const token = first.card.number as string;
+    assert.match(token, /^411111\d{6}1111$/);
+    assert.equal(passesLuhn(token), false);
+    assert.equal(second.again, token, 'same PAN, same scope: same token (a JSON number became a string)');
+  });
+
+  it('tokenizes string, number and text binary attributes; refuses card numbers in identifiers', async () => {
+    const attributesQueue = await queue('attributes');
+    const attributes: MessageAttributes = {
+      note: { dataType: 'String', stringValue: `card ${pan}` },
+      amount: { dataType: 'Number.cents', stringValue: pan },
+      blob: { dataType: 'Binary', binaryValue: Buffer.from(`{"pan":"${pan}"}`) },
+      plain: { dataType: 'String', stringValue: 'nothing here' },
+    };
+    await send(attributesQueue, 'hello', { attributes });
+    const [message] = await receive(attributesQueue);
+    const got = message!.messageAttributes;
+    assert.match(got['note']!.stringValue!, /^card tok_/);
+    assert.deepEqual(got['amount']!.dataType, 'String.cents', 'a Number holding a token is a String now');
+    assert.match(Buffer.from(got['blob']!.binaryValue!).toString(), /^\{"pan":"tok_[a-p]{10}[a-z2-7]{24}"\}$/);
+    assert.equal(got['plain']!.stringValue, 'nothing here');
+    const fifo = await queue('ids.fifo', { FifoQueue: 'true' });
+    await assert.rejects(
+      send(fifo, 'x', { groupId: pan, deduplicationId: 'd1' }),
+      /MessageGroupId holds what looks like a card number/,
+    );
+    await assert.rejects(
+      send(attributesQueue, 'x', {
+        systemAttributes: { AWSTraceHeader: { dataType: 'String', stringValue: `Root=${pan}` } },
+      }),
+      /AWSTraceHeader/,
+    );
+  });
+
+  it('deduplicates FIFO messages by content with a keyed hash, not the SHA-256 of card data', async () => {
+    const fifo = await queue('dedup.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+    const a = await send(fifo, order, { groupId: 'g' });
+    const b = await send(fifo, order, { groupId: 'g' });
+    assert.equal(b.messageId, a.messageId, 'deduplicated');
+    const [message] = await receive(fifo);
+    const dedupId = message!.attributes['MessageDeduplicationId'];
+    assert.match(dedupId ?? '', /^[0-9a-f]{64}$/);
+    assert.notEqual(dedupId, createHash('sha256').update(order).digest('hex'));
+  });
+
+  it('reveals tokens on receive at the level asked for, audited with the reason', async () => {
+    const reveal = await queue('reveal');
+    await send(reveal, order);
+    const body = (redaction: 'plain' | 'masked' | 'redacted') =>
+      receive(reveal, { reveal: { caller, redaction, reason: 'fraud-review' } }).then((m) => JSON.parse(m[0]!.body));
+    assert.equal((await body('plain')).card.number, pan);
+    assert.equal((await body('masked')).card.number, '411111******1111');
+    assert.equal((await body('redacted')).card.number, '[REDACTED]');
+    assert.match((await receive(reveal))[0]!.body, /tok_/, 'tokens without asking');
+    const reveals = (await h.allRecords()).filter(
+      (r) => r.type === 'vault:Detokenize' && r.details.via === 'ReceiveMessage',
+    );
+    assert.equal(reveals.length, 3);
+    assert.deepEqual(
+      reveals.map((r) => [r.details.redaction, r.details.reason, r.outcome, r.data.count]),
+      [
+        ['plain', 'fraud-review', 'success', 1],
+        ['masked', 'fraud-review', 'success', 1],
+        ['redacted', 'fraud-review', 'success', 1],
+      ],
+    );
+  });
+
+  it('refuses a reveal before receiving anything when the principal is throttled', async () => {
+    const throttled = await queue('throttled');
+    const greedy = { ...caller, principalArn: 'arn:aws:iam::123456789012:user/greedy' };
+    for (let i = 0; i < 31; i++) await send(throttled, order);
+    for (let i = 0; i < 3; i++) await receive(throttled, { reveal: { caller: greedy, redaction: 'masked' } });
+    await assert.rejects(
+      receive(throttled, { reveal: { caller: greedy, redaction: 'masked' } }),
+      (error: unknown) => isPciqError(error) && error.code === 'RequestThrottled',
+    );
+  });
+
+  it('keeps the PAN out of every file of the data directory', () => {
+    const pattern = digitsInOrderPattern(pan);
+    for (const name of readdirSync(h.dir.path)) {
+      const text = readFileSync(join(h.dir.path, name)).toString('latin1');
+      assert.doesNotMatch(text, pattern, `${name} holds the PAN`);
+    }
+  });
+});

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { findPans, maskCardNumbers } from '../../src/guard/index.ts';
+import { screenMessage } from '../../src/guard/message-screening.ts';
+import type { QueueDataPolicy } from '../../src/queues/index.ts';
+import { passesLuhn } from '../../src/vault/index.ts';
+import { brandCorpus, checkDigitFor, randomNumber, spacings } from '../support/card-numbers.ts';
+
+const tokenize: QueueDataPolicy = {
+  action: 'tokenize',
+  tokenFormat: 'opaque',
+  tokenScope: undefined,
+  allowedFields: [],
+};
+
+/** The PANs the guard finds in a message body. */
+function found(body: string, policy: QueueDataPolicy = tokenize): string[] {
+  return screenMessage({ body, attributes: {}, systemAttributes: {} }, policy)?.pans ?? [];
+}
+
+/** How a PAN may sit in a message: JSON string, JSON number, free text, base64 of JSON. */
+const placements: ReadonlyArray<{ name: string; body: (written: string, digits: string) => string }> = [
+  { name: 'JSON string', body: (written) => JSON.stringify({ order: 7, card: { number: written, exp: '12/29' } }) },
+  { name: 'free text', body: (written) => `Customer paid with card ${written}, ship by Friday.` },
+  {
+    name: 'base64 of JSON',
+    body: (written) =>
+      JSON.stringify({ payload: Buffer.from(JSON.stringify({ pan: written }), 'utf8').toString('base64') }),
+  },
+];
+
+describe('PAN discovery on a generated corpus', () => {
+  it('finds at least 99.9% of valid PANs across brands, spacings and placements', (t) => {
+    const corpus = brandCorpus(12);
+    let total = 0;
+    let hits = 0;
+    const misses = new Map<string, number>();
+    for (const { brand, pan } of corpus) {
+      for (const spacing of spacings) {
+        for (const placement of placements) {
+          total++;
+          if (found(placement.body(spacing.write(pan), pan)).includes(pan)) hits++;
+          else {
+            const key = `${brand}/${pan.length}/${spacing.name}/${placement.name}`;
+            misses.set(key, (misses.get(key) ?? 0) + 1);
+          }
+        }
+      }
+      total++;
+      if (found(`{"card":{"number":${pan}}}`).includes(pan)) hits++;
+      else misses.set(`${brand}/JSON number`, (misses.get(`${brand}/JSON number`) ?? 0) + 1);
+    }
+    const recall = hits / total;
+    t.diagnostic(`recall ${(recall * 100).toFixed(3)}% (${hits} of ${total} PANs, ${corpus.length} distinct)`);
+    for (const [key, count] of misses) t.diagnostic(`missed ${count}: ${key}`);
+    assert.ok(total >= 10_000, `a corpus of ${total}`);
+    assert.ok(recall >= 0.999, `recall ${recall}`);
+  });
+
+  it('reports false positives on random order numbers, and allow-listed fields bring them to none', (t) => {
+    const perLength = 2_000;
+    let flaggedTotal = 0;
+    let allowedFlagged = 0;
+    const allowOrderIds: QueueDataPolicy = { ...tokenize, allowedFields: ['order.id'] };
+    for (let length = 13; length <= 19; length++) {
+      let flagged = 0;
+      let luhnValid = 0;
+      for (let i = 0; i < perLength; i++) {
+        const number = randomNumber(length);
+        if (passesLuhn(number)) luhnValid++;
+        const body = JSON.stringify({ order: { id: number, total: '12.50' } });
+        if (found(body).length > 0) flagged++;
+        if (found(body, allowOrderIds).length > 0) allowedFlagged++;
+      }
+      flaggedTotal += flagged;
+      t.diagnostic(
+        `${length}-digit random order numbers: ${((flagged / perLength) * 100).toFixed(2)}% taken for PANs ` +
+          `(${flagged}/${perLength}; ${luhnValid} passed Luhn, the IIN and length check dropped ${luhnValid - flagged})`,
+      );
+    }
+    const rate = flaggedTotal / (perLength * 7);
+    t.diagnostic(`overall false-positive rate on random 13–19 digit order numbers: ${(rate * 100).toFixed(2)}%`);
+    t.diagnostic(`with PciqAllowedFields=order.id: ${allowedFlagged} false positives`);
+    // Only Luhn-valid numbers can be taken for PANs: at most about one in ten.
+    assert.ok(rate < 0.1, `false-positive rate ${rate}`);
+    assert.equal(allowedFlagged, 0);
+  });
+
+  it('ignores numbers no card brand issues: Luhn-valid but outside the IIN ranges or lengths', () => {
+    for (const partial of ['999999999999999', '000000000000000', '123456789012345678']) {
+      const number = partial + checkDigitFor(partial);
+      assert.deepEqual(found(`ref ${number}`), [], number);
+    }
+    const visa17 = `4${'1'.repeat(15)}`;
+    assert.deepEqual(found(visa17 + checkDigitFor(visa17)), [], 'Visa issues no 17-digit PANs');
+  });
+
+  it('finds a PAN followed by other numbers in one grouped run, and none in a long ungrouped number', () => {
+    assert.deepEqual(
+      findPans('4111 1111 1111 1111 12 29').map((pan) => pan.digits),
+      ['4111111111111111'],
+    );
+    assert.deepEqual(findPans('41111111111111111229'), []);
+  });
+
+  it('finds PANs in keys and escaped strings, and leaves the message intact around them', () => {
+    assert.deepEqual(found('{"4111111111111111":{"amount":1}}'), ['4111111111111111']);
+    assert.deepEqual(found('{"note":"card\\t4111\\u00201111 1111 1111 \\"x\\""}'), ['4111111111111111']);
+    assert.deepEqual(found('not json {"card":"4111111111111111"'), ['4111111111111111'], 'broken JSON as text');
+  });
+
+  it('masks card numbers in text for people: first six and last four', () => {
+    assert.equal(
+      maskCardNumbers('refund 4111 1111 1111 1111 and 3782-822463-10005 on order 123456'),
+      'refund 411111******1111 and 378282*****0005 on order 123456',
+    );
+  });
+});

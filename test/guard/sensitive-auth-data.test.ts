@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isPciqError } from '../../src/core/index.ts';
+import { screenMessage } from '../../src/guard/message-screening.ts';
+import type { MessageAttributes, QueueDataPolicy } from '../../src/queues/index.ts';
+
+const policies: QueueDataPolicy[] = (['tokenize', 'reject', 'mask'] as const).map((action) => ({
+  action,
+  tokenFormat: 'opaque',
+  tokenScope: undefined,
+  allowedFields: ['cvv', 'order.cvc'],
+}));
+
+function refusal(body: string, attributes: MessageAttributes = {}): string {
+  for (const policy of policies) {
+    assert.throws(
+      () => screenMessage({ body, attributes, systemAttributes: {} }, policy),
+      (error: unknown) => isPciqError(error) && error.code === 'InvalidMessageContents',
+      `refused under ${policy.action}: ${body}`,
+    );
+  }
+  try {
+    screenMessage({ body, attributes, systemAttributes: {} }, policies[0]!);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('not refused');
+}
+
+describe('sensitive authentication data is refused under every policy (PCI DSS 3.3.1)', () => {
+  it('refuses card verification codes in fields named like them, naming the field and never the value', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['{"order":7,"card":{"number":"4111111111111111","cvv":"123"}}', /card verification code.*field card\.cvv/],
+      ['{"payment":{"CVC2":987}}', /field payment\.CVC2/],
+      ['{"card":{"security_code":"4321"}}', /field card\.security_code/],
+      ['{"card":{"security":{"code":"4321"}}}', /field card\.security\.code/],
+      ['{"amex":{"cid":"1234"}}', /field amex\.cid/],
+      ['[{"items":[1,2]},{"cardCode":"555"}]', /field cardCode/],
+    ];
+    for (const [body, where] of cases) {
+      const message = refusal(body);
+      assert.match(message, where);
+      for (const value of ['123', '987', '4321', '1234', '555']) assert.ok(!message.includes(value), message);
+    }
+  });
+
+  it('accepts empty or masked verification fields, and fields that only look alike', () => {
+    for (const body of ['{"cvv":""}', '{"cvv":"***"}', '{"cvv":null}', '{"cvvPolicy":"required"}', '{"pin":"map"}']) {
+      assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
+    }
+  });
+
+  it('refuses track 1 and track 2 data wherever it is, text and base64 included', () => {
+    assert.match(refusal('%B4111111111111111^DOE/JOHN^2912101000000000000000?'), /magnetic-stripe track data/);
+    assert.match(
+      refusal('{"swipe":";4111111111111111=29121010000000000?"}'),
+      /track data in the message body, field swipe/,
+    );
+    assert.match(refusal('{"emv57":"4111111111111111D29121010000000000F"}'), /track data/);
+    const hidden = Buffer.from(';4111111111111111=29121010000000000?').toString('base64');
+    assert.match(refusal(JSON.stringify({ blob: hidden })), /field blob \(base64\)/);
+    assert.match(refusal('{"track2":"anything at all"}'), /field track2/);
+  });
+
+  it('refuses PINs and PIN blocks', () => {
+    assert.match(refusal('{"pinBlock":"041234FFFFFFFFFF"}'), /PIN or PIN block.*field pinBlock/);
+    assert.match(refusal('PIN block: 041234FFFFFFFFFF'), /PIN or PIN block in the message body\./);
+    assert.match(refusal('{"pin":"1234"}'), /field pin/);
+  });
+
+  it('refuses verification codes written in text and in attributes, even allow-listed ones', () => {
+    assert.match(refusal('Card 4111 1111 1111 1111, CVV: 123'), /card verification code in the message body\./);
+    assert.match(refusal('{}', { cvv: { dataType: 'String', stringValue: '123' } }), /message attribute 'cvv'/);
+    assert.match(
+      refusal('{}', { note: { dataType: 'String', stringValue: 'cvc2=321' } }),
+      /card verification code in message attribute 'note'/,
+    );
+    assert.match(refusal('{"order":{"cvc":"321"}}'), /field order\.cvc/, 'PciqAllowedFields does not let SAD through');
+  });
+});

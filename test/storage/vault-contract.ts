@@ -1,0 +1,100 @@
+/**
+ * The vault's part of the storage contract (`tx.vault`): what every driver must do. Run by each driver's
+ * test file next to the main contract.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Store, VaultTokenRow } from '../../src/storage/index.ts';
+import type { StoreFactory } from './contract.ts';
+
+function tokenRow(overrides: Partial<VaultTokenRow> = {}): VaultTokenRow {
+  return {
+    accountId: '123456789012',
+    tokenRef: `ref-${Math.random().toString(36).slice(2)}`,
+    format: 'opaque',
+    sealedPan: Buffer.from([1, 2, 3]),
+    sealedMeta: Buffer.from([4, 5, 6]),
+    scope: '',
+    fingerprint: null,
+    createdBy: 'arn:aws:iam::123456789012:user/admin',
+    createdAtMs: 1_000,
+    expiresAtMs: null,
+    ...overrides,
+  };
+}
+
+export function describeVaultStoreContract(driver: string, factory: StoreFactory): void {
+  describe(`storage contract, vault: ${driver}`, () => {
+    let store: Store;
+    before(async () => {
+      store = await factory.create();
+    });
+    after(async () => {
+      await store.close();
+      await factory.cleanup();
+    });
+
+    it('keeps tokens per account and finds them by reference', async () => {
+      const row = tokenRow();
+      await store.write((tx) => tx.vault.insertToken(row));
+      const found = await store.read((tx) => tx.vault.getToken(row.accountId, row.tokenRef));
+      assert.deepEqual(
+        { ...found, sealedPan: [...found!.sealedPan], sealedMeta: [...found!.sealedMeta] },
+        {
+          ...row,
+          sealedPan: [1, 2, 3],
+          sealedMeta: [4, 5, 6],
+        },
+      );
+      assert.equal(await store.read((tx) => tx.vault.getToken('210987654321', row.tokenRef)), undefined);
+    });
+
+    it('finds convergent tokens by scope and fingerprint, one per fingerprint in a scope', async () => {
+      const row = tokenRow({ scope: 'orders', fingerprint: 'fp-1' });
+      await store.write((tx) => tx.vault.insertToken(row));
+      assert.equal(
+        (await store.read((tx) => tx.vault.findConvergent(row.accountId, 'orders', 'fp-1')))?.tokenRef,
+        row.tokenRef,
+      );
+      assert.equal(await store.read((tx) => tx.vault.findConvergent(row.accountId, 'refunds', 'fp-1')), undefined);
+      await assert.rejects(
+        store.write((tx) => tx.vault.insertToken(tokenRow({ scope: 'orders', fingerprint: 'fp-1' }))),
+      );
+      await store.write((tx) => tx.vault.insertToken(tokenRow({ scope: 'refunds', fingerprint: 'fp-1' })));
+    });
+
+    it('deletes tokens, expired ones in bounded sweeps, and replaces ciphertexts only', async () => {
+      const keep = tokenRow({ expiresAtMs: 10_000 });
+      const expired = [
+        tokenRow({ expiresAtMs: 5_000 }),
+        tokenRow({ expiresAtMs: 5_000 }),
+        tokenRow({ expiresAtMs: 6_000 }),
+      ];
+      await store.write(async (tx) => {
+        for (const row of [keep, ...expired]) await tx.vault.insertToken(row);
+      });
+      assert.equal(await store.write((tx) => tx.vault.deleteExpiredTokens(6_000, 2)), 2);
+      assert.equal(await store.write((tx) => tx.vault.deleteExpiredTokens(6_000, 2)), 1);
+      assert.ok(await store.read((tx) => tx.vault.getToken(keep.accountId, keep.tokenRef)));
+      await store.write((tx) =>
+        tx.vault.replaceTokenSeals(keep.accountId, keep.tokenRef, { sealedMeta: Buffer.from([9]) }),
+      );
+      const replaced = await store.read((tx) => tx.vault.getToken(keep.accountId, keep.tokenRef));
+      assert.deepEqual([[...replaced!.sealedPan], [...replaced!.sealedMeta]], [[1, 2, 3], [9]]);
+      assert.equal(await store.write((tx) => tx.vault.deleteToken(keep.accountId, keep.tokenRef)), true);
+      assert.equal(await store.write((tx) => tx.vault.deleteToken(keep.accountId, keep.tokenRef)), false);
+    });
+
+    it('scans every token page by page', async () => {
+      const seen = new Set<string>();
+      let cursor = '';
+      for (;;) {
+        const page = await store.read((tx) => tx.vault.scanTokens(cursor, 2));
+        for (const row of page) seen.add(row.tokenRef);
+        if (page.length < 2) break;
+        cursor = page[page.length - 1]!.cursor;
+      }
+      assert.ok(seen.size >= 3, `${seen.size} tokens scanned`);
+    });
+  });
+}

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, before, describe, it } from 'node:test';
+import { type Caller, isPciqError } from '../../src/core/index.ts';
+import { KeyAdmin, reencryptStoredData } from '../../src/keys/index.ts';
+import { passesLuhn, redactedValue, vaultArn } from '../../src/vault/index.ts';
+import { caller } from '../support/audit-harness.ts';
+import { digitsInOrderPattern } from '../support/card-numbers.ts';
+import { GuardHarness } from '../support/guard-harness.ts';
+
+const pan = '4111111111111111';
+const other: Caller = { ...caller, principalArn: 'arn:aws:iam::123456789012:user/analyst', accessKeyId: 'AKIAOTHER' };
+
+async function rejects(promise: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(isPciqError(error), String(error));
+    assert.equal(error.code, code);
+    assert.doesNotMatch(error.message, /4111/);
+    return true;
+  });
+}
+
+function tokenRow(h: GuardHarness, column: string) {
+  const raw = new DatabaseSync(h.databasePath, { readOnly: true });
+  try {
+    return raw.prepare(`SELECT ${column} FROM vault_tokens`).all() as Array<Record<string, unknown>>;
+  } finally {
+    raw.close();
+  }
+}
+
+describe('the token vault', () => {
+  let h: GuardHarness;
+  before(async () => {
+    h = await new GuardHarness({ detokenizeLimit: { perSecond: 5, burst: 20 } }).open();
+  });
+  after(() => h.close());
+
+  it('tokenizes and detokenizes at each redaction level', async () => {
+    const { token, brand, last4, isReused } = await h.vault.tokenize(caller, '4111 1111 1111 1111', {
+      expiryMonth: '12/29',
+      reason: 'checkout',
+    });
+    assert.match(token, /^tok_[a-p]{10}[a-z2-7]{24}$/);
+    assert.deepEqual({ brand, last4, isReused }, { brand: 'visa', last4: '1111', isReused: false });
+    assert.deepEqual(await h.vault.detokenize(caller, token, { redaction: 'plain', reason: 'refund' }), {
+      value: pan,
+      redaction: 'plain',
+      brand: 'visa',
+      last4: '1111',
+      expiryMonth: '12/29',
+    });
+    assert.equal((await h.vault.detokenize(caller, token)).value, '411111******1111', 'masked by default');
+    assert.deepEqual(await h.vault.detokenize(caller, token, { redaction: 'redacted' }), {
+      value: redactedValue,
+      redaction: 'redacted',
+      brand: 'visa',
+    });
+  });
+
+  it('refuses what is no card number without echoing it', async () => {
+    await rejects(h.vault.tokenize(caller, '4111 1111 1111 1112'), 'ValidationException');
+    await rejects(h.vault.tokenize(caller, pan, { scope: 'bad scope!' }), 'ValidationException');
+    await rejects(h.vault.tokenize(caller, pan, { ttlSec: 0 }), 'ValidationException');
+  });
+
+  it('keeps tokens per account: another account cannot detokenize them', async () => {
+    const { token } = await h.vault.tokenize(caller, pan);
+    await rejects(h.vault.detokenize({ ...caller, accountId: '210987654321' }, token), 'ResourceNotFoundException');
+  });
+
+  it('returns the same token for the same PAN in a scope only (convergent), random ones otherwise', async () => {
+    const a1 = await h.vault.tokenize(caller, pan, { scope: 'orders' });
+    const a2 = await h.vault.tokenize(caller, '4111-1111-1111-1111', { scope: 'orders' });
+    const b = await h.vault.tokenize(caller, pan, { scope: 'refunds' });
+    const otherPan = await h.vault.tokenize(caller, '5555555555554444', { scope: 'orders' });
+    const random1 = await h.vault.tokenize(caller, pan);
+    const random2 = await h.vault.tokenize(caller, pan);
+    assert.equal(a2.token, a1.token);
+    assert.equal(a2.isReused, true);
+    assert.notEqual(b.token, a1.token, 'another scope, another token');
+    assert.notEqual(otherPan.token, a1.token);
+    assert.notEqual(random1.token, random2.token, 'without a scope every token is new');
+    const fp1 = await h.vault.tokenize(caller, pan, { scope: 'orders', format: 'format-preserving-bin6' });
+    const fp2 = await h.vault.tokenize(caller, pan, { scope: 'orders', format: 'format-preserving-bin6' });
+    assert.equal(fp1.token, fp2.token);
+    assert.notEqual(fp1.token, a1.token, 'one token per format in a scope');
+    assert.equal(passesLuhn(fp1.token), false);
+    assert.equal((await h.vault.detokenize(caller, fp1.token, { redaction: 'plain' })).value, pan);
+  });
+
+  it('finds convergent tokens through a keyed fingerprint, never a plain hash of the PAN (PCI DSS 3.5.1.1)', async () => {
+    const { createHash } = await import('node:crypto');
+    const fingerprints = tokenRow(h, 'fingerprint')
+      .map((row) => row['fingerprint'])
+      .filter((value): value is string => typeof value === 'string');
+    assert.ok(fingerprints.length > 0);
+    for (const algorithm of ['sha256', 'sha1', 'md5', 'sha512']) {
+      for (const encoding of ['hex', 'base64', 'base64url'] as const) {
+        const plain = createHash(algorithm).update(pan).digest(encoding);
+        assert.ok(!fingerprints.includes(plain), `${algorithm} of the PAN is stored`);
+      }
+    }
+  });
+
+  it('expires tokens after their TTL and sweeps them away with their PANs', async () => {
+    const { token, expiresAtMs } = await h.vault.tokenize(caller, pan, { ttlSec: 60 });
+    assert.equal(expiresAtMs, h.clock.now() + 60_000);
+    assert.equal((await h.vault.detokenize(caller, token, { redaction: 'plain' })).value, pan);
+    h.clock.advance(60_000);
+    await rejects(h.vault.detokenize(caller, token), 'ResourceNotFoundException');
+    const before = tokenRow(h, 'token_ref').length;
+    assert.equal(await h.vault.sweepExpired(), 1);
+    assert.equal(tokenRow(h, 'token_ref').length, before - 1);
+  });
+
+  it('deletes a token so that its PAN cannot be had back', async () => {
+    const { token } = await h.vault.tokenize(caller, pan);
+    await h.vault.deleteToken(caller, token, { reason: 'customer asked' });
+    await rejects(h.vault.detokenize(caller, token, { redaction: 'plain' }), 'ResourceNotFoundException');
+    await rejects(h.vault.deleteToken(caller, token), 'ResourceNotFoundException');
+  });
+
+  it('answers masked values from the metadata without opening the PAN, sealed apart', async () => {
+    const { token, tokenRef } = await h.vault.tokenize(caller, pan);
+    // Swap this token's sealed PAN for another token's: the PAN no longer opens (bound to its place)…
+    const raw = new DatabaseSync(h.databasePath);
+    raw
+      .prepare(
+        `UPDATE vault_tokens SET sealed_pan = (SELECT sealed_pan FROM vault_tokens WHERE token_ref != ?1 LIMIT 1)
+         WHERE token_ref = ?1`,
+      )
+      .run(tokenRef);
+    raw.close();
+    await rejects(h.vault.detokenize(caller, token, { redaction: 'plain' }), 'ResourceNotFoundException');
+    // …while the masked value, from the metadata's own ciphertext, still shows.
+    assert.equal((await h.vault.detokenize(caller, token, { redaction: 'masked' })).value, '411111******1111');
+  });
+
+  it('throttles detokenization per principal', async () => {
+    const { token } = await h.vault.tokenize(caller, pan);
+    let served = 0;
+    await assert.rejects(async () => {
+      for (;;) {
+        await h.vault.detokenize(other, token);
+        served++;
+      }
+    }, /Too many detokenizations/);
+    assert.equal(served, 20, 'the burst, then refused');
+    await h.vault.detokenize(caller, token);
+    h.clock.advance(1_000);
+    await h.vault.detokenize(other, token);
+  });
+
+  it('audits every operation with who, which token (keyed reference), why and the outcome — never the PAN or token', async () => {
+    const { token, tokenRef } = await h.vault.tokenize(caller, pan, { reason: 'audit check' });
+    await h.vault.detokenize(caller, token, { redaction: 'plain', reason: 'chargeback 77' });
+    await rejects(
+      h.vault.detokenize(caller, 'tok_aaaaaaaaaaaaaaaaaaaaaaaa', { reason: 'probe' }),
+      'ResourceNotFoundException',
+    );
+    const records = await h.allRecords();
+    const tokenEvents = records.filter((record) => record.category === 'token');
+    const tokenized = tokenEvents.find((r) => r.type === 'vault:Tokenize' && r.details.tokenRef === tokenRef);
+    assert.equal(tokenized?.actor.principal, caller.principalArn);
+    assert.equal(tokenized?.details.reason, 'audit check');
+    assert.equal(tokenized?.resource, vaultArn('us-east-1', caller.accountId));
+    const detokenized = tokenEvents.find((r) => r.type === 'vault:Detokenize' && r.details.reason === 'chargeback 77');
+    assert.deepEqual(
+      {
+        outcome: detokenized?.outcome,
+        tokenRef: detokenized?.details.tokenRef,
+        redaction: detokenized?.details.redaction,
+      },
+      { outcome: 'success', tokenRef, redaction: 'plain' },
+    );
+    const probe = tokenEvents.find((r) => r.type === 'vault:Detokenize' && r.details.reason === 'probe');
+    assert.deepEqual(
+      { outcome: probe?.outcome, error: probe?.error },
+      { outcome: 'failure', error: 'ResourceNotFoundException' },
+    );
+    const all = JSON.stringify(records);
+    assert.ok(!all.includes(token), 'no token value in the trail');
+    assert.doesNotMatch(all, digitsInOrderPattern(pan));
+  });
+
+  it('seals under its own AWS managed key, re-encrypted like any other data', async () => {
+    const admin = new KeyAdmin(h.keys);
+    const key = await admin.describeKey(caller.accountId, 'alias/aws/vault');
+    assert.match(key.description, /token vault/);
+    const { token } = await h.vault.tokenize(caller, pan);
+    await admin.rotateKey(caller.accountId, key.keyId, true);
+    const result = await reencryptStoredData(h.keys, new Set([key.keyId]), { retire: true });
+    assert.ok(result.reencrypted >= 2, 'PAN and metadata of each token');
+    assert.equal((await h.vault.detokenize(caller, token, { redaction: 'plain' })).value, pan);
+  });
+
+  it('leaves the PAN in no file of the data directory, in any spacing or with its digits in order', () => {
+    const pattern = digitsInOrderPattern(pan);
+    for (const name of readdirSync(h.dir.path)) {
+      const bytes = readFileSync(join(h.dir.path, name));
+      assert.doesNotMatch(bytes.toString('latin1'), pattern, `${name} holds the PAN`);
+      assert.equal(bytes.indexOf(Buffer.from(pan, 'utf16le')), -1);
+    }
+  });
+});
