@@ -7,6 +7,7 @@ import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
 import { migrateCommand, migrateUsage } from './migrate-command.ts';
 import { serveCommand, serveUsage } from './serve-command.ts';
+import { signInCommand, signInUsage } from './sign-in-command.ts';
 import { storeUsage } from './store-option.ts';
 import { tokensCommand, tokensUsage } from './tokens-command.ts';
 
@@ -19,6 +20,8 @@ ${serveUsage}
 
 ${keysUsage}
 ${iamUsage}
+
+${signInUsage}
 
 ${auditUsage}
 
@@ -39,6 +42,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   serve: serveCommand,
   keys: keysCommand,
   iam: iamCommand,
+  'sign-in': signInCommand,
   audit: auditCommand,
   alerts: alertsCommand,
   migrate: migrateCommand,

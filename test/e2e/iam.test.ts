@@ -35,7 +35,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { pciqJson } from '../support/pciq-cli.ts';
-import { initDataDir, PciqServer } from '../support/pciq-process.ts';
+import { initDataDir, PciqServer, pciqBin } from '../support/pciq-process.ts';
 import { clientConfig, sqsClient, type TestCredentials } from '../support/sqs-client.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 import { authenticator, awayFromStepBoundary } from '../support/totp.ts';
@@ -511,6 +511,42 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
       assert.ok(!everything.includes(secret), 'no secret in the audit trail');
       assert.ok(!server.stderr.includes(secret), 'no secret in the server log');
     }
+  });
+
+  it('signs a person in with pciq sign-in, changing a first-use password on the way, and prints exports', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'night-shift' }));
+    await iam.send(new CreateLoginProfileCommand({ UserName: 'night-shift', Password: 'set by an admin 1' }));
+    const device = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'night-shift' }));
+    const code = authenticator(Buffer.from(device.VirtualMFADevice!.Base32StringSeed!).toString('ascii'));
+    await awayFromStepBoundary(8_000);
+    await iam.send(
+      new EnableMFADeviceCommand({
+        UserName: 'night-shift',
+        SerialNumber: device.VirtualMFADevice!.SerialNumber!,
+        AuthenticationCode1: code(-2),
+        AuthenticationCode2: code(-1),
+      }),
+    );
+    const result = spawnSync(
+      process.execPath,
+      [pciqBin, 'sign-in', '--user', 'night-shift', '--endpoint-url', endpoint, '--ca-bundle', data.bootstrap.caFile],
+      { input: `set by an admin 1\n${code(0)}\nchosen by me 2027\nchosen by me 2027\n${code(1)}\n`, encoding: 'utf8' },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /must be changed before the first sign-in/);
+    const exports = Object.fromEntries([...result.stdout.matchAll(/^export (\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+    assert.match(exports['AWS_ACCESS_KEY_ID'] ?? '', /^ASIA/);
+    assert.match(result.stdout, /ended after 15 minutes without a request/);
+    assert.doesNotMatch(result.stdout + result.stderr, /set by an admin 1|chosen by me 2027/);
+    const sts = new STSClient(
+      clientConfig(endpoint, data.bootstrap, {
+        accessKeyId: exports['AWS_ACCESS_KEY_ID']!,
+        secretAccessKey: exports['AWS_SECRET_ACCESS_KEY']!,
+        sessionToken: exports['AWS_SESSION_TOKEN']!,
+      }),
+    );
+    clients.push(sts);
+    assert.match((await sts.send(new GetCallerIdentityCommand({}))).Arn ?? '', /:user\/night-shift$/);
   });
 
   /** Retries for up to three seconds: for what takes effect within a second everywhere. */
