@@ -31,6 +31,7 @@ export const runNames = [
   'pg-3',
   'encryption',
   'audit',
+  'functions',
   'vault',
 ] as const;
 export type RunName = (typeof runNames)[number];

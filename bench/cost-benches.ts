@@ -17,6 +17,7 @@ export interface CostBench {
 export const costBenches: readonly CostBench[] = [
   { name: 'encryption', script: 'encryption.ts', args: ['--round-trips', '1500'] },
   { name: 'audit', script: 'audit.ts', args: ['--seconds', '4', '--rounds', '3'] },
+  { name: 'functions', script: 'functions.ts', args: ['--messages', '3000', '--single', '300'] },
   {
     name: 'vault',
     script: 'vault.ts',

@@ -3,14 +3,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 // USER_HZ, the unit of /proc times, is 100 on every Linux ABI node runs on.
 const ticksPerSecond = 100;
 
-/** CPU seconds (user + system, all threads) a process has used so far; undefined where /proc is unavailable. */
-export function processCpuSeconds(pid: number | undefined): number | undefined {
+/**
+ * CPU seconds (user + system, all threads) a process has used so far; undefined where /proc is unavailable.
+ * With `withReaped`, also what its children that already ended and were waited for used.
+ */
+export function processCpuSeconds(pid: number | undefined, withReaped = false): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which is in parentheses and may itself contain spaces.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    const reaped = withReaped ? Number(fields[13]) + Number(fields[14]) : 0;
+    return (Number(fields[11]) + Number(fields[12]) + reaped) / ticksPerSecond;
   } catch {
     return undefined;
   }
@@ -18,12 +22,13 @@ export function processCpuSeconds(pid: number | undefined): number | undefined {
 
 /**
  * CPU seconds of a process and all its live descendants: `pciq serve` forks worker processes, and the
- * server's cost is theirs together. A descendant that exits during a measurement drops out of the sum.
+ * server's cost is theirs together. A descendant that exits during a measurement drops out of the sum, unless
+ * `withReaped` counts what ended descendants used (functions' sandboxes: one short process per invocation).
  */
-export function processTreeCpuSeconds(pid: number | undefined): number | undefined {
-  const own = processCpuSeconds(pid);
+export function processTreeCpuSeconds(pid: number | undefined, withReaped = false): number | undefined {
+  const own = processCpuSeconds(pid, withReaped);
   if (pid === undefined || own === undefined) return own;
-  return childrenOf(pid).reduce((sum, child) => sum + (processTreeCpuSeconds(child) ?? 0), own);
+  return childrenOf(pid).reduce((sum, child) => sum + (processTreeCpuSeconds(child, withReaped) ?? 0), own);
 }
 
 function childrenOf(pid: number): number[] {

@@ -33,11 +33,18 @@ export function withoutExpectedAlerts(stderr: string): string {
     .join('\n');
 }
 
+/** pciq as a target, with what local commands (`pciq functions …`) need to work on its data directory. */
+export interface PciqTarget extends Target {
+  accountId: string;
+  /** `--data-dir DIR --key-file FILE` of the target's data directory. */
+  dataDirArgs: string[];
+}
+
 /**
  * pciq as shipped: `pciq init` then `pciq serve` in a fresh temp directory, every default on (HTTPS with the
  * development CA, SigV4, synchronous=FULL commits, sealed bodies). The directory goes when the target stops.
  */
-export async function startPciq(): Promise<Target> {
+export async function startPciq(extraServeArgs: readonly string[] = []): Promise<PciqTarget> {
   const dir = trackTempDir(mkdtempSync(join(tmpdir(), 'pciq-bench-')));
   const dirArgs = ['--data-dir', join(dir, 'data'), '--key-file', join(dir, 'keys', 'master.key')];
   try {
@@ -56,6 +63,7 @@ export async function startPciq(): Promise<Target> {
       '--port',
       '0',
       ...serveArgs,
+      ...extraServeArgs,
     ]);
     const url = await server.listeningUrl();
     const endpoint = {
@@ -73,6 +81,8 @@ export async function startPciq(): Promise<Target> {
     }
     return {
       name: 'pciq',
+      accountId: bootstrap.accountId,
+      dataDirArgs: dirArgs,
       endpoint,
       policyHeavyEndpoint,
       pid: server.child.pid,

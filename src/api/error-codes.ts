@@ -43,6 +43,7 @@ const table: Record<ErrorCode, Omit<WireError, 'jsonType'> & { jsonType?: string
   InvalidMessageContents: sender(400, 'InvalidMessageContents'),
   RequestThrottled: sender(403, 'RequestThrottled'),
   ResourceNotFoundException: sender(404, 'ResourceNotFoundException'),
+  ResourceConflictException: sender(409, 'ResourceConflictException'),
   InvalidAddress: sender(404, 'InvalidAddress'),
   InvalidSecurity: sender(403, 'InvalidSecurity'),
   // Legacy codes as @aws-sdk/client-sqs declares them (awsQueryError of each Kms* shape).

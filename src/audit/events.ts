@@ -26,6 +26,9 @@ import type { AuditTrail } from './trail.ts';
  * | `iam:EnableMfaDevice` `iam:DeactivateMfaDevice` | iam | principal ARN | `serialNumber` |
  * | `iam:Login` | iam | principal ARN | `mfa` (boolean); failures carry `error` |
  * | `iam:Lockout` `iam:MfaCheck` `iam:IssueSession` `iam:AccessDenied` | iam | principal or resource ARN | see src/iam/events.ts |
+ * | `lambda:CreateFunction` `lambda:UpdateFunction` `lambda:DeleteFunction` `lambda:CreateEventSourceMapping` `lambda:UpdateEventSourceMapping` `lambda:DeleteEventSourceMapping` | management | function ARN | `version`, `role`, `queue`, `secretEnvironmentVariables` (names only), `mapping` |
+ * | `lambda:Invoke` (failures only) | data | function ARN | `mapping`, `queue`, `errorType`, `durationMs`; message ids |
+ * | `lambda:SandboxAccessDenied` | data | function ARN | `permission`, `deniedResource`, `denials` |
  * | `vault:Tokenize` `vault:Detokenize` `vault:DeleteToken` | token | vault ARN | `tokenRef` or `tokenRefs` (keyed references, never the token), `reason`, `redaction`, `via`; message ids |
  * | `vault:ExpireTokens` | token | `*` (every account) | `count` of tokens past their TTL, deleted |
  *
@@ -73,6 +76,8 @@ export interface SecurityEvent {
   resource?: string;
   data?: AffectedData;
   details?: Record<string, DetailValue>;
+  /** The record's category when the type's prefix does not say it (an invocation is message traffic). */
+  category?: RecordCategory;
   /**
    * Who did it. Inside an API request it defaults to the request's caller (and the record carries the
    * request id and origin); outside one, to pciq itself.
@@ -95,7 +100,13 @@ export interface AuditEventSink {
   recordAlone(event: SecurityEvent): Promise<void>;
 }
 
-const categories: Record<string, RecordCategory> = { kms: 'key', iam: 'iam', vault: 'token', audit: 'audit' };
+const categories: Record<string, RecordCategory> = {
+  kms: 'key',
+  iam: 'iam',
+  vault: 'token',
+  audit: 'audit',
+  lambda: 'management',
+};
 
 export function categoryOfEvent(type: string): RecordCategory {
   return categories[type.slice(0, type.indexOf(':'))] ?? 'system';
@@ -120,7 +131,7 @@ export class AuditEvents implements AuditEventSink {
   }
 
   private draftOf(event: SecurityEvent, request: RequestAudit | undefined): RecordDraft {
-    const system = this.trail.systemDraft(event.type, categoryOfEvent(event.type), event.outcome);
+    const system = this.trail.systemDraft(event.type, event.category ?? categoryOfEvent(event.type), event.outcome);
     return {
       ...system,
       error: event.error ?? null,

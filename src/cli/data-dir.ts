@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { type Clock, newAccountId } from '../core/index.ts';
 import { isInside, type KeyProvider, RootKey, type RootKeyRecord, RootKeyUnavailableError } from '../crypto/index.ts';
 import { createDevelopmentTls } from '../crypto/x509/index.ts';
+import { sealedFunctionDataSource } from '../functions/index.ts';
 import {
   type AccessKeyCredentials,
   administratorAccessArn,
@@ -278,6 +279,7 @@ export async function openDataDir(
     });
     keys.registerSource(sealedMessagesSource(region));
     keys.registerSource(sealedAccessKeysSource());
+    keys.registerSource(sealedFunctionDataSource(region));
     keys.registerSource(sealedTokensSource(region));
     keys.registerSource(sealedMfaSeedsSource(accountId));
     keys.registerSource(sealedSessionsSource(accountId));

@@ -2,6 +2,7 @@ import { alertsCommand, alertsUsage } from './alerts-command.ts';
 import { auditCommand, auditUsage } from './audit-command.ts';
 import { CliError } from './data-dir.ts';
 import { doctorCommand, doctorUsage } from './doctor-command.ts';
+import { functionsCommand, functionsUsage } from './functions-command.ts';
 import { iamCommand, iamUsage } from './iam-command.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
@@ -27,6 +28,7 @@ ${auditUsage}
 
 ${alertsUsage}
 
+${functionsUsage}
 ${migrateUsage}
 
 ${doctorUsage}
@@ -45,6 +47,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   'sign-in': signInCommand,
   audit: auditCommand,
   alerts: alertsCommand,
+  functions: functionsCommand,
   migrate: migrateCommand,
   doctor: doctorCommand,
   tokens: tokensCommand,

@@ -25,12 +25,20 @@ import { defaultDataDir, defaultHost, defaultPort, defaultRegion } from './defau
 import { bootstrapText, endpointOf } from './init-command.ts';
 import { KeyEventAudit } from './key-event-audit.ts';
 import { type RootKeyChoice, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
+import {
+  checkFunctionHosting,
+  type FunctionHosting,
+  functionHostingOf,
+  functionOptions,
+  startFunctions,
+} from './serve-functions.ts';
 import { storeOptions } from './store-option.ts';
 import { WriteTurns, workerSharing } from './write-turns.ts';
 
 export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port PORT] ${rootKeyUsage}
            [--tls-cert FILE --tls-key FILE] [--tls-client-ca FILE] [--endpoint-url URL] [--insecure-http]
            [--workers N] [--audit-config FILE] [--store URL] [--node NAME] [--detokenize-rate N]
+           [--function-user USER] [--function-processes N]
   Serves the SQS- and KMS-compatible API over HTTPS (default https://${defaultHost}:${defaultPort}), initializing DIR
   on first use. The root key provider is the one DIR was initialized with. --tls-client-ca requires every client
   to present a certificate issued by that CA (mutual TLS). --insecure-http serves plain HTTP on a loopback
@@ -39,7 +47,8 @@ export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port POR
   checkpoints, retention, review rules, alerts). --detokenize-rate N: detokenizations per second per principal
   (default ${defaultDetokenizeLimit.perSecond}, bursts of ten times as many). --store URL: several nodes serve from one
   PostgreSQL database (see below); --node NAME names this node in audit records (default: the host name; unique
-  per node).`;
+  per node). Functions mapped to queues run in sandboxed processes, at most --function-processes at once
+  (default: 4 per core, at least 8); --function-user runs them as another user.`;
 
 interface ServeConfig {
   paths: DataDirPaths;
@@ -53,6 +62,7 @@ interface ServeConfig {
   /** Processes serving requests; 1 serves from this process. */
   workers: number;
   audit: AuditConfig;
+  functions: FunctionHosting;
   node: string | undefined;
   detokenizeLimit: RateLimit;
 }
@@ -76,6 +86,7 @@ function parseServeArgs(argv: string[]): ServeConfig {
       'insecure-http': { type: 'boolean', default: false },
       workers: { type: 'string' },
       'audit-config': { type: 'string' },
+      ...functionOptions,
       ...storeOptions,
       node: { type: 'string' },
       'detokenize-rate': { type: 'string' },
@@ -108,6 +119,7 @@ function parseServeArgs(argv: string[]): ServeConfig {
     workers,
     detokenizeLimit: { perSecond: detokenizeRate, burst: detokenizeRate * 10 },
     audit: auditConfigOf(values['audit-config']),
+    functions: functionHostingOf(values),
     paths: pathsOf(values['data-dir'], values['key-file'], values.store),
     node: values.node,
     host: values.host,
@@ -152,6 +164,7 @@ type WorkerReport = { pciqWorker: 'listening'; port: number } | { pciqWorker: 'f
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const config = parseServeArgs(argv);
+  checkFunctionHosting(config.paths);
   // Signals are taken from the start: a SIGTERM during start-up waits until pciq is ready, then drains,
   // instead of killing it half-initialized.
   let shutdown: (() => Promise<void>) | undefined;
@@ -198,8 +211,17 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
     queues: api.queues,
     details: { endpoint: api.endpoint, tls: api.scheme === 'https', workers: 1 },
   });
+  const stopFunctions = startFunctions({
+    ...functionSettings(config),
+    opened,
+    audit,
+    queues: api.queues,
+    iam: api.iam,
+    endpoint: endpointOf(config.host, api.port, api.scheme),
+  });
   announce(config, api.scheme, api.port);
   return exitAfter(async () => {
+    await stopFunctions();
     await api.stop();
     api.queues.stop();
     api.vault.stop();
@@ -209,6 +231,18 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
     await keyAudit.settled();
     await audit.stop();
     await opened.store.close();
+  });
+}
+
+/** IAM as a serving process uses it: changes commit with their request's record. */
+function iamServiceFor(opened: OpenedDataDir, audit: AuditRuntime): IamService {
+  return new IamService({
+    store: audit.store,
+    bookkeepingStore: opened.store,
+    sealer: opened.keys,
+    clock: systemClock,
+    audit: audit.events,
+    defaultAccountId: opened.accountId,
   });
 }
 
@@ -224,6 +258,16 @@ function sweepExpiredSessions(opened: OpenedDataDir): () => void {
 /** pciq's log is for people: card numbers that reach it anyway are masked (PCI DSS 3.4.1). */
 function log(line: string): void {
   process.stderr.write(maskCardNumbers(line));
+}
+
+/** What the runner of functions needs from the configuration; handlers trust pciq's development CA unless TLS is the operator's. */
+function functionSettings(config: ServeConfig) {
+  return {
+    hosting: config.functions,
+    paths: config.paths,
+    caFile: config.tls || config.insecureHttp ? undefined : config.paths.caFile,
+    log,
+  };
 }
 
 /**
@@ -315,8 +359,17 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
     queues: background,
     details: { endpoint: endpointOf(config.host, ports[0]!, scheme), tls: scheme === 'https', workers: config.workers },
   });
+  const stopFunctions = startFunctions({
+    ...functionSettings(config),
+    opened,
+    audit,
+    queues: background,
+    iam: iamServiceFor(opened, audit),
+    endpoint: endpointOf(config.host, ports[0]!, scheme),
+  });
   announce(config, config.insecureHttp ? 'http' : 'https', ports[0]!);
   return exitAfter(async () => {
+    await stopFunctions();
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
     await Promise.all(
@@ -407,14 +460,7 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
           : readTlsMaterial(config.paths.serverCert, config.paths.serverKey)),
         ...(config.clientCaFile ? { clientCa: readClientCa(config.clientCaFile) } : {}),
       };
-  const iam = new IamService({
-    store: audit.store,
-    bookkeepingStore: opened.store,
-    sealer: opened.keys,
-    clock: systemClock,
-    audit: audit.events,
-    defaultAccountId: opened.accountId,
-  });
+  const iam = iamServiceFor(opened, audit);
   await iam.directory.sync();
   const server = new ApiServer(tls);
   let address: { port: number };
@@ -432,7 +478,7 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
     if (code === 'EADDRNOTAVAIL') throw new CliError(`${config.host} is not an address of this machine; pass --host`);
     throw error;
   }
-  const scheme = tls ? 'https' : 'http';
+  const scheme: 'https' | 'http' = tls ? 'https' : 'http';
   const endpoint = config.endpointUrl ?? endpointOf(config.host, address.port, scheme);
   const vault = openVault(config, opened, audit);
   const queues = new QueueService({
@@ -464,6 +510,7 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
     port: address.port,
     queues,
     vault,
+    iam,
     stop: async () => {
       await server.stop();
       queues.stop();

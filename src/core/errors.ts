@@ -28,6 +28,8 @@ export const errorCodes = [
   'InvalidMessageContents',
   'RequestThrottled',
   'ResourceNotFoundException',
+  // AWS Lambda: a function or mapping that exists already, or a change that conflicts with the current state.
+  'ResourceConflictException',
   'InvalidAddress',
   'InvalidSecurity',
   // SQS's errors for a queue whose KMS key cannot be used (JSON names of the SQS service model).

@@ -27,7 +27,12 @@ export {
 } from './policy/index.ts';
 export type { RoleView } from './roles.ts';
 export { IamService, type IamServiceOptions } from './service.ts';
-export { type AssumedRole, type IssuedCredentials, sealedSessionsSource } from './sessions.ts';
+export {
+  type AssumedRole,
+  type IssuedCredentials,
+  type ServiceRoleSession,
+  sealedSessionsSource,
+} from './sessions.ts';
 export type { SignedIn } from './sign-in.ts';
 export type { SimulationResult } from './simulate.ts';
 export type { UserView } from './users.ts';

@@ -50,7 +50,7 @@ import {
   setPermissionsBoundary,
 } from './policies.ts';
 import { createRole, deleteRole, getRole, listRoles, updateRole } from './roles.ts';
-import { type AssumeRoleInput, assumeRole, getSessionToken, type MfaInput } from './sessions.ts';
+import { type AssumeRoleInput, assumeRole, assumeRoleForService, getSessionToken, type MfaInput } from './sessions.ts';
 import { type SignInInput, signIn } from './sign-in.ts';
 import { type SimulationInput, simulatePrincipalPolicy } from './simulate.ts';
 import { createUser, deleteUser, getUser, listUsers, tagUser, untagUser } from './users.ts';
@@ -204,6 +204,10 @@ export class IamService {
   async assumeRole(caller: Caller, input: AssumeRoleInput, request: AuthorizationContext) {
     return assumeRole(this.context, this.access, caller, await this.directory.resolve(caller), input, request);
   }
+
+  /** A session of a role for a service acting on its own (functions as their execution role). */
+  assumeRoleForService = (input: Parameters<typeof assumeRoleForService>[2]) =>
+    assumeRoleForService(this.context, this.access, input);
 
   simulate = (accountId: string, input: Omit<SimulationInput, 'nowMs'>) =>
     this.context.store.read((tx) =>

@@ -8,7 +8,7 @@ import type { ResolvedCaller } from './directory.ts';
 import { checkMfaCode } from './mfa-devices.ts';
 import { assumedRoleArn, checkName, newUniqueId, parsePolicyArn, roleArnFor } from './names.ts';
 import { findManagedPolicy } from './policies.ts';
-import { parsePolicy, principalMatches } from './policy/index.ts';
+import { compilePolicySet, evaluate, parsePolicy, principalMatches } from './policy/index.ts';
 import { roleByArn, storedPolicy } from './principals.ts';
 import { sealedRowsSource } from './sealed-rows.ts';
 
@@ -332,4 +332,74 @@ export function sealedSessionsSource(accountId: string): SealedDataSource {
     sealedOf: (row) => row.sealedSecret,
     replace: (tx, id, sealed) => tx.iam.replaceSessionSecret(id, sealed),
   });
+}
+
+export interface ServiceRoleSession {
+  caller: Caller;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAtMs: number };
+}
+
+/**
+ * A session of a role for an AWS-style service principal acting on its own (functions run as their execution
+ * role: `lambda.amazonaws.com`), as Lambda assumes a function's role: the role's trust policy must name the
+ * service. The session lasts the role's maximum, and at least `minValidityMs`.
+ */
+export async function assumeRoleForService(
+  context: IamContext,
+  access: AccessControl,
+  input: { servicePrincipal: string; roleArn: string; sessionName: string; minValidityMs: number },
+): Promise<ServiceRoleSession> {
+  const sessionName = checkName('roleSessionName', input.sessionName);
+  const role = await context.store.read((tx) => roleByArn(tx, input.roleArn));
+  const service: Caller = { accountId: '', principalArn: input.servicePrincipal, accessKeyId: '', senderId: '' };
+  const principal = {
+    arn: input.servicePrincipal,
+    accountId: '',
+    kind: 'service' as const,
+    userId: input.servicePrincipal,
+    tags: {},
+  };
+  const action = 'sts:AssumeRole';
+  const trust = role ? storedPolicy(role.trustPolicy, 'trust', `${input.roleArn}/trust-policy`) : undefined;
+  const decision = trust
+    ? evaluate(compilePolicySet({ identity: [] }), { principal, action, resource: input.roleArn, keys: {} }, trust)
+    : undefined;
+  if (!role || decision?.decision !== 'Allow') {
+    await access.refuse(
+      { ...service, accountId: role?.accountId ?? '' },
+      action,
+      input.roleArn,
+      decision ?? { decision: 'ImplicitDeny', reason: 'no-allow', matched: [] },
+    );
+    throw new PciqError('AccessDenied', 'unreachable');
+  }
+  const durationSec = Math.max(role.maxSessionDurationSec, Math.ceil(input.minValidityMs / 1000) + 60);
+  const roleArn = roleArnFor(role.accountId, role.roleName, role.path);
+  const principalArn = assumedRoleArn(role.accountId, role.roleName, sessionName);
+  const issued = await context.store.write(async (tx) => {
+    await tx.iam.touchRole(role.accountId, role.roleName, context.clock.now());
+    return issueSession(context, tx, {
+      accountId: role.accountId,
+      kind: 'assumed-role',
+      principalArn,
+      roleArn,
+      issuedToArn: input.servicePrincipal,
+      durationSec: Math.min(durationSec, maxSessionDurationSec),
+      mfaAuthenticatedAtMs: null,
+      sessionPolicy: null,
+      sessionPolicyArns: [],
+      sourceIdentity: null,
+      tags: {},
+      idleTimeoutMs: null,
+    });
+  });
+  return {
+    caller: { accountId: role.accountId, principalArn, accessKeyId: issued.accessKeyId, senderId: issued.accessKeyId },
+    credentials: {
+      accessKeyId: issued.accessKeyId,
+      secretAccessKey: issued.secretAccessKey,
+      sessionToken: issued.sessionToken,
+      expiresAtMs: issued.expirationMs,
+    },
+  };
 }

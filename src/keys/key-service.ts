@@ -21,6 +21,7 @@ import type { SealedDataSource } from './sealed-sources.ts';
 export const managedKeyDescriptions = {
   sqs: 'Default key that protects my SQS messages when no other key is defined',
   iam: 'Default key that protects pciq access key secrets',
+  lambda: 'Default key that protects my Lambda functions when no other key is defined',
   vault: 'Default key that protects the card numbers in the pciq token vault',
 } as const;
 export type ManagedService = keyof typeof managedKeyDescriptions;

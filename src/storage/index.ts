@@ -14,6 +14,17 @@ export type {
   StagedAuditRow,
 } from './audit-store.ts';
 export type {
+  EventSourceMappingRow,
+  FunctionLogRow,
+  FunctionMetricRow,
+  FunctionReadTx,
+  FunctionRow,
+  FunctionVersionRow,
+  FunctionWriteTx,
+  InvocationOutcome,
+  NewFunctionLog,
+} from './functions.ts';
+export type {
   IamAttachmentRow,
   IamEntityKind,
   IamGroupRow,

@@ -1,4 +1,5 @@
 import type { AuditReads, AuditWrites } from './audit-store.ts';
+import type { FunctionReadTx, FunctionWriteTx } from './functions.ts';
 import type { IamReadTx, IamWriteTx } from './iam.ts';
 import type { KeyReadTx, KeyWriteTx } from './keys.ts';
 import type { VaultReadTx, VaultWriteTx } from './vault.ts';
@@ -136,6 +137,8 @@ export type SealedPayloadRow = Pick<MessageRow, 'queueId' | 'seq' | 'messageId' 
 export interface ReadTx {
   /** Key management tables (src/storage/keys.ts). */
   readonly keys: KeyReadTx;
+  /** Serverless functions, their mappings, logs and metrics (src/storage/functions.ts). */
+  readonly functions: FunctionReadTx;
   /** Identities, policies, MFA devices and sessions (src/storage/iam.ts). */
   readonly iam: IamReadTx;
 
@@ -174,6 +177,7 @@ export interface ReadTx {
 
 export interface WriteTx extends ReadTx {
   readonly keys: KeyWriteTx;
+  readonly functions: FunctionWriteTx;
   readonly iam: IamWriteTx;
 
   setMeta(key: string, value: string): Promise<void>;

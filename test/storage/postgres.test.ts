@@ -2,6 +2,7 @@ import { PostgresStore, type Store } from '../../src/storage/index.ts';
 import { createTestSchema, skipNotice, testPostgres } from '../support/postgres.ts';
 import { describeAuditStoreContract } from './audit-contract.ts';
 import { describeStoreContract, type StoreFactory } from './contract.ts';
+import { describeFunctionStoreContract } from './functions-contract.ts';
 import { describeIamStoreContract } from './iam-contract.ts';
 import { describeKeyStoreContract } from './keys-contract.ts';
 import { describeVaultStoreContract } from './vault-contract.ts';
@@ -29,5 +30,6 @@ if ('skip' in server) {
   describeKeyStoreContract('postgres', postgresFactory(server.url));
   describeAuditStoreContract('postgres', postgresFactory(server.url));
   describeVaultStoreContract('postgres', postgresFactory(server.url));
+  describeFunctionStoreContract('postgres', postgresFactory(server.url));
   describeIamStoreContract('postgres', postgresFactory(server.url));
 }

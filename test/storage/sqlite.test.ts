@@ -3,6 +3,7 @@ import { SqliteStore, type Store } from '../../src/storage/index.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 import { describeAuditStoreContract } from './audit-contract.ts';
 import { describeStoreContract } from './contract.ts';
+import { describeFunctionStoreContract } from './functions-contract.ts';
 import { describeIamStoreContract } from './iam-contract.ts';
 import { describeKeyStoreContract } from './keys-contract.ts';
 import { describeVaultStoreContract } from './vault-contract.ts';
@@ -23,5 +24,6 @@ function sqliteFactory(file: string) {
 describeStoreContract('sqlite', sqliteFactory('contract.db'));
 describeKeyStoreContract('sqlite', sqliteFactory('keys-contract.db'));
 describeAuditStoreContract('sqlite', sqliteFactory('audit-contract.db'));
+describeFunctionStoreContract('sqlite', sqliteFactory('functions-contract.db'));
 describeVaultStoreContract('sqlite', sqliteFactory('vault-contract.db'));
 describeIamStoreContract('sqlite', sqliteFactory('iam-contract.db'));

@@ -15,6 +15,7 @@ import type {
   WriteTx,
 } from '../store.ts';
 import { PgAudit } from './audit.ts';
+import { PgFunctionTables } from './function-tables.ts';
 import { PgIamTables } from './iam-tables.ts';
 import { PgKeyTables } from './key-tables.ts';
 import { advisoryKey, type Row, type Sql } from './sql.ts';
@@ -31,6 +32,7 @@ export class PgTransaction implements WriteTx {
   private readonly isWrite: boolean;
   readonly keys: PgKeyTables;
   readonly vault: PgVaultTables;
+  readonly functions: PgFunctionTables;
   readonly iam: PgIamTables;
   readonly audit: PgAudit;
 
@@ -40,6 +42,7 @@ export class PgTransaction implements WriteTx {
     this.onSignal = options.onSignal;
     this.keys = new PgKeyTables(sql);
     this.vault = new PgVaultTables(sql);
+    this.functions = new PgFunctionTables(sql);
     this.iam = new PgIamTables(sql);
     this.audit = new PgAudit(sql);
   }

@@ -16,6 +16,7 @@ import type {
   WriteTx,
 } from '../store.ts';
 import { SqliteAudit } from './audit.ts';
+import { SqliteFunctionTables } from './function-tables.ts';
 import { SqliteIamTables } from './iam-tables.ts';
 import { SqliteKeyTables } from './key-tables.ts';
 import { SqliteVaultTables } from './vault-tables.ts';
@@ -31,6 +32,7 @@ export class SqliteTransaction implements WriteTx {
   private readonly db: DatabaseSync;
   private readonly onSignal: (queueId: number) => void;
   readonly keys: SqliteKeyTables;
+  readonly functions: SqliteFunctionTables;
   readonly audit: SqliteAudit;
   readonly vault: SqliteVaultTables;
   readonly iam: SqliteIamTables;
@@ -39,6 +41,7 @@ export class SqliteTransaction implements WriteTx {
     this.db = db;
     this.onSignal = onSignal;
     this.keys = new SqliteKeyTables(db);
+    this.functions = new SqliteFunctionTables((text) => this.sql(text));
     this.audit = new SqliteAudit((text) => this.sql(text));
     this.vault = new SqliteVaultTables((text) => this.sql(text));
     this.iam = new SqliteIamTables((text) => this.sql(text));

@@ -1,4 +1,5 @@
 import { auditMigrations } from './audit.ts';
+import { functionMigrations } from './functions.ts';
 import { iamMigrations } from './iam.ts';
 import { keyMigrations } from './keys.ts';
 import { queueMigrations } from './queues.ts';
@@ -14,5 +15,6 @@ export const postgresMigrations: ReadonlyArray<readonly [module: string, migrati
   ['keys', keyMigrations],
   ['audit', auditMigrations],
   ['vault', vaultMigrations],
+  ['functions', functionMigrations],
   ['iam', iamMigrations],
 ];

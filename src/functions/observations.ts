@@ -1,0 +1,126 @@
+import type { Clock } from '../core/index.ts';
+import { maskCardNumbers } from '../guard/index.ts';
+import type { Sealer } from '../keys/index.ts';
+import type { FunctionMetricRow, NewFunctionLog, Store, WriteTx } from '../storage/index.ts';
+import { sealLog } from './sealing.ts';
+
+/** Logs are kept 30 days, per-minute metrics 90 days; a sweep removes older ones. */
+export const logRetentionMs = 30 * 24 * 3600 * 1000;
+export const metricRetentionMs = 90 * 24 * 3600 * 1000;
+
+/** What an invocation left to log, before masking and sealing. */
+export type InvocationLog = Omit<NewFunctionLog, 'sealedText'> & {
+  text: string;
+  /** Values that must not appear in stored logs: secret environment values, session credentials. */
+  secrets: readonly string[];
+};
+
+/**
+ * Text handlers print goes into logs only after masking (PCI DSS 3.4.1): card numbers, found as pciq's
+ * guard finds them, keep at most their first six and last four digits, and the function's own secrets
+ * (flagged environment values, session credentials) become `[secret]`.
+ */
+export function maskLog(text: string, secrets: readonly string[]): string {
+  let masked = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4) masked = masked.split(secret).join('[secret]');
+  }
+  return maskCardNumbers(masked);
+}
+
+type Counts = Omit<FunctionMetricRow, 'accountId' | 'functionName' | 'minuteMs'>;
+
+/**
+ * Invocation logs (sealed, one row per invocation, written in the caller's transaction) and per-minute
+ * metrics per function: invocations, errors, duration, throttles, iterator age, held in memory and added
+ * to the store's minute rows when flushed.
+ */
+export class InvocationRecorder {
+  private readonly store: Store;
+  private readonly sealer: Sealer;
+  private readonly clock: Clock;
+  private counts = new Map<string, Counts>();
+
+  constructor(options: { store: Store; sealer: Sealer; clock: Clock }) {
+    this.store = options.store;
+    this.sealer = options.sealer;
+    this.clock = options.clock;
+  }
+
+  async writeLog(tx: WriteTx, log: InvocationLog): Promise<void> {
+    const session = await this.sealer.session(tx);
+    const text = maskLog(log.text, log.secrets);
+    await tx.functions.appendLog({
+      accountId: log.accountId,
+      functionName: log.functionName,
+      version: log.version,
+      requestId: log.requestId,
+      atMs: log.atMs,
+      durationMs: Math.round(log.durationMs),
+      outcome: log.outcome,
+      sealedText: sealLog(session, log.accountId, log.functionName, log.requestId, text),
+    });
+  }
+
+  invoked(
+    accountId: string,
+    functionName: string,
+    sample: { isError: boolean; records: number; durationMs: number; iteratorAgeMs: number },
+  ): void {
+    const counts = this.countsOf(accountId, functionName);
+    counts.invocations++;
+    if (sample.isError) counts.errors++;
+    counts.records += sample.records;
+    counts.durationSumMs += sample.durationMs;
+    counts.durationMaxMs = Math.max(counts.durationMaxMs, sample.durationMs);
+    counts.iteratorAgeMaxMs = Math.max(counts.iteratorAgeMaxMs, sample.iteratorAgeMs);
+  }
+
+  throttled(accountId: string, functionName: string): void {
+    this.countsOf(accountId, functionName).throttles++;
+  }
+
+  private countsOf(accountId: string, functionName: string): Counts {
+    const minute = Math.floor(this.clock.now() / 60_000) * 60_000;
+    const key = `${accountId}\n${functionName}\n${minute}`;
+    let counts = this.counts.get(key);
+    if (!counts) {
+      counts = {
+        invocations: 0,
+        errors: 0,
+        throttles: 0,
+        records: 0,
+        durationSumMs: 0,
+        durationMaxMs: 0,
+        iteratorAgeMaxMs: 0,
+      };
+      this.counts.set(key, counts);
+    }
+    return counts;
+  }
+
+  /** Adds what was counted since the last flush to the store. */
+  async flush(): Promise<void> {
+    if (this.counts.size === 0) return;
+    const pending = this.counts;
+    this.counts = new Map();
+    const rows: FunctionMetricRow[] = [...pending].map(([key, counts]) => {
+      const [accountId, functionName, minute] = key.split('\n') as [string, string, string];
+      return { accountId, functionName, minuteMs: Number(minute), ...counts };
+    });
+    await this.store.write((tx) => tx.functions.addMetrics(rows));
+  }
+
+  /** Removes logs and metrics past their retention. */
+  async sweep(): Promise<number> {
+    const now = this.clock.now();
+    let total = 0;
+    for (;;) {
+      const removed = await this.store.write((tx) =>
+        tx.functions.deleteExpiredObservations(now - logRetentionMs, now - metricRetentionMs, 1_000),
+      );
+      total += removed;
+      if (removed < 1_000) return total;
+    }
+  }
+}

@@ -1,0 +1,174 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const launcherFile = fileURLToPath(new URL('./launcher/launcher.mjs', import.meta.url));
+
+export interface LaunchRequest {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  user?: { uid: number; gid: number } | undefined;
+}
+
+type LauncherEvent =
+  | { ev: 'ready' }
+  | { ev: 'spawn'; id: number; pid: number }
+  | { ev: 'message'; id: number; message: unknown }
+  | { ev: 'out'; id: number; stream: 'stdout' | 'stderr'; data: string }
+  | { ev: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null }
+  | { ev: 'close'; id: number }
+  | { ev: 'error'; id: number; message: string };
+
+/**
+ * A process started by the launcher. Events, as a ChildProcess has them: `spawn`, `message`, `stdout` and
+ * `stderr` (Buffers), `exit` (code, signal), `close` (no more output or messages will come), `error`.
+ */
+export class LaunchedProcess extends EventEmitter {
+  readonly id: number;
+  pid: number | undefined;
+  exitCode: number | null = null;
+  signalCode: NodeJS.Signals | null = null;
+  isClosed = false;
+  private readonly launcher: SandboxLauncher;
+
+  constructor(launcher: SandboxLauncher, id: number) {
+    super();
+    this.launcher = launcher;
+    this.id = id;
+  }
+
+  send(message: object): void {
+    this.launcher.request({ op: 'send', id: this.id, message });
+  }
+
+  kill(): void {
+    if (!this.isClosed) this.launcher.request({ op: 'kill', id: this.id });
+  }
+}
+
+/**
+ * Starts sandboxed processes through a small helper process (src/functions/sandbox/launcher/launcher.mjs):
+ * forking pciq itself would copy its whole address space at each start and block its event loop meanwhile.
+ * The helper ends, killing every sandbox it started, when pciq does; it is started again if it dies.
+ */
+export class SandboxLauncher {
+  private child: ChildProcess | undefined;
+  private ready: Promise<void> | undefined;
+  private nextId = 1;
+  private readonly processes = new Map<number, LaunchedProcess>();
+
+  launch(request: LaunchRequest): LaunchedProcess {
+    const launched = new LaunchedProcess(this, this.nextId++);
+    this.processes.set(launched.id, launched);
+    this.holdOpen();
+    void this.started().then(
+      () =>
+        this.request({
+          op: 'start',
+          id: launched.id,
+          command: request.command,
+          args: request.args,
+          cwd: request.cwd,
+          env: request.env,
+          ...(request.user ? { uid: request.user.uid, gid: request.user.gid } : {}),
+        }),
+      (error: unknown) => this.fail(launched, (error as Error).message),
+    );
+    return launched;
+  }
+
+  request(message: object): void {
+    // A failed send means the helper is gone; its 'exit' fails every process it held.
+    if (this.child?.connected) this.child.send(message, undefined, {}, () => undefined);
+  }
+
+  /** Ends the helper and with it every sandbox still running. */
+  stop(): void {
+    const child = this.child;
+    this.child = undefined;
+    this.ready = undefined;
+    if (child?.connected) child.disconnect();
+  }
+
+  private started(): Promise<void> {
+    this.ready ??= new Promise((resolve, reject) => {
+      const child = fork(launcherFile, [], {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+        execArgv: [],
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        serialization: 'json',
+      });
+      this.child = child;
+      child.on('message', (event: LauncherEvent) => {
+        if (event.ev === 'ready') resolve();
+        else this.deliver(event);
+      });
+      child.on('error', () => undefined);
+      child.once('exit', () => {
+        if (this.child === child) {
+          this.child = undefined;
+          this.ready = undefined;
+        }
+        reject(new Error('the sandbox launcher exited'));
+        for (const launched of [...this.processes.values()]) this.fail(launched, 'the sandbox launcher exited');
+      });
+      this.holdOpen();
+    });
+    return this.ready;
+  }
+
+  /** The helper keeps this process alive only while sandboxes it started are running. */
+  private holdOpen(): void {
+    const child = this.child;
+    if (!child) return;
+    const channel = (child as unknown as { channel?: { ref(): void; unref(): void } }).channel;
+    if (this.processes.size > 0) {
+      child.ref();
+      channel?.ref();
+    } else {
+      child.unref();
+      channel?.unref();
+    }
+  }
+
+  private deliver(event: Exclude<LauncherEvent, { ev: 'ready' }>): void {
+    const launched = this.processes.get(event.id);
+    if (!launched) return;
+    switch (event.ev) {
+      case 'spawn':
+        launched.pid = event.pid;
+        launched.emit('spawn');
+        return;
+      case 'message':
+        launched.emit('message', event.message);
+        return;
+      case 'out':
+        launched.emit(event.stream, Buffer.from(event.data, 'base64'));
+        return;
+      case 'exit':
+        launched.exitCode = event.code;
+        launched.signalCode = event.signal;
+        launched.emit('exit', event.code, event.signal);
+        return;
+      case 'error':
+        this.fail(launched, event.message);
+        return;
+      case 'close':
+        this.processes.delete(event.id);
+        this.holdOpen();
+        launched.isClosed = true;
+        launched.emit('close');
+    }
+  }
+
+  private fail(launched: LaunchedProcess, message: string): void {
+    if (launched.isClosed) return;
+    this.processes.delete(launched.id);
+    this.holdOpen();
+    launched.isClosed = true;
+    launched.emit('error', new Error(message));
+    launched.emit('close');
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * The runtime inside a function's sandbox process, the counterpart of Lambda's Node.js runtime: it loads the
+ * handler module (the init phase), then runs one invocation sent over the IPC channel and exits. It runs under
+ * Node's permission model and may read only this file, the function's code and the runtime's modules, so it
+ * imports nothing but Node's built-in modules.
+ *
+ * argv: CODE_ROOT HANDLER [RUNTIME_MODULES_DIR]. Messages in: { type: 'invoke', requestId, event, deadlineMs,
+ * functionArn }. Messages out: ready | init-error | denied | result | error, with errors shaped as `ErrorInfo` in
+ * sandbox.ts ({ errorType, errorMessage, trace, code?, permission?, resource? }).
+ *
+ * Plain JavaScript on purpose: every invocation starts a process, and stripping TypeScript types costs each
+ * start about 40 ms of CPU, more than the rest of the runtime's start together.
+ */
+import childProcess from 'node:child_process';
+import fs from 'node:fs';
+import fsPromises from 'node:fs/promises';
+import { registerHooks, syncBuiltinESMExports } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+
+const [codeRoot = '', handlerName = '', runtimeModules] = process.argv.slice(2);
+const send = (message, then) => {
+  if (process.send) process.send(message, undefined, {}, () => then?.());
+  else then?.();
+};
+
+let requestId = 'init';
+
+/** Lambda's Node.js runtime prefixes console output with time, request id and level; so does this one. */
+function patchConsole() {
+  const levels = [
+    ['log', 'INFO'],
+    ['info', 'INFO'],
+    ['warn', 'WARN'],
+    ['error', 'ERROR'],
+    ['debug', 'DEBUG'],
+    ['trace', 'TRACE'],
+  ];
+  for (const [method, level] of levels) {
+    console[method] = (...args) => {
+      process.stdout.write(`${new Date().toISOString()}\t${requestId}\t${level}\t${format(...args)}\n`);
+    };
+  }
+}
+
+/**
+ * Reports each refusal of the permission model to pciq, which audits it, even when the handler catches the
+ * error and carries on (PCI DSS 10.2.1.4, invalid access attempts). Enforcement is Node's; this only tells.
+ */
+function reportDenials() {
+  const reported = new Set();
+  const report = (error) => {
+    const denied = error;
+    if (denied?.code !== 'ERR_ACCESS_DENIED') return;
+    const key = `${String(denied.permission)}\n${String(denied.resource)}`;
+    if (reported.has(key) || reported.size >= 10) return;
+    reported.add(key);
+    send({ type: 'denied', permission: String(denied.permission ?? ''), resource: String(denied.resource ?? '') });
+  };
+  const wrap = (target) => {
+    for (const name of Object.keys(target)) {
+      const original = target[name];
+      if (typeof original !== 'function' || /^[A-Z]/.test(name)) continue;
+      const fn = original;
+      target[name] = function (...args) {
+        const last = args[args.length - 1];
+        if (typeof last === 'function') {
+          args[args.length - 1] = (error, ...rest) => {
+            report(error);
+            return last(error, ...rest);
+          };
+        }
+        try {
+          const value = fn.apply(this, args);
+          if (value instanceof Promise) {
+            return value.catch((error) => {
+              report(error);
+              throw error;
+            });
+          }
+          return value;
+        } catch (error) {
+          report(error);
+          throw error;
+        }
+      };
+    }
+  };
+  wrap(fs);
+  wrap(fsPromises);
+  wrap(childProcess);
+  syncBuiltinESMExports();
+  process.on('uncaughtExceptionMonitor', report);
+}
+
+/** Bare imports the function's code does not bundle resolve from the runtime's modules, as Lambda provides the AWS SDK. */
+function provideRuntimeModules(dir) {
+  const parentURL = pathToFileURL(join(dir, 'runtime.js')).href;
+  registerHooks({
+    resolve(specifier, context, nextResolve) {
+      try {
+        return nextResolve(specifier, context);
+      } catch (error) {
+        const isBare = !/^(\.|\/|[a-z][a-z0-9+.-]*:)/i.test(specifier);
+        if (error.code !== 'ERR_MODULE_NOT_FOUND' || !isBare) throw error;
+        return nextResolve(specifier, { ...context, parentURL });
+      }
+    },
+  });
+}
+
+function errorInfo(error, fallbackType) {
+  const value = error;
+  const info = {
+    errorType: typeof value?.name === 'string' && value.name !== 'Error' ? value.name : fallbackType,
+    errorMessage: typeof value?.message === 'string' ? value.message : String(error),
+    trace: typeof value?.stack === 'string' ? value.stack.split('\n').slice(0, 30) : [],
+  };
+  if (value && typeof value === 'object' && value.code === 'ERR_ACCESS_DENIED') {
+    const denied = value;
+    info.code = 'ERR_ACCESS_DENIED';
+    info.permission = String(denied.permission ?? '');
+    info.resource = String(denied.resource ?? '');
+  } else if (typeof value?.code === 'string') {
+    info.code = value.code;
+  }
+  return info;
+}
+
+async function loadHandler() {
+  const slash = handlerName.lastIndexOf('/');
+  const dot = handlerName.indexOf('.', slash + 1);
+  const modulePath = handlerName.slice(0, dot);
+  const exportPath = handlerName.slice(dot + 1).split('.');
+  const file = ['.js', '.mjs', '.cjs']
+    .map((ext) => join(codeRoot, `${modulePath}${ext}`))
+    .find((f) => fs.existsSync(f));
+  if (!file) {
+    throw Object.assign(new Error(`Cannot find module '${modulePath}'`), { name: 'Runtime.ImportModuleError' });
+  }
+  let module;
+  try {
+    module = await import(pathToFileURL(file).href);
+  } catch (error) {
+    const type = error instanceof SyntaxError ? 'Runtime.UserCodeSyntaxError' : 'Runtime.ImportModuleError';
+    throw Object.assign(new Error(`${(error)?.message ?? String(error)}`), {
+      name: type,
+      ...errorDetails(error),
+    });
+  }
+  const lookup = (root) => exportPath.reduce((value, key) => value?.[key], root);
+  const handler = lookup(module) ?? lookup(module.default);
+  if (typeof handler !== 'function') {
+    throw Object.assign(new Error(`${handlerName} is undefined or not exported`), {
+      name: 'Runtime.HandlerNotFound',
+    });
+  }
+  return handler;
+}
+
+function errorDetails(error) {
+  const value = error;
+  return value?.code === 'ERR_ACCESS_DENIED'
+    ? { code: value.code, permission: value.permission, resource: value.resource }
+    : {};
+}
+
+function contextFor(message) {
+  const env = process.env;
+  return {
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: message.functionArn,
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId: message.requestId,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, message.deadlineMs - Date.now()),
+  };
+}
+
+/** Async handlers return a promise; callback handlers (three parameters) call back; others return a value. */
+function runHandler(handler, message) {
+  return new Promise((resolve, reject) => {
+    const callback = (error, result) => (error ? reject(error) : resolve(result));
+    let returned;
+    try {
+      returned = handler(message.event, contextFor(message), callback);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    if (returned && typeof returned.then === 'function') {
+      returned.then(resolve, reject);
+    } else if (handler.length < 3) {
+      resolve(returned);
+    }
+  });
+}
+
+function finish(message, code) {
+  send(message, () => process.exit(code));
+}
+
+async function main() {
+  patchConsole();
+  reportDenials();
+  if (runtimeModules) provideRuntimeModules(runtimeModules);
+  process.on('uncaughtException', (error) =>
+    finish({ type: 'error', error: errorInfo(error, 'Runtime.UncaughtException') }, 1),
+  );
+  process.on('unhandledRejection', (error) =>
+    finish({ type: 'error', error: errorInfo(error, 'Runtime.UnhandledPromiseRejection') }, 1),
+  );
+  let handler;
+  try {
+    handler = await loadHandler();
+  } catch (error) {
+    finish({ type: 'init-error', error: errorInfo(error, 'Runtime.ImportModuleError') }, 1);
+    return;
+  }
+  process.once('message', (message) => {
+    if (message?.type !== 'invoke')
+      return finish({ type: 'error', error: errorInfo(new Error('bad request'), 'Runtime.Error') }, 1);
+    requestId = message.requestId;
+    // As in Lambda, a handler whose promise never settles runs into its timeout rather than ending the process.
+    setInterval(() => undefined, 1 << 30);
+    runHandler(handler, message).then(
+      (payload) => {
+        let serialized;
+        try {
+          serialized = payload === undefined ? null : JSON.parse(JSON.stringify(payload));
+        } catch (error) {
+          return finish({ type: 'error', error: errorInfo(error, 'Runtime.ResponseSerializationError') }, 1);
+        }
+        finish({ type: 'result', payload: serialized }, 0);
+      },
+      (error) => finish({ type: 'error', error: errorInfo(error, 'Error') }, 0),
+    );
+  });
+  send({ type: 'ready' });
+}
+
+void main();

@@ -1,0 +1,244 @@
+/**
+ * Isolation of a function's worker process, tested on real processes: Node's permission model confines
+ * reads to the function's own code, forbids writes, child processes, workers and addons; time and memory
+ * limits end the process; nothing of pciq's environment is inherited; no invocation shares a process.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { systemClock } from '../../src/core/index.ts';
+import type { CodeFile } from '../../src/functions/code-bundle.ts';
+import { bootstrapFile } from '../../src/functions/runner.ts';
+import { CodeCache } from '../../src/functions/sandbox/code-cache.ts';
+import { SandboxLauncher } from '../../src/functions/sandbox/launcher.ts';
+import { MemoryWatch } from '../../src/functions/sandbox/memory-watch.ts';
+import { type InvocationResult, Sandbox, type SandboxSpec } from '../../src/functions/sandbox/sandbox.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
+
+const watch = new MemoryWatch();
+const launcher = new SandboxLauncher();
+const secrets = makeTempDir('pciq-protected-');
+const dataDir = join(secrets.path, 'data');
+const keyFile = join(secrets.path, 'keys', 'master.key');
+mkdirSync(dataDir);
+mkdirSync(join(secrets.path, 'keys'));
+writeFileSync(join(dataDir, 'pciq.db'), 'database');
+writeFileSync(keyFile, 'root key');
+const cache = new CodeCache();
+let versions = 0;
+
+function file(path: string, text: string): CodeFile {
+  return { path, content: Buffer.from(text) };
+}
+
+async function sandboxOf(files: CodeFile[], overrides: Partial<SandboxSpec> = {}): Promise<Sandbox> {
+  const codeDir = await cache.dirFor(`v${versions++}`, async () => files);
+  return new Sandbox(
+    {
+      nodePath: process.execPath,
+      bootstrapFile,
+      codeDir,
+      handler: 'index.handler',
+      env: { AWS_LAMBDA_FUNCTION_NAME: 'test', PROTECTED: `${dataDir}\n${keyFile}` },
+      memoryMb: 128,
+      ...overrides,
+    },
+    systemClock,
+    launcher,
+    watch,
+  );
+}
+
+async function run(source: string, options: { timeoutMs?: number; spec?: Partial<SandboxSpec> } = {}) {
+  const sandbox = await sandboxOf([file('index.mjs', source)], options.spec);
+  const result = await sandbox.invoke({
+    requestId: 'req-1',
+    event: { Records: [] },
+    timeoutMs: options.timeoutMs ?? 5_000,
+    functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:test:1',
+  });
+  await sandbox.gone();
+  return result;
+}
+
+function failed(result: InvocationResult) {
+  assert.equal(result.ok, false, `expected a failure, got ${JSON.stringify(result)}`);
+  return (result as Extract<InvocationResult, { ok: false }>).error;
+}
+
+function payload(result: InvocationResult): unknown {
+  assert.equal(result.ok, true, `expected success, got ${JSON.stringify(result)}`);
+  return (result as Extract<InvocationResult, { ok: true }>).payload;
+}
+
+describe('function sandbox', () => {
+  after(() => {
+    launcher.stop();
+    cache.dispose();
+    secrets.remove();
+  });
+
+  it('fails a handler that reads the data directory or the key file, and reports each refusal', async () => {
+    for (const target of ['pciq.db', 'key']) {
+      const result = await run(`
+        import { readFileSync } from 'node:fs';
+        export const handler = async () => {
+          const [dataDir, keyFile] = process.env.PROTECTED.split('\\n');
+          return readFileSync(${target === 'key' ? 'keyFile' : "dataDir + '/pciq.db'"}, 'utf8');
+        };`);
+      const error = failed(result);
+      assert.equal(error.code, 'ERR_ACCESS_DENIED');
+      assert.equal(error.permission, 'FileSystemRead');
+      assert.equal(error.resource, target === 'key' ? keyFile : join(dataDir, 'pciq.db'));
+      assert.deepEqual(result.denials, [{ permission: 'FileSystemRead', resource: error.resource }]);
+    }
+  });
+
+  it('reports a refusal even when the handler catches it and succeeds', async () => {
+    const result = await run(`
+      import { promises } from 'node:fs';
+      export const handler = async () => {
+        try { await promises.readdir(process.env.PROTECTED.split('\\n')[0]); } catch { return 'caught'; }
+        return 'read';
+      };`);
+    assert.equal(payload(result), 'caught');
+    assert.deepEqual(result.denials, [{ permission: 'FileSystemRead', resource: dataDir }]);
+  });
+
+  it("reads its own code but not another function's", async () => {
+    const other = await cache.dirFor('other-function', async () => [file('secret.mjs', 'export const key = 1;')]);
+    const result = await run(`
+      import { readFileSync } from 'node:fs';
+      export const handler = async () => {
+        const own = readFileSync(new URL('./index.mjs', import.meta.url), 'utf8').length > 0;
+        try { readFileSync(${JSON.stringify(join(other, 'secret.mjs'))}); return { own, other: 'read' }; }
+        catch (error) { return { own, other: error.code }; }
+      };`);
+    assert.deepEqual(payload(result), { own: true, other: 'ERR_ACCESS_DENIED' });
+  });
+
+  it('refuses child processes, writes, worker threads and addons', async () => {
+    const result = await run(`
+      import { execSync } from 'node:child_process';
+      import { writeFileSync } from 'node:fs';
+      import { Worker } from 'node:worker_threads';
+      const attempt = (fn) => { try { fn(); return 'allowed'; } catch (error) { return error.code; } };
+      export const handler = async () => ({
+        spawn: attempt(() => execSync('id')),
+        write: attempt(() => writeFileSync(new URL('./dropped.txt', import.meta.url), 'x')),
+        worker: attempt(() => new Worker('1', { eval: true })),
+        addon: attempt(() => process.dlopen({ exports: {} }, '/lib/x86_64-linux-gnu/libc.so.6')),
+      });`);
+    assert.deepEqual(payload(result), {
+      spawn: 'ERR_ACCESS_DENIED',
+      write: 'ERR_ACCESS_DENIED',
+      worker: 'ERR_ACCESS_DENIED',
+      addon: 'ERR_DLOPEN_DISABLED',
+    });
+  });
+
+  it('inherits nothing of the server environment', async () => {
+    process.env.PCIQ_TEST_SERVER_SECRET = 'must-not-leak';
+    try {
+      const result = await run('export const handler = async () => Object.keys(process.env).sort();');
+      assert.deepEqual(payload(result), ['AWS_LAMBDA_FUNCTION_NAME', 'PROTECTED']);
+    } finally {
+      delete process.env.PCIQ_TEST_SERVER_SECRET;
+    }
+  });
+
+  it('ends a handler that exceeds its timeout', async () => {
+    const sandbox = await sandboxOf([file('index.mjs', 'export const handler = () => new Promise(() => {});')]);
+    const result = await sandbox.invoke({ requestId: 'r', event: {}, timeoutMs: 300, functionArn: 'arn' });
+    assert.deepEqual(failed(result), {
+      errorType: 'Sandbox.Timedout',
+      errorMessage: 'Task timed out after 0.30 seconds',
+      trace: [],
+    });
+    await sandbox.gone();
+    assert.throws(() => process.kill(sandbox.pid!, 0), { code: 'ESRCH' });
+  });
+
+  it('ends a handler that exceeds its memory, on the heap or outside it', async () => {
+    const heap = await run(
+      'export const handler = async () => { const a = []; for (;;) a.push({ n: Math.random() }); };',
+    );
+    assert.equal(failed(heap).errorType, 'Runtime.OutOfMemory');
+    const buffers = await run(`
+      export const handler = async () => {
+        const held = [];
+        for (;;) { held.push(Buffer.alloc(8 << 20, 1)); await new Promise((r) => setTimeout(r, 5)); }
+      };`);
+    assert.equal(failed(buffers).errorType, 'Runtime.OutOfMemory');
+  });
+
+  it('runs each invocation in a fresh process: nothing survives from one to the next', async () => {
+    const source = 'let count = 0; export const handler = async () => ({ count: ++count, pid: process.pid });';
+    const first = payload(await run(source)) as { count: number; pid: number };
+    const second = payload(await run(source)) as { count: number; pid: number };
+    assert.equal(first.count, 1);
+    assert.equal(second.count, 1);
+    assert.notEqual(first.pid, second.pid);
+  });
+
+  it('runs CommonJS, callback-style and synchronous handlers as Lambda does, and names a missing handler', async () => {
+    const cjs = await sandboxOf([
+      file('index.js', 'exports.handler = (event, context, callback) => callback(null, { fn: context.functionName });'),
+    ]);
+    assert.deepEqual(payload(await cjs.invoke({ requestId: 'r', event: {}, timeoutMs: 5_000, functionArn: 'a' })), {
+      fn: 'test',
+    });
+    const sync = await run('export const handler = (event) => ({ records: event.Records.length });');
+    assert.deepEqual(payload(sync), { records: 0 });
+    const missing = await run('export const other = async () => 1;');
+    assert.equal(failed(missing).errorType, 'Runtime.HandlerNotFound');
+    const thrown = await run("export const handler = async () => { throw new TypeError('bad input'); };");
+    assert.deepEqual(
+      { type: failed(thrown).errorType, message: failed(thrown).errorMessage },
+      { type: 'TypeError', message: 'bad input' },
+    );
+  });
+
+  it('captures console output in the format of Lambda logs', async () => {
+    const result = await run(
+      "export const handler = async () => { console.log('hello %s', 'world'); console.error('oops'); };",
+    );
+    assert.match(result.logs, /^\d{4}-\d\d-\d\dT[\d:.]+Z\treq-1\tINFO\thello world\n.*\treq-1\tERROR\toops\n$/s);
+  });
+
+  it('runs as another user when given one, so even an escape cannot signal or read as pciq', {
+    skip: process.getuid?.() === 0 ? false : 'needs root to switch users',
+  }, async () => {
+    const owned = new CodeCache({ owner: { uid: 65534, gid: 65534 } });
+    try {
+      const codeDir = await owned.dirFor('v', async () => [
+        file(
+          'index.mjs',
+          'export const handler = async () => { try { process.kill(process.ppid, 0); return "signalled"; } catch (e) { return e.code; } };',
+        ),
+      ]);
+      const sandbox = new Sandbox(
+        {
+          nodePath: process.execPath,
+          bootstrapFile,
+          codeDir,
+          handler: 'index.handler',
+          env: {},
+          memoryMb: 128,
+          user: { uid: 65534, gid: 65534 },
+        },
+        systemClock,
+        launcher,
+        watch,
+      );
+      const result = await sandbox.invoke({ requestId: 'r', event: {}, timeoutMs: 5_000, functionArn: 'a' });
+      if (!result.ok && result.error.errorType === 'Runtime.ImportModuleError') {
+        return; // pciq's own files are not readable by that user on this machine (e.g. under /root): nothing to show.
+      }
+      assert.equal(payload(result), 'EPERM');
+    } finally {
+      owned.dispose();
+    }
+  });
+});
