@@ -1,5 +1,5 @@
-import type { RoleSessions } from '../functions/index.ts';
 import { isPciqError, PciqError } from '../core/index.ts';
+import type { RoleSessions } from '../functions/index.ts';
 import type { IamService } from '../iam/index.ts';
 
 /** The service principal functions act through, as AWS Lambda's: roles name it in their trust policy. */
