@@ -1,8 +1,19 @@
 import { auditApiService } from './audit/service.ts';
+import { iamApiService } from './iam/service.ts';
 import { kmsService } from './kms/service.ts';
 import type { ApiService } from './service.ts';
+import { signInApiService } from './signin/service.ts';
 import { sqsService } from './sqs/service.ts';
+import { stsApiService } from './sts/service.ts';
 import { vaultApiService } from './vault/service.ts';
 
 /** Every API served on the endpoint. */
-export const apiServices: readonly ApiService[] = [sqsService, kmsService, auditApiService, vaultApiService];
+export const apiServices: readonly ApiService[] = [
+  sqsService,
+  kmsService,
+  auditApiService,
+  vaultApiService,
+  iamApiService,
+  stsApiService,
+  signInApiService,
+];

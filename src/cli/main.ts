@@ -3,10 +3,12 @@ import { auditCommand, auditUsage } from './audit-command.ts';
 import { CliError } from './data-dir.ts';
 import { doctorCommand, doctorUsage } from './doctor-command.ts';
 import { functionsCommand, functionsUsage } from './functions-command.ts';
+import { iamCommand, iamUsage } from './iam-command.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
 import { migrateCommand, migrateUsage } from './migrate-command.ts';
 import { serveCommand, serveUsage } from './serve-command.ts';
+import { signInCommand, signInUsage } from './sign-in-command.ts';
 import { storeUsage } from './store-option.ts';
 import { tokensCommand, tokensUsage } from './tokens-command.ts';
 
@@ -18,6 +20,10 @@ ${initUsage}
 ${serveUsage}
 
 ${keysUsage}
+${iamUsage}
+
+${signInUsage}
+
 ${auditUsage}
 
 ${alertsUsage}
@@ -37,6 +43,8 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   init: initCommand,
   serve: serveCommand,
   keys: keysCommand,
+  iam: iamCommand,
+  'sign-in': signInCommand,
   audit: auditCommand,
   alerts: alertsCommand,
   functions: functionsCommand,

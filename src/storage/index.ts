@@ -25,6 +25,24 @@ export type {
   NewFunctionLog,
 } from './functions.ts';
 export type {
+  IamAttachmentRow,
+  IamEntityKind,
+  IamGroupRow,
+  IamInlinePolicyRow,
+  IamLoginProfileRow,
+  IamManagedPolicyRow,
+  IamMembershipRow,
+  IamMfaDeviceRow,
+  IamPolicyVersionRow,
+  IamReadTx,
+  IamRoleRow,
+  IamSessionKind,
+  IamSessionRow,
+  IamUserRow,
+  IamWriteTx,
+  MfaUse,
+} from './iam.ts';
+export type {
   InternalKeyRow,
   KeyReadTx,
   KeyRotationType,

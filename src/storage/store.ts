@@ -1,5 +1,6 @@
 import type { AuditReads, AuditWrites } from './audit-store.ts';
 import type { FunctionReadTx, FunctionWriteTx } from './functions.ts';
+import type { IamReadTx, IamWriteTx } from './iam.ts';
 import type { KeyReadTx, KeyWriteTx } from './keys.ts';
 import type { VaultReadTx, VaultWriteTx } from './vault.ts';
 
@@ -138,6 +139,8 @@ export interface ReadTx {
   readonly keys: KeyReadTx;
   /** Serverless functions, their mappings, logs and metrics (src/storage/functions.ts). */
   readonly functions: FunctionReadTx;
+  /** Identities, policies, MFA devices and sessions (src/storage/iam.ts). */
+  readonly iam: IamReadTx;
 
   getMeta(key: string): Promise<string | undefined>;
 
@@ -175,6 +178,7 @@ export interface ReadTx {
 export interface WriteTx extends ReadTx {
   readonly keys: KeyWriteTx;
   readonly functions: FunctionWriteTx;
+  readonly iam: IamWriteTx;
 
   setMeta(key: string, value: string): Promise<void>;
 
@@ -226,7 +230,10 @@ export interface WriteTx extends ReadTx {
   insertMoveTask(task: MoveTaskRow): Promise<void>;
   updateMoveTask(task: MoveTaskRow): Promise<void>;
 
+  /** Access keys are identity data: inserting, deactivating or deleting one changes `tx.iam`'s revision. */
   insertAccessKey(key: AccessKeyRow): Promise<void>;
+  setAccessKeyStatus(accessKeyId: string, status: AccessKeyRow['status']): Promise<void>;
+  deleteAccessKey(accessKeyId: string): Promise<void>;
   touchAccessKey(accessKeyId: string, lastUsedAtMs: number): Promise<void>;
   /** Replaces an access key's sealed secret (re-encrypted under a newer key version). */
   replaceAccessKeySecret(accessKeyId: string, sealedSecret: Uint8Array): Promise<void>;

@@ -3,6 +3,7 @@ import { createTestSchema, skipNotice, testPostgres } from '../support/postgres.
 import { describeAuditStoreContract } from './audit-contract.ts';
 import { describeStoreContract, type StoreFactory } from './contract.ts';
 import { describeFunctionStoreContract } from './functions-contract.ts';
+import { describeIamStoreContract } from './iam-contract.ts';
 import { describeKeyStoreContract } from './keys-contract.ts';
 import { describeVaultStoreContract } from './vault-contract.ts';
 
@@ -30,4 +31,5 @@ if ('skip' in server) {
   describeAuditStoreContract('postgres', postgresFactory(server.url));
   describeVaultStoreContract('postgres', postgresFactory(server.url));
   describeFunctionStoreContract('postgres', postgresFactory(server.url));
+  describeIamStoreContract('postgres', postgresFactory(server.url));
 }

@@ -1,5 +1,6 @@
 import { auditMigrations } from './audit.ts';
 import { functionMigrations } from './functions.ts';
+import { iamMigrations } from './iam.ts';
 import { keyMigrations } from './keys.ts';
 import { queueMigrations } from './queues.ts';
 import { vaultMigrations } from './vault.ts';
@@ -15,4 +16,5 @@ export const sqliteMigrations: ReadonlyArray<readonly [module: string, migration
   ['audit', auditMigrations],
   ['vault', vaultMigrations],
   ['functions', functionMigrations],
+  ['iam', iamMigrations],
 ];
