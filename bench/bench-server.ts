@@ -12,7 +12,7 @@ import { initializeDataDir, openDataDir, pathsOf, readTlsMaterial } from '../src
 import { rootKeyChoiceOf } from '../src/cli/root-key-options.ts';
 import { systemClock } from '../src/core/index.ts';
 import { CardDataGuard } from '../src/guard/index.ts';
-import { AccessKeyDirectory } from '../src/iam/index.ts';
+import { IamService } from '../src/iam/index.ts';
 import { KeyAdmin, KmsData } from '../src/keys/index.ts';
 import { QueueService } from '../src/queues/index.ts';
 import { TokenVault } from '../src/vault/index.ts';
@@ -29,8 +29,6 @@ const bootstrap = await initializeDataDir(paths, {
   rootKey,
 });
 const opened = await openDataDir(paths, { rootKey, clock: systemClock });
-const accessKeys = new AccessKeyDirectory(opened.store, opened.keys, systemClock);
-await accessKeys.load();
 const audit = isAuditOn
   ? await AuditRuntime.open({
       store: opened.store,
@@ -42,6 +40,15 @@ const audit = isAuditOn
       log: () => undefined,
     })
   : undefined;
+const iam = new IamService({
+  store: audit?.store ?? opened.store,
+  bookkeepingStore: opened.store,
+  sealer: opened.keys,
+  clock: systemClock,
+  ...(audit ? { audit: audit.events } : {}),
+  defaultAccountId: opened.accountId,
+});
+await iam.directory.sync();
 const server = new ApiServer(readTlsMaterial(paths.serverCert, paths.serverKey));
 const address = await server.listen(0, '127.0.0.1');
 const endpoint = `https://127.0.0.1:${address.port}`;
@@ -66,9 +73,9 @@ server.serve({
     keys: { admin: new KeyAdmin(opened.keys), data: new KmsData(opened.keys) },
     ...(audit ? { audit: audit.service } : {}),
     vault,
+    iam,
   },
   ...(audit ? { audit: audit.auditor } : {}),
-  accessKeys,
   clock: systemClock,
   region: opened.region,
   onInternalError: (requestId, error) => process.stderr.write(`internal error ${requestId}: ${String(error)}\n`),

@@ -21,6 +21,7 @@ export interface BenchConfig {
 export const runNames = [
   'bullmq',
   'lean-pciq',
+  'lean-pciq-policies',
   'lean-fauxqs',
   'sdk-pciq',
   'sdk-fauxqs',

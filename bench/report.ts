@@ -3,7 +3,7 @@ import type { BullmqResult } from './peers/bullmq.ts';
 import type { RoundTripResult } from './round-trip/run-round-trips.ts';
 
 const labelWidth = 34;
-const ratioLabelWidth = 40;
+const ratioLabelWidth = 60;
 
 export function headerLines(config: BenchConfig, cores: number): string[] {
   return [

@@ -71,7 +71,10 @@ class BenchSession {
       if (run.name === 'pg-1' && isRunSelected(this.config, 'pgboss') && this.targets.has('pciq-pg'))
         await this.runPgboss();
       const target = this.targets.get(run.target);
-      if (target) await this.runRoundTrip(run, target);
+      if (!target) continue;
+      if (!run.isPolicyHeavy) await this.runRoundTrip(run, target);
+      else if (target.policyHeavyEndpoint)
+        await this.runRoundTrip(run, { ...target, endpoint: target.policyHeavyEndpoint });
     }
   }
 
@@ -103,6 +106,7 @@ class BenchSession {
     print(ratioLine('pciq(b) / fauxqs(b)', rate('sdk-pciq'), rate('sdk-fauxqs')));
     print(ratioLine('pciq(a) / fauxqs, lean client', rate('lean-pciq'), rate('lean-fauxqs')));
     print(ratioLine('pciq(b) / pciq(a): the SDK’s toll', rate('sdk-pciq'), rate('lean-pciq')));
+    print(ratioLine('pciq(a) 50 policies / allow-all (goal ≥ 0.95)', rate('lean-pciq-policies'), rate('lean-pciq')));
     const pgboss = best(this.pgbossResults, (r) => r.combinedRate)?.combinedRate;
     print(ratioLine('pciq 1 node on PostgreSQL / pg-boss combined (goal ≥ 1.5)', rate('pg-1'), pgboss));
     print(ratioLine('pciq 2 nodes / 1 node on PostgreSQL', rate('pg-2'), rate('pg-1')));

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { removeTempDir, trackTempDir } from '../cleanup.ts';
 import type { Endpoint } from '../clients/queue-client.ts';
+import { withoutExpectedAlerts } from './pciq.ts';
 import { ServerProcess } from './server-process.ts';
 import type { Target } from './target.ts';
 
@@ -86,13 +87,7 @@ export async function startPciqPostgres(): Promise<Target> {
       endpoints,
       pid: servers[0]!.child.pid,
       pids: servers.map((server) => server.child.pid),
-      stderr: () =>
-        servers
-          .map((server) => server.stderr)
-          .join('\n')
-          .split('\n')
-          .filter((line) => !(line.startsWith('pciq alert: ') && line.includes('"rule":"audit-logging-stopped"')))
-          .join('\n'),
+      stderr: () => withoutExpectedAlerts(servers.map((server) => server.stderr).join('\n')),
       async stop() {
         const codes = await Promise.all(servers.map((server) => server.stop()));
         removeTempDir(dir);

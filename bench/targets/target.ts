@@ -4,6 +4,8 @@ import type { Endpoint } from '../clients/queue-client.ts';
 export interface Target {
   name: string;
   endpoint: Endpoint;
+  /** pciq only: the same server as a principal holding 50 policies of 10 statements (the admin holds one). */
+  policyHeavyEndpoint?: Endpoint;
   /** Several nodes serving one store: client process i talks to node i mod n of those a run uses. */
   endpoints?: Endpoint[];
   /** For measuring the server's CPU time. */

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { RequestAudit, RequestAuditor } from '../audit/index.ts';
 import { type Caller, type Clock, isPciqError, newRequestId, PciqError } from '../core/index.ts';
-import { type AccessKeyDirectory, authorize } from '../iam/index.ts';
+import type { AuthorizationContext } from '../iam/index.ts';
 import { ActionInput } from './action-input.ts';
 import { wireErrorOf } from './error-codes.ts';
 import { readBody } from './read-body.ts';
@@ -16,7 +16,6 @@ import type { EncodedResponse, WireProtocol } from './wire.ts';
 
 export interface RequestHandlerOptions {
   app: AppServices;
-  accessKeys: AccessKeyDirectory;
   clock: Clock;
   region: string;
   /** Aborts when the server drains: parked long polls return at once. */
@@ -162,17 +161,20 @@ async function handle(
     const action = claimedQueryAction(body, rawQuery);
     audit.describe({ type: `sqs:${action}`, category: sqsService.auditCategory(action) });
   }
-  const { caller, service: signedFor } = await authenticate(
-    options,
-    {
-      method: request.method,
-      rawPath,
-      rawQuery,
-      rawHeaders: request.rawHeaders,
-      body,
-    },
-    audit,
-  );
+  const { caller, service: signedFor } =
+    exchange.service?.authentication === 'none'
+      ? { caller: anonymousCaller, service: exchange.service.signingName }
+      : await authenticate(
+          options,
+          {
+            method: request.method,
+            rawPath,
+            rawQuery,
+            rawHeaders: request.rawHeaders,
+            body,
+          },
+          audit,
+        );
   const isJson = exchange.service !== undefined;
   const service =
     exchange.service ?? apiServices.find((candidate) => candidate.query && candidate.signingName === signedFor);
@@ -204,38 +206,51 @@ async function handle(
     region: options.region,
     origin,
     signal,
-    // Every authorization of this request, its own action's and any further one, goes through here.
-    authorize: (iamAction, resource) => authorize(caller, iamAction, resource),
+    // A further action the request performs goes through the same decision point, with the request's origin.
+    authorize: (iamAction, resource) => options.app.iam.authorize(caller, iamAction, resource, { origin }),
     note: (details) => audit?.describe({ details }),
   };
-  const resource = action.resource(input, context);
+  const resource = await action.resource(input, context);
   audit?.describe({ resource });
   if (action.auditDetails) audit?.describe({ details: action.auditDetails(input, context) });
-  context.authorize(`${service.actionPrefix ?? service.signingName}:${action.name}`, resource);
+  if (action.authorization !== 'self') {
+    const authorization: AuthorizationContext = { origin };
+    const resourcePolicy = await service.resourcePolicy?.(resource, context);
+    if (resourcePolicy !== undefined) authorization.resourcePolicy = resourcePolicy;
+    if (action.conditionKeys) authorization.keys = action.conditionKeys(input, context);
+    const iamAction = `${service.actionPrefix ?? service.signingName}:${action.name}`;
+    await options.app.iam.authorize(caller, iamAction, resource, authorization);
+  }
   const output = await action.run(input, context);
   return protocol.encodeResult(action.name, output, requestId, action.queryListElements ?? {});
 }
+
+/** The caller of an unsigned request (the sign-in API): nobody yet; its actions authenticate people themselves. */
+const anonymousCaller: Caller = { accountId: '', principalArn: 'anonymous', accessKeyId: '', senderId: '' };
 
 async function authenticate(
   options: RequestHandlerOptions,
   request: { method: string; rawPath: string; rawQuery: string; rawHeaders: string[]; body: Buffer },
   audit: RequestAudit | undefined,
 ): Promise<{ caller: Caller; service: string }> {
+  const directory = options.app.iam.directory;
+  // One read of the identity revision: a key deactivated or a policy changed anywhere applies from here on.
+  await directory.sync();
   let unknownKeyId: string | undefined;
   const verify = () =>
     verifySigV4(request, {
       nowMs: options.clock.now(),
       lookupSecret: (id) => {
-        const key = options.accessKeys.lookup(id);
-        if (!key) unknownKeyId = id;
+        const known = directory.lookup(id);
+        if (!known) unknownKeyId = id;
         // A refused request is recorded against the key it claimed and, if that key exists, its principal
         // (PCI DSS 10.2.1.4: invalid logical access attempts).
         audit?.identify({
-          principal: key?.caller.principalArn ?? null,
+          principal: known?.caller.principalArn ?? null,
           accessKeyId: id,
-          accountId: key?.caller.accountId ?? null,
+          accountId: known?.caller.accountId ?? null,
         });
-        return key;
+        return known;
       },
       services: signingNames,
     });
@@ -243,19 +258,20 @@ async function authenticate(
   try {
     verified = verify();
   } catch (error) {
-    // A key created since the directory was loaded (by `pciq` in another process) is picked up once.
-    if (unknownKeyId === undefined || !(await options.accessKeys.refreshFor(unknownKeyId))) throw error;
+    // A key or session created by another process since this one last looked is picked up once.
+    if (unknownKeyId === undefined || !(await directory.refreshFor(unknownKeyId))) throw error;
     verified = verify();
   }
-  const key = options.accessKeys.lookup(verified.accessKeyId);
-  if (!key) throw new PciqError('InvalidClientTokenId', 'The security token included in the request is invalid.');
-  options.accessKeys.noteUse(verified.accessKeyId);
+  const credential = directory.lookup(verified.accessKeyId);
+  if (!credential)
+    throw new PciqError('InvalidClientTokenId', 'The security token included in the request is invalid.');
+  await directory.admit(credential, verified.sessionToken);
   audit?.identify({
-    principal: key.caller.principalArn,
-    accessKeyId: key.caller.accessKeyId,
-    accountId: key.caller.accountId,
+    principal: credential.caller.principalArn,
+    accessKeyId: credential.caller.accessKeyId,
+    accountId: credential.caller.accountId,
   });
-  return { caller: key.caller, service: verified.service };
+  return { caller: credential.caller, service: verified.service };
 }
 
 function safeDecodePath(path: string): string {

@@ -1,6 +1,7 @@
 import type { AuditService, DetailValue, RecordCategory } from '../audit/index.ts';
 import type { ComplianceService } from '../compliance/index.ts';
 import type { Caller } from '../core/index.ts';
+import type { ContextValue, IamService } from '../iam/index.ts';
 import type { KeyAdmin, KmsData } from '../keys/index.ts';
 import type { QueueService } from '../queues/index.ts';
 import type { TokenVault } from '../vault/index.ts';
@@ -16,6 +17,8 @@ export interface AppServices {
   audit?: AuditService;
   /** The tokenization vault; absent where the endpoint was built without one. */
   vault?: TokenVault;
+  /** Identities, credentials, sessions, and the authorization of every request. */
+  iam: IamService;
   /** Findings and score history (PciqCompliance); absent where not served. */
   compliance?: ComplianceService;
 }
@@ -41,9 +44,9 @@ export interface ActionContext {
   /**
    * Asks the request's authorization once more, for a further action the request performs (a receive that
    * reveals card numbers needs `pciq:Detokenize` on the vault). The same decision point as the request's own
-   * action: throws AccessDenied.
+   * action, with the request's origin and session: rejects with AccessDenied (recorded).
    */
-  authorize(action: string, resource: string): void;
+  authorize(action: string, resource: string): Promise<void>;
   /** Adds details to the request's audit record (never secrets, tokens or card data). */
   note(details: Record<string, DetailValue>): void;
 }
@@ -55,7 +58,14 @@ export type ActionOutput = Record<string, unknown>;
 export interface ApiAction {
   name: string;
   /** The resource `authorize` is asked about (an ARN, or a namespace such as `arn:aws:sqs:REGION:ACCOUNT:*`). */
-  resource(input: ActionInput, context: ActionContext): string;
+  resource(input: ActionInput, context: ActionContext): string | Promise<string>;
+  /** Condition keys the request itself carries: aws:RequestTag/…, aws:TagKeys. */
+  conditionKeys?(input: ActionInput, context: ActionContext): Record<string, ContextValue>;
+  /**
+   * `self`: the action decides who may call it (STS AssumeRole evaluates the role's trust policy; GetCallerIdentity
+   * and GetSessionToken need no permission, as in AWS). Otherwise the pipeline authorizes `<service>:<Action>`.
+   */
+  authorization?: 'self';
   run(input: ActionInput, context: ActionContext): Promise<ActionOutput | undefined>;
   /** Element names of flattened lists in a Query protocol's XML result, by member name. */
   queryListElements?: Record<string, string>;
@@ -78,6 +88,13 @@ export interface ApiService {
   json?: { targetPrefix: string; protocol: WireProtocol };
   query?: WireProtocol;
   actions: ReadonlyMap<string, ApiAction>;
+  /** The policy of a resource this service holds (a queue's Policy attribute), which decisions take into account. */
+  resourcePolicy?(resource: string, context: ActionContext): Promise<string | undefined>;
+  /**
+   * `none`: requests are not signed (the sign-in API, whose whole point is to obtain credentials); the
+   * actions authenticate their callers themselves.
+   */
+  authentication?: 'none';
   /** The audit category of an action's records (PCI DSS 10.2.1): data access, management, audit trail. */
   auditCategory(action: string): RecordCategory;
 }

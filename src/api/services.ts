@@ -1,8 +1,11 @@
 import { auditApiService } from './audit/service.ts';
 import { complianceApiService } from './compliance/service.ts';
+import { iamApiService } from './iam/service.ts';
 import { kmsService } from './kms/service.ts';
 import type { ApiService } from './service.ts';
+import { signInApiService } from './signin/service.ts';
 import { sqsService } from './sqs/service.ts';
+import { stsApiService } from './sts/service.ts';
 import { vaultApiService } from './vault/service.ts';
 
 /** Every API served on the endpoint. */
@@ -11,5 +14,8 @@ export const apiServices: readonly ApiService[] = [
   kmsService,
   auditApiService,
   vaultApiService,
+  iamApiService,
+  stsApiService,
+  signInApiService,
   complianceApiService,
 ];

@@ -43,7 +43,7 @@ export class AuditedStore implements Store {
       if (request.isOpen && tx.changedRows() > before) {
         request.carry();
         carried = true;
-        appended = await this.trail.append(tx, request.draft('success', null, affected.toData()));
+        appended = await this.trail.append(tx, request.carriedDraft(affected.toData()));
       }
       return value;
     });

@@ -7,7 +7,9 @@ import {
   type DetailValue,
   type Outcome,
   type RecordCategory,
+  type RecordDraft,
 } from './record.ts';
+import { currentRequest, type RequestAudit } from './request-audit.ts';
 import type { AuditTrail } from './trail.ts';
 
 /**
@@ -23,7 +25,7 @@ import type { AuditTrail } from './trail.ts';
  * | `iam:PutPolicy` `iam:AttachPolicy` `iam:DetachPolicy` `iam:DeletePolicy` | iam | policy or principal ARN | `policyName`, `policyHash` (keyed) |
  * | `iam:EnableMfaDevice` `iam:DeactivateMfaDevice` | iam | principal ARN | `serialNumber` |
  * | `iam:Login` | iam | principal ARN | `mfa` (boolean); failures carry `error` |
- * | `vault:Tokenize` `vault:Detokenize` | token | vault ARN | `count`, `tokenRef` (keyed hash, never the token) |
+ * | `iam:Lockout` `iam:MfaCheck` `iam:IssueSession` `iam:AccessDenied` | iam | principal or resource ARN | see src/iam/events.ts |
  * | `lambda:CreateFunction` `lambda:UpdateFunction` `lambda:DeleteFunction` `lambda:CreateEventSourceMapping` `lambda:UpdateEventSourceMapping` `lambda:DeleteEventSourceMapping` | management | function ARN | `version`, `role`, `queue`, `secretEnvironmentVariables` (names only), `mapping` |
  * | `lambda:Invoke` (failures only) | data | function ARN | `mapping`, `queue`, `errorType`, `durationMs`; message ids |
  * | `lambda:SandboxAccessDenied` | data | function ARN | `permission`, `deniedResource`, `denials` |
@@ -56,6 +58,10 @@ export type KnownEventType =
   | 'iam:EnableMfaDevice'
   | 'iam:DeactivateMfaDevice'
   | 'iam:Login'
+  | 'iam:Lockout'
+  | 'iam:MfaCheck'
+  | 'iam:IssueSession'
+  | 'iam:AccessDenied'
   | 'vault:Tokenize'
   | 'vault:Detokenize'
   | 'vault:DeleteToken'
@@ -77,11 +83,21 @@ export interface SecurityEvent {
    * request id and origin); outside one, to pciq itself.
    */
   actor?: Actor;
+  /**
+   * The error code the request will answer with although this event's unit commits (a refused sign-in
+   * still counts the failed attempt): the request's record then says it failed.
+   */
+  requestError?: string;
 }
 
 /** What other modules call, inside their own write transaction, so the event commits with the change. */
 export interface AuditEventSink {
   record(tx: WriteTx, event: SecurityEvent): Promise<void>;
+  /**
+   * An event that has no change to commit with (an authorization refused), recorded at once in a unit of
+   * its own, attributed to the request it happens in, if any.
+   */
+  recordAlone(event: SecurityEvent): Promise<void>;
 }
 
 const categories: Record<string, RecordCategory> = {
@@ -105,8 +121,18 @@ export class AuditEvents implements AuditEventSink {
 
   async record(tx: WriteTx, event: SecurityEvent): Promise<void> {
     const request = requestOfUnit(tx);
+    if (event.requestError !== undefined) request?.willFail(event.requestError);
+    await this.trail.append(tx, this.draftOf(event, request));
+  }
+
+  async recordAlone(event: SecurityEvent): Promise<void> {
+    // Read in the caller's context: the unit runs later, from the group commit's turn.
+    await this.trail.record(this.draftOf(event, currentRequest()));
+  }
+
+  private draftOf(event: SecurityEvent, request: RequestAudit | undefined): RecordDraft {
     const system = this.trail.systemDraft(event.type, event.category ?? categoryOfEvent(event.type), event.outcome);
-    await this.trail.append(tx, {
+    return {
       ...system,
       error: event.error ?? null,
       requestId: request?.requestId ?? null,
@@ -115,6 +141,6 @@ export class AuditEvents implements AuditEventSink {
       resource: event.resource ?? null,
       data: checkedData(event.data),
       details: event.details ?? null,
-    });
+    };
   }
 }

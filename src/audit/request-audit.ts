@@ -16,6 +16,7 @@ export class RequestAudit {
   private resource: string | null = null;
   private details: Record<string, DetailValue> | null = null;
   private state: 'open' | 'carrying' | 'recorded' = 'open';
+  private expectedError: string | null = null;
 
   constructor(start: { requestId: string; origin: Origin; type: string; category: RecordCategory }) {
     this.requestId = start.requestId;
@@ -48,6 +49,21 @@ export class RequestAudit {
   /** The caller as known so far: events reported inside the request are attributed to it. */
   get actorOf(): Actor {
     return this.actor;
+  }
+
+  /**
+   * Says that the request will answer with `errorCode` although a unit of work commits for it (a refused
+   * sign-in still counts the failed attempt): the record that unit carries says the request failed.
+   */
+  willFail(errorCode: string): void {
+    this.expectedError = errorCode;
+  }
+
+  /** The draft a committing unit carries: success, unless the request said it will fail. */
+  carriedDraft(data: AffectedData | null): RecordDraft {
+    return this.expectedError === null
+      ? this.draft('success', null, data)
+      : this.draft('failure', this.expectedError, data);
   }
 
   /** True until a unit of work has started carrying the record. */

@@ -5,12 +5,21 @@ import { type Clock, newAccountId } from '../core/index.ts';
 import { isInside, type KeyProvider, RootKey, type RootKeyRecord, RootKeyUnavailableError } from '../crypto/index.ts';
 import { createDevelopmentTls } from '../crypto/x509/index.ts';
 import { sealedFunctionDataSource } from '../functions/index.ts';
-import { type AccessKeyCredentials, createAccessKey, sealedAccessKeysSource } from '../iam/index.ts';
+import {
+  type AccessKeyCredentials,
+  administratorAccessArn,
+  type IamService,
+  sealedAccessKeysSource,
+  sealedMfaSeedsSource,
+  sealedSessionsSource,
+} from '../iam/index.ts';
 import { type KeyEventListener, KeyService, rootMeta } from '../keys/index.ts';
 import { sealedMessagesSource } from '../queues/index.ts';
 import { PostgresStore, SqliteStore, type Store, type WriterSharing } from '../storage/index.ts';
 import { sealedTokensSource } from '../vault/index.ts';
 import { CliError } from './cli-error.ts';
+import { KeyEventAudit } from './key-event-audit.ts';
+import { LocalIam } from './local-iam.ts';
 import { providerFor, type RootKeyChoice } from './root-key-options.ts';
 import { type StoreLocation, storeLocationOf } from './store-option.ts';
 
@@ -122,14 +131,27 @@ async function openStore(paths: DataDirPaths, sharing?: WriterSharing): Promise<
   }
 }
 
+/** The bootstrap administrator `pciq init` creates, allowed everything through AdministratorAccess. */
+export const bootstrapAdminName = 'admin';
+
 /**
  * Creates a data directory: the database, the root key file (outside the directory, PCI DSS 3.6.1), TLS
- * material unless brought, an account id and the bootstrap administrator's access key.
+ * material unless brought, an account id, and the bootstrap administrator: the IAM user `admin` with the
+ * AWS managed policy AdministratorAccess and an access key for automation. `enrolAdmin` runs while the
+ * directory is open, to give the administrator a password and an MFA device (`pciq init`). Every change is
+ * recorded in the audit trail as done by the local user who ran the command.
  */
-export async function initializeDataDir(
+export async function initializeDataDir<T = undefined>(
   paths: DataDirPaths,
-  options: { region: string; clock: Clock; bringsOwnTls: boolean; extraHosts: string[]; rootKey: RootKeyChoice },
-): Promise<Bootstrap> {
+  options: {
+    region: string;
+    clock: Clock;
+    bringsOwnTls: boolean;
+    extraHosts: string[];
+    rootKey: RootKeyChoice;
+    enrolAdmin?: (iam: IamService, accountId: string) => Promise<T>;
+  },
+): Promise<Bootstrap & { enrolment: T | undefined }> {
   const provider = providerFor(options.rootKey, undefined);
   refuseKeyInside(paths, provider);
   if (await isInitialized(paths))
@@ -143,6 +165,7 @@ export async function initializeDataDir(
   const { root, record } = await obtainRoot(provider, 'create');
   const caFile = options.bringsOwnTls ? null : writeDevelopmentTls(paths, options.clock, options.extraHosts);
   const store = await openStore(paths);
+  const keyAudit = new KeyEventAudit((line) => process.stderr.write(line));
   try {
     const accountId = newAccountId();
     await store.write(async (tx) => {
@@ -158,11 +181,22 @@ export async function initializeDataDir(
       await tx.setMeta(rootMeta.record, JSON.stringify(record));
       await tx.setMeta('created_at', new Date(options.clock.now()).toISOString());
     });
-    const keys = await KeyService.open({ store, root, clock: options.clock, region: options.region });
-    const credentials = await store.write((tx) =>
-      createAccessKey(tx, keys, `arn:aws:iam::${accountId}:user/admin`, options.clock.now()),
-    );
-    return { accountId, region: options.region, credentials, caFile, keyProvider: provider.kind };
+    const keys = await KeyService.open({ store, root, clock: options.clock, region: options.region, events: keyAudit });
+    const local = await LocalIam.open({ store, keys, accountId });
+    keyAudit.attach(local.trail);
+    const { iam } = local;
+    await iam.createUser(accountId, { userName: bootstrapAdminName });
+    await iam.attachPolicy(accountId, {
+      kind: 'user',
+      entityName: bootstrapAdminName,
+      policyArn: administratorAccessArn,
+    });
+    const key = await iam.createAccessKey(accountId, bootstrapAdminName);
+    const credentials = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+    const enrolment = options.enrolAdmin ? await options.enrolAdmin(iam, accountId) : undefined;
+    await keyAudit.settled();
+    await local.seal();
+    return { accountId, region: options.region, credentials, caFile, keyProvider: provider.kind, enrolment };
   } finally {
     await store.close();
   }
@@ -247,6 +281,8 @@ export async function openDataDir(
     keys.registerSource(sealedAccessKeysSource());
     keys.registerSource(sealedFunctionDataSource(region));
     keys.registerSource(sealedTokensSource(region));
+    keys.registerSource(sealedMfaSeedsSource(accountId));
+    keys.registerSource(sealedSessionsSource(accountId));
     return { store, keys, accountId, region, keyProvider: provider };
   } catch (error) {
     await store.close();

@@ -6,14 +6,14 @@ import {
   FunctionObservations,
   type FunctionsContext,
   MappingAdmin,
-  RoleSessionsAwaitingIam,
   readCode,
 } from '../functions/index.ts';
-import { authorize } from '../iam/index.ts';
+import { IamService } from '../iam/index.ts';
 import { QueueService } from '../queues/index.ts';
 import { AuditSession, dataDirOptions, parseTimeOption } from './audit-session.ts';
 import { CliError } from './data-dir.ts';
 import { defaultHost, defaultPort } from './defaults.ts';
+import { functionRoleSessions } from './function-roles.ts';
 import { functionsText } from './functions-output.ts';
 import { endpointOf } from './init-command.ts';
 
@@ -173,6 +173,9 @@ export async function functionsCommand(argv: string[]): Promise<void> {
   if (extra.length > 0) throw new CliError(`unexpected argument ${extra[0]}`);
   const session = await AuditSession.open(values);
   const { opened } = session;
+  const events = new AuditEvents(session.trail);
+  // Mapping a queue checks that the function's role may receive and delete on it, as IAM decides.
+  const iam = new IamService({ store: opened.store, sealer: opened.keys, clock: systemClock, audit: events });
   const queues = new QueueService({
     store: opened.store,
     clock: systemClock,
@@ -185,10 +188,10 @@ export async function functionsCommand(argv: string[]): Promise<void> {
     clock: systemClock,
     sealer: opened.keys,
     region: opened.region,
-    audit: new AuditEvents(session.trail),
+    audit: events,
     queues,
-    roleSessions: new RoleSessionsAwaitingIam(),
-    authorize,
+    roleSessions: functionRoleSessions(iam),
+    authorize: iam.authorize,
   };
   try {
     const result = await run(

@@ -4,12 +4,14 @@ import { complianceCommand, complianceUsage } from './compliance-command.ts';
 import { CliError } from './data-dir.ts';
 import { doctorCommand, doctorUsage } from './doctor-command.ts';
 import { functionsCommand, functionsUsage } from './functions-command.ts';
+import { iamCommand, iamUsage } from './iam-command.ts';
 import { incidentCommand, incidentUsage } from './incident-command.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
 import { migrateCommand, migrateUsage } from './migrate-command.ts';
 import { reportCommand, reportUsage } from './report-command.ts';
 import { serveCommand, serveUsage } from './serve-command.ts';
+import { signInCommand, signInUsage } from './sign-in-command.ts';
 import { storeUsage } from './store-option.ts';
 import { tokensCommand, tokensUsage } from './tokens-command.ts';
 
@@ -21,6 +23,10 @@ ${initUsage}
 ${serveUsage}
 
 ${keysUsage}
+${iamUsage}
+
+${signInUsage}
+
 ${auditUsage}
 
 ${alertsUsage}
@@ -46,6 +52,8 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   init: initCommand,
   serve: serveCommand,
   keys: keysCommand,
+  iam: iamCommand,
+  'sign-in': signInCommand,
   audit: auditCommand,
   alerts: alertsCommand,
   functions: functionsCommand,

@@ -8,7 +8,7 @@ import { type AuditConfig, AuditConfigError, AuditRuntime, loadAuditConfig, Rete
 import { ComplianceService } from '../compliance/index.ts';
 import { systemClock } from '../core/index.ts';
 import { CardDataGuard, maskCardNumbers } from '../guard/index.ts';
-import { AccessKeyDirectory } from '../iam/index.ts';
+import { IamService } from '../iam/index.ts';
 import { KeyAdmin, KmsData } from '../keys/index.ts';
 import { QueueService } from '../queues/index.ts';
 import { defaultDetokenizeLimit, type RateLimit, TokenVault } from '../vault/index.ts';
@@ -213,6 +213,7 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
   api.queues.start();
   api.vault.start();
   opened.keys.start();
+  const stopSweep = sweepExpiredSessions(opened);
   await audit.start({
     queues: api.queues,
     details: { endpoint: api.endpoint, tls: api.scheme === 'https', workers: 1 },
@@ -222,6 +223,7 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
     opened,
     audit,
     queues: api.queues,
+    iam: api.iam,
     endpoint: endpointOf(config.host, api.port, api.scheme),
   });
   const monitor = await startComplianceMonitor({
@@ -245,12 +247,34 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
     await api.stop();
     api.queues.stop();
     api.vault.stop();
+    stopSweep();
     opened.keys.stop();
     await opened.keys.flushUsage().catch(() => undefined);
     await keyAudit.settled();
     await audit.stop();
     await opened.store.close();
   });
+}
+
+/** IAM as a serving process uses it: changes commit with their request's record. */
+function iamServiceFor(opened: OpenedDataDir, audit: AuditRuntime): IamService {
+  return new IamService({
+    store: audit.store,
+    bookkeepingStore: opened.store,
+    sealer: opened.keys,
+    clock: systemClock,
+    audit: audit.events,
+    defaultAccountId: opened.accountId,
+  });
+}
+
+/** Deletes the rows of expired STS and sign-in sessions now and then (expired ones are refused anyway). */
+function sweepExpiredSessions(opened: OpenedDataDir): () => void {
+  const timer = setInterval(() => {
+    void opened.store.write((tx) => tx.iam.deleteExpiredSessions(systemClock.now())).catch(() => undefined);
+  }, 600_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** pciq's log is for people: card numbers that reach it anyway are masked (PCI DSS 3.4.1). */
@@ -351,6 +375,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
   background.start();
   vault.start();
   opened.keys.start();
+  const stopSweep = sweepExpiredSessions(opened);
   const scheme = config.insecureHttp ? 'http' : 'https';
   const endpoint = config.endpointUrl ?? endpointOf(config.host, ports[0]!, scheme);
   await audit.start({
@@ -371,6 +396,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
     opened,
     audit,
     queues: background,
+    iam: iamServiceFor(opened, audit),
     endpoint: endpointOf(config.host, ports[0]!, scheme),
   });
   announce(config, config.insecureHttp ? 'http' : 'https', ports[0]!);
@@ -390,6 +416,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
     );
     background.stop();
     vault.stop();
+    stopSweep();
     opened.keys.stop();
     await opened.keys.flushUsage().catch(() => undefined);
     await keyAudit.settled();
@@ -466,8 +493,8 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
           : readTlsMaterial(config.paths.serverCert, config.paths.serverKey)),
         ...(config.clientCaFile ? { clientCa: readClientCa(config.clientCaFile) } : {}),
       };
-  const accessKeys = new AccessKeyDirectory(opened.store, opened.keys, systemClock);
-  await accessKeys.load();
+  const iam = iamServiceFor(opened, audit);
+  await iam.directory.sync();
   const server = new ApiServer(tls);
   let address: { port: number };
   try {
@@ -501,10 +528,10 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
       keys: { admin: new KeyAdmin(opened.keys), data: new KmsData(opened.keys) },
       audit: audit.service,
       vault,
+      iam,
       compliance: new ComplianceService(opened.store, systemClock),
     },
     audit: audit.auditor,
-    accessKeys,
     clock: systemClock,
     region: opened.region,
     onInternalError: (requestId, error) => {
@@ -517,10 +544,11 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
     port: address.port,
     queues,
     vault,
+    iam,
     stop: async () => {
       await server.stop();
       queues.stop();
-      await accessKeys.flush().catch(() => undefined);
+      await iam.directory.flush().catch(() => undefined);
     },
   };
 }

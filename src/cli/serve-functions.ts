@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { AuditRuntime } from '../audit/index.ts';
 import { systemClock } from '../core/index.ts';
-import { checkSandboxReach, FunctionRunner, RoleSessionsAwaitingIam } from '../functions/index.ts';
-import { authorize } from '../iam/index.ts';
+import { checkSandboxReach, FunctionRunner } from '../functions/index.ts';
+import type { IamService } from '../iam/index.ts';
 import type { QueueService } from '../queues/index.ts';
 import { CliError, type DataDirPaths, type OpenedDataDir } from './data-dir.ts';
+import { functionRoleSessions } from './function-roles.ts';
 
 export const functionOptions = {
   'function-user': { type: 'string' },
@@ -61,6 +62,8 @@ type FunctionsOptions = {
   opened: OpenedDataDir;
   audit: AuditRuntime;
   queues: QueueService;
+  /** Sessions of the functions' execution roles, and the decisions their pollers ask for. */
+  iam: IamService;
   endpoint: string;
   /** The development CA when the server uses pciq's own certificate. */
   caFile: string | undefined;
@@ -108,8 +111,8 @@ function newRunner(options: FunctionsOptions): FunctionRunner {
       region: opened.region,
       audit: audit.events,
       queues: options.queues,
-      roleSessions: new RoleSessionsAwaitingIam(),
-      authorize,
+      roleSessions: functionRoleSessions(options.iam),
+      authorize: options.iam.authorize,
     },
     endpoint: options.endpoint.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'),
     caFile: options.caFile,

@@ -53,8 +53,17 @@ export const errorCodes = [
   'UnsupportedOperationException',
   'ValidationException',
   'KeyUnavailableException',
-  // AWS IAM (service model iam 2010-05-08).
+  // AWS IAM (service model iam 2010-05-08) and STS (sts 2011-06-15).
   'MalformedPolicyDocument',
+  'NoSuchEntity',
+  'EntityAlreadyExists',
+  'LimitExceeded',
+  'DeleteConflict',
+  'InvalidInput',
+  'ValidationError',
+  'UnmodifiableEntity',
+  // A person's password must be changed before the sign-in can give a session (PCI DSS 8.3.5).
+  'PasswordResetRequired',
   // Protocol and authentication.
   'InvalidAction',
   'MalformedRequest',

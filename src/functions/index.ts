@@ -3,11 +3,10 @@ export type { FunctionsContext } from './context.ts';
 export { type ChangeResult, type DeployInput, FunctionAdmin, type UpdateInput } from './function-admin.ts';
 export { type MapInput, MappingAdmin, type MapResult } from './mapping-admin.ts';
 export { FunctionObservations, type LogEntry, type MetricsSummary } from './observation-reads.ts';
-export {
-  type RoleSession,
-  type RoleSessions,
-  RoleSessionsAwaitingIam,
-  type SessionCredentials,
+export type {
+  RoleSession,
+  RoleSessions,
+  SessionCredentials,
 } from './role-sessions.ts';
 export { checkSandboxReach, FunctionRunner, type FunctionRunnerOptions } from './runner.ts';
 export { sealedFunctionDataSource } from './sealing.ts';

@@ -1,5 +1,4 @@
 import type { Caller } from '../core/index.ts';
-import { checkRoleArn } from './names.ts';
 
 /** Temporary credentials of a role session, as STS AssumeRole returns them. */
 export interface SessionCredentials {
@@ -17,34 +16,17 @@ export interface SessionCredentials {
  */
 export interface RoleSession {
   caller: Caller;
-  /** Undefined while no session can be issued (see `RoleSessionsAwaitingIam`). */
+  /** What the handler's process signs its AWS SDK calls with; undefined where no session can be issued. */
   credentials: SessionCredentials | undefined;
 }
 
-/** Obtains sessions of execution roles; the IAM module's STS AssumeRole implements it. */
+/** Obtains sessions of execution roles; IAM issues them to the Lambda service principal (src/cli/function-roles.ts). */
 export interface RoleSessions {
   /**
    * A session of `roleArn` named after the function (Lambda's role session name), valid for at least
    * `minValidityMs` more. Throws AccessDenied when the role does not exist or does not trust functions.
    */
   sessionFor(roleArn: string, functionName: string, minValidityMs: number): Promise<RoleSession>;
-}
-
-/**
- * UNFINISHED until IAM (issue 5) lands: pciq has no roles nor STS sessions yet, so no temporary credentials
- * can be issued. The poller acts under the role's identity (the assumed-role ARN Lambda would use), which
- * `authorize` checks once policies exist; the handler gets no AWS credentials at all, so its SDK calls to
- * pciq are refused as unauthenticated rather than made with credentials the role never granted.
- */
-export class RoleSessionsAwaitingIam implements RoleSessions {
-  async sessionFor(roleArn: string, functionName: string): Promise<RoleSession> {
-    const { accountId, roleName } = checkRoleArn(roleArn, roleArn.split(':')[4] ?? '');
-    const principalArn = `arn:aws:sts::${accountId}:assumed-role/${roleName}/${functionName}`;
-    return {
-      caller: { accountId, principalArn, accessKeyId: '', senderId: `${roleName}:${functionName}` },
-      credentials: undefined,
-    };
-  }
 }
 
 /** Sessions are reused until they come close to expiring, so each batch does not ask STS for a new one. */

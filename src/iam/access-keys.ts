@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type Caller, type Clock, PciqError } from '../core/index.ts';
+import { PciqError } from '../core/index.ts';
 import type { SealedDataSource, Sealer } from '../keys/index.ts';
 import { unreadableReasonOf } from '../keys/index.ts';
-import type { Store, WriteTx } from '../storage/index.ts';
+import type { AccessKeyRow, ReadTx, Store, WriteTx } from '../storage/index.ts';
+import { type IamContext, noSuchEntity } from './context.ts';
+import { userArn } from './names.ts';
+import { sealedRowsSource } from './sealed-rows.ts';
 
 export interface AccessKeyCredentials {
   accessKeyId: string;
@@ -16,6 +19,9 @@ const base32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
  */
 const secretScope = 'iam:access-key-secret';
 
+/** AWS: at most two access keys per user, so one can be rotated while the other is in use. */
+export const maxAccessKeysPerUser = 2;
+
 /** AWS-shaped: `AKIA` + 16 base32 characters, and a 40-character secret from 240 random bits. */
 export function generateAccessKey(): AccessKeyCredentials {
   const bytes = randomBytes(16);
@@ -25,11 +31,12 @@ export function generateAccessKey(): AccessKeyCredentials {
 }
 
 export function accountOf(principalArn: string): string {
-  const match = /^arn:aws:iam::(\d{12}):/.exec(principalArn);
+  const match = /^arn:aws:(?:iam|sts)::(\d{12}):/.exec(principalArn);
   if (!match) throw new PciqError('InternalFailure', 'principal ARN without an account');
   return match[1]!;
 }
 
+/** Seals and stores a new key for `principalArn` inside `tx`; the secret is returned once, never kept. */
 export async function createAccessKey(
   tx: WriteTx,
   sealer: Sealer,
@@ -51,111 +58,177 @@ export async function createAccessKey(
   return credentials;
 }
 
-interface KnownKey {
-  secretAccessKey: string;
-  caller: Caller;
+export interface AccessKeyView {
+  userName: string;
+  accessKeyId: string;
+  status: AccessKeyRow['status'];
+  createdAtMs: number;
+  lastUsedAtMs: number | null;
 }
 
-/** How long a key's last use may sit in memory before it is written (a write per request would cost throughput). */
-const lastUsedFlushMs = 60_000;
-/** An unknown key id makes the directory reload at most this often (keys created by other processes or nodes). */
-const reloadIntervalMs = 5_000;
+async function requireUser(tx: ReadTx, accountId: string, userName: string) {
+  const user = await tx.iam.getUser(accountId, userName);
+  if (!user) throw noSuchEntity('user', userName);
+  return { user, arn: userArn(accountId, user.userName, user.path) };
+}
 
-/**
- * The active access keys with their secrets opened, for SigV4 verification on the hot path, and their
- * last-used times, recorded in memory and written now and then.
- */
-export class AccessKeyDirectory {
-  private readonly store: Store;
-  private readonly sealer: Sealer;
-  private readonly clock: Clock;
-  private keys = new Map<string, KnownKey>();
-  private readonly lastUsed = new Map<string, number>();
-  private lastLoadMs = Number.NEGATIVE_INFINITY;
-  private lastFlushMs: number;
+async function keysOf(tx: ReadTx, principalArn: string): Promise<AccessKeyRow[]> {
+  return (await tx.listAccessKeys()).filter((key) => key.principalArn === principalArn);
+}
 
-  constructor(store: Store, sealer: Sealer, clock: Clock) {
-    this.store = store;
-    this.sealer = sealer;
-    this.clock = clock;
-    this.lastFlushMs = clock.now();
-  }
-
-  async load(): Promise<void> {
-    const { rows, session } = await this.store.read(async (tx) => ({
-      rows: await tx.listAccessKeys(),
-      session: await this.sealer.session(tx),
-    }));
-    const keys = new Map<string, KnownKey>();
-    for (const row of rows) {
-      if (row.status !== 'Active') continue;
-      let secret: string;
-      try {
-        secret = session.open(row.sealedSecret, secretScope, row.accessKeyId).toString('utf8');
-      } catch (error) {
-        const unreadable = unreadableReasonOf(error);
-        if (!unreadable) throw error;
-        // A secret that does not open authenticates nothing; the key is left out and the event reported.
-        this.sealer.reportUnreadable({ source: 'iam-access-keys', resource: row.accessKeyId, ...unreadable });
-        continue;
-      }
-      const accountId = accountOf(row.principalArn);
-      keys.set(row.accessKeyId, {
-        secretAccessKey: secret,
-        caller: { accountId, principalArn: row.principalArn, accessKeyId: row.accessKeyId, senderId: row.accessKeyId },
-      });
+/** CreateAccessKey for a user (at most two). */
+export async function createUserAccessKey(
+  context: IamContext,
+  accountId: string,
+  userName: string,
+): Promise<AccessKeyView & { secretAccessKey: string }> {
+  return context.store.write(async (tx) => {
+    const { user, arn } = await requireUser(tx, accountId, userName);
+    if ((await keysOf(tx, arn)).length >= maxAccessKeysPerUser) {
+      throw new PciqError('LimitExceeded', `Cannot exceed quota for AccessKeysPerUser: ${maxAccessKeysPerUser}`);
     }
-    this.keys = keys;
-    this.lastLoadMs = this.clock.now();
-  }
+    const now = context.clock.now();
+    const credentials = await createAccessKey(tx, context.sealer, arn, now);
+    await context.audit.record(tx, {
+      type: 'iam:CreateAccessKey',
+      outcome: 'success',
+      resource: arn,
+      details: { accessKeyId: credentials.accessKeyId, status: 'Active' },
+    });
+    return {
+      userName: user.userName,
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      status: 'Active',
+      createdAtMs: now,
+      lastUsedAtMs: null,
+    };
+  });
+}
 
-  lookup(accessKeyId: string): KnownKey | undefined {
-    return this.keys.get(accessKeyId);
-  }
+export async function listAccessKeys(
+  context: IamContext,
+  accountId: string,
+  userName: string,
+): Promise<AccessKeyView[]> {
+  return context.store.read(async (tx) => {
+    const { user, arn } = await requireUser(tx, accountId, userName);
+    return (await keysOf(tx, arn)).map((key) => ({
+      userName: user.userName,
+      accessKeyId: key.accessKeyId,
+      status: key.status,
+      createdAtMs: key.createdAtMs,
+      lastUsedAtMs: key.lastUsedAtMs,
+    }));
+  });
+}
 
-  /** Reloads if the key is unknown and the last load is old enough; true when the key is known afterwards. */
-  async refreshFor(accessKeyId: string): Promise<boolean> {
-    if (this.keys.has(accessKeyId)) return true;
-    if (this.clock.now() - this.lastLoadMs < reloadIntervalMs) return false;
-    await this.load();
-    return this.keys.has(accessKeyId);
+/** The key, which must belong to `userName`; AWS answers NoSuchEntity for a key of someone else. */
+async function requireKeyOf(tx: ReadTx, accountId: string, userName: string, accessKeyId: string) {
+  const { arn } = await requireUser(tx, accountId, userName);
+  const key = await tx.getAccessKey(accessKeyId);
+  if (!key || key.principalArn !== arn) {
+    throw new PciqError('NoSuchEntity', `The Access Key with id ${accessKeyId.slice(0, 32)} cannot be found.`);
   }
+  return { key, arn };
+}
 
-  noteUse(accessKeyId: string): void {
-    const now = this.clock.now();
-    this.lastUsed.set(accessKeyId, now);
-    if (now - this.lastFlushMs >= lastUsedFlushMs) void this.flush().catch(() => undefined);
+export async function updateAccessKey(
+  context: IamContext,
+  accountId: string,
+  input: { userName: string; accessKeyId: string; status: AccessKeyRow['status'] },
+): Promise<void> {
+  if (input.status !== 'Active' && input.status !== 'Inactive') {
+    throw new PciqError(
+      'ValidationError',
+      `1 validation error detected: Value '${String(input.status).slice(0, 32)}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]`,
+    );
   }
+  await context.store.write(async (tx) => {
+    const { arn } = await requireKeyOf(tx, accountId, input.userName, input.accessKeyId);
+    await tx.setAccessKeyStatus(input.accessKeyId, input.status);
+    await context.audit.record(tx, {
+      type: 'iam:UpdateAccessKey',
+      outcome: 'success',
+      resource: arn,
+      details: { accessKeyId: input.accessKeyId, status: input.status },
+    });
+  });
+}
 
-  /** Writes last-used times gathered since the previous flush. */
-  async flush(): Promise<void> {
-    this.lastFlushMs = this.clock.now();
-    if (this.lastUsed.size === 0) return;
-    const pending = [...this.lastUsed];
-    this.lastUsed.clear();
-    await this.store.write(async (tx) => {
-      for (const [id, at] of pending) await tx.touchAccessKey(id, at);
+export async function deleteAccessKey(
+  context: IamContext,
+  accountId: string,
+  input: { userName: string; accessKeyId: string },
+): Promise<void> {
+  await context.store.write(async (tx) => {
+    const { arn } = await requireKeyOf(tx, accountId, input.userName, input.accessKeyId);
+    await tx.deleteAccessKey(input.accessKeyId);
+    await context.audit.record(tx, {
+      type: 'iam:DeleteAccessKey',
+      outcome: 'success',
+      resource: arn,
+      details: { accessKeyId: input.accessKeyId },
+    });
+  });
+}
+
+/** GetAccessKeyLastUsed: any key of the account, by id. */
+export async function getAccessKeyLastUsed(
+  context: IamContext,
+  accountId: string,
+  accessKeyId: string,
+): Promise<{ userName: string; lastUsedAtMs: number | null }> {
+  const key = await context.store.read((tx) => tx.getAccessKey(accessKeyId));
+  const match = key ? /^arn:aws:iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/.exec(key.principalArn) : null;
+  if (!key || !match || match[1] !== accountId) {
+    throw new PciqError('AccessDenied', `The access key ${accessKeyId.slice(0, 32)} is not in this account.`);
+  }
+  return { userName: match[2]!, lastUsedAtMs: key.lastUsedAtMs };
+}
+
+export interface OpenedAccessKey {
+  secretAccessKey: string;
+  principalArn: string;
+  accountId: string;
+}
+
+/** The active keys with their secrets opened, for SigV4 verification. */
+export async function loadActiveAccessKeys(store: Store, sealer: Sealer): Promise<Map<string, OpenedAccessKey>> {
+  const { rows, session } = await store.read(async (tx) => ({
+    rows: await tx.listAccessKeys(),
+    session: await sealer.session(tx),
+  }));
+  const keys = new Map<string, OpenedAccessKey>();
+  for (const row of rows) {
+    if (row.status !== 'Active') continue;
+    let secret: string;
+    try {
+      secret = session.open(row.sealedSecret, secretScope, row.accessKeyId).toString('utf8');
+    } catch (error) {
+      const unreadable = unreadableReasonOf(error);
+      if (!unreadable) throw error;
+      // A secret that does not open authenticates nothing; the key is left out and the event reported.
+      sealer.reportUnreadable({ source: 'iam-access-keys', resource: row.accessKeyId, ...unreadable });
+      continue;
+    }
+    keys.set(row.accessKeyId, {
+      secretAccessKey: secret,
+      principalArn: row.principalArn,
+      accountId: accountOf(row.principalArn),
     });
   }
+  return keys;
 }
 
 /** Access-key secrets as sealed data for key management (re-encryption under the newest key version). */
 export function sealedAccessKeysSource(): SealedDataSource {
-  return {
+  return sealedRowsSource({
     name: 'iam-access-keys',
-    async scan(tx) {
-      const rows = await tx.listAccessKeys();
-      return {
-        records: rows.map((row) => ({
-          sealed: row.sealedSecret,
-          scope: secretScope,
-          place: row.accessKeyId,
-          resource: row.accessKeyId,
-          recordId: row.accessKeyId,
-          replace: (writeTx, sealed) => writeTx.replaceAccessKeySecret(row.accessKeyId, sealed),
-        })),
-        next: undefined,
-      };
-    },
-  };
+    scope: secretScope,
+    rows: (tx) => tx.listAccessKeys(),
+    idOf: (row) => row.accessKeyId,
+    sealedOf: (row) => row.sealedSecret,
+    replace: (tx, id, sealed) => tx.replaceAccessKeySecret(id, sealed),
+  });
 }

@@ -1,12 +1,14 @@
 import type { Caller } from '../core/index.ts';
+import type { AuthorizationContext } from './access-control.ts';
 
 /**
- * The single authorization choke point: every API request asks it before acting. Until IAM policies land,
- * an authenticated caller with an active access key is an administrator of its own account; the policy
- * evaluator (default deny, explicit deny wins) replaces this body, not its call sites.
+ * What any module gets to ask "may this caller do this here?" inside a request, e.g. the tokenization vault
+ * about `pciq:Detokenize` while delivering a message: `IamService.authorize` (or `AccessControl.authorize`),
+ * passed in as a dependency. It allows, or throws AccessDenied after recording the refusal.
  */
-export function authorize(caller: Caller, action: string, resource: string): void {
-  void caller;
-  void action;
-  void resource;
-}
+export type Authorize = (
+  caller: Caller,
+  action: string,
+  resource: string,
+  context?: AuthorizationContext,
+) => Promise<void>;

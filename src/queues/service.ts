@@ -1,4 +1,4 @@
-import type { Caller, Clock, QueueAddress } from '../core/index.ts';
+import { type Caller, type Clock, isPciqError, type QueueAddress } from '../core/index.ts';
 import type { Sealer } from '../keys/index.ts';
 import type { Store } from '../storage/index.ts';
 import {
@@ -27,6 +27,7 @@ import {
 } from './manage.ts';
 import type { MessageGuard } from './message-guard.ts';
 import { advanceMoveTasks, cancelMessageMoveTask, listMessageMoveTasks, startMessageMoveTask } from './move-tasks.ts';
+import { addPermission, removePermission } from './permissions.ts';
 import { setQuarantine } from './quarantine.ts';
 import { InFlightEstimates, QueueRegistry } from './queue-registry.ts';
 import { type ReceiveOptions, receiveMessages } from './receive.ts';
@@ -89,6 +90,24 @@ export class QueueService {
   setQuarantine = (address: QueueAddress, incident: string | null) => setQuarantine(this.context, address, incident);
   listDeadLetterSourceQueues = (address: QueueAddress, options: { maxResults?: number; nextToken?: string }) =>
     listDeadLetterSourceQueues(this.context, address, options);
+  addPermission = (
+    address: QueueAddress,
+    input: { label: string; accountIds: readonly string[]; actions: readonly string[] },
+  ) => addPermission(this.context, address, input);
+  removePermission = (address: QueueAddress, label: string) => removePermission(this.context, address, label);
+
+  /**
+   * The queue's resource policy for authorization, from the data path's cache (SQS, too, takes a while to
+   * apply a changed policy everywhere); undefined when the queue has none or does not exist.
+   */
+  async queuePolicy(address: QueueAddress): Promise<string | undefined> {
+    try {
+      return (await this.context.queues.get(address)).attributes['Policy'];
+    } catch (error) {
+      if (isPciqError(error) && error.code === 'QueueDoesNotExist') return undefined;
+      throw error;
+    }
+  }
 
   sendMessages = (caller: Caller, address: QueueAddress, entries: readonly SendEntry[], isBatch: boolean) =>
     sendMessages(this.context, caller, address, entries, isBatch);

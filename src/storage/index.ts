@@ -39,6 +39,24 @@ export type {
   NewFunctionLog,
 } from './functions.ts';
 export type {
+  IamAttachmentRow,
+  IamEntityKind,
+  IamGroupRow,
+  IamInlinePolicyRow,
+  IamLoginProfileRow,
+  IamManagedPolicyRow,
+  IamMembershipRow,
+  IamMfaDeviceRow,
+  IamPolicyVersionRow,
+  IamReadTx,
+  IamRoleRow,
+  IamSessionKind,
+  IamSessionRow,
+  IamUserRow,
+  IamWriteTx,
+  MfaUse,
+} from './iam.ts';
+export type {
   InternalKeyRow,
   KeyReadTx,
   KeyRotationType,
@@ -82,4 +100,4 @@ export type {
   Store,
   WriteTx,
 } from './store.ts';
-export type { VaultReadTx, VaultTokenRow, VaultWriteTx } from './vault.ts';
+export type { SealedTokenPart, SealedTokenValue, VaultReadTx, VaultTokenRow, VaultWriteTx } from './vault.ts';

@@ -1,6 +1,7 @@
 import type { AuditReads, AuditWrites } from './audit-store.ts';
 import type { ComplianceReads, ComplianceWrites, IncidentReads, IncidentWrites } from './compliance-store.ts';
 import type { FunctionReadTx, FunctionWriteTx } from './functions.ts';
+import type { IamReadTx, IamWriteTx } from './iam.ts';
 import type { KeyReadTx, KeyWriteTx } from './keys.ts';
 import type { VaultReadTx, VaultWriteTx } from './vault.ts';
 
@@ -139,6 +140,8 @@ export interface ReadTx {
   readonly keys: KeyReadTx;
   /** Serverless functions, their mappings, logs and metrics (src/storage/functions.ts). */
   readonly functions: FunctionReadTx;
+  /** Identities, policies, MFA devices and sessions (src/storage/iam.ts). */
+  readonly iam: IamReadTx;
 
   getMeta(key: string): Promise<string | undefined>;
 
@@ -179,6 +182,7 @@ export interface ReadTx {
 export interface WriteTx extends ReadTx {
   readonly keys: KeyWriteTx;
   readonly functions: FunctionWriteTx;
+  readonly iam: IamWriteTx;
 
   setMeta(key: string, value: string): Promise<void>;
 
@@ -230,7 +234,10 @@ export interface WriteTx extends ReadTx {
   insertMoveTask(task: MoveTaskRow): Promise<void>;
   updateMoveTask(task: MoveTaskRow): Promise<void>;
 
+  /** Access keys are identity data: inserting, deactivating or deleting one changes `tx.iam`'s revision. */
   insertAccessKey(key: AccessKeyRow): Promise<void>;
+  setAccessKeyStatus(accessKeyId: string, status: AccessKeyRow['status']): Promise<void>;
+  deleteAccessKey(accessKeyId: string): Promise<void>;
   touchAccessKey(accessKeyId: string, lastUsedAtMs: number): Promise<void>;
   /** Replaces an access key's sealed secret (re-encrypted under a newer key version). */
   replaceAccessKeySecret(accessKeyId: string, sealedSecret: Uint8Array): Promise<void>;

@@ -26,8 +26,27 @@ export interface VaultTokenRow {
   expiresAtMs: number | null;
 }
 
+/** Which of a token's two ciphertexts a read wants: the PAN's or the metadata's. */
+export type SealedTokenPart = 'pan' | 'meta';
+
+/** One ciphertext of a token and what decides whether it may still be opened. */
+export interface SealedTokenValue {
+  sealed: Uint8Array;
+  expiresAtMs: number | null;
+}
+
 export interface VaultReadTx {
   getToken(accountId: string, tokenRef: string): Promise<VaultTokenRow | undefined>;
+  /**
+   * One ciphertext of each token in `tokenRefs`, in their order (undefined for a token that does not exist),
+   * all from one snapshot: what detokenizations read. The other ciphertext stays in storage, so a masked
+   * read never even loads a PAN's.
+   */
+  getSealedTokens(
+    accountId: string,
+    tokenRefs: readonly string[],
+    part: SealedTokenPart,
+  ): Promise<Array<SealedTokenValue | undefined>>;
   /** The convergent token of `fingerprint` in `scope`, if any, expired or not. */
   findConvergent(accountId: string, scope: string, fingerprint: string): Promise<VaultTokenRow | undefined>;
   /** Tokens of every account in storage order after `cursor` ('' for the start), at most `limit`. */

@@ -1,5 +1,5 @@
 import type { KeySession } from '../keys/index.ts';
-import type { VaultTokenRow } from '../storage/index.ts';
+import type { SealedTokenPart } from '../storage/index.ts';
 import { brandOf } from './card-brands.ts';
 import { openCard, openMeta } from './token-seals.ts';
 
@@ -20,16 +20,24 @@ export interface DetokenizeResult {
   expiryMonth?: string;
 }
 
-/** What a detokenization at `redaction` answers for `row`, opening only the ciphertext it needs. */
-export function revealRow(
+/**
+ * The one ciphertext a detokenization at `redaction` needs: plain ones the card's (the metadata is derived
+ * from it), masked and redacted ones the metadata's, so they never open, nor even read, the PAN's.
+ */
+export function sealedPartFor(redaction: Redaction): SealedTokenPart {
+  return redaction === 'plain' ? 'pan' : 'meta';
+}
+
+/** What a detokenization at `redaction` answers from the ciphertext `sealedPartFor(redaction)` names. */
+export function revealSealed(
   session: KeySession,
   arn: string,
-  row: VaultTokenRow,
+  tokenRef: string,
+  sealed: Uint8Array,
   redaction: Redaction,
 ): DetokenizeResult {
   if (redaction === 'plain') {
-    // The card's own ciphertext alone: the metadata is derived from it.
-    const card = openCard(session, arn, row);
+    const card = openCard(session, arn, tokenRef, sealed);
     const result: DetokenizeResult = {
       value: card.digits,
       redaction,
@@ -39,8 +47,7 @@ export function revealRow(
     if (card.expiryMonth !== undefined) result.expiryMonth = card.expiryMonth;
     return result;
   }
-  // Masked and redacted answers come from the metadata: the PAN's ciphertext is not opened for them.
-  const meta = openMeta(session, arn, row);
+  const meta = openMeta(session, arn, tokenRef, sealed);
   if (redaction === 'redacted') return { value: redactedValue, redaction, brand: meta.brand };
   const value = `${meta.bin}${'*'.repeat(meta.length - 10)}${meta.last4}`;
   return { value, redaction, brand: meta.brand, last4: meta.last4 };

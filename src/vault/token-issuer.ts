@@ -1,11 +1,12 @@
 import { type Caller, type Clock, PciqError } from '../core/index.ts';
 import type { Sealer } from '../keys/index.ts';
-import type { VaultTokenRow, WriteTx } from '../storage/index.ts';
+import type { WriteTx } from '../storage/index.ts';
 import { brandOf } from './card-brands.ts';
 import { newToken, orderingPrefixOf, type TokenFormat } from './token-format.ts';
-import { openMeta, sealCard, sealedPlaces, sealMeta, type TokenMeta, vaultKeyAlias } from './token-seals.ts';
+import { openMeta, sealCard, sealedPlaces, sealMeta, type TokenMeta } from './token-seals.ts';
 import { vaultArn } from './vault-arn.ts';
 import type { TokenizeOptions } from './vault-input.ts';
+import type { VaultKeys } from './vault-keys.ts';
 
 export interface TokenizeResult {
   token: string;
@@ -21,6 +22,7 @@ export interface TokenizeResult {
 /** What issuing tokens needs of the vault. */
 export interface IssuingContext {
   sealer: Sealer;
+  keys: VaultKeys;
   clock: Clock;
   region: string;
 }
@@ -38,7 +40,7 @@ export function tokenReference(sealer: Sealer, accountId: string, token: string)
   return orderingPrefixOf(token) + hash;
 }
 
-export function isExpired(row: VaultTokenRow, nowMs: number): boolean {
+export function isExpired(row: { expiresAtMs: number | null }, nowMs: number): boolean {
   return row.expiresAtMs !== null && row.expiresAtMs <= nowMs;
 }
 
@@ -55,9 +57,7 @@ export async function issueTokens(
 ): Promise<TokenizeResult[]> {
   const accountId = caller.accountId;
   const arn = vaultArn(context.region, accountId);
-  await context.sealer.ensureManagedKey(tx, accountId, 'vault');
-  const session = await context.sealer.session(tx);
-  const key = session.sealingKey(accountId, vaultKeyAlias, arn);
+  const { session, key } = await context.keys.sealingKey(tx, accountId);
   const format = options.format ?? 'opaque';
   const now = context.clock.now();
   const expiresAtMs = options.ttlSec !== undefined ? now + options.ttlSec * 1000 : null;
@@ -73,7 +73,7 @@ export async function issueTokens(
       );
       const existing = await tx.vault.findConvergent(accountId, options.scope, fingerprint);
       if (existing && !isExpired(existing, now)) {
-        const meta = openMeta(session, arn, existing);
+        const meta = openMeta(session, arn, existing.tokenRef, existing.sealedMeta);
         results.push({
           token: meta.token,
           tokenRef: existing.tokenRef,
@@ -88,7 +88,10 @@ export async function issueTokens(
       // An expired convergent token is gone for callers; it makes room for its successor now.
       if (existing) await tx.vault.deleteToken(accountId, existing.tokenRef);
     }
-    const { token, tokenRef } = await freshToken(tx, context, accountId, format, digits);
+    const { token, tokenRef } =
+      format === 'opaque'
+        ? issuedToken(context, accountId, format, digits)
+        : await freshFormatPreservingToken(tx, context, accountId, format, digits);
     const meta: TokenMeta = { token, brand, bin: digits.slice(0, 6), last4, length: digits.length };
     if (options.expiryMonth !== undefined) meta.expiryMonth = options.expiryMonth;
     const places = sealedPlaces(tokenRef);
@@ -109,8 +112,21 @@ export async function issueTokens(
   return results;
 }
 
-/** A token not in use yet: format-preserving tokens vary only in their middle digits, so collisions happen. */
-async function freshToken(
+function issuedToken(
+  context: IssuingContext,
+  accountId: string,
+  format: TokenFormat,
+  digits: string,
+): { token: string; tokenRef: string } {
+  const token = newToken(format, digits, context.clock.now());
+  return { token, tokenRef: tokenReference(context.sealer, accountId, token) };
+}
+
+/**
+ * A format-preserving token not in use yet: such tokens vary only in their middle digits, so collisions
+ * happen. (Opaque tokens carry 120 random bits, which do not collide; the primary key would refuse one that did.)
+ */
+async function freshFormatPreservingToken(
   tx: WriteTx,
   context: IssuingContext,
   accountId: string,
@@ -118,10 +134,9 @@ async function freshToken(
   digits: string,
 ): Promise<{ token: string; tokenRef: string }> {
   for (let attempt = 0; attempt < formatPreservingAttempts; attempt++) {
-    const token = newToken(format, digits, context.clock.now());
-    const tokenRef = tokenReference(context.sealer, accountId, token);
-    // 120 random bits do not collide; the primary key would refuse it if they ever did.
-    if (format === 'opaque' || !(await tx.vault.getToken(accountId, tokenRef))) return { token, tokenRef };
+    const issued = issuedToken(context, accountId, format, digits);
+    const [existing] = await tx.vault.getSealedTokens(accountId, [issued.tokenRef], 'meta');
+    if (!existing) return issued;
   }
   throw new PciqError(
     'LimitExceededException',

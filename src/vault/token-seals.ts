@@ -1,5 +1,4 @@
 import type { KeySession, SealingKey } from '../keys/index.ts';
-import type { VaultTokenRow } from '../storage/index.ts';
 
 /** The account's AWS managed key for the vault, created with its first token. */
 export const vaultKeyAlias = 'alias/aws/vault';
@@ -34,39 +33,40 @@ export function sealCard(key: SealingKey, place: string, digits: string, expiryM
 export function openCard(
   session: KeySession,
   vaultArn: string,
-  row: VaultTokenRow,
+  tokenRef: string,
+  sealedPan: Uint8Array,
 ): { digits: string; expiryMonth?: string } {
   const [digits = '', expiryMonth] = session
-    .open(row.sealedPan, vaultArn, sealedPlaces(row.tokenRef).pan)
+    .open(sealedPan, vaultArn, sealedPlaces(tokenRef).pan)
     .toString('utf8')
     .split(' ');
   return expiryMonth === undefined ? { digits } : { digits, expiryMonth };
 }
 
+/**
+ * The metadata's plaintext: its fields joined by spaces, as the card's are (none can hold a space: the token,
+ * the brand, the first six and last four digits, the length, the expiry month MM/YY). Half the size of the
+ * JSON it replaced, which matters in a row written per token; metadata sealed as JSON before still opens.
+ */
 export function sealMeta(key: SealingKey, place: string, meta: TokenMeta): Buffer {
-  const plain: Record<string, string | number> = {
-    t: meta.token,
-    b: meta.brand,
-    n: meta.bin,
-    l: meta.last4,
-    c: meta.length,
-  };
-  if (meta.expiryMonth !== undefined) plain['x'] = meta.expiryMonth;
-  return key.seal(Buffer.from(JSON.stringify(plain), 'utf8'), place);
+  const fields = `${meta.token} ${meta.brand} ${meta.bin} ${meta.last4} ${meta.length}`;
+  const plain = meta.expiryMonth === undefined ? fields : `${fields} ${meta.expiryMonth}`;
+  return key.seal(Buffer.from(plain, 'latin1'), place);
 }
 
-export function openMeta(session: KeySession, vaultArn: string, row: VaultTokenRow): TokenMeta {
-  const plain = JSON.parse(
-    session.open(row.sealedMeta, vaultArn, sealedPlaces(row.tokenRef).meta).toString('utf8'),
-  ) as {
-    t: string;
-    b: string;
-    n: string;
-    l: string;
-    c: number;
-    x?: string;
-  };
-  const meta: TokenMeta = { token: plain.t, brand: plain.b, bin: plain.n, last4: plain.l, length: plain.c };
-  if (plain.x !== undefined) meta.expiryMonth = plain.x;
+export function openMeta(session: KeySession, vaultArn: string, tokenRef: string, sealedMeta: Uint8Array): TokenMeta {
+  const plain = session.open(sealedMeta, vaultArn, sealedPlaces(tokenRef).meta).toString('latin1');
+  if (plain.startsWith('{')) return metaFromJson(plain);
+  const [token = '', brand = '', bin = '', last4 = '', length = '', expiryMonth] = plain.split(' ');
+  const meta: TokenMeta = { token, brand, bin, last4, length: Number(length) };
+  if (expiryMonth !== undefined) meta.expiryMonth = expiryMonth;
+  return meta;
+}
+
+/** Metadata as tokens made before the space-separated layout have it sealed. */
+function metaFromJson(plain: string): TokenMeta {
+  const fields = JSON.parse(plain) as { t: string; b: string; n: string; l: string; c: number; x?: string };
+  const meta: TokenMeta = { token: fields.t, brand: fields.b, bin: fields.n, last4: fields.l, length: fields.c };
+  if (fields.x !== undefined) meta.expiryMonth = fields.x;
   return meta;
 }

@@ -1,6 +1,6 @@
 import { type Caller, type Clock, isPciqError } from '../core/index.ts';
 import { type KeySession, type Sealer, unreadableReasonOf } from '../keys/index.ts';
-import type { Store, VaultTokenRow, WriteTx } from '../storage/index.ts';
+import type { Store, WriteTx } from '../storage/index.ts';
 import {
   asEvent,
   listedRefs,
@@ -11,11 +11,13 @@ import {
 } from './audit-events.ts';
 import { normalizePan } from './pan.ts';
 import { defaultDetokenizeLimit, PrincipalRateLimiter, type RateLimit } from './rate-limit.ts';
-import { type DetokenizeResult, type Redaction, revealRow } from './redaction.ts';
+import { type DetokenizeResult, type Redaction, revealSealed, sealedPartFor } from './redaction.ts';
 import { isTokenShaped, type TokenFormat } from './token-format.ts';
 import { type IssuingContext, isExpired, issueTokens, type TokenizeResult, tokenReference } from './token-issuer.ts';
+import { TokenLookups } from './token-lookups.ts';
 import { vaultArn } from './vault-arn.ts';
 import { checkReason, checkTokenizeOptions, type TokenizeOptions, tokenNotFound, validation } from './vault-input.ts';
+import { VaultKeys } from './vault-keys.ts';
 
 export interface TokenVaultOptions {
   store: Store;
@@ -49,6 +51,7 @@ export class TokenVault {
   private readonly limiter: PrincipalRateLimiter;
   private cancelSweep: (() => void) | undefined;
   private readonly issuing: IssuingContext;
+  private readonly lookups: TokenLookups;
 
   constructor(options: TokenVaultOptions) {
     this.store = options.store;
@@ -57,7 +60,13 @@ export class TokenVault {
     this.region = options.region;
     this.events = options.events;
     this.limiter = new PrincipalRateLimiter(options.clock, options.detokenizeLimit ?? defaultDetokenizeLimit);
-    this.issuing = { sealer: options.sealer, clock: options.clock, region: options.region };
+    this.issuing = {
+      sealer: options.sealer,
+      keys: new VaultKeys(options.sealer, options.region),
+      clock: options.clock,
+      region: options.region,
+    };
+    this.lookups = new TokenLookups(options.store, options.sealer);
   }
 
   arnOf(accountId: string): string {
@@ -155,11 +164,9 @@ export class TokenVault {
     try {
       this.limiter.take(caller.principalArn);
       if (tokenRef === null) throw tokenNotFound();
-      result = await this.store.read(async (tx) => {
-        const row = await tx.vault.getToken(accountId, tokenRef);
-        if (!row || isExpired(row, this.clock.now())) throw tokenNotFound();
-        return this.reveal(await this.sealer.session(tx), this.arnOf(accountId), row, redaction);
-      });
+      const { found, session } = await this.lookups.find(accountId, tokenRef, sealedPartFor(redaction));
+      if (!found || isExpired(found, this.clock.now())) throw tokenNotFound();
+      result = this.reveal(session, this.arnOf(accountId), tokenRef, found.sealed, redaction);
     } catch (error) {
       if (recording.kind === 'event' && isPciqError(error))
         await this.recordAlone(caller, 'vault:Detokenize', details, error.code);
@@ -191,17 +198,19 @@ export class TokenVault {
     const session = await this.sealer.session(tx);
     const now = this.clock.now();
     const values = new Map<string, string>();
-    const refs: string[] = [];
+    const unique = [...new Set(tokens)];
+    const refs = unique.map((token) => this.tokenRefOf(accountId, token));
+    const found = await tx.vault.getSealedTokens(accountId, refs, sealedPartFor(options.redaction));
     let missing = 0;
-    for (const token of new Set(tokens)) {
-      const tokenRef = this.tokenRefOf(accountId, token);
-      refs.push(tokenRef);
-      const row = await tx.vault.getToken(accountId, tokenRef);
+    unique.forEach((token, index) => {
+      const sealed = found[index];
       const revealed =
-        row && !isExpired(row, now) ? this.revealIfReadable(session, arn, row, options.redaction) : undefined;
+        sealed && !isExpired(sealed, now)
+          ? this.revealIfReadable(session, arn, refs[index]!, sealed.sealed, options.redaction)
+          : undefined;
       if (revealed === undefined) missing++;
       else values.set(token, revealed);
-    }
+    });
     this.limiter.charge(caller.principalArn, values.size);
     await this.record(tx, {
       type: 'vault:Detokenize',
@@ -220,21 +229,33 @@ export class TokenVault {
     return values;
   }
 
-  private reveal(session: KeySession, arn: string, row: VaultTokenRow, redaction: Redaction): DetokenizeResult {
+  private reveal(
+    session: KeySession,
+    arn: string,
+    tokenRef: string,
+    sealed: Uint8Array,
+    redaction: Redaction,
+  ): DetokenizeResult {
     try {
-      return revealRow(session, arn, row, redaction);
+      return revealSealed(session, arn, tokenRef, sealed, redaction);
     } catch (error) {
       const unreadable = unreadableReasonOf(error);
       if (!unreadable) throw error;
       // Altered, or shredded with the vault key: reported, and for the caller the token is gone.
-      this.sealer.reportUnreadable({ source: 'vault-tokens', resource: arn, recordId: row.tokenRef, ...unreadable });
+      this.sealer.reportUnreadable({ source: 'vault-tokens', resource: arn, recordId: tokenRef, ...unreadable });
       throw tokenNotFound();
     }
   }
 
-  private revealIfReadable(session: KeySession, arn: string, row: VaultTokenRow, redaction: Redaction) {
+  private revealIfReadable(
+    session: KeySession,
+    arn: string,
+    tokenRef: string,
+    sealed: Uint8Array,
+    redaction: Redaction,
+  ) {
     try {
-      return this.reveal(session, arn, row, redaction).value;
+      return this.reveal(session, arn, tokenRef, sealed, redaction).value;
     } catch (error) {
       if (isPciqError(error) && error.code === 'ResourceNotFoundException') return undefined;
       throw error;

@@ -93,10 +93,19 @@ describe('review rules', () => {
       record({ kind: 'event', type: 'audit:VerifyTrail', category: 'audit', outcome: 'failure' }),
       record({ kind: 'event', type: 'audit:VerifyTrail', category: 'audit' }),
       record({ kind: 'event', type: 'pciq:AuditLogInterrupted', category: 'system' }),
+      // An IAM API call leaves its request record and IAM's event: one alert, from the event.
+      record({ kind: 'request', type: 'iam:PutUserPolicy', category: 'iam' }),
+      record({ kind: 'request', type: 'sqs:AddPermission', category: 'management' }),
     ];
     assert.deepEqual(
       run(defaultRules, records).map((alert) => alert.ruleId),
-      ['privilege-change', 'key-disabled-or-deleted', 'audit-verification-failed', 'audit-logging-stopped'],
+      [
+        'privilege-change',
+        'key-disabled-or-deleted',
+        'audit-verification-failed',
+        'audit-logging-stopped',
+        'queue-permission-change',
+      ],
     );
   });
 

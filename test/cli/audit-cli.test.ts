@@ -17,7 +17,8 @@ describe('pciq audit, on a data directory', () => {
   const args = (dataDir = data.dataDir) => ['--data-dir', dataDir, '--key-file', data.keyFile];
 
   before(() => {
-    // Each command that reads the trail records itself: six searches make a trail of seven records.
+    // `pciq init` records five (the signing key, the administrator, its policy, its access key and the key
+    // that seals it), each command that reads the trail records itself: six searches make eleven records.
     for (let i = 0; i < 6; i++) assert.equal(pciq(['audit', 'search', ...args()]).status, 0);
   });
   after(() => {
@@ -42,7 +43,7 @@ describe('pciq audit, on a data directory', () => {
   it('verifies an untouched trail and says what it checked', () => {
     const result = pciq(['audit', 'verify', ...args(copy().dataDir)]);
     assert.equal(result.status, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /^pciq audit verify: PASS\nchecked 7 records \(0\.\.6\), 6 signed checkpoints/m);
+    assert.match(result.stdout, /^pciq audit verify: PASS\nchecked 11 records \(0\.\.10\), 7 signed checkpoints/m);
   });
 
   it('fails and names the record when one byte was edited', () => {
@@ -66,18 +67,18 @@ describe('pciq audit, on a data directory', () => {
   it('fails and names the record when a forged one was appended', () => {
     const { dataDir, database } = copy();
     tamper(database, (db) => {
-      const last = db.prepare('SELECT body, hash FROM audit_records WHERE seq = 6').get() as {
+      const last = db.prepare('SELECT body, hash FROM audit_records WHERE seq = 10').get() as {
         body: string;
         hash: Uint8Array;
       };
-      const body = JSON.stringify({ ...JSON.parse(last.body), seq: 7, prev: Buffer.from(last.hash).toString('hex') });
+      const body = JSON.stringify({ ...JSON.parse(last.body), seq: 11, prev: Buffer.from(last.hash).toString('hex') });
       db.prepare(
         `INSERT INTO audit_records (seq, time_ms, event_type, outcome, principal, source_ip, resource, request_id, body, hash, mac)
-         SELECT 7, time_ms, event_type, outcome, principal, source_ip, resource, request_id, ?, ?, 'forged'
-         FROM audit_records WHERE seq = 6`,
+         SELECT 11, time_ms, event_type, outcome, principal, source_ip, resource, request_id, ?, ?, 'forged'
+         FROM audit_records WHERE seq = 10`,
       ).run(body, leafHash(body));
     });
-    verifyFails(dataDir, /FAIL {2}inserted +record 7 inserted: pciq did not write it/);
+    verifyFails(dataDir, /FAIL {2}inserted +record 11 inserted: pciq did not write it/);
   });
 
   it('records each verification, failed ones included, for the review rules', () => {
@@ -119,7 +120,7 @@ describe('pciq audit, on a data directory', () => {
     assert.equal(table.status, 0);
     const lines = table.stdout.trim().split('\n');
     assert.match(lines[0]!, /^TIME +SEQ +EVENT +OUTCOME +PRINCIPAL +SOURCE +RESOURCE$/);
-    assert.match(lines[1]!, /^\d{4}-\d{2}-\d{2}T\S+Z +1 +audit:SearchTrail +success +local-user:/);
+    assert.match(lines[1]!, /^\d{4}-\d{2}-\d{2}T\S+Z +5 +audit:SearchTrail +success +local-user:/);
     assert.match(lines.at(-1)!, /^more: --next-token \S+$/);
   });
 

@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FunctionView } from '../../src/functions/index.ts';
+import { createFunctionRole } from '../support/function-role.ts';
 import { pciq, pciqJson } from '../support/pciq-cli.ts';
 import { initDataDir } from '../support/pciq-process.ts';
 
@@ -27,6 +28,7 @@ describe('pciq functions', () => {
   before(() => {
     data = initDataDir();
     role = `arn:aws:iam::${data.bootstrap.accountId}:role/worker`;
+    createFunctionRole('worker', dataArgs());
     codeDir = join(data.dataDir, '..', 'code');
     mkdirSync(codeDir);
     writeFileSync(join(codeDir, 'index.mjs'), `// ${marker}\nexport const handler = async () => {};\n`);

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateQueueCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { createFunctionRole } from '../support/function-role.ts';
 import { pciq, pciqJson } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { createTestSchema, skipNotice, type TestSchema, testPostgres } from '../support/postgres.ts';
@@ -68,6 +69,7 @@ if ('skip' in postgres) {
     before(async () => {
       schema = await createTestSchema(postgres.url);
       data = initDataDir({ store: schema.url });
+      createFunctionRole('tally', storeArgs());
     });
 
     after(async () => {

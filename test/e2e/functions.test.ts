@@ -13,6 +13,7 @@ import {
   SendMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { createFunctionRole } from '../support/function-role.ts';
 import { pciq, pciqJson } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { sqsClient } from '../support/sqs-client.ts';
@@ -139,6 +140,7 @@ describe('functions on queues, end to end', () => {
   before(async () => {
     data = initDataDir();
     account = data.bootstrap.accountId;
+    createFunctionRole('order-processor', dataArgs());
     // Default serving: a primary (which runs the functions) and worker processes (which serve the API).
     server = new PciqServer({ dataDir: data.dataDir, keyFile: data.keyFile, extra: ['--workers', '2'] });
     endpoint = await server.endpoint;
@@ -283,8 +285,8 @@ describe('functions on queues, end to end', () => {
   });
 
   it('hands handlers tokens, never card numbers, and refuses and audits their attempt to detokenize', async () => {
-    // Until IAM issues role sessions, the handler has no credentials and the vault refuses it as unauthenticated;
-    // with them, a role without pciq:Detokenize is refused with AccessDeniedException. Either way: no PAN.
+    // The handler calls without signing, as code that tries its luck would: refused. (Signed with its role
+    // session's credentials, a role without pciq:Detokenize is refused with AccessDeniedException.) No PAN.
     const queueUrl = await createQueue('payments', { VisibilityTimeout: '30' });
     const handler = `
       export const handler = async (event) => {

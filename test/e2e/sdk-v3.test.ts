@@ -17,6 +17,7 @@ import {
   ListQueueTagsCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
+  RemovePermissionCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
@@ -298,16 +299,22 @@ function describeSdkV3(driver: string, makeStore?: () => Promise<TestSchema>): v
           name: 'InvalidAttributeValue',
         },
       );
+      const permission = new AddPermissionCommand({
+        QueueUrl: `${endpoint}/${data.bootstrap.accountId}/v3-batch`,
+        Label: 'l',
+        AWSAccountIds: ['111111111111'],
+        Actions: ['SendMessage'],
+      });
+      await sqs.send(permission);
+      await assert.rejects(sqs.send(permission), {
+        name: 'InvalidParameterValue',
+        message: /Label is invalid.*Already exists/,
+      });
       await assert.rejects(
         sqs.send(
-          new AddPermissionCommand({
-            QueueUrl: `${endpoint}/${data.bootstrap.accountId}/v3-batch`,
-            Label: 'l',
-            AWSAccountIds: ['111111111111'],
-            Actions: ['SendMessage'],
-          }),
+          new RemovePermissionCommand({ QueueUrl: `${endpoint}/${data.bootstrap.accountId}/v3-batch`, Label: 'm' }),
         ),
-        { name: 'UnsupportedOperation' },
+        { name: 'InvalidParameterValue', message: /can't find label/ },
       );
     });
 

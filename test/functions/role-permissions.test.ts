@@ -1,11 +1,12 @@
 /**
  * The pollers act as the function's role: what access control refuses the role, the mapping cannot do. The
- * decisions here come from a stand-in for pciq's policy evaluator, which is not wired to functions yet; the
- * role's session identity and the actions asked for are the real ones.
+ * role sessions are IAM's; the decisions on queue actions here come from a stand-in that records what is asked
+ * and refuses what a test says, so that a refusal can be provoked without editing policies.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Caller, PciqError } from '../../src/core/index.ts';
+import { readCode } from '../../src/functions/index.ts';
 import { accountId, FunctionsHarness, waitFor } from '../support/functions-harness.ts';
 
 describe('a function acts as its role', () => {
@@ -53,5 +54,22 @@ describe('a function acts as its role', () => {
     assert.equal(problem!.details?.queue, harness.queueArn('revoked'));
     assert.equal((await harness.counts(queue)).visible, 1, 'the message was not received');
     assert.deepEqual(await harness.logs('worker'), []);
+  });
+
+  it('refuses a role that does not exist or does not trust Lambda, through IAM', async () => {
+    denied = new Set();
+    await harness.createQueue('untrusted');
+    await harness.functions.deploy(accountId, {
+      name: 'stranger',
+      code: readCode(harness.code({ 'index.mjs': 'export const handler = async () => {};' })),
+      handler: 'index.handler',
+      roleArn: `arn:aws:iam::${accountId}:role/not-a-role`,
+    });
+    await assert.rejects(
+      () => harness.mappings.map(accountId, 'stranger', { queue: 'untrusted' }),
+      /cannot be assumed by Lambda: arn:aws:iam::123456789012:role\/not-a-role must exist and trust lambda\.amazonaws\.com/,
+    );
+    const refusals = await harness.auditRecords('iam:AccessDenied');
+    assert.equal(refusals.at(-1)?.actor.principal, 'lambda.amazonaws.com');
   });
 });

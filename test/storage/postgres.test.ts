@@ -4,6 +4,7 @@ import { describeAuditStoreContract } from './audit-contract.ts';
 import { describeComplianceStoreContract } from './compliance-contract.ts';
 import { describeStoreContract, type StoreFactory } from './contract.ts';
 import { describeFunctionStoreContract } from './functions-contract.ts';
+import { describeIamStoreContract } from './iam-contract.ts';
 import { describeKeyStoreContract } from './keys-contract.ts';
 import { describeVaultStoreContract } from './vault-contract.ts';
 
@@ -31,5 +32,6 @@ if ('skip' in server) {
   describeAuditStoreContract('postgres', postgresFactory(server.url));
   describeVaultStoreContract('postgres', postgresFactory(server.url));
   describeFunctionStoreContract('postgres', postgresFactory(server.url));
+  describeIamStoreContract('postgres', postgresFactory(server.url));
   describeComplianceStoreContract('postgres', postgresFactory(server.url));
 }

@@ -5,6 +5,7 @@ import { describeAuditStoreContract } from './audit-contract.ts';
 import { describeComplianceStoreContract } from './compliance-contract.ts';
 import { describeStoreContract } from './contract.ts';
 import { describeFunctionStoreContract } from './functions-contract.ts';
+import { describeIamStoreContract } from './iam-contract.ts';
 import { describeKeyStoreContract } from './keys-contract.ts';
 import { describeVaultStoreContract } from './vault-contract.ts';
 
@@ -26,4 +27,5 @@ describeKeyStoreContract('sqlite', sqliteFactory('keys-contract.db'));
 describeAuditStoreContract('sqlite', sqliteFactory('audit-contract.db'));
 describeFunctionStoreContract('sqlite', sqliteFactory('functions-contract.db'));
 describeVaultStoreContract('sqlite', sqliteFactory('vault-contract.db'));
+describeIamStoreContract('sqlite', sqliteFactory('iam-contract.db'));
 describeComplianceStoreContract('sqlite', sqliteFactory('compliance-contract.db'));

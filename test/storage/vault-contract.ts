@@ -49,6 +49,42 @@ export function describeVaultStoreContract(driver: string, factory: StoreFactory
       assert.equal(await store.read((tx) => tx.vault.getToken('210987654321', row.tokenRef)), undefined);
     });
 
+    it('reads one ciphertext of many tokens at once, in the order asked, none for unknown tokens', async () => {
+      const rows = [
+        tokenRow({ sealedPan: Buffer.from([11]), sealedMeta: Buffer.from([21]) }),
+        tokenRow({ sealedPan: Buffer.from([12]), sealedMeta: Buffer.from([22]), expiresAtMs: 9_000 }),
+      ];
+      await store.write(async (tx) => {
+        for (const row of rows) await tx.vault.insertToken(row);
+      });
+      const asked = [rows[1]!.tokenRef, 'ref-unknown', rows[0]!.tokenRef, rows[1]!.tokenRef];
+      const plain = (found: Array<{ sealed: Uint8Array; expiresAtMs: number | null } | undefined>) =>
+        found.map((value) => value && { sealed: [...value.sealed], expiresAtMs: value.expiresAtMs });
+      assert.deepEqual(plain(await store.read((tx) => tx.vault.getSealedTokens('123456789012', asked, 'pan'))), [
+        { sealed: [12], expiresAtMs: 9_000 },
+        undefined,
+        { sealed: [11], expiresAtMs: null },
+        { sealed: [12], expiresAtMs: 9_000 },
+      ]);
+      assert.deepEqual(plain(await store.read((tx) => tx.vault.getSealedTokens('123456789012', asked, 'meta'))), [
+        { sealed: [22], expiresAtMs: 9_000 },
+        undefined,
+        { sealed: [21], expiresAtMs: null },
+        { sealed: [22], expiresAtMs: 9_000 },
+      ]);
+      // Inside a write transaction too, and one at a time.
+      assert.deepEqual(
+        plain(await store.write((tx) => tx.vault.getSealedTokens('123456789012', [rows[0]!.tokenRef], 'meta'))),
+        [{ sealed: [21], expiresAtMs: null }],
+      );
+      assert.deepEqual(await store.read((tx) => tx.vault.getSealedTokens('210987654321', asked, 'pan')), [
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
+    });
+
     it('finds convergent tokens by scope and fingerprint, one per fingerprint in a scope', async () => {
       const row = tokenRow({ scope: 'orders', fingerprint: 'fp-1' });
       await store.write((tx) => tx.vault.insertToken(row));

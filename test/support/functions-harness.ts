@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AuditRecord } from '../../src/audit/index.ts';
 import { AuditEvents, AuditService, AuditTrail } from '../../src/audit/index.ts';
+import { functionRoleSessions, functionsServicePrincipal } from '../../src/cli/function-roles.ts';
 import { type QueueAddress, systemClock } from '../../src/core/index.ts';
 import { RootKey } from '../../src/crypto/index.ts';
 import {
@@ -11,10 +12,9 @@ import {
   type FunctionsContext,
   type LogEntry,
   MappingAdmin,
-  RoleSessionsAwaitingIam,
   readCode,
 } from '../../src/functions/index.ts';
-import { authorize } from '../../src/iam/index.ts';
+import { IamService } from '../../src/iam/index.ts';
 import { KeyService } from '../../src/keys/index.ts';
 import { QueueService, type SendEntry, sealedMessagesSource } from '../../src/queues/index.ts';
 import { SqliteStore } from '../../src/storage/index.ts';
@@ -61,30 +61,48 @@ export class FunctionsHarness {
   private codeDirs = 0;
 
   /**
-   * `authorize` stands in for access control's decisions where a test needs a refusal (pciq's IAM is not
-   * wired to functions yet); by default, the `authorize` choke point as it is today.
+   * Functions act as the role `worker`, which trusts the Lambda service and may use every queue, through
+   * pciq's IAM; `authorize` replaces IAM's decisions where a test wants to see what is asked and refuse some.
    */
   static async open(options: { authorize?: FunctionsContext['authorize'] } = {}): Promise<FunctionsHarness> {
     const harness = new FunctionsHarness();
-    await harness.initialize(options.authorize ?? authorize);
+    await harness.initialize(options.authorize);
     return harness;
   }
 
-  private async initialize(decide: FunctionsContext['authorize']): Promise<void> {
+  private async initialize(decide: FunctionsContext['authorize'] | undefined): Promise<void> {
     await this.keys.initialize();
     this.keys.registerSource(sealedMessagesSource('us-east-1'));
     this.trail = new AuditTrail({ store: this.store, keyring: this.keys.system, clock: systemClock });
     await this.trail.open();
     this.audit = new AuditService(this.trail);
+    const events = new AuditEvents(this.trail);
+    const iam = new IamService({ store: this.store, sealer: this.keys, clock: systemClock, audit: events });
+    await iam.createRole(accountId, {
+      roleName: 'worker',
+      assumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: functionsServicePrincipal }, Action: 'sts:AssumeRole' }],
+      }),
+    });
+    await iam.putInlinePolicy(accountId, {
+      kind: 'role',
+      entityName: 'worker',
+      policyName: 'queues',
+      policyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }],
+      }),
+    });
     this.context = {
       store: this.store,
       clock: systemClock,
       sealer: this.keys,
       region: 'us-east-1',
-      audit: new AuditEvents(this.trail),
+      audit: events,
       queues: this.queues,
-      roleSessions: new RoleSessionsAwaitingIam(),
-      authorize: decide,
+      roleSessions: functionRoleSessions(iam),
+      authorize: decide ?? iam.authorize,
     };
     this.functions = new FunctionAdmin(this.context);
     this.mappings = new MappingAdmin(this.context);

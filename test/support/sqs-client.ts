@@ -4,14 +4,15 @@ import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Bootstrap } from './pciq-process.ts';
 
-/** An AWS SDK v3 SQS client for a real `pciq serve`, trusting its development CA, without retries. */
-export function sqsClient(
-  endpoint: string,
-  bootstrap: Bootstrap,
-  credentials: { accessKeyId: string; secretAccessKey: string } = bootstrap,
-  extra: Partial<SQSClientConfig> = {},
-): SQSClient {
-  return new SQSClient({
+export interface TestCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** The configuration of any AWS SDK v3 client for a real `pciq serve`: its development CA trusted, no retries. */
+export function clientConfig(endpoint: string, bootstrap: Bootstrap, credentials: TestCredentials = bootstrap) {
+  return {
     endpoint,
     region: bootstrap.region,
     credentials,
@@ -19,6 +20,15 @@ export function sqsClient(
     requestHandler: new NodeHttpHandler({
       httpsAgent: new Agent({ ca: readFileSync(bootstrap.caFile), keepAlive: true }),
     }),
-    ...extra,
-  });
+  };
+}
+
+/** An AWS SDK v3 SQS client for a real `pciq serve`. */
+export function sqsClient(
+  endpoint: string,
+  bootstrap: Bootstrap,
+  credentials: TestCredentials = bootstrap,
+  extra: Partial<SQSClientConfig> = {},
+): SQSClient {
+  return new SQSClient({ ...clientConfig(endpoint, bootstrap, credentials), ...extra });
 }

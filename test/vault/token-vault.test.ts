@@ -60,6 +60,44 @@ describe('the token vault', () => {
     });
   });
 
+  it('answers each of many detokenizations in flight for its own token, account and redaction', async () => {
+    const reader: Caller = {
+      ...caller,
+      principalArn: 'arn:aws:iam::123456789012:user/reader',
+      accessKeyId: 'AKIAREADER',
+    };
+    const elsewhere: Caller = {
+      ...caller,
+      accountId: '210987654321',
+      principalArn: 'arn:aws:iam::210987654321:user/reader',
+      accessKeyId: 'AKIAELSEWHERE',
+    };
+    const pans = ['4111111111111111', '5555555555554444', '378282246310005'];
+    const tokens = (await Promise.all(pans.map((card) => h.vault.tokenize(caller, card)))).map(({ token }) => token);
+    const { token: foreign } = await h.vault.tokenize(elsewhere, '6011111111111117');
+    const answers = await Promise.allSettled([
+      ...tokens.map((token) => h.vault.detokenize(reader, token, { redaction: 'plain' })),
+      ...tokens.map((token) => h.vault.detokenize(reader, token, { redaction: 'masked' })),
+      h.vault.detokenize(reader, `tok_${'a'.repeat(34)}`),
+      h.vault.detokenize(reader, foreign, { redaction: 'plain' }),
+      h.vault.detokenize(elsewhere, foreign, { redaction: 'plain' }),
+    ]);
+    assert.deepEqual(
+      answers.map((answer) =>
+        answer.status === 'fulfilled' ? answer.value.value : isPciqError(answer.reason) && answer.reason.code,
+      ),
+      [
+        ...pans,
+        '411111******1111',
+        '555555******4444',
+        '378282*****0005',
+        'ResourceNotFoundException',
+        'ResourceNotFoundException',
+        '6011111111111117',
+      ],
+    );
+  });
+
   it('refuses what is no card number without echoing it', async () => {
     await rejects(h.vault.tokenize(caller, '4111 1111 1111 1112'), 'ValidationException');
     await rejects(h.vault.tokenize(caller, pan, { scope: 'bad scope!' }), 'ValidationException');
@@ -137,6 +175,28 @@ describe('the token vault', () => {
     await rejects(h.vault.detokenize(caller, token, { redaction: 'plain' }), 'ResourceNotFoundException');
     // …while the masked value, from the metadata's own ciphertext, still shows.
     assert.equal((await h.vault.detokenize(caller, token, { redaction: 'masked' })).value, '411111******1111');
+  });
+
+  it('still opens metadata sealed as JSON, the layout of the first tokens', async () => {
+    const { token, tokenRef } = await h.vault.tokenize(caller, '5555 5555 5555 4444', {
+      scope: 'legacy',
+      expiryMonth: '01/30',
+    });
+    const legacy = JSON.stringify({ t: token, b: 'mastercard', n: '555555', l: '4444', c: 16, x: '01/30' });
+    await h.store.write(async (tx) => {
+      const arn = vaultArn('us-east-1', caller.accountId);
+      const key = (await h.keys.session(tx)).sealingKey(caller.accountId, 'alias/aws/vault', arn);
+      const sealedMeta = key.seal(Buffer.from(legacy, 'utf8'), `meta:${tokenRef}`);
+      await tx.vault.replaceTokenSeals(caller.accountId, tokenRef, { sealedMeta });
+    });
+    assert.deepEqual(await h.vault.detokenize(caller, token), {
+      value: '555555******4444',
+      redaction: 'masked',
+      brand: 'mastercard',
+      last4: '4444',
+    });
+    const again = await h.vault.tokenize(caller, '5555555555554444', { scope: 'legacy' });
+    assert.deepEqual({ token: again.token, isReused: again.isReused }, { token, isReused: true });
   });
 
   it('throttles detokenization per principal', async () => {

@@ -1,4 +1,5 @@
 import { PciqError } from '../../core/index.ts';
+import type { DecodedRequest } from '../wire.ts';
 
 /** Flattened list parameters of the Query protocol and the JSON member each becomes. */
 const lists: Record<string, string> = {
@@ -86,4 +87,23 @@ function convert(tree: Tree): Record<string, unknown> {
     }
   }
   return out;
+}
+
+/** Parameters that belong to the envelope or to SigV4's presigned form, not to the action. */
+const envelope = new Set(['Action', 'Version']);
+
+/**
+ * A Query protocol request (SQS, IAM, STS): form parameters from the query string and the body, the action
+ * named by `Action`, the rest folded into the JSON protocol's input shape.
+ */
+export function decodeQueryRequest({ body, query }: { body: Buffer; query: string }): DecodedRequest {
+  const parameters = new URLSearchParams(query);
+  if (body.length > 0)
+    for (const [key, value] of new URLSearchParams(body.toString('utf8'))) parameters.append(key, value);
+  const action = parameters.get('Action') ?? '';
+  for (const key of [...parameters.keys()]) {
+    if (envelope.has(key) || key.startsWith('X-Amz-')) parameters.delete(key);
+  }
+  if (!action) throw new PciqError('MissingParameter', 'The request must contain the parameter Action.');
+  return { action, input: foldQueryParameters(parameters) };
 }

@@ -1,4 +1,5 @@
 import type { RecordCategory } from '../../audit/index.ts';
+import { parseQueueArn } from '../../core/index.ts';
 import { awsJsonProtocol } from '../aws-json-protocol.ts';
 import type { ApiService } from '../service.ts';
 import { sqsActions } from './actions/index.ts';
@@ -29,5 +30,10 @@ export const sqsService: ApiService = {
   },
   query: queryProtocol,
   actions: sqsActions,
+  resourcePolicy(resource, { app, caller }) {
+    const queue = parseQueueArn(resource);
+    if (!queue || queue.accountId !== caller.accountId || queue.name === '*') return Promise.resolve(undefined);
+    return app.queues.queuePolicy(queue);
+  },
   auditCategory: (action): RecordCategory => (dataActions.has(action) ? 'data' : 'management'),
 };

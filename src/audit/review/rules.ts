@@ -117,7 +117,9 @@ export const defaultRules: readonly ReviewRule[] = [
     description: 'Repeated authorization failures of one principal (PCI DSS 10.2.1.4)',
     severity: 'medium',
     kind: 'threshold',
-    match: { outcome: 'failure', error: ['AccessDenied'] },
+    // IAM records one iam:AccessDenied event per refusal, inside requests or not (the request's own record
+    // says AccessDenied too; counting both would halve the threshold).
+    match: { kind: 'event', type: ['iam:AccessDenied'], outcome: 'failure' },
     groupBy: 'actor.principal',
     threshold: 10,
     windowSec: 300,
@@ -152,7 +154,9 @@ export const defaultRules: readonly ReviewRule[] = [
     description: 'A change to principals, access keys, policies or MFA (PCI DSS 10.2.1.2, 10.2.1.5)',
     severity: 'medium',
     kind: 'each',
+    // IAM records an event for every change, made through the API or by `pciq iam`: one alert per change.
     match: {
+      kind: 'event',
       type: [
         'iam:Create*',
         'iam:Delete*',
@@ -160,13 +164,20 @@ export const defaultRules: readonly ReviewRule[] = [
         'iam:Put*',
         'iam:Attach*',
         'iam:Detach*',
+        'iam:AddUserToGroup',
         'iam:EnableMfaDevice',
         'iam:DeactivateMfaDevice',
-        'sqs:AddPermission',
-        'sqs:RemovePermission',
+        'iam:SetDefaultPolicyVersion',
       ],
       outcome: 'success',
     },
+  },
+  {
+    id: 'queue-permission-change',
+    description: "A change to a queue's resource policy through AddPermission or RemovePermission (PCI DSS 7.2.2)",
+    severity: 'medium',
+    kind: 'each',
+    match: { kind: 'request', type: ['sqs:AddPermission', 'sqs:RemovePermission'], outcome: 'success' },
   },
   {
     id: 'key-disabled-or-deleted',

@@ -3,7 +3,8 @@
  * stores the per-device `lastUsedStep` and recovery-code records, and audits each outcome.
  *
  * - `generateTotpSecret()` → 20 random bytes; `otpauthUri({ issuer, accountName, secret })` for enrolment;
- *   `renderQrCode(uri, { invert })` draws it in a terminal (`encodeQrCode` for the module matrix).
+ *   `renderQrCode(uri, { invert })` draws it in a terminal, `qrCodePng(uri)` as an image (IAM's QRCodePNG),
+ *   `encodeQrCode` for the module matrix.
  * - `verifyTwoConsecutiveCodes(secret, code1, code2, nowMs)` → `{ step }` for EnableMFADevice, else throws
  *   `InvalidAuthenticationCode`.
  * - `verifyTotp(secret, code, nowMs, lastUsedStep)` → `{ outcome: 'ok', step }` (persist `step`) |
@@ -17,6 +18,7 @@ export { decodeBase32, encodeBase32 } from './base32.ts';
 export { type OtpauthAccount, otpauthUri } from './otpauth-uri.ts';
 export { encodeQrCode, type QrCode, type QrOptions } from './qr-code.ts';
 export { type MaskPenalty, maskPenaltyParts, type QrMatrix } from './qr-mask.ts';
+export { qrCodePng } from './qr-png.ts';
 export { type QrRenderOptions, renderQrCode } from './qr-terminal.ts';
 export {
   generateRecoveryCodes,

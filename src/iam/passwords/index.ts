@@ -6,7 +6,8 @@
  * - `LoginState`: the JSON record to store per person. `createLoginState(password, userName, nowMs, policy,
  *   { mustChangePassword })`, `attemptSignIn(state, password, nowMs, policy)` → `{ outcome, state,
  *   causedLockout }`, `changePassword` / `resetPassword(state, newPassword, userName, nowMs, policy)` →
- *   new state, `unlock(state)`; always persist the returned state. `isLocked`, `isInactive`,
+ *   new state, `countFailedAttempt(state, nowMs, policy)` for a wrong second factor, `unlock(state)`; always
+ *   persist the returned state. `isLocked`, `isInactive`,
  *   `inactiveFromMs` for reviews; `isSessionIdle(lastActivityAtMs, nowMs, policy)` for 8.2.8.
  * - Rules: `passwordRuleViolations` / `assertPasswordFollowsRules` (throws `PasswordPolicyViolation`,
  *   naming every broken rule, never quoting the password); `generateTemporaryPassword(userName, policy)`.
@@ -16,6 +17,7 @@
 export {
   attemptSignIn,
   changePassword,
+  countFailedAttempt,
   createLoginState,
   inactiveFromMs,
   isInactive,

@@ -107,12 +107,7 @@ export async function attemptSignIn(
   if (isLocked(state, nowMs)) return { outcome: 'locked', state, causedLockout: false };
   const current = state.lockedUntilMs === null ? state : { ...state, failedAttempts: 0, lockedUntilMs: null };
 
-  if (!(await verifySecret(password, current.passwordHash))) {
-    const failedAttempts = current.failedAttempts + 1;
-    const causedLockout = failedAttempts >= policy.maxFailedAttempts;
-    const lockedUntilMs = causedLockout ? nowMs + policy.lockoutDurationMs : null;
-    return { outcome: 'wrong-password', state: { ...current, failedAttempts, lockedUntilMs }, causedLockout };
-  }
+  if (!(await verifySecret(password, current.passwordHash))) return countFailedAttempt(current, nowMs, policy);
 
   const verified = { ...current, failedAttempts: 0 };
   if (verified.mustChangePassword || isPasswordExpired(verified, nowMs, policy)) {
@@ -121,6 +116,20 @@ export async function attemptSignIn(
   // Hashes made with older, cheaper parameters are upgraded while the password is at hand.
   const passwordHash = needsRehash(verified.passwordHash) ? await hashSecret(password) : verified.passwordHash;
   return { outcome: 'ok', state: { ...verified, passwordHash, lastSignInMs: nowMs }, causedLockout: false };
+}
+
+/**
+ * Counts one failed attempt (8.3.4) and locks the account when it makes `maxFailedAttempts`: a wrong
+ * password, or a right password with a wrong second factor, which is as much an invalid attempt. An expired
+ * lock is cleared first, as in `attemptSignIn`.
+ */
+export function countFailedAttempt(state: LoginState, nowMs: number, policy: PasswordPolicy): SignInResult {
+  if (isLocked(state, nowMs)) return { outcome: 'locked', state, causedLockout: false };
+  const current = state.lockedUntilMs === null ? state : { ...state, failedAttempts: 0, lockedUntilMs: null };
+  const failedAttempts = current.failedAttempts + 1;
+  const causedLockout = failedAttempts >= policy.maxFailedAttempts;
+  const lockedUntilMs = causedLockout ? nowMs + policy.lockoutDurationMs : null;
+  return { outcome: 'wrong-password', state: { ...current, failedAttempts, lockedUntilMs }, causedLockout };
 }
 
 /**

@@ -75,6 +75,8 @@ export function roleArnOf(principal: RequestPrincipal): string | undefined {
 export class ContextKeys {
   readonly #request: RequestContext;
   #tags: Map<string, string> | undefined;
+  /** Keys read so far: a principal with many policies reads the same few keys many times. */
+  #read: Map<string, ContextValue> | undefined;
 
   constructor(request: RequestContext) {
     this.#request = request;
@@ -84,10 +86,22 @@ export class ContextKeys {
   get(key: string): ContextValue {
     if (key.startsWith('aws:principal') || key === 'aws:username' || key === 'aws:userid')
       return this.#principalKey(key);
-    // A request carries a handful of keys and a decision reads a few: a scan costs less than a map.
+    const known = this.#read?.get(key);
+    if (known !== undefined) return known;
+    // A request carries a handful of keys: a scan costs less than building a map of them all.
     const keys = this.#request.keys;
-    for (const name in keys) if (lowerCase(name) === key) return keys[name];
-    return undefined;
+    let value: ContextValue;
+    for (const name in keys) {
+      if (lowerCase(name) === key) {
+        value = keys[name];
+        break;
+      }
+    }
+    if (value !== undefined) {
+      this.#read ??= new Map();
+      this.#read.set(key, value);
+    }
+    return value;
   }
 
   /** A policy variable's value: single-valued keys only, as AWS documents. */

@@ -39,9 +39,25 @@ function ipv6ToBigInt(address: string): bigint {
 
 const mappedPrefix = 0xffffn << 32n;
 
+type ParsedIp = { version: 4 | 6; value: bigint } | undefined;
+
+/** Requests come from few addresses, and a decision may test the same one against many IpAddress conditions. */
+const recentAddresses = new Map<string, ParsedIp>();
+const maxRecentAddresses = 1024;
+
 /** Parses an address; an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, as Node reports IPv4 clients on a
  * dual-stack socket) is taken as the IPv4 address. */
-export function parseIp(address: string): { version: 4 | 6; value: bigint } | undefined {
+export function parseIp(address: string): ParsedIp {
+  let parsed = recentAddresses.get(address);
+  if (parsed === undefined && !recentAddresses.has(address)) {
+    parsed = parseIpUncached(address);
+    if (recentAddresses.size >= maxRecentAddresses) recentAddresses.clear();
+    recentAddresses.set(address, parsed);
+  }
+  return parsed;
+}
+
+function parseIpUncached(address: string): ParsedIp {
   if (isIPv4(address)) return { version: 4, value: ipv4ToBigInt(address) };
   const bare = address.replace(/%.*$/, '');
   if (!isIPv6(bare)) return undefined;

@@ -17,6 +17,7 @@ import type {
 import { PgAudit } from './audit.ts';
 import { PgCompliance, PgIncidents } from './compliance.ts';
 import { PgFunctionTables } from './function-tables.ts';
+import { PgIamTables } from './iam-tables.ts';
 import { PgKeyTables } from './key-tables.ts';
 import { advisoryKey, type Row, type Sql } from './sql.ts';
 import { PgVaultTables } from './vault-tables.ts';
@@ -33,6 +34,7 @@ export class PgTransaction implements WriteTx {
   readonly keys: PgKeyTables;
   readonly vault: PgVaultTables;
   readonly functions: PgFunctionTables;
+  readonly iam: PgIamTables;
   readonly audit: PgAudit;
   readonly compliance: PgCompliance;
   readonly incidents: PgIncidents;
@@ -44,6 +46,7 @@ export class PgTransaction implements WriteTx {
     this.keys = new PgKeyTables(sql);
     this.vault = new PgVaultTables(sql);
     this.functions = new PgFunctionTables(sql);
+    this.iam = new PgIamTables(sql);
     this.audit = new PgAudit(sql);
     this.compliance = new PgCompliance(sql);
     this.incidents = new PgIncidents(sql);
@@ -409,6 +412,17 @@ export class PgTransaction implements WriteTx {
        VALUES ($1, $2, $3, $4, $5, $6)`,
       [key.accessKeyId, key.sealedSecret, key.principalArn, key.status, key.createdAtMs, key.lastUsedAtMs],
     );
+    await this.iam.bump();
+  }
+
+  async setAccessKeyStatus(accessKeyId: string, status: AccessKeyRow['status']): Promise<void> {
+    await this.sql.run('UPDATE access_keys SET status = $1 WHERE access_key_id = $2', [status, accessKeyId]);
+    await this.iam.bump();
+  }
+
+  async deleteAccessKey(accessKeyId: string): Promise<void> {
+    await this.sql.run('DELETE FROM access_keys WHERE access_key_id = $1', [accessKeyId]);
+    await this.iam.bump();
   }
 
   async touchAccessKey(accessKeyId: string, lastUsedAtMs: number): Promise<void> {

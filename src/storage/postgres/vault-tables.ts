@@ -1,4 +1,4 @@
-import type { VaultTokenRow, VaultWriteTx } from '../vault.ts';
+import type { SealedTokenPart, SealedTokenValue, VaultTokenRow, VaultWriteTx } from '../vault.ts';
 import type { Row, Sql } from './sql.ts';
 
 /** `tx.vault` on PostgreSQL: hand-written statements over vault_tokens. */
@@ -15,6 +15,28 @@ export class PgVaultTables implements VaultWriteTx {
       tokenRef,
     ]);
     return row ? toToken(row) : undefined;
+  }
+
+  async getSealedTokens(
+    accountId: string,
+    tokenRefs: readonly string[],
+    part: SealedTokenPart,
+  ): Promise<Array<SealedTokenValue | undefined>> {
+    // One statement for the lot: one round trip, one snapshot.
+    const rows = await this.sql.rows(
+      part === 'pan'
+        ? 'SELECT token_ref, sealed_pan AS sealed, expires_at FROM vault_tokens WHERE account_id = $1 AND token_ref = ANY($2::text[])'
+        : 'SELECT token_ref, sealed_meta AS sealed, expires_at FROM vault_tokens WHERE account_id = $1 AND token_ref = ANY($2::text[])',
+      [accountId, tokenRefs],
+    );
+    const found = new Map<string, SealedTokenValue>();
+    for (const row of rows) {
+      found.set(String(row['token_ref']), {
+        sealed: row['sealed'] as Uint8Array,
+        expiresAtMs: row['expires_at'] === null ? null : Number(row['expires_at']),
+      });
+    }
+    return tokenRefs.map((tokenRef) => found.get(tokenRef));
   }
 
   async findConvergent(accountId: string, scope: string, fingerprint: string): Promise<VaultTokenRow | undefined> {

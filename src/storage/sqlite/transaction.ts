@@ -18,6 +18,7 @@ import type {
 import { SqliteAudit } from './audit.ts';
 import { SqliteCompliance, SqliteIncidents } from './compliance.ts';
 import { SqliteFunctionTables } from './function-tables.ts';
+import { SqliteIamTables } from './iam-tables.ts';
 import { SqliteKeyTables } from './key-tables.ts';
 import { SqliteVaultTables } from './vault-tables.ts';
 
@@ -35,6 +36,7 @@ export class SqliteTransaction implements WriteTx {
   readonly functions: SqliteFunctionTables;
   readonly audit: SqliteAudit;
   readonly vault: SqliteVaultTables;
+  readonly iam: SqliteIamTables;
   readonly compliance: SqliteCompliance;
   readonly incidents: SqliteIncidents;
 
@@ -45,6 +47,7 @@ export class SqliteTransaction implements WriteTx {
     this.functions = new SqliteFunctionTables((text) => this.sql(text));
     this.audit = new SqliteAudit((text) => this.sql(text));
     this.vault = new SqliteVaultTables((text) => this.sql(text));
+    this.iam = new SqliteIamTables((text) => this.sql(text));
     this.compliance = new SqliteCompliance((text) => this.sql(text));
     this.incidents = new SqliteIncidents((text) => this.sql(text));
   }
@@ -393,6 +396,17 @@ export class SqliteTransaction implements WriteTx {
       `INSERT INTO access_keys (access_key_id, sealed_secret, principal_arn, status, created_at, last_used_at)
        VALUES (?, ?, ?, ?, ?, ?)`,
     ).run(key.accessKeyId, key.sealedSecret, key.principalArn, key.status, key.createdAtMs, key.lastUsedAtMs);
+    this.iam.bump();
+  }
+
+  async setAccessKeyStatus(accessKeyId: string, status: AccessKeyRow['status']): Promise<void> {
+    this.sql('UPDATE access_keys SET status = ? WHERE access_key_id = ?').run(status, accessKeyId);
+    this.iam.bump();
+  }
+
+  async deleteAccessKey(accessKeyId: string): Promise<void> {
+    this.sql('DELETE FROM access_keys WHERE access_key_id = ?').run(accessKeyId);
+    this.iam.bump();
   }
 
   async touchAccessKey(accessKeyId: string, lastUsedAtMs: number): Promise<void> {

@@ -1,5 +1,5 @@
 import type { SQLInputValue, StatementSync } from 'node:sqlite';
-import type { VaultTokenRow, VaultWriteTx } from '../vault.ts';
+import type { SealedTokenPart, SealedTokenValue, VaultTokenRow, VaultWriteTx } from '../vault.ts';
 
 type Row = Record<string, SQLInputValue>;
 
@@ -19,6 +19,34 @@ export class SqliteVaultTables implements VaultWriteTx {
     return row ? toToken(row) : undefined;
   }
 
+  async getSealedTokens(
+    accountId: string,
+    tokenRefs: readonly string[],
+    part: SealedTokenPart,
+  ): Promise<Array<SealedTokenValue | undefined>> {
+    const lookup = this.sql(
+      part === 'pan'
+        ? 'SELECT sealed_pan AS sealed, expires_at FROM vault_tokens WHERE account_id = ? AND token_ref = ?'
+        : 'SELECT sealed_meta AS sealed, expires_at FROM vault_tokens WHERE account_id = ? AND token_ref = ?',
+    );
+    const find = (tokenRef: string): SealedTokenValue | undefined => {
+      const row = lookup.get(accountId, tokenRef) as Row | undefined;
+      return row
+        ? { sealed: row.sealed as Uint8Array, expiresAtMs: row.expires_at === null ? null : Number(row.expires_at) }
+        : undefined;
+    };
+    if (tokenRefs.length === 1) return [find(tokenRefs[0]!)];
+    // One read transaction for the lot (a savepoint opens one outside a transaction and nests inside one):
+    // each statement outside a transaction would open and close one of its own, which costs more than the
+    // lookup. Nothing awaits in between, so no other work shares the connection meanwhile.
+    this.sql('SAVEPOINT vault_lookup').run();
+    try {
+      return tokenRefs.map(find);
+    } finally {
+      this.sql('RELEASE vault_lookup').run();
+    }
+  }
+
   async findConvergent(accountId: string, scope: string, fingerprint: string): Promise<VaultTokenRow | undefined> {
     const row = this.sql('SELECT * FROM vault_tokens WHERE account_id = ? AND scope = ? AND fingerprint = ?').get(
       accountId,
@@ -29,11 +57,15 @@ export class SqliteVaultTables implements VaultWriteTx {
   }
 
   async scanTokens(cursor: string, limit: number): Promise<Array<VaultTokenRow & { cursor: string }>> {
-    const rows = this.sql('SELECT rowid AS position, * FROM vault_tokens WHERE rowid > ? ORDER BY rowid LIMIT ?').all(
-      cursor === '' ? 0 : Number(cursor),
-      limit,
-    ) as Row[];
-    return rows.map((row) => ({ ...toToken(row), cursor: String(row.position) }));
+    // The cursor is the last row's key (account and reference): the table has no row ids to page by.
+    const [accountId = '', tokenRef = ''] = cursor === '' ? [] : cursor.split('\n');
+    const rows = this.sql(
+      `SELECT * FROM vault_tokens WHERE (account_id, token_ref) > (?, ?) ORDER BY account_id, token_ref LIMIT ?`,
+    ).all(accountId, tokenRef, limit) as Row[];
+    return rows.map((row) => {
+      const token = toToken(row);
+      return { ...token, cursor: `${token.accountId}\n${token.tokenRef}` };
+    });
   }
 
   async insertToken(row: VaultTokenRow): Promise<void> {
@@ -63,8 +95,8 @@ export class SqliteVaultTables implements VaultWriteTx {
   async deleteExpiredTokens(nowMs: number, limit: number): Promise<number> {
     return Number(
       this.sql(
-        `DELETE FROM vault_tokens WHERE rowid IN
-           (SELECT rowid FROM vault_tokens WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)`,
+        `DELETE FROM vault_tokens WHERE (account_id, token_ref) IN
+           (SELECT account_id, token_ref FROM vault_tokens WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)`,
       ).run(nowMs, limit).changes,
     );
   }

@@ -1,23 +1,25 @@
-import { PciqError } from '../../../core/index.ts';
 import type { SqsAction } from '../action.ts';
 import { queueResource } from './queue-resource.ts';
 
-/**
- * AddPermission/RemovePermission edit a queue's resource policy with account-level grants. pciq evaluates
- * IAM-style policies instead; until that lands these answer clearly rather than pretend to grant access.
- */
-function unsupported(name: string): SqsAction {
-  return {
-    name,
-    resource: queueResource,
-    async run() {
-      throw new PciqError(
-        'UnsupportedOperation',
-        `${name} is not supported: pciq grants access through IAM policies and the queue's Policy attribute.`,
-      );
-    },
-  };
-}
+/** AddPermission and RemovePermission edit the queue's Policy attribute, which every decision reads. */
+export const addPermissionAction: SqsAction = {
+  name: 'AddPermission',
+  resource: queueResource,
+  async run(input, { app: { queues }, caller }) {
+    await queues.addPermission(input.queue(caller), {
+      label: input.string('Label'),
+      accountIds: input.stringList('AWSAccountIds'),
+      actions: input.stringList('Actions'),
+    });
+    return undefined;
+  },
+};
 
-export const addPermissionAction = unsupported('AddPermission');
-export const removePermissionAction = unsupported('RemovePermission');
+export const removePermissionAction: SqsAction = {
+  name: 'RemovePermission',
+  resource: queueResource,
+  async run(input, { app: { queues }, caller }) {
+    await queues.removePermission(input.queue(caller), input.string('Label'));
+    return undefined;
+  },
+};

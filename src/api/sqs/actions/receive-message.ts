@@ -44,7 +44,7 @@ export const receiveMessageAction: SqsAction = {
       context.note({ reveal: reveal.request.redaction, reason: reveal.request.reason ?? null });
       // Revealing is detokenizing: the receiver needs pciq:Detokenize on the vault, asked before anything is
       // received so that a refusal leaves the messages where they are.
-      context.authorize('pciq:Detokenize', vaultArn(context.region, caller.accountId));
+      await context.authorize('pciq:Detokenize', vaultArn(context.region, caller.accountId));
       options.reveal = reveal.request;
     }
     const maxMessages = input.optionalInteger('MaxNumberOfMessages');

@@ -1,6 +1,7 @@
 import { auditMigrations } from './audit.ts';
 import { complianceMigrations } from './compliance.ts';
 import { functionMigrations } from './functions.ts';
+import { iamMigrations } from './iam.ts';
 import { keyMigrations } from './keys.ts';
 import { queueMigrations } from './queues.ts';
 import { vaultMigrations } from './vault.ts';
@@ -16,5 +17,6 @@ export const postgresMigrations: ReadonlyArray<readonly [module: string, migrati
   ['audit', auditMigrations],
   ['vault', vaultMigrations],
   ['functions', functionMigrations],
+  ['iam', iamMigrations],
   ['compliance', complianceMigrations],
 ];

@@ -1,0 +1,599 @@
+/**
+ * Access control end to end (issue acceptance): the real AWS CLI v1 and the AWS SDK v3's IAM, STS and SQS
+ * clients against a real `pciq serve`, credentials obtained from pciq itself behaving as their policies say.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  AttachUserPolicyCommand,
+  CreateAccessKeyCommand,
+  CreateLoginProfileCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
+  DeleteUserCommand,
+  EnableMFADeviceCommand,
+  GetRoleCommand,
+  GetUserCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+  SimulatePrincipalPolicyCommand,
+} from '@aws-sdk/client-iam';
+import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { pciqJson } from '../support/pciq-cli.ts';
+import { initDataDir, PciqServer, pciqBin } from '../support/pciq-process.ts';
+import { clientConfig, sqsClient, type TestCredentials } from '../support/sqs-client.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
+import { authenticator, awayFromStepBoundary } from '../support/totp.ts';
+
+type Credentials = TestCredentials;
+
+function isAccessDenied(pattern?: RegExp) {
+  return (error: unknown) => {
+    const failure = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    return (
+      (failure.name === 'AccessDenied' || failure.name === 'AccessDeniedException') &&
+      failure.$metadata?.httpStatusCode === 403 &&
+      (!pattern || pattern.test(failure.message ?? ''))
+    );
+  };
+}
+
+describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3', () => {
+  let data: ReturnType<typeof initDataDir>;
+  let server: PciqServer;
+  let endpoint: string;
+  let iam: IAMClient;
+  let adminSqs: SQSClient;
+  const files = makeTempDir('pciq-iam-e2e-');
+  const clients: Array<{ destroy(): void }> = [];
+
+  before(async () => {
+    data = initDataDir();
+    server = new PciqServer({ dataDir: data.dataDir, keyFile: data.keyFile });
+    endpoint = await server.endpoint;
+    iam = new IAMClient(clientConfig(endpoint, data.bootstrap, data.bootstrap));
+    adminSqs = sqsClient(endpoint, data.bootstrap);
+    clients.push(iam, adminSqs);
+  });
+
+  after(async () => {
+    for (const client of clients) client.destroy();
+    assert.equal(await server.stop(), 0);
+    data.remove();
+    files.remove();
+  });
+
+  const queueUrl = (name: string) => `${endpoint}/${data.bootstrap.accountId}/${name}`;
+  const queueArn = (name: string) => `arn:aws:sqs:${data.bootstrap.region}:${data.bootstrap.accountId}:${name}`;
+
+  function aws(args: string[], credentials: Credentials = data.bootstrap) {
+    const result = spawnSync('aws', [...args, '--endpoint-url', endpoint, '--output', 'json'], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env['PATH'],
+        HOME: process.env['HOME'],
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+        AWS_DEFAULT_REGION: data.bootstrap.region,
+        AWS_CA_BUNDLE: data.bootstrap.caFile,
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWS_PAGER: '',
+      },
+    });
+    return { ...result, json: () => JSON.parse(result.stdout || '{}') };
+  }
+
+  function awsOk(args: string[], credentials?: Credentials) {
+    const result = aws(args, credentials);
+    assert.equal(result.status, 0, `aws ${args.join(' ')}: ${result.stderr}`);
+    return result.json();
+  }
+
+  it('runs the AWS CLI flow: user, policy, access key, virtual MFA device, session token with a code', async (t) => {
+    if (spawnSync('aws', ['--version'], { encoding: 'utf8' }).status !== 0) {
+      t.skip('the AWS CLI (aws) is not installed');
+      return;
+    }
+    await adminSqs.send(new CreateQueueCommand({ QueueName: 'cli-orders' }));
+    await adminSqs.send(new SendMessageCommand({ QueueUrl: queueUrl('cli-orders'), MessageBody: 'order 1' }));
+    awsOk(['iam', 'create-user', '--user-name', 'clerk']);
+    const document = {
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'Send', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn('cli-orders') },
+        {
+          Sid: 'ReceiveWithMfa',
+          Effect: 'Allow',
+          Action: 'sqs:ReceiveMessage',
+          Resource: queueArn('cli-orders'),
+          Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+        },
+      ],
+    };
+    awsOk([
+      'iam',
+      'put-user-policy',
+      '--user-name',
+      'clerk',
+      '--policy-name',
+      'orders',
+      '--policy-document',
+      JSON.stringify(document),
+    ]);
+    assert.deepEqual(
+      awsOk(['iam', 'get-user-policy', '--user-name', 'clerk', '--policy-name', 'orders']).PolicyDocument,
+      document,
+    );
+    const { AccessKey } = awsOk(['iam', 'create-access-key', '--user-name', 'clerk']);
+    const clerk = { accessKeyId: AccessKey.AccessKeyId, secretAccessKey: AccessKey.SecretAccessKey };
+    assert.match(clerk.accessKeyId, /^AKIA[A-Z2-7]{16}$/);
+
+    const seedFile = join(files.path, 'clerk-seed.txt');
+    const { VirtualMFADevice } = awsOk([
+      'iam',
+      'create-virtual-mfa-device',
+      '--virtual-mfa-device-name',
+      'clerk',
+      '--outfile',
+      seedFile,
+      '--bootstrap-method',
+      'Base32StringSeed',
+    ]);
+    const code = authenticator(readFileSync(seedFile, 'ascii').trim());
+    await awayFromStepBoundary();
+    awsOk([
+      'iam',
+      'enable-mfa-device',
+      '--user-name',
+      'clerk',
+      '--serial-number',
+      VirtualMFADevice.SerialNumber,
+      '--authentication-code1',
+      code(-2),
+      '--authentication-code2',
+      code(-1),
+    ]);
+    assert.equal(
+      awsOk(['iam', 'list-mfa-devices', '--user-name', 'clerk']).MFADevices[0].SerialNumber,
+      VirtualMFADevice.SerialNumber,
+    );
+
+    // The long-term key may send, not receive: it carries no MFA.
+    awsOk(['sqs', 'send-message', '--queue-url', queueUrl('cli-orders'), '--message-body', 'order 2'], clerk);
+    const refused = aws(['sqs', 'receive-message', '--queue-url', queueUrl('cli-orders')], clerk);
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /AccessDenied.*not authorized to perform: sqs:ReceiveMessage/);
+
+    await awayFromStepBoundary();
+    const now = code();
+    const { Credentials } = awsOk(
+      [
+        'sts',
+        'get-session-token',
+        '--serial-number',
+        VirtualMFADevice.SerialNumber,
+        '--token-code',
+        now,
+        '--duration-seconds',
+        '900',
+      ],
+      clerk,
+    );
+    assert.match(Credentials.AccessKeyId, /^ASIA/);
+    const session = {
+      accessKeyId: Credentials.AccessKeyId,
+      secretAccessKey: Credentials.SecretAccessKey,
+      sessionToken: Credentials.SessionToken,
+    };
+    const received = awsOk(
+      ['sqs', 'receive-message', '--queue-url', queueUrl('cli-orders'), '--max-number-of-messages', '10'],
+      session,
+    );
+    assert.ok(received.Messages.length >= 1);
+    assert.equal(
+      awsOk(['sts', 'get-caller-identity'], session).Arn,
+      `arn:aws:iam::${data.bootstrap.accountId}:user/clerk`,
+    );
+
+    // A code is good once (PCI DSS 8.5.1).
+    const replayed = aws(
+      ['sts', 'get-session-token', '--serial-number', VirtualMFADevice.SerialNumber, '--token-code', now],
+      clerk,
+    );
+    assert.notEqual(replayed.status, 0);
+    assert.match(replayed.stderr, /AccessDenied.*already used/);
+    // Session credentials cannot make more sessions.
+    assert.match(aws(['sts', 'get-session-token'], session).stderr, /AccessDenied/);
+  });
+
+  it('lets a producer role send to one queue only, and lets a deny beat the allow (SDK v3 STS, IAM, SQS)', async () => {
+    for (const name of ['sdk-orders', 'sdk-refunds']) await adminSqs.send(new CreateQueueCommand({ QueueName: name }));
+    const account = data.bootstrap.accountId;
+    const { Role } = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'producer',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' },
+          ],
+        }),
+      }),
+    );
+    assert.equal(Role?.Arn, `arn:aws:iam::${account}:role/producer`);
+    const trust = (await iam.send(new GetRoleCommand({ RoleName: 'producer' }))).Role?.AssumeRolePolicyDocument;
+    assert.equal(JSON.parse(decodeURIComponent(trust!)).Statement[0].Action, 'sts:AssumeRole');
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'producer',
+        PolicyName: 'send-orders',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn('sdk-orders') }],
+        }),
+      }),
+    );
+    await iam.send(new CreateUserCommand({ UserName: 'deployer' }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'deployer',
+        PolicyName: 'assume-producer',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: Role!.Arn }],
+        }),
+      }),
+    );
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'deployer' }));
+    const sts = new STSClient(
+      clientConfig(endpoint, data.bootstrap, {
+        accessKeyId: AccessKey!.AccessKeyId!,
+        secretAccessKey: AccessKey!.SecretAccessKey!,
+      }),
+    );
+    clients.push(sts);
+    const assumed = await sts.send(
+      new AssumeRoleCommand({ RoleArn: Role!.Arn, RoleSessionName: 'batch-7', DurationSeconds: 900 }),
+    );
+    assert.equal(assumed.AssumedRoleUser?.Arn, `arn:aws:sts::${account}:assumed-role/producer/batch-7`);
+    const credentials = {
+      accessKeyId: assumed.Credentials!.AccessKeyId!,
+      secretAccessKey: assumed.Credentials!.SecretAccessKey!,
+      sessionToken: assumed.Credentials!.SessionToken!,
+    };
+    const asProducer = new STSClient(clientConfig(endpoint, data.bootstrap, credentials));
+    const producer = sqsClient(endpoint, data.bootstrap, credentials);
+    clients.push(asProducer, producer);
+    assert.equal((await asProducer.send(new GetCallerIdentityCommand({}))).Arn, assumed.AssumedRoleUser?.Arn);
+
+    await producer.send(new SendMessageCommand({ QueueUrl: queueUrl('sdk-orders'), MessageBody: 'from the role' }));
+    await assert.rejects(
+      producer.send(new ReceiveMessageCommand({ QueueUrl: queueUrl('sdk-orders') })),
+      isAccessDenied(/assumed-role\/producer\/batch-7 is not authorized to perform: sqs:ReceiveMessage/),
+    );
+    await assert.rejects(
+      producer.send(new SendMessageCommand({ QueueUrl: queueUrl('sdk-refunds'), MessageBody: 'not here' })),
+      isAccessDenied(),
+    );
+    // KMS clients know the refusal as AccessDeniedException.
+    const kms = new KMSClient(clientConfig(endpoint, data.bootstrap, credentials));
+    clients.push(kms);
+    await assert.rejects(kms.send(new ListKeysCommand({})), (error: unknown) => {
+      const failure = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+      return failure.name === 'AccessDeniedException' && failure.$metadata?.httpStatusCode === 403;
+    });
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'producer',
+        PolicyName: 'freeze',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Deny', Action: 'sqs:*', Resource: queueArn('sdk-orders') }],
+        }),
+      }),
+    );
+    await assert.rejects(
+      producer.send(new SendMessageCommand({ QueueUrl: queueUrl('sdk-orders'), MessageBody: 'frozen' })),
+      isAccessDenied(/with an explicit deny in an identity-based policy/),
+    );
+    const stranger = new STSClient(
+      clientConfig(endpoint, data.bootstrap, { accessKeyId: 'AKIAUNKNOWNUNKNOWN00', secretAccessKey: 'x'.repeat(40) }),
+    );
+    clients.push(stranger);
+    await assert.rejects(stranger.send(new GetCallerIdentityCommand({})), { name: 'InvalidClientTokenId' });
+  });
+
+  it("grants through a queue's resource policy, and a queue policy's deny beats the admin's allow", async () => {
+    await adminSqs.send(new CreateQueueCommand({ QueueName: 'shared-inbox' }));
+    await iam.send(new CreateUserCommand({ UserName: 'partner' }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'partner' }));
+    const partner = sqsClient(endpoint, data.bootstrap, {
+      accessKeyId: AccessKey!.AccessKeyId!,
+      secretAccessKey: AccessKey!.SecretAccessKey!,
+    });
+    clients.push(partner);
+    await assert.rejects(
+      partner.send(new SendMessageCommand({ QueueUrl: queueUrl('shared-inbox'), MessageBody: 'x' })),
+      isAccessDenied(),
+    );
+    await adminSqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: queueUrl('shared-inbox'),
+        Attributes: {
+          Policy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'PartnerSends',
+                Effect: 'Allow',
+                Principal: { AWS: `arn:aws:iam::${data.bootstrap.accountId}:user/partner` },
+                Action: 'sqs:SendMessage',
+                Resource: queueArn('shared-inbox'),
+              },
+              { Sid: 'NobodyPurges', Effect: 'Deny', Principal: '*', Action: 'sqs:PurgeQueue', Resource: '*' },
+            ],
+          }),
+        },
+      }),
+    );
+    // Serving processes read a queue's attributes, its policy included, at most a second old (SQS: up to 60 s).
+    await eventually(() =>
+      partner.send(new SendMessageCommand({ QueueUrl: queueUrl('shared-inbox'), MessageBody: 'x' })),
+    );
+    const { PurgeQueueCommand } = await import('@aws-sdk/client-sqs');
+    await eventually(() =>
+      assert.rejects(
+        adminSqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl('shared-inbox') })),
+        isAccessDenied(/explicit deny in a resource-based policy/),
+      ),
+    );
+    await assert.rejects(
+      adminSqs.send(
+        new SetQueueAttributesCommand({
+          QueueUrl: queueUrl('shared-inbox'),
+          Attributes: { Policy: '{"Statement":[{"Effect":"Maybe"}]}' },
+        }),
+      ),
+      { name: 'InvalidAttributeValue' },
+    );
+  });
+
+  it('answers IAM errors with the codes the SDK maps to its exceptions', async () => {
+    await assert.rejects(iam.send(new GetUserCommand({ UserName: 'ghost' })), { name: 'NoSuchEntityException' });
+    await iam.send(new CreateUserCommand({ UserName: 'twice' }));
+    await assert.rejects(iam.send(new CreateUserCommand({ UserName: 'TWICE' })), {
+      name: 'EntityAlreadyExistsException',
+    });
+    await iam.send(new CreateAccessKeyCommand({ UserName: 'twice' }));
+    await iam.send(new CreateAccessKeyCommand({ UserName: 'twice' }));
+    await assert.rejects(iam.send(new CreateAccessKeyCommand({ UserName: 'twice' })), {
+      name: 'LimitExceededException',
+      message: /AccessKeysPerUser: 2/,
+    });
+    await assert.rejects(iam.send(new DeleteUserCommand({ UserName: 'twice' })), {
+      name: 'DeleteConflictException',
+      message: /must delete access keys first/,
+    });
+    await assert.rejects(
+      iam.send(new CreatePolicyCommand({ PolicyName: 'broken', PolicyDocument: '{"Statement":[{"Effect":"Allow"}]}' })),
+      { name: 'MalformedPolicyDocumentException' },
+    );
+    await assert.rejects(iam.send(new CreateLoginProfileCommand({ UserName: 'twice', Password: 'abcdefgh12' })), {
+      name: 'PasswordPolicyViolationException',
+      message: /at least 12 characters long \(PCI DSS 8\.3\.6\)/,
+    });
+    const { Policy } = await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: 'read-only-queues',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Sid: 'Look', Effect: 'Allow', Action: 'sqs:Get*', Resource: '*' }],
+        }),
+      }),
+    );
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'twice', PolicyArn: Policy!.Arn }));
+    const simulated = await iam.send(
+      new SimulatePrincipalPolicyCommand({
+        PolicySourceArn: `arn:aws:iam::${data.bootstrap.accountId}:user/twice`,
+        ActionNames: ['sqs:GetQueueAttributes', 'sqs:DeleteQueue'],
+      }),
+    );
+    assert.deepEqual(
+      simulated.EvaluationResults?.map((result) => [
+        result.EvalActionName,
+        result.EvalDecision,
+        result.MatchedStatements?.[0]?.SourcePolicyId,
+      ]),
+      [
+        ['sqs:GetQueueAttributes', 'allowed', Policy!.Arn],
+        ['sqs:DeleteQueue', 'implicitDeny', undefined],
+      ],
+    );
+  });
+
+  it('signs a person in with password and MFA, refuses the 11th attempt after 10 wrong passwords, and audits it all', async () => {
+    const password = 'a long pass phrase 2026';
+    await iam.send(new CreateUserCommand({ UserName: 'operator' }));
+    await iam.send(
+      new CreateLoginProfileCommand({ UserName: 'operator', Password: password, PasswordResetRequired: false }),
+    );
+    const device = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'operator' }));
+    const code = authenticator(Buffer.from(device.VirtualMFADevice!.Base32StringSeed!).toString('ascii'));
+    assert.equal(Buffer.from(device.VirtualMFADevice!.QRCodePNG!).subarray(1, 4).toString('ascii'), 'PNG');
+    await awayFromStepBoundary();
+    await iam.send(
+      new EnableMFADeviceCommand({
+        UserName: 'operator',
+        SerialNumber: device.VirtualMFADevice!.SerialNumber!,
+        AuthenticationCode1: code(-2),
+        AuthenticationCode2: code(-1),
+      }),
+    );
+    // A password set by an administrator must be changed at first use (8.3.5), whatever the request said.
+    await awayFromStepBoundary();
+    const first = await signIn({ UserName: 'operator', Password: password, TokenCode: code() });
+    assert.equal(first.status, 403);
+    assert.equal(first.json.__type, 'PasswordResetRequiredException');
+    const newPassword = 'another pass phrase 2027';
+    const signedIn = await signIn({
+      UserName: 'operator',
+      Password: password,
+      TokenCode: code(1),
+      NewPassword: newPassword,
+    });
+    assert.equal(signedIn.status, 200, JSON.stringify(signedIn.json));
+    const credentials = signedIn.json.Credentials as Record<string, string>;
+    assert.equal(signedIn.json.IdleTimeoutSeconds, 900);
+    const sts = new STSClient(
+      clientConfig(endpoint, data.bootstrap, {
+        accessKeyId: credentials.AccessKeyId!,
+        secretAccessKey: credentials.SecretAccessKey!,
+        sessionToken: credentials.SessionToken!,
+      }),
+    );
+    clients.push(sts);
+    assert.equal(
+      (await sts.send(new GetCallerIdentityCommand({}))).Arn,
+      `arn:aws:iam::${data.bootstrap.accountId}:user/operator`,
+    );
+
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      const wrong = await signIn({ UserName: 'operator', Password: `wrong guess ${attempt}x`, TokenCode: '000000' });
+      assert.equal(wrong.status, 403);
+      assert.match(String(wrong.json.message), /^The user name, password or MFA code is incorrect\.$/);
+    }
+    const locked = await signIn({ UserName: 'operator', Password: newPassword, TokenCode: code(1) });
+    assert.equal(locked.status, 403);
+    const until = /locked after too many failed sign-in attempts until (\S+) \(PCI DSS 8\.3\.4\)/.exec(
+      String(locked.json.message),
+    );
+    assert.ok(until, String(locked.json.message));
+    assert.ok(Date.parse(until[1]!) - Date.now() >= 29 * 60_000, 'locked for at least 30 minutes');
+
+    const audit = (type: string) =>
+      pciqJson<{ records: Array<Record<string, unknown>> }>([
+        'audit',
+        'search',
+        '--event-type',
+        type,
+        '--json',
+        '--data-dir',
+        data.dataDir,
+        '--key-file',
+        data.keyFile,
+      ]).records;
+    const logins = audit('iam:Login');
+    assert.equal(logins.filter((record) => record.outcome === 'failure').length, 12);
+    assert.ok(logins.every((record) => (record.origin as { ip: string }).ip.includes('127.0.0.1')));
+    assert.equal(audit('iam:Lockout').length, 1);
+    assert.ok(audit('iam:AccessDenied').length >= 5);
+    const everything = JSON.stringify(audit('iam:*'));
+    for (const secret of [
+      password,
+      newPassword,
+      credentials.SecretAccessKey!,
+      credentials.SessionToken!,
+      data.bootstrap.secretAccessKey,
+    ]) {
+      assert.ok(!everything.includes(secret), 'no secret in the audit trail');
+      assert.ok(!server.stderr.includes(secret), 'no secret in the server log');
+    }
+  });
+
+  it('signs a person in with pciq sign-in, changing a first-use password on the way, and prints exports', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'night-shift' }));
+    await iam.send(new CreateLoginProfileCommand({ UserName: 'night-shift', Password: 'set by an admin 1' }));
+    const device = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'night-shift' }));
+    const code = authenticator(Buffer.from(device.VirtualMFADevice!.Base32StringSeed!).toString('ascii'));
+    await awayFromStepBoundary(8_000);
+    await iam.send(
+      new EnableMFADeviceCommand({
+        UserName: 'night-shift',
+        SerialNumber: device.VirtualMFADevice!.SerialNumber!,
+        AuthenticationCode1: code(-2),
+        AuthenticationCode2: code(-1),
+      }),
+    );
+    const result = spawnSync(
+      process.execPath,
+      [pciqBin, 'sign-in', '--user', 'night-shift', '--endpoint-url', endpoint, '--ca-bundle', data.bootstrap.caFile],
+      { input: `set by an admin 1\n${code(0)}\nchosen by me 2027\nchosen by me 2027\n${code(1)}\n`, encoding: 'utf8' },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /must be changed before the first sign-in/);
+    const exports = Object.fromEntries([...result.stdout.matchAll(/^export (\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+    assert.match(exports['AWS_ACCESS_KEY_ID'] ?? '', /^ASIA/);
+    assert.match(result.stdout, /ended after 15 minutes without a request/);
+    assert.doesNotMatch(result.stdout + result.stderr, /set by an admin 1|chosen by me 2027/);
+    const sts = new STSClient(
+      clientConfig(endpoint, data.bootstrap, {
+        accessKeyId: exports['AWS_ACCESS_KEY_ID']!,
+        secretAccessKey: exports['AWS_SECRET_ACCESS_KEY']!,
+        sessionToken: exports['AWS_SESSION_TOKEN']!,
+      }),
+    );
+    clients.push(sts);
+    assert.match((await sts.send(new GetCallerIdentityCommand({}))).Arn ?? '', /:user\/night-shift$/);
+  });
+
+  /** Retries for up to three seconds: for what takes effect within a second everywhere. */
+  async function eventually(attempt: () => Promise<unknown>): Promise<void> {
+    const deadline = Date.now() + 3_000;
+    for (;;) {
+      try {
+        await attempt();
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  async function signIn(input: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }> {
+    const url = new URL(endpoint);
+    const body = JSON.stringify(input);
+    return new Promise((resolve, reject) => {
+      const outgoing = request(
+        {
+          method: 'POST',
+          hostname: url.hostname,
+          port: Number(url.port),
+          path: '/',
+          ca: readFileSync(data.bootstrap.caFile),
+          headers: {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amz-target': 'PciqSignIn.SignIn',
+            'content-length': String(Buffer.byteLength(body)),
+          },
+        },
+        (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => {
+            text += chunk.toString();
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(text || '{}') }));
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+  }
+});
