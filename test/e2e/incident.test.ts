@@ -291,6 +291,33 @@ describe('incident response on pciq serve', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'index.mjs'), 'export const handler = async () => ({ batchItemFailures: [] });\n');
     await sqs.send(new CreateQueueCommand({ QueueName: 'settlements' }));
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    };
+    const role = await pciqAsync(['iam', 'create-role', 'settle', '--trust-policy', JSON.stringify(trust), ...args]);
+    assert.equal(role.status, 0, role.stderr);
+    const consume = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          Resource: `arn:aws:sqs:us-east-1:${data.bootstrap.accountId}:settlements`,
+        },
+      ],
+    };
+    const granted = await pciqAsync([
+      'iam',
+      'put-policy',
+      '--role',
+      'settle',
+      'consume',
+      '--document',
+      JSON.stringify(consume),
+      ...args,
+    ]);
+    assert.equal(granted.status, 0, granted.stderr);
     const deployed = await pciqAsync([
       'functions',
       'deploy',
