@@ -1,4 +1,5 @@
 import type { AuditService, DetailValue, RecordCategory } from '../audit/index.ts';
+import type { ComplianceService } from '../compliance/index.ts';
 import type { Caller } from '../core/index.ts';
 import type { ContextValue, IamService } from '../iam/index.ts';
 import type { KeyAdmin, KmsData } from '../keys/index.ts';
@@ -18,6 +19,8 @@ export interface AppServices {
   vault?: TokenVault;
   /** Identities, credentials, sessions, and the authorization of every request. */
   iam: IamService;
+  /** Findings and score history (PciqCompliance); absent where not served. */
+  compliance?: ComplianceService;
 }
 
 /** Where a request came from, for policy conditions (aws:SourceIp, aws:SecureTransport) and audit records. */

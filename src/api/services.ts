@@ -1,4 +1,5 @@
 import { auditApiService } from './audit/service.ts';
+import { complianceApiService } from './compliance/service.ts';
 import { iamApiService } from './iam/service.ts';
 import { kmsService } from './kms/service.ts';
 import type { ApiService } from './service.ts';
@@ -16,4 +17,5 @@ export const apiServices: readonly ApiService[] = [
   iamApiService,
   stsApiService,
   signInApiService,
+  complianceApiService,
 ];

@@ -22,7 +22,16 @@ export { defaultRules } from './review/rules.ts';
 export { AuditRuntime, type AuditRuntimeOptions } from './runtime.ts';
 export { maxSearchLimit, type SearchPage, type SearchQuery } from './search.ts';
 export { type AlertView, AuditService } from './service.ts';
-export { publicKeyPem } from './signing-key.ts';
+export {
+  generateSigningKey,
+  keyIdOf,
+  openSigningKey,
+  publicKeyFromDer,
+  publicKeyPem,
+  type SigningKey,
+  signBytes,
+  verifyBytes,
+} from './signing-key.ts';
 export { type AppendedRecord, AuditTrail, type AuditTrailOptions } from './trail.ts';
 export type { Finding, FindingKind } from './verify/findings.ts';
 export { type TrailVerification, type VerifyOptions, verifyTrail } from './verify/verify-trail.ts';

@@ -30,17 +30,22 @@ export function keyIdOf(publicKeyDer: Uint8Array): string {
   return createHash('sha256').update(publicKeyDer).digest('hex');
 }
 
+/**
+ * A new Ed25519 key with its private half sealed under `purpose` (other modules that sign evidence, such as
+ * forensic snapshots, hold their keys the same way under a purpose of their own).
+ */
 export function generateSigningKey(
   keyring: SystemKeyring,
   nowMs: number,
+  purpose = sealPurpose,
 ): { key: SigningKey; row: AuditSigningKeyRow } {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const publicKeyDer = publicKey.export({ format: 'der', type: 'spki' });
   const keyId = keyIdOf(publicKeyDer);
   const sealedPrivateKey = keyring.seal(
-    sealPurpose,
+    purpose,
     privateKey.export({ format: 'der', type: 'pkcs8' }),
-    `${sealPurpose}:${keyId}`,
+    `${purpose}:${keyId}`,
   );
   return {
     key: { keyId, publicKey, privateKey },
@@ -52,11 +57,11 @@ export function generateSigningKey(
  * Opens a stored signing key; throws when the sealed half does not open under this root key or does not
  * belong to the stored public half (a key row planted by someone without the root key).
  */
-export function openSigningKey(keyring: SystemKeyring, row: AuditSigningKeyRow): SigningKey {
+export function openSigningKey(keyring: SystemKeyring, row: AuditSigningKeyRow, purpose = sealPurpose): SigningKey {
   const publicKey = publicKeyFromDer(row.publicKey);
   if (keyIdOf(row.publicKey) !== row.keyId) throw new Error(`signing key ${row.keyId} does not match its id`);
   const privateKey = createPrivateKey({
-    key: keyring.open(sealPurpose, row.sealedPrivateKey, `${sealPurpose}:${row.keyId}`),
+    key: keyring.open(purpose, row.sealedPrivateKey, `${purpose}:${row.keyId}`),
     format: 'der',
     type: 'pkcs8',
   });

@@ -31,10 +31,12 @@ export class AuditSession {
   readonly opened: OpenedDataDir;
   readonly trail: AuditTrail;
   readonly checkpointer: Checkpointer;
+  readonly config: AuditConfig;
 
   private constructor(paths: DataDirPaths, opened: OpenedDataDir, config: AuditConfig) {
     this.paths = paths;
     this.opened = opened;
+    this.config = config;
     let user = 'unknown';
     try {
       user = userInfo().username;

@@ -1,12 +1,15 @@
 import { alertsCommand, alertsUsage } from './alerts-command.ts';
 import { auditCommand, auditUsage } from './audit-command.ts';
+import { complianceCommand, complianceUsage } from './compliance-command.ts';
 import { CliError } from './data-dir.ts';
 import { doctorCommand, doctorUsage } from './doctor-command.ts';
 import { functionsCommand, functionsUsage } from './functions-command.ts';
 import { iamCommand, iamUsage } from './iam-command.ts';
+import { incidentCommand, incidentUsage } from './incident-command.ts';
 import { initCommand, initUsage } from './init-command.ts';
 import { keysCommand, keysUsage } from './keys-command.ts';
 import { migrateCommand, migrateUsage } from './migrate-command.ts';
+import { reportCommand, reportUsage } from './report-command.ts';
 import { serveCommand, serveUsage } from './serve-command.ts';
 import { signInCommand, signInUsage } from './sign-in-command.ts';
 import { storeUsage } from './store-option.ts';
@@ -37,6 +40,12 @@ ${tokensUsage}
 
 ${storeUsage}
 
+${complianceUsage}
+
+${reportUsage}
+
+${incidentUsage}
+
 pciq help   shows this text`;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
@@ -51,6 +60,9 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   migrate: migrateCommand,
   doctor: doctorCommand,
   tokens: tokensCommand,
+  compliance: complianceCommand,
+  report: reportCommand,
+  incident: incidentCommand,
 };
 
 /** Runs one command; failures are one line on stderr and a non-zero exit, never a stack trace. */

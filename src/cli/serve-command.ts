@@ -5,12 +5,14 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ApiServer } from '../api/index.ts';
 import { type AuditConfig, AuditConfigError, AuditRuntime, loadAuditConfig, RetentionError } from '../audit/index.ts';
+import { ComplianceService } from '../compliance/index.ts';
 import { systemClock } from '../core/index.ts';
 import { CardDataGuard, maskCardNumbers } from '../guard/index.ts';
 import { IamService } from '../iam/index.ts';
 import { KeyAdmin, KmsData } from '../keys/index.ts';
 import { QueueService } from '../queues/index.ts';
 import { defaultDetokenizeLimit, type RateLimit, TokenVault } from '../vault/index.ts';
+import { complianceConfigOf, serverSettingsOf, startComplianceMonitor } from './compliance-monitor.ts';
 import {
   CliError,
   type DataDirPaths,
@@ -38,7 +40,7 @@ import { WriteTurns, workerSharing } from './write-turns.ts';
 export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port PORT] ${rootKeyUsage}
            [--tls-cert FILE --tls-key FILE] [--tls-client-ca FILE] [--endpoint-url URL] [--insecure-http]
            [--workers N] [--audit-config FILE] [--store URL] [--node NAME] [--detokenize-rate N]
-           [--function-user USER] [--function-processes N]
+           [--function-user USER] [--function-processes N] [--compliance-config FILE]
   Serves the SQS- and KMS-compatible API over HTTPS (default https://${defaultHost}:${defaultPort}), initializing DIR
   on first use. The root key provider is the one DIR was initialized with. --tls-client-ca requires every client
   to present a certificate issued by that CA (mutual TLS). --insecure-http serves plain HTTP on a loopback
@@ -48,7 +50,9 @@ export const serveUsage = `pciq serve [--data-dir DIR] [--host HOST] [--port POR
   (default ${defaultDetokenizeLimit.perSecond}, bursts of ten times as many). --store URL: several nodes serve from one
   PostgreSQL database (see below); --node NAME names this node in audit records (default: the host name; unique
   per node). Functions mapped to queues run in sandboxed processes, at most --function-processes at once
-  (default: 4 per core, at least 8); --function-user runs them as another user.`;
+  (default: 4 per core, at least 8); --function-user runs them as another user.
+  --compliance-config FILE: extra policy files, policies to remediate automatically or leave out, monitor on or
+  off (JSON; see docs/compliance.md).`;
 
 interface ServeConfig {
   paths: DataDirPaths;
@@ -65,6 +69,7 @@ interface ServeConfig {
   functions: FunctionHosting;
   node: string | undefined;
   detokenizeLimit: RateLimit;
+  compliance: ReturnType<typeof complianceConfigOf>;
 }
 
 function isLoopback(host: string): boolean {
@@ -90,6 +95,7 @@ function parseServeArgs(argv: string[]): ServeConfig {
       ...storeOptions,
       node: { type: 'string' },
       'detokenize-rate': { type: 'string' },
+      'compliance-config': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -120,6 +126,7 @@ function parseServeArgs(argv: string[]): ServeConfig {
     detokenizeLimit: { perSecond: detokenizeRate, burst: detokenizeRate * 10 },
     audit: auditConfigOf(values['audit-config']),
     functions: functionHostingOf(values),
+    compliance: complianceConfigOf(values['compliance-config']),
     paths: pathsOf(values['data-dir'], values['key-file'], values.store),
     node: values.node,
     host: values.host,
@@ -219,8 +226,23 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
     iam: api.iam,
     endpoint: endpointOf(config.host, api.port, api.scheme),
   });
+  const monitor = await startComplianceMonitor({
+    opened,
+    audit,
+    queues: api.queues,
+    paths: config.paths,
+    settings: serverSettingsOf({
+      ...config,
+      endpoint: api.endpoint,
+      scheme: api.scheme as 'https' | 'http',
+      workers: 1,
+    }),
+    compliance: config.compliance,
+    log,
+  });
   announce(config, api.scheme, api.port);
   return exitAfter(async () => {
+    await monitor?.stop();
     await stopFunctions();
     await api.stop();
     api.queues.stop();
@@ -355,9 +377,19 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
   opened.keys.start();
   const stopSweep = sweepExpiredSessions(opened);
   const scheme = config.insecureHttp ? 'http' : 'https';
+  const endpoint = config.endpointUrl ?? endpointOf(config.host, ports[0]!, scheme);
   await audit.start({
     queues: background,
-    details: { endpoint: endpointOf(config.host, ports[0]!, scheme), tls: scheme === 'https', workers: config.workers },
+    details: { endpoint, tls: scheme === 'https', workers: config.workers },
+  });
+  const monitor = await startComplianceMonitor({
+    opened,
+    audit,
+    queues: background,
+    paths: config.paths,
+    settings: serverSettingsOf({ ...config, endpoint, scheme, workers: config.workers }),
+    compliance: config.compliance,
+    log,
   });
   const stopFunctions = startFunctions({
     ...functionSettings(config),
@@ -371,6 +403,7 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
   return exitAfter(async () => {
     await stopFunctions();
     stopping = true;
+    await monitor?.stop();
     const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
     await Promise.all(
       workers.map(
@@ -496,6 +529,7 @@ async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: Audit
       audit: audit.service,
       vault,
       iam,
+      compliance: new ComplianceService(opened.store, systemClock),
     },
     audit: audit.auditor,
     clock: systemClock,

@@ -1,6 +1,6 @@
 export { UnreadableSealError } from './errors.ts';
 export { ignoreKeyEvents, type KeyEvent, type KeyEventListener, type UnreadableReason } from './events.ts';
-export { type CreateKeyInput, KeyAdmin, type KeyDescription } from './key-admin.ts';
+export { type CreateKeyInput, KeyAdmin, type KeyDescription, quarantineTag } from './key-admin.ts';
 export { aliasArn, isKeyId, keyArn, parseKeyReference } from './key-references.ts';
 export { rootMeta } from './key-rows.ts';
 export {

@@ -78,8 +78,26 @@ export interface CreateKeyInput {
 
 const maxTags = 50;
 
+/**
+ * The tag incident response sets on a quarantined key (with the key disabled). Only `pciq incident` sets
+ * and removes it; while it is there, nobody enables the key through the KMS API or `pciq keys`.
+ */
+export const quarantineTag = 'pciq:quarantine';
+
+function requireNotQuarantined(key: KeyEntry): void {
+  const incident = key.row.tags[quarantineTag];
+  if (incident !== undefined) {
+    throw new PciqError(
+      'KMSInvalidStateException',
+      `${key.arn} is quarantined by incident ${incident}; it is enabled again only by pciq incident release ${incident}.`,
+    );
+  }
+}
+
 export function validateTags(tags: Record<string, string>): void {
   for (const [key, value] of Object.entries(tags)) {
+    if (key === quarantineTag)
+      throw new PciqError('TagException', `Tag key ${quarantineTag} is reserved for incident response.`);
     if (key.length < 1 || key.length > 128 || value.length > 256)
       throw new PciqError('TagException', 'Tag keys are 1 to 128 characters, values at most 256.');
     if (key.startsWith('aws:')) throw new PciqError('TagException', `Tag key ${key} uses the reserved prefix aws:.`);
@@ -243,6 +261,7 @@ export class KeyAdmin {
       (key) => {
         requireCustomer(key, 'EnableKey');
         requireNotPendingDeletion(key);
+        requireNotQuarantined(key);
       },
       (row) => (row.state === 'Enabled' ? undefined : { ...row, state: 'Enabled' }),
       (key, _row, now) => ({ type: 'KeyEnabled', atMs: now, keyArn: key.arn }),
@@ -402,6 +421,8 @@ export class KeyAdmin {
       (key) => {
         requireCustomer(key, 'UntagResource');
         requireNotPendingDeletion(key);
+        if (tagKeys.includes(quarantineTag))
+          throw new PciqError('TagException', `Tag key ${quarantineTag} is reserved for incident response.`);
       },
       (row) => {
         const tags = { ...row.tags };
@@ -473,6 +494,42 @@ export class KeyAdmin {
           updatedAtMs: alias.updatedAtMs,
         }));
     });
+  }
+
+  /**
+   * Incident response (PCI DSS 12.10): disables a key, AWS managed ones included, and marks it with the
+   * incident, so nothing seals or opens under it until the incident is released. Returns the state it had.
+   * A key pending deletion is refused: deletion would destroy what the investigation needs.
+   */
+  async quarantineKey(accountId: string, ref: string, incident: string): Promise<'Enabled' | 'Disabled'> {
+    let previous: 'Enabled' | 'Disabled' = 'Enabled';
+    await this.update(
+      accountId,
+      ref,
+      (key) => {
+        requireNotPendingDeletion(key);
+        requireNotQuarantined(key);
+        previous = key.row.state as 'Enabled' | 'Disabled';
+      },
+      (row) => ({ ...row, state: 'Disabled', tags: { ...row.tags, [quarantineTag]: incident } }),
+      (key, _row, now) => ({ type: 'KeyDisabled', atMs: now, keyArn: key.arn }),
+    );
+    return previous;
+  }
+
+  /** Lifts a key's quarantine, back to the state it had before. */
+  async releaseKey(accountId: string, ref: string, state: 'Enabled' | 'Disabled'): Promise<void> {
+    await this.update(
+      accountId,
+      ref,
+      () => undefined,
+      (row) => {
+        const tags = { ...row.tags };
+        delete tags[quarantineTag];
+        return { ...row, state, tags };
+      },
+      (key, _row, now) => ({ type: state === 'Enabled' ? 'KeyEnabled' : 'KeyTagsChanged', atMs: now, keyArn: key.arn }),
+    );
   }
 
   /** The key a reference names, described, for operations that accept aliases (and the CLI). */

@@ -21,6 +21,14 @@ export type {
   RewrittenMessage,
 } from './message-guard.ts';
 export type { MoveTaskView } from './move-tasks.ts';
+export { quarantineOf } from './quarantine.ts';
+export {
+  effectiveAttributes,
+  type QueueSettings,
+  quarantineAttribute,
+  settingsOf,
+  sqsManagedKeyAlias,
+} from './queue-attributes.ts';
 export type { ReceivedMessage, ReceiveOptions } from './receive.ts';
 export { sealedMessagesSource } from './sealed-messages.ts';
 export type { SendEntry, SendResult } from './send.ts';

@@ -3,6 +3,7 @@ import type { QueueRow, ReadTx } from '../storage/index.ts';
 import { arnOf, ensureQueueKey, type QueueContext, queueDoesNotExist, requireQueue, urlOf } from './context.ts';
 import { limits } from './limits.ts';
 import { validateQueueName } from './names.ts';
+import { refuseIfQuarantined } from './quarantine.ts';
 import {
   applyAttributeChanges,
   attributesMatch,
@@ -233,6 +234,7 @@ export async function setQueueAttributes(
 export async function deleteQueue(context: QueueContext, address: QueueAddress): Promise<void> {
   await context.store.write(async (tx) => {
     const queue = await requireQueue(tx, address);
+    refuseIfQuarantined(queue, 'DeleteQueue');
     await tx.deleteQueue(queue.id, context.clock.now());
     // Parked receives must learn that the queue is gone.
     tx.signalReceivable(queue.id);
@@ -243,6 +245,7 @@ export async function deleteQueue(context: QueueContext, address: QueueAddress):
 export async function purgeQueue(context: QueueContext, address: QueueAddress): Promise<void> {
   await context.store.write(async (tx) => {
     const queue = await requireQueue(tx, address);
+    refuseIfQuarantined(queue, 'PurgeQueue');
     const now = context.clock.now();
     if (queue.lastPurgedAtMs !== null && now - queue.lastPurgedAtMs < limits.purgeIntervalMs) {
       throw new PciqError(

@@ -36,8 +36,17 @@ const computed = [
   'QueueArn',
 ] as const;
 
+/** The incident that quarantined a queue (src/queues/quarantine.ts): readable, never settable by clients. */
+export const quarantineAttribute = 'PciqQuarantine';
+
 /** Every name GetQueueAttributes accepts. */
-export const readableAttributeNames: ReadonlySet<string> = new Set([...settable, ...computed, 'FifoQueue', 'All']);
+export const readableAttributeNames: ReadonlySet<string> = new Set([
+  ...settable,
+  ...computed,
+  'FifoQueue',
+  'All',
+  quarantineAttribute,
+]);
 
 /** The typed view of a queue's configuration that the engine works with. */
 export interface QueueSettings {

@@ -11,6 +11,7 @@ import { type MessageAttributes, selectMessageAttributes } from './message-attri
 import type { RevealRequest } from './message-guard.ts';
 import { type MessageContent, openMessage } from './message-payload.ts';
 import { isValidFifoToken } from './names.ts';
+import { refuseIfQuarantined } from './quarantine.ts';
 import { settingsOf } from './queue-attributes.ts';
 import { encodeReceiptHandle } from './receipt-handle.ts';
 import { sequenceNumberOf } from './sequence-number.ts';
@@ -106,6 +107,7 @@ export async function receiveMessages(
   let deadline: number | undefined;
   for (;;) {
     const queue = await context.queues.get(address);
+    refuseIfQuarantined(queue, 'ReceiveMessage');
     const generation = context.waiters.generation(queue.id);
     await checkInFlightLimit(context, queue);
     const claimed = await context.store.write((tx) => claim(context, tx, queue, options));

@@ -28,6 +28,7 @@ import {
 import type { MessageGuard } from './message-guard.ts';
 import { advanceMoveTasks, cancelMessageMoveTask, listMessageMoveTasks, startMessageMoveTask } from './move-tasks.ts';
 import { addPermission, removePermission } from './permissions.ts';
+import { setQuarantine } from './quarantine.ts';
 import { InFlightEstimates, QueueRegistry } from './queue-registry.ts';
 import { type ReceiveOptions, receiveMessages } from './receive.ts';
 import { type SendEntry, sendMessages } from './send.ts';
@@ -85,6 +86,8 @@ export class QueueService {
   tagQueue = (address: QueueAddress, tags: Record<string, string>) => tagQueue(this.context, address, tags);
   untagQueue = (address: QueueAddress, keys: readonly string[]) => untagQueue(this.context, address, keys);
   listQueueTags = (address: QueueAddress) => listQueueTags(this.context, address);
+  /** Incident response: quarantines a queue (incident id) or lifts it (null); returns the incident it had. */
+  setQuarantine = (address: QueueAddress, incident: string | null) => setQuarantine(this.context, address, incident);
   listDeadLetterSourceQueues = (address: QueueAddress, options: { maxResults?: number; nextToken?: string }) =>
     listDeadLetterSourceQueues(this.context, address, options);
   addPermission = (

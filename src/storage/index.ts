@@ -14,6 +14,20 @@ export type {
   StagedAuditRow,
 } from './audit-store.ts';
 export type {
+  ComplianceReads,
+  ComplianceWrites,
+  FindingRow,
+  FindingStatus,
+  IncidentReads,
+  IncidentRow,
+  IncidentSigningKeyRow,
+  IncidentStatus,
+  IncidentWrites,
+  MuteRow,
+  RemediationRow,
+  ScanRow,
+} from './compliance-store.ts';
+export type {
   EventSourceMappingRow,
   FunctionLogRow,
   FunctionMetricRow,

@@ -1,4 +1,5 @@
 import type { AuditReads, AuditWrites } from './audit-store.ts';
+import type { ComplianceReads, ComplianceWrites, IncidentReads, IncidentWrites } from './compliance-store.ts';
 import type { FunctionReadTx, FunctionWriteTx } from './functions.ts';
 import type { IamReadTx, IamWriteTx } from './iam.ts';
 import type { KeyReadTx, KeyWriteTx } from './keys.ts';
@@ -173,6 +174,9 @@ export interface ReadTx {
   readonly audit: AuditReads;
   /** The tokenization vault's tables (src/storage/vault.ts). */
   readonly vault: VaultReadTx;
+  /** Compliance findings, scans, mutes, remediations (src/storage/compliance-store.ts). */
+  readonly compliance: ComplianceReads;
+  readonly incidents: IncidentReads;
 }
 
 export interface WriteTx extends ReadTx {
@@ -243,6 +247,8 @@ export interface WriteTx extends ReadTx {
 
   readonly audit: AuditWrites;
   readonly vault: VaultWriteTx;
+  readonly compliance: ComplianceWrites;
+  readonly incidents: IncidentWrites;
 
   /**
    * Rows inserted, updated or deleted so far on this transaction's connection, a counter that only grows:

@@ -1,6 +1,7 @@
 import { PostgresStore, type Store } from '../../src/storage/index.ts';
 import { createTestSchema, skipNotice, testPostgres } from '../support/postgres.ts';
 import { describeAuditStoreContract } from './audit-contract.ts';
+import { describeComplianceStoreContract } from './compliance-contract.ts';
 import { describeStoreContract, type StoreFactory } from './contract.ts';
 import { describeFunctionStoreContract } from './functions-contract.ts';
 import { describeIamStoreContract } from './iam-contract.ts';
@@ -32,4 +33,5 @@ if ('skip' in server) {
   describeVaultStoreContract('postgres', postgresFactory(server.url));
   describeFunctionStoreContract('postgres', postgresFactory(server.url));
   describeIamStoreContract('postgres', postgresFactory(server.url));
+  describeComplianceStoreContract('postgres', postgresFactory(server.url));
 }

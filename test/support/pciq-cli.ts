@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { pciqBin } from './pciq-process.ts';
 
 /** Runs the `pciq` command in a child process and returns its status and output. */
@@ -14,6 +14,28 @@ export function pciq(args: string[], options: { timeoutMs?: number; env?: NodeJS
 /** Runs a `pciq` command that prints JSON, failing with its stderr when it does not exit 0. */
 export function pciqJson<T = Record<string, unknown>>(args: string[]): T {
   const result = pciq(args);
+  if (result.status !== 0) throw new Error(`pciq ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+/** Runs `pciq` without blocking this process (for tests that serve something the command talks to). */
+export function pciqAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [pciqBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+export async function pciqJsonAsync<T = Record<string, unknown>>(args: string[]): Promise<T> {
+  const result = await pciqAsync(args);
   if (result.status !== 0) throw new Error(`pciq ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
 }

@@ -15,6 +15,7 @@ import type {
   WriteTx,
 } from '../store.ts';
 import { PgAudit } from './audit.ts';
+import { PgCompliance, PgIncidents } from './compliance.ts';
 import { PgFunctionTables } from './function-tables.ts';
 import { PgIamTables } from './iam-tables.ts';
 import { PgKeyTables } from './key-tables.ts';
@@ -35,6 +36,8 @@ export class PgTransaction implements WriteTx {
   readonly functions: PgFunctionTables;
   readonly iam: PgIamTables;
   readonly audit: PgAudit;
+  readonly compliance: PgCompliance;
+  readonly incidents: PgIncidents;
 
   constructor(sql: Sql, options: { isWrite: boolean; onSignal: (queueId: number) => void }) {
     this.sql = sql;
@@ -45,6 +48,8 @@ export class PgTransaction implements WriteTx {
     this.functions = new PgFunctionTables(sql);
     this.iam = new PgIamTables(sql);
     this.audit = new PgAudit(sql);
+    this.compliance = new PgCompliance(sql);
+    this.incidents = new PgIncidents(sql);
   }
 
   async getMeta(key: string): Promise<string | undefined> {

@@ -16,6 +16,7 @@ import type {
   WriteTx,
 } from '../store.ts';
 import { SqliteAudit } from './audit.ts';
+import { SqliteCompliance, SqliteIncidents } from './compliance.ts';
 import { SqliteFunctionTables } from './function-tables.ts';
 import { SqliteIamTables } from './iam-tables.ts';
 import { SqliteKeyTables } from './key-tables.ts';
@@ -36,6 +37,8 @@ export class SqliteTransaction implements WriteTx {
   readonly audit: SqliteAudit;
   readonly vault: SqliteVaultTables;
   readonly iam: SqliteIamTables;
+  readonly compliance: SqliteCompliance;
+  readonly incidents: SqliteIncidents;
 
   constructor(db: DatabaseSync, onSignal: (queueId: number) => void) {
     this.db = db;
@@ -45,6 +48,8 @@ export class SqliteTransaction implements WriteTx {
     this.audit = new SqliteAudit((text) => this.sql(text));
     this.vault = new SqliteVaultTables((text) => this.sql(text));
     this.iam = new SqliteIamTables((text) => this.sql(text));
+    this.compliance = new SqliteCompliance((text) => this.sql(text));
+    this.incidents = new SqliteIncidents((text) => this.sql(text));
   }
 
   private sql(text: string): StatementSync {

@@ -1,4 +1,5 @@
 import { auditMigrations } from './audit.ts';
+import { complianceMigrations } from './compliance.ts';
 import { functionMigrations } from './functions.ts';
 import { iamMigrations } from './iam.ts';
 import { keyMigrations } from './keys.ts';
@@ -17,4 +18,5 @@ export const sqliteMigrations: ReadonlyArray<readonly [module: string, migration
   ['vault', vaultMigrations],
   ['functions', functionMigrations],
   ['iam', iamMigrations],
+  ['compliance', complianceMigrations],
 ];

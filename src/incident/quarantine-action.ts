@@ -1,0 +1,55 @@
+import type { ActionContext, ManagedState, RemediationAction } from '../compliance/index.ts';
+import { parseQueueArn } from '../core/index.ts';
+import { quarantineTag } from '../keys/index.ts';
+import { quarantineAttribute } from '../queues/index.ts';
+import type { IncidentService } from './service.ts';
+
+async function currentIncident(resource: { id: string; type: string }, context: ActionContext): Promise<string | null> {
+  if (resource.type === 'queue') {
+    const address = parseQueueArn(resource.id);
+    if (!address) throw new Error(`${resource.id} is not a queue ARN`);
+    const attributes = await context.queues.getQueueAttributes(address, [quarantineAttribute]);
+    return attributes[quarantineAttribute] ?? null;
+  }
+  const key = await context.keys.resolve(context.accountId, resource.id);
+  return key.tags[quarantineTag] ?? null;
+}
+
+/**
+ * `quarantine` as a remediation action: what `pciq incident quarantine` does (snapshot first, then
+ * containment), for policies that should contain a resource rather than fix it. Not reversible by writing
+ * the old state back: an incident is released with `pciq incident release`, which re-runs the rules.
+ */
+export function quarantineAction(incidents: () => IncidentService): RemediationAction {
+  return {
+    type: 'quarantine',
+    resourceTypes: ['queue', 'kms-key'],
+    description: 'Quarantines the resource as pciq incident quarantine does (forensic snapshot, then containment)',
+    isReversible: false,
+    checkParameters(parameters) {
+      if (parameters.reason !== undefined && typeof parameters.reason !== 'string') {
+        throw new Error('parameter reason must be text');
+      }
+    },
+    async read(resource, context) {
+      return { quarantine: await currentIncident(resource, context) };
+    },
+    async propose(resource, parameters, context) {
+      const before = await this.read(resource, context);
+      if (before.quarantine !== null) return undefined;
+      return {
+        description: `quarantine ${resource.name} (snapshot, then ${resource.type === 'queue' ? 'no receives' : 'key disabled'})`,
+        before,
+        after: { quarantine: 'new incident', reason: (parameters.reason as string | undefined) ?? null },
+      };
+    },
+    async write(resource, state: ManagedState) {
+      if (state.quarantine === null) {
+        throw new Error('a quarantine is lifted with pciq incident release, which re-runs the rules first');
+      }
+      await incidents().quarantine(resource.type === 'queue' ? 'queue' : 'key', resource.id, {
+        reason: typeof state.reason === 'string' ? state.reason : 'quarantined by a compliance policy',
+      });
+    },
+  };
+}

@@ -1,0 +1,400 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type AuditTrail,
+  type Checkpointer,
+  EvidenceUnavailableError,
+  type ExportBundle,
+  exportEvidence,
+} from '../audit/index.ts';
+import type { ComplianceScanner, ScanContext } from '../compliance/index.ts';
+import { type Clock, PciqError, parseQueueArn, parseQueueUrl, type QueueAddress } from '../core/index.ts';
+import type { SystemKeyring } from '../crypto/index.ts';
+import type { KeyAdmin, KeyDescription } from '../keys/index.ts';
+import type { QueueService } from '../queues/index.ts';
+import type { EventSourceMappingRow, FunctionVersionRow, QueueRow, Store } from '../storage/index.ts';
+import { type Incident, incidentOf, incidentRow, type TargetKind } from './incident.ts';
+import { canonicalJson, type SnapshotContent, signSnapshot, snapshotSigningKey } from './snapshot.ts';
+
+export interface IncidentContext {
+  store: Store;
+  trail: AuditTrail;
+  checkpointer: Checkpointer;
+  keyring: SystemKeyring;
+  clock: Clock;
+  accountId: string;
+  region: string;
+  archiveDir: string;
+  /** Where snapshot files are written (read-only, one per incident). */
+  snapshotDir: string;
+  queues: QueueService;
+  keys: KeyAdmin;
+  scanner: ComplianceScanner;
+  scanContext: ScanContext;
+  /** Who acts: `local-user:NAME` for a command, `pciq` on the server (a policy's quarantine action). */
+  actor: string;
+}
+
+/** What is contained, as found before the snapshot. */
+interface Target {
+  arn: string;
+  address?: QueueAddress;
+  queue?: QueueRow;
+  key?: KeyDescription;
+  name?: string;
+  function?: { version: FunctionVersionRow | undefined; mappings: EventSourceMappingRow[] };
+}
+
+/** A refusal the operator can act on (unknown target, release while rules fail, …). */
+export class IncidentError extends Error {}
+
+const maxSnapshotMessages = 10_000;
+const defaultAuditWindowMs = 7 * 86_400_000;
+
+/** INC-YYYYMMDD-xxxxxx: the suffix is letters only, so no id reads as a card-number-long digit run. */
+function newIncidentId(nowMs: number): string {
+  const suffix = [...randomBytes(6)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
+  return `INC-${new Date(nowMs).toISOString().slice(0, 10).replace(/-/g, '')}-${suffix}`;
+}
+
+/**
+ * Incident response (PCI DSS 12.10): quarantine a principal, queue, key or function — a forensic snapshot
+ * first, then containment, each step recorded in the audit trail — and release once the rules on the
+ * affected resource pass again (or the risk is accepted, with a reason, on the record).
+ */
+export class IncidentService {
+  private readonly context: IncidentContext;
+
+  constructor(context: IncidentContext) {
+    this.context = context;
+  }
+
+  async quarantine(
+    kind: TargetKind,
+    ref: string,
+    options: { reason: string; auditWindowMs?: number },
+  ): Promise<Incident> {
+    const { context } = this;
+    if (kind === 'principal') {
+      throw new IncidentError(
+        'quarantine of a principal needs IAM principals and sessions, which this pciq does not have yet; quarantine the queues or keys it uses instead',
+      );
+    }
+    const now = context.clock.now();
+    const id = newIncidentId(now);
+    const target =
+      kind === 'queue'
+        ? await this.queueTarget(ref)
+        : kind === 'key'
+          ? await this.keyTarget(ref)
+          : await this.functionTarget(ref);
+    // Evidence first: nothing is changed before the snapshot is written, signed and recorded.
+    const snapshot = await this.snapshot(id, kind, target.arn, target, options.auditWindowMs ?? defaultAuditWindowMs);
+    await this.record('incident:Snapshot', target.arn, {
+      incidentId: id,
+      sha256: snapshot.sha256,
+      keyId: snapshot.keyId,
+      file: snapshot.file,
+    });
+    let previous: string | null;
+    let action: string;
+    if (kind === 'queue') {
+      previous = (await context.queues.setQuarantine(target.address!, id)) ?? null;
+      action = 'receives, purge and delete refused';
+    } else if (kind === 'function') {
+      previous = JSON.stringify(await this.setMappings(target.name!, null));
+      action = 'function stopped: its queue mappings disabled';
+    } else {
+      previous = await context.keys.quarantineKey(context.accountId, target.arn, id);
+      action = 'key disabled: nothing seals or opens under it';
+    }
+    const at = new Date(context.clock.now()).toISOString();
+    const incident: Incident = {
+      id,
+      kind,
+      target: target.arn,
+      status: 'contained',
+      reason: options.reason,
+      openedAt: new Date(now).toISOString(),
+      openedBy: context.actor,
+      snapshot: { file: snapshot.file, sha256: snapshot.sha256, keyId: snapshot.keyId },
+      containment: { action, previous },
+      release: null,
+      timeline: [
+        { time: new Date(now).toISOString(), event: 'opened', detail: options.reason },
+        { time: new Date(now).toISOString(), event: 'snapshot', detail: `${snapshot.file} sha256 ${snapshot.sha256}` },
+        { time: at, event: 'contained', detail: action },
+      ],
+    };
+    await context.store.write((tx) => tx.incidents.put(incidentRow(incident, context.clock.now())));
+    await this.record('incident:Quarantine', target.arn, { incidentId: id, kind, action, reason: options.reason });
+    await context.checkpointer.checkpoint('command');
+    return incident;
+  }
+
+  /**
+   * Re-runs the rules on the contained resource; refuses while any fails unmuted, unless the risk is accepted
+   * with a reason. Then lifts containment, back to the state before it.
+   */
+  async release(id: string, options: { acceptRisk?: string }): Promise<Incident> {
+    const { context } = this;
+    const incident = await this.get(id);
+    if (incident.status === 'released')
+      throw new IncidentError(`incident ${id} was released already, at ${incident.release?.at}`);
+    const scan = await context.scanner.scan(context.scanContext, {
+      trigger: 'release',
+      resourceIds: new Set([incident.target]),
+    });
+    const failing = scan.findings
+      .filter((finding) => finding.status === 'fail' && !finding.muted)
+      .map((finding) => finding.rule);
+    if (failing.length > 0 && !options.acceptRisk) {
+      await this.record(
+        'incident:Release',
+        incident.target,
+        { incidentId: id, refused: true, failingRules: failing.join(' ') },
+        'failure',
+      );
+      throw new IncidentError(
+        `incident ${id} stays contained: ${failing.length} rule(s) still fail on ${incident.target}: ${failing.join(', ')}; fix them (pciq compliance findings) or release with --accept-risk "REASON"`,
+      );
+    }
+    if (incident.kind === 'queue') {
+      const address = parseQueueArn(incident.target)!;
+      await context.queues.setQuarantine({ accountId: address.accountId, name: address.name }, null);
+    } else if (incident.kind === 'function') {
+      const name = incident.target.slice(incident.target.lastIndexOf(':') + 1);
+      await this.setMappings(name, JSON.parse(incident.containment.previous ?? '[]') as string[]);
+    } else {
+      await context.keys.releaseKey(
+        context.accountId,
+        incident.target,
+        incident.containment.previous === 'Disabled' ? 'Disabled' : 'Enabled',
+      );
+    }
+    const now = new Date(context.clock.now()).toISOString();
+    const released: Incident = {
+      ...incident,
+      status: 'released',
+      release: { at: now, by: context.actor, acceptedRisk: options.acceptRisk ?? null, failingRules: failing },
+      timeline: [
+        ...incident.timeline,
+        {
+          time: now,
+          event: 'released',
+          detail: options.acceptRisk
+            ? `risk accepted with ${failing.length} failing rule(s) (${failing.join(', ')}): ${options.acceptRisk}`
+            : 'every rule on the resource passes',
+        },
+      ],
+    };
+    await context.store.write((tx) => tx.incidents.put(incidentRow(released, context.clock.now())));
+    await this.record('incident:Release', incident.target, {
+      incidentId: id,
+      acceptedRisk: options.acceptRisk ?? null,
+      failingRules: failing.join(' ') || null,
+    });
+    await context.checkpointer.checkpoint('command');
+    return released;
+  }
+
+  async get(id: string): Promise<Incident> {
+    const row = await this.context.store.read((tx) => tx.incidents.get(id));
+    if (!row) throw new IncidentError(`there is no incident ${id} (pciq incident list shows them)`);
+    return incidentOf(row);
+  }
+
+  async list(): Promise<Incident[]> {
+    return (await this.context.store.read((tx) => tx.incidents.list())).map(incidentOf);
+  }
+
+  private async queueTarget(ref: string): Promise<Target> {
+    const { context } = this;
+    const address: QueueAddress | undefined = ref.startsWith('arn:')
+      ? parseQueueArn(ref)
+      : ref.includes('/')
+        ? parseQueueUrl(ref)
+        : { accountId: context.accountId, name: ref };
+    if (!address) throw new IncidentError(`${ref} is not a queue name, URL or ARN`);
+    const queue = await context.store.read((tx) => tx.getQueueByName(address.accountId, address.name));
+    if (!queue) throw new IncidentError(`there is no queue ${address.name} in account ${address.accountId}`);
+    if (queue.attributes['PciqQuarantine'])
+      throw new IncidentError(`queue ${queue.name} is quarantined already (${queue.attributes['PciqQuarantine']})`);
+    return {
+      arn: `arn:aws:sqs:${context.region}:${queue.accountId}:${queue.name}`,
+      address: { accountId: queue.accountId, name: queue.name },
+      queue,
+    };
+  }
+
+  private async functionTarget(ref: string): Promise<Target> {
+    const { context } = this;
+    const name = ref.startsWith('arn:') ? (/:function:([^:]+)(?::[^:]+)?$/.exec(ref)?.[1] ?? '') : ref;
+    const found = await context.store.read(async (tx) => {
+      const row = await tx.functions.getFunction(context.accountId, name);
+      if (!row) return undefined;
+      return {
+        version: await tx.functions.getVersion(context.accountId, name, row.currentVersion),
+        mappings: await tx.functions.listMappings(context.accountId, name),
+      };
+    });
+    if (!found) throw new IncidentError(`there is no function ${name} in account ${context.accountId}`);
+    return {
+      arn: `arn:aws:lambda:${context.region}:${context.accountId}:function:${name}`,
+      name,
+      function: found,
+    };
+  }
+
+  /**
+   * Disables every enabled mapping of a function (`enable` null) and returns the ids it disabled, or enables
+   * the mappings `enable` lists. The runner stops polling a disabled mapping within seconds.
+   */
+  private async setMappings(name: string, enable: string[] | null): Promise<string[]> {
+    const { context } = this;
+    return context.store.write(async (tx) => {
+      const changed: string[] = [];
+      for (const mapping of await tx.functions.listMappings(context.accountId, name)) {
+        const isEnabled = enable === null ? false : enable.includes(mapping.uuid) || mapping.isEnabled;
+        if (isEnabled === mapping.isEnabled) continue;
+        await tx.functions.updateMapping({ ...mapping, isEnabled, updatedAtMs: context.clock.now() });
+        changed.push(mapping.uuid);
+      }
+      return changed;
+    });
+  }
+
+  private async keyTarget(ref: string): Promise<Target> {
+    try {
+      const key = await this.context.keys.resolve(this.context.accountId, ref);
+      return { arn: key.arn, key };
+    } catch (error) {
+      if (error instanceof PciqError) throw new IncidentError(`there is no key ${ref}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private async snapshot(
+    id: string,
+    kind: TargetKind,
+    arn: string,
+    target: Target,
+    auditWindowMs: number,
+  ): Promise<{ file: string; sha256: string; keyId: string }> {
+    const { context } = this;
+    const now = context.clock.now();
+    const fromMs = now - auditWindowMs;
+    let messages: SnapshotContent['messages'] = null;
+    let configuration: Record<string, unknown>;
+    let policies: Record<string, unknown>;
+    if (target.queue) {
+      const queue = target.queue;
+      const { attributes, tags, createdAtMs, lastModifiedAtMs, isFifo } = queue;
+      const counts = await context.store.read((tx) => tx.countMessages(queue.id, now));
+      configuration = {
+        name: queue.name,
+        isFifo,
+        attributes: { ...attributes, Policy: undefined },
+        tags,
+        createdAtMs,
+        lastModifiedAtMs,
+        counts,
+      };
+      policies = { queuePolicy: attributes['Policy'] ?? null };
+      messages = await context.store.read(async (tx) => {
+        const out: Array<Record<string, unknown>> = [];
+        for (let after = 0; out.length < maxSnapshotMessages; ) {
+          const page = await tx.scanPayloads(after, 1_000);
+          for (const sealed of page) {
+            if (sealed.queueId !== queue.id) continue;
+            const row = await tx.getMessage(queue.id, sealed.seq);
+            if (!row) continue;
+            // Still sealed, as stored: the snapshot never holds message plaintext.
+            out.push({
+              seq: row.seq,
+              messageId: row.messageId,
+              sentAtMs: row.sentAtMs,
+              visibleAtMs: row.visibleAtMs,
+              expiresAtMs: row.expiresAtMs,
+              receiveCount: row.receiveCount,
+              sizeBytes: row.sizeBytes,
+              sealedPayload: Buffer.from(row.payload).toString('base64'),
+            });
+          }
+          if (page.length < 1_000) break;
+          after = page[page.length - 1]!.seq;
+        }
+        return out;
+      });
+    } else if (target.function) {
+      // The version's facts and the names of secret-looking variables: never the sealed environment or code.
+      const { sealedEnvironment: _, ...version } = target.function.version ?? ({} as Partial<FunctionVersionRow>);
+      configuration = { name: target.name, version, mappings: target.function.mappings };
+      policies = { roleArn: target.function.version?.roleArn ?? null };
+    } else {
+      const key = target.key!;
+      const { policy, ...description } = key;
+      configuration = { ...description };
+      policies = { keyPolicy: policy || null };
+    }
+    const findings = (
+      await context.scanner.scan(context.scanContext, {
+        trigger: 'on-demand',
+        resourceIds: new Set([arn]),
+        isStored: false,
+      })
+    ).findings;
+    const resourceRecords = (
+      await context.store.read((tx) => tx.audit.search({ fromMs, toMs: now, resource: arn, limit: 10_000 }))
+    ).map((row) => row.seq);
+    let bundle: ExportBundle | null = null;
+    let note: string | undefined;
+    try {
+      bundle = await exportEvidence(context.trail, context.checkpointer, {
+        fromMs,
+        toMs: now,
+        archiveDir: context.archiveDir,
+      });
+    } catch (error) {
+      if (!(error instanceof EvidenceUnavailableError)) throw error;
+      note = error.message;
+    }
+    const content: SnapshotContent = {
+      incidentId: id,
+      takenAt: new Date(now).toISOString(),
+      target: { kind, id: arn },
+      configuration: JSON.parse(canonicalJson(configuration)) as Record<string, unknown>,
+      policies,
+      sessions: null,
+      messages,
+      findings,
+      audit: {
+        from: new Date(fromMs).toISOString(),
+        to: new Date(now).toISOString(),
+        resourceRecords,
+        export: bundle,
+        ...(note ? { note } : {}),
+      },
+    };
+    const { key, isNew } = await snapshotSigningKey(context.store, context.keyring, now);
+    if (isNew) await this.record('incident:CreateSigningKey', null, { keyId: key.keyId, algorithm: 'Ed25519' });
+    const snapshot = signSnapshot(content, key);
+    mkdirSync(context.snapshotDir, { recursive: true, mode: 0o700 });
+    const file = join(context.snapshotDir, `${id}.snapshot.json`);
+    writeFileSync(file, `${JSON.stringify(snapshot)}\n`, { mode: 0o400, flag: 'wx' });
+    return { file, sha256: snapshot.sha256, keyId: snapshot.keyId };
+  }
+
+  private async record(
+    type: string,
+    resource: string | null,
+    details: Record<string, string | number | boolean | null>,
+    outcome: 'success' | 'failure' = 'success',
+  ): Promise<void> {
+    const { trail } = this.context;
+    const draft = trail.systemDraft(type, 'management', outcome, details, resource);
+    const userAgent = this.context.actor.startsWith('local-user:') ? 'pciq-cli' : null;
+    await trail.record({ ...draft, origin: { ...draft.origin, userAgent } });
+  }
+}
