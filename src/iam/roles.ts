@@ -4,6 +4,7 @@ import { alreadyExists, checkTags, type IamContext, noSuchEntity, withoutTags } 
 import { checkName, checkPath, newUniqueId, roleArnFor } from './names.ts';
 import { checkBoundaryPolicy, policyHash } from './policies.ts';
 import { parsePolicy } from './policy/index.ts';
+import { endSessionsOf } from './sessions.ts';
 
 /**
  * IAM roles: permissions that users, functions and services take on for a while through STS AssumeRole,
@@ -118,8 +119,15 @@ export async function deleteRole(context: IamContext, accountId: string, roleNam
     const conflict = (what: string) => new PciqError('DeleteConflict', `Cannot delete entity, must ${what} first.`);
     if ((await tx.iam.listInlinePolicies(accountId, 'role', row.roleName)).length) throw conflict('delete policies');
     if ((await tx.iam.listAttachments(accountId, 'role', row.roleName)).length) throw conflict('detach all policies');
+    const arn = roleView(row).arn;
     await tx.iam.deleteRole(accountId, row.roleName);
-    await context.audit.record(tx, { type: 'iam:DeleteRole', outcome: 'success', resource: roleView(row).arn });
+    const endedSessions = await endSessionsOf(tx, accountId, arn);
+    await context.audit.record(tx, {
+      type: 'iam:DeleteRole',
+      outcome: 'success',
+      resource: arn,
+      details: { endedSessions },
+    });
   });
 }
 

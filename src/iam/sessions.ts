@@ -88,6 +88,22 @@ export async function issueSession(context: IamContext, tx: WriteTx, input: NewS
   return { accessKeyId, secretAccessKey, sessionToken, expirationMs: row.expiresAtMs };
 }
 
+/**
+ * Ends the sessions that act as a user or role about to be deleted: the role's sessions, or the user's own
+ * (GetSessionToken, sign-in). AWS ties a session to the identity's unique id, so a user or role created later
+ * under the same name never inherits them; here they end with the identity. Returns how many ended.
+ */
+export async function endSessionsOf(tx: WriteTx, accountId: string, identityArn: string): Promise<number> {
+  let ended = 0;
+  for (const session of await tx.iam.listSessions(accountId)) {
+    const actsAs = session.roleArn ?? session.principalArn;
+    if (actsAs !== identityArn) continue;
+    await tx.iam.deleteSession(session.accessKeyId);
+    ended += 1;
+  }
+  return ended;
+}
+
 export async function openSessionSecret(sealer: Sealer, tx: ReadTx, row: IamSessionRow): Promise<string> {
   return (await sealer.session(tx)).open(row.sealedSecret, secretScope, row.accessKeyId).toString('utf8');
 }

@@ -3,6 +3,7 @@ import type { IamUserRow } from '../storage/index.ts';
 import { alreadyExists, checkTags, type IamContext, noSuchEntity, withoutTags } from './context.ts';
 import { checkName, checkPath, newUniqueId, userArn } from './names.ts';
 import { checkBoundaryPolicy } from './policies.ts';
+import { endSessionsOf } from './sessions.ts';
 
 /** IAM users: the people and machines of an account (CreateUser … DeleteUser, TagUser, UntagUser). */
 
@@ -86,11 +87,12 @@ export async function deleteUser(context: IamContext, accountId: string, userNam
     if ((await tx.iam.listInlinePolicies(accountId, 'user', row.userName)).length) throw conflict('delete policies');
     if ((await tx.iam.listAttachments(accountId, 'user', row.userName)).length) throw conflict('detach all policies');
     await tx.iam.deleteUser(accountId, row.userName);
+    const endedSessions = await endSessionsOf(tx, accountId, arn);
     await context.audit.record(tx, {
       type: 'iam:DeleteUser',
       outcome: 'success',
       resource: arn,
-      details: { userId: row.userId },
+      details: { userId: row.userId, endedSessions },
     });
   });
 }

@@ -16,6 +16,8 @@ import {
   CreateRoleCommand,
   CreateUserCommand,
   CreateVirtualMFADeviceCommand,
+  DeleteAccessKeyCommand,
+  DeleteRoleCommand,
   DeleteUserCommand,
   EnableMFADeviceCommand,
   GetRoleCommand,
@@ -28,12 +30,13 @@ import {
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import {
   CreateQueueCommand,
+  ListQueuesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { pciqJson } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer, pciqBin } from '../support/pciq-process.ts';
 import { clientConfig, sqsClient, type TestCredentials } from '../support/sqs-client.ts';
@@ -318,6 +321,68 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     );
     clients.push(stranger);
     await assert.rejects(stranger.send(new GetCallerIdentityCommand({})), { name: 'InvalidClientTokenId' });
+  });
+
+  it('ends the sessions of a deleted role or user: one created later under the same name does not revive them', async () => {
+    const account = data.bootstrap.accountId;
+    const trustAccount = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' }],
+    });
+    const listQueues = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'sqs:ListQueues', Resource: '*' }],
+    };
+    const asCaller = (credentials: Credentials) => {
+      const sts = new STSClient(clientConfig(endpoint, data.bootstrap, credentials));
+      const sqs = sqsClient(endpoint, data.bootstrap, credentials);
+      clients.push(sts, sqs);
+      return { sts, sqs };
+    };
+    const adminSts = new STSClient(clientConfig(endpoint, data.bootstrap, data.bootstrap));
+    clients.push(adminSts);
+
+    await iam.send(new CreateRoleCommand({ RoleName: 'night-shift', AssumeRolePolicyDocument: trustAccount }));
+    const { Credentials: roleSession } = await adminSts.send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/night-shift`, RoleSessionName: 'ops' }),
+    );
+    const oldShift = asCaller({
+      accessKeyId: roleSession!.AccessKeyId!,
+      secretAccessKey: roleSession!.SecretAccessKey!,
+      sessionToken: roleSession!.SessionToken!,
+    });
+    await oldShift.sts.send(new GetCallerIdentityCommand({}));
+    await iam.send(new DeleteRoleCommand({ RoleName: 'night-shift' }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'night-shift', AssumeRolePolicyDocument: trustAccount }));
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'night-shift',
+        PolicyName: 'list',
+        PolicyDocument: JSON.stringify(listQueues),
+      }),
+    );
+    await assert.rejects(oldShift.sqs.send(new ListQueuesCommand({})), { name: 'InvalidClientTokenId' });
+    await assert.rejects(oldShift.sts.send(new GetCallerIdentityCommand({})), { name: 'InvalidClientTokenId' });
+
+    await iam.send(new CreateUserCommand({ UserName: 'leaver' }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'leaver' }));
+    const { Credentials: userSession } = await asCaller({
+      accessKeyId: AccessKey!.AccessKeyId!,
+      secretAccessKey: AccessKey!.SecretAccessKey!,
+    }).sts.send(new GetSessionTokenCommand({}));
+    const leaver = asCaller({
+      accessKeyId: userSession!.AccessKeyId!,
+      secretAccessKey: userSession!.SecretAccessKey!,
+      sessionToken: userSession!.SessionToken!,
+    });
+    await leaver.sts.send(new GetCallerIdentityCommand({}));
+    await iam.send(new DeleteAccessKeyCommand({ UserName: 'leaver', AccessKeyId: AccessKey!.AccessKeyId! }));
+    await iam.send(new DeleteUserCommand({ UserName: 'leaver' }));
+    await iam.send(new CreateUserCommand({ UserName: 'leaver' }));
+    await iam.send(
+      new PutUserPolicyCommand({ UserName: 'leaver', PolicyName: 'list', PolicyDocument: JSON.stringify(listQueues) }),
+    );
+    await assert.rejects(leaver.sqs.send(new ListQueuesCommand({})), { name: 'InvalidClientTokenId' });
   });
 
   it("grants through a queue's resource policy, and a queue policy's deny beats the admin's allow", async () => {

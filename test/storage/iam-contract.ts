@@ -267,7 +267,9 @@ export function describeIamStoreContract(driver: string, factory: StoreFactory):
       assert.equal(await store.write((tx) => tx.iam.deleteExpiredSessions(10_000)), 1);
       assert.equal(await store.read((tx) => tx.iam.getSession('ASIAONE')), undefined);
       assert.equal((await store.read((tx) => tx.iam.getSession('ASIATWO')))?.idleTimeoutMs, 900_000);
+      const before = await revision();
       await store.write((tx) => tx.iam.deleteSession('ASIATWO'));
+      assert.notEqual(await revision(), before, 'an ended session applies to the next request everywhere');
       assert.deepEqual(await store.read((tx) => tx.iam.listSessions(account)), []);
     });
 
