@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { kmsService } from '../api/kms/service.ts';
 import { sqsService } from '../api/sqs/service.ts';
-import { isPciqError, queueArn, systemClock } from '../core/index.ts';
+import { isPciqError, parseQueueArn, queueArn, systemClock } from '../core/index.ts';
 import type { IamService, LoginOwner } from '../iam/index.ts';
 import { type AccessReview, reviewAccess, reviewCsv } from '../iam/review.ts';
 import { keyArn } from '../keys/index.ts';
@@ -133,6 +133,39 @@ function contextOf(pairs: readonly string[] | undefined): Record<string, string 
     context[pair.slice(0, equals)] = value === 'true' ? true : value === 'false' ? false : value;
   }
   return context;
+}
+
+/**
+ * `pciq iam simulate`: the decision a request would get. Without --resource-policy, a queue of this account
+ * is simulated with its own `Policy` attribute, as requests on it are decided (IAM's SimulatePrincipalPolicy
+ * leaves that to the caller).
+ */
+async function simulate(iam: IamService, accountId: string, principal: string, values: Values) {
+  const given = values['resource-policy'];
+  const request = { policySourceArn: principal, actionNames: values.action ?? [], context: contextOf(values.context) };
+  if (given !== undefined || !values.resource?.length) {
+    return iam.simulate(accountId, {
+      ...request,
+      ...(values.resource?.length ? { resourceArns: values.resource } : {}),
+      ...(given !== undefined ? { resourcePolicy: documentOf('resource-policy', given) } : {}),
+    });
+  }
+  const results = [];
+  for (const resource of values.resource) {
+    const queue = parseQueueArn(resource);
+    const policy =
+      queue && queue.accountId === accountId && queue.name !== '*'
+        ? (await iam.context.store.read((tx) => tx.getQueueByName(accountId, queue.name)))?.attributes['Policy']
+        : undefined;
+    results.push(
+      ...(await iam.simulate(accountId, {
+        ...request,
+        resourceArns: [resource],
+        ...(policy ? { resourcePolicy: policy } : {}),
+      })),
+    );
+  }
+  return results;
 }
 
 async function review(iam: IamService, accountId: string, region: string): Promise<AccessReview> {
@@ -319,14 +352,12 @@ async function run(
         if (values.principal === undefined || !values.action?.length) {
           throw new CliError('simulate needs --principal ARN and at least one --action');
         }
-        const resourcePolicy = values['resource-policy'];
-        return iam.simulate(accountId, {
-          policySourceArn: values.principal,
-          actionNames: values.action,
-          context: contextOf(values.context),
-          ...(values.resource?.length ? { resourceArns: values.resource } : {}),
-          ...(resourcePolicy !== undefined ? { resourcePolicy: documentOf('resource-policy', resourcePolicy) } : {}),
-        });
+        if (positionals.length) {
+          throw new CliError(
+            `simulate takes no arguments besides its options, not '${positionals[0]}': give each action its own --action and each resource its own --resource`,
+          );
+        }
+        return simulate(iam, accountId, values.principal, values);
       }
       case 'review':
         return review(iam, accountId, region);

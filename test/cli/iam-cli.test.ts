@@ -212,6 +212,18 @@ describe('pciq iam on a data directory', () => {
       ],
       [['iam', 'frobnicate'], /unknown iam command 'frobnicate'/],
       [['iam', 'simulate'], /needs --principal ARN and at least one --action/],
+      [
+        [
+          'iam',
+          'simulate',
+          '--principal',
+          `arn:aws:iam::${account}:user/alice`,
+          '--action',
+          'sqs:SendMessage',
+          'sqs:ReceiveMessage',
+        ],
+        /not 'sqs:ReceiveMessage': give each action its own --action/,
+      ],
     ] as const) {
       const result = pciq([...argv, ...args]);
       assert.equal(result.status, 1, result.stdout);

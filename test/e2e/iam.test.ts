@@ -429,6 +429,32 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
         isAccessDenied(/explicit deny in a resource-based policy/),
       ),
     );
+    // `pciq iam simulate` answers as the requests were decided: with the queue's own policy.
+    const simulate = (principal: string, action: string) =>
+      pciqJson<Array<{ decision: string; matched: Array<{ statement: string; layer: string }> }>>([
+        'iam',
+        'simulate',
+        '--principal',
+        `arn:aws:iam::${data.bootstrap.accountId}:user/${principal}`,
+        '--action',
+        action,
+        '--resource',
+        queueArn('shared-inbox'),
+        '--json',
+        '--data-dir',
+        data.dataDir,
+        '--key-file',
+        data.keyFile,
+      ])[0]!;
+    const purge = simulate('admin', 'sqs:PurgeQueue');
+    assert.equal(purge.decision, 'ExplicitDeny');
+    assert.ok(purge.matched.some((match) => match.statement === 'NobodyPurges' && match.layer === 'resource'));
+    const send = simulate('partner', 'sqs:SendMessage');
+    assert.equal(send.decision, 'Allow');
+    assert.deepEqual(
+      send.matched.map((match) => [match.statement, match.layer]),
+      [['PartnerSends', 'resource']],
+    );
     await assert.rejects(
       adminSqs.send(
         new SetQueueAttributesCommand({
