@@ -110,6 +110,28 @@ describe("people's sign-in (PCI DSS 8.2, 8.3, 8.4)", () => {
     assert.equal(lockouts[0]?.details?.failedAttempts, 10);
   });
 
+  it('disables an account without sign-in for 90 days until an administrator resets its password (8.2.6)', async () => {
+    const mfa = await person('dormant');
+    await h.iam.signIn({ accountId: account, userName: 'dormant', password, tokenCode: mfa.code() });
+    h.clock.advance(89 * 24 * 3_600_000);
+    await h.iam.signIn({ accountId: account, userName: 'dormant', password, tokenCode: mfa.code() });
+    h.clock.advance(90 * 24 * 3_600_000);
+    await assert.rejects(
+      h.iam.signIn({ accountId: account, userName: 'dormant', password, tokenCode: mfa.code() }),
+      refusedWith('AccessDenied', /disabled after 90 days without use \(PCI DSS 8\.2\.6\)/),
+    );
+    await h.iam.updateLoginProfile(account, { owner: { userName: 'dormant' }, password: initialPassword });
+    h.clock.advance(30_000);
+    const session = await h.iam.signIn({
+      accountId: account,
+      userName: 'dormant',
+      password: initialPassword,
+      tokenCode: mfa.code(),
+      newPassword: 'awake again in 2027',
+    });
+    assert.match(session.accessKeyId, /^ASIA/);
+  });
+
   it('counts a right password with a wrong code as a failed attempt', async () => {
     const mfa = await person('carol');
     await assert.rejects(
