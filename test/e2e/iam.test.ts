@@ -3,7 +3,7 @@
  * clients against a real `pciq serve`, credentials obtained from pciq itself behaving as their policies say.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
@@ -37,7 +37,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
-import { pciqJson } from '../support/pciq-cli.ts';
+import { pciqJsonAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer, pciqBin } from '../support/pciq-process.ts';
 import { clientConfig, sqsClient, type TestCredentials } from '../support/sqs-client.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
@@ -84,9 +84,13 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
   const queueUrl = (name: string) => `${endpoint}/${data.bootstrap.accountId}/${name}`;
   const queueArn = (name: string) => `arn:aws:sqs:${data.bootstrap.region}:${data.bootstrap.accountId}:${name}`;
 
+  /**
+   * Runs the AWS CLI without blocking: a blocked event loop would miss the server closing an idle keep-alive
+   * connection, and the SDK clients' next request would be written into it (EPIPE).
+   */
   function aws(args: string[], credentials: Credentials = data.bootstrap) {
-    const result = spawnSync('aws', [...args, '--endpoint-url', endpoint, '--output', 'json'], {
-      encoding: 'utf8',
+    const child = spawn('aws', [...args, '--endpoint-url', endpoint, '--output', 'json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env['PATH'],
         HOME: process.env['HOME'],
@@ -100,11 +104,26 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
         AWS_PAGER: '',
       },
     });
-    return { ...result, json: () => JSON.parse(result.stdout || '{}') };
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    return new Promise<{
+      status: number | null;
+      stdout: string;
+      stderr: string;
+      json: () => ReturnType<typeof JSON.parse>;
+    }>((resolve) => {
+      child.on('close', (status) => resolve({ status, stdout, stderr, json: () => JSON.parse(stdout || '{}') }));
+    });
   }
 
-  function awsOk(args: string[], credentials?: Credentials) {
-    const result = aws(args, credentials);
+  async function awsOk(args: string[], credentials?: Credentials) {
+    const result = await aws(args, credentials);
     assert.equal(result.status, 0, `aws ${args.join(' ')}: ${result.stderr}`);
     return result.json();
   }
@@ -116,7 +135,7 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     }
     await adminSqs.send(new CreateQueueCommand({ QueueName: 'cli-orders' }));
     await adminSqs.send(new SendMessageCommand({ QueueUrl: queueUrl('cli-orders'), MessageBody: 'order 1' }));
-    awsOk(['iam', 'create-user', '--user-name', 'clerk']);
+    await awsOk(['iam', 'create-user', '--user-name', 'clerk']);
     const document = {
       Version: '2012-10-17',
       Statement: [
@@ -130,7 +149,7 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
         },
       ],
     };
-    awsOk([
+    await awsOk([
       'iam',
       'put-user-policy',
       '--user-name',
@@ -141,15 +160,15 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
       JSON.stringify(document),
     ]);
     assert.deepEqual(
-      awsOk(['iam', 'get-user-policy', '--user-name', 'clerk', '--policy-name', 'orders']).PolicyDocument,
+      (await awsOk(['iam', 'get-user-policy', '--user-name', 'clerk', '--policy-name', 'orders'])).PolicyDocument,
       document,
     );
-    const { AccessKey } = awsOk(['iam', 'create-access-key', '--user-name', 'clerk']);
+    const { AccessKey } = await awsOk(['iam', 'create-access-key', '--user-name', 'clerk']);
     const clerk = { accessKeyId: AccessKey.AccessKeyId, secretAccessKey: AccessKey.SecretAccessKey };
     assert.match(clerk.accessKeyId, /^AKIA[A-Z2-7]{16}$/);
 
     const seedFile = join(files.path, 'clerk-seed.txt');
-    const { VirtualMFADevice } = awsOk([
+    const { VirtualMFADevice } = await awsOk([
       'iam',
       'create-virtual-mfa-device',
       '--virtual-mfa-device-name',
@@ -161,7 +180,7 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     ]);
     const code = authenticator(readFileSync(seedFile, 'ascii').trim());
     await awayFromStepBoundary();
-    awsOk([
+    await awsOk([
       'iam',
       'enable-mfa-device',
       '--user-name',
@@ -174,19 +193,19 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
       code(-1),
     ]);
     assert.equal(
-      awsOk(['iam', 'list-mfa-devices', '--user-name', 'clerk']).MFADevices[0].SerialNumber,
+      (await awsOk(['iam', 'list-mfa-devices', '--user-name', 'clerk'])).MFADevices[0].SerialNumber,
       VirtualMFADevice.SerialNumber,
     );
 
     // The long-term key may send, not receive: it carries no MFA.
-    awsOk(['sqs', 'send-message', '--queue-url', queueUrl('cli-orders'), '--message-body', 'order 2'], clerk);
-    const refused = aws(['sqs', 'receive-message', '--queue-url', queueUrl('cli-orders')], clerk);
+    await awsOk(['sqs', 'send-message', '--queue-url', queueUrl('cli-orders'), '--message-body', 'order 2'], clerk);
+    const refused = await aws(['sqs', 'receive-message', '--queue-url', queueUrl('cli-orders')], clerk);
     assert.notEqual(refused.status, 0);
     assert.match(refused.stderr, /AccessDenied.*not authorized to perform: sqs:ReceiveMessage/);
 
     await awayFromStepBoundary();
     const now = code();
-    const { Credentials } = awsOk(
+    const { Credentials } = await awsOk(
       [
         'sts',
         'get-session-token',
@@ -205,25 +224,25 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
       secretAccessKey: Credentials.SecretAccessKey,
       sessionToken: Credentials.SessionToken,
     };
-    const received = awsOk(
+    const received = await awsOk(
       ['sqs', 'receive-message', '--queue-url', queueUrl('cli-orders'), '--max-number-of-messages', '10'],
       session,
     );
     assert.ok(received.Messages.length >= 1);
     assert.equal(
-      awsOk(['sts', 'get-caller-identity'], session).Arn,
+      (await awsOk(['sts', 'get-caller-identity'], session)).Arn,
       `arn:aws:iam::${data.bootstrap.accountId}:user/clerk`,
     );
 
     // A code is good once (PCI DSS 8.5.1).
-    const replayed = aws(
+    const replayed = await aws(
       ['sts', 'get-session-token', '--serial-number', VirtualMFADevice.SerialNumber, '--token-code', now],
       clerk,
     );
     assert.notEqual(replayed.status, 0);
     assert.match(replayed.stderr, /AccessDenied.*already used/);
     // Session credentials cannot make more sessions.
-    assert.match(aws(['sts', 'get-session-token'], session).stderr, /AccessDenied/);
+    assert.match((await aws(['sts', 'get-session-token'], session)).stderr, /AccessDenied/);
   });
 
   it('lets a producer role send to one queue only, and lets a deny beat the allow (SDK v3 STS, IAM, SQS)', async () => {
@@ -430,26 +449,28 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
       ),
     );
     // `pciq iam simulate` answers as the requests were decided: with the queue's own policy.
-    const simulate = (principal: string, action: string) =>
-      pciqJson<Array<{ decision: string; matched: Array<{ statement: string; layer: string }> }>>([
-        'iam',
-        'simulate',
-        '--principal',
-        `arn:aws:iam::${data.bootstrap.accountId}:user/${principal}`,
-        '--action',
-        action,
-        '--resource',
-        queueArn('shared-inbox'),
-        '--json',
-        '--data-dir',
-        data.dataDir,
-        '--key-file',
-        data.keyFile,
-      ])[0]!;
-    const purge = simulate('admin', 'sqs:PurgeQueue');
+    const simulate = async (principal: string, action: string) =>
+      (
+        await pciqJsonAsync<Array<{ decision: string; matched: Array<{ statement: string; layer: string }> }>>([
+          'iam',
+          'simulate',
+          '--principal',
+          `arn:aws:iam::${data.bootstrap.accountId}:user/${principal}`,
+          '--action',
+          action,
+          '--resource',
+          queueArn('shared-inbox'),
+          '--json',
+          '--data-dir',
+          data.dataDir,
+          '--key-file',
+          data.keyFile,
+        ])
+      )[0]!;
+    const purge = await simulate('admin', 'sqs:PurgeQueue');
     assert.equal(purge.decision, 'ExplicitDeny');
     assert.ok(purge.matched.some((match) => match.statement === 'NobodyPurges' && match.layer === 'resource'));
-    const send = simulate('partner', 'sqs:SendMessage');
+    const send = await simulate('partner', 'sqs:SendMessage');
     assert.equal(send.decision, 'Allow');
     assert.deepEqual(
       send.matched.map((match) => [match.statement, match.layer]),
@@ -578,24 +599,26 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     assert.ok(until, String(locked.json.message));
     assert.ok(Date.parse(until[1]!) - Date.now() >= 29 * 60_000, 'locked for at least 30 minutes');
 
-    const audit = (type: string) =>
-      pciqJson<{ records: Array<Record<string, unknown>> }>([
-        'audit',
-        'search',
-        '--event-type',
-        type,
-        '--json',
-        '--data-dir',
-        data.dataDir,
-        '--key-file',
-        data.keyFile,
-      ]).records;
-    const logins = audit('iam:Login');
+    const audit = async (type: string) =>
+      (
+        await pciqJsonAsync<{ records: Array<Record<string, unknown>> }>([
+          'audit',
+          'search',
+          '--event-type',
+          type,
+          '--json',
+          '--data-dir',
+          data.dataDir,
+          '--key-file',
+          data.keyFile,
+        ])
+      ).records;
+    const logins = await audit('iam:Login');
     assert.equal(logins.filter((record) => record.outcome === 'failure').length, 12);
     assert.ok(logins.every((record) => (record.origin as { ip: string }).ip.includes('127.0.0.1')));
-    assert.equal(audit('iam:Lockout').length, 1);
-    assert.ok(audit('iam:AccessDenied').length >= 5);
-    const everything = JSON.stringify(audit('iam:*'));
+    assert.equal((await audit('iam:Lockout')).length, 1);
+    assert.ok((await audit('iam:AccessDenied')).length >= 5);
+    const everything = JSON.stringify(await audit('iam:*'));
     for (const secret of [
       password,
       newPassword,
