@@ -8,7 +8,14 @@ import {
   VaultServiceError,
 } from '../client/index.ts';
 import { maskCardNumbers } from '../guard/index.ts';
-import { isTokenFormat, type Redaction, redactions, tokenFormats } from '../vault/index.ts';
+import {
+  isTokenFormat,
+  maxTokenizeBatch,
+  normalizePan,
+  type Redaction,
+  redactions,
+  tokenFormats,
+} from '../vault/index.ts';
 import { CliError } from './cli-error.ts';
 
 export const tokensUsage = `pciq tokens tokenize [--format FORMAT] [--scope NAME] [--ttl-seconds N] [--expiry MM/YY] [--reason TEXT]
@@ -104,19 +111,25 @@ function tokenizeInputOf(values: Values): Omit<TokenizeInput, 'pan'> {
 
 async function tokenize(client: VaultClient, values: Values, endpoint: string | undefined): Promise<void> {
   const input = tokenizeInputOf(values);
-  const lines = (await readStdin()).split(/\r?\n/);
-  const results: Array<{ token: string; brand: string; last4: string; reused: boolean }> = [];
-  for (const [index, line] of lines.entries()) {
+  const pans: string[] = [];
+  for (const [index, line] of (await readStdin()).split(/\r?\n/).entries()) {
     if (line.trim() === '') continue;
+    // Checked here so that the error names the line (never its digits) before anything is tokenized.
+    if (!normalizePan(line))
+      throw new CliError(`line ${index + 1}: not a card number of 13 to 19 digits that passes the Luhn check`);
+    pans.push(line.trim());
+  }
+  if (pans.length === 0) throw new CliError('no card numbers on standard input (one per line)');
+  const results: Array<{ token: string; brand: string; last4: string; reused: boolean }> = [];
+  // One call per thousand cards: each call is one unit of work and one audit record in the vault.
+  for (let start = 0; start < pans.length; start += maxTokenizeBatch) {
     try {
-      const result = await client.tokenize({ ...input, pan: line.trim() });
-      results.push({ token: result.token, brand: result.brand, last4: result.last4, reused: result.reused });
+      const batch = await client.tokenizeBatch({ ...input, pans: pans.slice(start, start + maxTokenizeBatch) });
+      for (const r of batch) results.push({ token: r.token, brand: r.brand, last4: r.last4, reused: r.reused });
     } catch (error) {
-      const failure = callFailed(error, endpoint);
-      throw new CliError(`line ${index + 1}: ${failure.message}`);
+      throw callFailed(error, endpoint);
     }
   }
-  if (results.length === 0) throw new CliError('no card numbers on standard input (one per line)');
   process.stdout.write(
     values.json
       ? `${JSON.stringify({ tokens: results })}\n`

@@ -2,6 +2,7 @@ export { type ClientSettings, ClientSettingsError, resolveClientSettings } from 
 export { type Credentials, type RequestToSign, SigV4Signer } from './sigv4-signer.ts';
 export {
   type DetokenizeOutput,
+  type TokenizeBatchInput,
   type TokenizeInput,
   type TokenizeOutput,
   VaultClient,

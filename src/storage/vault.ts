@@ -54,7 +54,8 @@ export interface VaultReadTx {
 }
 
 export interface VaultWriteTx extends VaultReadTx {
-  insertToken(row: VaultTokenRow): Promise<void>;
+  /** Inserts new tokens (one call for however many a tokenization issues); a reference in use fails the call. */
+  insertTokens(rows: readonly VaultTokenRow[]): Promise<void>;
   /** Deletes a token: its sealed PAN goes with it. Returns whether it existed. */
   deleteToken(accountId: string, tokenRef: string): Promise<boolean>;
   /** Deletes tokens whose expiry is at or before `nowMs`, at most `limit`; returns how many. */

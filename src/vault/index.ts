@@ -13,6 +13,6 @@ export { type DetokenizeResult, type Redaction, redactedValue, redactions } from
 export { sealedTokensSource } from './sealed-tokens.ts';
 export { isTokenFormat, isTokenShaped, opaqueTokenLength, type TokenFormat, tokenFormats } from './token-format.ts';
 export type { TokenizeResult } from './token-issuer.ts';
-export { TokenVault, type TokenVaultOptions } from './token-vault.ts';
+export { maxTokenizeBatch, TokenVault, type TokenVaultOptions } from './token-vault.ts';
 export { vaultArn } from './vault-arn.ts';
 export type { TokenizeOptions } from './vault-input.ts';

@@ -1,6 +1,6 @@
 import { type Caller, type Clock, PciqError } from '../core/index.ts';
 import type { Sealer } from '../keys/index.ts';
-import type { WriteTx } from '../storage/index.ts';
+import type { VaultTokenRow, WriteTx } from '../storage/index.ts';
 import { brandOf } from './card-brands.ts';
 import { newToken, orderingPrefixOf, type TokenFormat } from './token-format.ts';
 import { openMeta, sealCard, sealedPlaces, sealMeta, type TokenMeta } from './token-seals.ts';
@@ -46,7 +46,8 @@ export function isExpired(row: { expiresAtMs: number | null }, nowMs: number): b
 
 /**
  * Tokens for `pans` (digits only, already checked) inside `tx`: the convergent token of the scope when one
- * exists, else a new random one, its PAN and metadata sealed apart under the account's vault key.
+ * exists, else a new random one, its PAN and metadata sealed apart under the account's vault key. The new
+ * rows are inserted together at the end (one statement on PostgreSQL however many cards there are).
  */
 export async function issueTokens(
   tx: WriteTx,
@@ -62,6 +63,11 @@ export async function issueTokens(
   const now = context.clock.now();
   const expiresAtMs = options.ttlSec !== undefined ? now + options.ttlSec * 1000 : null;
   const results: TokenizeResult[] = [];
+  const rows: VaultTokenRow[] = [];
+  // What this call issued, which storage shows only once its rows are in: convergent tokens by fingerprint
+  // (a card given twice gets its one token), and format-preserving references (which may collide).
+  const convergentHere = new Map<string, TokenizeResult>();
+  const refsHere = new Set<string>();
   for (const digits of pans) {
     const brand = brandOf(digits) ?? 'unknown';
     const last4 = digits.slice(-4);
@@ -71,6 +77,11 @@ export async function issueTokens(
         'vault-fingerprint',
         `${accountId}\n${options.scope}\n${format}\n${digits}`,
       );
+      const earlier = convergentHere.get(fingerprint);
+      if (earlier) {
+        results.push({ ...earlier, isReused: true });
+        continue;
+      }
       const existing = await tx.vault.findConvergent(accountId, options.scope, fingerprint);
       if (existing && !isExpired(existing, now)) {
         const meta = openMeta(session, arn, existing.tokenRef, existing.sealedMeta);
@@ -91,11 +102,11 @@ export async function issueTokens(
     const { token, tokenRef } =
       format === 'opaque'
         ? issuedToken(context, accountId, format, digits)
-        : await freshFormatPreservingToken(tx, context, accountId, format, digits);
+        : await freshFormatPreservingToken(tx, context, accountId, format, digits, refsHere);
     const meta: TokenMeta = { token, brand, bin: digits.slice(0, 6), last4, length: digits.length };
     if (options.expiryMonth !== undefined) meta.expiryMonth = options.expiryMonth;
     const places = sealedPlaces(tokenRef);
-    await tx.vault.insertToken({
+    rows.push({
       accountId,
       tokenRef,
       format,
@@ -107,8 +118,11 @@ export async function issueTokens(
       createdAtMs: now,
       expiresAtMs,
     });
-    results.push({ token, tokenRef, format, brand, last4, isReused: false, expiresAtMs });
+    const result: TokenizeResult = { token, tokenRef, format, brand, last4, isReused: false, expiresAtMs };
+    results.push(result);
+    if (fingerprint !== null) convergentHere.set(fingerprint, result);
   }
+  await tx.vault.insertTokens(rows);
   return results;
 }
 
@@ -132,11 +146,16 @@ async function freshFormatPreservingToken(
   accountId: string,
   format: TokenFormat,
   digits: string,
+  refsHere: Set<string>,
 ): Promise<{ token: string; tokenRef: string }> {
   for (let attempt = 0; attempt < formatPreservingAttempts; attempt++) {
     const issued = issuedToken(context, accountId, format, digits);
+    if (refsHere.has(issued.tokenRef)) continue;
     const [existing] = await tx.vault.getSealedTokens(accountId, [issued.tokenRef], 'meta');
-    if (!existing) return issued;
+    if (!existing) {
+      refsHere.add(issued.tokenRef);
+      return issued;
+    }
   }
   throw new PciqError(
     'LimitExceededException',

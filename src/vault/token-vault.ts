@@ -31,6 +31,8 @@ export interface TokenVaultOptions {
 
 const sweepIntervalMs = 60_000;
 const sweepBatch = 1_000;
+/** Card numbers one batch call may tokenize: its unit of work holds the store's writer for a few milliseconds. */
+export const maxTokenizeBatch = 1_000;
 
 function actorOf(caller: Caller): VaultAuditEvent['actor'] {
   return { principal: caller.principalArn, accessKeyId: caller.accessKeyId, accountId: caller.accountId };
@@ -88,18 +90,64 @@ export class TokenVault {
     checkTokenizeOptions(options);
     const digits = normalizePan(pan);
     if (!digits) throw validation('Pan must be a card number of 13 to 19 digits that passes the Luhn check.');
+    const [result] = await this.issueRecorded(caller, [digits], options, recording, ([issued]) => ({
+      tokenRef: issued!.tokenRef,
+      format: issued!.format,
+      reused: issued!.isReused,
+    }));
+    return result!;
+  }
+
+  /**
+   * Tokenize many PANs in one call (as a batch API of a token vault does): one unit of work and one audit
+   * record for the lot, so each card costs its seals, its keyed reference and its row, and little more.
+   * All or nothing: an entry that is not a card number refuses the call (named by its position, never by
+   * its digits) before anything is issued. Results are in the order of `pans`; a PAN given twice in a
+   * convergent scope gets its one token twice.
+   */
+  async tokenizeBatch(
+    caller: Caller,
+    pans: readonly string[],
+    options: TokenizeOptions = {},
+    recording: Recording = asEvent,
+  ): Promise<TokenizeResult[]> {
+    checkTokenizeOptions(options);
+    if (pans.length === 0 || pans.length > maxTokenizeBatch)
+      throw validation(`Pans must hold 1 to ${maxTokenizeBatch} card numbers.`);
+    const digits = pans.map((pan, index) => {
+      const normalized = normalizePan(pan);
+      if (!normalized)
+        throw validation(
+          `Pans entry ${index + 1} must be a card number of 13 to 19 digits that passes the Luhn check.`,
+        );
+      return normalized;
+    });
+    return this.issueRecorded(caller, digits, options, recording, (results) => ({
+      tokenRefs: listedRefs(results.map((result) => result.tokenRef)),
+      count: results.length,
+      format: options.format ?? 'opaque',
+      reused: results.filter((result) => result.isReused).length,
+    }));
+  }
+
+  /** Issues tokens for checked PANs in one unit of work, with one record (or note) of what `describe` says. */
+  private issueRecorded(
+    caller: Caller,
+    digits: readonly string[],
+    options: TokenizeOptions,
+    recording: Recording,
+    describe: (results: readonly TokenizeResult[]) => VaultDetails,
+  ): Promise<TokenizeResult[]> {
     return this.store.write(async (tx) => {
-      const [result] = await issueTokens(tx, this.issuing, caller, [digits], options);
+      const results = await issueTokens(tx, this.issuing, caller, digits, options);
       const details: VaultDetails = {
-        tokenRef: result!.tokenRef,
-        format: result!.format,
+        ...describe(results),
         convergent: options.scope !== undefined,
-        reused: result!.isReused,
         ...(options.reason !== undefined ? { reason: options.reason } : {}),
       };
       if (recording.kind === 'request') recording.note(details);
       else await this.record(tx, { type: 'vault:Tokenize', outcome: 'success', details, actor: actorOf(caller) });
-      return result!;
+      return results;
     });
   }
 

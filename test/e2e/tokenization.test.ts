@@ -121,6 +121,28 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
     assert.equal(again.token, first.token);
     assert.equal(again.reused, true);
     assert.match(first.token, /^555555\d{6}4444$/);
+    const batch = await vault.tokenizeBatch({
+      pans: ['5555 5555 5555 4444', '378282246310005'],
+      scope: 'checkout',
+      format: 'format-preserving-bin6',
+    });
+    assert.deepEqual(
+      batch.map(({ token, brand, reused }) => ({ token, brand, reused })),
+      [
+        { token: first.token, brand: 'mastercard', reused: true },
+        { token: batch[1]!.token, brand: 'amex', reused: false },
+      ],
+      'many cards in one call, in order, convergent with single calls',
+    );
+    assert.equal((await vault.detokenize({ token: batch[1]!.token, redaction: 'plain' })).value, '378282246310005');
+    await assert.rejects(
+      vault.tokenizeBatch({ pans: ['378282246310005', '5555 5555 5555 4445'] }),
+      (error: unknown) =>
+        error instanceof VaultServiceError &&
+        error.code === 'ValidationException' &&
+        /entry 2/.test(error.message) &&
+        !/5555|3782/.test(error.message),
+    );
     await vault.deleteToken({ token: first.token, reason: 'card replaced' });
     await assert.rejects(
       vault.detokenize({ token: first.token, redaction: 'plain' }),
@@ -206,6 +228,10 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
     assert.match(shown.stdout, /amex {2}378282\*{5}0005/);
     const plain = pciq(['tokens', 'detokenize', tokens[0]!.token, '--redaction', 'plain'], { env });
     assert.match(plain.stdout, /378282246310005/);
+    const badLine = pciq(['tokens', 'tokenize'], { env, input: '378282246310005\n4111 1111 1111 1112\n' });
+    assert.equal(badLine.status, 1);
+    assert.match(badLine.stderr, /line 2: not a card number/);
+    assert.doesNotMatch(badLine.stderr, /4111|3782/);
     const onArgs = pciq(['tokens', 'tokenize', '4111111111111111'], { env });
     assert.equal(onArgs.status, 1);
     assert.match(onArgs.stderr, /standard input only/);

@@ -36,7 +36,7 @@ export function describeVaultStoreContract(driver: string, factory: StoreFactory
 
     it('keeps tokens per account and finds them by reference', async () => {
       const row = tokenRow();
-      await store.write((tx) => tx.vault.insertToken(row));
+      await store.write((tx) => tx.vault.insertTokens([row]));
       const found = await store.read((tx) => tx.vault.getToken(row.accountId, row.tokenRef));
       assert.deepEqual(
         { ...found, sealedPan: [...found!.sealedPan], sealedMeta: [...found!.sealedMeta] },
@@ -55,7 +55,7 @@ export function describeVaultStoreContract(driver: string, factory: StoreFactory
         tokenRow({ sealedPan: Buffer.from([12]), sealedMeta: Buffer.from([22]), expiresAtMs: 9_000 }),
       ];
       await store.write(async (tx) => {
-        for (const row of rows) await tx.vault.insertToken(row);
+        await tx.vault.insertTokens(rows);
       });
       const asked = [rows[1]!.tokenRef, 'ref-unknown', rows[0]!.tokenRef, rows[1]!.tokenRef];
       const plain = (found: Array<{ sealed: Uint8Array; expiresAtMs: number | null } | undefined>) =>
@@ -85,18 +85,40 @@ export function describeVaultStoreContract(driver: string, factory: StoreFactory
       ]);
     });
 
+    it('inserts many tokens in one call, each as given; a reference in use fails the call and its unit', async () => {
+      const rows = Array.from({ length: 50 }, (_, i) =>
+        tokenRow({
+          sealedPan: Buffer.from([i, 1]),
+          sealedMeta: Buffer.from([i, 2]),
+          ...(i % 2 === 0 ? { scope: 'many', fingerprint: `fp-many-${i}`, expiresAtMs: 50_000 + i } : {}),
+        }),
+      );
+      await store.write((tx) => tx.vault.insertTokens(rows));
+      for (const row of [rows[0]!, rows[1]!, rows[49]!]) {
+        const found = await store.read((tx) => tx.vault.getToken(row.accountId, row.tokenRef));
+        assert.deepEqual(
+          { ...found, sealedPan: [...found!.sealedPan], sealedMeta: [...found!.sealedMeta] },
+          { ...row, sealedPan: [...row.sealedPan], sealedMeta: [...row.sealedMeta] },
+        );
+      }
+      const fresh = tokenRow();
+      await assert.rejects(store.write((tx) => tx.vault.insertTokens([fresh, rows[3]!])));
+      assert.equal(await store.read((tx) => tx.vault.getToken(fresh.accountId, fresh.tokenRef)), undefined);
+      await store.write((tx) => tx.vault.insertTokens([]));
+    });
+
     it('finds convergent tokens by scope and fingerprint, one per fingerprint in a scope', async () => {
       const row = tokenRow({ scope: 'orders', fingerprint: 'fp-1' });
-      await store.write((tx) => tx.vault.insertToken(row));
+      await store.write((tx) => tx.vault.insertTokens([row]));
       assert.equal(
         (await store.read((tx) => tx.vault.findConvergent(row.accountId, 'orders', 'fp-1')))?.tokenRef,
         row.tokenRef,
       );
       assert.equal(await store.read((tx) => tx.vault.findConvergent(row.accountId, 'refunds', 'fp-1')), undefined);
       await assert.rejects(
-        store.write((tx) => tx.vault.insertToken(tokenRow({ scope: 'orders', fingerprint: 'fp-1' }))),
+        store.write((tx) => tx.vault.insertTokens([tokenRow({ scope: 'orders', fingerprint: 'fp-1' })])),
       );
-      await store.write((tx) => tx.vault.insertToken(tokenRow({ scope: 'refunds', fingerprint: 'fp-1' })));
+      await store.write((tx) => tx.vault.insertTokens([tokenRow({ scope: 'refunds', fingerprint: 'fp-1' })]));
     });
 
     it('deletes tokens, expired ones in bounded sweeps, and replaces ciphertexts only', async () => {
@@ -107,7 +129,7 @@ export function describeVaultStoreContract(driver: string, factory: StoreFactory
         tokenRow({ expiresAtMs: 6_000 }),
       ];
       await store.write(async (tx) => {
-        for (const row of [keep, ...expired]) await tx.vault.insertToken(row);
+        await tx.vault.insertTokens([keep, ...expired]);
       });
       assert.equal(await store.write((tx) => tx.vault.deleteExpiredTokens(6_000, 2)), 2);
       assert.equal(await store.write((tx) => tx.vault.deleteExpiredTokens(6_000, 2)), 1);

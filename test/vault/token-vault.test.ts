@@ -246,6 +246,53 @@ describe('the token vault', () => {
     assert.doesNotMatch(all, digitsInOrderPattern(pan));
   });
 
+  it('tokenizes many cards in one call, in their order, with one audit record for the call', async () => {
+    const cards = ['4111 1111 1111 1111', '5555555555554444', '378282246310005', '4111-1111-1111-1111'];
+    const before = (await h.allRecords()).length;
+    const results = await h.vault.tokenizeBatch(caller, cards, { scope: 'batch', reason: 'import' });
+    assert.deepEqual(
+      results.map(({ brand, last4, isReused }) => ({ brand, last4, isReused })),
+      [
+        { brand: 'visa', last4: '1111', isReused: false },
+        { brand: 'mastercard', last4: '4444', isReused: false },
+        { brand: 'amex', last4: '0005', isReused: false },
+        { brand: 'visa', last4: '1111', isReused: true },
+      ],
+    );
+    assert.equal(results[3]!.token, results[0]!.token, 'the same card twice in a scope: its one token');
+    for (const [index, result] of results.entries()) {
+      const plain = await h.vault.detokenize(caller, result.token, { redaction: 'plain' });
+      assert.equal(plain.value, cards[index]!.replace(/[ -]/g, ''));
+    }
+    const records = (await h.allRecords()).slice(before).filter((r) => r.type === 'vault:Tokenize');
+    assert.equal(records.length, 1);
+    assert.deepEqual(
+      { count: records[0]!.details.count, reused: records[0]!.details.reused, reason: records[0]!.details.reason },
+      { count: 4, reused: 1, reason: 'import' },
+    );
+    assert.match(String(records[0]!.details.tokenRefs), new RegExp(`^${results[0]!.tokenRef},`));
+    assert.ok(!JSON.stringify(records).includes(results[0]!.token), 'no token value in the trail');
+  });
+
+  it('refuses a batch with a card that is not one, naming its position, and issues none of the others', async () => {
+    const before = (await h.allRecords()).length;
+    await assert.rejects(
+      h.vault.tokenizeBatch(caller, ['5105105105105100', '4111 1111 1111 1112'], { scope: 'refused' }),
+      (error: unknown) => {
+        assert.ok(isPciqError(error));
+        assert.equal(error.code, 'ValidationException');
+        assert.match(error.message, /Pans entry 2 /);
+        assert.doesNotMatch(error.message, /4111|5105/);
+        return true;
+      },
+    );
+    await rejects(h.vault.tokenizeBatch(caller, []), 'ValidationException');
+    await rejects(h.vault.tokenizeBatch(caller, Array(1_001).fill(pan)), 'ValidationException');
+    const again = await h.vault.tokenize(caller, '5105105105105100', { scope: 'refused' });
+    assert.equal(again.isReused, false, 'the valid card of the refused batch got no token');
+    assert.equal((await h.allRecords()).length, before + 1);
+  });
+
   it('seals under its own AWS managed key, re-encrypted like any other data', async () => {
     const admin = new KeyAdmin(h.keys);
     const key = await admin.describeKey(caller.accountId, 'alias/aws/vault');

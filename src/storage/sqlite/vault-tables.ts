@@ -68,22 +68,25 @@ export class SqliteVaultTables implements VaultWriteTx {
     });
   }
 
-  async insertToken(row: VaultTokenRow): Promise<void> {
-    this.sql(
+  async insertTokens(rows: readonly VaultTokenRow[]): Promise<void> {
+    const insert = this.sql(
       `INSERT INTO vault_tokens (account_id, token_ref, format, sealed_pan, sealed_meta, scope, fingerprint, created_by,
          created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      row.accountId,
-      row.tokenRef,
-      row.format,
-      row.sealedPan,
-      row.sealedMeta,
-      row.scope,
-      row.fingerprint,
-      row.createdBy,
-      row.createdAtMs,
-      row.expiresAtMs,
     );
+    for (const row of rows) {
+      insert.run(
+        row.accountId,
+        row.tokenRef,
+        row.format,
+        row.sealedPan,
+        row.sealedMeta,
+        row.scope,
+        row.fingerprint,
+        row.createdBy,
+        row.createdAtMs,
+        row.expiresAtMs,
+      );
+    }
   }
 
   async deleteToken(accountId: string, tokenRef: string): Promise<boolean> {
