@@ -8,7 +8,7 @@ import {
   parseQueueUrl,
   type QueueAddress,
 } from '../core/index.ts';
-import type { EventSourceMappingRow, WriteTx } from '../storage/index.ts';
+import type { EventSourceMappingRow, ReadTx, WriteTx } from '../storage/index.ts';
 import type { FunctionsContext } from './context.ts';
 import { functionArn } from './names.ts';
 import { checkMappingSettings, functionLimits, type MappingInput } from './settings.ts';
@@ -62,6 +62,20 @@ function mappingNotFound(uuid: string): PciqError {
   return new PciqError('ResourceNotFoundException', `Event source mapping not found: ${uuid.slice(0, 64)}.`);
 }
 
+/**
+ * Refuses to start feeding a function that incident response stopped (`pciq incident quarantine function`):
+ * its mappings stay disabled until the incident is released, which re-runs the rules first.
+ */
+async function refuseIfQuarantined(tx: ReadTx, arn: string, functionName: string): Promise<void> {
+  const open = (await tx.incidents.list()).find((row) => row.target === arn && row.status === 'contained');
+  if (open) {
+    throw new PciqError(
+      'ResourceConflictException',
+      `Function ${functionName} is quarantined by incident ${open.id}: its queue mappings stay disabled until the incident is released (pciq incident release ${open.id}).`,
+    );
+  }
+}
+
 /** Creates, enables, disables, lists and deletes event source mappings from queues to functions. */
 export class MappingAdmin {
   private readonly context: FunctionsContext;
@@ -100,6 +114,9 @@ export class MappingAdmin {
     const session = await context.roleSessions.sessionFor(current.roleArn, functionName, 0);
     await checkPollerPermissions(context, session.caller, queueArn);
     const mapping = await context.store.write(async (tx) => {
+      if (input.isEnabled ?? true) {
+        await refuseIfQuarantined(tx, functionArn(context.region, accountId, functionName), functionName);
+      }
       const existing = await tx.functions.listMappings(accountId, functionName);
       if (existing.some((row) => row.queueArn === queueArn)) {
         throw new PciqError(
@@ -139,6 +156,13 @@ export class MappingAdmin {
     const row = await this.context.store.write(async (tx) => {
       const found = await tx.functions.getMapping(uuid);
       if (!found || found.accountId !== accountId) throw mappingNotFound(uuid);
+      if (isEnabled) {
+        await refuseIfQuarantined(
+          tx,
+          functionArn(this.context.region, accountId, found.functionName),
+          found.functionName,
+        );
+      }
       const updated = { ...found, isEnabled, updatedAtMs: this.context.clock.now() };
       await tx.functions.updateMapping(updated);
       await this.record(tx, 'lambda:UpdateEventSourceMapping', updated, { state: isEnabled ? 'Enabled' : 'Disabled' });

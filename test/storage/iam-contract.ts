@@ -267,8 +267,11 @@ export function describeIamStoreContract(driver: string, factory: StoreFactory):
       assert.equal(await store.write((tx) => tx.iam.deleteExpiredSessions(10_000)), 1);
       assert.equal(await store.read((tx) => tx.iam.getSession('ASIAONE')), undefined);
       assert.equal((await store.read((tx) => tx.iam.getSession('ASIATWO')))?.idleTimeoutMs, 900_000);
+      // Ending a session early (sign-out, incident response) is a decision every process must see at once.
+      const beforeRevocation = await revision();
       await store.write((tx) => tx.iam.deleteSession('ASIATWO'));
       assert.deepEqual(await store.read((tx) => tx.iam.listSessions(account)), []);
+      assert.notEqual(await revision(), beforeRevocation);
     });
 
     it('changes the revision when an access key is created, deactivated or deleted, not when it is used', async () => {

@@ -538,6 +538,7 @@ export class SqliteIamTables implements IamWriteTx {
 
   async deleteSession(accessKeyId: string): Promise<void> {
     this.sql('DELETE FROM iam_sessions WHERE access_key_id = ?').run(accessKeyId);
+    this.bump();
   }
 
   async deleteExpiredSessions(nowMs: number): Promise<number> {
