@@ -86,6 +86,11 @@ export class MappingAdmin {
 
   async map(accountId: string, functionName: string, input: MapInput): Promise<MapResult> {
     const { context } = this;
+    if (input.isEnabled ?? true) {
+      await context.store.read((tx) =>
+        refuseIfQuarantined(tx, functionArn(context.region, accountId, functionName), functionName),
+      );
+    }
     const address = queueAddressOf(accountId, input.queue);
     const attributes = await context.queues.getQueueAttributes(address, ['QueueArn', 'FifoQueue', 'VisibilityTimeout']);
     const queueArn = attributes['QueueArn']!;
@@ -114,9 +119,6 @@ export class MappingAdmin {
     const session = await context.roleSessions.sessionFor(current.roleArn, functionName, 0);
     await checkPollerPermissions(context, session.caller, queueArn);
     const mapping = await context.store.write(async (tx) => {
-      if (input.isEnabled ?? true) {
-        await refuseIfQuarantined(tx, functionArn(context.region, accountId, functionName), functionName);
-      }
       const existing = await tx.functions.listMappings(accountId, functionName);
       if (existing.some((row) => row.queueArn === queueArn)) {
         throw new PciqError(

@@ -4,13 +4,14 @@
  * operator's certificate, a real SNTP exchange with a time server on loopback.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startNtpServer } from '../support/ntp-server.ts';
 import { pciq, pciqJson, pciqJsonAsync } from '../support/pciq-cli.ts';
-import { initDataDir, PciqServer } from '../support/pciq-process.ts';
+import { initDataDir, PciqServer, pciqBin } from '../support/pciq-process.ts';
+import { authenticator, awayFromStepBoundary } from '../support/totp.ts';
 
 interface ScanJson {
   summary: { score: number; fail: number; pass: number };
@@ -55,8 +56,16 @@ describe('compliance scan of a fresh installation', async () => {
     // The development CA and a key file beside the data are what `pciq init` leaves for the operator to change.
     assert.ok(rules.includes('tls-development-certificate'), rules.join());
     assert.ok(rules.includes('root-key-on-data-filesystem'), rules.join());
+    // The root has no MFA device until the operator enrols one; the administrator `pciq init` made has an
+    // access key and no password, so it is no person without MFA.
+    assert.ok(rules.includes('root-without-mfa'), rules.join());
     // The clock is reported only when the host cannot show it is synchronized (no NTP source named yet).
-    const expected = new Set(['tls-development-certificate', 'root-key-on-data-filesystem', 'clock-not-synchronized']);
+    const expected = new Set([
+      'tls-development-certificate',
+      'root-key-on-data-filesystem',
+      'clock-not-synchronized',
+      'root-without-mfa',
+    ]);
     assert.deepEqual(
       rules.filter((rule) => !expected.has(rule)),
       [],
@@ -73,6 +82,35 @@ describe('compliance scan of a fresh installation', async () => {
 
   it('exits 4 with --fail-on when an unmuted finding of that severity fails', async () => {
     assert.equal(pciq(['compliance', 'scan', '--fail-on', 'high', ...args()]).status, 4);
+    // The root without MFA is the one critical finding.
+    assert.equal(pciq(['compliance', 'scan', '--fail-on', 'critical', ...args()]).status, 4);
+  });
+
+  it('clears the root MFA finding once the root enrols a device at the terminal', async () => {
+    const enrolment = spawn(process.execPath, [pciqBin, 'iam', 'enable-mfa', '--root', ...args()], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    enrolment.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const seed = await new Promise<string>((resolve, reject) => {
+      enrolment.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const found = /enter the key ([A-Z2-7]+)/.exec(stdout)?.[1];
+        if (found) resolve(found);
+      });
+      enrolment.on('exit', () => reject(new Error(`enable-mfa ended before showing the key: ${stderr}`)));
+    });
+    const code = authenticator(seed);
+    await awayFromStepBoundary();
+    enrolment.stdin.end(`${code(-2)}\n${code(-1)}\n`);
+    const status = await new Promise<number | null>((resolve) => enrolment.on('exit', resolve));
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /MFA enabled \(arn:aws:iam::\d{12}:mfa\/root-account-mfa-device\)/);
+    const scan = await pciqJsonAsync<ScanJson>(['compliance', 'scan', '--json', ...args()]);
+    assert.ok(!failing(scan).includes('root-without-mfa'), failing(scan).join());
     assert.equal(pciq(['compliance', 'scan', '--fail-on', 'critical', ...args()]).status, 0);
   });
 

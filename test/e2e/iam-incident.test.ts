@@ -313,7 +313,11 @@ describe('IAM incident response and compliance on pciq serve', () => {
   it("forces MFA enrolment from an approved plan: the person's other requests are denied until a device is enabled", async () => {
     const temp = await userWithKey('temp', [{ Effect: 'Allow', Action: 'sqs:ListQueues', Resource: '*' }]);
     await iam.send(
-      new CreateLoginProfileCommand({ UserName: 'temp', Password: 'Provisi0nal-secret-42', PasswordResetRequired: true }),
+      new CreateLoginProfileCommand({
+        UserName: 'temp',
+        Password: 'Provisi0nal-secret-42',
+        PasswordResetRequired: true,
+      }),
     );
     const asTemp = sqsAs(temp);
     await asTemp.send(new ListQueuesCommand({}));
