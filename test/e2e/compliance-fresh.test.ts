@@ -4,13 +4,13 @@
  * operator's certificate, a real SNTP exchange with a time server on loopback.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startNtpServer } from '../support/ntp-server.ts';
 import { pciq, pciqJson, pciqJsonAsync } from '../support/pciq-cli.ts';
-import { initDataDir, PciqServer, pciqBin } from '../support/pciq-process.ts';
+import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { authenticator, awayFromStepBoundary } from '../support/totp.ts';
 
 interface ScanJson {
@@ -86,29 +86,30 @@ describe('compliance scan of a fresh installation', async () => {
     assert.equal(pciq(['compliance', 'scan', '--fail-on', 'critical', ...args()]).status, 4);
   });
 
-  it('clears the root MFA finding once the root enrols a device at the terminal', async () => {
-    const enrolment = spawn(process.execPath, [pciqBin, 'iam', 'enable-mfa', '--root', ...args()], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    enrolment.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const seed = await new Promise<string>((resolve, reject) => {
-      enrolment.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const found = /enter the key ([A-Z2-7]+)/.exec(stdout)?.[1];
-        if (found) resolve(found);
-      });
-      enrolment.on('exit', () => reject(new Error(`enable-mfa ended before showing the key: ${stderr}`)));
-    });
+  it('clears the root MFA finding once the root enrols a device', async () => {
+    // Without codes at hand, the enrolment shows the key and leaves the device to be enabled with two codes.
+    const started = pciq(['iam', 'enable-mfa', '--root', ...args()], { input: '' });
+    assert.equal(started.status, 1);
+    const seed = /enter the key ([A-Z2-7]+)/.exec(started.stdout)![1]!;
+    const serialNumber =
+      /the device (arn:aws:iam::\d{12}:mfa\/root-account-mfa-device) is created but not enabled/.exec(
+        started.stderr,
+      )![1]!;
     const code = authenticator(seed);
     await awayFromStepBoundary();
-    enrolment.stdin.end(`${code(-2)}\n${code(-1)}\n`);
-    const status = await new Promise<number | null>((resolve) => enrolment.on('exit', resolve));
-    assert.equal(status, 0, stderr);
-    assert.match(stdout, /MFA enabled \(arn:aws:iam::\d{12}:mfa\/root-account-mfa-device\)/);
+    const enabled = pciq([
+      'iam',
+      'enable-mfa',
+      '--root',
+      '--serial-number',
+      serialNumber,
+      '--code1',
+      code(-2),
+      '--code2',
+      code(-1),
+      ...args(),
+    ]);
+    assert.equal(enabled.status, 0, enabled.stderr);
     const scan = await pciqJsonAsync<ScanJson>(['compliance', 'scan', '--json', ...args()]);
     assert.ok(!failing(scan).includes('root-without-mfa'), failing(scan).join());
     assert.equal(pciq(['compliance', 'scan', '--fail-on', 'critical', ...args()]).status, 0);

@@ -311,7 +311,9 @@ describe('IAM incident response and compliance on pciq serve', () => {
   });
 
   it("forces MFA enrolment from an approved plan: the person's other requests are denied until a device is enabled", async () => {
-    const temp = await userWithKey('temp', [{ Effect: 'Allow', Action: 'sqs:ListQueues', Resource: '*' }]);
+    const temp = await userWithKey('temp', [
+      { Effect: 'Allow', Action: ['sqs:ListQueues', 'sts:GetSessionToken'], Resource: '*' },
+    ]);
     await iam.send(
       new CreateLoginProfileCommand({
         UserName: 'temp',
@@ -321,16 +323,69 @@ describe('IAM incident response and compliance on pciq serve', () => {
     );
     const asTemp = sqsAs(temp);
     await asTemp.send(new ListQueuesCommand({}));
+    // A session obtained without MFA, which the plan revokes.
+    const sts = client(new STSClient(clientConfig(endpoint, data.bootstrap, temp)));
+    const session = (await sts.send(new GetSessionTokenCommand({ DurationSeconds: 900 }))).Credentials!;
+    const asSession = sqsAs({
+      accessKeyId: session.AccessKeyId!,
+      secretAccessKey: session.SecretAccessKey!,
+      sessionToken: session.SessionToken!,
+    });
+    await asSession.send(new ListQueuesCommand({}));
     const planFile = join(data.dataDir, '..', 'iam-plan.json');
     const scan = await pciqAsync(['compliance', 'scan', '--plan', planFile, ...args]);
     assert.equal(scan.status, 0, scan.stderr);
-    const plan = JSON.parse(readFileSync(planFile, 'utf8')) as { changes: Array<{ action: string; resource: string }> };
+    const plan = JSON.parse(readFileSync(planFile, 'utf8')) as {
+      changes: Array<{ action: string; resource: string; before: unknown; after: unknown }>;
+    };
     const tempArn = `arn:aws:iam::${account}:user/temp`;
-    assert.ok(plan.changes.some((change) => change.action === 'require-mfa' && change.resource === tempArn));
+    const actions = plan.changes.filter((change) => change.resource === tempArn);
+    assert.deepEqual(
+      actions.map((change) => change.action),
+      ['require-mfa', 'revoke-sessions'],
+    );
+    assert.deepEqual(actions[1]!.before, { sessions: [session.AccessKeyId] });
+    // Nothing changes before the plan is applied.
+    await asTemp.send(new ListQueuesCommand({}));
     const applied = await pciqAsync(['compliance', 'apply', planFile, '--approver', 'security@example.com', ...args]);
     assert.equal(applied.status, 0, applied.stderr);
-    await assert.rejects(asTemp.send(new ListQueuesCommand({})), { name: 'AccessDenied' });
+    await assert.rejects(asTemp.send(new ListQueuesCommand({})), (error: Error) => {
+      assert.equal(error.name, 'AccessDenied');
+      assert.match(error.message, /sqs:ListQueues .* with an explicit deny/);
+      return true;
+    });
+    await assert.rejects(asSession.send(new ListQueuesCommand({})), { name: 'InvalidClientTokenId' });
     await enrolMfa('temp');
     await asTemp.send(new ListQueuesCommand({}));
+    const { remediations } = await pciqJsonAsync<{ remediations: Array<Record<string, unknown>> }>([
+      'compliance',
+      'remediations',
+      '--json',
+      ...args,
+    ]);
+    const forced = remediations.find((row) => row.resource === tempArn && row.action === 'require-mfa')!;
+    assert.equal(forced.outcome, 'success');
+    assert.deepEqual(forced.before, { mfaRequired: null });
+  });
+
+  it('reports a role anyone may assume', async () => {
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'open-door',
+        AssumeRolePolicyDocument: policy({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }),
+      }),
+    );
+    const finding = await waitFor('the trust policy finding', async () => {
+      const { findings } = await pciqJsonAsync<{ findings: FindingJson[] }>([
+        'compliance',
+        'findings',
+        '--rule',
+        'iam-trust-policy-open-to-all',
+        '--json',
+        ...args,
+      ]);
+      return findings.find((item) => item.resource === `arn:aws:iam::${account}:role/open-door:trust-policy`);
+    });
+    assert.equal(finding.status, 'fail');
   });
 });
