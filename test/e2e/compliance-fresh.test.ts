@@ -97,6 +97,7 @@ describe('compliance scan of a fresh installation', async () => {
       )![1]!;
     const code = authenticator(seed);
     await awayFromStepBoundary();
+    // The current code and the next (one step of drift is accepted): still good however slowly pciq starts.
     const enabled = pciq([
       'iam',
       'enable-mfa',
@@ -104,9 +105,9 @@ describe('compliance scan of a fresh installation', async () => {
       '--serial-number',
       serialNumber,
       '--code1',
-      code(-2),
+      code(0),
       '--code2',
-      code(-1),
+      code(1),
       ...args(),
     ]);
     assert.equal(enabled.status, 0, enabled.stderr);

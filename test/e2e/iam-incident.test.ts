@@ -78,8 +78,8 @@ describe('IAM incident response and compliance on pciq serve', () => {
       new EnableMFADeviceCommand({
         UserName: userName,
         SerialNumber: VirtualMFADevice!.SerialNumber!,
-        AuthenticationCode1: code(-2),
-        AuthenticationCode2: code(-1),
+        AuthenticationCode1: code(0),
+        AuthenticationCode2: code(1),
       }),
     );
   }
