@@ -137,6 +137,9 @@ export class MappingPoller {
     for (const record of records) (matchesFilters(this.filters, record) ? matching : unmatched).push(record);
     if (unmatched.length > 0) await this.delete(session.caller, unmatched);
     if (matching.length === 0) return;
+    // A long poll may have begun before the role was quarantined or a policy changed: the batch goes to the
+    // function only if the role may still receive now (denied, it returns after its visibility timeout).
+    await context.authorize(session.caller, 'sqs:ReceiveMessage', this.mapping.queueArn);
     await loop.settling;
     const slot = await this.deps.slots.acquire(this.abort.signal);
     let invocation: Invocation;

@@ -7,7 +7,7 @@
  * run's plan forces MFA enrolment on a person without MFA.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -22,6 +22,7 @@ import {
   GetUserPolicyCommand,
   IAMClient,
   ListAttachedRolePoliciesCommand,
+  PutRolePolicyCommand,
   PutUserPolicyCommand,
   UntagUserCommand,
 } from '@aws-sdk/client-iam';
@@ -204,6 +205,111 @@ describe('IAM incident response and compliance on pciq serve', () => {
     assert.equal(released.status, 0, released.stderr);
     await send(asClerk);
     await assert.rejects(send(asSession), { name: 'InvalidClientTokenId' });
+  });
+
+  it("quarantining a function's role stops the function's pollers until release", async () => {
+    const admin = sqsAs(data.bootstrap);
+    // A batch refused while the role is quarantined returns to the queue after its visibility timeout.
+    const inbox = (
+      await admin.send(new CreateQueueCommand({ QueueName: 'settle-in', Attributes: { VisibilityTimeout: '5' } }))
+    ).QueueUrl!;
+    const dir = join(data.dataDir, '..', 'settler-code');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'index.mjs'),
+      'export const handler = async (event) => { for (const r of event.Records) console.log(r.body); return { batchItemFailures: [] }; };\n',
+    );
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'settler',
+        AssumeRolePolicyDocument: policy({
+          Effect: 'Allow',
+          Principal: { Service: 'lambda.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+        }),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'settler',
+        PolicyName: 'consume',
+        PolicyDocument: policy({
+          Effect: 'Allow',
+          Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          Resource: `arn:aws:sqs:us-east-1:${account}:settle-in`,
+        }),
+      }),
+    );
+    for (const command of [
+      [
+        'deploy',
+        'settler',
+        '--code',
+        dir,
+        '--handler',
+        'index.handler',
+        '--role',
+        `arn:aws:iam::${account}:role/settler`,
+      ],
+      ['map', 'settler', '--queue', 'settle-in', '--batch-size', '1'],
+    ]) {
+      const result = await pciqAsync(['functions', ...command, ...args]);
+      assert.equal(result.status, 0, result.stderr);
+    }
+    const printed = async () => {
+      const logs = await pciqJsonAsync<Array<{ text: string }>>([
+        'functions',
+        'logs',
+        'settler',
+        '--since',
+        '1h',
+        '--json',
+        ...args,
+      ]);
+      return logs.map((entry) => entry.text).join('\n');
+    };
+    await admin.send(new SendMessageCommand({ QueueUrl: inbox, MessageBody: 'settled-before' }));
+    await waitFor('the function to run', async () => ((await printed()).includes('settled-before') ? true : undefined));
+
+    const quarantined = await pciqAsync([
+      'incident',
+      'quarantine',
+      'principal',
+      'role/settler',
+      '--reason',
+      'handler exfiltrates',
+      ...args,
+    ]);
+    assert.equal(quarantined.status, 0, quarantined.stderr);
+    const id = /^(INC-\S+)/.exec(quarantined.stdout)![1]!;
+    await admin.send(new SendMessageCommand({ QueueUrl: inbox, MessageBody: 'settled-during' }));
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    assert.ok(
+      !(await printed()).includes('settled-during'),
+      'no message reaches the function while its role is quarantined',
+    );
+    const denied = await pciqJsonAsync<AuditJson>([
+      'audit',
+      'search',
+      '--event-type',
+      'iam:AccessDenied',
+      '--json',
+      ...args,
+    ]);
+    assert.ok(
+      denied.records.some(
+        (item) =>
+          item.details.action === 'sqs:ReceiveMessage' && /pciq-quarantine/.test(String(item.details.statement)),
+      ),
+    );
+
+    const released = await pciqAsync(['incident', 'release', id, ...args]);
+    assert.equal(released.status, 0, released.stderr);
+    await waitFor(
+      'the function to run again',
+      async () => ((await printed()).includes('settled-during') ? true : undefined),
+      { timeoutMs: 90_000, intervalMs: 1_000 },
+    );
   });
 
   it('detaches an IAM policy statement allowing "*" within seconds of put-user-policy, and audits it', async () => {
