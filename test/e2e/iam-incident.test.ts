@@ -299,7 +299,8 @@ describe('IAM incident response and compliance on pciq serve', () => {
     assert.ok(
       denied.records.some(
         (item) =>
-          item.details.action === 'sqs:ReceiveMessage' && /pciq-quarantine/.test(String(item.details.statement)),
+          item.details.action === 'sqs:ReceiveMessage' &&
+          item.resource === `arn:aws:sqs:us-east-1:${account}:settle-in`,
       ),
     );
 
