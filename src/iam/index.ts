@@ -9,7 +9,7 @@ export {
 } from './access-keys.ts';
 export type { Authorize } from './authorize.ts';
 export { administratorAccessArn, awsManagedPolicies } from './aws-managed-policies.ts';
-export { mfaEnrolmentActions, mfaRequiredTagKey, quarantineTagKey } from './containment.ts';
+export { mfaRequiredTagKey, quarantineTagKey } from './containment.ts';
 export { IamDirectory, type KnownCredential, type ResolvedCaller } from './directory.ts';
 export { type IamAuditEvent, type IamAuditSink, unauditedIam } from './events.ts';
 export type { GroupView } from './groups.ts';
