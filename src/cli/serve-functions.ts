@@ -112,7 +112,13 @@ function newRunner(options: FunctionsOptions): FunctionRunner {
       audit: audit.events,
       queues: options.queues,
       roleSessions: functionRoleSessions(options.iam),
-      authorize: options.iam.authorize,
+      // The runner's process may serve no request that would bring IAM's directory up to date: each poll's
+      // decision reads the identity revision first, so a role quarantined or a policy detached anywhere
+      // applies to the next poll.
+      authorize: async (caller, action, resource) => {
+        await options.iam.directory.sync();
+        await options.iam.authorize(caller, action, resource);
+      },
     },
     endpoint: options.endpoint.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'),
     caFile: options.caFile,

@@ -1,4 +1,10 @@
 import { ActionRegistry } from './action.ts';
+import {
+  detachWildcardIamStatementsAction,
+  disableAccessKeyAction,
+  requireMfaAction,
+  revokeSessionsAction,
+} from './actions/iam-actions.ts';
 import { enableKeyRotationAction } from './actions/key-actions.ts';
 import {
   limitRetentionAction,
@@ -12,7 +18,10 @@ import { accessKeyProvider } from './resources/access-keys.ts';
 import { auditTrailProvider } from './resources/audit-trail.ts';
 import { clockProvider } from './resources/clock.ts';
 import { functionProvider } from './resources/functions.ts';
+import { iamPolicyProvider } from './resources/iam-policies.ts';
+import { iamRoleProvider, iamRootProvider, iamUserProvider } from './resources/iam-principals.ts';
 import { kmsKeyProvider } from './resources/kms-keys.ts';
+import { passwordPolicyProvider } from './resources/password-policy.ts';
 import { queueProvider } from './resources/queues.ts';
 import { rootKeyProvider } from './resources/root-key.ts';
 import { serverProvider } from './resources/server.ts';
@@ -24,6 +33,7 @@ export {
   type ProposedChange,
   type RemediationAction,
 } from './action.ts';
+export { sessionsOf } from './actions/iam-actions.ts';
 export { type ComplianceConfig, defaultComplianceConfig, loadComplianceConfig, policiesOf } from './config.ts';
 export { type Comparison, evaluateFilters, type Filter, parseFilter } from './filters.ts';
 export { type Finding, loadFindings, severityRank, sortFindings } from './findings.ts';
@@ -76,6 +86,11 @@ export function defaultProviders(): ResourceProvider[] {
     queueProvider,
     kmsKeyProvider,
     accessKeyProvider,
+    iamRootProvider,
+    iamUserProvider,
+    iamRoleProvider,
+    iamPolicyProvider,
+    passwordPolicyProvider,
     functionProvider,
     auditTrailProvider,
     serverProvider,
@@ -93,5 +108,9 @@ export function defaultActions(): ActionRegistry {
     limitRetentionAction,
     setDataPolicyAction,
     enableKeyRotationAction,
+    disableAccessKeyAction,
+    requireMfaAction,
+    revokeSessionsAction,
+    detachWildcardIamStatementsAction,
   ]);
 }

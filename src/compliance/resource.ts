@@ -13,6 +13,11 @@ export interface Resource {
   type: string;
   name: string;
   data: Record<string, unknown>;
+  /**
+   * Other resources whose change concerns this one (the identities an IAM policy applies to, the role a
+   * function acts as): a scan limited to those ids judges this resource too.
+   */
+  aliases?: string[];
 }
 
 /** What the installation looks like from outside the store: files, the server's settings, the audit settings. */

@@ -46,6 +46,10 @@ export interface ScanResult {
   resources: Map<string, Resource>;
 }
 
+function isSelected(resource: Resource, ids: ReadonlySet<string>): boolean {
+  return ids.has(resource.id) || (resource.aliases ?? []).some((alias) => ids.has(alias));
+}
+
 /** A top-level requirement ("3" of "3.6.1"), the report's sections. */
 export function principalRequirement(id: string): string {
   return id.split('.')[0]!;
@@ -97,7 +101,7 @@ export class ComplianceScanner {
         listed.set(provider.type, list);
       }
       for (const resource of list) {
-        if (options.resourceIds && !options.resourceIds.has(resource.id)) continue;
+        if (options.resourceIds && !isSelected(resource, options.resourceIds)) continue;
         resources.set(resource.id, resource);
         const result = evaluateFilters(policy.filters, resource.data, nowMs);
         rows.push({

@@ -8,7 +8,7 @@ import {
   parseQueueUrl,
   type QueueAddress,
 } from '../core/index.ts';
-import type { EventSourceMappingRow, WriteTx } from '../storage/index.ts';
+import type { EventSourceMappingRow, ReadTx, WriteTx } from '../storage/index.ts';
 import type { FunctionsContext } from './context.ts';
 import { functionArn } from './names.ts';
 import { checkMappingSettings, functionLimits, type MappingInput } from './settings.ts';
@@ -62,6 +62,20 @@ function mappingNotFound(uuid: string): PciqError {
   return new PciqError('ResourceNotFoundException', `Event source mapping not found: ${uuid.slice(0, 64)}.`);
 }
 
+/**
+ * Refuses to start feeding a function that incident response stopped (`pciq incident quarantine function`):
+ * its mappings stay disabled until the incident is released, which re-runs the rules first.
+ */
+async function refuseIfQuarantined(tx: ReadTx, arn: string, functionName: string): Promise<void> {
+  const open = (await tx.incidents.list()).find((row) => row.target === arn && row.status === 'contained');
+  if (open) {
+    throw new PciqError(
+      'ResourceConflictException',
+      `Function ${functionName} is quarantined by incident ${open.id}: its queue mappings stay disabled until the incident is released (pciq incident release ${open.id}).`,
+    );
+  }
+}
+
 /** Creates, enables, disables, lists and deletes event source mappings from queues to functions. */
 export class MappingAdmin {
   private readonly context: FunctionsContext;
@@ -72,6 +86,11 @@ export class MappingAdmin {
 
   async map(accountId: string, functionName: string, input: MapInput): Promise<MapResult> {
     const { context } = this;
+    if (input.isEnabled ?? true) {
+      await context.store.read((tx) =>
+        refuseIfQuarantined(tx, functionArn(context.region, accountId, functionName), functionName),
+      );
+    }
     const address = queueAddressOf(accountId, input.queue);
     const attributes = await context.queues.getQueueAttributes(address, ['QueueArn', 'FifoQueue', 'VisibilityTimeout']);
     const queueArn = attributes['QueueArn']!;
@@ -139,6 +158,13 @@ export class MappingAdmin {
     const row = await this.context.store.write(async (tx) => {
       const found = await tx.functions.getMapping(uuid);
       if (!found || found.accountId !== accountId) throw mappingNotFound(uuid);
+      if (isEnabled) {
+        await refuseIfQuarantined(
+          tx,
+          functionArn(this.context.region, accountId, found.functionName),
+          found.functionName,
+        );
+      }
       const updated = { ...found, isEnabled, updatedAtMs: this.context.clock.now() };
       await tx.functions.updateMapping(updated);
       await this.record(tx, 'lambda:UpdateEventSourceMapping', updated, { state: isEnabled ? 'Enabled' : 'Disabled' });

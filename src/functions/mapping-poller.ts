@@ -128,7 +128,16 @@ export class MappingPoller {
     const runnable = await this.deps.invoker.current(this.mapping.accountId, this.mapping.functionName);
     this.pool = runnable.pool;
     const session = await context.roleSessions.sessionFor(runnable.row.roleArn, runnable.row.functionName, 0);
-    await context.authorize(session.caller, 'sqs:ReceiveMessage', this.mapping.queueArn);
+    const mayReceive = async () => {
+      try {
+        await context.authorize(session.caller, 'sqs:ReceiveMessage', this.mapping.queueArn);
+      } catch (error) {
+        // A revoked session stays refused: the next poll asks for a new one.
+        context.roleSessions.forget?.(runnable.row.roleArn, runnable.row.functionName);
+        throw error;
+      }
+    };
+    await mayReceive();
     const { records, rest } = await this.gather(loop.carried);
     loop.carried = rest;
     if (records.length === 0) return;
@@ -137,6 +146,9 @@ export class MappingPoller {
     for (const record of records) (matchesFilters(this.filters, record) ? matching : unmatched).push(record);
     if (unmatched.length > 0) await this.delete(session.caller, unmatched);
     if (matching.length === 0) return;
+    // A long poll may have begun before the role was quarantined or a policy changed: the batch goes to the
+    // function only if the role may still receive now (denied, it returns after its visibility timeout).
+    await mayReceive();
     await loop.settling;
     const slot = await this.deps.slots.acquire(this.abort.signal);
     let invocation: Invocation;

@@ -27,6 +27,11 @@ export interface RoleSessions {
    * `minValidityMs` more. Throws AccessDenied when the role does not exist or does not trust functions.
    */
   sessionFor(roleArn: string, functionName: string, minValidityMs: number): Promise<RoleSession>;
+  /**
+   * Drops a reused session the role was refused with (revoked by incident response, or its role changed),
+   * so the next call asks IAM for a new one.
+   */
+  forget?(roleArn: string, functionName: string): void;
 }
 
 /** Sessions are reused until they come close to expiring, so each batch does not ask STS for a new one. */
@@ -48,5 +53,9 @@ export class CachedRoleSessions implements RoleSessions {
     const fresh = await this.inner.sessionFor(roleArn, functionName, minValidityMs);
     this.sessions.set(key, fresh);
     return fresh;
+  }
+
+  forget(roleArn: string, functionName: string): void {
+    this.sessions.delete(`${roleArn}\n${functionName}`);
   }
 }

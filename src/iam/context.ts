@@ -2,6 +2,7 @@ import type { Clock } from '../core/index.ts';
 import { PciqError } from '../core/index.ts';
 import type { Sealer } from '../keys/index.ts';
 import type { IamEntityKind, ReadTx, Store, WriteTx } from '../storage/index.ts';
+import { checkNotReserved } from './containment.ts';
 import type { IamAuditSink } from './events.ts';
 import type { PasswordPolicy } from './passwords/index.ts';
 
@@ -42,6 +43,7 @@ export function nameOf(row: { userName: string } | { groupName: string } | { rol
 
 /** Tags as IAM accepts them: at most 50, keys 1–128 and values 0–256 characters of the allowed set. */
 export function checkTags(tags: Record<string, string>, existing: Record<string, string> = {}): Record<string, string> {
+  checkNotReserved(Object.keys(tags));
   const merged = { ...existing };
   const keyPattern = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
   const valuePattern = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -72,6 +74,7 @@ export function checkTags(tags: Record<string, string>, existing: Record<string,
 }
 
 export function withoutTags(tags: Record<string, string>, keys: readonly string[]): Record<string, string> {
+  checkNotReserved(keys);
   const lower = new Set(keys.map((key) => key.toLowerCase()));
   return Object.fromEntries(Object.entries(tags).filter(([key]) => !lower.has(key.toLowerCase())));
 }

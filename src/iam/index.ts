@@ -9,15 +9,16 @@ export {
 } from './access-keys.ts';
 export type { Authorize } from './authorize.ts';
 export { administratorAccessArn, awsManagedPolicies } from './aws-managed-policies.ts';
+export { mfaRequiredTagKey, quarantineTagKey } from './containment.ts';
 export { IamDirectory, type KnownCredential, type ResolvedCaller } from './directory.ts';
 export { type IamAuditEvent, type IamAuditSink, unauditedIam } from './events.ts';
 export type { GroupView } from './groups.ts';
 export type { LoginOwner, LoginProfileView } from './login-profiles.ts';
 export { encodeBase32, qrCodePng, renderQrCode, totpCode } from './mfa/index.ts';
 export { type MfaDeviceView, type NewVirtualMfaDevice, sealedMfaSeedsSource } from './mfa-devices.ts';
-export { parsePrincipalArn, rootArn, userArn } from './names.ts';
+export { parsePrincipalArn, roleArnFor, rootArn, userArn } from './names.ts';
 export { type PasswordPolicy, pciDssPasswordPolicy } from './passwords/index.ts';
-export { inlinePolicyId, type ManagedPolicyView } from './policies.ts';
+export { findManagedPolicy, inlinePolicyId, type ManagedPolicyView } from './policies.ts';
 export {
   type ContextValue,
   type MatchedStatement,

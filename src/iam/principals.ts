@@ -1,4 +1,5 @@
 import type { IamEntityKind, ReadTx } from '../storage/index.ts';
+import { containmentPolicies } from './containment.ts';
 import { parsePrincipalArn, roleArnFor, rootArn, userArn } from './names.ts';
 import { findManagedPolicy, inlinePolicyId } from './policies.ts';
 import {
@@ -96,6 +97,7 @@ export async function loadPrincipal(tx: ReadTx, arn: string): Promise<PrincipalE
       for (const group of await tx.iam.listGroupsOfUser(accountId, user.userName)) {
         identity.push(...(await policiesOf(tx, accountId, 'group', group)));
       }
+      identity.push(...containmentPolicies(arn, user.tags, await tx.iam.listMfaDevices(accountId)));
       const boundary = await boundaryOf(tx, accountId, user.permissionsBoundary);
       const principal: RequestPrincipal = {
         arn,
@@ -111,6 +113,7 @@ export async function loadPrincipal(tx: ReadTx, arn: string): Promise<PrincipalE
       const role = await tx.iam.getRole(accountId, parsedArn.name);
       if (!role || roleArnFor(accountId, role.roleName, role.path) !== arn) return undefined;
       const identity = await policiesOf(tx, accountId, 'role', role.roleName);
+      identity.push(...containmentPolicies(arn, role.tags, []));
       const boundary = await boundaryOf(tx, accountId, role.permissionsBoundary);
       // The role itself never acts: its sessions do (see `sessionPrincipal`); this entry carries its policies.
       const principal: RequestPrincipal = {

@@ -2,9 +2,24 @@ import type { ActionContext, ManagedState, RemediationAction } from '../complian
 import { parseQueueArn } from '../core/index.ts';
 import { quarantineTag } from '../keys/index.ts';
 import { quarantineAttribute } from '../queues/index.ts';
+import { quarantineOfPrincipal } from './principal.ts';
 import type { IncidentService } from './service.ts';
 
+const kindOf: Record<string, 'queue' | 'key' | 'principal'> = {
+  queue: 'queue',
+  'kms-key': 'key',
+  'iam-user': 'principal',
+  'iam-role': 'principal',
+};
+
+const containment: Record<string, string> = {
+  queue: 'no receives',
+  key: 'key disabled',
+  principal: 'every request denied, sessions revoked',
+};
+
 async function currentIncident(resource: { id: string; type: string }, context: ActionContext): Promise<string | null> {
+  if (kindOf[resource.type] === 'principal') return quarantineOfPrincipal(context.store, resource.id);
   if (resource.type === 'queue') {
     const address = parseQueueArn(resource.id);
     if (!address) throw new Error(`${resource.id} is not a queue ARN`);
@@ -23,7 +38,7 @@ async function currentIncident(resource: { id: string; type: string }, context: 
 export function quarantineAction(incidents: () => IncidentService): RemediationAction {
   return {
     type: 'quarantine',
-    resourceTypes: ['queue', 'kms-key'],
+    resourceTypes: Object.keys(kindOf),
     description: 'Quarantines the resource as pciq incident quarantine does (forensic snapshot, then containment)',
     isReversible: false,
     checkParameters(parameters) {
@@ -38,7 +53,7 @@ export function quarantineAction(incidents: () => IncidentService): RemediationA
       const before = await this.read(resource, context);
       if (before.quarantine !== null) return undefined;
       return {
-        description: `quarantine ${resource.name} (snapshot, then ${resource.type === 'queue' ? 'no receives' : 'key disabled'})`,
+        description: `quarantine ${resource.name} (snapshot, then ${containment[kindOf[resource.type]!]})`,
         before,
         after: { quarantine: 'new incident', reason: (parameters.reason as string | undefined) ?? null },
       };
@@ -47,7 +62,7 @@ export function quarantineAction(incidents: () => IncidentService): RemediationA
       if (state.quarantine === null) {
         throw new Error('a quarantine is lifted with pciq incident release, which re-runs the rules first');
       }
-      await incidents().quarantine(resource.type === 'queue' ? 'queue' : 'key', resource.id, {
+      await incidents().quarantine(kindOf[resource.type]!, resource.id, {
         reason: typeof state.reason === 'string' ? state.reason : 'quarantined by a compliance policy',
       });
     },

@@ -15,6 +15,14 @@ import type { KeyAdmin, KeyDescription } from '../keys/index.ts';
 import type { QueueService } from '../queues/index.ts';
 import type { EventSourceMappingRow, FunctionVersionRow, QueueRow, Store } from '../storage/index.ts';
 import { type Incident, incidentOf, incidentRow, type TargetKind } from './incident.ts';
+import {
+  containPrincipal,
+  findPrincipal,
+  PrincipalRefusal,
+  type PrincipalTarget,
+  principalEvidence,
+  releasePrincipal,
+} from './principal.ts';
 import { canonicalJson, type SnapshotContent, signSnapshot, snapshotSigningKey } from './snapshot.ts';
 
 export interface IncidentContext {
@@ -44,6 +52,7 @@ interface Target {
   key?: KeyDescription;
   name?: string;
   function?: { version: FunctionVersionRow | undefined; mappings: EventSourceMappingRow[] };
+  principal?: PrincipalTarget;
 }
 
 /** A refusal the operator can act on (unknown target, release while rules fail, …). */
@@ -76,11 +85,6 @@ export class IncidentService {
     options: { reason: string; auditWindowMs?: number },
   ): Promise<Incident> {
     const { context } = this;
-    if (kind === 'principal') {
-      throw new IncidentError(
-        'quarantine of a principal needs IAM principals and sessions, which this pciq does not have yet; quarantine the queues or keys it uses instead',
-      );
-    }
     const now = context.clock.now();
     const id = newIncidentId(now);
     const target =
@@ -88,7 +92,9 @@ export class IncidentService {
         ? await this.queueTarget(ref)
         : kind === 'key'
           ? await this.keyTarget(ref)
-          : await this.functionTarget(ref);
+          : kind === 'principal'
+            ? await this.principalTarget(ref)
+            : await this.functionTarget(ref);
     // Evidence first: nothing is changed before the snapshot is written, signed and recorded.
     const snapshot = await this.snapshot(id, kind, target.arn, target, options.auditWindowMs ?? defaultAuditWindowMs);
     await this.record('incident:Snapshot', target.arn, {
@@ -99,7 +105,16 @@ export class IncidentService {
     });
     let previous: string | null;
     let action: string;
-    if (kind === 'queue') {
+    let change: { before: string; after: string } | undefined;
+    if (kind === 'principal') {
+      const revoked = await containPrincipal(context.store, target.principal!, id, context.clock.now());
+      previous = JSON.stringify({ revokedSessions: revoked });
+      action = `every request denied (explicit Deny, pciq:quarantine ${id}); ${revoked.length} session(s) issued before now revoked`;
+      change = {
+        before: JSON.stringify({ quarantine: null, sessions: revoked }),
+        after: JSON.stringify({ quarantine: id, sessions: [] }),
+      };
+    } else if (kind === 'queue') {
       previous = (await context.queues.setQuarantine(target.address!, id)) ?? null;
       action = 'receives, purge and delete refused';
     } else if (kind === 'function') {
@@ -128,7 +143,13 @@ export class IncidentService {
       ],
     };
     await context.store.write((tx) => tx.incidents.put(incidentRow(incident, context.clock.now())));
-    await this.record('incident:Quarantine', target.arn, { incidentId: id, kind, action, reason: options.reason });
+    await this.record('incident:Quarantine', target.arn, {
+      incidentId: id,
+      kind,
+      action,
+      reason: options.reason,
+      ...(change ?? {}),
+    });
     await context.checkpointer.checkpoint('command');
     return incident;
   }
@@ -160,7 +181,9 @@ export class IncidentService {
         `incident ${id} stays contained: ${failing.length} rule(s) still fail on ${incident.target}: ${failing.join(', ')}; fix them (pciq compliance findings) or release with --accept-risk "REASON"`,
       );
     }
-    if (incident.kind === 'queue') {
+    if (incident.kind === 'principal') {
+      await releasePrincipal(context.store, incident.target, incident.id);
+    } else if (incident.kind === 'queue') {
       const address = parseQueueArn(incident.target)!;
       await context.queues.setQuarantine({ accountId: address.accountId, name: address.name }, null);
     } else if (incident.kind === 'function') {
@@ -228,6 +251,21 @@ export class IncidentService {
     };
   }
 
+  private async principalTarget(ref: string): Promise<Target> {
+    let principal: PrincipalTarget;
+    try {
+      principal = await findPrincipal(this.context.store, this.context.accountId, ref);
+    } catch (error) {
+      if (error instanceof PrincipalRefusal) throw new IncidentError(error.message);
+      throw error;
+    }
+    const open = (await this.list()).find(
+      (incident) => incident.status === 'contained' && incident.target === principal.arn,
+    );
+    if (open) throw new IncidentError(`${principal.kind} ${principal.name} is quarantined already (${open.id})`);
+    return { arn: principal.arn, principal };
+  }
+
   private async functionTarget(ref: string): Promise<Target> {
     const { context } = this;
     const name = ref.startsWith('arn:') ? (/:function:([^:]+)(?::[^:]+)?$/.exec(ref)?.[1] ?? '') : ref;
@@ -286,9 +324,15 @@ export class IncidentService {
     const now = context.clock.now();
     const fromMs = now - auditWindowMs;
     let messages: SnapshotContent['messages'] = null;
+    let sessions: SnapshotContent['sessions'] = null;
     let configuration: Record<string, unknown>;
     let policies: Record<string, unknown>;
-    if (target.queue) {
+    if (target.principal) {
+      const evidence = await principalEvidence(context.store, target.principal, now);
+      configuration = evidence.configuration;
+      policies = evidence.policies;
+      sessions = evidence.sessions;
+    } else if (target.queue) {
       const queue = target.queue;
       const { attributes, tags, createdAtMs, lastModifiedAtMs, isFifo } = queue;
       const counts = await context.store.read((tx) => tx.countMessages(queue.id, now));
@@ -345,9 +389,12 @@ export class IncidentService {
         isStored: false,
       })
     ).findings;
-    const resourceRecords = (
-      await context.store.read((tx) => tx.audit.search({ fromMs, toMs: now, resource: arn, limit: 10_000 }))
-    ).map((row) => row.seq);
+    // A principal's records are those about it and those of what it did.
+    const resourceRecords = await context.store.read(async (tx) => {
+      const about = await tx.audit.search({ fromMs, toMs: now, resource: arn, limit: 10_000 });
+      const by = target.principal ? await tx.audit.search({ fromMs, toMs: now, principal: arn, limit: 10_000 }) : [];
+      return [...new Set([...about, ...by].map((row) => row.seq))].sort((a, b) => a - b);
+    });
     let bundle: ExportBundle | null = null;
     let note: string | undefined;
     try {
@@ -366,7 +413,7 @@ export class IncidentService {
       target: { kind, id: arn },
       configuration: JSON.parse(canonicalJson(configuration)) as Record<string, unknown>,
       policies,
-      sessions: null,
+      sessions,
       messages,
       findings,
       audit: {

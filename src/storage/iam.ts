@@ -251,7 +251,7 @@ export interface IamWriteTx extends IamReadTx {
   touchSession(accessKeyId: string, lastActivityAtMs: number): Promise<void>;
   /** Replaces a session's sealed secret (re-encrypted under a newer key version). */
   replaceSessionSecret(accessKeyId: string, sealedSecret: Uint8Array): Promise<void>;
-  /** Ends a session before its expiry (sign-out, the person's idle timeout). */
+  /** Ends a session before its expiry (sign-out, revocation); changes the revision, so every process refuses it next. */
   deleteSession(accessKeyId: string): Promise<void>;
   /** Deletes sessions that expired at or before `nowMs`; returns how many. */
   deleteExpiredSessions(nowMs: number): Promise<number>;

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { startNtpServer } from '../support/ntp-server.ts';
 import { pciq, pciqJson, pciqJsonAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
+import { authenticator, awayFromStepBoundary } from '../support/totp.ts';
 
 interface ScanJson {
   summary: { score: number; fail: number; pass: number };
@@ -55,8 +56,16 @@ describe('compliance scan of a fresh installation', async () => {
     // The development CA and a key file beside the data are what `pciq init` leaves for the operator to change.
     assert.ok(rules.includes('tls-development-certificate'), rules.join());
     assert.ok(rules.includes('root-key-on-data-filesystem'), rules.join());
+    // The root has no MFA device until the operator enrols one; the administrator `pciq init` made has an
+    // access key and no password, so it is no person without MFA.
+    assert.ok(rules.includes('root-without-mfa'), rules.join());
     // The clock is reported only when the host cannot show it is synchronized (no NTP source named yet).
-    const expected = new Set(['tls-development-certificate', 'root-key-on-data-filesystem', 'clock-not-synchronized']);
+    const expected = new Set([
+      'tls-development-certificate',
+      'root-key-on-data-filesystem',
+      'clock-not-synchronized',
+      'root-without-mfa',
+    ]);
     assert.deepEqual(
       rules.filter((rule) => !expected.has(rule)),
       [],
@@ -73,6 +82,37 @@ describe('compliance scan of a fresh installation', async () => {
 
   it('exits 4 with --fail-on when an unmuted finding of that severity fails', async () => {
     assert.equal(pciq(['compliance', 'scan', '--fail-on', 'high', ...args()]).status, 4);
+    // The root without MFA is the one critical finding.
+    assert.equal(pciq(['compliance', 'scan', '--fail-on', 'critical', ...args()]).status, 4);
+  });
+
+  it('clears the root MFA finding once the root enrols a device', async () => {
+    // Without codes at hand, the enrolment shows the key and leaves the device to be enabled with two codes.
+    const started = pciq(['iam', 'enable-mfa', '--root', ...args()], { input: '' });
+    assert.equal(started.status, 1);
+    const seed = /enter the key ([A-Z2-7]+)/.exec(started.stdout)![1]!;
+    const serialNumber =
+      /the device (arn:aws:iam::\d{12}:mfa\/root-account-mfa-device) is created but not enabled/.exec(
+        started.stderr,
+      )![1]!;
+    const code = authenticator(seed);
+    await awayFromStepBoundary();
+    // The current code and the next (one step of drift is accepted): still good however slowly pciq starts.
+    const enabled = pciq([
+      'iam',
+      'enable-mfa',
+      '--root',
+      '--serial-number',
+      serialNumber,
+      '--code1',
+      code(0),
+      '--code2',
+      code(1),
+      ...args(),
+    ]);
+    assert.equal(enabled.status, 0, enabled.stderr);
+    const scan = await pciqJsonAsync<ScanJson>(['compliance', 'scan', '--json', ...args()]);
+    assert.ok(!failing(scan).includes('root-without-mfa'), failing(scan).join());
     assert.equal(pciq(['compliance', 'scan', '--fail-on', 'critical', ...args()]).status, 0);
   });
 

@@ -362,7 +362,7 @@ describe('incident response on pciq serve', () => {
     const file = /snapshot +(\S+)/.exec(quarantined.stdout)![1]!;
     assert.ok(!readFileSync(file, 'utf8').includes(secret), 'the snapshot holds no secret value');
     assert.equal((await pciqAsync(['incident', 'snapshot', 'verify', file])).status, 0);
-    const stopped = await pciqJsonAsync<Array<{ state: string }>>([
+    const stopped = await pciqJsonAsync<Array<{ state: string; uuid: string }>>([
       'functions',
       'mappings',
       'settle',
@@ -373,6 +373,16 @@ describe('incident response on pciq serve', () => {
       stopped.map((m) => m.state),
       ['Disabled'],
     );
+    // Nobody starts it again behind incident response's back.
+    const restarted = await pciqAsync(['functions', 'enable', stopped[0]!.uuid, ...args]);
+    assert.equal(restarted.status, 1);
+    assert.match(
+      restarted.stderr,
+      new RegExp(`Function settle is quarantined by incident ${id}: .*pciq incident release ${id}`),
+    );
+    const remapped = await pciqAsync(['functions', 'map', 'settle', '--queue', 'payments', ...args]);
+    assert.equal(remapped.status, 1);
+    assert.match(remapped.stderr, /is quarantined by incident/);
 
     const refused = await pciqAsync(['incident', 'release', id, ...args]);
     assert.equal(refused.status, 1);
@@ -399,17 +409,23 @@ describe('incident response on pciq serve', () => {
     );
   });
 
-  it('says what is missing to quarantine a principal', async () => {
+  it('refuses to quarantine the account root, saying how to contain it instead', async () => {
     const result = await pciqAsync([
       'incident',
       'quarantine',
       'principal',
-      'arn:aws:iam::123456789012:user/x',
+      `arn:aws:iam::${data.bootstrap.accountId}:root`,
       '--reason',
       'r',
       ...args,
     ]);
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /needs IAM principals and sessions/);
+    assert.match(
+      result.stderr,
+      /the account root cannot be quarantined: no policy restricts it\. Deactivate its access keys/,
+    );
+    const unknown = await pciqAsync(['incident', 'quarantine', 'principal', 'nobody', '--reason', 'r', ...args]);
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /there is no user or role nobody in account \d{12}/);
   });
 });

@@ -125,7 +125,16 @@ export async function buildReport(
         created: new Date(data.createdAtMs as number).toISOString(),
         lastUsed: data.lastUsedAtMs === null ? null : new Date(data.lastUsedAtMs as number).toISOString(),
       })),
-      principals: itemsOf(resources, 'iam-user', (data) => ({ ...data })),
+      principals: ['iam-root', 'iam-user', 'iam-role'].flatMap((type) =>
+        itemsOf(resources, type, (data) => ({
+          kind: type.slice(4),
+          ...(type === 'iam-role' ? {} : { person: data.hasLoginProfile, mfa: data.hasMfa }),
+          ...(Array.isArray(data.activeAccessKeys) ? { activeAccessKeys: data.activeAccessKeys.length } : {}),
+          sessions: data.sessions,
+          lastUsed: typeof data.lastUsedAtMs === 'number' ? new Date(data.lastUsedAtMs).toISOString() : null,
+          ...(type === 'iam-root' ? {} : { quarantine: data.quarantine }),
+        })),
+      ),
       functions: itemsOf(resources, 'function', (data) => ({ ...data })),
       certificates: certificate
         ? [

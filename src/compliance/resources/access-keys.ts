@@ -15,6 +15,8 @@ export const accessKeyProvider: ResourceProvider = {
         id: `${key.principalArn}/access-key/${key.accessKeyId}`,
         type: 'access-key',
         name: key.accessKeyId,
+        // Rules on a principal (a release from quarantine) judge its keys too.
+        aliases: [key.principalArn],
         data: {
           accessKeyId: key.accessKeyId,
           principal: key.principalArn,
