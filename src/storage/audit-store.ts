@@ -170,7 +170,11 @@ export interface AuditWrites extends AuditReads {
    * waiting is what keeps a sequencer from deadlocking with the units sharing its group commit.
    */
   lockSequencer(): Promise<boolean>;
-  insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<void>;
+  /**
+   * Inserts a checkpoint unless one of that number exists (another process checkpointed first: it waits for
+   * that one's commit rather than failing); true when inserted.
+   */
+  insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<boolean>;
   /** Stores subtree roots; a node already stored keeps its first value. */
   putTreeNodes(nodes: readonly AuditTreeNode[]): Promise<void>;
   insertSigningKey(key: AuditSigningKeyRow): Promise<void>;

@@ -96,6 +96,7 @@ export type {
   NewQueue,
   QueueRow,
   ReadTx,
+  ReceivedHandle,
   SealedPayloadRow,
   Store,
   WriteTx,

@@ -112,7 +112,7 @@ export function describeAuditStoreContract(driver: string, factory: StoreFactory
       });
       assert.equal(await store.read((tx) => tx.audit.latestCheckpoint()), undefined);
       await store.write(async (tx) => {
-        await tx.audit.insertCheckpoint(checkpoint(0, 3));
+        assert.equal(await tx.audit.insertCheckpoint(checkpoint(0, 3)), true);
         await tx.audit.insertCheckpoint(checkpoint(1, 7));
         await tx.audit.insertCheckpoint(checkpoint(2, 10));
       });
@@ -126,6 +126,9 @@ export function describeAuditStoreContract(driver: string, factory: StoreFactory
       assert.equal(await store.read((tx) => tx.audit.checkpointCovering(11)), undefined);
       const stored = await store.read((tx) => tx.audit.checkpoints(0, 1));
       assert.deepEqual(Buffer.from(stored[0]!.signature), Buffer.alloc(64, 0));
+      // A second checkpoint of a number taken (another process checkpointed first) is refused, not an error.
+      assert.equal(await store.write((tx) => tx.audit.insertCheckpoint({ ...checkpoint(2, 12), timeMs: 9 })), false);
+      assert.equal((await store.read((tx) => tx.audit.latestCheckpoint()))?.treeSize, 10);
     });
 
     it('keeps the first value of a tree node', async () => {

@@ -202,10 +202,10 @@ export class SqliteAudit implements AuditWrites {
     return true;
   }
 
-  async insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<void> {
-    this.sql(
+  async insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<boolean> {
+    const result = this.sql(
       `INSERT INTO audit_checkpoints (seq, tree_size, time_ms, body, signature, frontier)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING`,
     ).run(
       checkpoint.seq,
       checkpoint.treeSize,
@@ -214,6 +214,7 @@ export class SqliteAudit implements AuditWrites {
       checkpoint.signature,
       checkpoint.frontier,
     );
+    return Number(result.changes) > 0;
   }
 
   async putTreeNodes(nodes: readonly AuditTreeNode[]): Promise<void> {
