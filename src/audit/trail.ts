@@ -149,7 +149,7 @@ export class AuditTrail {
       clock: this.clockSource,
     });
     const hash = leafHash(body);
-    await tx.audit.append(storedRowOf(record, { seq, body, hash, mac: this.macOf(hash) }));
+    await tx.audit.append([storedRowOf(record, { seq, body, hash, mac: this.macOf(hash) })]);
     return { seq, hash, record };
   }
 

@@ -161,7 +161,8 @@ export interface AuditReads {
 }
 
 export interface AuditWrites extends AuditReads {
-  append(record: AuditRecordRow): Promise<void>;
+  /** Appends records in the order given (one statement where the driver can). */
+  append(records: readonly AuditRecordRow[]): Promise<void>;
   stage(record: NewStagedAuditRow): Promise<void>;
   /** Removes staged records once chained. */
   deleteStaged(ids: readonly number[]): Promise<void>;

@@ -49,7 +49,8 @@ export function describeAuditStoreContract(driver: string, factory: StoreFactory
     before(async () => {
       store = await factory.create();
       await store.write(async (tx) => {
-        for (let seq = 0; seq < 10; seq++) await tx.audit.append(record(seq));
+        await tx.audit.append([0, 1, 2].map((seq) => record(seq)));
+        for (let seq = 3; seq < 10; seq++) await tx.audit.append([record(seq)]);
       });
     });
     after(async () => {
@@ -81,7 +82,7 @@ export function describeAuditStoreContract(driver: string, factory: StoreFactory
     });
 
     it('refuses a second record at a taken position', async () => {
-      await assert.rejects(store.write((tx) => tx.audit.append(record(3))));
+      await assert.rejects(store.write((tx) => tx.audit.append([record(3)])));
     });
 
     it('searches by time, principal, event type, resource, outcome, source IP and request id, with pagination', async () => {
@@ -168,7 +169,7 @@ export function describeAuditStoreContract(driver: string, factory: StoreFactory
       const head = await store.read((tx) => tx.audit.head());
       assert.equal(head?.seq, 9);
       assert.deepEqual(Buffer.from(head!.hash), hashOf(9));
-      await store.write((tx) => tx.audit.append(record(10)));
+      await store.write((tx) => tx.audit.append([record(10)]));
       assert.equal((await store.read((tx) => tx.audit.head()))?.seq, 10);
     });
 

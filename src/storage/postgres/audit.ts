@@ -163,23 +163,26 @@ export class PgAudit implements AuditWrites {
     return rows.map((row) => ({ id: row.id, timeMs: row.time_ms, body: row.body, mac: row.mac }));
   }
 
-  async append(record: AuditRecordRow): Promise<void> {
+  async append(records: readonly AuditRecordRow[]): Promise<void> {
+    if (records.length === 0) return;
+    const column = <T>(pick: (record: AuditRecordRow) => T) => records.map(pick);
     await this.sql.run(
       `INSERT INTO audit_records (seq, time_ms, event_type, outcome, principal, source_ip, resource, request_id,
          body, hash, mac)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $8::text[], $9::text[], $10::bytea[], $11::text[])`,
       [
-        record.seq,
-        record.timeMs,
-        record.eventType,
-        record.outcome,
-        record.principal,
-        record.sourceIp,
-        record.resource,
-        record.requestId,
-        record.body,
-        record.hash,
-        record.mac,
+        column((r) => r.seq),
+        column((r) => r.timeMs),
+        column((r) => r.eventType),
+        column((r) => r.outcome),
+        column((r) => r.principal),
+        column((r) => r.sourceIp),
+        column((r) => r.resource),
+        column((r) => r.requestId),
+        column((r) => r.body),
+        column((r) => r.hash),
+        column((r) => r.mac),
       ],
     );
   }

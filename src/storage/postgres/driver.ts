@@ -263,7 +263,7 @@ export class PostgresStore implements Store {
       sql.send('BEGIN');
       for (const unit of batch) {
         unitSignals = [];
-        const stagedBefore = tx.audit.stagedCount;
+        const mark = tx.unitMark();
         if (isShared) sql.send('SAVEPOINT unit');
         try {
           const value = await unit.work(tx);
@@ -272,7 +272,7 @@ export class PostgresStore implements Store {
           outcomes.push({ ok: true, value });
         } catch (error) {
           if (!isShared) throw error;
-          tx.audit.dropStagedFrom(stagedBefore);
+          tx.rollBackUnit(mark);
           await sql.client.query('ROLLBACK TO unit');
           sql.send('RELEASE unit');
           outcomes.push({ ok: false, value: error });

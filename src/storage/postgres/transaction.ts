@@ -465,6 +465,17 @@ export class PgTransaction implements WriteTx {
     ]);
   }
 
+  /** Where a unit of a group commit starts: what it stages in memory until commit so far. */
+  unitMark(): number {
+    return this.audit.stagedCount;
+  }
+
+  /** The unit that started at `mark` rolled back to its savepoint: forget what it left in memory. */
+  rollBackUnit(mark: number): void {
+    this.audit.dropStagedFrom(mark);
+    this.keys.forgetRevision();
+  }
+
   signalReceivable(queueId: number): void {
     this.onSignal(queueId);
   }

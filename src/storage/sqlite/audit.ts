@@ -154,7 +154,11 @@ export class SqliteAudit implements AuditWrites {
     return row ? String(row.value) : undefined;
   }
 
-  async append(record: AuditRecordRow): Promise<void> {
+  async append(records: readonly AuditRecordRow[]): Promise<void> {
+    for (const record of records) this.appendOne(record);
+  }
+
+  private appendOne(record: AuditRecordRow): void {
     this.sql(
       `INSERT INTO audit_records (seq, time_ms, event_type, outcome, principal, source_ip, resource, request_id,
          body, hash, mac)
