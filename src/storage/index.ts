@@ -67,6 +67,7 @@ export type {
   KmsKeyVersionRow,
 } from './keys.ts';
 export {
+  connectionsBesidesPool,
   connectPostgres,
   isPostgresUrl,
   type ModuleSchema,
