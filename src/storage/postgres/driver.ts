@@ -264,26 +264,25 @@ export class PostgresStore implements Store {
       for (const unit of batch) {
         unitSignals = [];
         const mark = tx.unitMark();
+        // Savepoints of one name nest, and ROLLBACK TO names the newest: no RELEASE is needed between units.
         if (isShared) sql.send('SAVEPOINT unit');
         try {
           const value = await unit.work(tx);
-          if (isShared) sql.send('RELEASE unit');
           for (const queueId of unitSignals) signalled.add(queueId);
           outcomes.push({ ok: true, value });
         } catch (error) {
           if (!isShared) throw error;
           tx.rollBackUnit(mark);
-          await sql.client.query('ROLLBACK TO unit');
-          sql.send('RELEASE unit');
+          await sql.query('ROLLBACK TO unit');
           outcomes.push({ ok: false, value: error });
         }
       }
       // The units' audit records and COMMIT go out together: one round trip for both.
-      const [, commit] = await Promise.all([tx.audit.flushStaged(), sql.client.query('COMMIT')]);
+      const [, commit] = await Promise.all([tx.audit.flushStaged(), sql.query('COMMIT')]);
       // COMMIT of a transaction that an earlier statement aborted answers ROLLBACK, not an error.
       if (commit.command !== 'COMMIT') throw new Error(`the transaction did not commit (${commit.command})`);
     } catch (error) {
-      await sql.client.query('ROLLBACK').catch(() => undefined);
+      await sql.query('ROLLBACK').catch(() => undefined);
       for (const unit of batch) unit.reject(error);
       return;
     }
