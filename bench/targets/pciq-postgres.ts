@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { removeTempDir, trackTempDir } from '../cleanup.ts';
 import type { Endpoint } from '../clients/queue-client.ts';
-import { withoutExpectedAlerts } from './pciq.ts';
+import { benchServeEnvArgs, withoutExpectedAlerts } from './pciq.ts';
 import { ServerProcess } from './server-process.ts';
 import type { Target } from './target.ts';
 
@@ -59,8 +59,10 @@ export async function startPciqPostgres(): Promise<Target> {
       secretAccessKey: string;
     };
     const endpoints: Endpoint[] = [];
+    const { nodeArgs, serveArgs } = benchServeEnvArgs();
     for (let node = 0; node < pciqPostgresNodes; node++) {
       const server = new ServerProcess([
+        ...nodeArgs,
         pciqBin,
         'serve',
         ...dirArgs,
@@ -72,6 +74,7 @@ export async function startPciqPostgres(): Promise<Target> {
         '1',
         '--node',
         `bench-${node + 1}`,
+        ...serveArgs,
       ]);
       servers.push(server);
       endpoints.push({

@@ -44,6 +44,18 @@ export function withoutExpectedAlerts(stderr: string): string {
     .join('\n');
 }
 
+/**
+ * Node.js flags (BENCH_PCIQ_NODE_ARGS: Node refuses --cpu-prof in NODE_OPTIONS, so profiling flags come
+ * through their own variable) and extra `pciq serve` options (BENCH_PCIQ_SERVE_ARGS) for every pciq server.
+ */
+export function benchServeEnvArgs(): { nodeArgs: string[]; serveArgs: string[] } {
+  const split = (value: string | undefined) => (value ?? '').split(/\s+/).filter(Boolean);
+  return {
+    nodeArgs: split(process.env['BENCH_PCIQ_NODE_ARGS']),
+    serveArgs: split(process.env['BENCH_PCIQ_SERVE_ARGS']),
+  };
+}
+
 /** pciq as a target, with what local commands (`pciq functions …`) need to work on its data directory. */
 export interface PciqTarget extends Target {
   accountId: string;
@@ -61,9 +73,7 @@ export async function startPciq(extraServeArgs: readonly string[] = []): Promise
   try {
     const { stdout } = await promisify(execFile)(process.execPath, [pciqBin, 'init', ...dirArgs, '--json']);
     const bootstrap = JSON.parse(stdout) as Bootstrap;
-    // Node refuses --cpu-prof in NODE_OPTIONS, so profiling flags for the server come through their own variable.
-    const nodeArgs = (process.env['BENCH_PCIQ_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
-    const serveArgs = (process.env['BENCH_PCIQ_SERVE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+    const { nodeArgs, serveArgs } = benchServeEnvArgs();
     const server = new ServerProcess([
       ...nodeArgs,
       pciqBin,

@@ -47,6 +47,10 @@ const watchers: Record<string, Watcher> = {
     affected.named((message as MessageRow).messageId);
     return result;
   },
+  insertMessages: (affected, [messages], result) => {
+    for (const message of messages as MessageRow[]) affected.named(message.messageId);
+    return result;
+  },
   getMessage: (affected, _args, result) =>
     (result as Promise<MessageRow | undefined>).then((row) => {
       affected.remember(row);
@@ -66,6 +70,11 @@ const watchers: Record<string, Watcher> = {
     (result as Promise<DeleteOutcome>).then((deleted) => {
       if (deleted.outcome === 'deleted') affected.named(deleted.messageId);
       return deleted;
+    }),
+  deleteReceivedBatch: (affected, _args, result) =>
+    (result as Promise<DeleteOutcome[]>).then((outcomes) => {
+      for (const deleted of outcomes) if (deleted.outcome === 'deleted') affected.named(deleted.messageId);
+      return outcomes;
     }),
   selectMovable: (affected, _args, result) =>
     (result as Promise<MessageRow[]>).then((rows) => {

@@ -91,10 +91,11 @@ export class Checkpointer {
         frontier: JSON.stringify(range),
       };
       const written = await store.write(async (tx) => {
-        // Another process (a `pciq audit` command next to the server) may have checkpointed meanwhile.
+        // Another process (another node, or a `pciq audit` command next to the server) may have checkpointed
+        // meanwhile, or be checkpointing right now: then this one starts again from that checkpoint.
         if ((await tx.audit.latestCheckpoint())?.seq !== latest?.seq) return false;
+        if (!(await tx.audit.insertCheckpoint(row))) return false;
         await tx.audit.putTreeNodes(closed);
-        await tx.audit.insertCheckpoint(row);
         return true;
       });
       if (written) return { checkpoint: row, problems: [] };

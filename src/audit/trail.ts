@@ -149,7 +149,7 @@ export class AuditTrail {
       clock: this.clockSource,
     });
     const hash = leafHash(body);
-    await tx.audit.append(storedRowOf(record, { seq, body, hash, mac: this.macOf(hash) }));
+    await tx.audit.append([storedRowOf(record, { seq, body, hash, mac: this.macOf(hash) })]);
     return { seq, hash, record };
   }
 
@@ -163,7 +163,7 @@ export class AuditTrail {
     const hash = leafHash(body);
     await tx.audit.stage({ timeMs, body, mac: this.macOf(hash) });
     // Most staging units report their commit (noteCommitted); this catches those that do not.
-    setTimeout(() => this.sequencer.kick(), 5).unref();
+    this.sequencer.kick();
     return { seq: -1, hash, record };
   }
 

@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
-import { connectPostgres, type PostgresTarget, parsePostgresUrl, readSchemaStatus } from '../storage/index.ts';
+import {
+  connectionsBesidesPool,
+  connectPostgres,
+  type PostgresTarget,
+  parsePostgresUrl,
+  readSchemaStatus,
+} from '../storage/index.ts';
 import { CliError } from './cli-error.ts';
 import { storeLocationOf, storeOptions } from './store-option.ts';
 
@@ -139,8 +145,7 @@ async function headroomCheck(client: Client, target: PostgresTarget): Promise<Ch
          current_setting('superuser_reserved_connections')::int AS reserved`,
     )
   ).rows[0]!;
-  // Per serving process: the write pool, two read connections, the listener and up to two leaderships.
-  const perProcess = target.poolSize + 5;
+  const perProcess = target.poolSize + connectionsBesidesPool;
   const free = row.max - row.reserved - row.used;
   return {
     name: 'connections',

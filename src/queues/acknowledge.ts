@@ -1,6 +1,6 @@
 import { invalidParameter, PciqError, type QueueAddress } from '../core/index.ts';
-import type { QueueRow, WriteTx } from '../storage/index.ts';
-import { type EntryOutcome, eachEntry, validateBatch } from './batch.ts';
+import type { DeleteOutcome, QueueRow, WriteTx } from '../storage/index.ts';
+import { type EntryOutcome, eachEntry, failedEntry, validateBatch } from './batch.ts';
 import type { QueueContext } from './context.ts';
 import { limits } from './limits.ts';
 import { decodeReceiptHandle, type ReceiptHandle } from './receipt-handle.ts';
@@ -32,9 +32,7 @@ function handleFor(queue: QueueRow, text: string): ReceiptHandle {
  * delete a message that was received again since (SQS documents the same); on a FIFO queue that is an
  * error, so the consumer knows another one owns the message now.
  */
-async function deleteOne(tx: WriteTx, queue: QueueRow, text: string): Promise<void> {
-  const handle = handleFor(queue, text);
-  const { outcome } = await tx.deleteReceived(queue.id, handle.seq, handle.nonce);
+function checkDeleted(queue: QueueRow, { outcome }: DeleteOutcome): void {
   if (outcome === 'stale' && queue.isFifo) {
     throw new PciqError(
       'ReceiptHandleIsInvalid',
@@ -87,9 +85,11 @@ export async function deleteMessage(
   receiptHandle: string,
 ): Promise<void> {
   const queue = await context.queues.get(address);
-  await context.store.write((tx) => deleteOne(tx, queue, receiptHandle));
+  const handle = handleFor(queue, receiptHandle);
+  checkDeleted(queue, await context.store.write((tx) => tx.deleteReceived(queue.id, handle.seq, handle.nonce)));
 }
 
+/** The entries' messages are deleted by one storage call; an entry with a malformed handle fails alone. */
 export async function deleteMessageBatch(
   context: QueueContext,
   address: QueueAddress,
@@ -97,7 +97,31 @@ export async function deleteMessageBatch(
 ): Promise<Array<EntryOutcome<void>>> {
   validateBatch(entries, 'DeleteMessageBatchRequestEntry');
   const queue = await context.queues.get(address);
-  return context.store.write((tx) => eachEntry(entries, (entry) => deleteOne(tx, queue, entry.receiptHandle)));
+  const handles = entries.map((entry) => {
+    try {
+      return handleFor(queue, entry.receiptHandle);
+    } catch (error) {
+      return failedEntry(entry.id, error);
+    }
+  });
+  const valid = handles.filter((handle): handle is ReceiptHandle => !('ok' in handle));
+  const deleted = await context.store.write((tx) =>
+    tx.deleteReceivedBatch(
+      queue.id,
+      valid.map((handle) => ({ seq: handle.seq, receiptNonce: handle.nonce })),
+    ),
+  );
+  let next = 0;
+  return entries.map((entry, index) => {
+    const handle = handles[index]!;
+    if ('ok' in handle) return handle;
+    try {
+      checkDeleted(queue, deleted[next++]!);
+      return { ok: true, id: entry.id, value: undefined };
+    } catch (error) {
+      return failedEntry(entry.id, error);
+    }
+  });
 }
 
 export async function changeMessageVisibility(

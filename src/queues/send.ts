@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Caller, invalidParameter, newMessageId, PciqError, type QueueAddress } from '../core/index.ts';
 import type { SealingKey } from '../keys/index.ts';
-import type { QueueRow, WriteTx } from '../storage/index.ts';
+import type { NewMessage, QueueRow, WriteTx } from '../storage/index.ts';
 import { type EntryOutcome, failedEntry, validateBatch } from './batch.ts';
 import { type QueueContext, sealingKeyOf } from './context.ts';
 import { dataPolicyOf, type QueueDataPolicy } from './data-policy.ts';
@@ -151,8 +151,10 @@ export async function sendMessages(
     // The queue's key is checked for the whole request: a disabled key refuses every entry (KmsDisabled).
     const key = sealingKeyOf(context, await context.sealer.session(tx), queue);
     const outcomes: Array<EntryOutcome<SendResult>> = [];
-    let accepted = 0;
-    if (queue.isFifo) await tx.lockQueueForFifoSend(queue.id);
+    const unit: SendUnit = { caller, queue, settings, key, tokenized };
+    // A standard queue's messages are inserted together once every entry is sealed; a FIFO queue's one by
+    // one, since an entry's deduplication must see the entries before it.
+    const batched: NewMessage[] = [];
     for (const item of checked) {
       if ('ok' in item) {
         outcomes.push(item);
@@ -160,16 +162,20 @@ export async function sendMessages(
       }
       try {
         checkForQueue(item, queue, settings);
-        outcomes.push({
-          ok: true,
-          id: item.entry.id,
-          value: await store(context, tx, { caller, queue, settings, key, tokenized }, item),
-        });
-        accepted++;
+        let value: SendResult;
+        if (queue.isFifo) value = await storeFifo(context, tx, unit, item);
+        else {
+          const prepared = await prepare(context, tx, unit, item, null, undefined);
+          batched.push(prepared.message);
+          value = { ...prepared.result, sequenceNumber: undefined };
+        }
+        outcomes.push({ ok: true, id: item.entry.id, value });
       } catch (error) {
         outcomes.push(failedEntry(item.entry.id, error));
       }
     }
+    await tx.insertMessages(batched);
+    const accepted = outcomes.filter((outcome) => outcome.ok).length;
     if (policy && tokenized.length > 0) await context.guard!.recordTokenized(tx, { caller, policy, via }, tokenized);
     if (accepted > 0) tx.signalReceivable(queue.id);
     return outcomes;
@@ -219,31 +225,65 @@ interface SendUnit {
   tokenized: Array<{ messageId: string; tokenRefs: string[] }>;
 }
 
-async function store(context: QueueContext, tx: WriteTx, unit: SendUnit, checked: CheckedEntry): Promise<SendResult> {
-  const { caller, queue, settings, key } = unit;
+/** What the checks computed about an entry: the answer's digests. */
+type Digests = Pick<SendResult, 'md5OfBody' | 'md5OfMessageAttributes' | 'md5OfSystemAttributes'>;
+
+async function storeFifo(
+  context: QueueContext,
+  tx: WriteTx,
+  unit: SendUnit,
+  checked: CheckedEntry,
+): Promise<SendResult> {
+  const { queue, settings } = unit;
   const { entry } = checked;
   const now = context.clock.now();
-  const result = {
+  // Group and deduplication ids are customer data: the store sees only keyed hashes of them.
+  const groupKey = context.sealer.keyedHash('fifo-group', entry.groupId!);
+  const deduplicationId = entry.deduplicationId ?? contentDeduplicationId(context, checked);
+  const dedupScope = settings.deduplicationScope === 'messageGroup' ? groupKey : '';
+  const dedupKey = context.sealer.keyedHash('fifo-dedup', deduplicationId);
+  const duplicate = await tx.getDedup(queue.id, dedupScope, dedupKey, now);
+  if (duplicate) {
+    // Accepted, not delivered again: the answer of the first send within the deduplication interval.
+    return {
+      ...digestsOf(checked),
+      messageId: duplicate.messageId,
+      sequenceNumber: sequenceNumberOf(duplicate.seq),
+    };
+  }
+  const { message, result } = await prepare(context, tx, unit, checked, groupKey, deduplicationId);
+  const seq = await tx.insertMessage(message);
+  await tx.putDedup({
+    queueId: queue.id,
+    scope: dedupScope,
+    dedupKey,
+    messageId: message.messageId,
+    seq,
+    expiresAtMs: now + limits.fifoDedupWindowMs,
+  });
+  return { ...result, sequenceNumber: sequenceNumberOf(seq) };
+}
+
+function digestsOf(checked: CheckedEntry): Digests {
+  return {
     md5OfBody: checked.md5OfBody,
     md5OfMessageAttributes: checked.md5OfMessageAttributes,
     md5OfSystemAttributes: checked.md5OfSystemAttributes,
   };
-  let groupKey: string | null = null;
-  let deduplicationId: string | undefined;
-  let dedupScope = '';
-  let dedupKey = '';
-  if (queue.isFifo) {
-    // Group and deduplication ids are customer data: the store sees only keyed hashes of them.
-    groupKey = context.sealer.keyedHash('fifo-group', entry.groupId!);
-    deduplicationId = entry.deduplicationId ?? contentDeduplicationId(context, checked);
-    dedupScope = settings.deduplicationScope === 'messageGroup' ? groupKey : '';
-    dedupKey = context.sealer.keyedHash('fifo-dedup', deduplicationId);
-    const duplicate = await tx.getDedup(queue.id, dedupScope, dedupKey, now);
-    if (duplicate) {
-      // Accepted, not delivered again: the answer of the first send within the deduplication interval.
-      return { ...result, messageId: duplicate.messageId, sequenceNumber: sequenceNumberOf(duplicate.seq) };
-    }
-  }
+}
+
+/** The entry as the store keeps it: sealed, its card numbers replaced by tokens where the guard says so. */
+async function prepare(
+  context: QueueContext,
+  tx: WriteTx,
+  unit: SendUnit,
+  checked: CheckedEntry,
+  groupKey: string | null,
+  deduplicationId: string | undefined,
+): Promise<{ message: NewMessage; result: Digests & { messageId: string } }> {
+  const { caller, queue, settings, key } = unit;
+  const { entry } = checked;
+  const now = context.clock.now();
   const messageId = newMessageId();
   const content: MessageContent = {
     body: entry.body,
@@ -268,7 +308,7 @@ async function store(context: QueueContext, tx: WriteTx, unit: SendUnit, checked
   if (entry.groupId !== undefined) content.groupId = entry.groupId;
   if (deduplicationId !== undefined) content.deduplicationId = deduplicationId;
   const delaySec = entry.delaySeconds ?? settings.delaySec;
-  const seq = await tx.insertMessage({
+  const message: NewMessage = {
     queueId: queue.id,
     messageId,
     payload: sealMessage(key, messageId, content),
@@ -281,18 +321,8 @@ async function store(context: QueueContext, tx: WriteTx, unit: SendUnit, checked
     lastReceivedAtMs: null,
     receiptNonce: null,
     sizeBytes: checked.rewrite?.sizeBytes ?? checked.sizeBytes,
-  });
-  if (queue.isFifo) {
-    await tx.putDedup({
-      queueId: queue.id,
-      scope: dedupScope,
-      dedupKey,
-      messageId,
-      seq,
-      expiresAtMs: now + limits.fifoDedupWindowMs,
-    });
-  }
-  return { ...result, messageId, sequenceNumber: queue.isFifo ? sequenceNumberOf(seq) : undefined };
+  };
+  return { message, result: { ...digestsOf(checked), messageId } };
 }
 
 /**

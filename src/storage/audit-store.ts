@@ -161,7 +161,8 @@ export interface AuditReads {
 }
 
 export interface AuditWrites extends AuditReads {
-  append(record: AuditRecordRow): Promise<void>;
+  /** Appends records in the order given (one statement where the driver can). */
+  append(records: readonly AuditRecordRow[]): Promise<void>;
   stage(record: NewStagedAuditRow): Promise<void>;
   /** Removes staged records once chained. */
   deleteStaged(ids: readonly number[]): Promise<void>;
@@ -170,7 +171,11 @@ export interface AuditWrites extends AuditReads {
    * waiting is what keeps a sequencer from deadlocking with the units sharing its group commit.
    */
   lockSequencer(): Promise<boolean>;
-  insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<void>;
+  /**
+   * Inserts a checkpoint unless one of that number exists (another process checkpointed first: it waits for
+   * that one's commit rather than failing); true when inserted.
+   */
+  insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<boolean>;
   /** Stores subtree roots; a node already stored keeps its first value. */
   putTreeNodes(nodes: readonly AuditTreeNode[]): Promise<void>;
   insertSigningKey(key: AuditSigningKeyRow): Promise<void>;

@@ -67,6 +67,7 @@ export type {
   KmsKeyVersionRow,
 } from './keys.ts';
 export {
+  connectionsBesidesPool,
   connectPostgres,
   isPostgresUrl,
   type ModuleSchema,
@@ -96,6 +97,7 @@ export type {
   NewQueue,
   QueueRow,
   ReadTx,
+  ReceivedHandle,
   SealedPayloadRow,
   Store,
   WriteTx,

@@ -73,6 +73,12 @@ export type NewMessage = Omit<MessageRow, 'seq'>;
 
 export type DeleteOutcome = { outcome: 'deleted'; messageId: string } | { outcome: 'stale' | 'missing' };
 
+/** A message as a receipt handle names it: its position and the nonce of the receive that issued the handle. */
+export interface ReceivedHandle {
+  seq: number;
+  receiptNonce: string;
+}
+
 /** What a receive sets on the messages it claims. */
 export interface Claim {
   visibleAtMs: number;
@@ -192,6 +198,8 @@ export interface WriteTx extends ReadTx {
   deleteQueue(queueId: number, nowMs: number): Promise<void>;
 
   insertMessage(message: NewMessage): Promise<number>;
+  /** Inserts messages in the order given (one statement where the driver can) and returns their seqs, in that order. */
+  insertMessages(messages: readonly NewMessage[]): Promise<number[]>;
   /**
    * Claims up to `limit` visible, unexpired messages of a standard queue, oldest first: each becomes
    * invisible until `claim.visibleAtMs`, gets the receipt nonce, one more receive and its receive times.
@@ -220,6 +228,8 @@ export interface WriteTx extends ReadTx {
    * id of the message deleted (the audit trail names it).
    */
   deleteReceived(queueId: number, seq: number, receiptNonce: string): Promise<DeleteOutcome>;
+  /** `deleteReceived` for several messages of one queue at once; outcomes in the order of `handles`. */
+  deleteReceivedBatch(queueId: number, handles: readonly ReceivedHandle[]): Promise<DeleteOutcome[]>;
   /** Deletes messages sent at or before `sentUpToMs`; returns how many. */
   purgeMessages(queueId: number, sentUpToMs: number): Promise<number>;
   /** Deletes messages past retention and dedup entries past their window, at most `limit` of each. */

@@ -112,6 +112,22 @@ if ('skip' in server) {
       assert.ok(report.isValid, JSON.stringify(report.findings.filter((f) => f.isFailure)));
     });
 
+    it('checkpoints from several nodes at once without a clash: each starts from the checkpoint before', async () => {
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(nodes.map((node, n) => send(node, `checkpointed ${round}-${n}`)));
+        const results = await Promise.all(nodes.map((node) => new Checkpointer(node.trail).checkpoint('command')));
+        assert.ok(results.every((result) => result.checkpoint && result.problems.length === 0));
+      }
+      const checkpoints = await nodes[0]!.store.read((tx) => tx.audit.checkpoints(0, 1_000));
+      assert.deepEqual(
+        checkpoints.map((checkpoint) => checkpoint.seq),
+        checkpoints.map((_, index) => index),
+        'contiguous checkpoint numbers',
+      );
+      const report = await verifyTrail(nodes[2]!.trail);
+      assert.ok(report.isValid, JSON.stringify(report.findings.filter((f) => f.isFailure)));
+    });
+
     it('chains a staged record that pciq did not write (forged or altered) as a rejection, not as genuine', async () => {
       const client = new pg.Client({ connectionString: schema.url });
       await client.connect();

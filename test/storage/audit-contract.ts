@@ -49,7 +49,8 @@ export function describeAuditStoreContract(driver: string, factory: StoreFactory
     before(async () => {
       store = await factory.create();
       await store.write(async (tx) => {
-        for (let seq = 0; seq < 10; seq++) await tx.audit.append(record(seq));
+        await tx.audit.append([0, 1, 2].map((seq) => record(seq)));
+        for (let seq = 3; seq < 10; seq++) await tx.audit.append([record(seq)]);
       });
     });
     after(async () => {
@@ -81,7 +82,7 @@ export function describeAuditStoreContract(driver: string, factory: StoreFactory
     });
 
     it('refuses a second record at a taken position', async () => {
-      await assert.rejects(store.write((tx) => tx.audit.append(record(3))));
+      await assert.rejects(store.write((tx) => tx.audit.append([record(3)])));
     });
 
     it('searches by time, principal, event type, resource, outcome, source IP and request id, with pagination', async () => {
@@ -112,7 +113,7 @@ export function describeAuditStoreContract(driver: string, factory: StoreFactory
       });
       assert.equal(await store.read((tx) => tx.audit.latestCheckpoint()), undefined);
       await store.write(async (tx) => {
-        await tx.audit.insertCheckpoint(checkpoint(0, 3));
+        assert.equal(await tx.audit.insertCheckpoint(checkpoint(0, 3)), true);
         await tx.audit.insertCheckpoint(checkpoint(1, 7));
         await tx.audit.insertCheckpoint(checkpoint(2, 10));
       });
@@ -126,6 +127,9 @@ export function describeAuditStoreContract(driver: string, factory: StoreFactory
       assert.equal(await store.read((tx) => tx.audit.checkpointCovering(11)), undefined);
       const stored = await store.read((tx) => tx.audit.checkpoints(0, 1));
       assert.deepEqual(Buffer.from(stored[0]!.signature), Buffer.alloc(64, 0));
+      // A second checkpoint of a number taken (another process checkpointed first) is refused, not an error.
+      assert.equal(await store.write((tx) => tx.audit.insertCheckpoint({ ...checkpoint(2, 12), timeMs: 9 })), false);
+      assert.equal((await store.read((tx) => tx.audit.latestCheckpoint()))?.treeSize, 10);
     });
 
     it('keeps the first value of a tree node', async () => {
@@ -165,7 +169,7 @@ export function describeAuditStoreContract(driver: string, factory: StoreFactory
       const head = await store.read((tx) => tx.audit.head());
       assert.equal(head?.seq, 9);
       assert.deepEqual(Buffer.from(head!.hash), hashOf(9));
-      await store.write((tx) => tx.audit.append(record(10)));
+      await store.write((tx) => tx.audit.append([record(10)]));
       assert.equal((await store.read((tx) => tx.audit.head()))?.seq, 10);
     });
 

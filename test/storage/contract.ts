@@ -244,6 +244,54 @@ export function describeStoreContract(driver: string, factory: StoreFactory): vo
       assert.deepEqual(await store.write((tx) => tx.deleteReceived(queue.id, seq, 'current')), { outcome: 'missing' });
     });
 
+    it('inserts a batch of messages in one call, seqs increasing in the order given', async () => {
+      const queue = await insertQueue();
+      const batch = [0, 1, 2].map((i) =>
+        newMessage(queue.id, {
+          payload: Buffer.from(`payload ${i}`),
+          visibleAtMs: 1_000 + i,
+          groupKey: i ? 'g' : null,
+        }),
+      );
+      const seqs = await store.write((tx) => tx.insertMessages(batch));
+      assert.equal(seqs.length, 3);
+      assert.ok(seqs[0]! < seqs[1]! && seqs[1]! < seqs[2]!);
+      for (const [i, seq] of seqs.entries()) {
+        const row = await store.read((tx) => tx.getMessage(queue.id, seq));
+        assert.deepEqual({ ...row!, payload: Buffer.from(row!.payload) }, { ...batch[i]!, seq });
+      }
+      assert.deepEqual(await store.write((tx) => tx.insertMessages([])), []);
+    });
+
+    it('deletes a batch of received messages, each with its outcome in the order given', async () => {
+      const queue = await insertQueue();
+      const [a, b, c] = await store.write((tx) => tx.insertMessages([0, 1, 2].map(() => newMessage(queue.id))));
+      await store.write((tx) =>
+        tx.claimMessages(queue.id, [a!, b!, c!], 1_000, { visibleAtMs: 2_000, receiptNonce: 'current' }),
+      );
+      const idOf = async (seq: number) => (await store.read((tx) => tx.getMessage(queue.id, seq)))!.messageId;
+      const [idA, idC] = [await idOf(a!), await idOf(c!)];
+      const outcomes = await store.write((tx) =>
+        tx.deleteReceivedBatch(queue.id, [
+          { seq: a!, receiptNonce: 'current' },
+          { seq: b!, receiptNonce: 'older' },
+          { seq: a! + 1_000_000, receiptNonce: 'current' },
+          { seq: c!, receiptNonce: 'current' },
+          { seq: a!, receiptNonce: 'current' },
+        ]),
+      );
+      assert.deepEqual(outcomes, [
+        { outcome: 'deleted', messageId: idA },
+        { outcome: 'stale' },
+        { outcome: 'missing' },
+        { outcome: 'deleted', messageId: idC },
+        { outcome: 'missing' },
+      ]);
+      assert.ok(await store.read((tx) => tx.getMessage(queue.id, b!)), 'the stale handle left its message');
+      assert.equal(await store.read((tx) => tx.getMessage(queue.id, a!)), undefined);
+      assert.deepEqual(await store.write((tx) => tx.deleteReceivedBatch(queue.id, [])), []);
+    });
+
     it('scans a queue in seq order after a given seq', async () => {
       const queue = await insertQueue();
       const seqs: number[] = [];

@@ -19,6 +19,8 @@ export class PgAudit implements AuditWrites {
   private readonly sql: Sql;
   /** Nodes stage records; a sequencer chains them (src/audit/sequencer.ts), so requests never wait on the head. */
   readonly chaining = 'sequenced';
+  /** Records staged by this transaction's units, inserted together just before it commits (`flushStaged`). */
+  private readonly staging: NewStagedAuditRow[] = [];
 
   constructor(sql: Sql) {
     this.sql = sql;
@@ -161,33 +163,54 @@ export class PgAudit implements AuditWrites {
     return rows.map((row) => ({ id: row.id, timeMs: row.time_ms, body: row.body, mac: row.mac }));
   }
 
-  async append(record: AuditRecordRow): Promise<void> {
+  async append(records: readonly AuditRecordRow[]): Promise<void> {
+    if (records.length === 0) return;
+    const column = <T>(pick: (record: AuditRecordRow) => T) => records.map(pick);
     await this.sql.run(
       `INSERT INTO audit_records (seq, time_ms, event_type, outcome, principal, source_ip, resource, request_id,
          body, hash, mac)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $8::text[], $9::text[], $10::bytea[], $11::text[])`,
       [
-        record.seq,
-        record.timeMs,
-        record.eventType,
-        record.outcome,
-        record.principal,
-        record.sourceIp,
-        record.resource,
-        record.requestId,
-        record.body,
-        record.hash,
-        record.mac,
+        column((r) => r.seq),
+        column((r) => r.timeMs),
+        column((r) => r.eventType),
+        column((r) => r.outcome),
+        column((r) => r.principal),
+        column((r) => r.sourceIp),
+        column((r) => r.resource),
+        column((r) => r.requestId),
+        column((r) => r.body),
+        column((r) => r.hash),
+        column((r) => r.mac),
       ],
     );
   }
 
   async stage(record: NewStagedAuditRow): Promise<void> {
-    await this.sql.run('INSERT INTO audit_pending (time_ms, body, mac) VALUES ($1, $2, $3)', [
-      record.timeMs,
-      record.body,
-      record.mac,
-    ]);
+    this.staging.push(record);
+  }
+
+  /** How many records this transaction holds staged so far: a unit that rolls back drops what it added. */
+  get stagedCount(): number {
+    return this.staging.length;
+  }
+
+  dropStagedFrom(count: number): void {
+    this.staging.length = count;
+  }
+
+  /**
+   * Sends the insert of every record staged in this transaction, one statement, without waiting: the
+   * caller sends COMMIT right behind it and awaits both, so staging costs no round trip of its own.
+   */
+  flushStaged(): Promise<number> | undefined {
+    if (this.staging.length === 0) return undefined;
+    const rows = this.staging.splice(0);
+    return this.sql.run(
+      'INSERT INTO audit_pending (time_ms, body, mac) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])',
+      [rows.map((row) => row.timeMs), rows.map((row) => row.body), rows.map((row) => row.mac)],
+    );
   }
 
   async deleteStaged(ids: readonly number[]): Promise<void> {
@@ -201,10 +224,10 @@ export class PgAudit implements AuditWrites {
     return row?.locked === true;
   }
 
-  async insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<void> {
-    await this.sql.run(
+  async insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<boolean> {
+    const inserted = await this.sql.run(
       `INSERT INTO audit_checkpoints (seq, tree_size, time_ms, body, signature, frontier)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (seq) DO NOTHING`,
       [
         checkpoint.seq,
         checkpoint.treeSize,
@@ -214,6 +237,7 @@ export class PgAudit implements AuditWrites {
         checkpoint.frontier,
       ],
     );
+    return inserted > 0;
   }
 
   async putTreeNodes(nodes: readonly AuditTreeNode[]): Promise<void> {

@@ -20,6 +20,11 @@ export interface PostgresTarget {
 }
 
 const defaultPoolSize = 4;
+/**
+ * Connections a serving process opens besides its write pool: 2 for reads, 1 listening for wake-ups, and 1
+ * for each kind of background work it may lead (audit, compliance, functions). docs/postgres.md sizes them.
+ */
+export const connectionsBesidesPool = 6;
 const pciqParameters = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'pool_size'];
 
 export function isPostgresUrl(value: string): boolean {

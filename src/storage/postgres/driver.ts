@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ReadTx, Store, WriteTx } from '../store.ts';
 import { type PostgresTarget, parsePostgresUrl } from './connection.ts';
@@ -24,8 +25,17 @@ interface Writer {
   isBroken: boolean;
 }
 
-/** Channel of receivable-queue wake-ups between nodes; the payload lists queue ids. */
-const receivableChannel = 'pciq_receivable';
+/**
+ * The wake-up channel of the pciq store in `schema`: stores in other schemas of the same database (other
+ * deployments, tests) never wake each other. PostgreSQL's channel names are at most 63 bytes.
+ */
+function channelOf(schema: string): string {
+  const named = `pciq_receivable:${schema}`;
+  return Buffer.byteLength(named) <= 63
+    ? named
+    : `pciq_receivable:${createHash('sha256').update(schema).digest('hex').slice(0, 32)}`;
+}
+
 /** Units in one physical transaction at most: past 64 savepoints PostgreSQL's snapshots get expensive. */
 const maxUnitsPerCommit = 32;
 const readConnections = 2;
@@ -38,8 +48,8 @@ const reconnectDelayMs = 500;
  * queue up while every connection is busy share the next transaction (group commit), each in its own
  * savepoint, so one commit's fsync serves many requests; a commit is durable (synchronous_commit) before
  * `write` resolves. Reads run on pipelined connections in autocommit and see only committed data.
- * Long-poll wake-ups go to this node's listeners straight after commit, and to other nodes by NOTIFY, which
- * PostgreSQL delivers only if the transaction commits.
+ * Long-poll wake-ups go to this node's listeners straight after commit, and to other nodes by a NOTIFY sent
+ * once the commit is done, on this schema's own channel.
  */
 export class PostgresStore implements Store {
   readonly target: PostgresTarget;
@@ -49,6 +59,10 @@ export class PostgresStore implements Store {
   private nextReader = 0;
   private listenClient: pg.Client | undefined;
   private readonly ownBackends = new Set<number>();
+  /** This schema's channel of receivable-queue wake-ups; the payload lists queue ids. */
+  private channel = '';
+  private readonly unannounced = new Set<number>();
+  private isAnnouncing = false;
   private pending: PendingWrite[] = [];
   private dispatchScheduled = false;
   private inFlight = 0;
@@ -127,8 +141,12 @@ export class PostgresStore implements Store {
   private async listen(): Promise<void> {
     if (this.closed) return;
     const client = await connect(this.target.client, { pipeline: false });
+    if (!this.channel)
+      this.channel = channelOf((await client.query('SELECT current_schema() AS schema')).rows[0].schema);
+    const pid = (client as unknown as { processID?: number }).processID;
+    if (pid !== undefined) this.ownBackends.add(pid);
     client.on('notification', (message) => {
-      if (message.channel !== receivableChannel || this.ownBackends.has(message.processId)) return;
+      if (message.channel !== this.channel || this.ownBackends.has(message.processId)) return;
       this.notify((message.payload ?? '').split(',').map(Number).filter(Number.isSafeInteger));
     });
     const reconnect = () => {
@@ -138,7 +156,7 @@ export class PostgresStore implements Store {
     };
     client.on('error', reconnect);
     client.on('end', reconnect);
-    await client.query(`LISTEN ${receivableChannel}`);
+    await client.query(`LISTEN ${client.escapeIdentifier(this.channel)}`);
     this.listenClient = client;
   }
 
@@ -245,26 +263,26 @@ export class PostgresStore implements Store {
       sql.send('BEGIN');
       for (const unit of batch) {
         unitSignals = [];
+        const mark = tx.unitMark();
+        // Savepoints of one name nest, and ROLLBACK TO names the newest: no RELEASE is needed between units.
         if (isShared) sql.send('SAVEPOINT unit');
         try {
           const value = await unit.work(tx);
-          if (isShared) sql.send('RELEASE unit');
           for (const queueId of unitSignals) signalled.add(queueId);
           outcomes.push({ ok: true, value });
         } catch (error) {
           if (!isShared) throw error;
-          await sql.client.query('ROLLBACK TO unit');
-          sql.send('RELEASE unit');
+          tx.rollBackUnit(mark);
+          await sql.query('ROLLBACK TO unit');
           outcomes.push({ ok: false, value: error });
         }
       }
-      if (signalled.size > 0) {
-        // Delivered to the other nodes only if this transaction commits.
-        sql.send(`SELECT pg_notify('${receivableChannel}', '${[...signalled].join(',')}')`);
-      }
-      await sql.client.query('COMMIT');
+      // The units' audit records and COMMIT go out together: one round trip for both.
+      const [, commit] = await Promise.all([tx.audit.flushStaged(), sql.query('COMMIT')]);
+      // COMMIT of a transaction that an earlier statement aborted answers ROLLBACK, not an error.
+      if (commit.command !== 'COMMIT') throw new Error(`the transaction did not commit (${commit.command})`);
     } catch (error) {
-      await sql.client.query('ROLLBACK').catch(() => undefined);
+      await sql.query('ROLLBACK').catch(() => undefined);
       for (const unit of batch) unit.reject(error);
       return;
     }
@@ -273,7 +291,31 @@ export class PostgresStore implements Store {
       if (outcome.ok) unit.resolve(outcome.value);
       else unit.reject(outcome.value);
     });
-    this.notify([...signalled]);
+    if (signalled.size > 0) {
+      this.notify([...signalled]);
+      this.announce(signalled);
+    }
+  }
+
+  /**
+   * Tells the other nodes, after the commit and outside the write transaction: a transaction that notifies
+   * holds PostgreSQL's notification lock through its commit, which would serialize every write commit of
+   * every node on it. Queues signalled while an announcement is on its way go out together in the next.
+   */
+  private announce(queueIds: Iterable<number>): void {
+    for (const queueId of queueIds) this.unannounced.add(queueId);
+    if (this.isAnnouncing) return;
+    this.isAnnouncing = true;
+    void (async () => {
+      while (this.unannounced.size > 0 && this.listenClient) {
+        const payload = [...this.unannounced].join(',');
+        this.unannounced.clear();
+        await this.listenClient.query('SELECT pg_notify($1, $2)', [this.channel, payload]).catch(() => undefined);
+      }
+      // Without a listening connection (reconnecting), other nodes' long polls wake at their next deadline.
+      this.unannounced.clear();
+      this.isAnnouncing = false;
+    })();
   }
 
   private notify(queueIds: readonly number[]): void {

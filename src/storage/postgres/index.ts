@@ -1,4 +1,5 @@
 export {
+  connectionsBesidesPool,
   isPostgresUrl,
   type PostgresTarget,
   parsePostgresUrl,

@@ -18,13 +18,29 @@ export class PgKeyTables implements KeyWriteTx {
     this.sql = sql;
   }
 
+  /**
+   * The revision as this transaction last read it. Every request's unit asks for it (src/keys checks its
+   * keys are current), and the units of one group commit share the transaction: the first reads it, the
+   * others reuse it, as if they had run at that instant. A change of keys in this transaction forgets it.
+   */
+  private readRevision: string | undefined;
+
   /** A fresh random token, never a counter: a rolled-back change must not be mistaken for a later one. */
   private async bump(): Promise<void> {
+    this.readRevision = undefined;
     await this.sql.run('UPDATE kms_revision SET revision = $1 WHERE id = 1', [randomUUID()]);
   }
 
+  /** After a unit rolled back to its savepoint: what this transaction read may have been its own change. */
+  forgetRevision(): void {
+    this.readRevision = undefined;
+  }
+
   async revision(): Promise<string> {
-    return (await this.sql.one<{ revision: string }>('SELECT revision FROM kms_revision WHERE id = 1'))!.revision;
+    this.readRevision ??= (await this.sql.one<{ revision: string }>(
+      'SELECT revision FROM kms_revision WHERE id = 1',
+    ))!.revision;
+    return this.readRevision;
   }
 
   async listKeys(): Promise<KmsKeyRow[]> {

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import pg from 'pg';
 
 export type Row = Record<string, unknown>;
@@ -42,12 +43,14 @@ export async function connect(config: pg.ClientConfig, options: { pipeline?: boo
 export class Sql {
   readonly client: pg.Client;
   changes = 0;
+  private isCorked = false;
 
   constructor(client: pg.Client) {
     this.client = client;
   }
 
   async rows<T = Row>(text: string, values: unknown[] = []): Promise<T[]> {
+    this.coalesce();
     const result = await this.client.query({ name: nameOf(text), text, values });
     if (result.command !== 'SELECT') this.changes += result.rowCount ?? 0;
     return result.rows as T[];
@@ -59,17 +62,41 @@ export class Sql {
 
   /** Runs a write and returns how many rows it touched. */
   async run(text: string, values: unknown[] = []): Promise<number> {
+    this.coalesce();
     const result = await this.client.query({ name: nameOf(text), text, values });
     this.changes += result.rowCount ?? 0;
     return result.rowCount ?? 0;
   }
 
+  /** A statement without parameters (transaction control), answered. */
+  query(text: string): Promise<pg.QueryResult> {
+    this.coalesce();
+    return this.client.query(text);
+  }
+
   /**
-   * Sends a statement without waiting for its answer (BEGIN, SAVEPOINT, RELEASE): the connection is
-   * pipelined, so the next statement follows at once, and a failure shows in the statements after it.
+   * Sends a statement without waiting for its answer (BEGIN, SAVEPOINT): the connection is pipelined, so
+   * the next statement follows at once, and a failure shows in the statements after it.
    */
   send(text: string): void {
-    this.client.query(text).catch(() => undefined);
+    this.query(text).catch(() => undefined);
+  }
+
+  /**
+   * Statements issued in the same turn of the event loop leave in one write: the client writes each one
+   * as it is issued, and on a busy host a system call per statement costs more than the statement itself.
+   */
+  private coalesce(): void {
+    if (this.isCorked) return;
+    // The client's socket (replaced by a TLS socket during connect, so looked up now).
+    const socket = (this.client as unknown as { connection?: { stream?: Writable } }).connection?.stream;
+    if (!socket) return;
+    socket.cork();
+    this.isCorked = true;
+    process.nextTick(() => {
+      this.isCorked = false;
+      socket.uncork();
+    });
   }
 }
 

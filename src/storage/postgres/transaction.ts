@@ -11,6 +11,7 @@ import type {
   NewMessage,
   NewQueue,
   QueueRow,
+  ReceivedHandle,
   SealedPayloadRow,
   WriteTx,
 } from '../store.ts';
@@ -203,26 +204,37 @@ export class PgTransaction implements WriteTx {
   }
 
   async insertMessage(message: NewMessage): Promise<number> {
-    const row = await this.sql.one<{ seq: number }>(
+    return (await this.insertMessages([message]))[0]!;
+  }
+
+  async insertMessages(messages: readonly NewMessage[]): Promise<number[]> {
+    if (messages.length === 0) return [];
+    // One statement for a whole batch: each column travels as an array, so the text (and the prepared
+    // statement) is the same whatever the batch size.
+    const column = <T>(pick: (message: NewMessage) => T) => messages.map(pick);
+    const rows = await this.sql.rows<{ seq: number; message_id: string }>(
       `INSERT INTO messages (queue_id, message_id, payload, group_key, sent_at, visible_at, expires_at,
          receive_count, first_received_at, last_received_at, receipt_nonce, size_bytes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING seq`,
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::text[], $5::bigint[], $6::bigint[],
+         $7::bigint[], $8::integer[], $9::bigint[], $10::bigint[], $11::text[], $12::integer[])
+       RETURNING seq, message_id`,
       [
-        message.queueId,
-        message.messageId,
-        message.payload,
-        message.groupKey,
-        message.sentAtMs,
-        message.visibleAtMs,
-        message.expiresAtMs,
-        message.receiveCount,
-        message.firstReceivedAtMs,
-        message.lastReceivedAtMs,
-        message.receiptNonce,
-        message.sizeBytes,
+        column((m) => m.queueId),
+        column((m) => m.messageId),
+        column((m) => m.payload),
+        column((m) => m.groupKey),
+        column((m) => m.sentAtMs),
+        column((m) => m.visibleAtMs),
+        column((m) => m.expiresAtMs),
+        column((m) => m.receiveCount),
+        column((m) => m.firstReceivedAtMs),
+        column((m) => m.lastReceivedAtMs),
+        column((m) => m.receiptNonce),
+        column((m) => m.sizeBytes),
       ],
     );
-    return row!.seq;
+    const seqById = new Map(rows.map((row) => [row.message_id, row.seq]));
+    return messages.map((message) => seqById.get(message.messageId)!);
   }
 
   async scanPayloads(afterSeq: number, limit: number): Promise<SealedPayloadRow[]> {
@@ -307,13 +319,27 @@ export class PgTransaction implements WriteTx {
   }
 
   async deleteReceived(queueId: number, seq: number, receiptNonce: string): Promise<DeleteOutcome> {
-    const deleted = await this.sql.one<{ message_id: string }>(
-      'DELETE FROM messages WHERE seq = $1 AND queue_id = $2 AND receipt_nonce = $3 RETURNING message_id',
-      [seq, queueId, receiptNonce],
-    );
-    if (deleted) return { outcome: 'deleted', messageId: deleted.message_id };
-    const exists = await this.sql.one('SELECT 1 FROM messages WHERE seq = $1 AND queue_id = $2', [seq, queueId]);
-    return { outcome: exists ? 'stale' : 'missing' };
+    return (await this.deleteReceivedBatch(queueId, [{ seq, receiptNonce }]))[0]!;
+  }
+
+  async deleteReceivedBatch(queueId: number, handles: readonly ReceivedHandle[]): Promise<DeleteOutcome[]> {
+    if (handles.length === 0) return [];
+    const seqs = handles.map((handle) => handle.seq);
+    // Both statements go out together (the connection is pipelined): one round trip. The second runs after
+    // the first in the same transaction, so what it still finds was not deleted: a stale handle.
+    const [deleted, remaining] = await Promise.all([
+      this.sql.rows<{ seq: number; receipt_nonce: string; message_id: string }>(
+        `DELETE FROM messages m USING unnest($2::bigint[], $3::text[]) AS h (seq, nonce)
+         WHERE m.queue_id = $1 AND m.seq = h.seq AND m.receipt_nonce = h.nonce
+         RETURNING m.seq, m.receipt_nonce, m.message_id`,
+        [queueId, seqs, handles.map((handle) => handle.receiptNonce)],
+      ),
+      this.sql.rows<{ seq: number }>('SELECT seq FROM messages WHERE queue_id = $1 AND seq = ANY ($2::bigint[])', [
+        queueId,
+        seqs,
+      ]),
+    ]);
+    return deleteOutcomesInOrder(handles, deleted, new Set(remaining.map((row) => row.seq)));
   }
 
   async purgeMessages(queueId: number, sentUpToMs: number): Promise<number> {
@@ -439,6 +465,17 @@ export class PgTransaction implements WriteTx {
     ]);
   }
 
+  /** Where a unit of a group commit starts: what it stages in memory until commit so far. */
+  unitMark(): number {
+    return this.audit.stagedCount;
+  }
+
+  /** The unit that started at `mark` rolled back to its savepoint: forget what it left in memory. */
+  rollBackUnit(mark: number): void {
+    this.audit.dropStagedFrom(mark);
+    this.keys.forgetRevision();
+  }
+
   signalReceivable(queueId: number): void {
     this.onSignal(queueId);
   }
@@ -446,6 +483,29 @@ export class PgTransaction implements WriteTx {
   changedRows(): number {
     return this.sql.changes;
   }
+}
+
+/**
+ * The outcome each handle would have had, deleted one after the other: the handle that matched deletes; a
+ * handle of a message deleted earlier in the batch finds it missing, one of a message deleted later (or
+ * still there) is stale.
+ */
+function deleteOutcomesInOrder(
+  handles: readonly ReceivedHandle[],
+  deleted: ReadonlyArray<{ seq: number; receipt_nonce: string; message_id: string }>,
+  remaining: ReadonlySet<number>,
+): DeleteOutcome[] {
+  const deletedBySeq = new Map(deleted.map((row) => [row.seq, row]));
+  const gone = new Set<number>();
+  return handles.map(({ seq, receiptNonce }): DeleteOutcome => {
+    if (gone.has(seq)) return { outcome: 'missing' };
+    const row = deletedBySeq.get(seq);
+    if (row && row.receipt_nonce === receiptNonce) {
+      gone.add(seq);
+      return { outcome: 'deleted', messageId: row.message_id };
+    }
+    return { outcome: row || remaining.has(seq) ? 'stale' : 'missing' };
+  });
 }
 
 function nullableNumber(value: unknown): number | null {

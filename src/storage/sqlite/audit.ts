@@ -154,7 +154,11 @@ export class SqliteAudit implements AuditWrites {
     return row ? String(row.value) : undefined;
   }
 
-  async append(record: AuditRecordRow): Promise<void> {
+  async append(records: readonly AuditRecordRow[]): Promise<void> {
+    for (const record of records) this.appendOne(record);
+  }
+
+  private appendOne(record: AuditRecordRow): void {
     this.sql(
       `INSERT INTO audit_records (seq, time_ms, event_type, outcome, principal, source_ip, resource, request_id,
          body, hash, mac)
@@ -202,10 +206,10 @@ export class SqliteAudit implements AuditWrites {
     return true;
   }
 
-  async insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<void> {
-    this.sql(
+  async insertCheckpoint(checkpoint: AuditCheckpointRow): Promise<boolean> {
+    const result = this.sql(
       `INSERT INTO audit_checkpoints (seq, tree_size, time_ms, body, signature, frontier)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING`,
     ).run(
       checkpoint.seq,
       checkpoint.treeSize,
@@ -214,6 +218,7 @@ export class SqliteAudit implements AuditWrites {
       checkpoint.signature,
       checkpoint.frontier,
     );
+    return Number(result.changes) > 0;
   }
 
   async putTreeNodes(nodes: readonly AuditTreeNode[]): Promise<void> {

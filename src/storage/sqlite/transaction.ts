@@ -12,6 +12,7 @@ import type {
   NewMessage,
   NewQueue,
   QueueRow,
+  ReceivedHandle,
   SealedPayloadRow,
   WriteTx,
 } from '../store.ts';
@@ -201,6 +202,13 @@ export class SqliteTransaction implements WriteTx {
     ).run(entry.queueId, entry.scope, entry.dedupKey, entry.messageId, entry.seq, entry.expiresAtMs);
   }
 
+  async insertMessages(messages: readonly NewMessage[]): Promise<number[]> {
+    // Statements run in-process here: one per message costs no round trip.
+    const seqs: number[] = [];
+    for (const message of messages) seqs.push(await this.insertMessage(message));
+    return seqs;
+  }
+
   async insertMessage(message: NewMessage): Promise<number> {
     const result = this.sql(
       `INSERT INTO messages (queue_id, message_id, payload, group_key, sent_at, visible_at, expires_at,
@@ -307,6 +315,12 @@ export class SqliteTransaction implements WriteTx {
     if (deleted) return { outcome: 'deleted', messageId: String(deleted.message_id) };
     const exists = this.sql('SELECT 1 FROM messages WHERE seq = ? AND queue_id = ?').get(seq, queueId);
     return { outcome: exists ? 'stale' : 'missing' };
+  }
+
+  async deleteReceivedBatch(queueId: number, handles: readonly ReceivedHandle[]): Promise<DeleteOutcome[]> {
+    const outcomes: DeleteOutcome[] = [];
+    for (const handle of handles) outcomes.push(await this.deleteReceived(queueId, handle.seq, handle.receiptNonce));
+    return outcomes;
   }
 
   async purgeMessages(queueId: number, sentUpToMs: number): Promise<number> {
