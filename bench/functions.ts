@@ -76,6 +76,29 @@ async function pciq(...args: string[]): Promise<string> {
   return (await run(process.execPath, [pciqBin, 'functions', ...args, ...pciqTarget.dataDirArgs])).stdout;
 }
 
+/** The functions' execution role, as an operator makes one: it trusts Lambda and may consume the queues. */
+async function createRole(name: string): Promise<string> {
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  };
+  const consume = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Resource: `arn:aws:sqs:*:${pciqTarget.accountId}:*`,
+      },
+    ],
+  };
+  const iam = (...args: string[]) => run(process.execPath, [pciqBin, 'iam', ...args, ...pciqTarget.dataDirArgs]);
+  await iam('create-role', name, '--trust-policy', JSON.stringify(trust));
+  await iam('put-policy', '--role', name, 'consume', '--document', JSON.stringify(consume));
+  return `arn:aws:iam::${pciqTarget.accountId}:role/${name}`;
+}
+const roleArn = await createRole('bench-function');
+
 async function queue(name: string): Promise<string> {
   return (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '60' } })))
     .QueueUrl!;
@@ -122,18 +145,7 @@ async function timed(count: number, work: () => Promise<void>): Promise<Measured
 async function throughFunction(name: string, count: number, size: number): Promise<Measured & { invocations: number }> {
   const url = await queue(name);
   await fill(url, count);
-  await pciq(
-    'deploy',
-    name,
-    '--code',
-    codeDir,
-    '--handler',
-    'index.handler',
-    '--role',
-    `arn:aws:iam::${pciqTarget.accountId}:role/bench`,
-    '--timeout',
-    '10',
-  );
+  await pciq('deploy', name, '--code', codeDir, '--handler', 'index.handler', '--role', roleArn, '--timeout', '10');
   const measured = await timed(count, async () => {
     await pciq('map', name, '--queue', name, '--batch-size', String(size), '--max-concurrency', String(concurrency));
     while ((await depth(url)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
