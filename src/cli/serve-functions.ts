@@ -112,7 +112,12 @@ function newRunner(options: FunctionsOptions): FunctionRunner {
       audit: audit.events,
       queues: options.queues,
       roleSessions: functionRoleSessions(options.iam),
-      authorize: options.iam.authorize,
+      // This process may serve no requests (the primary of --workers N), and only a request brings IAM's
+      // view up to date: without this, a policy changed after a poller's first batch would never apply to it.
+      authorize: async (caller, action, resource) => {
+        await options.iam.directory.sync();
+        await options.iam.authorize(caller, action, resource);
+      },
     },
     endpoint: options.endpoint.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'),
     caFile: options.caFile,
