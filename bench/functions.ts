@@ -1,8 +1,8 @@
 /**
  * What running handlers as functions costs: messages per second through a no-op function fed by an event
- * source mapping (every batch in a fresh sandboxed process, maximum concurrency 8), next to the same messages
- * consumed by 8 AWS SDK loops that call the same no-op handler in their own process (no sandbox, no process
- * per batch) against the same server; and the overhead per invocation, from runs with one message per batch.
+ * source mapping (every batch in a sandboxed worker process of the function's version, reused from batch to
+ * batch as Lambda reuses execution environments, maximum concurrency 8), next to the same messages consumed by
+ * 8 AWS SDK loops that call the same no-op handler in their own process (no sandbox) against the same server; and the overhead per invocation, from runs with one message per batch.
  * Every message must be processed exactly once (the function's metrics count the records it was handed;
  * the queue must end empty), or the program exits 1.
  *
@@ -219,7 +219,7 @@ try {
   );
   const fn = await throughFunction('noop', messages, batchSize);
   const peer = await inProcess('in-process', messages, batchSize);
-  console.log(line('function (sandboxed process per batch)', fn, `, ${fn.invocations} invocations`));
+  console.log(line('function (sandboxed worker processes)', fn, `, ${fn.invocations} invocations`));
   console.log(line(`in-process SDK consumer (${concurrency} loops)`, peer));
   console.log(`ratio function / in-process consumer: ${(fn.rate / peer.rate).toFixed(2)}`);
   const single = await throughFunction('noop-single', singles, 1);
@@ -235,7 +235,7 @@ try {
   // Each of the `concurrency` slots spends this much longer per message when it runs in its own process.
   const overheadMs = ((1 / single.rate - 1 / singlePeer.rate) * concurrency * 1000).toFixed(1);
   console.log(
-    `per-invocation overhead (fresh process, handler load, IPC, log sealing), per concurrent slot: ${overheadMs} ms`,
+    `per-invocation overhead (sandbox IPC, log sealing, process starts), per concurrent slot: ${overheadMs} ms`,
   );
   // CPU is what a busy machine does not distort: pciq with its launcher and sandboxes, per invocation.
   const perInvocation = (measured: Measured, invocations: number) =>
