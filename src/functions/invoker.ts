@@ -90,15 +90,20 @@ export class FunctionInvoker {
     return runnable;
   }
 
-  /** Forgets which versions are current (after a deploy or update), and drops versions no longer current. */
-  async refresh(): Promise<void> {
+  /**
+   * Forgets which versions are current (after a deploy or update), and drops, with their warm processes,
+   * versions no longer current and those of functions no enabled mapping feeds (`active`: account and name
+   * joined by a newline), such as a disabled or quarantined function's.
+   */
+  async refresh(active: ReadonlySet<string>): Promise<void> {
     this.currentVersions.clear();
     const live = new Set<string>();
     await this.context.store.read(async (tx) => {
       for (const key of this.versions.keys()) {
         const [accountId, name, version] = key.split('\n') as [string, string, string];
         const row = await tx.functions.getFunction(accountId, name);
-        if (row && row.currentVersion === Number(version)) live.add(key);
+        const isFed = active.has(`${accountId}\n${name}`);
+        if (row && row.currentVersion === Number(version) && isFed) live.add(key);
       }
     });
     for (const [key, runnable] of this.versions) {
