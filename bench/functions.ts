@@ -1,8 +1,8 @@
 /**
  * What running handlers as functions costs: messages per second through a no-op function fed by an event
- * source mapping (every batch in a fresh sandboxed process, maximum concurrency 8), next to the same messages
- * consumed by 8 AWS SDK loops that call the same no-op handler in their own process (no sandbox, no process
- * per batch) against the same server; and the overhead per invocation, from runs with one message per batch.
+ * source mapping (every batch in a sandboxed worker process of the function's version, reused from batch to
+ * batch as Lambda reuses execution environments, maximum concurrency 8), next to the same messages consumed by
+ * 8 AWS SDK loops that call the same no-op handler in their own process (no sandbox) against the same server; and the overhead per invocation, from runs with one message per batch.
  * Every message must be processed exactly once (the function's metrics count the records it was handed;
  * the queue must end empty), or the program exits 1.
  *
@@ -76,6 +76,29 @@ async function pciq(...args: string[]): Promise<string> {
   return (await run(process.execPath, [pciqBin, 'functions', ...args, ...pciqTarget.dataDirArgs])).stdout;
 }
 
+/** The functions' execution role, as an operator makes one: it trusts Lambda and may consume the queues. */
+async function createRole(name: string): Promise<string> {
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  };
+  const consume = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Resource: `arn:aws:sqs:*:${pciqTarget.accountId}:*`,
+      },
+    ],
+  };
+  const iam = (...args: string[]) => run(process.execPath, [pciqBin, 'iam', ...args, ...pciqTarget.dataDirArgs]);
+  await iam('create-role', name, '--trust-policy', JSON.stringify(trust));
+  await iam('put-policy', '--role', name, 'consume', '--document', JSON.stringify(consume));
+  return `arn:aws:iam::${pciqTarget.accountId}:role/${name}`;
+}
+const roleArn = await createRole('bench-function');
+
 async function queue(name: string): Promise<string> {
   return (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '60' } })))
     .QueueUrl!;
@@ -122,18 +145,7 @@ async function timed(count: number, work: () => Promise<void>): Promise<Measured
 async function throughFunction(name: string, count: number, size: number): Promise<Measured & { invocations: number }> {
   const url = await queue(name);
   await fill(url, count);
-  await pciq(
-    'deploy',
-    name,
-    '--code',
-    codeDir,
-    '--handler',
-    'index.handler',
-    '--role',
-    `arn:aws:iam::${pciqTarget.accountId}:role/bench`,
-    '--timeout',
-    '10',
-  );
+  await pciq('deploy', name, '--code', codeDir, '--handler', 'index.handler', '--role', roleArn, '--timeout', '10');
   const measured = await timed(count, async () => {
     await pciq('map', name, '--queue', name, '--batch-size', String(size), '--max-concurrency', String(concurrency));
     while ((await depth(url)) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -207,7 +219,7 @@ try {
   );
   const fn = await throughFunction('noop', messages, batchSize);
   const peer = await inProcess('in-process', messages, batchSize);
-  console.log(line('function (sandboxed process per batch)', fn, `, ${fn.invocations} invocations`));
+  console.log(line('function (sandboxed worker processes)', fn, `, ${fn.invocations} invocations`));
   console.log(line(`in-process SDK consumer (${concurrency} loops)`, peer));
   console.log(`ratio function / in-process consumer: ${(fn.rate / peer.rate).toFixed(2)}`);
   const single = await throughFunction('noop-single', singles, 1);
@@ -223,7 +235,7 @@ try {
   // Each of the `concurrency` slots spends this much longer per message when it runs in its own process.
   const overheadMs = ((1 / single.rate - 1 / singlePeer.rate) * concurrency * 1000).toFixed(1);
   console.log(
-    `per-invocation overhead (fresh process, handler load, IPC, log sealing), per concurrent slot: ${overheadMs} ms`,
+    `per-invocation overhead (sandbox IPC, log sealing, process starts), per concurrent slot: ${overheadMs} ms`,
   );
   // CPU is what a busy machine does not distort: pciq with its launcher and sandboxes, per invocation.
   const perInvocation = (measured: Measured, invocations: number) =>

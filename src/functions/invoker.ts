@@ -10,7 +10,7 @@ import { sandboxEnvironment } from './sandbox/environment.ts';
 import type { SandboxLauncher } from './sandbox/launcher.ts';
 import type { MemoryWatch } from './sandbox/memory-watch.ts';
 import { type InvocationResult, Sandbox } from './sandbox/sandbox.ts';
-import { SandboxPool } from './sandbox/sandbox-pool.ts';
+import { SandboxPool, type StartedSandbox } from './sandbox/sandbox-pool.ts';
 import { openCode, openEnvironment } from './sealing.ts';
 
 /** Where sandboxes come from and what they may reach. */
@@ -46,7 +46,15 @@ export interface Invocation {
   result: InvocationResult;
 }
 
-/** Runs batches in sandboxes, one fresh process per invocation, for the current version of each function. */
+/**
+ * How long a warm process serves its function version at most. Lambda recycles execution environments after
+ * hours; a shorter life bounds what one can accumulate (memory, state of the handler's module).
+ */
+const maxWarmLifeMs = 15 * 60_000;
+/** Margin between a process's last invocation and the expiry of its credentials. */
+const credentialMarginMs = 60_000;
+
+/** Runs batches in sandboxes, warm processes per function version, for the current version of each function. */
 export class FunctionInvoker {
   private readonly context: FunctionsContext;
   private readonly runtime: SandboxRuntime;
@@ -82,15 +90,20 @@ export class FunctionInvoker {
     return runnable;
   }
 
-  /** Forgets which versions are current (after a deploy or update), and drops versions no longer current. */
-  async refresh(): Promise<void> {
+  /**
+   * Forgets which versions are current (after a deploy or update), and drops, with their warm processes,
+   * versions no longer current and those of functions no enabled mapping feeds (`active`: account and name
+   * joined by a newline), such as a disabled or quarantined function's.
+   */
+  async refresh(active: ReadonlySet<string>): Promise<void> {
     this.currentVersions.clear();
     const live = new Set<string>();
     await this.context.store.read(async (tx) => {
       for (const key of this.versions.keys()) {
         const [accountId, name, version] = key.split('\n') as [string, string, string];
         const row = await tx.functions.getFunction(accountId, name);
-        if (row && row.currentVersion === Number(version)) live.add(key);
+        const isFed = active.has(`${accountId}\n${name}`);
+        if (row && row.currentVersion === Number(version) && isFed) live.add(key);
       }
     });
     for (const [key, runnable] of this.versions) {
@@ -127,14 +140,17 @@ export class FunctionInvoker {
     return runnable;
   }
 
-  private async startSandbox(runnable: RunnableVersion): Promise<Sandbox> {
+  private async startSandbox(runnable: RunnableVersion): Promise<StartedSandbox> {
     const { row } = runnable;
-    // Credentials must outlive the wait in the pool and the whole invocation.
+    const timeoutMs = row.timeoutSec * 1000;
+    // The process keeps the credentials it starts with: they must outlive its life and its last invocation.
     const session = await this.context.roleSessions.sessionFor(
       row.roleArn,
       row.functionName,
-      (row.timeoutSec + 120) * 1000,
+      maxWarmLifeMs + timeoutMs + credentialMarginMs,
     );
+    const expiresAtMs = session.credentials?.expiresAtMs ?? Number.POSITIVE_INFINITY;
+    const retireAtMs = Math.min(this.context.clock.now() + maxWarmLifeMs, expiresAtMs - timeoutMs - credentialMarginMs);
     const env = sandboxEnvironment({
       functionName: row.functionName,
       version: row.version,
@@ -147,7 +163,7 @@ export class FunctionInvoker {
       credentials: session.credentials,
       variables: runnable.variables,
     });
-    return new Sandbox(
+    const sandbox = new Sandbox(
       {
         nodePath: this.runtime.nodePath,
         bootstrapFile: this.runtime.bootstrapFile,
@@ -163,21 +179,26 @@ export class FunctionInvoker {
       this.runtime.launcher,
       this.runtime.memoryWatch,
     );
+    return { sandbox, retireAtMs };
   }
 
-  /** Runs one batch in a process of its own; the session's credentials are what the handler acts with. */
+  /** Runs one batch in a warm process of the version; the session's credentials are what the handler acts with. */
   async invoke(runnable: RunnableVersion, event: unknown): Promise<Invocation> {
     const { row } = runnable;
     const session = await this.context.roleSessions.sessionFor(row.roleArn, row.functionName, row.timeoutSec * 1000);
     const sandbox = await runnable.pool.take();
     const requestId = randomUUID();
-    const result = await sandbox.invoke({
-      requestId,
-      event,
-      timeoutMs: row.timeoutSec * 1000,
-      functionArn: runnable.arn,
-    });
-    return { requestId, session, result };
+    try {
+      const result = await sandbox.invoke({
+        requestId,
+        event,
+        timeoutMs: row.timeoutSec * 1000,
+        functionArn: runnable.arn,
+      });
+      return { requestId, session, result };
+    } finally {
+      runnable.pool.release(sandbox);
+    }
   }
 
   dispose(): void {

@@ -172,8 +172,10 @@ export class FunctionRunner {
       mappings: await tx.functions.listAllMappings(),
     }));
     this.revision = revision;
-    await this.invoker.refresh();
     const wanted = new Map(mappings.filter((mapping) => mapping.isEnabled).map((mapping) => [mapping.uuid, mapping]));
+    await this.invoker.refresh(
+      new Set([...wanted.values()].map((mapping) => `${mapping.accountId}\n${mapping.functionName}`)),
+    );
     for (const [uuid, poller] of this.pollers) {
       const mapping = wanted.get(uuid);
       if (mapping && mapping.updatedAtMs === poller.mapping.updatedAtMs) continue;

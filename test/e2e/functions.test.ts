@@ -314,6 +314,57 @@ describe('functions on queues, end to end', () => {
     assert.equal(refused.length, 1);
   });
 
+  it("applies a change of the role's policies to the pollers, which run in a process serving no requests", async () => {
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    };
+    const allowQueues = (...names: string[]) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+            Resource: names.map((name) => `arn:aws:sqs:us-east-1:${account}:${name}`),
+          },
+        ],
+      });
+    const iam = (...args: string[]) => {
+      const result = pciq(['iam', ...args, ...dataArgs()]);
+      assert.equal(result.status, 0, result.stderr);
+    };
+    iam('create-role', 'narrow', '--trust-policy', JSON.stringify(trust));
+    iam('put-policy', '--role', 'narrow', 'poll', '--document', allowQueues('narrow-a'));
+    const narrowRole = `arn:aws:iam::${account}:role/narrow`;
+    const source = 'export const handler = async (event) => { console.log(event.Records[0].body); };';
+    for (const name of ['narrow-a', 'narrow-b']) {
+      await createQueue(name, { VisibilityTimeout: '30' });
+      const deployed = functions(
+        'deploy',
+        name,
+        '--code',
+        code(source),
+        '--handler',
+        'index.handler',
+        '--role',
+        narrowRole,
+      );
+      assert.equal(deployed.status, 0, deployed.stderr);
+    }
+    assert.equal(functions('map', 'narrow-a', '--queue', 'narrow-a').status, 0);
+    await sendAll(`${endpoint}/${account}/narrow-a`, ['first']);
+    await eventually('the first queue consumed', async () => printed('narrow-a').includes('first'));
+    // The running server has now evaluated the role's policies; the grant on the second queue comes later.
+    iam('put-policy', '--role', 'narrow', 'poll', '--document', allowQueues('narrow-a', 'narrow-b'));
+    const mapped = functions('map', 'narrow-b', '--queue', 'narrow-b');
+    assert.equal(mapped.status, 0, mapped.stderr);
+    await sendAll(`${endpoint}/${account}/narrow-b`, ['second']);
+    await eventually('the second queue consumed under the new policy', async () =>
+      printed('narrow-b').includes('second'),
+    );
+  });
+
   it('processes 10 000 messages exactly once with maximum concurrency 8', async () => {
     const queueUrl = await createQueue('bulk', { VisibilityTimeout: '60' });
     const handler = 'export const handler = async (event) => { for (const r of event.Records) console.log(r.body); };';

@@ -1,10 +1,11 @@
 /**
  * Isolation of a function's worker process, tested on real processes: Node's permission model confines
  * reads to the function's own code, forbids writes, child processes, workers and addons; time and memory
- * limits end the process; nothing of pciq's environment is inherited; no invocation shares a process.
+ * limits end the process; nothing of pciq's environment is inherited; a process serves one function version,
+ * one invocation at a time, and none after something went wrong.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { systemClock } from '../../src/core/index.ts';
@@ -58,6 +59,7 @@ async function run(source: string, options: { timeoutMs?: number; spec?: Partial
     timeoutMs: options.timeoutMs ?? 5_000,
     functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:test:1',
   });
+  sandbox.retire();
   await sandbox.gone();
   return result;
 }
@@ -173,13 +175,54 @@ describe('function sandbox', () => {
     assert.equal(failed(buffers).errorType, 'Runtime.OutOfMemory');
   });
 
-  it('runs each invocation in a fresh process: nothing survives from one to the next', async () => {
-    const source = 'let count = 0; export const handler = async () => ({ count: ++count, pid: process.pid });';
-    const first = payload(await run(source)) as { count: number; pid: number };
-    const second = payload(await run(source)) as { count: number; pid: number };
-    assert.equal(first.count, 1);
-    assert.equal(second.count, 1);
-    assert.notEqual(first.pid, second.pid);
+  it('runs the next invocation of the same version in the same process, as a Lambda execution environment', async () => {
+    const sandbox = await sandboxOf([
+      file(
+        'index.mjs',
+        `let count = 0;
+        console.log('init');
+        export const handler = async (event) => {
+          console.log('call', ++count);
+          process.stderr.write('to stderr ' + count + '\\n');
+          if (event.fail) throw new Error('failed ' + count);
+          return { count, pid: process.pid };
+        };`,
+      ),
+    ]);
+    const invoke = (requestId: string, event: unknown = {}) =>
+      sandbox.invoke({ requestId, event, timeoutMs: 5_000, functionArn: 'arn' });
+    const first = await invoke('req-1');
+    const second = await invoke('req-2', { fail: true });
+    assert.ok(sandbox.isReusable, 'an error thrown by the handler leaves the environment usable, as in Lambda');
+    const third = await invoke('req-3');
+    assert.deepEqual(payload(first), { count: 1, pid: sandbox.pid });
+    assert.equal(failed(second).errorMessage, 'failed 2');
+    assert.deepEqual(payload(third), { count: 3, pid: sandbox.pid }, 'module state persists within a version');
+    // Each invocation's logs hold its own output, all of it, and nothing of the others.
+    assert.match(first.logs, /\tinit\n.*\treq-1\tINFO\tcall 1\nto stderr 1\n$/s);
+    assert.match(second.logs, /^[^\n]*\treq-2\tINFO\tcall 2\nto stderr 2\n$/);
+    assert.match(third.logs, /^[^\n]*\treq-3\tINFO\tcall 3\nto stderr 3\n$/);
+    for (const result of [first, second, third]) assert.doesNotMatch(result.logs, /pciq-end/);
+    sandbox.retire();
+    await sandbox.gone();
+  });
+
+  it('never reuses a process after a timeout, an uncaught error or a refusal of the permission model', async () => {
+    const cases = {
+      timeout: 'export const handler = () => new Promise(() => {});',
+      uncaught:
+        "export const handler = async () => { setTimeout(() => { throw new Error('late'); }); await new Promise((r) => setTimeout(r, 50)); };",
+      refusal:
+        "import { readdirSync } from 'node:fs'; export const handler = async () => { try { readdirSync('/etc'); } catch {} return 'ok'; };",
+    };
+    for (const [name, source] of Object.entries(cases)) {
+      const sandbox = await sandboxOf([file('index.mjs', source)]);
+      const result = await sandbox.invoke({ requestId: name, event: {}, timeoutMs: 500, functionArn: 'arn' });
+      if (name === 'refusal') assert.equal(result.denials.length, 1);
+      else failed(result);
+      assert.equal(sandbox.isReusable, false, name);
+      await sandbox.gone();
+    }
   });
 
   it('runs CommonJS, callback-style and synchronous handlers as Lambda does, and names a missing handler', async () => {
@@ -198,6 +241,27 @@ describe('function sandbox', () => {
       { type: failed(thrown).errorType, message: failed(thrown).errorMessage },
       { type: 'TypeError', message: 'bad input' },
     );
+  });
+
+  it('provides the AWS SDK to handlers that do not bundle it, to import and to require, as Lambda does', async () => {
+    const runtimeModulesDir = realpathSync(join(import.meta.dirname, '..', '..', 'node_modules'));
+    const cases = [
+      file(
+        'index.mjs',
+        "import { SQSClient } from '@aws-sdk/client-sqs'; export const handler = async () => typeof SQSClient;",
+      ),
+      file(
+        'index.js',
+        "const { SQSClient } = require('@aws-sdk/client-sqs'); exports.handler = async () => typeof SQSClient;",
+      ),
+    ];
+    for (const code of cases) {
+      const sandbox = await sandboxOf([code], { runtimeModulesDir });
+      const result = await sandbox.invoke({ requestId: 'sdk', event: {}, timeoutMs: 10_000, functionArn: 'arn' });
+      assert.equal(payload(result), 'function', code.path);
+      sandbox.retire();
+      await sandbox.gone();
+    }
   });
 
   it('captures console output in the format of Lambda logs', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../core/index.ts';
 import type { LaunchedProcess, SandboxLauncher } from './launcher.ts';
@@ -80,10 +81,16 @@ export function sandboxArguments(spec: SandboxSpec): string[] {
   ];
 }
 
+/** How long the end markers of an invocation's output may take to come through the pipes. */
+const outputEndMs = 200;
+
+type OutputStream = 'stdout' | 'stderr';
+
 /**
- * One sandboxed worker process, used for exactly one invocation: it starts (and loads the handler) ahead of
- * time, runs the invocation under its time and memory limits, and is gone afterwards, so no invocation
- * sees memory, globals or files left by another.
+ * One sandboxed worker process of one function version, Lambda's execution environment: it starts (and
+ * loads the handler) ahead of time, then runs invocations one at a time, each under the function's time
+ * limit and all under its memory limit. After a timeout, a crash, running out of memory, an error outside
+ * the handler's flow or a refusal of the permission model, the process is ended and never used again.
  */
 export class Sandbox {
   private readonly child: LaunchedProcess;
@@ -99,8 +106,14 @@ export class Sandbox {
   private droppedLogBytes = 0;
   private stderrTail = '';
   private killedFor: ErrorInfo | undefined;
-  private isUsed = false;
-  /** Refusals while the handler module loaded: reported with the invocation. */
+  private isBusy = false;
+  /** False once something went wrong: the process takes no further invocation. */
+  private canContinue = true;
+  /** The current invocation's end marker, and on which streams it came through. */
+  private endMarker: string | undefined;
+  private readonly markerSeen = { stdout: false, stderr: false };
+  private readonly markerTails = { stdout: '', stderr: '' };
+  /** Refusals while the handler module loaded: reported with the first invocation. */
   private readonly initDenials: Denial[] = [];
   private readonly closed: Promise<void>;
   private isClosed = false;
@@ -117,9 +130,9 @@ export class Sandbox {
       env: spec.env,
       user: spec.user,
     });
-    this.child.on('stdout', (chunk: Buffer) => this.capture(chunk));
+    this.child.on('stdout', (chunk: Buffer) => this.capture(chunk, 'stdout'));
     this.child.on('stderr', (chunk: Buffer) => {
-      this.capture(chunk);
+      this.capture(chunk, 'stderr');
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-2048);
     });
     this.child.on('message', (message: ChildMessage) => this.receive(message));
@@ -161,18 +174,32 @@ export class Sandbox {
     return this.child.pid;
   }
 
+  /** Whether the process can run another invocation: alive, idle, and nothing went wrong in the last one. */
+  get isReusable(): boolean {
+    return this.canContinue && !this.isBusy && !this.isClosed && this.killedFor === undefined;
+  }
+
   async invoke(request: InvokeRequest): Promise<InvocationResult> {
-    if (this.isUsed) throw new Error('a sandbox runs one invocation only');
-    this.isUsed = true;
+    if (!this.isReusable) throw new Error('a sandbox runs one invocation at a time, and none after a failure');
+    this.isBusy = true;
     // Output printed while loading (module top level) belongs to the first invocation, as in Lambda.
     const initError = await this.ready;
     const started = performance.now();
-    const denials: Denial[] = this.initDenials;
-    const finish = (outcome: { ok: true; payload: unknown } | { ok: false; error: ErrorInfo }): InvocationResult => {
-      this.kill();
-      return { ...outcome, durationMs: performance.now() - started, logs: this.logText(), denials };
+    // Refusals reported while loading or between invocations (by code still running) count for this one.
+    const denials: Denial[] = this.initDenials.splice(0);
+    for (const message of this.messages.splice(0)) if (message.type === 'denied') denials.push(deniedOf(message));
+    const finish = (
+      outcome: { ok: true; payload: unknown } | { ok: false; error: ErrorInfo },
+      reusable: boolean,
+    ): InvocationResult => {
+      const logs = this.takeLogs();
+      this.endMarker = undefined;
+      this.isBusy = false;
+      // A process that was refused something is not trusted with another invocation.
+      if (!reusable || denials.length > 0) this.retire();
+      return { ...outcome, durationMs: performance.now() - started, logs, denials };
     };
-    if (initError) return finish({ ok: false, error: initError });
+    if (initError) return finish({ ok: false, error: initError }, false);
     const cancelTimer = this.clock.setTimer(request.timeoutMs, () =>
       this.kill({
         errorType: 'Sandbox.Timedout',
@@ -180,6 +207,10 @@ export class Sandbox {
         trace: [],
       }),
     );
+    const endMarker = `\u0000pciq-end:${randomUUID()}\u0000`;
+    this.endMarker = endMarker;
+    this.markerSeen.stdout = this.markerSeen.stderr = false;
+    this.markerTails.stdout = this.markerTails.stderr = '';
     // If the process is already gone, the request goes nowhere and its end below says why.
     this.child.send({
       type: 'invoke',
@@ -187,13 +218,14 @@ export class Sandbox {
       event: request.event,
       deadlineMs: this.clock.now() + request.timeoutMs,
       functionArn: request.functionArn,
+      endMarker,
     });
     for (;;) {
       const message = await this.next();
       if (message === undefined) {
         cancelTimer();
         await this.drained();
-        return finish({ ok: false, error: this.killedFor ?? (await this.exitError()) });
+        return finish({ ok: false, error: this.killedFor ?? (await this.exitError()) }, false);
       }
       if (message.type === 'denied') {
         denials.push(deniedOf(message));
@@ -201,18 +233,28 @@ export class Sandbox {
       }
       if (message.type === 'result' || message.type === 'error') {
         cancelTimer();
-        await this.drained();
-        return message.type === 'result'
-          ? finish({ ok: true, payload: message.payload })
-          : finish({ ok: false, error: checkedError(message.error) });
+        // The invocation's output is complete once its end marker came through both pipes.
+        const complete = await this.outputEnded();
+        if (!complete) await this.drained();
+        const outcome =
+          message.type === 'result'
+            ? { ok: true as const, payload: message.payload }
+            : { ok: false as const, error: checkedError(message.error) };
+        return finish(outcome, complete && this.killedFor === undefined);
       }
     }
+  }
+
+  /** Ends the process: it will not be used again. */
+  retire(): void {
+    this.canContinue = false;
+    this.child.kill();
   }
 
   /** Ends the process now; `reason`, if given, becomes the invocation's error. */
   kill(reason?: ErrorInfo): void {
     if (reason && !this.killedFor) this.killedFor = reason;
-    this.child.kill();
+    this.retire();
   }
 
   /** Resolves when the process has exited. */
@@ -268,7 +310,7 @@ export class Sandbox {
   /** Waits briefly for the process to end and its output pipes to close, so the last lines printed are in the logs. */
   private async drained(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, 200)))]);
+    await Promise.race([this.closed, new Promise((resolve) => (timer = setTimeout(resolve, outputEndMs)))]);
     clearTimeout(timer);
   }
 
@@ -291,7 +333,8 @@ export class Sandbox {
     };
   }
 
-  private capture(chunk: Buffer): void {
+  private capture(chunk: Buffer, stream: OutputStream): void {
+    this.watchForEndMarker(chunk, stream);
     const room = maxLogBytes - this.logBytes;
     if (room <= 0) {
       this.droppedLogBytes += chunk.length;
@@ -303,9 +346,45 @@ export class Sandbox {
     this.droppedLogBytes += chunk.length - kept.length;
   }
 
-  private logText(): string {
-    const text = Buffer.concat(this.logs).toString('utf8');
-    return this.droppedLogBytes > 0 ? `${text}\n[${this.droppedLogBytes} bytes of output dropped]\n` : text;
+  /** Notes the current invocation's end marker on a stream, also when a chunk boundary splits it. */
+  private watchForEndMarker(chunk: Buffer, stream: OutputStream): void {
+    const marker = this.endMarker;
+    if (!marker || this.markerSeen[stream]) return;
+    const text = this.markerTails[stream] + chunk.toString('latin1');
+    if (text.includes(marker)) {
+      this.markerSeen[stream] = true;
+      this.wake();
+    } else {
+      this.markerTails[stream] = text.slice(-marker.length);
+    }
+  }
+
+  /** Waits briefly for the end marker on both streams; false if it did not come (the output may be incomplete). */
+  private async outputEnded(): Promise<boolean> {
+    const deadline = performance.now() + outputEndMs;
+    while (!(this.markerSeen.stdout && this.markerSeen.stderr)) {
+      const left = deadline - performance.now();
+      if (this.isClosed || left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.notify = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return true;
+  }
+
+  /** This invocation's output, without its end marker; the next invocation starts with none. */
+  private takeLogs(): string {
+    let text = Buffer.concat(this.logs).toString('utf8');
+    if (this.endMarker) text = text.split(this.endMarker).join('');
+    if (this.droppedLogBytes > 0) text = `${text}\n[${this.droppedLogBytes} bytes of output dropped]\n`;
+    this.logs = [];
+    this.logBytes = 0;
+    this.droppedLogBytes = 0;
+    return text;
   }
 }
 

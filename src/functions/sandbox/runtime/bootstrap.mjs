@@ -1,20 +1,23 @@
 /**
  * The runtime inside a function's sandbox process, the counterpart of Lambda's Node.js runtime: it loads the
- * handler module (the init phase), then runs one invocation sent over the IPC channel and exits. It runs under
- * Node's permission model and may read only this file, the function's code and the runtime's modules, so it
- * imports nothing but Node's built-in modules.
+ * handler module (the init phase), then runs the invocations sent over the IPC channel one after another, as
+ * a Lambda execution environment does, until pciq ends it. It runs under Node's permission model and may read
+ * only this file, the function's code and the runtime's modules, so it imports nothing but Node's built-in
+ * modules.
  *
  * argv: CODE_ROOT HANDLER [RUNTIME_MODULES_DIR]. Messages in: { type: 'invoke', requestId, event, deadlineMs,
- * functionArn }. Messages out: ready | init-error | denied | result | error, with errors shaped as `ErrorInfo` in
- * sandbox.ts ({ errorType, errorMessage, trace, code?, permission?, resource? }).
+ * functionArn, endMarker }. Messages out: ready | init-error | denied | result | error, with errors shaped as
+ * `ErrorInfo` in sandbox.ts ({ errorType, errorMessage, trace, code?, permission?, resource? }). Before its
+ * result, an invocation writes `endMarker` to stdout and stderr: what the pipes carried before it is that
+ * invocation's output (the pipes and the IPC channel are not ordered with each other).
  *
- * Plain JavaScript on purpose: every invocation starts a process, and stripping TypeScript types costs each
- * start about 40 ms of CPU, more than the rest of the runtime's start together.
+ * Plain JavaScript on purpose: stripping TypeScript types would cost each process start about 40 ms of CPU,
+ * more than the rest of the runtime's start together.
  */
 import childProcess from 'node:child_process';
 import fs from 'node:fs';
 import fsPromises from 'node:fs/promises';
-import { registerHooks, syncBuiltinESMExports } from 'node:module';
+import { createRequire, registerHooks, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
@@ -97,14 +100,19 @@ function reportDenials() {
 /** Bare imports the function's code does not bundle resolve from the runtime's modules, as Lambda provides the AWS SDK. */
 function provideRuntimeModules(dir) {
   const parentURL = pathToFileURL(join(dir, 'runtime.js')).href;
+  // require() resolves from the requiring module, whatever the context says: ask a require rooted in `dir`.
+  const requireFromRuntime = createRequire(join(dir, 'runtime.js'));
   registerHooks({
     resolve(specifier, context, nextResolve) {
       try {
         return nextResolve(specifier, context);
       } catch (error) {
         const isBare = !/^(\.|\/|[a-z][a-z0-9+.-]*:)/i.test(specifier);
-        if (error.code !== 'ERR_MODULE_NOT_FOUND' || !isBare) throw error;
-        return nextResolve(specifier, { ...context, parentURL });
+        // ERR_MODULE_NOT_FOUND from import, MODULE_NOT_FOUND from require (CommonJS handlers).
+        const notFound = error.code === 'ERR_MODULE_NOT_FOUND' || error.code === 'MODULE_NOT_FOUND';
+        if (!notFound || !isBare) throw error;
+        if (!context.conditions?.includes('require')) return nextResolve(specifier, { ...context, parentURL });
+        return { url: pathToFileURL(requireFromRuntime.resolve(specifier)).href, shortCircuit: true };
       }
     },
   });
@@ -204,10 +212,39 @@ function finish(message, code) {
   send(message, () => process.exit(code));
 }
 
+/** Writes the end marker on both output streams, then reports the outcome; the process waits for the next. */
+function settle(message, endMarker) {
+  let pending = 2;
+  const written = () => {
+    if (--pending === 0) send(message);
+  };
+  process.stdout.write(endMarker, written);
+  process.stderr.write(endMarker, written);
+}
+
+/** Runs one invocation; the handler's result or error is reported, and the process stays for the next one. */
+function invoke(handler, message) {
+  requestId = message.requestId;
+  const endMarker = String(message.endMarker);
+  runHandler(handler, message).then(
+    (payload) => {
+      let serialized;
+      try {
+        serialized = payload === undefined ? null : JSON.parse(JSON.stringify(payload));
+      } catch (error) {
+        return settle({ type: 'error', error: errorInfo(error, 'Runtime.ResponseSerializationError') }, endMarker);
+      }
+      settle({ type: 'result', payload: serialized }, endMarker);
+    },
+    (error) => settle({ type: 'error', error: errorInfo(error, 'Error') }, endMarker),
+  );
+}
+
 async function main() {
   patchConsole();
   reportDenials();
   if (runtimeModules) provideRuntimeModules(runtimeModules);
+  // As in Lambda's runtime, an error escaping the handler's flow ends the execution environment.
   process.on('uncaughtException', (error) =>
     finish({ type: 'error', error: errorInfo(error, 'Runtime.UncaughtException') }, 1),
   );
@@ -221,24 +258,12 @@ async function main() {
     finish({ type: 'init-error', error: errorInfo(error, 'Runtime.ImportModuleError') }, 1);
     return;
   }
-  process.once('message', (message) => {
+  // The IPC channel keeps the process alive between invocations, and while a handler's promise never settles
+  // (it then runs into its timeout, as in Lambda, rather than ending the process).
+  process.on('message', (message) => {
     if (message?.type !== 'invoke')
       return finish({ type: 'error', error: errorInfo(new Error('bad request'), 'Runtime.Error') }, 1);
-    requestId = message.requestId;
-    // As in Lambda, a handler whose promise never settles runs into its timeout rather than ending the process.
-    setInterval(() => undefined, 1 << 30);
-    runHandler(handler, message).then(
-      (payload) => {
-        let serialized;
-        try {
-          serialized = payload === undefined ? null : JSON.parse(JSON.stringify(payload));
-        } catch (error) {
-          return finish({ type: 'error', error: errorInfo(error, 'Runtime.ResponseSerializationError') }, 1);
-        }
-        finish({ type: 'result', payload: serialized }, 0);
-      },
-      (error) => finish({ type: 'error', error: errorInfo(error, 'Error') }, 0),
-    );
+    invoke(handler, message);
   });
   send({ type: 'ready' });
 }
