@@ -68,6 +68,7 @@ export type {
 } from './keys.ts';
 export {
   connectPostgres,
+  describeConnectionFailure,
   isPostgresUrl,
   type ModuleSchema,
   migratePostgres,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
+import { type ConnectionOptions, getCACertificates } from 'node:tls';
 import type pg from 'pg';
 
 /** Raised for a store URL pciq cannot use; the message never includes the password. */
@@ -13,6 +13,8 @@ export interface PostgresTarget {
   /** Everything `pg` needs, TLS included. */
   client: pg.ClientConfig;
   sslMode: SslMode;
+  /** The `sslrootcert` file (or `system`), if given. */
+  sslRootCert: string | undefined;
   /** Write connections of this node (`pool_size`, default 4). */
   poolSize: number;
   /** The URL without its password, for messages. */
@@ -21,6 +23,9 @@ export interface PostgresTarget {
 
 const defaultPoolSize = 4;
 const pciqParameters = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'pool_size'];
+// node-postgres reads these from the URL over the TLS options pciq derives from sslmode (`ssl=0` would turn
+// a verify-full connection into a plain one), so they are refused rather than passed on.
+const overridingParameters = ['ssl', 'uselibpqcompat', 'sslnegotiation'];
 
 export function isPostgresUrl(value: string): boolean {
   return /^postgres(ql)?:\/\//i.test(value);
@@ -61,16 +66,29 @@ export function parsePostgresUrl(value: string): PostgresTarget {
       `sslmode=${params.get('sslmode')} is not supported in ${display}; use disable, require, verify-ca or verify-full`,
     );
   }
+  const overriding = overridingParameters.find((name) => params.has(name));
+  if (overriding) {
+    throw new StoreUrlError(
+      `${overriding}= is not supported in ${display}: pciq sets TLS from sslmode (with sslrootcert, sslcert, sslkey) only`,
+    );
+  }
+  if (params.get('sslrootcert') === 'system' && mode !== 'verify-full') {
+    throw new StoreUrlError(
+      `sslrootcert=system needs sslmode=verify-full (as in libpq): any certificate a public CA issued would do otherwise`,
+    );
+  }
   const poolText = params.get('pool_size');
   const poolSize = poolText === null ? defaultPoolSize : Number(poolText);
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 100) {
     throw new StoreUrlError(`pool_size must be a number from 1 to 100, not ${poolText}`);
   }
   const ssl = tlsOptionsOf(mode, params);
+  const sslRootCert = params.get('sslrootcert') ?? undefined;
   for (const name of pciqParameters) params.delete(name);
   return {
     client: { connectionString: url.toString(), ssl, application_name: 'pciq' },
     sslMode: mode,
+    sslRootCert,
     poolSize,
     display,
   };
@@ -97,8 +115,62 @@ function tlsOptionsOf(mode: SslMode, params: URLSearchParams): ConnectionOptions
     if (!rootCert) return { ...options, rejectUnauthorized: false };
     return { ...options, ca: readPem('sslrootcert', rootCert), checkServerIdentity: () => undefined };
   }
-  if (rootCert) options.ca = readPem('sslrootcert', rootCert);
+  // Without sslrootcert, Node's bundled Mozilla CA list; `system`, the operating system's trust store.
+  if (rootCert === 'system') options.ca = getCACertificates('system');
+  else if (rootCert) options.ca = readPem('sslrootcert', rootCert);
   // verify-full: Node checks the certificate's names against the host, as libpq does.
   if (mode === 'verify-ca') options.checkServerIdentity = () => undefined;
   return options;
+}
+
+// OpenSSL's verdicts for a chain that does not lead to a trusted CA.
+const untrustedChain = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/**
+ * Why connecting to the store failed, in one line that says what to do; never contains the URL's password.
+ */
+export function describeConnectionFailure(error: unknown, target: PostgresTarget): string {
+  const text = explainFailure(error as NodeJS.ErrnoException, target);
+  const encoded = new URL(target.client.connectionString ?? 'postgres://-').password;
+  if (!encoded) return text;
+  let decoded = encoded;
+  try {
+    decoded = decodeURIComponent(encoded);
+  } catch {
+    // A malformed escape: the password is used as written.
+  }
+  return text.replaceAll(encoded, '*****').replaceAll(decoded, '*****');
+}
+
+function explainFailure(error: NodeJS.ErrnoException, target: PostgresTarget): string {
+  const { code, message } = error;
+  if (code !== undefined && untrustedChain.has(code)) {
+    const trusted = target.sslRootCert
+      ? `the CA in sslrootcert=${target.sslRootCert}`
+      : 'a CA Node.js trusts (the URL gives no sslrootcert)';
+    return `the database's TLS certificate was not issued by ${trusted} (${code}): set sslrootcert to the file of the CA that issued it (for a managed database, the provider's CA bundle)`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `the database's TLS certificate does not name the host in the URL (${message}): connect by a name the certificate lists, or have it reissued for this one`;
+  }
+  if (code === 'CERT_HAS_EXPIRED')
+    return `the database's TLS certificate has expired (${code}): renew it on the server`;
+  if (code === 'CERT_NOT_YET_VALID') {
+    return `the database's TLS certificate is not valid yet (${code}): check the clocks of this node and of the database server`;
+  }
+  if (message === 'The server does not support SSL connections') {
+    return `the database does not accept TLS (ssl = off in its postgresql.conf) but sslmode=${target.sslMode} asks for it: turn TLS on in the server (PCI DSS 4.2.1); sslmode=disable is only for a database on this host`;
+  }
+  if (code === '28000' && /no encryption/.test(message)) {
+    return `${message}: the server accepts this client over TLS only; add sslmode=verify-full and sslrootcert to the URL`;
+  }
+  return message;
 }

@@ -1,4 +1,5 @@
 export {
+  describeConnectionFailure,
   isPostgresUrl,
   type PostgresTarget,
   parsePostgresUrl,
