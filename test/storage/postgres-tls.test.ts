@@ -158,6 +158,29 @@ if ('skip' in cluster) {
       assert.match(across.tls.detail, /in clear \(PCI DSS 4\.2\.1\); use sslmode=verify-full/);
     });
 
+    it('authenticates by client certificate with sslcert and sslkey', async (t) => {
+      const client = cluster.clientCertificate;
+      if (!client) {
+        t.skip('openssl is not installed to issue a client certificate: client certificates are not checked');
+        return;
+      }
+      const admin = new pg.Client({ connectionString: cluster.url('127.0.0.1'), ssl: false });
+      await admin.connect();
+      await admin.query(`CREATE ROLE ${cluster.certUser} LOGIN`).finally(() => admin.end());
+      const url = (query: string) =>
+        `postgres://${cluster.certUser}@127.0.0.1:${cluster.port}/postgres?sslmode=verify-full&sslrootcert=${cluster.caFile}${query}`;
+
+      const { tls } = doctor(url(`&sslcert=${client.certFile}&sslkey=${client.keyFile}`));
+      assert.equal(tls.status, 'ok', tls.detail);
+
+      const refused = pciq(['migrate', '--store', url('')]);
+      assert.equal(refused.status, 1);
+      assert.match(
+        refused.stderr,
+        /requires a valid client certificate: give the certificate and key .* sslcert and sslkey/,
+      );
+    });
+
     it('refuses URL parameters that would override sslmode in the PostgreSQL client', () => {
       for (const parameter of ['ssl=0', 'uselibpqcompat=true', 'sslnegotiation=direct']) {
         const result = pciq(['doctor', '--store', cluster.url('127.0.0.1', `sslmode=verify-full&${parameter}`)]);

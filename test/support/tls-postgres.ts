@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,12 @@ export interface TlsPostgres {
   /** The CA that issued the server's certificate, and one that did not. */
   caFile: string;
   otherCaFile: string;
+  /**
+   * A client certificate and key for the role `certUser` (which the test creates), issued by the same CA:
+   * the server admits that role from 127.0.0.1 over TLS by certificate alone. Absent without openssl.
+   */
+  clientCertificate: { certFile: string; keyFile: string } | undefined;
+  certUser: string;
   /** `postgres://user:password@host:port/database` plus `query`. */
   url(host: string, query?: string): string;
   stop(): void;
@@ -70,6 +76,53 @@ function spawn(command: string[]) {
   return spawnSync(command[0]!, command.slice(1), { encoding: 'utf8', timeout: 60_000 });
 }
 
+const certUser = 'pciq_cert';
+
+/** pciq's X.509 code issues server certificates only; openssl issues the client one. */
+function issueClientCertificate(dir: string): TlsPostgres['clientCertificate'] {
+  const [certFile, keyFile, request, extensions] = ['client.crt', 'client.key', 'client.csr', 'client.ext'].map(
+    (name) => join(dir, name),
+  ) as [string, string, string, string];
+  writeFileSync(extensions, 'keyUsage = critical, digitalSignature\nextendedKeyUsage = clientAuth\n');
+  const made = spawn([
+    'openssl',
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-subj',
+    `/CN=${certUser}`,
+    '-keyout',
+    keyFile,
+    '-out',
+    request,
+  ]);
+  if (made.error || made.status !== 0) return undefined;
+  const signed = spawn([
+    'openssl',
+    'x509',
+    '-req',
+    '-in',
+    request,
+    '-CA',
+    join(dir, 'ca.pem'),
+    '-CAkey',
+    join(dir, 'ca.key'),
+    '-set_serial',
+    `0x${randomBytes(8).toString('hex')}`,
+    '-days',
+    '2',
+    '-extfile',
+    extensions,
+    '-out',
+    certFile,
+  ]);
+  return signed.status === 0 ? { certFile, keyFile } : undefined;
+}
+
 export async function startTlsPostgres(options: { extraAddress?: string } = {}): Promise<TlsPostgresResult> {
   const bin = postgresBinDir();
   if (!bin) return { skip: 'no PostgreSQL server binaries under /usr/lib/postgresql: TLS tests skipped' };
@@ -93,6 +146,7 @@ export async function startTlsPostgres(options: { extraAddress?: string } = {}):
     const password = `pw-${randomBytes(9).toString('base64url')}`;
     const files: Record<string, string> = {
       'ca.pem': tls.caCertPem,
+      'ca.key': tls.caKeyPem,
       'other-ca.pem': other.caCertPem,
       'server.crt': tls.serverCertPem,
       'server.key': tls.serverKeyPem,
@@ -119,11 +173,17 @@ export async function startTlsPostgres(options: { extraAddress?: string } = {}):
     );
     if (initdb.status !== 0) throw new Error(`initdb failed: ${initdb.stderr || initdb.stdout}`);
     const addresses = ['127.0.0.1', '127.0.0.2', ...(options.extraAddress ? [options.extraAddress] : [])];
-    // Clients from any of those addresses, with or without TLS, by password: the client chooses (sslmode).
-    appendFileSync(
+    // `pciq` from any of those addresses, with or without TLS (the client chooses: sslmode), by password;
+    // `pciq_cert` over TLS only, by its client certificate alone.
+    writeFileSync(
       join(dataDir, 'pg_hba.conf'),
-      addresses.map((address) => `host all pciq ${address}/32 scram-sha-256\n`).join(''),
+      [
+        `hostssl all ${certUser} 127.0.0.1/32 cert`,
+        ...addresses.map((address) => `host all pciq ${address}/32 scram-sha-256`),
+        '',
+      ].join('\n'),
     );
+    const clientCertificate = issueClientCertificate(dir);
     let port = 0;
     for (let attempt = 0; ; attempt++) {
       port = await freePort();
@@ -134,6 +194,8 @@ export async function startTlsPostgres(options: { extraAddress?: string } = {}):
         '-c ssl=on',
         `-c ssl_cert_file='${join(dir, 'server.crt')}'`,
         `-c ssl_key_file='${join(dir, 'server.key')}'`,
+        // Client certificates are checked against the same CA.
+        `-c ssl_ca_file='${join(dir, 'ca.pem')}'`,
         '-c max_connections=40',
         '-c shared_buffers=16MB',
       ].join(' ');
@@ -153,6 +215,8 @@ export async function startTlsPostgres(options: { extraAddress?: string } = {}):
       database: 'postgres',
       caFile,
       otherCaFile,
+      clientCertificate,
+      certUser,
       url: (host, query = '') =>
         `postgres://pciq:${encodeURIComponent(password)}@${host.includes(':') ? `[${host}]` : host}:${port}/postgres${query ? `?${query}` : ''}`,
       stop: () => {

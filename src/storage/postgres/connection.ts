@@ -169,6 +169,9 @@ function explainFailure(error: NodeJS.ErrnoException, target: PostgresTarget): s
   if (message === 'The server does not support SSL connections') {
     return `the database does not accept TLS (ssl = off in its postgresql.conf) but sslmode=${target.sslMode} asks for it: turn TLS on in the server (PCI DSS 4.2.1); sslmode=disable is only for a database on this host`;
   }
+  if (code === '28000' && /requires a valid client certificate/.test(message)) {
+    return `${message}: give the certificate and key this node authenticates with as sslcert and sslkey`;
+  }
   if (code === '28000' && /no encryption/.test(message)) {
     return `${message}: the server accepts this client over TLS only; add sslmode=verify-full and sslrootcert to the URL`;
   }
