@@ -35,6 +35,8 @@ function doctor(url: string): { status: number | null; tls: DoctorCheck; output:
   return { status: result.status, tls, output: result.stdout };
 }
 
+// Both servers are looked for before any test runs: the tests' synchronous child processes would stall the probe.
+const plain = await testPostgres();
 const cluster = await startTlsPostgres(networkAddress ? { extraAddress: networkAddress } : {});
 if ('skip' in cluster) {
   skipNotice('PostgreSQL over TLS', cluster.skip);
@@ -181,6 +183,20 @@ if ('skip' in cluster) {
       );
     });
 
+    it("checks against the system's trust store with sslrootcert=system; refuses CA checks open to any public CA", () => {
+      const untrusted = pciq([
+        'migrate',
+        '--store',
+        cluster.url('localhost', 'sslmode=verify-full&sslrootcert=system'),
+      ]);
+      assert.equal(untrusted.status, 1);
+      assert.match(untrusted.stderr, /not issued by a CA in this system's trust store \(sslrootcert=system\)/);
+
+      const weak = pciq(['migrate', '--store', cluster.url('localhost', 'sslmode=require&sslrootcert=system')]);
+      assert.equal(weak.status, 1);
+      assert.match(weak.stderr, /sslrootcert=system needs sslmode=verify-full/);
+    });
+
     it('refuses URL parameters that would override sslmode in the PostgreSQL client', () => {
       for (const parameter of ['ssl=0', 'uselibpqcompat=true', 'sslnegotiation=direct']) {
         const result = pciq(['doctor', '--store', cluster.url('127.0.0.1', `sslmode=verify-full&${parameter}`)]);
@@ -192,7 +208,6 @@ if ('skip' in cluster) {
   });
 }
 
-const plain = await testPostgres();
 if ('skip' in plain) {
   skipNotice('PostgreSQL without TLS refuses sslmode=verify-full', plain.skip);
 } else {

@@ -72,6 +72,11 @@ export function parsePostgresUrl(value: string): PostgresTarget {
       `${overriding}= is not supported in ${display}: pciq sets TLS from sslmode (with sslrootcert, sslcert, sslkey) only`,
     );
   }
+  if (mode === 'verify-ca' && !params.has('sslrootcert')) {
+    throw new StoreUrlError(
+      'sslmode=verify-ca needs sslrootcert=FILE: without it any certificate a public CA issued to anyone would do; give your CA, or use verify-full',
+    );
+  }
   if (params.get('sslrootcert') === 'system' && mode !== 'verify-full') {
     throw new StoreUrlError(
       `sslrootcert=system needs sslmode=verify-full (as in libpq): any certificate a public CA issued would do otherwise`,
@@ -153,9 +158,12 @@ export function describeConnectionFailure(error: unknown, target: PostgresTarget
 function explainFailure(error: NodeJS.ErrnoException, target: PostgresTarget): string {
   const { code, message } = error;
   if (code !== undefined && untrustedChain.has(code)) {
-    const trusted = target.sslRootCert
-      ? `the CA in sslrootcert=${target.sslRootCert}`
-      : 'a CA Node.js trusts (the URL gives no sslrootcert)';
+    const trusted =
+      target.sslRootCert === undefined
+        ? 'a CA Node.js trusts (the URL gives no sslrootcert)'
+        : target.sslRootCert === 'system'
+          ? "a CA in this system's trust store (sslrootcert=system)"
+          : `the CA in sslrootcert=${target.sslRootCert}`;
     return `the database's TLS certificate was not issued by ${trusted} (${code}): set sslrootcert to the file of the CA that issued it (for a managed database, the provider's CA bundle)`;
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
