@@ -18,7 +18,6 @@ import { sealedMessagesSource } from '../queues/index.ts';
 import {
   describeConnectionFailure,
   PostgresStore,
-  parsePostgresUrl,
   SqliteStore,
   type Store,
   type WriterSharing,
@@ -92,9 +91,7 @@ async function peekStoreMeta(paths: DataDirPaths, keys: readonly string[]) {
   try {
     return await PostgresStore.peekMeta(url, keys);
   } catch (error) {
-    throw new CliError(
-      `cannot read the store ${paths.store.display}: ${describeConnectionFailure(error, parsePostgresUrl(url))}`,
-    );
+    throw new CliError(`cannot read the store ${paths.store.display}: ${describeConnectionFailure(error, url)}`);
   }
 }
 
@@ -136,7 +133,7 @@ async function openStore(paths: DataDirPaths, sharing?: WriterSharing): Promise<
     try {
       return await PostgresStore.open({ url: paths.store.url });
     } catch (error) {
-      const reason = describeConnectionFailure(error, parsePostgresUrl(paths.store.url));
+      const reason = describeConnectionFailure(error, paths.store.url);
       throw new CliError(`cannot open the store ${paths.store.display}: ${reason}; run \`pciq doctor\``);
     }
   }

@@ -41,7 +41,7 @@ export async function doctorCommand(argv: string[]): Promise<void> {
   if (!Number.isInteger(maxSkewMs) || maxSkewMs <= 0)
     throw new CliError(`--max-skew-ms must be a positive whole number, not ${values['max-skew-ms']}`);
   const target = parsePostgresUrl(location.url);
-  const checks = await diagnose(target, maxSkewMs);
+  const checks = await diagnose(location.url, target, maxSkewMs);
   if (values.json) process.stdout.write(`${JSON.stringify({ store: target.display, checks })}\n`);
   else {
     process.stdout.write(`pciq doctor: ${target.display}\n`);
@@ -52,7 +52,7 @@ export async function doctorCommand(argv: string[]): Promise<void> {
   if (checks.some((check) => check.status === 'fail')) process.exitCode = 1;
 }
 
-async function diagnose(target: PostgresTarget, maxSkewMs: number): Promise<Check[]> {
+async function diagnose(url: string, target: PostgresTarget, maxSkewMs: number): Promise<Check[]> {
   const checks: Check[] = [];
   const started = performance.now();
   let client: Awaited<ReturnType<typeof connectPostgres>>;
@@ -62,7 +62,7 @@ async function diagnose(target: PostgresTarget, maxSkewMs: number): Promise<Chec
     checks.push({
       name: 'connection',
       status: 'fail',
-      detail: `cannot connect: ${describeConnectionFailure(error, target)}`,
+      detail: `cannot connect: ${describeConnectionFailure(error, url)}`,
     });
     return checks;
   }

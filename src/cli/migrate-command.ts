@@ -40,7 +40,7 @@ export async function migrateCommand(argv: string[]): Promise<void> {
       client = await connectPostgres(target.client, { pipeline: false });
     } catch (error) {
       throw new CliError(
-        `cannot reach ${target.display}: ${describeConnectionFailure(error, target)}; run \`pciq doctor\``,
+        `cannot reach ${target.display}: ${describeConnectionFailure(error, paths.store.url)}; run \`pciq doctor\``,
       );
     }
     try {

@@ -13,8 +13,6 @@ export interface PostgresTarget {
   /** Everything `pg` needs, TLS included. */
   client: pg.ClientConfig;
   sslMode: SslMode;
-  /** The `sslrootcert` file (or `system`), if given. */
-  sslRootCert: string | undefined;
   /** Write connections of this node (`pool_size`, default 4). */
   poolSize: number;
   /** The URL without its password, for messages. */
@@ -88,12 +86,10 @@ export function parsePostgresUrl(value: string): PostgresTarget {
     throw new StoreUrlError(`pool_size must be a number from 1 to 100, not ${poolText}`);
   }
   const ssl = tlsOptionsOf(mode, params);
-  const sslRootCert = params.get('sslrootcert') ?? undefined;
   for (const name of pciqParameters) params.delete(name);
   return {
     client: { connectionString: url.toString(), ssl, application_name: 'pciq' },
     sslMode: mode,
-    sslRootCert,
     poolSize,
     display,
   };
@@ -140,11 +136,21 @@ const untrustedChain = new Set([
 ]);
 
 /**
- * Why connecting to the store failed, in one line that says what to do; never contains the URL's password.
+ * Why connecting to the store at `url` failed, in one line that says what to do; never contains the URL's
+ * password. Reads only the URL (no certificate files), so it can explain any failure.
  */
-export function describeConnectionFailure(error: unknown, target: PostgresTarget): string {
-  const text = explainFailure(error as NodeJS.ErrnoException, target);
-  const encoded = new URL(target.client.connectionString ?? 'postgres://-').password;
+export function describeConnectionFailure(error: unknown, url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return (error as Error).message ?? String(error);
+  }
+  const text = explainFailure(error as NodeJS.ErrnoException, {
+    sslMode: parsed.searchParams.get('sslmode') ?? 'disable',
+    sslRootCert: parsed.searchParams.get('sslrootcert'),
+  });
+  const encoded = parsed.password;
   if (!encoded) return text;
   let decoded = encoded;
   try {
@@ -155,11 +161,11 @@ export function describeConnectionFailure(error: unknown, target: PostgresTarget
   return text.replaceAll(encoded, '*****').replaceAll(decoded, '*****');
 }
 
-function explainFailure(error: NodeJS.ErrnoException, target: PostgresTarget): string {
+function explainFailure(error: NodeJS.ErrnoException, target: { sslMode: string; sslRootCert: string | null }): string {
   const { code, message } = error;
   if (code !== undefined && untrustedChain.has(code)) {
     const trusted =
-      target.sslRootCert === undefined
+      target.sslRootCert === null
         ? 'a CA Node.js trusts (the URL gives no sslrootcert)'
         : target.sslRootCert === 'system'
           ? "a CA in this system's trust store (sslrootcert=system)"
@@ -183,5 +189,5 @@ function explainFailure(error: NodeJS.ErrnoException, target: PostgresTarget): s
   if (code === '28000' && /no encryption/.test(message)) {
     return `${message}: the server accepts this client over TLS only; add sslmode=verify-full and sslrootcert to the URL`;
   }
-  return message;
+  return message ?? String(error);
 }
