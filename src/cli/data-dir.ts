@@ -15,7 +15,13 @@ import {
 } from '../iam/index.ts';
 import { type KeyEventListener, KeyService, rootMeta } from '../keys/index.ts';
 import { sealedMessagesSource } from '../queues/index.ts';
-import { PostgresStore, SqliteStore, type Store, type WriterSharing } from '../storage/index.ts';
+import {
+  describeConnectionFailure,
+  PostgresStore,
+  SqliteStore,
+  type Store,
+  type WriterSharing,
+} from '../storage/index.ts';
 import { sealedTokensSource } from '../vault/index.ts';
 import { CliError } from './cli-error.ts';
 import { KeyEventAudit } from './key-event-audit.ts';
@@ -74,12 +80,18 @@ export function storeName(paths: DataDirPaths): string {
 }
 
 async function peekStoreMeta(paths: DataDirPaths, keys: readonly string[]) {
+  if (paths.store.kind === 'sqlite') {
+    try {
+      return SqliteStore.peekMeta(paths.database, keys);
+    } catch (error) {
+      throw new CliError(`cannot read ${paths.dataDir}: ${describe(error)}`);
+    }
+  }
+  const url = paths.store.url;
   try {
-    return paths.store.kind === 'sqlite'
-      ? SqliteStore.peekMeta(paths.database, keys)
-      : await PostgresStore.peekMeta(paths.store.url, keys);
+    return await PostgresStore.peekMeta(url, keys);
   } catch (error) {
-    throw new CliError(`cannot read ${storeName(paths)}: ${describe(error)}`);
+    throw new CliError(`cannot read the store ${paths.store.display}: ${describeConnectionFailure(error, url)}`);
   }
 }
 
@@ -121,7 +133,8 @@ async function openStore(paths: DataDirPaths, sharing?: WriterSharing): Promise<
     try {
       return await PostgresStore.open({ url: paths.store.url });
     } catch (error) {
-      throw new CliError(`cannot open the store ${paths.store.display}: ${describe(error)}; run \`pciq doctor\``);
+      const reason = describeConnectionFailure(error, paths.store.url);
+      throw new CliError(`cannot open the store ${paths.store.display}: ${reason}; run \`pciq doctor\``);
     }
   }
   try {

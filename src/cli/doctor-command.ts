@@ -1,7 +1,10 @@
+import { isIPv4, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { parseArgs } from 'node:util';
 import {
   connectionsBesidesPool,
   connectPostgres,
+  describeConnectionFailure,
   type PostgresTarget,
   parsePostgresUrl,
   readSchemaStatus,
@@ -10,8 +13,8 @@ import { CliError } from './cli-error.ts';
 import { storeLocationOf, storeOptions } from './store-option.ts';
 
 export const doctorUsage = `pciq doctor [--store URL] [--max-skew-ms N] [--json]
-  Checks a PostgreSQL store from this node: connectivity and round trip, TLS (protocol, cipher, sslmode),
-  schema migrations, durability setting, connection headroom, and the clock skew between this node and the
+  Checks a PostgreSQL store from this node: connectivity and round trip, TLS (protocol, cipher, whether the
+  certificate and host name are verified; a warning when traffic crosses a network in clear), schema migrations, durability setting, connection headroom, and the clock skew between this node and the
   database (PCI DSS 10.6; default limit 1000 ms). Exits 1 if a check fails. Run it on every node.`;
 
 type Status = 'ok' | 'warn' | 'fail';
@@ -20,6 +23,8 @@ interface Check {
   name: string;
   status: Status;
   detail: string;
+  /** The facts behind the verdict, for --json. */
+  facts?: Record<string, unknown>;
 }
 
 export async function doctorCommand(argv: string[]): Promise<void> {
@@ -37,7 +42,7 @@ export async function doctorCommand(argv: string[]): Promise<void> {
   if (!Number.isInteger(maxSkewMs) || maxSkewMs <= 0)
     throw new CliError(`--max-skew-ms must be a positive whole number, not ${values['max-skew-ms']}`);
   const target = parsePostgresUrl(location.url);
-  const checks = await diagnose(target, maxSkewMs);
+  const checks = await diagnose(location.url, target, maxSkewMs);
   if (values.json) process.stdout.write(`${JSON.stringify({ store: target.display, checks })}\n`);
   else {
     process.stdout.write(`pciq doctor: ${target.display}\n`);
@@ -48,14 +53,18 @@ export async function doctorCommand(argv: string[]): Promise<void> {
   if (checks.some((check) => check.status === 'fail')) process.exitCode = 1;
 }
 
-async function diagnose(target: PostgresTarget, maxSkewMs: number): Promise<Check[]> {
+async function diagnose(url: string, target: PostgresTarget, maxSkewMs: number): Promise<Check[]> {
   const checks: Check[] = [];
   const started = performance.now();
   let client: Awaited<ReturnType<typeof connectPostgres>>;
   try {
     client = await connectPostgres({ ...target.client, connectionTimeoutMillis: 5_000 }, { pipeline: false });
   } catch (error) {
-    checks.push({ name: 'connection', status: 'fail', detail: `cannot connect: ${(error as Error).message}` });
+    checks.push({
+      name: 'connection',
+      status: 'fail',
+      detail: `cannot connect: ${describeConnectionFailure(error, url)}`,
+    });
     return checks;
   }
   try {
@@ -81,24 +90,86 @@ async function diagnose(target: PostgresTarget, maxSkewMs: number): Promise<Chec
 
 type Client = Awaited<ReturnType<typeof connectPostgres>>;
 
+/** The socket node-postgres talks over: a TLSSocket once the server agreed to TLS. */
+function socketOf(client: Client): Socket {
+  return (client as unknown as { connection: { stream: Socket } }).connection.stream;
+}
+
+function isLoopback(address: string | undefined): boolean {
+  // No remote address: a Unix-domain socket, which never leaves this host.
+  if (address === undefined) return true;
+  if (isIPv4(address)) return address.startsWith('127.');
+  return address === '::1' || address.startsWith('::ffff:127.');
+}
+
+/**
+ * Whether this node's connection is encrypted (as the server sees it, pg_stat_ssl) and what was verified
+ * (as the client's TLS socket knows it). PCI DSS 4.2.1: strong cryptography wherever traffic crosses a
+ * network; a database on this host (loopback, Unix socket) is exempt from the warning.
+ */
 async function tlsCheck(client: Client, target: PostgresTarget): Promise<Check> {
   const row = (
     await client.query<{ ssl: boolean; version: string | null; cipher: string | null }>(
       'SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
     )
   ).rows[0];
+  const socket = socketOf(client);
+  const peer = socket.remoteAddress;
+  const loopback = isLoopback(peer);
+  const where = peer ?? 'a Unix socket';
   if (!row?.ssl) {
+    const facts = { encrypted: false, peer: where, loopback };
+    if (loopback) {
+      return {
+        name: 'tls',
+        status: 'ok',
+        detail: `not encrypted (sslmode=${target.sslMode}); the database is on this host (${where}), so nothing crosses a network`,
+        facts,
+      };
+    }
     return {
       name: 'tls',
       status: 'warn',
-      detail: 'not encrypted (sslmode=disable): use sslmode=verify-full wherever the database is not on this host',
+      detail: `not encrypted: cardholder-data traffic to ${where} crosses the network in clear (PCI DSS 4.2.1); use sslmode=verify-full with sslrootcert`,
+      facts,
     };
   }
-  const verified = target.sslMode === 'verify-full';
+  const tls = socket as TLSSocket;
+  const certificateVerified = tls.authorized;
+  const hostNameVerified = certificateVerified && target.sslMode === 'verify-full';
+  const daysLeft = Math.floor((Date.parse(tls.getPeerCertificate().valid_to) - Date.now()) / 86_400_000);
+  const facts = {
+    encrypted: true,
+    protocol: row.version,
+    cipher: row.cipher,
+    certificateVerified,
+    hostNameVerified,
+    certificateDaysLeft: daysLeft,
+    peer: where,
+    loopback,
+  };
+  const how = `${row.version} ${row.cipher}, sslmode=${target.sslMode}`;
+  if (!certificateVerified) {
+    return {
+      name: 'tls',
+      status: 'warn',
+      detail: `${how}: encrypted, but the server's certificate is not verified, so anyone in between can pose as the database; use sslmode=verify-full with sslrootcert`,
+      facts,
+    };
+  }
+  if (!hostNameVerified) {
+    return {
+      name: 'tls',
+      status: 'warn',
+      detail: `${how}: the certificate is verified but not the host name, so any server with a certificate from this CA can pose as the database; use sslmode=verify-full`,
+      facts,
+    };
+  }
   return {
     name: 'tls',
-    status: verified ? 'ok' : 'warn',
-    detail: `${row.version} ${row.cipher}, sslmode=${target.sslMode}${verified ? ' (server name and certificate verified)' : ': the server is not fully verified; use verify-full'}`,
+    status: daysLeft < 30 ? 'warn' : 'ok',
+    detail: `${how} (certificate and host name verified; the certificate expires in ${daysLeft} days${daysLeft < 30 ? ': renew it' : ''})`,
+    facts,
   };
 }
 

@@ -1,5 +1,12 @@
 import { parseArgs } from 'node:util';
-import { connectPostgres, migratePostgres, NewerSchemaError, parsePostgresUrl, SqliteStore } from '../storage/index.ts';
+import {
+  connectPostgres,
+  describeConnectionFailure,
+  migratePostgres,
+  NewerSchemaError,
+  parsePostgresUrl,
+  SqliteStore,
+} from '../storage/index.ts';
 import { CliError } from './cli-error.ts';
 import { pathsOf } from './data-dir.ts';
 import { defaultDataDir } from './defaults.ts';
@@ -32,7 +39,9 @@ export async function migrateCommand(argv: string[]): Promise<void> {
     try {
       client = await connectPostgres(target.client, { pipeline: false });
     } catch (error) {
-      throw new CliError(`cannot reach ${target.display}: ${(error as Error).message}; run \`pciq doctor\``);
+      throw new CliError(
+        `cannot reach ${target.display}: ${describeConnectionFailure(error, paths.store.url)}; run \`pciq doctor\``,
+      );
     }
     try {
       modules = await migratePostgres(client);

@@ -69,6 +69,7 @@ export type {
 export {
   connectionsBesidesPool,
   connectPostgres,
+  describeConnectionFailure,
   isPostgresUrl,
   type ModuleSchema,
   migratePostgres,

@@ -21,6 +21,10 @@ import { createTestSchema, skipNotice, type TestSchema, testPostgres } from '../
 import { clientConfig, sqsClient } from '../support/sqs-client.ts';
 import { authenticator, awayFromStepBoundary } from '../support/totp.ts';
 
+// Probed before any test runs: the tests' synchronous child processes (pciq init) would stall the probe past
+// its timeout and skip the PostgreSQL tests.
+const postgres = await testPostgres();
+
 describe('IAM changes across serving processes (--workers) and local commands', () => {
   let data: ReturnType<typeof initDataDir>;
   let server: PciqServer;
@@ -102,7 +106,6 @@ describe('IAM changes across serving processes (--workers) and local commands', 
   });
 });
 
-const postgres = await testPostgres();
 if ('skip' in postgres) {
   skipNotice('IAM across two pciq nodes on one PostgreSQL database', postgres.skip);
 } else {

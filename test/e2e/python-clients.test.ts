@@ -189,7 +189,9 @@ function describePythonClients(driver: string, makeStore?: () => Promise<TestSch
   });
 }
 
-describePythonClients('sqlite');
+// Probed before any test runs: the tests' synchronous child processes (pciq init) would stall the probe past
+// its timeout and skip the PostgreSQL tests.
 const postgres = await testPostgres();
+describePythonClients('sqlite');
 if ('skip' in postgres) skipNotice('Python clients against pciq serve on postgres', postgres.skip);
 else describePythonClients('postgres', () => createTestSchema(postgres.url));

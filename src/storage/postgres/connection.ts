@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
+import { type ConnectionOptions, getCACertificates } from 'node:tls';
 import type pg from 'pg';
 
 /** Raised for a store URL pciq cannot use; the message never includes the password. */
@@ -26,6 +26,9 @@ const defaultPoolSize = 4;
  */
 export const connectionsBesidesPool = 6;
 const pciqParameters = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'pool_size'];
+// node-postgres reads these from the URL over the TLS options pciq derives from sslmode (`ssl=0` would turn
+// a verify-full connection into a plain one), so they are refused rather than passed on.
+const overridingParameters = ['ssl', 'uselibpqcompat', 'sslnegotiation'];
 
 export function isPostgresUrl(value: string): boolean {
   return /^postgres(ql)?:\/\//i.test(value);
@@ -66,6 +69,22 @@ export function parsePostgresUrl(value: string): PostgresTarget {
       `sslmode=${params.get('sslmode')} is not supported in ${display}; use disable, require, verify-ca or verify-full`,
     );
   }
+  const overriding = overridingParameters.find((name) => params.has(name));
+  if (overriding) {
+    throw new StoreUrlError(
+      `${overriding}= is not supported in ${display}: pciq sets TLS from sslmode (with sslrootcert, sslcert, sslkey) only`,
+    );
+  }
+  if (mode === 'verify-ca' && !params.has('sslrootcert')) {
+    throw new StoreUrlError(
+      'sslmode=verify-ca needs sslrootcert=FILE: without it any certificate a public CA issued to anyone would do; give your CA, or use verify-full',
+    );
+  }
+  if (params.get('sslrootcert') === 'system' && mode !== 'verify-full') {
+    throw new StoreUrlError(
+      `sslrootcert=system needs sslmode=verify-full (as in libpq): any certificate a public CA issued would do otherwise`,
+    );
+  }
   const poolText = params.get('pool_size');
   const poolSize = poolText === null ? defaultPoolSize : Number(poolText);
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 100) {
@@ -102,8 +121,78 @@ function tlsOptionsOf(mode: SslMode, params: URLSearchParams): ConnectionOptions
     if (!rootCert) return { ...options, rejectUnauthorized: false };
     return { ...options, ca: readPem('sslrootcert', rootCert), checkServerIdentity: () => undefined };
   }
-  if (rootCert) options.ca = readPem('sslrootcert', rootCert);
+  // Without sslrootcert, Node's bundled Mozilla CA list; `system`, the operating system's trust store.
+  if (rootCert === 'system') options.ca = getCACertificates('system');
+  else if (rootCert) options.ca = readPem('sslrootcert', rootCert);
   // verify-full: Node checks the certificate's names against the host, as libpq does.
   if (mode === 'verify-ca') options.checkServerIdentity = () => undefined;
   return options;
+}
+
+// OpenSSL's verdicts for a chain that does not lead to a trusted CA.
+const untrustedChain = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/**
+ * Why connecting to the store at `url` failed, in one line that says what to do; never contains the URL's
+ * password. Reads only the URL (no certificate files), so it can explain any failure.
+ */
+export function describeConnectionFailure(error: unknown, url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return (error as Error).message ?? String(error);
+  }
+  const text = explainFailure(error as NodeJS.ErrnoException, {
+    sslMode: parsed.searchParams.get('sslmode') ?? 'disable',
+    sslRootCert: parsed.searchParams.get('sslrootcert'),
+  });
+  const encoded = parsed.password;
+  if (!encoded) return text;
+  let decoded = encoded;
+  try {
+    decoded = decodeURIComponent(encoded);
+  } catch {
+    // A malformed escape: the password is used as written.
+  }
+  return text.replaceAll(encoded, '*****').replaceAll(decoded, '*****');
+}
+
+function explainFailure(error: NodeJS.ErrnoException, target: { sslMode: string; sslRootCert: string | null }): string {
+  const { code, message } = error;
+  if (code !== undefined && untrustedChain.has(code)) {
+    const trusted =
+      target.sslRootCert === null
+        ? 'a CA Node.js trusts (the URL gives no sslrootcert)'
+        : target.sslRootCert === 'system'
+          ? "a CA in this system's trust store (sslrootcert=system)"
+          : `the CA in sslrootcert=${target.sslRootCert}`;
+    return `the database's TLS certificate was not issued by ${trusted} (${code}): set sslrootcert to the file of the CA that issued it (for a managed database, the provider's CA bundle)`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return `the database's TLS certificate does not name the host in the URL (${message}): connect by a name the certificate lists, or have it reissued for this one`;
+  }
+  if (code === 'CERT_HAS_EXPIRED')
+    return `the database's TLS certificate has expired (${code}): renew it on the server`;
+  if (code === 'CERT_NOT_YET_VALID') {
+    return `the database's TLS certificate is not valid yet (${code}): check the clocks of this node and of the database server`;
+  }
+  if (message === 'The server does not support SSL connections') {
+    return `the database does not accept TLS (ssl = off in its postgresql.conf) but sslmode=${target.sslMode} asks for it: turn TLS on in the server (PCI DSS 4.2.1); sslmode=disable is only for a database on this host`;
+  }
+  if (code === '28000' && /requires a valid client certificate/.test(message)) {
+    return `${message}: give the certificate and key this node authenticates with as sslcert and sslkey`;
+  }
+  if (code === '28000' && /no encryption/.test(message)) {
+    return `${message}: the server accepts this client over TLS only; add sslmode=verify-full and sslrootcert to the URL`;
+  }
+  return message ?? String(error);
 }

@@ -1,5 +1,6 @@
 export {
   connectionsBesidesPool,
+  describeConnectionFailure,
   isPostgresUrl,
   type PostgresTarget,
   parsePostgresUrl,
