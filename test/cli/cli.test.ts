@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { initDataDir, PciqServer, pciqBin } from '../support/pciq-process.ts';
+import { pciq } from '../support/pciq-cli.ts';
+import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
-
-function pciq(args: string[], options: { timeoutMs?: number } = {}) {
-  return spawnSync(process.execPath, [pciqBin, ...args], { encoding: 'utf8', timeout: options.timeoutMs ?? 20_000 });
-}
 
 /** A CLI failure is one line on stderr, never a stack trace. */
 function assertOneLineError(result: ReturnType<typeof pciq>, pattern: RegExp): void {
@@ -105,7 +101,10 @@ describe('pciq serve', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     assertOneLineError(
-      pciq(['serve', '--data-dir', data.dataDir, '--key-file', data.keyFile, '--port', String(port)]),
+      // serve opens the store, the keys and the audit trail before it binds: a loaded machine needs time.
+      pciq(['serve', '--data-dir', data.dataDir, '--key-file', data.keyFile, '--port', String(port)], {
+        timeoutMs: 90_000,
+      }),
       new RegExp(`port ${port} on 127.0.0.1 is already in use`),
     );
     blocker.close();
