@@ -27,7 +27,8 @@ export interface PolicyFacts {
   wildcardStatements: string[];
 }
 
-function listOf(value: unknown): unknown[] {
+/** A policy field that holds one value or a list of them, as a list. */
+export function listOf(value: unknown): unknown[] {
   return Array.isArray(value) ? value : value === undefined ? [] : [value];
 }
 

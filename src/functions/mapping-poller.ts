@@ -34,10 +34,10 @@ const problemBackoffMs = 10_000;
 
 /**
  * The pollers of one event source mapping: they receive batches from the queue as the function's role,
- * hand each to a sandbox of the function's version and settle it as Lambda does for SQS — success deletes the batch, a thrown
- * error leaves it to reappear after its visibility timeout (and, past maxReceiveCount, the queue's redrive
- * moves it to the dead-letter queue), a partial batch response deletes all but the listed messages, and
- * messages no filter matches are deleted without an invocation.
+ * hand each to a sandbox of the function's version and settle it as Lambda does for SQS — success deletes
+ * the batch, a thrown error leaves it to reappear after its visibility timeout (and, past maxReceiveCount,
+ * the queue's redrive moves it to the dead-letter queue), a partial batch response deletes all but the
+ * listed messages, and messages no filter matches are deleted without an invocation.
  */
 export class MappingPoller {
   readonly mapping: EventSourceMappingRow;

@@ -1,6 +1,6 @@
 import { findManagedPolicy } from '../../iam/index.ts';
 import type { IamEntityKind, ReadTx } from '../../storage/index.ts';
-import { analysePolicy, statementsOf } from '../policy-statements.ts';
+import { analysePolicy, listOf, statementsOf } from '../policy-statements.ts';
 import type { Resource, ResourceProvider } from '../resource.ts';
 
 /**
@@ -16,10 +16,6 @@ import type { Resource, ResourceProvider } from '../resource.ts';
 
 const detokenizeAction = 'pciq:detokenize';
 const mfaConditionKeys = new Set(['aws:multifactorauthpresent', 'aws:multifactorauthage']);
-
-function listOf(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : value === undefined ? [] : [value];
-}
 
 function globMatches(pattern: string, action: string): boolean {
   const escaped = pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&');
