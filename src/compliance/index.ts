@@ -33,7 +33,6 @@ export {
   type ProposedChange,
   type RemediationAction,
 } from './action.ts';
-export { sessionsOf } from './actions/iam-actions.ts';
 export { type ComplianceConfig, defaultComplianceConfig, loadComplianceConfig, policiesOf } from './config.ts';
 export { type Comparison, evaluateFilters, type Filter, parseFilter } from './filters.ts';
 export { type Finding, loadFindings, severityRank, sortFindings } from './findings.ts';

@@ -33,6 +33,7 @@ export {
   type IssuedCredentials,
   type ServiceRoleSession,
   sealedSessionsSource,
+  sessionsOf,
 } from './sessions.ts';
 export type { SignedIn } from './sign-in.ts';
 export type { SimulationResult } from './simulate.ts';

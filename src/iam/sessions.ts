@@ -6,7 +6,7 @@ import type { AccessControl, AuthorizationContext } from './access-control.ts';
 import { checkTags, type IamContext, Refusal, writeOrRefuse } from './context.ts';
 import type { ResolvedCaller } from './directory.ts';
 import { checkMfaCode } from './mfa-devices.ts';
-import { assumedRoleArn, checkName, newUniqueId, parsePolicyArn, roleArnFor } from './names.ts';
+import { assumedRoleArn, checkName, newUniqueId, parsePolicyArn, parsePrincipalArn, roleArnFor } from './names.ts';
 import { findManagedPolicy } from './policies.ts';
 import { compilePolicySet, evaluate, parsePolicy, principalMatches } from './policy/index.ts';
 import { roleByArn, storedPolicy } from './principals.ts';
@@ -86,6 +86,20 @@ export async function issueSession(context: IamContext, tx: WriteTx, input: NewS
     },
   });
   return { accessKeyId, secretAccessKey, sessionToken, expirationMs: row.expiresAtMs };
+}
+
+/** The live sessions a principal holds or obtained (role sessions it assumed included), oldest first. */
+export async function sessionsOf(tx: ReadTx, arn: string, nowMs: number) {
+  const parsed = parsePrincipalArn(arn);
+  if (!parsed || parsed.kind === 'assumed-role') return [];
+  const sessions = await tx.iam.listSessions(parsed.accountId);
+  return sessions
+    .filter(
+      (session) =>
+        session.expiresAtMs > nowMs &&
+        (session.principalArn === arn || session.issuedToArn === arn || session.roleArn === arn),
+    )
+    .sort((a, b) => a.createdAtMs - b.createdAtMs);
 }
 
 /**

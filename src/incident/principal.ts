@@ -1,5 +1,11 @@
-import { sessionsOf } from '../compliance/index.ts';
-import { findManagedPolicy, parsePrincipalArn, quarantineTagKey, roleArnFor, userArn } from '../iam/index.ts';
+import {
+  findManagedPolicy,
+  parsePrincipalArn,
+  quarantineTagKey,
+  roleArnFor,
+  sessionsOf,
+  userArn,
+} from '../iam/index.ts';
 import type { IamEntityKind, IamRoleRow, IamUserRow, ReadTx, Store } from '../storage/index.ts';
 
 /** A user or role to contain, as found before the snapshot. */

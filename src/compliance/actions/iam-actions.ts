@@ -1,5 +1,5 @@
-import { findManagedPolicy, mfaRequiredTagKey, parsePrincipalArn } from '../../iam/index.ts';
-import type { IamEntityKind, ReadTx, WriteTx } from '../../storage/index.ts';
+import { findManagedPolicy, mfaRequiredTagKey, parsePrincipalArn, sessionsOf } from '../../iam/index.ts';
+import type { IamEntityKind, WriteTx } from '../../storage/index.ts';
 import type { ActionContext, ManagedState, RemediationAction } from '../action.ts';
 import { analysePolicy, withoutWildcardStatements } from '../policy-statements.ts';
 import { parsePolicyResourceId } from '../resources/iam-policies.ts';
@@ -86,20 +86,6 @@ export const requireMfaAction: RemediationAction = {
     });
   },
 };
-
-/** The live sessions a principal holds or obtained (role sessions it assumed included), oldest first. */
-export async function sessionsOf(tx: ReadTx, arn: string, nowMs: number) {
-  const parsed = parsePrincipalArn(arn);
-  if (!parsed || parsed.kind === 'assumed-role') return [];
-  const sessions = await tx.iam.listSessions(parsed.accountId);
-  return sessions
-    .filter(
-      (session) =>
-        session.expiresAtMs > nowMs &&
-        (session.principalArn === arn || session.issuedToArn === arn || session.roleArn === arn),
-    )
-    .sort((a, b) => a.createdAtMs - b.createdAtMs);
-}
 
 /**
  * Ends the principal's temporary credentials issued before now: STS session tokens, sign-in sessions, role
