@@ -266,13 +266,12 @@ export class SqliteTransaction implements WriteTx {
     const update = this.sql(
       `UPDATE messages SET visible_at = ?, receipt_nonce = ?, receive_count = receive_count + 1,
          first_received_at = COALESCE(first_received_at, ?), last_received_at = ?
-       WHERE seq = ? AND queue_id = ?`,
+       WHERE seq = ? AND queue_id = ? RETURNING *`,
     );
-    const read = this.sql('SELECT * FROM messages WHERE seq = ?');
     const claimed: MessageRow[] = [];
     for (const seq of seqs) {
-      if (update.run(claim.visibleAtMs, claim.receiptNonce, nowMs, nowMs, seq, queueId).changes === 0) continue;
-      claimed.push(toMessage(read.get(seq) as Row));
+      const row = update.get(claim.visibleAtMs, claim.receiptNonce, nowMs, nowMs, seq, queueId) as Row | undefined;
+      if (row) claimed.push(toMessage(row));
     }
     return claimed;
   }
