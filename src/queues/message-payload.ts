@@ -12,6 +12,11 @@ export interface MessageContent {
   deadLetterSourceArn?: string;
   /** Tokens the guard put in place of card numbers, for receives that ask to reveal them. */
   tokens?: string[];
+  /**
+   * MD5 of `body` as stored, taken once at send so that receives answer MD5OfBody without hashing the body
+   * again. Absent from payloads sealed before it was kept; whoever changes `body` drops it.
+   */
+  bodyMd5?: string;
 }
 
 interface EncodedValue {
@@ -57,6 +62,7 @@ export function sealMessage(key: SealingKey, messageId: string, content: Message
     u: content.senderId,
     q: content.deadLetterSourceArn,
     k: content.tokens,
+    m: content.bodyMd5,
   });
   return key.seal(Buffer.from(plain, 'utf8'), messageId);
 }
@@ -76,6 +82,7 @@ export function openMessage(
     u: string;
     q?: string;
     k?: string[];
+    m?: string;
   };
   const content: MessageContent = {
     body: plain.b,
@@ -87,5 +94,6 @@ export function openMessage(
   if (plain.d !== undefined) content.deduplicationId = plain.d;
   if (plain.q !== undefined) content.deadLetterSourceArn = plain.q;
   if (plain.k !== undefined) content.tokens = plain.k;
+  if (plain.m !== undefined) content.bodyMd5 = plain.m;
   return content;
 }

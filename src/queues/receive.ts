@@ -187,6 +187,7 @@ async function reveal(context: QueueContext, tx: WriteTx, claimed: Claimed[], re
   const messageIds = withTokens.map((item) => item.row.messageId);
   const values = await context.guard!.reveal(tx, tokens, request, messageIds);
   for (const { content } of withTokens) {
+    delete content.bodyMd5;
     for (const token of content.tokens!) {
       const value = values.get(token);
       if (value === undefined) continue;
@@ -277,7 +278,7 @@ function present(queue: QueueRow, item: Claimed, options: ReceiveOptions): Recei
   return {
     messageId: row.messageId,
     receiptHandle: encodeReceiptHandle({ queueId: queue.id, seq: row.seq, nonce: item.receiptNonce }),
-    md5OfBody: md5OfBody(content.body),
+    md5OfBody: content.bodyMd5 ?? md5OfBody(content.body),
     body: content.body,
     attributes,
     md5OfMessageAttributes: md5OfAttributes(messageAttributes),

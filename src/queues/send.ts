@@ -305,6 +305,7 @@ async function prepare(
       unit.tokenized.push({ messageId, tokenRefs: rewritten.tokenRefs });
     }
   }
+  content.bodyMd5 = checked.rewrite ? md5OfBody(content.body) : checked.md5OfBody;
   if (entry.groupId !== undefined) content.groupId = entry.groupId;
   if (deduplicationId !== undefined) content.deduplicationId = deduplicationId;
   const delaySec = entry.delaySeconds ?? settings.delaySec;
