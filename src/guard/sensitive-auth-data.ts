@@ -35,6 +35,16 @@ for (const name of ['track1', 'track2', 'trackdata', 'track1data', 'track2data',
 for (const name of ['pin', 'pinblock', 'encryptedpinblock', 'epb', 'pindata', 'pincode'])
   fieldKinds.set(name, 'PIN or PIN block');
 
+/**
+ * What every SAD field name above (or its parent part, as in `{"security":{"code":…}}`) and every SAD phrase
+ * below holds one of: the guard's quick pre-check looks for these before anything else, so a name added
+ * above must hold one too. Compared as names are, in any case and with separators between the letters.
+ */
+const sadStems = ['cvv', 'cvc', 'cvn', 'cvd', 'cav', 'cid', 'csc', 'card', 'secur', 'verif', 'track', 'mag', 'pin', 'epb'];
+
+/** Whether `text` could name SAD anywhere (a field name, a phrase): false means it surely does not. */
+export const mayNameSad = new RegExp(sadStems.map((stem) => [...stem].join('[\\s_.-]*')).join('|'), 'i');
+
 function normalizedName(name: string): string {
   return name.toLowerCase().replace(/[\s_.-]/g, '');
 }

@@ -44,6 +44,24 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     }
   });
 
+  it('refuses every SAD field name however it is written: camelCase, several separators, in short messages', () => {
+    // Short bodies with nothing else worth a look: the guard's quick pre-check must not wave these through.
+    const cases: Array<[string, RegExp]> = [
+      ['{"cardSecurityCode":"123"}', /card verification code.*field cardSecurityCode/],
+      ['{"encryptedPinBlock":"0412AB34CD56EF78"}', /PIN or PIN block.*field encryptedPinBlock/],
+      ['{"epb":"0412AB34CD56EF78"}', /PIN or PIN block.*field epb/],
+      ['{"card__code":"123"}', /card verification code.*field card__code/],
+      ['{"C.V.V":"123"}', /card verification code.*field C\.V\.V/],
+      ['{"card":{"Verification Code":"123"}}', /card verification code.*field card\.Verification Code/],
+      ['card  code: 123', /card verification code in the message body\./],
+    ];
+    for (const [body, where] of cases) {
+      const message = refusal(body);
+      assert.match(message, where);
+      for (const value of ['123', '0412AB34CD56EF78']) assert.ok(!message.includes(value), message);
+    }
+  });
+
   it('accepts empty or masked verification fields, and fields that only look alike', () => {
     for (const body of ['{"cvv":""}', '{"cvv":"***"}', '{"cvv":null}', '{"cvvPolicy":"required"}', '{"pin":"map"}']) {
       assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
