@@ -40,7 +40,22 @@ for (const name of ['pin', 'pinblock', 'encryptedpinblock', 'epb', 'pindata', 'p
  * below holds one of: the guard's quick pre-check looks for these before anything else, so a name added
  * above must hold one too. Compared as names are, in any case and with separators between the letters.
  */
-const sadStems = ['cvv', 'cvc', 'cvn', 'cvd', 'cav', 'cid', 'csc', 'card', 'secur', 'verif', 'track', 'mag', 'pin', 'epb'];
+const sadStems = [
+  'cvv',
+  'cvc',
+  'cvn',
+  'cvd',
+  'cav',
+  'cid',
+  'csc',
+  'card',
+  'secur',
+  'verif',
+  'track',
+  'mag',
+  'pin',
+  'epb',
+];
 
 /** Whether `text` could name SAD anywhere (a field name, a phrase): false means it surely does not. */
 export const mayNameSad = new RegExp(sadStems.map((stem) => [...stem].join('[\\s_.-]*')).join('|'), 'i');
@@ -78,6 +93,21 @@ const verificationInText =
   /(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cav2|cid|csc|card\s*verification(?:\s*(?:code|value|number))?|security\s*code|card\s*code)(?![A-Za-z])[\s:=#"'-]{0,4}\d{3,4}(?!\d)/i;
 const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])/i;
 
+/** `name=value` or `name: value` in text (form bodies, logs, YAML), the name possibly a dotted path. */
+const namedValueInText = /([A-Za-z][A-Za-z0-9_.-]{1,63})["']?[ \t]*[:=][ \t]*["']?([0-9A-Fa-f]{3,32})(?![0-9A-Za-z])/g;
+
+/** The kind of SAD a `name=value` pair in `text` holds, its name judged as a JSON field's name is. */
+function namedSadInText(text: string): SadKind | undefined {
+  namedValueInText.lastIndex = 0;
+  for (let match = namedValueInText.exec(text); match; match = namedValueInText.exec(text)) {
+    const [, name = '', value = ''] = match;
+    const parts = name.split('.');
+    const kind = sadKindOfField(name) ?? sadKindOfField(parts[parts.length - 1]!, parts[parts.length - 2]);
+    if (kind && isSadValue(kind, value)) return kind;
+  }
+  return undefined;
+}
+
 function hasTrack(pattern: RegExp, text: string): boolean {
   pattern.lastIndex = 0;
   for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
@@ -87,10 +117,13 @@ function hasTrack(pattern: RegExp, text: string): boolean {
   return false;
 }
 
-/** Whether `text` has a phrase or a pattern of SAD in it: "CVV: 123", track data, "PIN block 0412…". */
+/**
+ * Whether `text` has a phrase or a pattern of SAD in it: "CVV: 123", track data, "PIN block 0412…", or a
+ * SAD field's name with its value ("card_security_code=123", "encryptedPinBlock: 0412…").
+ */
 export function sadKindInText(text: string): SadKind | undefined {
   if (hasTrack(track1, text) || hasTrack(track2, text)) return 'magnetic-stripe track data';
   if (verificationInText.test(text)) return 'card verification code';
   if (pinInText.test(text)) return 'PIN or PIN block';
-  return undefined;
+  return namedSadInText(text);
 }

@@ -54,6 +54,10 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
       ['{"C.V.V":"123"}', /card verification code.*field C\.V\.V/],
       ['{"card":{"Verification Code":"123"}}', /card verification code.*field card\.Verification Code/],
       ['card  code: 123', /card verification code in the message body\./],
+      ['amount=5&card_security_code=123&currency=EUR', /card verification code in the message body\./],
+      ['payment.cardSecurityCode: "123"', /card verification code in the message body\./],
+      ['cvv_code=123', /card verification code in the message body\./],
+      ['encryptedPinBlock=0412AB34CD56EF78', /PIN or PIN block in the message body\./],
     ];
     for (const [body, where] of cases) {
       const message = refusal(body);
@@ -63,7 +67,15 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
   });
 
   it('accepts empty or masked verification fields, and fields that only look alike', () => {
-    for (const body of ['{"cvv":""}', '{"cvv":"***"}', '{"cvv":null}', '{"cvvPolicy":"required"}', '{"pin":"map"}']) {
+    for (const body of [
+      '{"cvv":""}',
+      '{"cvv":"***"}',
+      '{"cvv":null}',
+      '{"cvvPolicy":"required"}',
+      '{"pin":"map"}',
+      'cvv_policy=required&order_id=1234&shipping=2',
+      'basic average of the magnetic track: 12',
+    ]) {
       assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
     }
   });
