@@ -25,8 +25,9 @@ function candidate(digits: string, start: number, end: number): PanMatch | undef
 /**
  * Card numbers in `text[from, to)`: runs of 13–19 digits, possibly grouped by single spaces or dashes as
  * people write them ("4111 1111 1111 1111", "4111-1111-1111-1111"), that pass the Luhn check and fall in
- * a known IIN range with a length the brand issues. A grouped run longer than 19 digits (a card number
- * followed by an expiry, say) is searched group by group; an ungrouped one is no card number.
+ * a known IIN range with a length the brand issues. A grouped run that is no card number as a whole (a card
+ * number followed by an expiry, "4111 1111 1111 1111 12/29", say) is searched group by group; an ungrouped
+ * one is no card number.
  *
  * A single pass over character codes, building strings only for runs long enough to matter: it runs on
  * every message sent.
@@ -54,12 +55,9 @@ export function findPans(text: string, from = 0, to = text.length): PanMatch[] {
       if (i >= to) break;
     }
     if (count < minPanDigits) continue;
-    if (count <= maxPanDigits) {
-      const match = candidate(digitsOf(text, start, i), start, i);
-      if (match) found.push(match);
-    } else if (isGrouped) {
-      found.push(...searchGroups(text, start, i));
-    }
+    const match = count <= maxPanDigits ? candidate(digitsOf(text, start, i), start, i) : undefined;
+    if (match) found.push(match);
+    else if (isGrouped) found.push(...searchGroups(text, start, i));
   }
   return found;
 }
@@ -73,7 +71,7 @@ function digitsOf(text: string, start: number, end: number): string {
   return digits;
 }
 
-/** Card numbers inside a grouped run of more than 19 digits, each made of whole groups. */
+/** Card numbers inside a grouped run, each made of whole groups. */
 function searchGroups(text: string, start: number, end: number): PanMatch[] {
   const groups: Array<{ start: number; end: number; digits: string }> = [];
   let groupStart = start;

@@ -19,13 +19,14 @@ const maxBase64Depth = 2;
 
 /**
  * Could `text` hold card data at all? A run of 13 digits (PANs and track data have one), a long
- * base64-looking run, or anything that could name SAD (cvv, pin, cardSecurityCode…). Messages with none of
- * these cost the guard two regular expressions.
+ * base64-looking run, anything that could name SAD (cvv, pin, cardSecurityCode…), or a JSON escape.
+ * Messages with none of these cost the guard two regular expressions.
  */
 const digitsOrBase64 = /\d(?:[ -]?\d){12}|[A-Za-z0-9+/_-]{20}/;
 
 export function isWorthInspecting(text: string): boolean {
-  return digitsOrBase64.test(text) || mayNameSad.test(text);
+  // A JSON escape (\u0034…) can hide any digit or separator from the two patterns: such texts are read decoded.
+  return digitsOrBase64.test(text) || mayNameSad.test(text) || text.includes('\\u');
 }
 
 const threeDigits = /\d{3}/;

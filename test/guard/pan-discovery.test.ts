@@ -101,11 +101,20 @@ describe('PAN discovery on a generated corpus', () => {
       ['4111111111111111'],
     );
     assert.deepEqual(findPans('41111111111111111229'), []);
+    // 18 digits in all, no card number as a whole: the card number is in its first groups.
+    assert.deepEqual(
+      findPans('paid with 4111 1111 1111 1111 12/29').map((pan) => pan.digits),
+      ['4111111111111111'],
+    );
+    assert.deepEqual(found('{"card":"4111 1111 1111 1111 12/29"}'), ['4111111111111111']);
   });
 
   it('finds PANs in keys and escaped strings, and leaves the message intact around them', () => {
     assert.deepEqual(found('{"4111111111111111":{"amount":1}}'), ['4111111111111111']);
     assert.deepEqual(found('{"note":"card\\t4111\\u00201111 1111 1111 \\"x\\""}'), ['4111111111111111']);
+    // Every separator escaped: nothing in the text as written looks like a card number.
+    assert.deepEqual(found('{"n":"4111\\u00201111\\u00201111\\u00201111"}'), ['4111111111111111']);
+    assert.deepEqual(found('{"n":"\\u0034111111111111111"}'), ['4111111111111111']);
     assert.deepEqual(found('not json {"card":"4111111111111111"'), ['4111111111111111'], 'broken JSON as text');
   });
 
