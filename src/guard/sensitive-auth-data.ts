@@ -64,9 +64,39 @@ function normalizedName(name: string): string {
   return name.toLowerCase().replace(/[\s_.-]/g, '');
 }
 
+/**
+ * Words that name SAD wherever they stand in a longer name ("card_cvv", "cvvNumber", "encryptedPINBlock"),
+ * alone or with the next word. Names that are ambiguous inside longer ones (cid, csc, card code) count only
+ * as whole names, above.
+ */
+const wordKinds = new Map<string, SadKind>();
+for (const word of ['cvv', 'cvv2', 'cvc', 'cvc2', 'cvn', 'cvd', 'cav2', 'securitycode', 'verificationcode'])
+  wordKinds.set(word, 'card verification code');
+for (const word of ['track1', 'track2', 'trackdata', 'magstripe', 'magneticstripe'])
+  wordKinds.set(word, 'magnetic-stripe track data');
+for (const word of ['pin', 'pinblock', 'epb']) wordKinds.set(word, 'PIN or PIN block');
+
+/** A name's words, lower case: split at separators and where a lower-case letter or digit meets a capital. */
+function wordsOf(name: string): string[] {
+  return name
+    .split(/[\s_.-]+|(?<=[a-z0-9])(?=[A-Z])/)
+    .filter(Boolean)
+    .map((word) => word.toLowerCase());
+}
+
+function kindOfWords(name: string): SadKind | undefined {
+  const words = wordsOf(name);
+  for (let i = 0; i < words.length; i++) {
+    const kind =
+      wordKinds.get(words[i]!) ?? (i + 1 < words.length ? wordKinds.get(words[i]! + words[i + 1]!) : undefined);
+    if (kind) return kind;
+  }
+  return undefined;
+}
+
 /** The kind of SAD a field of this name holds, judging by the name alone (the last one or two path parts). */
 export function sadKindOfField(name: string, parent?: string): SadKind | undefined {
-  const own = fieldKinds.get(normalizedName(name));
+  const own = fieldKinds.get(normalizedName(name)) ?? kindOfWords(name);
   if (own) return own;
   // { "security": { "code": "123" } }
   return parent === undefined ? undefined : fieldKinds.get(normalizedName(parent + name));
@@ -93,14 +123,19 @@ const verificationInText =
   /(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cav2|cid|csc|card\s*verification(?:\s*(?:code|value|number))?|security\s*code|card\s*code)(?![A-Za-z])[\s:=#"'-]{0,4}\d{3,4}(?!\d)/i;
 const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])/i;
 
-/** `name=value` or `name: value` in text (form bodies, logs, YAML), the name possibly a dotted path. */
-const namedValueInText = /([A-Za-z][A-Za-z0-9_.-]{1,63})["']?[ \t]*[:=][ \t]*["']?([0-9A-Fa-f]{3,32})(?![0-9A-Za-z])/g;
+/**
+ * A named value in text: `name=value` or `name: value` (form bodies, logs, YAML; the name possibly a dotted
+ * path), or an XML element `<name …>value</name>`.
+ */
+const namedValueInText =
+  /([A-Za-z][A-Za-z0-9_.-]{1,63})["']?[ \t]*[:=][ \t]*["']?([0-9A-Fa-f]{3,32})(?![0-9A-Za-z])|<([A-Za-z][A-Za-z0-9_.:-]{0,63})(?:\s[^<>]*)?>\s*([0-9A-Fa-f]{3,32})\s*<\//g;
 
-/** The kind of SAD a `name=value` pair in `text` holds, its name judged as a JSON field's name is. */
+/** The kind of SAD a named value in `text` holds, its name judged as a JSON field's name is. */
 function namedSadInText(text: string): SadKind | undefined {
   namedValueInText.lastIndex = 0;
   for (let match = namedValueInText.exec(text); match; match = namedValueInText.exec(text)) {
-    const [, name = '', value = ''] = match;
+    const name = match[1] ?? match[3]!.replace(/^.*:/, '');
+    const value = match[2] ?? match[4]!;
     const parts = name.split('.');
     const kind = sadKindOfField(name) ?? sadKindOfField(parts[parts.length - 1]!, parts[parts.length - 2]);
     if (kind && isSadValue(kind, value)) return kind;

@@ -58,6 +58,14 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
       ['payment.cardSecurityCode: "123"', /card verification code in the message body\./],
       ['cvv_code=123', /card verification code in the message body\./],
       ['encryptedPinBlock=0412AB34CD56EF78', /PIN or PIN block in the message body\./],
+      ['{"amount":1,"card_cvv":"123"}', /card verification code.*field card_cvv/],
+      ['{"cardCvv":"123"}', /card verification code.*field cardCvv/],
+      ['{"cvv_number":"123"}', /card verification code.*field cvv_number/],
+      ['{"CVV2Value":"123"}', /card verification code.*field CVV2Value/],
+      ['{"encryptedPINBlock":"0412AB34CD56EF78"}', /PIN or PIN block.*field encryptedPINBlock/],
+      ['<payment><cvv>123</cvv></payment>', /card verification code in the message body\./],
+      ['<ns:CardSecurityCode>123</ns:CardSecurityCode>', /card verification code in the message body\./],
+      ['<pinBlock format="ISO-0">0412AB34CD56EF78</pinBlock>', /PIN or PIN block in the message body\./],
     ];
     for (const [body, where] of cases) {
       const message = refusal(body);
@@ -75,6 +83,8 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
       '{"pin":"map"}',
       'cvv_policy=required&order_id=1234&shipping=2',
       'basic average of the magnetic track: 12',
+      '{"trackingNumber":"1234","shippingCode":"555","order_cid":"1234","giftCardCode":"1234"}',
+      '<order><id>1234</id><pinned>1</pinned></order>',
     ]) {
       assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
     }
