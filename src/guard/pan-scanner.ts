@@ -12,8 +12,28 @@ function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
-function isSeparator(code: number): boolean {
-  return code === 32 || code === 45;
+/**
+ * Characters that separate the groups of a card number as people and programs write them: spaces (also
+ * no-break and thin ones, which copied text brings), dashes, dots, and `+` (a space in a form-encoded body).
+ */
+function isSeparatorChar(code: number): boolean {
+  return (
+    code === 32 || code === 45 || code === 46 || code === 43 || code === 0xa0 || code === 0x2009 || code === 0x202f
+  );
+}
+
+/** Most separator characters between two groups ("4111 - 1111", "4111  1111"). */
+const maxSeparatorChars = 3;
+
+/**
+ * The length of the separator at `text[i]` when a digit follows it within `to`: one to three separator
+ * characters, or `%20` (a URL-encoded space); 0 when there is none.
+ */
+function separatorAt(text: string, i: number, to: number): number {
+  let length = 0;
+  if (text.charCodeAt(i) === 37 && text.charCodeAt(i + 1) === 50 && text.charCodeAt(i + 2) === 48) length = 3;
+  else while (length < maxSeparatorChars && i + length < to && isSeparatorChar(text.charCodeAt(i + length))) length++;
+  return length > 0 && i + length < to && isDigit(text.charCodeAt(i + length)) ? length : 0;
 }
 
 function candidate(digits: string, start: number, end: number): PanMatch | undefined {
@@ -22,12 +42,18 @@ function candidate(digits: string, start: number, end: number): PanMatch | undef
   return brand === undefined ? undefined : { start, end, digits, brand };
 }
 
+interface DigitGroup {
+  start: number;
+  end: number;
+  digits: string;
+}
+
 /**
- * Card numbers in `text[from, to)`: runs of 13–19 digits, possibly grouped by single spaces or dashes as
- * people write them ("4111 1111 1111 1111", "4111-1111-1111-1111"), that pass the Luhn check and fall in
- * a known IIN range with a length the brand issues. A grouped run that is no card number as a whole (a card
- * number followed by an expiry, "4111 1111 1111 1111 12/29", say) is searched group by group; an ungrouped
- * one is no card number.
+ * Card numbers in `text[from, to)`: runs of 13–19 digits, possibly grouped as people and programs write them
+ * ("4111 1111 1111 1111", "4111-1111-1111-1111", "4111+1111+…" in a form, "4111%201111…" in a URL), that
+ * pass the Luhn check and fall in a known IIN range with a length the brand issues. A grouped run that is no
+ * card number as a whole (a card number followed by an expiry, "4111 1111 1111 1111 12/29", say) is searched
+ * group by group; an ungrouped one is no card number.
  *
  * A single pass over character codes, building strings only for runs long enough to matter: it runs on
  * every message sent.
@@ -40,47 +66,31 @@ export function findPans(text: string, from = 0, to = text.length): PanMatch[] {
       i++;
       continue;
     }
-    const start = i;
+    const groups: DigitGroup[] = [];
     let count = 0;
-    let isGrouped = false;
     for (;;) {
-      const code = text.charCodeAt(i);
-      if (isDigit(code)) {
-        count++;
-        i++;
-      } else if (isSeparator(code) && i + 1 < to && isDigit(text.charCodeAt(i + 1))) {
-        isGrouped = true;
-        i++;
-      } else break;
-      if (i >= to) break;
+      const groupStart = i;
+      while (i < to && isDigit(text.charCodeAt(i))) i++;
+      groups.push({ start: groupStart, end: i, digits: '' });
+      count += i - groupStart;
+      const separator = i < to ? separatorAt(text, i, to) : 0;
+      if (separator === 0) break;
+      i += separator;
     }
     if (count < minPanDigits) continue;
-    const match = count <= maxPanDigits ? candidate(digitsOf(text, start, i), start, i) : undefined;
+    for (const group of groups) group.digits = text.slice(group.start, group.end);
+    const start = groups[0]!.start;
+    const end = groups[groups.length - 1]!.end;
+    const match =
+      count <= maxPanDigits ? candidate(groups.map((group) => group.digits).join(''), start, end) : undefined;
     if (match) found.push(match);
-    else if (isGrouped) found.push(...searchGroups(text, start, i));
+    else if (groups.length > 1) found.push(...searchGroups(groups));
   }
   return found;
 }
 
-function digitsOf(text: string, start: number, end: number): string {
-  let digits = '';
-  for (let j = start; j < end; j++) {
-    const code = text.charCodeAt(j);
-    if (isDigit(code)) digits += text[j];
-  }
-  return digits;
-}
-
 /** Card numbers inside a grouped run, each made of whole groups. */
-function searchGroups(text: string, start: number, end: number): PanMatch[] {
-  const groups: Array<{ start: number; end: number; digits: string }> = [];
-  let groupStart = start;
-  for (let j = start; j <= end; j++) {
-    if (j === end || !isDigit(text.charCodeAt(j))) {
-      groups.push({ start: groupStart, end: j, digits: text.slice(groupStart, j) });
-      groupStart = j + 1;
-    }
-  }
+function searchGroups(groups: readonly DigitGroup[]): PanMatch[] {
   const found: PanMatch[] = [];
   for (let first = 0; first < groups.length; first++) {
     let digits = '';

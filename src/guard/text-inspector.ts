@@ -22,7 +22,7 @@ const maxBase64Depth = 2;
  * base64-looking run, anything that could name SAD (cvv, pin, cardSecurityCode…), or a JSON escape.
  * Messages with none of these cost the guard two regular expressions.
  */
-const digitsOrBase64 = /\d(?:[ -]?\d){12}|[A-Za-z0-9+/_-]{20}/;
+const digitsOrBase64 = /\d(?:(?:[ \-.+\u00a0\u2009\u202f]{1,3}|%20)?\d){12}|[A-Za-z0-9+/_-]{20}/;
 
 export function isWorthInspecting(text: string): boolean {
   // A JSON escape (\u0034…) can hide any digit or separator from the two patterns: such texts are read decoded.

@@ -39,6 +39,12 @@ export const spacings: ReadonlyArray<{ name: string; write: (pan: string) => str
     write: (pan) => `${pan.slice(0, 4)} ${pan.slice(4, 10)} ${pan.slice(10)}`,
   },
   { name: 'mixed separators', write: (pan) => `${pan.slice(0, 4)}-${pan.slice(4, 8)} ${pan.slice(8)}` },
+  { name: 'dots of four', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1.') },
+  { name: 'double spaces', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1  ') },
+  { name: 'spaced dashes', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1 - ') },
+  { name: 'no-break spaces (copied text)', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1\u00a0') },
+  { name: 'form-encoded spaces', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1+') },
+  { name: 'URL-encoded spaces', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1%20') },
 ];
 
 /** A number of `length` random digits (an order number, a reference): what false positives are made of. */
