@@ -86,7 +86,9 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`pciq ${name}: ${error.message}\n`);
       process.exitCode = 1;
     } else if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`pciq ${name}: ${(error as Error).message}; run \`pciq help\` for the options\n`);
+      // Node's tip on positionals that start with '-' misleads more than it helps: a mistyped option is the usual case.
+      const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+      process.stderr.write(`pciq ${name}: ${message}; run \`pciq help\` for the options\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`pciq ${name}: unexpected failure: ${(error as Error)?.message ?? String(error)}\n`);
