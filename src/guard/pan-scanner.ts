@@ -66,27 +66,38 @@ export function findPans(text: string, from = 0, to = text.length): PanMatch[] {
       i++;
       continue;
     }
-    const groups: DigitGroup[] = [];
+    const start = i;
     let count = 0;
     for (;;) {
       const groupStart = i;
       while (i < to && isDigit(text.charCodeAt(i))) i++;
-      groups.push({ start: groupStart, end: i, digits: '' });
       count += i - groupStart;
       const separator = i < to ? separatorAt(text, i, to) : 0;
       if (separator === 0) break;
       i += separator;
     }
     if (count < minPanDigits) continue;
-    for (const group of groups) group.digits = text.slice(group.start, group.end);
-    const start = groups[0]!.start;
-    const end = groups[groups.length - 1]!.end;
+    const groups = groupsOf(text, start, i);
     const match =
-      count <= maxPanDigits ? candidate(groups.map((group) => group.digits).join(''), start, end) : undefined;
+      count <= maxPanDigits ? candidate(groups.map((group) => group.digits).join(''), start, i) : undefined;
     if (match) found.push(match);
     else if (groups.length > 1) found.push(...searchGroups(groups));
   }
   return found;
+}
+
+/** The digit groups of a run `text[start, end)` that `findPans` delimited (separators may hold digits: %20). */
+function groupsOf(text: string, start: number, end: number): DigitGroup[] {
+  const groups: DigitGroup[] = [];
+  let i = start;
+  while (i < end) {
+    const groupStart = i;
+    while (i < end && isDigit(text.charCodeAt(i))) i++;
+    groups.push({ start: groupStart, end: i, digits: text.slice(groupStart, i) });
+    i += separatorAt(text, i, end);
+    if (i === groups[groups.length - 1]!.end) break;
+  }
+  return groups;
 }
 
 /** Card numbers inside a grouped run, each made of whole groups. */
