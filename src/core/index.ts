@@ -9,6 +9,7 @@ export {
   missingParameter,
   PciqError,
 } from './errors.ts';
+export { FreshRead } from './fresh-read.ts';
 export { newAccountId, newMessageId, newRequestId, randomToken } from './ids.ts';
 export { randomFromPool } from './random-pool.ts';
 export { maskDigitRuns } from './redact.ts';

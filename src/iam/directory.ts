@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { type Caller, type Clock, PciqError } from '../core/index.ts';
+import { type Caller, type Clock, FreshRead, PciqError } from '../core/index.ts';
 import type { Sealer } from '../keys/index.ts';
 import type { IamSessionRow, Store } from '../storage/index.ts';
 import { loadActiveAccessKeys, type OpenedAccessKey } from './access-keys.ts';
@@ -56,8 +56,8 @@ export class IamDirectory {
   private readonly clock: Clock;
   private revision: string | undefined;
   private syncing: Promise<void> | undefined;
-  /** The revision read that requests are gathering for, not issued yet (see `currentRevision`). */
-  private gatheringRead: Promise<string> | undefined;
+  /** The store's revision, one read for the requests that ask together (on PostgreSQL a round trip each). */
+  private readonly revisions: FreshRead<string>;
   private keys = new Map<string, OpenedAccessKey>();
   private sessions = new Map<string, KnownSession>();
   private principals = new Map<string, Promise<PrincipalEntry | undefined>>();
@@ -71,33 +71,18 @@ export class IamDirectory {
     this.sealer = sealer;
     this.clock = clock;
     this.lastFlushMs = clock.now();
+    this.revisions = new FreshRead(() => store.read((tx) => tx.iam.revision()));
   }
 
   /** Brings the directory to the store's current revision; cheap when nothing changed. */
   async sync(): Promise<void> {
     if (this.syncing) return this.syncing;
-    const revision = await this.currentRevision();
+    const revision = await this.revisions.get();
     if (revision === this.revision) return;
     this.syncing ??= this.reload(revision).finally(() => {
       this.syncing = undefined;
     });
     return this.syncing;
-  }
-
-  /**
-   * The store's revision, read once for all the requests that ask in the same turn of the event loop: the
-   * read is issued after every one of them arrived, so each still sees any change committed before it came
-   * (a request that asks once the read is on its way waits for the next one). Under load this spares most
-   * requests their read (on PostgreSQL, a round trip).
-   */
-  private currentRevision(): Promise<string> {
-    this.gatheringRead ??= new Promise<string>((resolve, reject) => {
-      setImmediate(() => {
-        this.gatheringRead = undefined;
-        this.store.read((tx) => tx.iam.revision()).then(resolve, reject);
-      });
-    });
-    return this.gatheringRead;
   }
 
   private async reload(revision: string): Promise<void> {
