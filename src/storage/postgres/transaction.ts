@@ -325,20 +325,21 @@ export class PgTransaction implements WriteTx {
   async deleteReceivedBatch(queueId: number, handles: readonly ReceivedHandle[]): Promise<DeleteOutcome[]> {
     if (handles.length === 0) return [];
     const seqs = handles.map((handle) => handle.seq);
-    // Both statements go out together (the connection is pipelined): one round trip. The second runs after
-    // the first in the same transaction, so what it still finds was not deleted: a stale handle.
-    const [deleted, remaining] = await Promise.all([
-      this.sql.rows<{ seq: number; receipt_nonce: string; message_id: string }>(
-        `DELETE FROM messages m USING unnest($2::bigint[], $3::text[]) AS h (seq, nonce)
-         WHERE m.queue_id = $1 AND m.seq = h.seq AND m.receipt_nonce = h.nonce
-         RETURNING m.seq, m.receipt_nonce, m.message_id`,
-        [queueId, seqs, handles.map((handle) => handle.receiptNonce)],
-      ),
-      this.sql.rows<{ seq: number }>('SELECT seq FROM messages WHERE queue_id = $1 AND seq = ANY ($2::bigint[])', [
-        queueId,
-        seqs,
-      ]),
-    ]);
+    const deleted = await this.sql.rows<{ seq: number; receipt_nonce: string; message_id: string }>(
+      `DELETE FROM messages m USING unnest($2::bigint[], $3::text[]) AS h (seq, nonce)
+       WHERE m.queue_id = $1 AND m.seq = h.seq AND m.receipt_nonce = h.nonce
+       RETURNING m.seq, m.receipt_nonce, m.message_id`,
+      [queueId, seqs, handles.map((handle) => handle.receiptNonce)],
+    );
+    // Every handle deleted its message (a consumer's usual batch): nothing can be stale, nothing to ask.
+    // Otherwise what this transaction still finds was not deleted: a stale handle.
+    const isEachDeleted = deleted.length === handles.length;
+    const remaining = isEachDeleted
+      ? []
+      : await this.sql.rows<{ seq: number }>(
+          'SELECT seq FROM messages WHERE queue_id = $1 AND seq = ANY ($2::bigint[])',
+          [queueId, seqs],
+        );
     return deleteOutcomesInOrder(handles, deleted, new Set(remaining.map((row) => row.seq)));
   }
 
