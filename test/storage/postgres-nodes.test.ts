@@ -162,6 +162,43 @@ if ('skip' in server) {
       for (const view of seen) assert.deepEqual(view, final.slice(0, view.length));
     });
 
+    it("answers every IAM revision read asked after another node's change with the changed revision", async () => {
+      // Requests read the revision concurrently, and reads in flight are shared: a read asked after the change
+      // committed must not be answered by one sent before it.
+      const before = await nodes[1]!.read((tx) => tx.iam.revision());
+      const answers: Array<{ isAskedAfterChange: boolean; revision: Promise<string> }> = [];
+      let isChanged = false;
+      let isDone = false;
+      const asking = (async () => {
+        while (!isDone) {
+          for (let i = 0; i < 5; i++) {
+            answers.push({ isAskedAfterChange: isChanged, revision: nodes[1]!.read((tx) => tx.iam.revision()) });
+          }
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await nodes[0]!.write((tx) =>
+        tx.insertAccessKey({
+          accessKeyId: 'AKIAREVISIONCHANGE01',
+          sealedSecret: Buffer.from('sealed'),
+          principalArn: 'arn:aws:iam::123456789012:user/revision',
+          status: 'Active',
+          createdAtMs: 1,
+          lastUsedAtMs: null,
+        }),
+      );
+      isChanged = true;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      isDone = true;
+      await asking;
+      const after = await Promise.all(answers.filter((a) => a.isAskedAfterChange).map((a) => a.revision));
+      assert.ok(after.length > 0);
+      for (const revision of after) assert.notEqual(revision, before);
+      const asked = answers.filter((a) => !a.isAskedAfterChange).length;
+      assert.ok(asked > 0, 'reads were in flight when the change committed');
+    });
+
     it('hands leadership to another node when the leader goes away', async () => {
       const events: string[] = [];
       const extra = await PostgresStore.open({ url: `${schema.url}&pool_size=1` });

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ReadTx, Store, WriteTx } from '../store.ts';
 import { type PostgresTarget, parsePostgresUrl } from './connection.ts';
+import { FreshRead } from './fresh-read.ts';
+import { PgIamTables } from './iam-tables.ts';
 import { PgLeadership } from './leadership.ts';
 import { migratePostgres } from './migrate.ts';
 import { connect, Sql } from './sql.ts';
@@ -67,6 +69,8 @@ export class PostgresStore implements Store {
   private dispatchScheduled = false;
   private inFlight = 0;
   private readonly listeners = new Set<(queueId: number) => void>();
+  /** Every request asks whether IAM changed (src/iam); concurrent askers share reads sent after they asked. */
+  private readonly iamRevision = new FreshRead(() => new PgIamTables(this.nextReaderSql()).revision());
   private readonly leaderships = new Set<PgLeadership>();
   private closed = false;
 
@@ -162,15 +166,19 @@ export class PostgresStore implements Store {
 
   read<T>(work: (tx: ReadTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
-    const reader = this.readers[this.nextReader++ % this.readers.length]!;
     return work(
-      new PgTransaction(reader, {
+      new PgTransaction(this.nextReaderSql(), {
         isWrite: false,
         onSignal: () => {
           throw new Error('signalReceivable called in a read transaction');
         },
+        iamRevision: () => this.iamRevision.get(),
       }),
     );
+  }
+
+  private nextReaderSql(): Sql {
+    return this.readers[this.nextReader++ % this.readers.length]!;
   }
 
   write<T>(work: (tx: WriteTx) => Promise<T>): Promise<T> {

@@ -36,9 +36,12 @@ import type { Sql } from './sql.ts';
  */
 export class PgIamTables implements IamWriteTx {
   private readonly sql: Sql;
+  private readonly sharedRevision: (() => Promise<string>) | undefined;
 
-  constructor(sql: Sql) {
+  /** `sharedRevision`: outside a transaction, where any read sent after the question answers it. */
+  constructor(sql: Sql, sharedRevision?: () => Promise<string>) {
     this.sql = sql;
+    this.sharedRevision = sharedRevision;
   }
 
   /** A fresh random token, never a counter: a rolled-back change must not be mistaken for a later one. */
@@ -47,6 +50,7 @@ export class PgIamTables implements IamWriteTx {
   }
 
   async revision(): Promise<string> {
+    if (this.sharedRevision) return this.sharedRevision();
     return (await this.sql.one<{ revision: string }>('SELECT revision FROM iam_revision WHERE id = 1'))!.revision;
   }
 

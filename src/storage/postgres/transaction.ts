@@ -40,14 +40,17 @@ export class PgTransaction implements WriteTx {
   readonly compliance: PgCompliance;
   readonly incidents: PgIncidents;
 
-  constructor(sql: Sql, options: { isWrite: boolean; onSignal: (queueId: number) => void }) {
+  constructor(
+    sql: Sql,
+    options: { isWrite: boolean; onSignal: (queueId: number) => void; iamRevision?: () => Promise<string> },
+  ) {
     this.sql = sql;
     this.isWrite = options.isWrite;
     this.onSignal = options.onSignal;
     this.keys = new PgKeyTables(sql);
     this.vault = new PgVaultTables(sql);
     this.functions = new PgFunctionTables(sql);
-    this.iam = new PgIamTables(sql);
+    this.iam = new PgIamTables(sql, options.iamRevision);
     this.audit = new PgAudit(sql);
     this.compliance = new PgCompliance(sql);
     this.incidents = new PgIncidents(sql);
