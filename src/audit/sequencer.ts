@@ -10,11 +10,11 @@ const batchSize = 1_000;
 /** How soon a busy sequencer (another node's) is asked again. */
 const busyRetryMs = 5;
 /**
- * How long a kick waits before its pass: a pass is a transaction of its own, and under load every commit
- * kicks, so passes chain what accumulated meanwhile rather than running back to back. Staged records are
- * durable already; only their place in the chain waits.
+ * How long a kick waits before its pass: a pass is a transaction of its own (seven statements and a commit),
+ * and under load every commit kicks, so passes chain what accumulated meanwhile rather than running back to
+ * back. Staged records are durable already; only their place in the chain (and so their review) waits.
  */
-const kickDelayMs = 20;
+const kickDelayMs = 100;
 /** Records staged by a node that died before it sequenced them are picked up this often by any node. */
 const sweepIntervalMs = 1_000;
 

@@ -261,6 +261,15 @@ export function describeStoreContract(driver: string, factory: StoreFactory): vo
         assert.deepEqual({ ...row!, payload: Buffer.from(row!.payload) }, { ...batch[i]!, seq });
       }
       assert.deepEqual(await store.write((tx) => tx.insertMessages([])), []);
+      // More than a driver may put in one statement: still in the order given, each seq its own message's.
+      const many = Array.from({ length: 25 }, () => newMessage(queue.id));
+      const manySeqs = await store.write((tx) => tx.insertMessages(many));
+      assert.ok(manySeqs.every((seq, i) => i === 0 || seq > manySeqs[i - 1]!));
+      const stored = await store.read((tx) => Promise.all(manySeqs.map((seq) => tx.getMessage(queue.id, seq))));
+      assert.deepEqual(
+        stored.map((row) => row?.messageId),
+        many.map((message) => message.messageId),
+      );
     });
 
     it('deletes a batch of received messages, each with its outcome in the order given', async () => {

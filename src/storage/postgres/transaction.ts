@@ -209,31 +209,34 @@ export class PgTransaction implements WriteTx {
 
   async insertMessages(messages: readonly NewMessage[]): Promise<number[]> {
     if (messages.length === 0) return [];
-    // One statement for a whole batch: each column travels as an array, so the text (and the prepared
-    // statement) is the same whatever the batch size.
-    const column = <T>(pick: (message: NewMessage) => T) => messages.map(pick);
-    const rows = await this.sql.rows<{ seq: number; message_id: string }>(
-      `INSERT INTO messages (queue_id, message_id, payload, group_key, sent_at, visible_at, expires_at,
-         receive_count, first_received_at, last_received_at, receipt_nonce, size_bytes)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[], $4::text[], $5::bigint[], $6::bigint[],
-         $7::bigint[], $8::integer[], $9::bigint[], $10::bigint[], $11::text[], $12::integer[])
-       RETURNING seq, message_id`,
-      [
-        column((m) => m.queueId),
-        column((m) => m.messageId),
-        column((m) => m.payload),
-        column((m) => m.groupKey),
-        column((m) => m.sentAtMs),
-        column((m) => m.visibleAtMs),
-        column((m) => m.expiresAtMs),
-        column((m) => m.receiveCount),
-        column((m) => m.firstReceivedAtMs),
-        column((m) => m.lastReceivedAtMs),
-        column((m) => m.receiptNonce),
-        column((m) => m.sizeBytes),
-      ],
+    // One statement per batch of up to 10 rows (what SendMessageBatch holds), sent together. A row per VALUES
+    // tuple rather than arrays of columns: the sealed payloads travel as binary parameters, where in a
+    // bytea[] they were hex text that both sides had to encode and parse (nearly half the insert's cost
+    // to PostgreSQL). The statement's text depends only on the row count, so there are at most 10 of them.
+    const chunks: Array<readonly NewMessage[]> = [];
+    for (let i = 0; i < messages.length; i += maxRowsPerInsert) chunks.push(messages.slice(i, i + maxRowsPerInsert));
+    const inserted = await Promise.all(
+      chunks.map((chunk) =>
+        this.sql.rows<{ seq: number; message_id: string }>(
+          insertMessagesText(chunk.length),
+          chunk.flatMap((m) => [
+            m.queueId,
+            m.messageId,
+            m.payload,
+            m.groupKey,
+            m.sentAtMs,
+            m.visibleAtMs,
+            m.expiresAtMs,
+            m.receiveCount,
+            m.firstReceivedAtMs,
+            m.lastReceivedAtMs,
+            m.receiptNonce,
+            m.sizeBytes,
+          ]),
+        ),
+      ),
     );
-    const seqById = new Map(rows.map((row) => [row.message_id, row.seq]));
+    const seqById = new Map(inserted.flat().map((row) => [row.message_id, row.seq]));
     return messages.map((message) => seqById.get(message.messageId)!);
   }
 
@@ -325,20 +328,21 @@ export class PgTransaction implements WriteTx {
   async deleteReceivedBatch(queueId: number, handles: readonly ReceivedHandle[]): Promise<DeleteOutcome[]> {
     if (handles.length === 0) return [];
     const seqs = handles.map((handle) => handle.seq);
-    // Both statements go out together (the connection is pipelined): one round trip. The second runs after
-    // the first in the same transaction, so what it still finds was not deleted: a stale handle.
-    const [deleted, remaining] = await Promise.all([
-      this.sql.rows<{ seq: number; receipt_nonce: string; message_id: string }>(
-        `DELETE FROM messages m USING unnest($2::bigint[], $3::text[]) AS h (seq, nonce)
-         WHERE m.queue_id = $1 AND m.seq = h.seq AND m.receipt_nonce = h.nonce
-         RETURNING m.seq, m.receipt_nonce, m.message_id`,
-        [queueId, seqs, handles.map((handle) => handle.receiptNonce)],
-      ),
-      this.sql.rows<{ seq: number }>('SELECT seq FROM messages WHERE queue_id = $1 AND seq = ANY ($2::bigint[])', [
-        queueId,
-        seqs,
-      ]),
-    ]);
+    const deleted = await this.sql.rows<{ seq: number; receipt_nonce: string; message_id: string }>(
+      `DELETE FROM messages m USING unnest($2::bigint[], $3::text[]) AS h (seq, nonce)
+       WHERE m.queue_id = $1 AND m.seq = h.seq AND m.receipt_nonce = h.nonce
+       RETURNING m.seq, m.receipt_nonce, m.message_id`,
+      [queueId, seqs, handles.map((handle) => handle.receiptNonce)],
+    );
+    // Every handle deleted its message (a consumer's usual batch): nothing can be stale, nothing to ask.
+    // Otherwise what this transaction still finds was not deleted: a stale handle.
+    const isEachDeleted = deleted.length === handles.length;
+    const remaining = isEachDeleted
+      ? []
+      : await this.sql.rows<{ seq: number }>(
+          'SELECT seq FROM messages WHERE queue_id = $1 AND seq = ANY ($2::bigint[])',
+          [queueId, seqs],
+        );
     return deleteOutcomesInOrder(handles, deleted, new Set(remaining.map((row) => row.seq)));
   }
 
@@ -483,6 +487,19 @@ export class PgTransaction implements WriteTx {
   changedRows(): number {
     return this.sql.changes;
   }
+}
+
+const maxRowsPerInsert = 10;
+const messageColumns = 12;
+const insertTexts: string[] = [];
+
+function insertMessagesText(rows: number): string {
+  const tuple = (row: number) =>
+    `(${Array.from({ length: messageColumns }, (_, column) => `$${row * messageColumns + column + 1}`).join(', ')})`;
+  insertTexts[rows] ??= `INSERT INTO messages (queue_id, message_id, payload, group_key, sent_at, visible_at,
+     expires_at, receive_count, first_received_at, last_received_at, receipt_nonce, size_bytes)
+   VALUES ${Array.from({ length: rows }, (_, row) => tuple(row)).join(', ')} RETURNING seq, message_id`;
+  return insertTexts[rows];
 }
 
 /**
