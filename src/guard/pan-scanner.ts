@@ -78,8 +78,7 @@ export function findPans(text: string, from = 0, to = text.length): PanMatch[] {
     }
     if (count < minPanDigits) continue;
     const groups = groupsOf(text, start, i);
-    const match =
-      count <= maxPanDigits ? candidate(groups.map((group) => group.digits).join(''), start, i) : undefined;
+    const match = count <= maxPanDigits ? candidate(groups.map((group) => group.digits).join(''), start, i) : undefined;
     if (match) found.push(match);
     else if (groups.length > 1) found.push(...searchGroups(groups));
   }
