@@ -19,20 +19,20 @@ export class SealIntegrityError extends Error {
  * caller's header, authenticated through `aad`, which must contain it.
  */
 export function aeadSeal(key: KeyObject | Buffer, prefix: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(prefix.length + nonceBytes + plaintext.length + tagBytes);
-  out.set(prefix, 0);
   const nonce = randomFromPool(nonceBytes);
-  out.set(nonce, prefix.length);
-  const cipher = createCipheriv('aes-256-gcm', key, out.subarray(prefix.length, prefix.length + nonceBytes));
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(aad);
-  let offset = prefix.length + nonceBytes;
   const body = cipher.update(plaintext);
-  out.set(body, offset);
-  offset += body.length;
+  // GCM is a stream mode: final() only computes the tag and returns no bytes.
   const tail = cipher.final();
-  out.set(tail, offset);
-  offset += tail.length;
-  out.set(cipher.getAuthTag(), offset);
+  const tag = cipher.getAuthTag();
+  const bodyBytes = body.length + tail.length;
+  const out = Buffer.allocUnsafe(prefix.length + nonceBytes + bodyBytes + tagBytes);
+  out.set(prefix, 0);
+  out.set(nonce, prefix.length);
+  out.set(body, prefix.length + nonceBytes);
+  if (tail.length > 0) out.set(tail, prefix.length + nonceBytes + body.length);
+  out.set(tag, prefix.length + nonceBytes + bodyBytes);
   return out;
 }
 

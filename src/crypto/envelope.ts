@@ -67,3 +67,19 @@ export function additionalData(header: Uint8Array, scope: Uint8Array, place: str
   aad.write(place, headerBytes + 2 + scope.length, 'utf8');
   return aad;
 }
+
+/**
+ * The part of the additional data that is the same for every seal with one data key, in one scope: its
+ * holder builds it once, and each seal adds only its place (`additionalDataAt`).
+ */
+export function additionalDataPrefix(header: Uint8Array, scope: Uint8Array): Buffer {
+  return additionalData(header, scope, '');
+}
+
+/** `additionalData(header, scope, place)` from the prefix of header and scope. */
+export function additionalDataAt(prefix: Buffer, place: string): Buffer {
+  const aad = Buffer.allocUnsafe(prefix.length + Buffer.byteLength(place, 'utf8'));
+  prefix.copy(aad, 0);
+  aad.write(place, prefix.length, 'utf8');
+  return aad;
+}

@@ -1,6 +1,14 @@
 import { createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
 import { aeadOpen, aeadSeal } from './aead.ts';
-import { additionalData, type EnvelopeHeader, encodeHeader, headerBytes, requireHeader } from './envelope.ts';
+import {
+  additionalData,
+  additionalDataAt,
+  additionalDataPrefix,
+  type EnvelopeHeader,
+  encodeHeader,
+  headerBytes,
+  requireHeader,
+} from './envelope.ts';
 
 /**
  * A data key is retired after this many seals, far below the 2^32 invocations NIST SP 800-38D allows a key
@@ -15,8 +23,9 @@ const openingCacheLimit = 1024;
 export interface DataKey {
   readonly id: Buffer;
   readonly key: KeyObject;
-  readonly scope: Buffer;
   readonly header: Buffer;
+  /** The additional authenticated data's header and scope, the same for each seal. */
+  readonly aadPrefix: Buffer;
   readonly createdAtMs: number;
   seals: number;
 }
@@ -78,11 +87,12 @@ export class KeyMaterial {
     if (current && current.seals < maxSeals && policy.nowMs - current.createdAtMs < policy.reuseMs) return current;
     const id = randomBytes(16);
     const scopeBytes = scopeBytesOf(scope);
+    const header = encodeHeader(this.keyId, this.version, id);
     const dataKey: DataKey = {
       id,
       key: deriveDataKey(this.secret, id, scopeBytes),
-      scope: scopeBytes,
-      header: encodeHeader(this.keyId, this.version, id),
+      header,
+      aadPrefix: additionalDataPrefix(header, scopeBytes),
       createdAtMs: policy.nowMs,
       seals: 0,
     };
@@ -93,7 +103,7 @@ export class KeyMaterial {
   seal(dataKey: DataKey, plaintext: Uint8Array, place: string): Buffer {
     dataKey.seals++;
     this.uncounted++;
-    return aeadSeal(dataKey.key, dataKey.header, plaintext, additionalData(dataKey.header, dataKey.scope, place));
+    return aeadSeal(dataKey.key, dataKey.header, plaintext, additionalDataAt(dataKey.aadPrefix, place));
   }
 
   /** Opens an envelope sealed under this version (the caller matched key id and version). */

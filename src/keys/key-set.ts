@@ -126,11 +126,13 @@ export class KeySet {
     }
     const { clock, defaultReuseMs, maxSealsPerDataKey } = this.context;
     const reuseMs = reuseSec === undefined ? defaultReuseMs : reuseSec * 1000;
+    // One policy per sealing key, its clock reading renewed at each seal (a seal is synchronous).
+    const policy = { nowMs: 0, reuseMs, ...(maxSealsPerDataKey ? { maxSeals: maxSealsPerDataKey } : {}) };
     return {
       keyId: key.row.keyId,
       keyArn: key.arn,
       seal(plaintext, place) {
-        const policy = { nowMs: clock.now(), reuseMs, ...(maxSealsPerDataKey ? { maxSeals: maxSealsPerDataKey } : {}) };
+        policy.nowMs = clock.now();
         return material.seal(material.dataKeyFor(scope, policy), plaintext, place);
       },
     };

@@ -47,16 +47,25 @@ export function orderingPrefixOf(token: string): string {
   return token.startsWith('tok_') ? token.slice(4, 4 + orderedChars) : '';
 }
 
-function opaqueToken(nowMs: number): string {
-  let out = 'tok_';
-  // 40 bits of milliseconds (34 years before they wrap), four bits per letter, most significant first.
-  let time = Math.floor(nowMs) % 2 ** 40;
-  let prefix = '';
+/** The ordered part of the last token's millisecond: the tokens of one commit mostly share it. */
+let lastOrdered = { ms: -1, text: '' };
+
+/** 40 bits of milliseconds (34 years before they wrap), four bits per letter, most significant first. */
+function orderedPart(nowMs: number): string {
+  const ms = Math.floor(nowMs);
+  if (ms === lastOrdered.ms) return lastOrdered.text;
+  let time = ms % 2 ** 40;
+  let text = '';
   for (let i = 0; i < orderedChars; i++) {
-    prefix = orderedAlphabet[time % 16] + prefix;
+    text = orderedAlphabet[time % 16] + text;
     time = Math.floor(time / 16);
   }
-  out += prefix;
+  lastOrdered = { ms, text };
+  return text;
+}
+
+function opaqueToken(nowMs: number): string {
+  let out = `tok_${orderedPart(nowMs)}`;
   const bytes = randomFromPool(opaqueRandomBytes);
   // 15 bytes = 120 bits = 24 characters of 5 bits.
   for (let bit = 0; bit < opaqueRandomBytes * 8; bit += 5) {

@@ -79,6 +79,34 @@ export function describeKeyStoreContract(driver: string, factory: StoreFactory):
       ]);
     });
 
+    it('gives every unit of a group commit the revision as of its start, its own changes and rollbacks included', async () => {
+      const before = await store.read((tx) => tx.keys.revision());
+      // Issued in one turn of the event loop: the units share one physical transaction where the driver groups.
+      const [first, changed, afterChange, failed, afterRollback] = await Promise.allSettled([
+        store.write((tx) => tx.keys.revision()),
+        store.write(async (tx) => {
+          await tx.keys.insertKey(keyRow());
+          return tx.keys.revision();
+        }),
+        store.write((tx) => tx.keys.revision()),
+        store.write(async (tx) => {
+          await tx.keys.revision();
+          await tx.keys.insertKey(keyRow());
+          await tx.keys.revision();
+          throw new Error('rolled back');
+        }),
+        store.write((tx) => tx.keys.revision()),
+      ]);
+      const revisionOf = (result: PromiseSettledResult<string> | undefined) =>
+        result?.status === 'fulfilled' ? result.value : assert.fail('unit failed');
+      assert.equal(revisionOf(first), before);
+      assert.notEqual(revisionOf(changed), before);
+      assert.equal(revisionOf(afterChange), revisionOf(changed), 'a change is seen by the next unit');
+      assert.equal(failed?.status, 'rejected');
+      assert.equal(revisionOf(afterRollback), revisionOf(changed), 'a rolled-back change is not');
+      assert.equal(await store.read((tx) => tx.keys.revision()), revisionOf(changed));
+    });
+
     it('counts usage without changing the revision, destroys material, deletes aliases', async () => {
       const key = keyRow();
       await store.write(async (tx) => {

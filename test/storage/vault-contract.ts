@@ -49,6 +49,30 @@ export function describeVaultStoreContract(driver: string, factory: StoreFactory
       assert.equal(await store.read((tx) => tx.vault.getToken('210987654321', row.tokenRef)), undefined);
     });
 
+    it('keeps every row of a large batch as given', async () => {
+      // Sizes around those a driver may insert by statements of many rows: all of them, whatever the split.
+      for (const count of [31, 32, 33, 100]) {
+        const rows = Array.from({ length: count }, (_, i) =>
+          tokenRow({
+            sealedPan: Buffer.from([i, count]),
+            sealedMeta: Buffer.from([count, i, 7]),
+            scope: i % 3 === 0 ? 'orders' : '',
+            fingerprint: i % 3 === 0 ? `fp-${count}-${i}` : null,
+            createdAtMs: 1_000 + i,
+            expiresAtMs: i % 2 === 0 ? 50_000 + i : null,
+          }),
+        );
+        await store.write((tx) => tx.vault.insertTokens(rows));
+        for (const row of rows) {
+          const found = await store.read((tx) => tx.vault.getToken(row.accountId, row.tokenRef));
+          assert.deepEqual(
+            { ...found, sealedPan: [...found!.sealedPan], sealedMeta: [...found!.sealedMeta] },
+            { ...row, sealedPan: [...row.sealedPan], sealedMeta: [...row.sealedMeta] },
+          );
+        }
+      }
+    });
+
     it('reads one ciphertext of many tokens at once, in the order asked, none for unknown tokens', async () => {
       const rows = [
         tokenRow({ sealedPan: Buffer.from([11]), sealedMeta: Buffer.from([21]) }),

@@ -88,6 +88,9 @@ describe('token formats', () => {
     const tokens = times.map((time) => newToken('opaque', '4111111111111111', time));
     assert.deepEqual([...tokens].sort(), tokens);
     assert.equal(new Set(tokens.map((token) => token.slice(0, 14))).size, 4);
+    // The same millisecond again, after others: the same order as its first token.
+    assert.equal(newToken('opaque', '4111111111111111', times[0]!).slice(0, 14), tokens[0]!.slice(0, 14));
+    assert.equal(newToken('opaque', '4111111111111111', times[0]!).slice(0, 14), tokens[0]!.slice(0, 14));
   });
 
   it('makes opaque tokens of 120 random bits that look like no number', () => {

@@ -188,6 +188,7 @@ export class SqliteStore implements Store {
     }
     try {
       this.statements.begin.run();
+      this.writeTx.keys.shareRevision();
       for (const unit of batch) outcomes.push(await this.runUnit(unit));
       this.statements.commit.run();
     } catch (error) {
@@ -254,6 +255,7 @@ export class SqliteStore implements Store {
     } catch (error) {
       this.statements.rollbackTo.run();
       this.statements.release.run();
+      this.writeTx.keys.forgetRevision();
       return { ok: false, value: error };
     }
   }

@@ -30,13 +30,40 @@ export class SqliteKeyTables implements KeyWriteTx {
     return statement;
   }
 
+  /**
+   * The revision as the writer's transaction last read it. Every request's unit asks for it (src/keys checks
+   * its keys are current), and the units of one group commit share the writer's transaction, which holds the
+   * database's write lock from BEGIN IMMEDIATE to COMMIT: no other connection or process changes the keys
+   * meanwhile, so the first unit reads it and the others reuse it, as if they had run at that instant. A
+   * change of keys in this transaction forgets it, and so does a unit rolling back. Only the writer shares
+   * (`shareRevision` at every BEGIN); on the read connection every call reads.
+   */
+  private readRevision: string | undefined;
+  private isRevisionShared = false;
+
   /** A fresh random token, never a counter: a rolled-back change must not be mistaken for a later one. */
   private bump(): void {
+    this.readRevision = undefined;
     this.sql('UPDATE kms_revision SET revision = ? WHERE id = 1').run(randomUUID());
   }
 
+  /** The writer began a transaction: its units share one read of the revision until it ends. */
+  shareRevision(): void {
+    this.isRevisionShared = true;
+    this.readRevision = undefined;
+  }
+
+  /** After a unit rolled back to its savepoint: what this transaction read may have been its own change. */
+  forgetRevision(): void {
+    this.readRevision = undefined;
+  }
+
   async revision(): Promise<string> {
-    return String((this.sql('SELECT revision FROM kms_revision WHERE id = 1').get() as Row).revision);
+    const isShared = this.isRevisionShared && this.db.isTransaction;
+    if (isShared && this.readRevision !== undefined) return this.readRevision;
+    const revision = String((this.sql('SELECT revision FROM kms_revision WHERE id = 1').get() as Row).revision);
+    if (isShared) this.readRevision = revision;
+    return revision;
   }
 
   async listKeys(): Promise<KmsKeyRow[]> {

@@ -69,12 +69,23 @@ export class SqliteVaultTables implements VaultWriteTx {
   }
 
   async insertTokens(rows: readonly VaultTokenRow[]): Promise<void> {
-    const insert = this.sql(
-      `INSERT INTO vault_tokens (account_id, token_ref, format, sealed_pan, sealed_meta, scope, fingerprint, created_by,
-         created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const row of rows) {
-      insert.run(
+    // A batch's rows go in by statements of many rows (stepping and resetting a statement per card cost a
+    // fifth of its insert); the rest, fewer than a statement takes, one by one.
+    let next = 0;
+    if (rows.length >= rowsPerInsert) {
+      const many = this.sql(insertManySql);
+      const values: SQLInputValue[] = [];
+      for (; next + rowsPerInsert <= rows.length; next += rowsPerInsert) {
+        values.length = 0;
+        for (let i = next; i < next + rowsPerInsert; i++) pushColumns(values, rows[i]!);
+        many.run(...values);
+      }
+    }
+    if (next === rows.length) return;
+    const one = this.sql(insertOneSql);
+    for (; next < rows.length; next++) {
+      const row = rows[next]!;
+      one.run(
         row.accountId,
         row.tokenRef,
         row.format,
@@ -114,6 +125,32 @@ export class SqliteVaultTables implements VaultWriteTx {
        WHERE account_id = ? AND token_ref = ?`,
     ).run(seals.sealedPan ?? null, seals.sealedMeta ?? null, accountId, tokenRef);
   }
+}
+
+/** Rows per statement when a call inserts many: 32 × 10 parameters, well under SQLite's limit of 32,766. */
+const rowsPerInsert = 32;
+
+function insertSql(rowCount: number): string {
+  const values = Array.from({ length: rowCount }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+  return `INSERT INTO vault_tokens (account_id, token_ref, format, sealed_pan, sealed_meta, scope, fingerprint,
+    created_by, created_at, expires_at) VALUES ${values}`;
+}
+const insertOneSql = insertSql(1);
+const insertManySql = insertSql(rowsPerInsert);
+
+function pushColumns(values: SQLInputValue[], row: VaultTokenRow): void {
+  values.push(
+    row.accountId,
+    row.tokenRef,
+    row.format,
+    row.sealedPan,
+    row.sealedMeta,
+    row.scope,
+    row.fingerprint,
+    row.createdBy,
+    row.createdAtMs,
+    row.expiresAtMs,
+  );
 }
 
 function toToken(row: Row): VaultTokenRow {
