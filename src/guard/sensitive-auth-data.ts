@@ -38,27 +38,17 @@ for (const name of ['pin', 'pinblock', 'encryptedpinblock', 'epb', 'pindata', 'p
 /**
  * What every SAD field name above (or its parent part, as in `{"security":{"code":…}}`) and every SAD phrase
  * below holds one of: the guard's quick pre-check looks for these before anything else, so a name added
- * above must hold one too. Compared as names are, in any case and with separators between the letters.
+ * above must hold one too. Compared in any case; the short ones also with a separator between their letters
+ * ("C.V.V", "p-i-n"), as field names are compared without separators.
  */
-const sadStems = [
-  'cvv',
-  'cvc',
-  'cvn',
-  'cvd',
-  'cav',
-  'cid',
-  'csc',
-  'card',
-  'secur',
-  'verif',
-  'track',
-  'mag',
-  'pin',
-  'epb',
-];
+const sadWords = ['card', 'secur', 'verif', 'track', 'mag'];
+const sadAcronyms = ['cvv', 'cvc', 'cvn', 'cvd', 'cav', 'cid', 'csc', 'pin', 'epb'];
 
 /** Whether `text` could name SAD anywhere (a field name, a phrase): false means it surely does not. */
-export const mayNameSad = new RegExp(sadStems.map((stem) => [...stem].join('[\\s_.-]*')).join('|'), 'i');
+export const mayNameSad = new RegExp(
+  [...sadWords, ...sadAcronyms.map((acronym) => [...acronym].join('[\\s_.-]?'))].join('|'),
+  'i',
+);
 
 function normalizedName(name: string): string {
   return name.toLowerCase().replace(/[\s_.-]/g, '');
@@ -123,19 +113,78 @@ const verificationInText =
   /(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cav2|cid|csc|card\s*verification(?:\s*(?:code|value|number))?|security\s*code|card\s*code)(?![A-Za-z])[\s:=#"'-]{0,4}\d{3,4}(?!\d)/i;
 const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])/i;
 
+/** An XML element holding a value: `<name …>value</name>` (the name possibly with a namespace prefix). */
+const xmlValue = /<([A-Za-z][A-Za-z0-9_.:-]{0,63})(?:\s[^<>]*)?>\s*([0-9A-Fa-f]{3,32})\s*<\//g;
+const maxNameLength = 64;
+
+function isNameChar(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 95 ||
+    code === 46 ||
+    code === 45
+  );
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+}
+
+function isHex(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 97 && code <= 102) || (code >= 65 && code <= 70);
+}
+
+function isBlankOrQuote(code: number): boolean {
+  return code === 32 || code === 9 || code === 34 || code === 39;
+}
+
 /**
- * A named value in text: `name=value` or `name: value` (form bodies, logs, YAML; the name possibly a dotted
- * path), or an XML element `<name …>value</name>`.
+ * The named values in text: `name=value` or `name: value` (form bodies, logs, YAML; the name possibly a dotted
+ * path) found from each `:` or `=`, then XML elements. Walks out from the separators rather than matching a
+ * name at every position: a pattern would try every shorter name inside a long run of letters.
  */
-const namedValueInText =
-  /([A-Za-z][A-Za-z0-9_.-]{1,63})["']?[ \t]*[:=][ \t]*["']?([0-9A-Fa-f]{3,32})(?![0-9A-Za-z])|<([A-Za-z][A-Za-z0-9_.:-]{0,63})(?:\s[^<>]*)?>\s*([0-9A-Fa-f]{3,32})\s*<\//g;
+function namedValuesIn(text: string): Array<{ name: string; value: string }> {
+  const found: Array<{ name: string; value: string }> = [];
+  for (let at = separatorAfter(text, 0); at !== -1; at = separatorAfter(text, at + 1)) {
+    let nameEnd = at;
+    while (nameEnd > 0 && isBlankOrQuote(text.charCodeAt(nameEnd - 1)) && at - nameEnd < 4) nameEnd--;
+    let nameStart = nameEnd;
+    while (nameStart > 0 && isNameChar(text.charCodeAt(nameStart - 1)) && nameEnd - nameStart <= maxNameLength)
+      nameStart--;
+    if (nameEnd - nameStart < 2 || nameEnd - nameStart > maxNameLength || !isLetter(text.charCodeAt(nameStart)))
+      continue;
+    if (nameStart > 0 && isNameChar(text.charCodeAt(nameStart - 1))) continue;
+    let valueStart = at + 1;
+    while (valueStart < text.length && isBlankOrQuote(text.charCodeAt(valueStart)) && valueStart - at < 4) valueStart++;
+    let valueEnd = valueStart;
+    while (valueEnd < text.length && isHex(text.charCodeAt(valueEnd)) && valueEnd - valueStart < 33) valueEnd++;
+    const length = valueEnd - valueStart;
+    if (length < 3 || length > 32) continue;
+    const next = text.charCodeAt(valueEnd);
+    if (isLetter(next) || (next >= 48 && next <= 57)) continue;
+    found.push({ name: text.slice(nameStart, nameEnd), value: text.slice(valueStart, valueEnd) });
+  }
+  if (text.includes('</')) {
+    xmlValue.lastIndex = 0;
+    for (let match = xmlValue.exec(text); match; match = xmlValue.exec(text)) {
+      found.push({ name: match[1]!.replace(/^.*:/, ''), value: match[2]! });
+    }
+  }
+  return found;
+}
+
+/** The index of the next `:` or `=` from `from`, or -1. */
+function separatorAfter(text: string, from: number): number {
+  const colon = text.indexOf(':', from);
+  const equals = text.indexOf('=', from);
+  return colon === -1 ? equals : equals === -1 ? colon : Math.min(colon, equals);
+}
 
 /** The kind of SAD a named value in `text` holds, its name judged as a JSON field's name is. */
 function namedSadInText(text: string): SadKind | undefined {
-  namedValueInText.lastIndex = 0;
-  for (let match = namedValueInText.exec(text); match; match = namedValueInText.exec(text)) {
-    const name = match[1] ?? match[3]!.replace(/^.*:/, '');
-    const value = match[2] ?? match[4]!;
+  for (const { name, value } of namedValuesIn(text)) {
     const parts = name.split('.');
     const kind = sadKindOfField(name) ?? sadKindOfField(parts[parts.length - 1]!, parts[parts.length - 2]);
     if (kind && isSadValue(kind, value)) return kind;

@@ -20,13 +20,29 @@ const maxBase64Depth = 2;
 /**
  * Could `text` hold card data at all? A run of 13 digits (PANs and track data have one), a long
  * base64-looking run, anything that could name SAD (cvv, pin, cardSecurityCode…), or a JSON escape.
- * Messages with none of these cost the guard two regular expressions.
  */
-const digitsOrBase64 = /\d(?:(?:[ \-.+\u00a0\u2009\u202f]{1,3}|%20)?\d){12}|[A-Za-z0-9+/_-]{20}/;
+const thirteenDigits = /\d(?:(?:[ \-.+\u00a0\u2009\u202f]{1,3}|%20)?\d){12}/;
 
 export function isWorthInspecting(text: string): boolean {
-  // A JSON escape (\u0034…) can hide any digit or separator from the two patterns: such texts are read decoded.
-  return digitsOrBase64.test(text) || mayNameSad.test(text) || text.includes('\\u');
+  // A JSON escape (\u0034…) can hide any digit or separator from the patterns: such texts are read decoded.
+  return thirteenDigits.test(text) || hasBase64Run(text) || mayNameSad.test(text) || text.includes('\\u');
+}
+
+/** Base64 alphabets (standard and URL-safe) by character code. */
+const isBase64Char = new Uint8Array(128);
+for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-')
+  isBase64Char[char.charCodeAt(0)] = 1;
+
+/** Whether `text` has a run of 20 base64 characters: a loop, since a pattern retries every start in prose. */
+function hasBase64Run(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 128 && isBase64Char[code] === 1) {
+      if (++run === 20) return true;
+    } else run = 0;
+  }
+  return false;
 }
 
 const threeDigits = /\d{3}/;
