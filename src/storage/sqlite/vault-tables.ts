@@ -72,9 +72,9 @@ export class SqliteVaultTables implements VaultWriteTx {
     // A batch's rows go in by statements of many rows (stepping and resetting a statement per card cost a
     // fifth of its insert); the rest, fewer than a statement takes, one by one.
     let next = 0;
+    const values: SQLInputValue[] = [];
     if (rows.length >= rowsPerInsert) {
       const many = this.sql(insertManySql);
-      const values: SQLInputValue[] = [];
       for (; next + rowsPerInsert <= rows.length; next += rowsPerInsert) {
         values.length = 0;
         for (let i = next; i < next + rowsPerInsert; i++) pushColumns(values, rows[i]!);
@@ -84,19 +84,9 @@ export class SqliteVaultTables implements VaultWriteTx {
     if (next === rows.length) return;
     const one = this.sql(insertOneSql);
     for (; next < rows.length; next++) {
-      const row = rows[next]!;
-      one.run(
-        row.accountId,
-        row.tokenRef,
-        row.format,
-        row.sealedPan,
-        row.sealedMeta,
-        row.scope,
-        row.fingerprint,
-        row.createdBy,
-        row.createdAtMs,
-        row.expiresAtMs,
-      );
+      values.length = 0;
+      pushColumns(values, rows[next]!);
+      one.run(...values);
     }
   }
 
