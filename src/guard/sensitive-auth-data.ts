@@ -86,7 +86,8 @@ function kindOfWords(name: string): SadKind | undefined {
 
 /** The kind of SAD a field of this name holds, judging by the name alone (the last one or two path parts). */
 export function sadKindOfField(name: string, parent?: string): SadKind | undefined {
-  const own = fieldKinds.get(normalizedName(name)) ?? kindOfWords(name);
+  // Most names hold no stem of SAD at all: they are not split into words.
+  const own = fieldKinds.get(normalizedName(name)) ?? (mayNameSad.test(name) ? kindOfWords(name) : undefined);
   if (own) return own;
   // { "security": { "code": "123" } }
   return parent === undefined ? undefined : fieldKinds.get(normalizedName(parent + name));
@@ -94,6 +95,52 @@ export function sadKindOfField(name: string, parent?: string): SadKind | undefin
 
 const verificationCode = /^\s*\d{3,4}\s*$/;
 const pinValue = /^\s*[0-9A-Fa-f]{4,32}\s*$/;
+
+/** Members that name the other member of a name/value pair, and members that hold its value (lower case). */
+const pairNameKeys = new Set(['name', 'key', 'k', 'field', 'type', 'code', 'label', 'id']);
+const pairValueKeys = new Set(['value', 'v', 'val', 'data', 'text']);
+const maxPairDepth = 64;
+/** A pair's name member as JSON text has it (an escaped one is read by parsing). */
+const pairNameInJson = new RegExp(`"(?:${[...pairNameKeys].join('|')})"\\s*:\\s*"([^"\\\\]{1,64})"`, 'gi');
+
+/** Whether the JSON document `text` may hold SAD in name/value pairs: it names SAD in a pair's name member. */
+export function mayHoldNamedPair(text: string): boolean {
+  if (text.includes('\\')) return true;
+  pairNameInJson.lastIndex = 0;
+  for (let match = pairNameInJson.exec(text); match; match = pairNameInJson.exec(text)) {
+    if (sadKindOfField(match[1]!)) return true;
+  }
+  return false;
+}
+
+/**
+ * SAD in name/value pairs, as some payment APIs carry extra data (`[{"name":"cvv","value":"123"}]`): an object
+ * whose name-like member names SAD and whose value-like member holds it. Returns where that object is.
+ */
+export function sadInNamedPairs(value: unknown, path: string[] = []): { kind: SadKind; path: string[] } | undefined {
+  if (path.length > maxPairDepth || value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = sadInNamedPairs(item, path);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  let kind: SadKind | undefined;
+  let held: string | undefined;
+  for (const [key, member] of Object.entries(value)) {
+    const lower = key.toLowerCase();
+    if (pairNameKeys.has(lower) && typeof member === 'string') kind ??= sadKindOfField(member);
+    else if (pairValueKeys.has(lower) && (typeof member === 'string' || typeof member === 'number'))
+      held ??= String(member);
+  }
+  if (kind && held !== undefined && isSadValue(kind, held)) return { kind, path };
+  for (const [key, member] of Object.entries(value)) {
+    const found = sadInNamedPairs(member, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
 
 /**
  * Whether a value in a field of `kind` is such data: a 3–4 digit code, a PIN or PIN block of digits or hex,

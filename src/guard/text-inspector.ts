@@ -3,7 +3,14 @@ import { base64TextBlobs, wholeBase64Text } from './base64-text.ts';
 import { walkJson } from './json-walk.ts';
 import { findPans } from './pan-scanner.ts';
 import { type Place, panRejected, sadRefused } from './refusals.ts';
-import { isSadValue, mayNameSad, sadKindInText, sadKindOfField } from './sensitive-auth-data.ts';
+import {
+  isSadValue,
+  mayHoldNamedPair,
+  mayNameSad,
+  sadInNamedPairs,
+  sadKindInText,
+  sadKindOfField,
+} from './sensitive-auth-data.ts';
 import type { TextEdit } from './text-edits.ts';
 
 export interface InspectionRules {
@@ -133,7 +140,13 @@ function inspectJson(text: string, place: Place, rules: InspectionRules, depth: 
     if (inner.length > 0)
       edits.push({ start: scalar.start, end: scalar.end, replacement: { kind: 'json-string', decoded, edits: inner } });
   });
-  return isJson ? edits : undefined;
+  if (!isJson) return undefined;
+  // Only documents whose pairs name SAD pay for parsing them whole.
+  if (mayHoldNamedPair(text)) {
+    const pair = sadInNamedPairs(JSON.parse(text));
+    if (pair) throw sadRefused(pair.kind, { container: place.container, path: [...place.path, ...pair.path] });
+  }
+  return edits;
 }
 
 function decodedContent(text: string, start: number, end: number, hasEscapes: boolean): string {

@@ -66,6 +66,9 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
       ['<payment><cvv>123</cvv></payment>', /card verification code in the message body\./],
       ['<ns:CardSecurityCode>123</ns:CardSecurityCode>', /card verification code in the message body\./],
       ['<pinBlock format="ISO-0">0412AB34CD56EF78</pinBlock>', /PIN or PIN block in the message body\./],
+      ['{"additionalData":[{"name":"cvv","value":"123"}]}', /card verification code.*field additionalData\./],
+      ['{"data":[{"k":"Card Security Code","v":123}]}', /card verification code.*field data\./],
+      ['[{"type":"pinBlock","data":"0412AB34CD56EF78"}]', /PIN or PIN block in the message body\./],
     ];
     for (const [body, where] of cases) {
       const message = refusal(body);
@@ -85,6 +88,7 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
       'basic average of the magnetic track: 12',
       '{"trackingNumber":"1234","shippingCode":"555","order_cid":"1234","giftCardCode":"1234"}',
       '<order><id>1234</id><pinned>1</pinned></order>',
+      '{"fields":[{"name":"cvv","value":""},{"name":"orderId","value":"123"},{"name":"cvvResult","value":"M"}]}',
     ]) {
       assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
     }
