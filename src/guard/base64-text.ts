@@ -11,7 +11,44 @@ export interface Base64Blob {
   decoded: string;
 }
 
-const blobPattern = /[A-Za-z0-9+/_-]{20,}={0,2}/g;
+/** Base64 alphabets (standard and URL-safe) by character code. */
+const isBase64Char = new Uint8Array(128);
+for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-')
+  isBase64Char[char.charCodeAt(0)] = 1;
+const minBlobChars = 20;
+
+function isBase64Code(code: number): boolean {
+  return code < 128 && isBase64Char[code] === 1;
+}
+
+/**
+ * The next run of 20 or more base64 characters (and up to two `=` of padding) from `from`, as
+ * `[A-Za-z0-9+/_-]{20,}={0,2}` would match it: a loop, since a pattern retries every start inside prose.
+ */
+function nextBlobRun(text: string, from: number): { start: number; end: number } | undefined {
+  let start = from;
+  for (let i = from; i <= text.length; i++) {
+    if (i < text.length && isBase64Code(text.charCodeAt(i))) continue;
+    if (i - start >= minBlobChars) {
+      let end = i;
+      while (end < text.length && end - i < 2 && text.charCodeAt(end) === 61) end++;
+      return { start, end };
+    }
+    start = i + 1;
+  }
+  return undefined;
+}
+
+/** Whether `text` has a run of base64 long enough to hide a card number (see `base64TextBlobs`). */
+export function hasBase64Run(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (!isBase64Code(text.charCodeAt(i))) run = 0;
+    else if (++run === minBlobChars) return true;
+  }
+  return false;
+}
+
 const wholeBlob = /^[A-Za-z0-9+/_-]{20,}={0,2}$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -65,9 +102,8 @@ export function wholeBase64Text(text: string, start = 0, end = text.length): Bas
 /** Base64 blobs of text inside free text. */
 export function base64TextBlobs(text: string): Base64Blob[] {
   const blobs: Base64Blob[] = [];
-  blobPattern.lastIndex = 0;
-  for (let match = blobPattern.exec(text); match; match = blobPattern.exec(text)) {
-    const blob = blobAt(text, match.index, match.index + match[0].length);
+  for (let run = nextBlobRun(text, 0); run; run = nextBlobRun(text, run.end)) {
+    const blob = blobAt(text, run.start, run.end);
     if (blob) blobs.push(blob);
   }
   return blobs;

@@ -126,16 +126,17 @@ export function sadInNamedPairs(value: unknown, path: string[] = []): { kind: Sa
     }
     return undefined;
   }
+  const members = Object.entries(value);
   let kind: SadKind | undefined;
   let held: string | undefined;
-  for (const [key, member] of Object.entries(value)) {
+  for (const [key, member] of members) {
     const lower = key.toLowerCase();
     if (pairNameKeys.has(lower) && typeof member === 'string') kind ??= sadKindOfField(member);
     else if (pairValueKeys.has(lower) && (typeof member === 'string' || typeof member === 'number'))
       held ??= String(member);
   }
   if (kind && held !== undefined && isSadValue(kind, held)) return { kind, path };
-  for (const [key, member] of Object.entries(value)) {
+  for (const [key, member] of members) {
     const found = sadInNamedPairs(member, [...path, key]);
     if (found) return found;
   }
@@ -194,7 +195,7 @@ function isBlankOrQuote(code: number): boolean {
  */
 function namedValuesIn(text: string): Array<{ name: string; value: string }> {
   const found: Array<{ name: string; value: string }> = [];
-  for (let at = separatorAfter(text, 0); at !== -1; at = separatorAfter(text, at + 1)) {
+  for (const at of separatorsIn(text)) {
     let nameEnd = at;
     while (nameEnd > 0 && isBlankOrQuote(text.charCodeAt(nameEnd - 1)) && at - nameEnd < 4) nameEnd--;
     let nameStart = nameEnd;
@@ -222,11 +223,21 @@ function namedValuesIn(text: string): Array<{ name: string; value: string }> {
   return found;
 }
 
-/** The index of the next `:` or `=` from `from`, or -1. */
-function separatorAfter(text: string, from: number): number {
-  const colon = text.indexOf(':', from);
-  const equals = text.indexOf('=', from);
-  return colon === -1 ? equals : equals === -1 ? colon : Math.min(colon, equals);
+/** Where `text` has a `:` or `=`, in order: each found by `indexOf` from the last of its kind (linear). */
+function separatorsIn(text: string): number[] {
+  const found: number[] = [];
+  let colon = text.indexOf(':');
+  let equals = text.indexOf('=');
+  while (colon !== -1 || equals !== -1) {
+    if (equals === -1 || (colon !== -1 && colon < equals)) {
+      found.push(colon);
+      colon = text.indexOf(':', colon + 1);
+    } else {
+      found.push(equals);
+      equals = text.indexOf('=', equals + 1);
+    }
+  }
+  return found;
 }
 
 /** The kind of SAD a named value in `text` holds, its name judged as a JSON field's name is. */

@@ -1,5 +1,5 @@
 import type { AllowedFields } from './allowed-fields.ts';
-import { base64TextBlobs, wholeBase64Text } from './base64-text.ts';
+import { base64TextBlobs, hasBase64Run, wholeBase64Text } from './base64-text.ts';
 import { walkJson } from './json-walk.ts';
 import { findPans } from './pan-scanner.ts';
 import { type Place, panRejected, sadRefused } from './refusals.ts';
@@ -33,23 +33,6 @@ const thirteenDigits = /\d(?:(?:[ \-.+\u00a0\u2009\u202f]{1,3}|%20)?\d){12}/;
 export function isWorthInspecting(text: string): boolean {
   // A JSON escape (\u0034…) can hide any digit or separator from the patterns: such texts are read decoded.
   return thirteenDigits.test(text) || hasBase64Run(text) || mayNameSad.test(text) || text.includes('\\u');
-}
-
-/** Base64 alphabets (standard and URL-safe) by character code. */
-const isBase64Char = new Uint8Array(128);
-for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-')
-  isBase64Char[char.charCodeAt(0)] = 1;
-
-/** Whether `text` has a run of 20 base64 characters: a loop, since a pattern retries every start in prose. */
-function hasBase64Run(text: string): boolean {
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 128 && isBase64Char[code] === 1) {
-      if (++run === 20) return true;
-    } else run = 0;
-  }
-  return false;
 }
 
 const threeDigits = /\d{3}/;
