@@ -14,7 +14,7 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { pciqAsync, pciqJsonAsync } from '../support/pciq-cli.ts';
+import { auditSearchAsync, pciqAsync, pciqJsonAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { signedRequest } from '../support/signed-request.ts';
 import { sqsClient } from '../support/sqs-client.ts';
@@ -106,14 +106,14 @@ describe('continuous compliance on pciq serve', () => {
     assert.equal(done.planId, null);
     assert.match(JSON.stringify(done.before), /Everyone/);
     assert.doesNotMatch(JSON.stringify(done.after), /Everyone/);
-    const search = await pciqJsonAsync<{
+    const search = await auditSearchAsync<{
       records: Array<{
         type: string;
         resource: string;
         details: Record<string, unknown>;
         actor: { principal: string };
       }>;
-    }>(['audit', 'search', '--event-type', 'compliance:Remediate', '--json', ...args]);
+    }>('compliance:Remediate', args);
     const record = search.records.find((item) => item.resource.endsWith(':orders'))!;
     assert.equal(record.details.policy, 'queue-policy-open-to-all');
     assert.equal(record.details.approvedBy, 'policy:queue-policy-open-to-all');
@@ -176,14 +176,10 @@ describe('continuous compliance on pciq serve', () => {
     // Not remediated: only queue-policy-open-to-all is automatic in this configuration.
     const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['Policy'] }));
     assert.match(attributes.Attributes!.Policy!, /"Ops"/);
-    const search = await pciqJsonAsync<{ records: Array<{ details: Record<string, unknown>; resource: string }> }>([
-      'audit',
-      'search',
-      '--event-type',
+    const search = await auditSearchAsync<{ records: Array<{ details: Record<string, unknown>; resource: string }> }>(
       'compliance:Finding',
-      '--json',
-      ...args,
-    ]);
+      args,
+    );
     assert.ok(
       search.records.some(
         (item) => item.resource.endsWith(':refunds') && item.details.rule === 'queue-policy-allows-all-actions',

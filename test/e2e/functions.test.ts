@@ -39,6 +39,11 @@ describe('functions on queues, end to end', () => {
 
   /** Deploys `source` as index.mjs with handler index.handler and the test role. */
   function deploy(name: string, source: string, ...extra: string[]): void {
+    deployAs(role(), name, source, ...extra);
+  }
+
+  /** Deploys as `deploy` does, with the execution role `roleArn`. */
+  function deployAs(roleArn: string, name: string, source: string, ...extra: string[]): void {
     const result = functions(
       'deploy',
       name,
@@ -47,7 +52,7 @@ describe('functions on queues, end to end', () => {
       '--handler',
       'index.handler',
       '--role',
-      role(),
+      roleArn,
       ...extra,
     );
     assert.equal(result.status, 0, result.stderr);
@@ -340,17 +345,7 @@ describe('functions on queues, end to end', () => {
     const source = 'export const handler = async (event) => { console.log(event.Records[0].body); };';
     for (const name of ['narrow-a', 'narrow-b']) {
       await createQueue(name, { VisibilityTimeout: '30' });
-      const deployed = functions(
-        'deploy',
-        name,
-        '--code',
-        code(source),
-        '--handler',
-        'index.handler',
-        '--role',
-        narrowRole,
-      );
-      assert.equal(deployed.status, 0, deployed.stderr);
+      deployAs(narrowRole, name, source);
     }
     assert.equal(functions('map', 'narrow-a', '--queue', 'narrow-a').status, 0);
     await sendAll(`${endpoint}/${account}/narrow-a`, ['first']);

@@ -28,7 +28,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { CreateQueueCommand, ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
-import { pciqAsync, pciqJsonAsync } from '../support/pciq-cli.ts';
+import { auditSearchAsync, pciqAsync, pciqJsonAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { clientConfig, type TestCredentials } from '../support/sqs-client.ts';
 import { authenticator, awayFromStepBoundary } from '../support/totp.ts';
@@ -185,14 +185,7 @@ describe('IAM incident response and compliance on pciq serve', () => {
     );
     assert.ok(snapshot.content.audit.resourceRecords.length > 0 && snapshot.content.audit.export !== null);
 
-    const search = await pciqJsonAsync<AuditJson>([
-      'audit',
-      'search',
-      '--event-type',
-      'incident:Quarantine',
-      '--json',
-      ...args,
-    ]);
+    const search = await auditSearchAsync<AuditJson>('incident:Quarantine', args);
     const record = search.records.find((item) => item.details.incidentId === id)!;
     assert.deepEqual(JSON.parse(String(record.details.before)), { quarantine: null, sessions: [session.AccessKeyId] });
     assert.deepEqual(JSON.parse(String(record.details.after)), { quarantine: id, sessions: [] });
@@ -288,14 +281,7 @@ describe('IAM incident response and compliance on pciq serve', () => {
       !(await printed()).includes('settled-during'),
       'no message reaches the function while its role is quarantined',
     );
-    const denied = await pciqJsonAsync<AuditJson>([
-      'audit',
-      'search',
-      '--event-type',
-      'iam:AccessDenied',
-      '--json',
-      ...args,
-    ]);
+    const denied = await auditSearchAsync<AuditJson>('iam:AccessDenied', args);
     assert.ok(
       denied.records.some(
         (item) =>
@@ -335,14 +321,7 @@ describe('IAM incident response and compliance on pciq serve', () => {
       ['Read'],
     );
     const resource = `arn:aws:iam::${account}:user/ops:inline-policy/duties`;
-    const findings = await pciqJsonAsync<AuditJson>([
-      'audit',
-      'search',
-      '--event-type',
-      'compliance:Finding',
-      '--json',
-      ...args,
-    ]);
+    const findings = await auditSearchAsync<AuditJson>('compliance:Finding', args);
     assert.ok(
       findings.records.some(
         (item) =>
@@ -352,14 +331,7 @@ describe('IAM incident response and compliance on pciq serve', () => {
       ),
     );
     const remediated = await waitFor('the remediation record', async () => {
-      const search = await pciqJsonAsync<AuditJson>([
-        'audit',
-        'search',
-        '--event-type',
-        'compliance:Remediate',
-        '--json',
-        ...args,
-      ]);
+      const search = await auditSearchAsync<AuditJson>('compliance:Remediate', args);
       return search.records.find((item) => item.resource === resource);
     });
     assert.equal(remediated.details.approvedBy, 'policy:iam-policy-allows-all-actions');

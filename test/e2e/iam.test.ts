@@ -3,7 +3,7 @@
  * clients against a real `pciq serve`, credentials obtained from pciq itself behaving as their policies say.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
@@ -37,7 +37,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
-import { pciqJsonAsync } from '../support/pciq-cli.ts';
+import { pciqJsonAsync, runAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer, pciqBin } from '../support/pciq-process.ts';
 import { clientConfig, sqsClient, type TestCredentials } from '../support/sqs-client.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
@@ -89,37 +89,18 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
    * connection, and the SDK clients' next request would be written into it (EPIPE).
    */
   function aws(args: string[], credentials: Credentials = data.bootstrap) {
-    const child = spawn('aws', [...args, '--endpoint-url', endpoint, '--output', 'json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env['PATH'],
-        HOME: process.env['HOME'],
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
-        AWS_DEFAULT_REGION: data.bootstrap.region,
-        AWS_CA_BUNDLE: data.bootstrap.caFile,
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_PAGER: '',
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    return new Promise<{
-      status: number | null;
-      stdout: string;
-      stderr: string;
-      json: () => ReturnType<typeof JSON.parse>;
-    }>((resolve) => {
-      child.on('close', (status) => resolve({ status, stdout, stderr, json: () => JSON.parse(stdout || '{}') }));
-    });
+    return runAsync('aws', [...args, '--endpoint-url', endpoint, '--output', 'json'], {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+      AWS_DEFAULT_REGION: data.bootstrap.region,
+      AWS_CA_BUNDLE: data.bootstrap.caFile,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_PAGER: '',
+    }).then((result) => ({ ...result, json: (): ReturnType<typeof JSON.parse> => JSON.parse(result.stdout || '{}') }));
   }
 
   async function awsOk(args: string[], credentials?: Credentials) {

@@ -20,8 +20,17 @@ export function pciqJson<T = Record<string, unknown>>(args: string[]): T {
 
 /** Runs `pciq` without blocking this process (for tests that serve something the command talks to). */
 export function pciqAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return runAsync(process.execPath, [pciqBin, ...args]);
+}
+
+/** Runs a command without blocking this process and collects its status and output. */
+export function runAsync(
+  command: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [pciqBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -38,4 +47,9 @@ export async function pciqJsonAsync<T = Record<string, unknown>>(args: string[])
   const result = await pciqAsync(args);
   if (result.status !== 0) throw new Error(`pciq ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
+}
+
+/** The audit records of one event type, as `pciq audit search --json` prints them (`args`: the data directory's). */
+export function auditSearchAsync<T = Record<string, unknown>>(eventType: string, args: string[]): Promise<T> {
+  return pciqJsonAsync<T>(['audit', 'search', '--event-type', eventType, '--json', ...args]);
 }
