@@ -146,8 +146,11 @@ async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, option
     visibleAtMs: now + (options.visibilityTimeoutSec ?? settings.visibilityTimeoutSec) * 1000,
     receiptNonce: randomToken(12),
   };
+  // Asked for now and awaited after the claim: on PostgreSQL's pipelined connection the key check and the
+  // claim go out together instead of one round trip after the other. A claim that fails rolls back the unit.
+  const sessionReady = context.sealer.session(tx);
+  sessionReady.catch(() => undefined);
   const dlq = settings.redrivePolicy ? await deadLetterQueueOf(tx, queue) : undefined;
-  const session = await context.sealer.session(tx);
   const claimed: Claimed[] = [];
   // Each pass claims what it can; another pass only when a redrive or a set-aside left room.
   for (let pass = 0; pass < 3 && claimed.length < max; pass++) {
@@ -155,6 +158,7 @@ async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, option
       ? await tx.claimMessages(queue.id, await fifoCandidates(tx, queue.id, now, max - claimed.length), now, receipt)
       : await tx.claimReceivable(queue.id, now, max - claimed.length, receipt);
     if (rows.length === 0) break;
+    const session = await sessionReady;
     let skipped = 0;
     for (const row of rows) {
       // SQS moves a message once its receive count would exceed maxReceiveCount.
