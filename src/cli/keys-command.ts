@@ -90,14 +90,17 @@ function newRootProvider(values: Values): KeyProvider {
   if (kind === 'local' && values['new-key-file'] === undefined)
     throw new CliError('rewrap-root to a local key needs --new-key-file');
   return providerFor(
-    rootKeyChoiceOf({
-      'key-provider': kind,
-      'key-file': values['new-key-file'] ?? '',
-      'key-passphrase-file': values['new-key-passphrase-file'],
-      'aws-kms-key-id': values['new-aws-kms-key-id'],
-    }),
+    rootKeyChoiceOf(
+      {
+        'key-provider': kind,
+        'key-file': values['new-key-file'] ?? '',
+        'key-passphrase-file': values['new-key-passphrase-file'],
+        'aws-kms-key-id': values['new-aws-kms-key-id'],
+      },
+      // The new root's secrets never come from the current root's variables.
+      {},
+    ),
     undefined,
-    {},
   );
 }
 

@@ -26,7 +26,13 @@ import {
 import { defaultDataDir, defaultHost, defaultPort, defaultRegion } from './defaults.ts';
 import { bootstrapText, endpointOf } from './init-command.ts';
 import { KeyEventAudit } from './key-event-audit.ts';
-import { type RootKeyChoice, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
+import {
+  type RootKeyChoice,
+  type RootKeySecrets,
+  rootKeyChoiceOf,
+  rootKeyOptions,
+  rootKeyUsage,
+} from './root-key-options.ts';
 import {
   checkFunctionHosting,
   type FunctionHosting,
@@ -167,7 +173,13 @@ function readClientCa(file: string): string {
 /** Set in the environment of the processes a primary forks. */
 const workerRole = 'PCIQ_SERVE_WORKER';
 
-type WorkerReport = { pciqWorker: 'listening'; port: number } | { pciqWorker: 'failed'; message: string };
+type WorkerReport =
+  | { pciqWorker: 'listening'; port: number }
+  | { pciqWorker: 'failed'; message: string }
+  | { pciqWorker: 'root-key-secrets' };
+
+/** The primary's answer to a worker's 'root-key-secrets': what the primary took from its environment. */
+type RootKeySecretsReply = { pciqRootKeySecrets: RootKeySecrets };
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const config = parseServeArgs(argv);
@@ -348,6 +360,9 @@ async function runPrimary(config: ServeConfig): Promise<Stop> {
       turns.attachWorker(worker.process);
       let failure = `a serving process exited during start-up`;
       worker.on('message', (message: WorkerReport) => {
+        if (message?.pciqWorker === 'root-key-secrets') {
+          worker.send({ pciqRootKeySecrets: config.rootKey.secrets } satisfies RootKeySecretsReply);
+        }
         if (message?.pciqWorker === 'listening') resolve(message.port);
         if (message?.pciqWorker === 'failed') failure = message.message;
       });
@@ -441,7 +456,7 @@ async function runWorker(config: ServeConfig): Promise<Stop> {
   process.once('disconnect', () => process.exit(1));
   const keyAudit = new KeyEventAudit(log);
   const opened = await openDataDir(config.paths, {
-    rootKey: config.rootKey,
+    rootKey: { ...config.rootKey, secrets: await rootKeySecretsFromPrimary() },
     clock: systemClock,
     sharing: workerSharing(),
     events: keyAudit,
@@ -459,6 +474,22 @@ async function runWorker(config: ServeConfig): Promise<Stop> {
     await opened.keys.flushUsage().catch(() => undefined);
     await keyAudit.settled();
     await opened.store.close();
+  });
+}
+
+/**
+ * The root key's secrets (a key file's passphrase, an env-provided root key), which a worker cannot inherit:
+ * the primary took them out of its environment before forking. They come over the private IPC channel.
+ */
+function rootKeySecretsFromPrimary(): Promise<RootKeySecrets> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      if (typeof message !== 'object' || message === null || !('pciqRootKeySecrets' in message)) return;
+      process.off('message', onMessage);
+      resolve((message as RootKeySecretsReply).pciqRootKeySecrets);
+    };
+    process.on('message', onMessage);
+    process.send?.({ pciqWorker: 'root-key-secrets' } satisfies WorkerReport);
   });
 }
 
