@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { defaultAuditConfig } from '../../src/audit/index.ts';
+import { type AuditConfig, defaultAuditConfig } from '../../src/audit/index.ts';
+import { serverSettingsOf } from '../../src/cli/compliance-monitor.ts';
+import { pathsOf } from '../../src/cli/data-dir.ts';
 import {
   ComplianceScanner,
   defaultPolicies,
   defaultProviders,
   type Finding,
+  loadServerSettings,
   type ScanContext,
   type ServerSettings,
+  saveServerSettings,
 } from '../../src/compliance/index.ts';
 import type { QueueAddress } from '../../src/core/index.ts';
 import { KeyAdmin } from '../../src/keys/index.ts';
@@ -67,6 +71,25 @@ export class ComplianceHarness extends IamHarness {
         },
       },
     };
+  }
+
+  /**
+   * Saves the settings `pciq serve` starts with (plain HTTP, or TLS with the certificate files given; the
+   * audit configuration), as it does at each start, and reads them back as `pciq compliance scan` does.
+   */
+  async startServer(options: { tls?: { certFile: string; keyFile: string }; audit?: AuditConfig }): Promise<void> {
+    const scheme = options.tls ? 'https' : 'http';
+    const settings = serverSettingsOf({
+      endpoint: `${scheme}://127.0.0.1:9324`,
+      scheme,
+      workers: 1,
+      paths: pathsOf(this.dir.path, join(this.dir.path, 'root.key')),
+      tls: options.tls,
+      clientCaFile: undefined,
+      audit: options.audit ?? defaultAuditConfig,
+    });
+    await this.store.write((tx) => saveServerSettings(tx, settings));
+    this.server = await this.store.read((tx) => loadServerSettings(tx));
   }
 
   /** Runs `rule` alone and returns its result on `resource`, which the rule must have judged. */
