@@ -63,14 +63,17 @@ describe('the default pack on the endpoint and the root key', () => {
 
   it('fails a certificate that expires within 30 days, passes it once renewed', async () => {
     await h.startServer({ tls: certificate() });
-    h.clock.advance(366 * dayMs);
-    assert.equal((await h.judge('tls-certificate-expiring', server)).status, 'pass', '31 days left');
-    h.clock.advance(4 * dayMs);
+    const expiresAtMs = Date.parse(h.server!.tls!.certificate!.notAfter);
+    h.clock.advance(expiresAtMs - 30.5 * dayMs - h.clock.now());
+    const early = await h.judge('tls-certificate-expiring', server);
+    assert.equal(early.status, 'pass');
+    assert.deepEqual(seen(early), { certificateExpiresAtMs: -30 });
+    h.clock.advance(dayMs);
     const failed = await h.judge('tls-certificate-expiring', server);
-    assert.equal(failed.status, 'fail');
-    assert.deepEqual(seen(failed), { certificateExpiresAtMs: -27 });
-    h.clock.advance(30 * dayMs);
-    assert.deepEqual(seen(await h.judge('tls-certificate-expiring', server)), { certificateExpiresAtMs: 3 });
+    assert.equal(failed.status, 'fail', '29.5 days left');
+    assert.deepEqual(seen(failed), { certificateExpiresAtMs: -29 });
+    h.clock.advance(32 * dayMs);
+    assert.deepEqual(seen(await h.judge('tls-certificate-expiring', server)), { certificateExpiresAtMs: 2 });
 
     await h.startServer({ tls: certificate() });
     assert.equal((await h.judge('tls-certificate-expiring', server)).status, 'pass');
