@@ -121,7 +121,9 @@ function converted(actual: unknown, valueType: ValueType | undefined, nowMs: num
   }
   if (valueType === 'age') {
     const instant = typeof actual === 'number' ? actual : typeof actual === 'string' ? Date.parse(actual) : Number.NaN;
-    return Number.isFinite(instant) ? Math.floor((nowMs - instant) / dayMs) : undefined;
+    // Whole days toward zero: the days since a past instant, or minus the whole days until a future one, so
+    // `gt -30` ("expires within 30 days") fires with 29.5 days left; rounding down made that -30, a day late.
+    return Number.isFinite(instant) ? Math.trunc((nowMs - instant) / dayMs) : undefined;
   }
   return actual;
 }

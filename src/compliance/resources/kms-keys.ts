@@ -56,6 +56,12 @@ export const kmsKeyProvider: ResourceProvider = {
       .map((key) => {
         const own = versions.filter((version) => version.keyId === key.keyId);
         const lastRotatedAtMs = Math.max(...own.map((version) => version.createdAtMs), key.createdAtMs);
+        // An on-demand rotation (`pciq keys rotate`) leaves the schedule as it was, as in AWS KMS, but renews
+        // the material: the key is late only once its newest material is a period old as well (PCI DSS 3.7.4).
+        const rotationDueAtMs =
+          key.nextRotationAtMs === null || key.rotationPeriodDays === null
+            ? null
+            : Math.max(key.nextRotationAtMs, lastRotatedAtMs + key.rotationPeriodDays * dayMs);
         const arn = kmsKeyArn(context.region, key);
         const usedBy = users.get(key.keyId) ?? [];
         return {
@@ -74,7 +80,7 @@ export const kmsKeyProvider: ResourceProvider = {
               isEnabled: key.rotationPeriodDays !== null,
               periodDays: key.rotationPeriodDays,
               nextAtMs: key.nextRotationAtMs,
-              isOverdue: key.nextRotationAtMs !== null && now > key.nextRotationAtMs + overdueGraceMs,
+              isOverdue: rotationDueAtMs !== null && now > rotationDueAtMs + overdueGraceMs,
             },
             lastRotatedAtMs,
             currentVersion: key.currentVersion,

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { account, ComplianceHarness, seen } from '../support/compliance-harness.ts';
+
+const dayMs = 86_400_000;
+const hourMs = 3_600_000;
+
+describe('the default pack on KMS keys', () => {
+  let h: ComplianceHarness;
+  before(async () => {
+    h = await new ComplianceHarness().open();
+  });
+  after(() => h.close());
+
+  it('fails a customer key whose scheduled rotation is more than a day late, passes it once the rotation runs', async () => {
+    const key = await h.keyAdmin.createKey(account, { rotationPeriodDays: 90 });
+    const arn = h.keyArn(key.keyId);
+    assert.equal((await h.judge('key-rotation-overdue', arn)).status, 'pass');
+    // Due, but the server rotates due keys every minute: a few hours late is not yet overdue.
+    h.clock.advance(90 * dayMs + 12 * hourMs);
+    assert.equal((await h.judge('key-rotation-overdue', arn)).status, 'pass');
+    h.clock.advance(13 * hourMs);
+    const failed = await h.judge('key-rotation-overdue', arn);
+    assert.equal(failed.status, 'fail');
+    assert.equal(failed.severity, 'high');
+    assert.deepEqual(seen(failed), { state: 'Enabled', 'rotation.isOverdue': true });
+
+    // What `pciq serve` does every minute.
+    await h.keys.runDueWork();
+    assert.equal((await h.keyAdmin.describeKey(account, key.keyId)).currentVersion, 2);
+    assert.equal((await h.judge('key-rotation-overdue', arn)).status, 'pass');
+  });
+
+  it('passes an overdue key once it is rotated on demand, as the remediation offers, until its new material is due', async () => {
+    const key = await h.keyAdmin.createKey(account, { rotationPeriodDays: 90 });
+    const arn = h.keyArn(key.keyId);
+    h.clock.advance(92 * dayMs);
+    assert.equal((await h.judge('key-rotation-overdue', arn)).status, 'fail');
+
+    // `pciq keys rotate KEY`: new material now, while the server that rotates keys is down.
+    await h.keyAdmin.rotateKey(account, key.keyId, true);
+    assert.equal((await h.judge('key-rotation-overdue', arn)).status, 'pass');
+    h.clock.advance(90 * dayMs + 12 * hourMs);
+    assert.equal((await h.judge('key-rotation-overdue', arn)).status, 'pass');
+    h.clock.advance(13 * hourMs);
+    assert.equal((await h.judge('key-rotation-overdue', arn)).status, 'fail');
+  });
+
+  it('fails a key queues seal under while it is disabled, passes it once enabled again', async () => {
+    const key = await h.keyAdmin.createKey(account, { alias: 'alias/payments' });
+    await h.createQueue('payments', { KmsMasterKeyId: 'alias/payments' });
+    const arn = h.keyArn(key.keyId);
+    assert.equal((await h.judge('key-unusable-while-in-use', arn)).status, 'pass');
+
+    await h.keyAdmin.disableKey(account, key.keyId);
+    const failed = await h.judge('key-unusable-while-in-use', arn);
+    assert.equal(failed.status, 'fail');
+    assert.deepEqual(seen(failed), { state: 'Disabled', usedByQueueCount: 1, quarantine: null });
+
+    await h.keyAdmin.enableKey(account, key.keyId);
+    assert.equal((await h.judge('key-unusable-while-in-use', arn)).status, 'pass');
+  });
+
+  it('fails a key queues seal under while it is scheduled for deletion, passes it once deletion is cancelled and the key enabled', async () => {
+    const key = await h.keyAdmin.createKey(account, {});
+    await h.createQueue('chargebacks', { KmsMasterKeyId: key.arn });
+    const arn = h.keyArn(key.keyId);
+
+    await h.keyAdmin.scheduleKeyDeletion(account, key.keyId, 7);
+    const failed = await h.judge('key-unusable-while-in-use', arn);
+    assert.equal(failed.status, 'fail');
+    assert.equal(seen(failed).state, 'PendingDeletion');
+
+    await h.keyAdmin.cancelKeyDeletion(account, key.keyId);
+    assert.equal(
+      (await h.judge('key-unusable-while-in-use', arn)).status,
+      'fail',
+      'cancelled deletion leaves it disabled',
+    );
+    await h.keyAdmin.enableKey(account, key.keyId);
+    assert.equal((await h.judge('key-unusable-while-in-use', arn)).status, 'pass');
+  });
+
+  it('passes a disabled key no queue uses', async () => {
+    const key = await h.keyAdmin.createKey(account, {});
+    await h.keyAdmin.disableKey(account, key.keyId);
+    const finding = await h.judge('key-unusable-while-in-use', h.keyArn(key.keyId));
+    assert.equal(finding.status, 'pass');
+    assert.equal(seen(finding).usedByQueueCount, 0);
+  });
+});
