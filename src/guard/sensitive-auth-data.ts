@@ -93,8 +93,9 @@ export function sadKindOfField(name: string, parent?: string): SadKind | undefin
   return parent === undefined ? undefined : fieldKinds.get(normalizedName(parent + name));
 }
 
-const verificationCode = /^\s*\d{3,4}\s*$/;
-const pinValue = /^\s*[0-9A-Fa-f]{4,32}\s*$/;
+// Spaces inside the value too ("12 3", "0412 AB34 CD56 EF78"): people and forms write codes and blocks so.
+const verificationCode = /^\s*\d(?:\s*\d){2,3}\s*$/;
+const pinValue = /^\s*[0-9A-Fa-f](?:\s*[0-9A-Fa-f]){3,31}\s*$/;
 
 /** Members that name the other member of a name/value pair, and members that hold its value (lower case). */
 const pairNameKeys = new Set(['name', 'key', 'k', 'field', 'type', 'code', 'label', 'id']);
@@ -144,8 +145,9 @@ export function sadInNamedPairs(value: unknown, path: string[] = []): { kind: Sa
 }
 
 /**
- * Whether a value in a field of `kind` is such data: a 3–4 digit code, a PIN or PIN block of digits or hex,
- * any track data at all. Empty and masked values ("", "***") are what a producer should send and pass.
+ * Whether a value in a field of `kind` is such data: a 3–4 digit code, a PIN or PIN block of digits or hex
+ * (either possibly spaced), any track data at all. Empty and masked values ("", "***") are what a producer
+ * should send and pass; so do words ("M", "pass", "unavailable"), as gateways answer in fields named cvc.
  */
 export function isSadValue(kind: SadKind, value: string): boolean {
   if (kind === 'card verification code') return verificationCode.test(value);

@@ -77,6 +77,32 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     }
   });
 
+  it('refuses codes and PIN blocks written with spaces in a SAD field, and passes words there', () => {
+    for (const [body, where] of [
+      ['{"cvv":"12 3"}', /card verification code.*field cvv/],
+      ['{"card":{"cvc":"1 2 3"}}', /card verification code.*field card\.cvc/],
+      ['{"securityCode":" 12 34 "}', /card verification code.*field securityCode/],
+      ['{"pinBlock":"0412 AB34 CD56 EF78"}', /PIN or PIN block.*field pinBlock/],
+      ['[{"name":"cvv","value":"1 2 3"}]', /card verification code in the message body/],
+    ] as const) {
+      const message = refusal(body);
+      assert.match(message, where);
+      assert.doesNotMatch(message, /1 ?2 ?3|0412/);
+    }
+    assert.match(refusal('{}', { cvc: { dataType: 'String', stringValue: '9 8 7' } }), /message attribute 'cvc'/);
+    // Gateways answer in fields named like SAD: result codes and words are no codes.
+    for (const body of [
+      '{"cvv":"M"}',
+      '{"cvc_check":"pass"}',
+      '{"cvcResult":"1 Matches"}',
+      '{"cvvProvided":true}',
+      '{"cvv":"12 345"}',
+      '{"pinStatus":"not set"}',
+    ]) {
+      assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
+    }
+  });
+
   it('accepts empty or masked verification fields, and fields that only look alike', () => {
     for (const body of [
       '{"cvv":""}',
