@@ -1,4 +1,5 @@
 import { brandOf, maxPanDigits, minPanDigits, passesLuhn } from '../vault/index.ts';
+import { asciiDigits, digitValue } from './digit-forms.ts';
 
 /** A card number found in a text: where it is (UTF-16 offsets, separators included) and its digits. */
 export interface PanMatch {
@@ -8,17 +9,27 @@ export interface PanMatch {
   brand: string;
 }
 
+/** ASCII digits, and other scripts' ones (full-width, Arabic-Indic…) as input methods and locales write them. */
 function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
+  return (code >= 48 && code <= 57) || (code >= 0x660 && digitValue(code) >= 0);
 }
 
 /**
  * Characters that separate the groups of a card number as people and programs write them: spaces (also
- * no-break and thin ones, which copied text brings), dashes, dots, and `+` (a space in a form-encoded body).
+ * no-break and thin ones, which copied text brings, and the ideographic space and full-width dash of CJK
+ * input), dashes, dots, and `+` (a space in a form-encoded body).
  */
 function isSeparatorChar(code: number): boolean {
   return (
-    code === 32 || code === 45 || code === 46 || code === 43 || code === 0xa0 || code === 0x2009 || code === 0x202f
+    code === 32 ||
+    code === 45 ||
+    code === 46 ||
+    code === 43 ||
+    code === 0xa0 ||
+    code === 0x2009 ||
+    code === 0x202f ||
+    code === 0x3000 ||
+    code === 0xff0d
   );
 }
 
@@ -92,7 +103,7 @@ function groupsOf(text: string, start: number, end: number): DigitGroup[] {
   while (i < end) {
     const groupStart = i;
     while (i < end && isDigit(text.charCodeAt(i))) i++;
-    groups.push({ start: groupStart, end: i, digits: text.slice(groupStart, i) });
+    groups.push({ start: groupStart, end: i, digits: asciiDigits(text, groupStart, i) });
     i += separatorAt(text, i, end);
     if (i === groups[groups.length - 1]!.end) break;
   }

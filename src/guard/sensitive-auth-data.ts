@@ -1,4 +1,5 @@
 import { brandOf, passesLuhn } from '../vault/index.ts';
+import { foldedForms, hasOtherForms } from './digit-forms.ts';
 
 /**
  * Sensitive authentication data (PCI DSS 3.3.1): full track data (3.3.1.1), card verification codes
@@ -149,7 +150,8 @@ export function sadInNamedPairs(value: unknown, path: string[] = []): { kind: Sa
  * (either possibly spaced), any track data at all. Empty and masked values ("", "***") are what a producer
  * should send and pass; so do words ("M", "pass", "unavailable"), as gateways answer in fields named cvc.
  */
-export function isSadValue(kind: SadKind, value: string): boolean {
+export function isSadValue(kind: SadKind, written: string): boolean {
+  const value = hasOtherForms(written) ? foldedForms(written) : written;
   if (kind === 'card verification code') return verificationCode.test(value);
   if (kind === 'PIN or PIN block') return pinValue.test(value);
   return value.trim() !== '' && !/^[*xX#\s]+$/.test(value);
@@ -265,7 +267,8 @@ function hasTrack(pattern: RegExp, text: string): boolean {
  * Whether `text` has a phrase or a pattern of SAD in it: "CVV: 123", track data, "PIN block 0412…", or a
  * SAD field's name with its value ("card_security_code=123", "encryptedPinBlock: 0412…").
  */
-export function sadKindInText(text: string): SadKind | undefined {
+export function sadKindInText(written: string): SadKind | undefined {
+  const text = hasOtherForms(written) ? foldedForms(written) : written;
   if (hasTrack(track1, text) || hasTrack(track2, text)) return 'magnetic-stripe track data';
   if (verificationInText.test(text)) return 'card verification code';
   if (pinInText.test(text)) return 'PIN or PIN block';

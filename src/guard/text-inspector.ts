@@ -1,5 +1,6 @@
 import type { AllowedFields } from './allowed-fields.ts';
 import { base64TextBlobs, hasBase64Run, wholeBase64Text } from './base64-text.ts';
+import { hasOtherForms } from './digit-forms.ts';
 import { walkJson } from './json-walk.ts';
 import { findPans } from './pan-scanner.ts';
 import { type Place, panRejected, sadRefused } from './refusals.ts';
@@ -26,13 +27,20 @@ const maxBase64Depth = 2;
 
 /**
  * Could `text` hold card data at all? A run of 13 digits (PANs and track data have one), a long
- * base64-looking run, anything that could name SAD (cvv, pin, cardSecurityCode…), or a JSON escape.
+ * base64-looking run, anything that could name SAD (cvv, pin, cardSecurityCode…), a JSON escape, or digits
+ * and letters the patterns do not read as written (full-width, other scripts' digits).
  */
 const thirteenDigits = /\d(?:(?:[ \-.+\u00a0\u2009\u202f]{1,3}|%20)?\d){12}/;
 
 export function isWorthInspecting(text: string): boolean {
   // A JSON escape (\u0034…) can hide any digit or separator from the patterns: such texts are read decoded.
-  return thirteenDigits.test(text) || hasBase64Run(text) || mayNameSad.test(text) || text.includes('\\u');
+  return (
+    thirteenDigits.test(text) ||
+    hasBase64Run(text) ||
+    mayNameSad.test(text) ||
+    text.includes('\\u') ||
+    hasOtherForms(text)
+  );
 }
 
 const threeDigits = /\d{3}/;
@@ -147,7 +155,7 @@ function inspectString(
   depth: number,
 ): TextEdit[] {
   const content = start === 0 && end === text.length ? text : text.slice(start, end);
-  if (threeDigits.test(content)) {
+  if (threeDigits.test(content) || hasOtherForms(content)) {
     const sad = sadKindInText(content);
     if (sad) throw sadRefused(sad, placeOf());
   }

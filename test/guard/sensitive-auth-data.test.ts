@@ -103,6 +103,17 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     }
   });
 
+  it("refuses SAD written in full-width or other scripts' digits", () => {
+    assert.match(refusal('{"card":{"cvv":"１２３"}}'), /card verification code.*field card\.cvv/);
+    assert.match(refusal('ＣＶＶ：１２３'), /card verification code in the message body\./);
+    assert.match(refusal('{"note":"رمز CVV: ١٢٣"}'), /card verification code.*field note/);
+    assert.match(
+      refusal('；４１１１１１１１１１１１１１１１＝２９１２１０１０００００？'),
+      /magnetic-stripe track data/,
+    );
+    assert.match(refusal('{}', { pin: { dataType: 'String', stringValue: '１２３４' } }), /message attribute 'pin'/);
+  });
+
   it('accepts empty or masked verification fields, and fields that only look alike', () => {
     for (const body of [
       '{"cvv":""}',

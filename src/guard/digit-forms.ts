@@ -1,0 +1,63 @@
+/**
+ * Card numbers and codes typed with an input method or copied from localized text come in digits other than
+ * ASCII ones: full-width (４１１１, from Japanese and Chinese input), Arabic-Indic (٤١١١), Devanagari and
+ * others. The BMP's digits are one UTF-16 unit each, as ASCII ones are, so the card-number scan reads them
+ * where they stand and an edit replaces them in place (the few digits beyond the BMP, such as mathematical
+ * ones, are not read as card numbers); SAD is looked for in the text with all such forms folded to ASCII.
+ */
+
+/**
+ * Digits other than ASCII ones, and full-width letters and punctuation ("ＣＶＶ：１２３"). Every such character
+ * is above U+00FF: V8 answers for a Latin-1 text without scanning it, so the common path costs nothing.
+ */
+const otherForms = /[\uff01-\uff5e]|[\p{Nd}--[0-9]]/v;
+
+export function hasOtherForms(text: string): boolean {
+  return otherForms.test(text);
+}
+
+const decimalDigit = /^\p{Nd}$/u;
+const unknown = -2;
+/** Values of the BMP's digits by code unit (-1: no digit), filled in as they are met. */
+let bmpDigitValues: Int8Array | undefined;
+
+/** Unicode assigns decimal digits in runs of ten code points, 0 to 9 in order: a digit's value is its place. */
+function placeInItsRun(codePoint: number): number {
+  if (!decimalDigit.test(String.fromCodePoint(codePoint))) return -1;
+  let first = codePoint;
+  while (decimalDigit.test(String.fromCodePoint(first - 1))) first--;
+  return (codePoint - first) % 10;
+}
+
+/** The value of the decimal digit with this code (any script), or -1 when it is none. */
+export function digitValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code < 0x660) return -1;
+  if (code > 0xffff) return placeInItsRun(code);
+  bmpDigitValues ??= new Int8Array(0x10000).fill(unknown);
+  let value = bmpDigitValues[code]!;
+  if (value === unknown) {
+    value = placeInItsRun(code);
+    bmpDigitValues[code] = value;
+  }
+  return value;
+}
+
+/** `text[start, end)`, a run of digits, in ASCII digits. */
+export function asciiDigits(text: string, start: number, end: number): string {
+  const run = text.slice(start, end);
+  if (!hasOtherForms(run)) return run;
+  let digits = '';
+  for (let i = start; i < end; i++) digits += digitValue(text.charCodeAt(i));
+  return digits;
+}
+
+const otherDigit = /[\p{Nd}--[0-9]]/gv;
+
+/**
+ * `text` with full-width forms made ASCII (NFKC: "ＣＶＶ：１２３" is "CVV:123") and other scripts' digits made
+ * ASCII digits (NFKC keeps those). Lengths may change: for finding SAD, which is refused, not replaced.
+ */
+export function foldedForms(text: string): string {
+  return text.normalize('NFKC').replace(otherDigit, (digit) => String(digitValue(digit.codePointAt(0)!)));
+}
