@@ -169,6 +169,7 @@ const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'-]{1,4}[0
 const xmlValue = /<([A-Za-z][A-Za-z0-9_.:-]{0,63})(?:\s[^<>]*)?>\s*([0-9A-Fa-f]{3,32})\s*<\//g;
 const maxNameLength = 64;
 
+/** Letters, digits, `_`, `.`, `-`, and brackets: form fields name nested ones so (`card[cvc]=123`). */
 function isNameChar(code: number): boolean {
   return (
     (code >= 97 && code <= 122) ||
@@ -176,7 +177,9 @@ function isNameChar(code: number): boolean {
     (code >= 48 && code <= 57) ||
     code === 95 ||
     code === 46 ||
-    code === 45
+    code === 45 ||
+    code === 91 ||
+    code === 93
   );
 }
 
@@ -194,7 +197,7 @@ function isBlankOrQuote(code: number): boolean {
 
 /**
  * The named values in text: `name=value` or `name: value` (form bodies, logs, YAML; the name possibly a dotted
- * path) found from each `:` or `=`, then XML elements. Walks out from the separators rather than matching a
+ * path or a form's `card[cvc]`) found from each `:` or `=`, then XML elements. Walks out from the separators rather than matching a
  * name at every position: a pattern would try every shorter name inside a long run of letters.
  */
 function namedValuesIn(text: string): Array<{ name: string; value: string }> {
@@ -247,8 +250,8 @@ function separatorsIn(text: string): number[] {
 /** The kind of SAD a named value in `text` holds, its name judged as a JSON field's name is. */
 function namedSadInText(text: string): SadKind | undefined {
   for (const { name, value } of namedValuesIn(text)) {
-    const parts = name.split('.');
-    const kind = sadKindOfField(name) ?? sadKindOfField(parts[parts.length - 1]!, parts[parts.length - 2]);
+    const parts = name.split(/[.[\]]+/).filter(Boolean);
+    const kind = sadKindOfField(name) ?? sadKindOfField(parts[parts.length - 1] ?? '', parts[parts.length - 2]);
     if (kind && isSadValue(kind, value)) return kind;
   }
   return undefined;
@@ -264,11 +267,29 @@ function hasTrack(pattern: RegExp, text: string): boolean {
 }
 
 /**
+ * A percent-escape of a printable character: a form- or URL-encoded text ("cvv%3D123", "card%5Bcvc%5D=123",
+ * "%3B4111…%3D2912…") whose SAD shows only once it is decoded.
+ */
+const percentEscape = /%[2-7][0-9A-Fa-f]/;
+
+/** `text` with its percent-escapes decoded byte by byte and `+` as a space: SAD is ASCII, the rest may garble. */
+function percentDecoded(text: string): string {
+  return text
+    .replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+    .replaceAll('+', ' ');
+}
+
+/**
  * Whether `text` has a phrase or a pattern of SAD in it: "CVV: 123", track data, "PIN block 0412…", or a
- * SAD field's name with its value ("card_security_code=123", "encryptedPinBlock: 0412…").
+ * SAD field's name with its value ("card_security_code=123", "encryptedPinBlock: 0412…"); as written, with
+ * full-width forms and other digits folded, and percent-decoded (once: "%253D" stays "%3D").
  */
 export function sadKindInText(written: string): SadKind | undefined {
   const text = hasOtherForms(written) ? foldedForms(written) : written;
+  return sadKindAsWritten(text) ?? (percentEscape.test(text) ? sadKindAsWritten(percentDecoded(text)) : undefined);
+}
+
+function sadKindAsWritten(text: string): SadKind | undefined {
   if (hasTrack(track1, text) || hasTrack(track2, text)) return 'magnetic-stripe track data';
   if (verificationInText.test(text)) return 'card verification code';
   if (pinInText.test(text)) return 'PIN or PIN block';

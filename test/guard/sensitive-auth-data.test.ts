@@ -114,6 +114,33 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     assert.match(refusal('{}', { pin: { dataType: 'String', stringValue: '１２３４' } }), /message attribute 'pin'/);
   });
 
+  it('refuses SAD in form- and URL-encoded text, bracketed form names included', () => {
+    for (const body of [
+      'cvv%3D123',
+      'card_number=4111111111111111&cvv%3D123',
+      'a=1&card%5Bcvc%5D=123',
+      'card%5Bcvc%5D%3D123',
+      'card[number]=4242424242424242&card[cvc]=123',
+      'payment_method_data[card][cvc]=123',
+      'note=CVV%3A+123',
+      '{"callback":"https://shop.test/pay?amount=5&card%5Bcvc%5D=123"}',
+    ]) {
+      const message = refusal(body);
+      assert.match(message, /card verification code/, body);
+      assert.doesNotMatch(message, /123/);
+    }
+    assert.match(refusal('swipe=%3B4111111111111111%3D29121010000000000%3F'), /magnetic-stripe track data/);
+    assert.match(refusal('card%5Bpin_block%5D=0412AB34CD56EF78'), /PIN or PIN block/);
+    for (const body of [
+      'q=pin%20code%20reset&page=2',
+      'cvv_policy%3Drequired&order_id%3D1234',
+      'redirect=%2Forders%3Fid%3D123%26tab%3Dcard',
+      'card[brand]=visa&card[exp_month]=12&items[0][qty]=123',
+    ]) {
+      assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
+    }
+  });
+
   it('accepts empty or masked verification fields, and fields that only look alike', () => {
     for (const body of [
       '{"cvv":""}',
