@@ -52,12 +52,24 @@ export function asciiDigits(text: string, start: number, end: number): string {
   return digits;
 }
 
-const otherDigit = /[\p{Nd}--[0-9]]/gv;
+/** Characters per `String.fromCharCode` call, well under engines' limits on arguments. */
+const charsPerCall = 8_192;
 
 /**
- * `text` with full-width forms made ASCII (NFKC: "ＣＶＶ：１２３" is "CVV:123") and other scripts' digits made
+ * `text` with full-width forms made ASCII (NFKC: "ＣＶＶ：１２３" is "CVV:123") and the BMP's other digits made
  * ASCII digits (NFKC keeps those). Lengths may change: for finding SAD, which is refused, not replaced.
  */
 export function foldedForms(text: string): string {
-  return text.normalize('NFKC').replace(otherDigit, (digit) => String(digitValue(digit.codePointAt(0)!)));
+  const normalized = text.normalize('NFKC');
+  // By code unit rather than a replace with a function per digit, which took 6 ms on 100,000 digits.
+  const codes = new Uint16Array(normalized.length);
+  for (let i = 0; i < normalized.length; i++) {
+    const code = normalized.charCodeAt(i);
+    const value = code >= 0x660 ? digitValue(code) : -1;
+    codes[i] = value >= 0 ? 48 + value : code;
+  }
+  let folded = '';
+  for (let at = 0; at < codes.length; at += charsPerCall)
+    folded += String.fromCharCode(...codes.subarray(at, at + charsPerCall));
+  return folded;
 }

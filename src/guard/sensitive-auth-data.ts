@@ -272,11 +272,13 @@ function hasTrack(pattern: RegExp, text: string): boolean {
  */
 const percentEscape = /%[2-7][0-9A-Fa-f]/;
 
-/** `text` with its percent-escapes decoded byte by byte and `+` as a space: SAD is ASCII, the rest may garble. */
+/**
+ * `text` with its percent-escapes decoded byte by byte and `+` as a space: SAD is ASCII, the rest may garble.
+ * `unescape` decodes so, never throws on a malformed text (`decodeURIComponent` does), and is native: a
+ * replace with a function per escape took 10 ms on 100 KB of escapes.
+ */
 function percentDecoded(text: string): string {
-  return text
-    .replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
-    .replaceAll('+', ' ');
+  return unescape(text).replaceAll('+', ' ');
 }
 
 /**
