@@ -1,5 +1,6 @@
 import { brandOf, passesLuhn } from '../vault/index.ts';
 import { foldedForms, hasOtherForms } from './digit-forms.ts';
+import { tagsWithAttributes } from './markup-tags.ts';
 
 /**
  * Sensitive authentication data (PCI DSS 3.3.1): full track data (3.3.1.1), card verification codes
@@ -257,6 +258,34 @@ function namedSadInText(text: string): SadKind | undefined {
   return undefined;
 }
 
+/**
+ * SAD in markup attributes: an attribute named like SAD (`<card cvv="12 3">`), or a value-like attribute of an
+ * element named like SAD (`<cvv value="123"/>`) or of one whose name-like attribute names it, as HTML forms and
+ * name/value XML do (`<input name="cvv" value="123">`, `<field key="pinBlock" value="…"/>`).
+ */
+function sadInTags(text: string): SadKind | undefined {
+  for (const tag of tagsWithAttributes(text)) {
+    let named: SadKind | undefined;
+    let hasValue = false;
+    for (const { name, value } of tag.attributes) {
+      const lower = name.toLowerCase();
+      if (pairValueKeys.has(lower)) hasValue = true;
+      else if (pairNameKeys.has(lower)) named ??= sadKindOfField(value);
+      else {
+        const kind = sadKindOfField(name);
+        if (kind && isSadValue(kind, value)) return kind;
+      }
+    }
+    if (!hasValue) continue;
+    named ??= sadKindOfField(tag.name);
+    if (!named) continue;
+    for (const { name, value } of tag.attributes) {
+      if (pairValueKeys.has(name.toLowerCase()) && isSadValue(named, value)) return named;
+    }
+  }
+  return undefined;
+}
+
 function hasTrack(pattern: RegExp, text: string): boolean {
   pattern.lastIndex = 0;
   for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
@@ -295,5 +324,5 @@ function sadKindAsWritten(text: string): SadKind | undefined {
   if (hasTrack(track1, text) || hasTrack(track2, text)) return 'magnetic-stripe track data';
   if (verificationInText.test(text)) return 'card verification code';
   if (pinInText.test(text)) return 'PIN or PIN block';
-  return namedSadInText(text);
+  return namedSadInText(text) ?? (text.includes('<') && mayNameSad.test(text) ? sadInTags(text) : undefined);
 }

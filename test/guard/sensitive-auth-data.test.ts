@@ -141,6 +141,35 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     }
   });
 
+  it('refuses SAD in XML and HTML attributes: named like SAD, or the value of an element or field named so', () => {
+    for (const [body, kind] of [
+      ['<cvv value="123"/>', /card verification code in the message body\./],
+      ['<payment><ns:CVV2 ns:Value="987"/></payment>', /card verification code/],
+      ['<card number="tok_abc" cvv="12 3"/>', /card verification code/],
+      ['<field name="cvv" value="123"/>', /card verification code/],
+      ['<form><input type="text" name="card_cvc" value="1234"></form>', /card verification code/],
+      ["<input name=cvv value='123'>", /card verification code/],
+      ['<field key="pinBlock" value="0412 AB34 CD56 EF78"/>', /PIN or PIN block/],
+      ['<track2 value=";4111111111111111=29121010000000000?"/>', /magnetic-stripe track data/],
+      ['{"xml":"<cvv value=\\"123\\"/>"}', /card verification code.*field xml/],
+    ] as const) {
+      const message = refusal(body);
+      assert.match(message, kind, body);
+      assert.doesNotMatch(message, /123|987|0412/);
+    }
+    for (const body of [
+      '<input name="cvv" value="">',
+      '<input name="cvv" maxlength="4" required>',
+      '<rule code="CVV" value="required"/>',
+      '<tax type="card" value="123"/>',
+      '<check name="cvvResult" value="M"/>',
+      '<card cvvProvided="true" exp="12/29"/>',
+      '<<<cvv value="123"',
+    ]) {
+      assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
+    }
+  });
+
   it('accepts empty or masked verification fields, and fields that only look alike', () => {
     for (const body of [
       '{"cvv":""}',
