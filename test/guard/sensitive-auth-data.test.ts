@@ -213,5 +213,11 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
       /card verification code in message attribute 'note'/,
     );
     assert.match(refusal('{"order":{"cvc":"321"}}'), /field order\.cvc/, 'PciqAllowedFields does not let SAD through');
+    // Binary values as short as SAD are read as text: a binary attribute needs no 13 bytes to hold it.
+    assert.match(refusal('{}', { cvv: { dataType: 'Binary', binaryValue: Buffer.from('123') } }), /attribute 'cvv'/);
+    assert.match(
+      refusal('{}', { extra: { dataType: 'Binary.raw', binaryValue: Buffer.from('cvv=123') } }),
+      /card verification code in message attribute 'extra'/,
+    );
   });
 });
