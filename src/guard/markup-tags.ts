@@ -24,19 +24,20 @@ function isSpace(code: number): boolean {
 }
 
 /**
- * The start tags in `text` that have attributes (`<cvv value="123"/>`, `<input name="cvv" value="123">`). A tag
+ * The start tags in `text` that have attributes (`<cvv value="123"/>`, `<input name="cvv" value="123">`), of
+ * those whose span `text[open, close]` the caller wants (asked in ascending order): only they are parsed. A tag
  * runs from a `<` to the next `>` with no `<` between (a `>` inside a quoted value ends it early: such tags are
  * rare, and the scan stays simple). Each `<` and `>` is found once by `indexOf`, so the scan is linear whatever
  * the text (`<<<<…`, a tag that never closes).
  */
-export function tagsWithAttributes(text: string): MarkupTag[] {
+export function tagsWithAttributes(text: string, isWanted: (open: number, close: number) => boolean): MarkupTag[] {
   const tags: MarkupTag[] = [];
   let close = -1;
   for (let open = text.indexOf('<'); open !== -1; ) {
     const next = text.indexOf('<', open + 1);
     if (close < open) close = text.indexOf('>', open + 1);
     if (close === -1) break;
-    if (next === -1 || next > close) {
+    if ((next === -1 || next > close) && isWanted(open, close)) {
       const tag = tagIn(text, open + 1, close);
       if (tag) tags.push(tag);
     }

@@ -258,13 +258,31 @@ function namedSadInText(text: string): SadKind | undefined {
   return undefined;
 }
 
+const sadStems = new RegExp(mayNameSad.source, 'gi');
+
+/**
+ * Whether `text[start, end]` holds a SAD stem, for ranges asked in ascending order: the next stem is searched
+ * for only once the ranges have passed it, so each part of the text is searched once.
+ */
+function stemsIn(text: string): (start: number, end: number) => boolean {
+  let next = -1;
+  return (start, end) => {
+    if (next < start) {
+      sadStems.lastIndex = start;
+      next = sadStems.exec(text)?.index ?? Number.POSITIVE_INFINITY;
+    }
+    return next <= end;
+  };
+}
+
 /**
  * SAD in markup attributes: an attribute named like SAD (`<card cvv="12 3">`), or a value-like attribute of an
  * element named like SAD (`<cvv value="123"/>`) or of one whose name-like attribute names it, as HTML forms and
  * name/value XML do (`<input name="cvv" value="123">`, `<field key="pinBlock" value="…"/>`).
  */
 function sadInTags(text: string): SadKind | undefined {
-  for (const tag of tagsWithAttributes(text)) {
+  // Only tags with a SAD stem in them can name SAD: the others are not parsed.
+  for (const tag of tagsWithAttributes(text, stemsIn(text))) {
     let named: SadKind | undefined;
     let hasValue = false;
     for (const { name, value } of tag.attributes) {
