@@ -163,8 +163,8 @@ export function isSadValue(kind: SadKind, written: string): boolean {
 const track1 = /%?B(\d{13,19})\^[^^\n]{2,26}\^\d{7}/g;
 const track2 = /;?(\d{13,19})[=D]\d{7}/g;
 const verificationInText =
-  /(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cav2|cid|csc|card\s*verification(?:\s*(?:code|value|number))?|security\s*code|card\s*code)(?![A-Za-z])[\s:=#"'-]{0,4}\d{3,4}(?!\d)/i;
-const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])/i;
+  /(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cav2|cid|csc|card\s*verification(?:\s*(?:code|value|number))?|security\s*code|card\s*code)(?![A-Za-z])[\s:=#"'+-]{0,4}\d{3,4}(?!\d)/i;
+const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'+-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])/i;
 
 /** An XML element holding a value: `<name …>value</name>` (the name possibly with a namespace prefix). */
 const xmlValue = /<([A-Za-z][A-Za-z0-9_.:-]{0,63})(?:\s[^<>]*)?>\s*([0-9A-Fa-f]{3,32})\s*<\//g;
@@ -314,10 +314,11 @@ function hasTrack(pattern: RegExp, text: string): boolean {
 }
 
 /**
- * A percent-escape of a printable character: a form- or URL-encoded text ("cvv%3D123", "card%5Bcvc%5D=123",
- * "%3B4111…%3D2912…") whose SAD shows only once it is decoded.
+ * An escaped separator of SAD's names and values (`:`, `;`, `=`, `[`, `]`, `^`): a form- or URL-encoded text
+ * whose SAD shows only once it is decoded ("cvv%3D123", "card%5Bcvc%5D=123", "%3B4111…%3D2912…"). Texts with
+ * other escapes only (`%20`, `%2F` in a URL) are not decoded: nothing would join a name to a value there.
  */
-const percentEscape = /%[2-7][0-9A-Fa-f]/;
+const percentEscape = /%(?:3[ABDabd]|5[BDEbde])/;
 
 /**
  * `text` with its percent-escapes decoded byte by byte and `+` as a space: SAD is ASCII, the rest may garble.
