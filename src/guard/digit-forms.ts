@@ -9,19 +9,40 @@
 /** Every digit other than ASCII ones, and every full-width form, is at U+0660 or above. */
 const fromArabicDigits = /[\u0660-\uffff]/;
 
+function isFullWidthLetter(code: number): boolean {
+  return (code >= 0xff21 && code <= 0xff3a) || (code >= 0xff41 && code <= 0xff5a);
+}
+
 /**
- * Whether `text` has digits other than ASCII ones, or full-width letters and punctuation ("ＣＶＶ：１２３"). V8
- * answers the first test for a Latin-1 text without scanning it, so the common path costs nothing; other texts
- * are read by code unit from their first such character (a pattern with `\p{Nd}` took 35 ns a character).
+ * Whether `text` has a character at or above U+0660 that passes `isOther`. V8 answers the first test for a
+ * Latin-1 text without scanning it, so the common path costs nothing; other texts are read by code unit from
+ * their first such character (a pattern with `\p{Nd}` took 35 ns a character).
  */
-export function hasOtherForms(text: string): boolean {
+function hasAny(text: string, isOther: (code: number) => boolean): boolean {
   const first = text.search(fromArabicDigits);
   if (first === -1) return false;
   for (let i = first; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code >= 0x660 && ((code >= 0xff01 && code <= 0xff5e) || digitValue(code) >= 0)) return true;
+    if (code >= 0x660 && isOther(code)) return true;
   }
   return false;
+}
+
+const isOtherDigitOrLetter = (code: number) => isFullWidthLetter(code) || digitValue(code) >= 0;
+
+/**
+ * Whether `text` has digits other than ASCII ones or full-width letters: what could make a card number or
+ * name SAD that the patterns do not read. Full-width punctuation alone cannot (CJK prose is full of it).
+ */
+export function hasOtherDigitsOrLetters(text: string): boolean {
+  return hasAny(text, isOtherDigitOrLetter);
+}
+
+const isOtherForm = (code: number) => (code >= 0xff01 && code <= 0xff5e) || digitValue(code) >= 0;
+
+/** Whether `text` has any form `foldedForms` changes: other digits, full-width letters and punctuation ("CVV：123"). */
+export function hasOtherForms(text: string): boolean {
+  return hasAny(text, isOtherForm);
 }
 
 const decimalDigit = /^\p{Nd}$/u;

@@ -1,6 +1,6 @@
 import type { AllowedFields } from './allowed-fields.ts';
 import { base64TextBlobs, hasBase64Run, wholeBase64Text } from './base64-text.ts';
-import { hasOtherForms } from './digit-forms.ts';
+import { hasOtherDigitsOrLetters } from './digit-forms.ts';
 import { walkJson } from './json-walk.ts';
 import { findPans } from './pan-scanner.ts';
 import { type Place, panRejected, sadRefused } from './refusals.ts';
@@ -39,7 +39,7 @@ export function isWorthInspecting(text: string): boolean {
     hasBase64Run(text) ||
     mayNameSad.test(text) ||
     text.includes('\\u') ||
-    hasOtherForms(text)
+    hasOtherDigitsOrLetters(text)
   );
 }
 
@@ -155,7 +155,7 @@ function inspectString(
   depth: number,
 ): TextEdit[] {
   const content = start === 0 && end === text.length ? text : text.slice(start, end);
-  if (threeDigits.test(content) || hasOtherForms(content)) {
+  if (threeDigits.test(content) || hasOtherDigitsOrLetters(content)) {
     const sad = sadKindInText(content);
     if (sad) throw sadRefused(sad, placeOf());
   }

@@ -106,6 +106,7 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
   it("refuses SAD written in full-width or other scripts' digits", () => {
     assert.match(refusal('{"card":{"cvv":"１２３"}}'), /card verification code.*field card\.cvv/);
     assert.match(refusal('ＣＶＶ：１２３'), /card verification code in the message body\./);
+    assert.match(refusal('カードのCVV：123'), /card verification code in the message body\./);
     assert.match(refusal('{"note":"رمز CVV: ١٢٣"}'), /card verification code.*field note/);
     assert.match(
       refusal('；４１１１１１１１１１１１１１１１＝２９１２１０１０００００？'),
