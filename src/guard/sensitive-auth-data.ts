@@ -318,7 +318,7 @@ function hasTrack(pattern: RegExp, text: string): boolean {
  * whose SAD shows only once it is decoded ("cvv%3D123", "card%5Bcvc%5D=123", "%3B4111…%3D2912…"). Texts with
  * other escapes only (`%20`, `%2F` in a URL) are not decoded: nothing would join a name to a value there.
  */
-const percentEscape = /%(?:3[ABDabd]|5[BDEbde])/;
+const percentEscape = /%(?:3[ABDabd]|5[BDEbde])/g;
 
 /**
  * `text` with its percent-escapes decoded byte by byte and `+` as a space: SAD is ASCII, the rest may garble.
@@ -330,13 +330,37 @@ function percentDecoded(text: string): string {
 }
 
 /**
+ * SAD in the fields (the parts between `&`s) of `text` that hold an escaped separator, read decoded: SAD lies
+ * within one field, so a form with a few escaped fields is not decoded and searched whole. Adjacent such
+ * fields are read together, and each part of the text is searched once.
+ */
+function sadInPercentDecoded(text: string): SadKind | undefined {
+  let runStart = -1;
+  let runEnd = -1;
+  percentEscape.lastIndex = 0;
+  for (let found = percentEscape.exec(text); found; found = percentEscape.exec(text)) {
+    const start = text.lastIndexOf('&', found.index) + 1;
+    const ampersand = text.indexOf('&', found.index);
+    const end = ampersand === -1 ? text.length : ampersand;
+    if (runStart === -1 || start !== runEnd + 1) {
+      const kind = runStart === -1 ? undefined : sadKindAsWritten(percentDecoded(text.slice(runStart, runEnd)));
+      if (kind) return kind;
+      runStart = start;
+    }
+    runEnd = end;
+    percentEscape.lastIndex = end;
+  }
+  return runStart === -1 ? undefined : sadKindAsWritten(percentDecoded(text.slice(runStart, runEnd)));
+}
+
+/**
  * Whether `text` has a phrase or a pattern of SAD in it: "CVV: 123", track data, "PIN block 0412…", or a
  * SAD field's name with its value ("card_security_code=123", "encryptedPinBlock: 0412…"); as written, with
  * full-width forms and other digits folded, and percent-decoded (once: "%253D" stays "%3D").
  */
 export function sadKindInText(written: string): SadKind | undefined {
   const text = hasOtherForms(written) ? foldedForms(written) : written;
-  return sadKindAsWritten(text) ?? (percentEscape.test(text) ? sadKindAsWritten(percentDecoded(text)) : undefined);
+  return sadKindAsWritten(text) ?? (text.includes('%') ? sadInPercentDecoded(text) : undefined);
 }
 
 function sadKindAsWritten(text: string): SadKind | undefined {
