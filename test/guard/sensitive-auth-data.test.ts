@@ -125,6 +125,7 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
       'payment_method_data[card][cvc]=123',
       'note=CVV%3A+123',
       'note=CVV+123&amount=5',
+      'q=a%3Db&page=2&note=cvv%3D123&x=1',
       '{"callback":"https://shop.test/pay?amount=5&card%5Bcvc%5D=123"}',
     ]) {
       const message = refusal(body);
@@ -136,6 +137,7 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     for (const body of [
       'q=pin%20code%20reset&page=2',
       'cvv_policy%3Drequired&order_id%3D1234',
+      'x=1&cvv%3D12345&y=%3D',
       'redirect=%2Forders%3Fid%3D123%26tab%3Dcard',
       'https://shop.test/cards/pin%20reset/1234',
       'card[brand]=visa&card[exp_month]=12&items[0][qty]=123',
