@@ -46,12 +46,17 @@ export function tagsWithAttributes(text: string, isWanted: (open: number, close:
   return tags;
 }
 
+/** `ns:Name` without its namespace prefix. */
+function withoutPrefix(name: string): string {
+  return name.slice(name.lastIndexOf(':') + 1);
+}
+
 /** The tag `text[start, end)` holds (between its `<` and `>`), when it has attributes. */
 function tagIn(text: string, start: number, end: number): MarkupTag | undefined {
   let i = start;
   while (i < end && isNameChar(text.charCodeAt(i))) i++;
   if (i === start || i - start > maxNameLength) return undefined;
-  const name = text.slice(start, i).replace(/^.*:/, '');
+  const name = withoutPrefix(text.slice(start, i));
   const attributes: MarkupTag['attributes'] = [];
   while (i < end) {
     while (i < end && isSpace(text.charCodeAt(i))) i++;
@@ -70,7 +75,7 @@ function tagIn(text: string, start: number, end: number): MarkupTag | undefined 
     i = valueStart;
     while (i < end && (isQuoted ? text.charCodeAt(i) !== quote : !isSpace(text.charCodeAt(i)))) i++;
     if (attribute.length <= maxNameLength)
-      attributes.push({ name: attribute.replace(/^.*:/, ''), value: text.slice(valueStart, i) });
+      attributes.push({ name: withoutPrefix(attribute), value: text.slice(valueStart, i) });
     if (isQuoted) i++;
   }
   return attributes.length > 0 ? { name, attributes } : undefined;
