@@ -67,8 +67,6 @@ export function digitValue(code: number): number {
 
 /** `text[start, end)`, a run of digits, in ASCII digits. */
 export function asciiDigits(text: string, start: number, end: number): string {
-  const run = text.slice(start, end);
-  if (!hasOtherForms(run)) return run;
   let digits = '';
   for (let i = start; i < end; i++) digits += digitValue(text.charCodeAt(i));
   return digits;

@@ -109,8 +109,10 @@ function groupsOf(text: string, start: number, end: number): DigitGroup[] {
   let i = start;
   while (i < end) {
     const groupStart = i;
-    while (i < end && isDigit(text.charCodeAt(i))) i++;
-    groups.push({ start: groupStart, end: i, digits: asciiDigits(text, groupStart, i) });
+    let isAscii = true;
+    for (let code = text.charCodeAt(i); i < end && isDigit(code); code = text.charCodeAt(++i)) isAscii &&= code <= 57;
+    const digits = isAscii ? text.slice(groupStart, i) : asciiDigits(text, groupStart, i);
+    groups.push({ start: groupStart, end: i, digits });
     i += separatorAt(text, i, end);
     if (i === groups[groups.length - 1]!.end) break;
   }
