@@ -52,9 +52,15 @@ export function hasBase64Run(text: string): boolean {
 const wholeBlob = /^[A-Za-z0-9+/_-]{20,}={0,2}$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * The shortest SAD, a 3-digit code: a binary attribute value as short as that is read as text too (a blob is
+ * 15 bytes or more).
+ */
+const minTextBytes = 3;
+
 /** Whether `bytes` read as UTF-8 text of mostly printable characters (binary data does not). */
 export function decodeIfText(bytes: Uint8Array): string | undefined {
-  if (bytes.length < 13) return undefined;
+  if (bytes.length < minTextBytes) return undefined;
   let text: string;
   try {
     text = strictUtf8.decode(bytes);

@@ -1,4 +1,6 @@
 import { brandOf, passesLuhn } from '../vault/index.ts';
+import { foldedForms, hasOtherForms } from './digit-forms.ts';
+import { tagsWithAttributes } from './markup-tags.ts';
 
 /**
  * Sensitive authentication data (PCI DSS 3.3.1): full track data (3.3.1.1), card verification codes
@@ -93,8 +95,9 @@ export function sadKindOfField(name: string, parent?: string): SadKind | undefin
   return parent === undefined ? undefined : fieldKinds.get(normalizedName(parent + name));
 }
 
-const verificationCode = /^\s*\d{3,4}\s*$/;
-const pinValue = /^\s*[0-9A-Fa-f]{4,32}\s*$/;
+// Spaces inside the value too ("12 3", "0412 AB34 CD56 EF78"): people and forms write codes and blocks so.
+const verificationCode = /^\s*\d(?:\s*\d){2,3}\s*$/;
+const pinValue = /^\s*[0-9A-Fa-f](?:\s*[0-9A-Fa-f]){3,31}\s*$/;
 
 /** Members that name the other member of a name/value pair, and members that hold its value (lower case). */
 const pairNameKeys = new Set(['name', 'key', 'k', 'field', 'type', 'code', 'label', 'id']);
@@ -144,10 +147,12 @@ export function sadInNamedPairs(value: unknown, path: string[] = []): { kind: Sa
 }
 
 /**
- * Whether a value in a field of `kind` is such data: a 3–4 digit code, a PIN or PIN block of digits or hex,
- * any track data at all. Empty and masked values ("", "***") are what a producer should send and pass.
+ * Whether a value in a field of `kind` is such data: a 3–4 digit code, a PIN or PIN block of digits or hex
+ * (either possibly spaced), any track data at all. Empty and masked values ("", "***") are what a producer
+ * should send and pass; so do words ("M", "pass", "unavailable"), as gateways answer in fields named cvc.
  */
-export function isSadValue(kind: SadKind, value: string): boolean {
+export function isSadValue(kind: SadKind, written: string): boolean {
+  const value = hasOtherForms(written) ? foldedForms(written) : written;
   if (kind === 'card verification code') return verificationCode.test(value);
   if (kind === 'PIN or PIN block') return pinValue.test(value);
   return value.trim() !== '' && !/^[*xX#\s]+$/.test(value);
@@ -158,13 +163,14 @@ export function isSadValue(kind: SadKind, value: string): boolean {
 const track1 = /%?B(\d{13,19})\^[^^\n]{2,26}\^\d{7}/g;
 const track2 = /;?(\d{13,19})[=D]\d{7}/g;
 const verificationInText =
-  /(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cav2|cid|csc|card\s*verification(?:\s*(?:code|value|number))?|security\s*code|card\s*code)(?![A-Za-z])[\s:=#"'-]{0,4}\d{3,4}(?!\d)/i;
-const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])/i;
+  /(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cav2|cid|csc|card\s*verification(?:\s*(?:code|value|number))?|security\s*code|card\s*code)(?![A-Za-z])[\s:=#"'+-]{0,4}\d{3,4}(?!\d)/i;
+const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'+-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])/i;
 
 /** An XML element holding a value: `<name …>value</name>` (the name possibly with a namespace prefix). */
 const xmlValue = /<([A-Za-z][A-Za-z0-9_.:-]{0,63})(?:\s[^<>]*)?>\s*([0-9A-Fa-f]{3,32})\s*<\//g;
 const maxNameLength = 64;
 
+/** Letters, digits, `_`, `.`, `-`, and brackets: form fields name nested ones so (`card[cvc]=123`). */
 function isNameChar(code: number): boolean {
   return (
     (code >= 97 && code <= 122) ||
@@ -172,7 +178,9 @@ function isNameChar(code: number): boolean {
     (code >= 48 && code <= 57) ||
     code === 95 ||
     code === 46 ||
-    code === 45
+    code === 45 ||
+    code === 91 ||
+    code === 93
   );
 }
 
@@ -190,7 +198,7 @@ function isBlankOrQuote(code: number): boolean {
 
 /**
  * The named values in text: `name=value` or `name: value` (form bodies, logs, YAML; the name possibly a dotted
- * path) found from each `:` or `=`, then XML elements. Walks out from the separators rather than matching a
+ * path or a form's `card[cvc]`) found from each `:` or `=`, then XML elements. Walks out from the separators rather than matching a
  * name at every position: a pattern would try every shorter name inside a long run of letters.
  */
 function namedValuesIn(text: string): Array<{ name: string; value: string }> {
@@ -243,9 +251,55 @@ function separatorsIn(text: string): number[] {
 /** The kind of SAD a named value in `text` holds, its name judged as a JSON field's name is. */
 function namedSadInText(text: string): SadKind | undefined {
   for (const { name, value } of namedValuesIn(text)) {
-    const parts = name.split('.');
-    const kind = sadKindOfField(name) ?? sadKindOfField(parts[parts.length - 1]!, parts[parts.length - 2]);
+    const parts = name.split(/[.[\]]+/).filter(Boolean);
+    const kind = sadKindOfField(name) ?? sadKindOfField(parts[parts.length - 1] ?? '', parts[parts.length - 2]);
     if (kind && isSadValue(kind, value)) return kind;
+  }
+  return undefined;
+}
+
+const sadStems = new RegExp(mayNameSad.source, 'gi');
+
+/**
+ * Whether `text[start, end]` holds a SAD stem, for ranges asked in ascending order: the next stem is searched
+ * for only once the ranges have passed it, so each part of the text is searched once.
+ */
+function stemsIn(text: string): (start: number, end: number) => boolean {
+  let next = -1;
+  return (start, end) => {
+    if (next < start) {
+      sadStems.lastIndex = start;
+      next = sadStems.exec(text)?.index ?? Number.POSITIVE_INFINITY;
+    }
+    return next <= end;
+  };
+}
+
+/**
+ * SAD in markup attributes: an attribute named like SAD (`<card cvv="12 3">`), or a value-like attribute of an
+ * element named like SAD (`<cvv value="123"/>`) or of one whose name-like attribute names it, as HTML forms and
+ * name/value XML do (`<input name="cvv" value="123">`, `<field key="pinBlock" value="…"/>`).
+ */
+function sadInTags(text: string): SadKind | undefined {
+  // Only tags with a SAD stem in them can name SAD: the others are not parsed.
+  for (const tag of tagsWithAttributes(text, stemsIn(text))) {
+    let named: SadKind | undefined;
+    let hasValue = false;
+    for (const { name, value } of tag.attributes) {
+      const lower = name.toLowerCase();
+      if (pairValueKeys.has(lower)) hasValue = true;
+      else if (pairNameKeys.has(lower)) named ??= sadKindOfField(value);
+      else {
+        const kind = sadKindOfField(name);
+        if (kind && isSadValue(kind, value)) return kind;
+      }
+    }
+    if (!hasValue) continue;
+    named ??= sadKindOfField(tag.name);
+    if (!named) continue;
+    for (const { name, value } of tag.attributes) {
+      if (pairValueKeys.has(name.toLowerCase()) && isSadValue(named, value)) return named;
+    }
   }
   return undefined;
 }
@@ -260,12 +314,58 @@ function hasTrack(pattern: RegExp, text: string): boolean {
 }
 
 /**
- * Whether `text` has a phrase or a pattern of SAD in it: "CVV: 123", track data, "PIN block 0412…", or a
- * SAD field's name with its value ("card_security_code=123", "encryptedPinBlock: 0412…").
+ * An escaped separator of SAD's names and values (`:`, `;`, `=`, `[`, `]`, `^`): a form- or URL-encoded text
+ * whose SAD shows only once it is decoded ("cvv%3D123", "card%5Bcvc%5D=123", "%3B4111…%3D2912…"). Texts with
+ * other escapes only (`%20`, `%2F` in a URL) are not decoded: nothing would join a name to a value there.
  */
-export function sadKindInText(text: string): SadKind | undefined {
+const percentEscape = /%(?:3[ABDabd]|5[BDEbde])/g;
+
+/**
+ * `text` with its percent-escapes decoded byte by byte and `+` as a space: SAD is ASCII, the rest may garble.
+ * `unescape` decodes so, never throws on a malformed text (`decodeURIComponent` does), and is native: a
+ * replace with a function per escape took 10 ms on 100 KB of escapes.
+ */
+function percentDecoded(text: string): string {
+  return unescape(text).replaceAll('+', ' ');
+}
+
+/**
+ * SAD in the fields (the parts between `&`s) of `text` that hold an escaped separator, read decoded: SAD lies
+ * within one field, so a form with a few escaped fields is not decoded and searched whole. Adjacent such
+ * fields are read together, and each part of the text is searched once.
+ */
+function sadInPercentDecoded(text: string): SadKind | undefined {
+  let runStart = -1;
+  let runEnd = -1;
+  percentEscape.lastIndex = 0;
+  for (let found = percentEscape.exec(text); found; found = percentEscape.exec(text)) {
+    const start = text.lastIndexOf('&', found.index) + 1;
+    const ampersand = text.indexOf('&', found.index);
+    const end = ampersand === -1 ? text.length : ampersand;
+    if (runStart === -1 || start !== runEnd + 1) {
+      const kind = runStart === -1 ? undefined : sadKindAsWritten(percentDecoded(text.slice(runStart, runEnd)));
+      if (kind) return kind;
+      runStart = start;
+    }
+    runEnd = end;
+    percentEscape.lastIndex = end;
+  }
+  return runStart === -1 ? undefined : sadKindAsWritten(percentDecoded(text.slice(runStart, runEnd)));
+}
+
+/**
+ * Whether `text` has a phrase or a pattern of SAD in it: "CVV: 123", track data, "PIN block 0412…", or a
+ * SAD field's name with its value ("card_security_code=123", "encryptedPinBlock: 0412…"); as written, with
+ * full-width forms and other digits folded, and percent-decoded (once: "%253D" stays "%3D").
+ */
+export function sadKindInText(written: string): SadKind | undefined {
+  const text = hasOtherForms(written) ? foldedForms(written) : written;
+  return sadKindAsWritten(text) ?? (text.includes('%') ? sadInPercentDecoded(text) : undefined);
+}
+
+function sadKindAsWritten(text: string): SadKind | undefined {
   if (hasTrack(track1, text) || hasTrack(track2, text)) return 'magnetic-stripe track data';
   if (verificationInText.test(text)) return 'card verification code';
   if (pinInText.test(text)) return 'PIN or PIN block';
-  return namedSadInText(text);
+  return namedSadInText(text) ?? (text.includes('<') && mayNameSad.test(text) ? sadInTags(text) : undefined);
 }

@@ -1,5 +1,6 @@
 import type { AllowedFields } from './allowed-fields.ts';
 import { base64TextBlobs, hasBase64Run, wholeBase64Text } from './base64-text.ts';
+import { hasOtherDigitsOrLetters } from './digit-forms.ts';
 import { walkJson } from './json-walk.ts';
 import { findPans } from './pan-scanner.ts';
 import { type Place, panRejected, sadRefused } from './refusals.ts';
@@ -26,13 +27,20 @@ const maxBase64Depth = 2;
 
 /**
  * Could `text` hold card data at all? A run of 13 digits (PANs and track data have one), a long
- * base64-looking run, anything that could name SAD (cvv, pin, cardSecurityCode…), or a JSON escape.
+ * base64-looking run, anything that could name SAD (cvv, pin, cardSecurityCode…), a JSON escape, or digits
+ * and letters the patterns do not read as written (full-width, other scripts' digits).
  */
-const thirteenDigits = /\d(?:(?:[ \-.+\u00a0\u2009\u202f]{1,3}|%20)?\d){12}/;
+const thirteenDigits = /\d(?:(?:[ \-.+\u00a0\u2009\u202f]{1,3}|%2[0Dd])?\d){12}/;
 
 export function isWorthInspecting(text: string): boolean {
   // A JSON escape (\u0034…) can hide any digit or separator from the patterns: such texts are read decoded.
-  return thirteenDigits.test(text) || hasBase64Run(text) || mayNameSad.test(text) || text.includes('\\u');
+  return (
+    thirteenDigits.test(text) ||
+    hasBase64Run(text) ||
+    mayNameSad.test(text) ||
+    text.includes('\\u') ||
+    hasOtherDigitsOrLetters(text)
+  );
 }
 
 const threeDigits = /\d{3}/;
@@ -85,6 +93,8 @@ function base64Place(place: Place): Place {
 /** Undefined when `text` is not JSON after all. */
 function inspectJson(text: string, place: Place, rules: InspectionRules, depth: number): TextEdit[] | undefined {
   const edits: TextEdit[] = [];
+  // Asked once of the document: a string can hold other digits or full-width letters only if it does.
+  const mayHoldOtherForms = hasOtherDigitsOrLetters(text);
   const isJson = walkJson(text, (scalar, path) => {
     // Places are built only for a refusal or a blob: the walk's path is live, so they copy it then.
     const here = (): Place => ({ container: place.container, path: [...place.path, ...path] });
@@ -115,11 +125,13 @@ function inspectJson(text: string, place: Place, rules: InspectionRules, depth: 
     // A key is scanned as text in its object's place (the walk's path does not include it yet).
     const isAllowed = rules.skipsPans === true || (scalar.kind === 'string' && rules.allowed.allows(path));
     if (!scalar.hasEscapes) {
-      edits.push(...inspectString(text, scalar.start + 1, scalar.end - 1, here, rules, isAllowed, depth));
+      const start = scalar.start + 1;
+      edits.push(...inspectString(text, start, scalar.end - 1, mayHoldOtherForms, here, rules, isAllowed, depth));
       return;
     }
     const decoded = decodedContent(text, scalar.start, scalar.end, true);
-    const inner = inspectString(decoded, 0, decoded.length, here, rules, isAllowed, depth);
+    const hasOtherForms = hasOtherDigitsOrLetters(decoded);
+    const inner = inspectString(decoded, 0, decoded.length, hasOtherForms, here, rules, isAllowed, depth);
     if (inner.length > 0)
       edits.push({ start: scalar.start, end: scalar.end, replacement: { kind: 'json-string', decoded, edits: inner } });
   });
@@ -136,18 +148,22 @@ function decodedContent(text: string, start: number, end: number, hasEscapes: bo
   return hasEscapes ? (JSON.parse(text.slice(start, end)) as string) : text.slice(start + 1, end - 1);
 }
 
-/** One JSON string's content `text[start, end)`: SAD phrases, card numbers, base64 of text. */
+/**
+ * One JSON string's content `text[start, end)`: SAD phrases, card numbers, base64 of text. `mayHoldOtherForms`
+ * is false when its document has no other digits or full-width letters (asked once, not for each string).
+ */
 function inspectString(
   text: string,
   start: number,
   end: number,
+  mayHoldOtherForms: boolean,
   placeOf: () => Place,
   rules: InspectionRules,
   isAllowed: boolean,
   depth: number,
 ): TextEdit[] {
   const content = start === 0 && end === text.length ? text : text.slice(start, end);
-  if (threeDigits.test(content)) {
+  if (threeDigits.test(content) || (mayHoldOtherForms && hasOtherDigitsOrLetters(content))) {
     const sad = sadKindInText(content);
     if (sad) throw sadRefused(sad, placeOf());
   }

@@ -22,6 +22,8 @@ const pan = '4111111111111111';
 const order = '{"order":7,"card":{"number":"4111 1111 1111 1111","exp":"12/29"}}';
 /** The PAN as people write it: every spacing the scan must not find. */
 const panForms = [pan, '4111 1111 1111 1111', '4111-1111-1111-1111'];
+/** The PAN as CJK input writes it: full-width digits, ideographic spaces. */
+const widePan = '４１１１\u3000１１１１\u3000１１１１\u3000１１１１';
 
 interface AuditRecordJson {
   kind: string;
@@ -203,6 +205,46 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
     assert.doesNotMatch(response.body, /4111/);
   });
 
+  it('refuses SAD hidden by form encoding, markup, spacing or other digits, and tokenizes a full-width PAN in place', async () => {
+    const forms = (await sqs.send(new CreateQueueCommand({ QueueName: 'forms' }))).QueueUrl!;
+    const marker = 'REFUSED-7c1e';
+    const refused = [
+      `amount=5&note=${marker}&card%5Bcvc%5D=123`,
+      `<payment note="${marker}"><cvv value="123"/></payment>`,
+      `{"note":"${marker}","card":{"cvv":"1 2 3"}}`,
+      `{"note":"${marker} ＣＶＶ：１２３"}`,
+    ];
+    const batch = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: forms,
+        Entries: [
+          ...refused.map((body, i) => ({ Id: `sad${i}`, MessageBody: body })),
+          {
+            Id: 'binary',
+            MessageBody: marker,
+            MessageAttributes: { cvv: { DataType: 'Binary', BinaryValue: Buffer.from('123') } },
+          },
+          { Id: 'wide', MessageBody: `{"note":"カード ${widePan} です"}` },
+        ],
+      }),
+    );
+    assert.deepEqual(batch.Failed?.map((failure) => failure.Id).sort(), ['binary', 'sad0', 'sad1', 'sad2', 'sad3']);
+    for (const failure of batch.Failed ?? []) {
+      assert.equal(failure.Code, 'InvalidMessageContents');
+      assert.match(failure.Message ?? '', /card verification code/);
+      assert.doesNotMatch(failure.Message ?? '', /123|１２３/);
+    }
+    assert.deepEqual(
+      batch.Successful?.map((entry) => entry.Id),
+      ['wide'],
+    );
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: forms, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
+    assert.equal(Messages?.length, 1);
+    assert.match(JSON.parse(Messages![0]!.Body!).note, /^カード tok_[a-p]{10}[a-z2-7]{24} です$/);
+  });
+
   it('serves pciq tokens with the usual AWS environment, masked unless asked', () => {
     const env = {
       ...process.env,
@@ -299,6 +341,7 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
       for (const form of panForms) assert.ok(!text.includes(form), `${form} in ${where}`);
       assert.doesNotMatch(text, pattern, `the PAN's digits in order in ${where}`);
       assert.equal(bytes.indexOf(Buffer.from(pan, 'utf16le')), -1, `UTF-16 PAN in ${where}`);
+      assert.equal(bytes.indexOf(Buffer.from(widePan)), -1, `full-width PAN in ${where}`);
       assert.equal(bytes.indexOf('REFUSED-7c1e'), -1, `part of a refused message in ${where}`);
     }
     for (const output of cliOutput) assert.doesNotMatch(output, pattern);

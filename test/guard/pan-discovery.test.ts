@@ -118,6 +118,19 @@ describe('PAN discovery on a generated corpus', () => {
     assert.deepEqual(found('not json {"card":"4111111111111111"'), ['4111111111111111'], 'broken JSON as text');
   });
 
+  it("finds card numbers in full-width and other scripts' digits, and replaces them where they stand", () => {
+    assert.deepEqual(found('{"note":"カード ４１１１－１１１１－１１１１－１１１１ です"}'), ['4111111111111111']);
+    assert.deepEqual(found('رقم البطاقة ٤١١١١١١١١١١١١١١١'), ['4111111111111111']);
+    assert.deepEqual(found('कार्ड ४१११ ११११ ११११ ११११'), ['4111111111111111']);
+    assert.deepEqual(found('{"n":"\\uff14111 1111 1111 1111"}'), ['4111111111111111']);
+    assert.equal(maskCardNumbers('カード ４１１１　１１１１　１１１１　１１１１ です'), 'カード 411111******1111 です');
+    assert.deepEqual(
+      found('注文番号 １２３４５６７８９０１２３'),
+      [],
+      'a number no brand issues, in full-width digits',
+    );
+  });
+
   it('masks card numbers in text for people: first six and last four', () => {
     assert.equal(
       maskCardNumbers('refund 4111 1111 1111 1111 and 3782-822463-10005 on order 123456'),

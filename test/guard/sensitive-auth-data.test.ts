@@ -77,6 +77,104 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     }
   });
 
+  it('refuses codes and PIN blocks written with spaces in a SAD field, and passes words there', () => {
+    for (const [body, where] of [
+      ['{"cvv":"12 3"}', /card verification code.*field cvv/],
+      ['{"card":{"cvc":"1 2 3"}}', /card verification code.*field card\.cvc/],
+      ['{"securityCode":" 12 34 "}', /card verification code.*field securityCode/],
+      ['{"pinBlock":"0412 AB34 CD56 EF78"}', /PIN or PIN block.*field pinBlock/],
+      ['[{"name":"cvv","value":"1 2 3"}]', /card verification code in the message body/],
+    ] as const) {
+      const message = refusal(body);
+      assert.match(message, where);
+      assert.doesNotMatch(message, /1 ?2 ?3|0412/);
+    }
+    assert.match(refusal('{}', { cvc: { dataType: 'String', stringValue: '9 8 7' } }), /message attribute 'cvc'/);
+    // Gateways answer in fields named like SAD: result codes and words are no codes.
+    for (const body of [
+      '{"cvv":"M"}',
+      '{"cvc_check":"pass"}',
+      '{"cvcResult":"1 Matches"}',
+      '{"cvvProvided":true}',
+      '{"cvv":"12 345"}',
+      '{"pinStatus":"not set"}',
+    ]) {
+      assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
+    }
+  });
+
+  it("refuses SAD written in full-width or other scripts' digits", () => {
+    assert.match(refusal('{"card":{"cvv":"１２３"}}'), /card verification code.*field card\.cvv/);
+    assert.match(refusal('ＣＶＶ：１２３'), /card verification code in the message body\./);
+    assert.match(refusal('カードのCVV：123'), /card verification code in the message body\./);
+    assert.match(refusal('{"note":"رمز CVV: ١٢٣"}'), /card verification code.*field note/);
+    assert.match(
+      refusal('；４１１１１１１１１１１１１１１１＝２９１２１０１０００００？'),
+      /magnetic-stripe track data/,
+    );
+    assert.match(refusal('{}', { pin: { dataType: 'String', stringValue: '１２３４' } }), /message attribute 'pin'/);
+  });
+
+  it('refuses SAD in form- and URL-encoded text, bracketed form names included', () => {
+    for (const body of [
+      'cvv%3D123',
+      'card_number=4111111111111111&cvv%3D123',
+      'a=1&card%5Bcvc%5D=123',
+      'card%5Bcvc%5D%3D123',
+      'card[number]=4242424242424242&card[cvc]=123',
+      'payment_method_data[card][cvc]=123',
+      'note=CVV%3A+123',
+      'note=CVV+123&amount=5',
+      'q=a%3Db&page=2&note=cvv%3D123&x=1',
+      '{"callback":"https://shop.test/pay?amount=5&card%5Bcvc%5D=123"}',
+    ]) {
+      const message = refusal(body);
+      assert.match(message, /card verification code/, body);
+      assert.doesNotMatch(message, /123/);
+    }
+    assert.match(refusal('swipe=%3B4111111111111111%3D29121010000000000%3F'), /magnetic-stripe track data/);
+    assert.match(refusal('card%5Bpin_block%5D=0412AB34CD56EF78'), /PIN or PIN block/);
+    for (const body of [
+      'q=pin%20code%20reset&page=2',
+      'cvv_policy%3Drequired&order_id%3D1234',
+      'x=1&cvv%3D12345&y=%3D',
+      'redirect=%2Forders%3Fid%3D123%26tab%3Dcard',
+      'https://shop.test/cards/pin%20reset/1234',
+      'card[brand]=visa&card[exp_month]=12&items[0][qty]=123',
+    ]) {
+      assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
+    }
+  });
+
+  it('refuses SAD in XML and HTML attributes: named like SAD, or the value of an element or field named so', () => {
+    for (const [body, kind] of [
+      ['<cvv value="123"/>', /card verification code in the message body\./],
+      ['<payment><ns:CVV2 ns:Value="987"/></payment>', /card verification code/],
+      ['<card number="tok_abc" cvv="12 3"/>', /card verification code/],
+      ['<field name="cvv" value="123"/>', /card verification code/],
+      ['<form><input type="text" name="card_cvc" value="1234"></form>', /card verification code/],
+      ["<input name=cvv value='123'>", /card verification code/],
+      ['<field key="pinBlock" value="0412 AB34 CD56 EF78"/>', /PIN or PIN block/],
+      ['<track2 value=";4111111111111111=29121010000000000?"/>', /magnetic-stripe track data/],
+      ['{"xml":"<cvv value=\\"123\\"/>"}', /card verification code.*field xml/],
+    ] as const) {
+      const message = refusal(body);
+      assert.match(message, kind, body);
+      assert.doesNotMatch(message, /123|987|0412/);
+    }
+    for (const body of [
+      '<input name="cvv" value="">',
+      '<input name="cvv" maxlength="4" required>',
+      '<rule code="CVV" value="required"/>',
+      '<tax type="card" value="123"/>',
+      '<check name="cvvResult" value="M"/>',
+      '<card cvvProvided="true" exp="12/29"/>',
+      '<<<cvv value="123"',
+    ]) {
+      assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
+    }
+  });
+
   it('accepts empty or masked verification fields, and fields that only look alike', () => {
     for (const body of [
       '{"cvv":""}',
@@ -120,5 +218,11 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
       /card verification code in message attribute 'note'/,
     );
     assert.match(refusal('{"order":{"cvc":"321"}}'), /field order\.cvc/, 'PciqAllowedFields does not let SAD through');
+    // Binary values as short as SAD are read as text: a binary attribute needs no 13 bytes to hold it.
+    assert.match(refusal('{}', { cvv: { dataType: 'Binary', binaryValue: Buffer.from('123') } }), /attribute 'cvv'/);
+    assert.match(
+      refusal('{}', { extra: { dataType: 'Binary.raw', binaryValue: Buffer.from('cvv=123') } }),
+      /card verification code in message attribute 'extra'/,
+    );
   });
 });

@@ -45,7 +45,18 @@ export const spacings: ReadonlyArray<{ name: string; write: (pan: string) => str
   { name: 'no-break spaces (copied text)', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1\u00a0') },
   { name: 'form-encoded spaces', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1+') },
   { name: 'URL-encoded spaces', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1%20') },
+  { name: 'URL-encoded dashes', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1%2D') },
+  {
+    name: 'full-width digits and ideographic spaces (CJK input)',
+    write: (pan) => otherDigits(pan.replace(/(\d{4})(?=\d)/g, '$1\u3000'), 0xff10),
+  },
+  { name: 'Arabic-Indic digits', write: (pan) => otherDigits(pan.replace(/(\d{4})(?=\d)/g, '$1 '), 0x660) },
 ];
+
+/** `text` with its ASCII digits written in the script whose zero is `zero`. */
+function otherDigits(text: string, zero: number): string {
+  return text.replace(/\d/g, (digit) => String.fromCharCode(zero + Number(digit)));
+}
 
 /** A number of `length` random digits (an order number, a reference): what false positives are made of. */
 export function randomNumber(length: number): string {
