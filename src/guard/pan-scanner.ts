@@ -119,22 +119,47 @@ function groupsOf(text: string, start: number, end: number): DigitGroup[] {
   return groups;
 }
 
-/** Card numbers inside a grouped run, each made of whole groups. */
+/** Luhn's doubling of a digit: 2d, less 9 when that has two digits. */
+const doubled = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9];
+
+/**
+ * Card numbers inside a grouped run, each made of whole groups. Every stretch of whole groups of 13–19 digits
+ * is a candidate, so a long run holds many (100 KB of "1 1 1 …" about a million): each is judged by Luhn from
+ * prefix sums in constant time, and only one that passes is made a string for its brand.
+ */
 function searchGroups(groups: readonly DigitGroup[]): PanMatch[] {
+  const all = groups.map((group) => group.digits).join('');
+  // Luhn doubles every second digit counting from a number's last one. For a number ending at an even index
+  // the digits at odd indexes are doubled, and the other way round: two prefix sums, one for each case.
+  const sumEndingEven = new Int32Array(all.length + 1);
+  const sumEndingOdd = new Int32Array(all.length + 1);
+  for (let i = 0; i < all.length; i++) {
+    const digit = all.charCodeAt(i) - 48;
+    const isEven = i % 2 === 0;
+    sumEndingEven[i + 1] = sumEndingEven[i]! + (isEven ? digit : doubled[digit]!);
+    sumEndingOdd[i + 1] = sumEndingOdd[i]! + (isEven ? doubled[digit]! : digit);
+  }
   const found: PanMatch[] = [];
+  let groupStart = 0;
   for (let first = 0; first < groups.length; first++) {
-    let digits = '';
+    let end = groupStart;
     for (let last = first; last < groups.length; last++) {
-      digits += groups[last]!.digits;
-      if (digits.length > maxPanDigits) break;
-      if (digits.length < minPanDigits) continue;
-      const match = candidate(digits, groups[first]!.start, groups[last]!.end);
+      end += groups[last]!.digits.length;
+      const count = end - groupStart;
+      if (count > maxPanDigits) break;
+      if (count < minPanDigits) continue;
+      const sums = (end - 1) % 2 === 0 ? sumEndingEven : sumEndingOdd;
+      if ((sums[end]! - sums[groupStart]!) % 10 !== 0) continue;
+      const match = candidate(all.slice(groupStart, end), groups[first]!.start, groups[last]!.end);
       if (match) {
         found.push(match);
+        // The search goes on after the card number's last group.
+        for (let skipped = first; skipped < last; skipped++) groupStart += groups[skipped]!.digits.length;
         first = last;
         break;
       }
     }
+    groupStart += groups[first]!.digits.length;
   }
   return found;
 }
