@@ -1,3 +1,5 @@
+import { isNameCharCode, maxNameLength } from './name-chars.ts';
+
 /** A start tag of an XML or HTML text with its attributes, values without their quotes. */
 export interface MarkupTag {
   /** The element's name, without a namespace prefix. */
@@ -5,18 +7,9 @@ export interface MarkupTag {
   attributes: Array<{ name: string; value: string }>;
 }
 
-const maxNameLength = 64;
-
+/** A name character of markup: a namespace prefix is joined by a colon (`ns:cvv`). */
 function isNameChar(code: number): boolean {
-  return (
-    (code >= 97 && code <= 122) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 48 && code <= 57) ||
-    code === 95 ||
-    code === 46 ||
-    code === 45 ||
-    code === 58
-  );
+  return isNameCharCode(code) || code === 58;
 }
 
 function isSpace(code: number): boolean {

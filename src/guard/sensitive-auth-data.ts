@@ -1,6 +1,7 @@
 import { brandOf, passesLuhn } from '../vault/index.ts';
 import { foldedForms, hasOtherForms } from './digit-forms.ts';
 import { tagsWithAttributes } from './markup-tags.ts';
+import { isNameCharCode, maxNameLength } from './name-chars.ts';
 
 /**
  * Sensitive authentication data (PCI DSS 3.3.1): full track data (3.3.1.1), card verification codes
@@ -168,20 +169,10 @@ const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'+-]{1,4}[
 
 /** An XML element holding a value: `<name …>value</name>` (the name possibly with a namespace prefix). */
 const xmlValue = /<([A-Za-z][A-Za-z0-9_.:-]{0,63})(?:\s[^<>]*)?>\s*([0-9A-Fa-f]{3,32})\s*<\//g;
-const maxNameLength = 64;
 
-/** Letters, digits, `_`, `.`, `-`, and brackets: form fields name nested ones so (`card[cvc]=123`). */
+/** A name character of text: form fields name nested ones with brackets (`card[cvc]=123`). */
 function isNameChar(code: number): boolean {
-  return (
-    (code >= 97 && code <= 122) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 48 && code <= 57) ||
-    code === 95 ||
-    code === 46 ||
-    code === 45 ||
-    code === 91 ||
-    code === 93
-  );
+  return isNameCharCode(code) || code === 91 || code === 93;
 }
 
 function isLetter(code: number): boolean {
