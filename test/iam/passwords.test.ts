@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isPciqError } from '../../src/core/index.ts';
+import { IamService } from '../../src/iam/index.ts';
 import {
   attemptSignIn,
   changePassword,
@@ -20,6 +21,7 @@ import {
   verifyAgainstNoUser,
   verifySecret,
 } from '../../src/iam/passwords/index.ts';
+import { IamHarness } from '../support/iam-harness.ts';
 
 const policy = pciDssPasswordPolicy;
 const user = 'alice';
@@ -216,6 +218,22 @@ describe('password policy floors', () => {
   it('accepts stricter settings', () => {
     const strict = passwordPolicy({ minimumLength: 16, maxFailedAttempts: 5, lockoutDurationMs: 60 * minute });
     assert.equal(strict.maxFailedAttempts, 5);
+  });
+
+  it('holds for a policy handed to the IAM service as for a configured one', async () => {
+    const harness = await new IamHarness().open();
+    const options = { store: harness.store, sealer: harness.keys, clock: harness.clock };
+    try {
+      assert.throws(
+        () => new IamService({ ...options, passwordPolicy: { ...pciDssPasswordPolicy, minimumLength: 8 } }),
+        (error) => isPciqError(error) && /minimumLength .*8\.3\.6/.test(error.message),
+      );
+      const strict = new IamService({ ...options, passwordPolicy: { minimumLength: 16 } });
+      assert.equal(strict.context.passwordPolicy.minimumLength, 16);
+      assert.equal(strict.context.passwordPolicy.passwordReuseHistory, 4, 'PCI DSS for what it leaves out');
+    } finally {
+      await harness.close();
+    }
   });
 });
 
