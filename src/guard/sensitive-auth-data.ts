@@ -87,8 +87,14 @@ function kindOfWords(name: string): SadKind | undefined {
   return undefined;
 }
 
-/** The kind of SAD a field of this name holds, judging by the name alone (the last one or two path parts). */
-export function sadKindOfField(name: string, parent?: string): SadKind | undefined {
+/**
+ * The kind of SAD a field of this name holds, judging by the name alone (the last one or two path parts).
+ * Names typed in full-width forms ("ｃｖｖ") are judged as their ASCII ones.
+ */
+export function sadKindOfField(written: string, writtenParent?: string): SadKind | undefined {
+  const name = hasOtherForms(written) ? foldedForms(written) : written;
+  const parent =
+    writtenParent !== undefined && hasOtherForms(writtenParent) ? foldedForms(writtenParent) : writtenParent;
   // Most names hold no stem of SAD at all: they are not split into words.
   const own = fieldKinds.get(normalizedName(name)) ?? (mayNameSad.test(name) ? kindOfWords(name) : undefined);
   if (own) return own;

@@ -115,6 +115,15 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     assert.match(refusal('{}', { pin: { dataType: 'String', stringValue: '１２３４' } }), /message attribute 'pin'/);
   });
 
+  it('refuses SAD in fields whose names are typed in full-width forms', () => {
+    assert.match(refusal('{"card":{"ｃｖｖ":"123"}}'), /card verification code.*field card\.ｃｖｖ/);
+    assert.match(refusal('{"ｓｅｃｕｒｉｔｙ":{"ｃｏｄｅ":"１２３"}}'), /card verification code/);
+    assert.match(refusal('{}', { ＰＩＮ: { dataType: 'String', stringValue: '1234' } }), /message attribute 'ＰＩＮ'/);
+    assert.doesNotThrow(() =>
+      screenMessage({ body: '{"ｃｖｖ":"","ｎｏｔｅ":"１２３"}', attributes: {}, systemAttributes: {} }, policies[0]!),
+    );
+  });
+
   it('refuses SAD in form- and URL-encoded text, bracketed form names included', () => {
     for (const body of [
       'cvv%3D123',
