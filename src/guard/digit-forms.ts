@@ -13,29 +13,36 @@ function isFullWidthLetter(code: number): boolean {
   return (code >= 0xff21 && code <= 0xff3a) || (code >= 0xff41 && code <= 0xff5a);
 }
 
+function isFullWidthForm(code: number): boolean {
+  return code >= 0xff01 && code <= 0xff5e;
+}
+
 /**
- * Whether `text` has digits other than ASCII ones or full-width letters: what could make a card number or
- * name SAD that the patterns do not read. Full-width punctuation alone cannot (CJK prose is full of it). V8
- * answers the first test for a Latin-1 text without scanning it, so the common path costs nothing; other texts
- * are read by code unit (a pattern with `\p{Nd}` took 35 ns a character).
+ * Whether `text` has another script's digit, or a full-width letter (`lettersOnly`) or any full-width form.
+ * V8 answers the first test for a Latin-1 text without scanning it, so the common path costs nothing; other
+ * texts are read by code unit (a pattern with `\p{Nd}` took 35 ns a character).
  */
-export function hasOtherDigitsOrLetters(text: string): boolean {
+function hasOtherDigitOr(text: string, lettersOnly: boolean): boolean {
   if (!fromArabicDigits.test(text)) return false;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code >= 0x660 && (isFullWidthLetter(code) || digitValue(code) >= 0)) return true;
+    if (code < 0x660) continue;
+    if ((lettersOnly ? isFullWidthLetter(code) : isFullWidthForm(code)) || digitValue(code) >= 0) return true;
   }
   return false;
 }
 
+/**
+ * Whether `text` has digits other than ASCII ones or full-width letters: what could make a card number or
+ * name SAD that the patterns do not read. Full-width punctuation alone cannot (CJK prose is full of it).
+ */
+export function hasOtherDigitsOrLetters(text: string): boolean {
+  return hasOtherDigitOr(text, true);
+}
+
 /** Whether `text` has any form `foldedForms` changes: other digits, full-width letters and punctuation ("CVV：123"). */
-export function hasOtherForms(text: string): boolean {
-  if (!fromArabicDigits.test(text)) return false;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x660 && ((code >= 0xff01 && code <= 0xff5e) || digitValue(code) >= 0)) return true;
-  }
-  return false;
+function hasOtherForms(text: string): boolean {
+  return hasOtherDigitOr(text, false);
 }
 
 const decimalDigit = /^\p{Nd}$/u;
@@ -76,7 +83,7 @@ export function asciiDigits(text: string, start: number, end: number): string {
  * `text` with full-width forms made ASCII (NFKC: "ＣＶＶ：１２３" is "CVV:123") and the BMP's other digits made
  * ASCII digits (NFKC keeps those). Lengths may change: for finding SAD, which is refused, not replaced.
  */
-export function foldedForms(text: string): string {
+function foldedForms(text: string): string {
   const normalized = text.normalize('NFKC');
   // The text between digits is copied by slices: a replace with a function per digit took 6 ms on 100,000
   // digits, spreading a Uint16Array 2.5 µs on a short text.
@@ -91,4 +98,9 @@ export function foldedForms(text: string): string {
     copied = i + 1;
   }
   return copied === 0 ? normalized : folded + normalized.slice(copied);
+}
+
+/** `text` as `foldedForms` makes it, when it has a form that changes; else `text` itself, at no cost. */
+export function asciiForms(text: string): string {
+  return hasOtherForms(text) ? foldedForms(text) : text;
 }

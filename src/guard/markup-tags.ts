@@ -40,7 +40,7 @@ export function tagsWithAttributes(text: string, isWanted: (open: number, close:
 }
 
 /** `ns:Name` without its namespace prefix. */
-function withoutPrefix(name: string): string {
+export function withoutPrefix(name: string): string {
   return name.slice(name.lastIndexOf(':') + 1);
 }
 

@@ -1,6 +1,6 @@
 import { brandOf, passesLuhn } from '../vault/index.ts';
-import { foldedForms, hasOtherForms } from './digit-forms.ts';
-import { tagsWithAttributes } from './markup-tags.ts';
+import { asciiForms } from './digit-forms.ts';
+import { tagsWithAttributes, withoutPrefix } from './markup-tags.ts';
 import { isNameCharCode, maxNameLength } from './name-chars.ts';
 
 /**
@@ -91,15 +91,13 @@ function kindOfWords(name: string): SadKind | undefined {
  * The kind of SAD a field of this name holds, judging by the name alone (the last one or two path parts).
  * Names typed in full-width forms ("ｃｖｖ") are judged as their ASCII ones.
  */
-export function sadKindOfField(written: string, writtenParent?: string): SadKind | undefined {
-  const name = hasOtherForms(written) ? foldedForms(written) : written;
-  const parent =
-    writtenParent !== undefined && hasOtherForms(writtenParent) ? foldedForms(writtenParent) : writtenParent;
+export function sadKindOfField(written: string, parent?: string): SadKind | undefined {
+  const name = asciiForms(written);
   // Most names hold no stem of SAD at all: they are not split into words.
   const own = fieldKinds.get(normalizedName(name)) ?? (mayNameSad.test(name) ? kindOfWords(name) : undefined);
   if (own) return own;
   // { "security": { "code": "123" } }
-  return parent === undefined ? undefined : fieldKinds.get(normalizedName(parent + name));
+  return parent === undefined ? undefined : fieldKinds.get(normalizedName(asciiForms(parent) + name));
 }
 
 // Spaces inside the value too ("12 3", "0412 AB34 CD56 EF78"): people and forms write codes and blocks so.
@@ -159,7 +157,7 @@ export function sadInNamedPairs(value: unknown, path: string[] = []): { kind: Sa
  * should send and pass; so do words ("M", "pass", "unavailable"), as gateways answer in fields named cvc.
  */
 export function isSadValue(kind: SadKind, written: string): boolean {
-  const value = hasOtherForms(written) ? foldedForms(written) : written;
+  const value = asciiForms(written);
   if (kind === 'card verification code') return verificationCode.test(value);
   if (kind === 'PIN or PIN block') return pinValue.test(value);
   return value.trim() !== '' && !/^[*xX#\s]+$/.test(value);
@@ -222,7 +220,7 @@ function namedValuesIn(text: string): Array<{ name: string; value: string }> {
   if (text.includes('</')) {
     xmlValue.lastIndex = 0;
     for (let match = xmlValue.exec(text); match; match = xmlValue.exec(text)) {
-      found.push({ name: match[1]!.replace(/^.*:/, ''), value: match[2]! });
+      found.push({ name: withoutPrefix(match[1]!), value: match[2]! });
     }
   }
   return found;
@@ -356,7 +354,7 @@ function sadInPercentDecoded(text: string): SadKind | undefined {
  * full-width forms and other digits folded, and percent-decoded (once: "%253D" stays "%3D").
  */
 export function sadKindInText(written: string): SadKind | undefined {
-  const text = hasOtherForms(written) ? foldedForms(written) : written;
+  const text = asciiForms(written);
   return sadKindAsWritten(text) ?? (text.includes('%') ? sadInPercentDecoded(text) : undefined);
 }
 
