@@ -96,9 +96,10 @@ export function findPans(text: string, from = 0, to = text.length): PanMatch[] {
     }
     if (count < minPanDigits) continue;
     const groups = groupsOf(text, start, i);
-    const match = count <= maxPanDigits ? candidate(groups.map((group) => group.digits).join(''), start, i) : undefined;
+    const digits = groups.map((group) => group.digits).join('');
+    const match = count <= maxPanDigits ? candidate(digits, start, i) : undefined;
     if (match) found.push(match);
-    else if (groups.length > 1) found.push(...searchGroups(groups));
+    else if (groups.length > 1) found.push(...searchGroups(groups, digits));
   }
   return found;
 }
@@ -125,10 +126,10 @@ const doubled = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9];
 /**
  * Card numbers inside a grouped run, each made of whole groups. Every stretch of whole groups of 13–19 digits
  * is a candidate, so a long run holds many (100 KB of "1 1 1 …" about a million): each is judged by Luhn from
- * prefix sums in constant time, and only one that passes is made a string for its brand.
+ * prefix sums in constant time, and only one that passes is made a string for its brand. `all` is the
+ * groups' digits joined.
  */
-function searchGroups(groups: readonly DigitGroup[]): PanMatch[] {
-  const all = groups.map((group) => group.digits).join('');
+function searchGroups(groups: readonly DigitGroup[], all: string): PanMatch[] {
   // Luhn doubles every second digit counting from a number's last one. For a number ending at an even index
   // the digits at odd indexes are doubled, and the other way round: two prefix sums, one for each case.
   const sumEndingEven = new Int32Array(all.length + 1);
