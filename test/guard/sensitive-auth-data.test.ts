@@ -27,6 +27,11 @@ function refusal(body: string, attributes: MessageAttributes = {}): string {
   throw new Error('not refused');
 }
 
+/** `body` passes the guard (under the tokenize policy): what looks like SAD here is not. */
+function assertAccepted(body: string): void {
+  assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
+}
+
 describe('sensitive authentication data is refused under every policy (PCI DSS 3.3.1)', () => {
   it('refuses card verification codes in fields named like them, naming the field and never the value', () => {
     const cases: Array<[string, RegExp]> = [
@@ -99,7 +104,7 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
       '{"cvv":"12 345"}',
       '{"pinStatus":"not set"}',
     ]) {
-      assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
+      assertAccepted(body);
     }
   });
 
@@ -119,9 +124,7 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     assert.match(refusal('{"card":{"ｃｖｖ":"123"}}'), /card verification code.*field card\.ｃｖｖ/);
     assert.match(refusal('{"ｓｅｃｕｒｉｔｙ":{"ｃｏｄｅ":"１２３"}}'), /card verification code/);
     assert.match(refusal('{}', { ＰＩＮ: { dataType: 'String', stringValue: '1234' } }), /message attribute 'ＰＩＮ'/);
-    assert.doesNotThrow(() =>
-      screenMessage({ body: '{"ｃｖｖ":"","ｎｏｔｅ":"１２３"}', attributes: {}, systemAttributes: {} }, policies[0]!),
-    );
+    assertAccepted('{"ｃｖｖ":"","ｎｏｔｅ":"１２３"}');
   });
 
   it('refuses SAD in form- and URL-encoded text, bracketed form names included', () => {
@@ -151,7 +154,7 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
       'https://shop.test/cards/pin%20reset/1234',
       'card[brand]=visa&card[exp_month]=12&items[0][qty]=123',
     ]) {
-      assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
+      assertAccepted(body);
     }
   });
 
@@ -180,7 +183,7 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
       '<card cvvProvided="true" exp="12/29"/>',
       '<<<cvv value="123"',
     ]) {
-      assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
+      assertAccepted(body);
     }
   });
 
@@ -197,7 +200,7 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
       '<order><id>1234</id><pinned>1</pinned></order>',
       '{"fields":[{"name":"cvv","value":""},{"name":"orderId","value":"123"},{"name":"cvvResult","value":"M"}]}',
     ]) {
-      assert.doesNotThrow(() => screenMessage({ body, attributes: {}, systemAttributes: {} }, policies[0]!), body);
+      assertAccepted(body);
     }
   });
 
