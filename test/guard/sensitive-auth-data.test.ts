@@ -169,6 +169,11 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
       ['<field key="pinBlock" value="0412 AB34 CD56 EF78"/>', /PIN or PIN block/],
       ['<track2 value=";4111111111111111=29121010000000000?"/>', /magnetic-stripe track data/],
       ['{"xml":"<cvv value=\\"123\\"/>"}', /card verification code.*field xml/],
+      // A `>` inside a quoted value belongs to the value, not to the end of the tag.
+      ['<input title="a > b" name="cvv" value="123">', /card verification code/],
+      ['<field note=\'x>y\' key="cvv" value="123"/>', /card verification code/],
+      // A quote that never closes hides no tag after it.
+      ['<a title="unclosed <input name="cvv" value="123">', /card verification code/],
     ] as const) {
       const message = refusal(body);
       assert.match(message, kind, body);
