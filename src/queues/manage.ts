@@ -8,6 +8,7 @@ import {
   applyAttributeChanges,
   attributesMatch,
   effectiveAttributes,
+  isFifoRequested,
   normalizeQueueAttributes,
   readableAttributeNames,
 } from './queue-attributes.ts';
@@ -21,12 +22,7 @@ export interface CreateQueueInput {
 }
 
 export async function createQueue(context: QueueContext, caller: Caller, input: CreateQueueInput): Promise<string> {
-  const isFifo = input.name.endsWith('.fifo');
-  if (input.attributes['FifoQueue'] === 'true' && !isFifo) {
-    throw invalidParameter(
-      'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.',
-    );
-  }
+  const isFifo = isFifoRequested(input.attributes);
   validateQueueName(input.name, isFifo);
   const requested = normalizeQueueAttributes(input.attributes, isFifo, 'CreateQueue');
   validateTags(input.tags);

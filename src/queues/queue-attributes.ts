@@ -75,6 +75,16 @@ function integerIn(name: string, value: string, min: number, max: number, unit: 
   return String(n);
 }
 
+/**
+ * The queue type a CreateQueue asks for. SQS decides it by the FifoQueue attribute alone: without
+ * FifoQueue=true the queue is standard, whatever its name. The `.fifo` suffix is a rule for FIFO names, so a
+ * `.fifo` name without the attribute asks for a standard queue with an invalid name.
+ */
+export function isFifoRequested(attributes: Record<string, string>): boolean {
+  const raw = attributes['FifoQueue'];
+  return raw !== undefined && booleanValue('FifoQueue', raw) === 'true';
+}
+
 function booleanValue(name: string, value: string): string {
   const lower = value.trim().toLowerCase();
   if (lower !== 'true' && lower !== 'false') throw invalidValue(name, 'must be true or false.');
@@ -106,14 +116,7 @@ export function normalizeQueueAttributes(
   for (const [name, raw] of Object.entries(input)) {
     if (name === 'FifoQueue') {
       if (operation === 'SetQueueAttributes') throw new PciqError('InvalidAttributeName', `Unknown Attribute ${name}.`);
-      if (booleanValue(name, raw) !== String(isFifo)) {
-        throw invalidValue(
-          name,
-          isFifo
-            ? 'a queue whose name ends in .fifo is a FIFO queue.'
-            : 'the name of a FIFO queue must end with .fifo.',
-        );
-      }
+      // Read by isFifoRequested, which decided the type; it is no attribute to store.
       continue;
     }
     if (!settable.has(name) || (fifoOnly.has(name) && !isFifo)) {

@@ -41,7 +41,7 @@ describe('FIFO queues', () => {
   afterEach(() => h.close());
 
   it('delivers each group in send order and keeps a group closed while one of its messages is in flight', async () => {
-    const q = await h.createQueue('orders.fifo', { ContentBasedDeduplication: 'true' });
+    const q = await h.createQueue('orders.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
     for (const [group, body] of [
       ['a', 'a1'],
       ['b', 'b1'],
@@ -61,7 +61,7 @@ describe('FIFO queues', () => {
   });
 
   it('opens a group again once its in-flight messages are deleted', async () => {
-    const q = await h.createQueue('delete-opens.fifo', { ContentBasedDeduplication: 'true' });
+    const q = await h.createQueue('delete-opens.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
     await h.send(q, 'x1', { groupId: 'g' });
     await h.send(q, 'x2', { groupId: 'g' });
     const [m1] = await h.receive(q, { maxMessages: 1 });
@@ -72,7 +72,7 @@ describe('FIFO queues', () => {
   });
 
   it('gives increasing sequence numbers and reports group and deduplication ids', async () => {
-    const q = await h.createQueue('seq.fifo');
+    const q = await h.createQueue('seq.fifo', { FifoQueue: 'true' });
     const r1 = await h.send(q, 'one', { groupId: 'g', deduplicationId: 'd1' });
     const r2 = await h.send(q, 'two', { groupId: 'g', deduplicationId: 'd2' });
     assert.ok(r1.sequenceNumber && r2.sequenceNumber && r2.sequenceNumber > r1.sequenceNumber);
@@ -84,7 +84,7 @@ describe('FIFO queues', () => {
   });
 
   it('drops a duplicate deduplication id within 5 minutes and accepts it after', async () => {
-    const q = await h.createQueue('dedup.fifo');
+    const q = await h.createQueue('dedup.fifo', { FifoQueue: 'true' });
     const first = await h.send(q, 'pay 10', { groupId: 'g', deduplicationId: 'order-1' });
     h.clock.advance(4 * 60_000);
     const duplicate = await h.send(q, 'pay 10 again', { groupId: 'g', deduplicationId: 'order-1' });
@@ -97,7 +97,7 @@ describe('FIFO queues', () => {
   });
 
   it('deduplicates by the SHA-256 of the body with ContentBasedDeduplication', async () => {
-    const q = await h.createQueue('content.fifo', { ContentBasedDeduplication: 'true' });
+    const q = await h.createQueue('content.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
     await h.send(q, 'same body', { groupId: 'g1' });
     await h.send(q, 'same body', { groupId: 'g2' });
     await h.send(q, 'other body', { groupId: 'g1' });
@@ -114,6 +114,7 @@ describe('FIFO queues', () => {
 
   it('deduplicates per group with DeduplicationScope messageGroup', async () => {
     const q = await h.createQueue('scope.fifo', {
+      FifoQueue: 'true',
       DeduplicationScope: 'messageGroup',
       FifoThroughputLimit: 'perMessageGroupId',
     });
@@ -124,7 +125,7 @@ describe('FIFO queues', () => {
   });
 
   it('requires a group id, a deduplication id (or content-based deduplication), and no per-message delay', async () => {
-    const q = await h.createQueue('rules.fifo');
+    const q = await h.createQueue('rules.fifo', { FifoQueue: 'true' });
     await assert.rejects(h.send(q, 'm', { deduplicationId: 'd' }), /MissingParameter/);
     await assert.rejects(h.send(q, 'm', { groupId: 'g' }), /InvalidParameterValue/);
     await assert.rejects(
@@ -142,7 +143,7 @@ describe('FIFO queues', () => {
   });
 
   it('stores neither group ids nor deduplication ids in clear', async () => {
-    const q = await h.createQueue('private.fifo');
+    const q = await h.createQueue('private.fifo', { FifoQueue: 'true' });
     await h.send(q, 'm', { groupId: 'customer-4242-group', deduplicationId: 'dedup-secret-id' });
     await h.store.close();
     const { readFileSync, readdirSync } = await import('node:fs');

@@ -30,7 +30,7 @@ describe('queue management', () => {
   });
 
   it('reports FIFO attributes for FIFO queues only', async () => {
-    const fifo = await h.createQueue('f.fifo', { ContentBasedDeduplication: 'true' });
+    const fifo = await h.createQueue('f.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
     const attributes = await h.service.getQueueAttributes(fifo, [
       'FifoQueue',
       'ContentBasedDeduplication',
@@ -73,7 +73,10 @@ describe('queue management', () => {
       await assert.rejects(h.createQueue(name), { code: 'InvalidParameterValue' }, name);
     }
     await h.createQueue('a'.repeat(80));
-    await h.createQueue(`${'b'.repeat(75)}.fifo`);
+    await h.createQueue(`${'b'.repeat(75)}.fifo`, { FifoQueue: 'true' });
+    for (const name of [`${'c'.repeat(76)}.fifo`, 'x.fifo.fifo', '.fifo', 'no-suffix']) {
+      await assert.rejects(h.createQueue(name, { FifoQueue: 'true' }), { code: 'InvalidParameterValue' }, name);
+    }
   });
 
   it('validates attribute values and names', async () => {

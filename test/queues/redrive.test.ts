@@ -45,7 +45,7 @@ describe('dead-letter queues and redrive', () => {
   });
 
   it('refuses a RedrivePolicy to a missing queue, to a queue of the other type, or past maxReceiveCount limits', async () => {
-    const fifoDlq = await h.createQueue('dlq.fifo');
+    const fifoDlq = await h.createQueue('dlq.fifo', { FifoQueue: 'true' });
     const policy = (arn: string, count: number) => JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: count });
     await assert.rejects(
       h.createQueue('a', { RedrivePolicy: policy(`arn:aws:sqs:us-east-1:${caller.accountId}:missing`, 3) }),

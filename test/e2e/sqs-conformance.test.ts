@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { initDataDir, PciqServer } from '../support/pciq-process.ts';
+import { sqsClient } from '../support/sqs-client.ts';
+
+/** Where pciq once parted from Amazon SQS as an unchanged AWS SDK v3 client sees it. */
+describe('SQS conformance through AWS SDK v3 against pciq serve', () => {
+  let data: ReturnType<typeof initDataDir>;
+  let server: PciqServer;
+  let sqs: SQSClient;
+
+  before(async () => {
+    data = initDataDir();
+    server = new PciqServer({ dataDir: data.dataDir, keyFile: data.keyFile });
+    sqs = sqsClient(await server.endpoint, data.bootstrap);
+  });
+
+  after(async () => {
+    sqs?.destroy();
+    assert.equal(await server.stop(), 0);
+    data.remove();
+  });
+
+  it('creates a FIFO queue only for FifoQueue=true: a .fifo name alone names an invalid standard queue', async () => {
+    for (const Attributes of [undefined, { FifoQueue: 'false' }, { ContentBasedDeduplication: 'true' }]) {
+      await assert.rejects(
+        sqs.send(new CreateQueueCommand({ QueueName: 'typeless.fifo', Attributes })),
+        { name: 'InvalidParameterValue', message: /alphanumeric characters, hyphens, or underscores/ },
+        JSON.stringify(Attributes),
+      );
+    }
+    await assert.rejects(sqs.send(new GetQueueUrlCommand({ QueueName: 'typeless.fifo' })), {
+      name: 'QueueDoesNotExist',
+    });
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'typed.fifo', Attributes: { FifoQueue: 'true' } }),
+    );
+    const got = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['FifoQueue'] }));
+    assert.equal(got.Attributes?.['FifoQueue'], 'true');
+  });
+});
