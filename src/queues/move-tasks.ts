@@ -62,7 +62,16 @@ export async function startMessageMoveTask(
   }
   return context.store.write(async (tx) => {
     const source = await queueByArn(tx, caller, input.sourceArn, 'SourceArn');
-    if (input.destinationArn !== undefined) await queueByArn(tx, caller, input.destinationArn, 'DestinationArn');
+    if (input.destinationArn !== undefined) {
+      const destination = await queueByArn(tx, caller, input.destinationArn, 'DestinationArn');
+      // SQS redrives only between queues of one type: a standard message has no group to join a FIFO queue
+      // with, and a FIFO queue's order means nothing in a standard one.
+      if (destination.isFifo !== source.isFifo) {
+        throw invalidParameter(
+          `Value ${input.destinationArn} for parameter DestinationArn is invalid. Reason: the destination queue must be the same type (standard or FIFO) as the source queue.`,
+        );
+      }
+    }
     if (!(await isDeadLetterQueue(tx, caller.accountId, arnOf(context, source)))) {
       throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
     }

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  type SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { sqsClient } from '../support/sqs-client.ts';
 
@@ -22,6 +28,11 @@ describe('SQS conformance through AWS SDK v3 against pciq serve', () => {
     data.remove();
   });
 
+  async function arnOf(queueUrl: string | undefined): Promise<string> {
+    const got = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+    return got.Attributes!['QueueArn']!;
+  }
+
   it('creates a FIFO queue only for FifoQueue=true: a .fifo name alone names an invalid standard queue', async () => {
     for (const Attributes of [undefined, { FifoQueue: 'false' }, { ContentBasedDeduplication: 'true' }]) {
       await assert.rejects(
@@ -38,5 +49,46 @@ describe('SQS conformance through AWS SDK v3 against pciq serve', () => {
     );
     const got = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['FifoQueue'] }));
     assert.equal(got.Attributes?.['FifoQueue'], 'true');
+  });
+
+  it('refuses a move task to a destination of the other queue type, and starts one to the same type', async () => {
+    const standardDlq = await sqs.send(new CreateQueueCommand({ QueueName: 'std-dlq' }));
+    const fifoDlq = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'fifo-dlq.fifo', Attributes: { FifoQueue: 'true' } }),
+    );
+    const redrive = async (name: string, dlqUrl: string | undefined, fifo: boolean) =>
+      sqs.send(
+        new CreateQueueCommand({
+          QueueName: name,
+          Attributes: {
+            ...(fifo ? { FifoQueue: 'true' } : {}),
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await arnOf(dlqUrl), maxReceiveCount: 3 }),
+          },
+        }),
+      );
+    const standardSource = await redrive('std-source', standardDlq.QueueUrl, false);
+    const fifoSource = await redrive('fifo-source.fifo', fifoDlq.QueueUrl, true);
+
+    for (const [dlq, destination] of [
+      [standardDlq, fifoSource],
+      [fifoDlq, standardSource],
+    ] as const) {
+      await assert.rejects(
+        sqs.send(
+          new StartMessageMoveTaskCommand({
+            SourceArn: await arnOf(dlq.QueueUrl),
+            DestinationArn: await arnOf(destination.QueueUrl),
+          }),
+        ),
+        { name: 'InvalidParameterValue', message: /same type/ },
+      );
+    }
+    const task = await sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: await arnOf(standardDlq.QueueUrl),
+        DestinationArn: await arnOf(standardSource.QueueUrl),
+      }),
+    );
+    assert.ok(task.TaskHandle);
   });
 });
