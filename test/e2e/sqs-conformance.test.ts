@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
@@ -90,5 +93,44 @@ describe('SQS conformance through AWS SDK v3 against pciq serve', () => {
       }),
     );
     assert.ok(task.TaskHandle);
+  });
+
+  it('returns the same messages and receipt handles to a FIFO receive retried with its ReceiveRequestAttemptId', async () => {
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'attempts.fifo',
+        Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' },
+      }),
+    );
+    for (const [group, body] of [
+      ['a', 'a1'],
+      ['b', 'b1'],
+    ] as const) {
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body, MessageGroupId: group }));
+    }
+    const receive = async (attemptId: string) =>
+      (
+        await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1, ReceiveRequestAttemptId: attemptId }),
+        )
+      ).Messages ?? [];
+    const first = await receive('lost-response');
+    assert.equal(first[0]?.Body, 'a1');
+    const retried = await receive('lost-response');
+    assert.deepEqual(
+      retried.map((m) => [m.MessageId, m.ReceiptHandle]),
+      first.map((m) => [m.MessageId, m.ReceiptHandle]),
+    );
+    assert.deepEqual(
+      (await receive('next')).map((m) => m.Body),
+      ['b1'],
+    );
+    // Once a message of the attempt changed, the same id makes a new receive.
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: first[0]!.ReceiptHandle, VisibilityTimeout: 0 }),
+    );
+    const renewed = await receive('lost-response');
+    assert.equal(renewed[0]?.Body, 'a1');
+    assert.notEqual(renewed[0]?.ReceiptHandle, first[0]?.ReceiptHandle);
   });
 });

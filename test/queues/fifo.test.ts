@@ -142,6 +142,39 @@ describe('FIFO queues', () => {
     assert.equal(message?.attributes['MessageGroupId'], 'tenant-1');
   });
 
+  it('answers a receive retried with its ReceiveRequestAttemptId with the same messages and handles', async () => {
+    const q = await h.createQueue('attempts.fifo', {
+      FifoQueue: 'true',
+      ContentBasedDeduplication: 'true',
+      VisibilityTimeout: '60',
+    });
+    await h.send(q, 'a1', { groupId: 'a' });
+    await h.send(q, 'b1', { groupId: 'b' });
+    const seen = (messages: Awaited<ReturnType<typeof h.receive>>) =>
+      messages.map((m) => [m.body, m.receiptHandle, m.attributes['ApproximateReceiveCount']]);
+    const first = await h.receive(q, { maxMessages: 1, attemptId: 'try-1' });
+    assert.equal(first[0]?.body, 'a1');
+    h.clock.advance(50_000);
+    assert.deepEqual(seen(await h.receive(q, { maxMessages: 1, attemptId: 'try-1' })), seen(first));
+    // The retry restarted the visibility timeout: 100 s after the first receive, a1 still holds group a.
+    h.clock.advance(50_000);
+    assert.deepEqual(await h.bodies(q, { attemptId: 'try-2' }), ['b1']);
+    // Past the 5-minute deduplication interval the same id is a new receive, with a new handle.
+    h.clock.advance(5 * 60_000);
+    const later = await h.receive(q, { maxMessages: 1, attemptId: 'try-1' });
+    assert.equal(later[0]?.body, 'a1');
+    assert.notEqual(later[0]?.receiptHandle, first[0]?.receiptHandle);
+  });
+
+  it('serves a retried ReceiveRequestAttemptId as a new receive once one of its messages changed', async () => {
+    const q = await h.createQueue('changed.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+    await h.send(q, 'a1', { groupId: 'a' });
+    await h.send(q, 'a2', { groupId: 'a' });
+    const [first] = await h.receive(q, { maxMessages: 1, attemptId: 'try-1' });
+    await h.service.deleteMessage(q, first!.receiptHandle);
+    assert.deepEqual(await h.bodies(q, { maxMessages: 1, attemptId: 'try-1' }), ['a2']);
+  });
+
   it('stores neither group ids nor deduplication ids in clear', async () => {
     const q = await h.createQueue('private.fifo', { FifoQueue: 'true' });
     await h.send(q, 'm', { groupId: 'customer-4242-group', deduplicationId: 'dedup-secret-id' });
