@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { FifoSelection } from '../../src/queues/fifo-selection.ts';
-import { QueueHarness } from '../support/queue-harness.ts';
+import type { SendEntry } from '../../src/queues/index.ts';
+import { caller, QueueHarness } from '../support/queue-harness.ts';
 
 describe('FIFO selection (pure)', () => {
   const row = (seq: number, group: string, visibleAtMs = 0, expiresAtMs = 1e12) => ({
@@ -173,6 +174,27 @@ describe('FIFO queues', () => {
     const [first] = await h.receive(q, { maxMessages: 1, attemptId: 'try-1' });
     await h.service.deleteMessage(q, first!.receiptHandle);
     assert.deepEqual(await h.bodies(q, { maxMessages: 1, attemptId: 'try-1' }), ['a2']);
+  });
+
+  it('refuses a whole FIFO batch when an entry lacks its group id or its deduplication id', async () => {
+    const q = await h.createQueue('batch-ids.fifo', { FifoQueue: 'true' });
+    const entry = (id: string, extra: Partial<SendEntry>) => ({
+      id,
+      body: id,
+      attributes: {},
+      systemAttributes: {},
+      ...extra,
+    });
+    const good = entry('good', { groupId: 'g', deduplicationId: 'd-good' });
+    await assert.rejects(h.service.sendMessages(caller, q, [good, entry('no-group', { deduplicationId: 'd' })], true), {
+      code: 'InvalidParameterValue',
+      message: 'The request must contain the parameter MessageGroupId.',
+    });
+    await assert.rejects(h.service.sendMessages(caller, q, [good, entry('no-dedup', { groupId: 'g' })], true), {
+      code: 'InvalidParameterValue',
+      message: /ContentBasedDeduplication enabled or MessageDeduplicationId provided/,
+    });
+    assert.deepEqual(await h.bodies(q), [], 'nothing of either batch was stored');
   });
 
   it('stores neither group ids nor deduplication ids in clear', async () => {
