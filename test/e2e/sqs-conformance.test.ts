@@ -3,9 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
+  DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   type SQSClient,
   StartMessageMoveTaskCommand,
@@ -132,5 +134,75 @@ describe('SQS conformance through AWS SDK v3 against pciq serve', () => {
     const renewed = await receive('lost-response');
     assert.equal(renewed[0]?.Body, 'a1');
     assert.notEqual(renewed[0]?.ReceiptHandle, first[0]?.ReceiptHandle);
+  });
+
+  it('refuses a whole FIFO batch when an entry has no MessageGroupId or MessageDeduplicationId', async () => {
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'batch.fifo', Attributes: { FifoQueue: 'true' } }),
+    );
+    const good = { Id: 'good', MessageBody: 'ok', MessageGroupId: 'g', MessageDeduplicationId: 'd1' };
+    await assert.rejects(
+      sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [good, { Id: 'bad', MessageBody: 'x' }] })),
+      { name: 'InvalidParameterValue', message: 'The request must contain the parameter MessageGroupId.' },
+    );
+    await assert.rejects(
+      sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl,
+          Entries: [good, { Id: 'bad', MessageBody: 'x', MessageGroupId: 'g' }],
+        }),
+      ),
+      { name: 'InvalidParameterValue', message: /MessageDeduplicationId provided explicitly/ },
+    );
+  });
+
+  it('treats an expired receipt handle as SQS does: harmless on a standard queue, refused on a FIFO queue', async () => {
+    const standard = await sqs.send(new CreateQueueCommand({ QueueName: 'expiring' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: standard.QueueUrl, MessageBody: 'm' }));
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: standard.QueueUrl, VisibilityTimeout: 0 }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: standard.QueueUrl,
+        ReceiptHandle: received.Messages![0]!.ReceiptHandle,
+        VisibilityTimeout: 60,
+      }),
+    );
+    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: standard.QueueUrl, VisibilityTimeout: 0 }));
+    assert.equal(again.Messages?.[0]?.Body, 'm', 'the expired handle changed nothing');
+
+    const fifo = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'expiring.fifo',
+        Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' },
+      }),
+    );
+    await sqs.send(new SendMessageCommand({ QueueUrl: fifo.QueueUrl, MessageBody: 'f', MessageGroupId: 'g' }));
+    const taken = await sqs.send(new ReceiveMessageCommand({ QueueUrl: fifo.QueueUrl, VisibilityTimeout: 0 }));
+    await assert.rejects(
+      sqs.send(new DeleteMessageCommand({ QueueUrl: fifo.QueueUrl, ReceiptHandle: taken.Messages![0]!.ReceiptHandle })),
+      { name: 'InvalidParameterValue', message: /The receipt handle has expired/ },
+    );
+  });
+
+  it('returns the message attributes a prefix wildcard or * asks for', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'attribute-filters' }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: 'msg',
+        MessageAttributes: {
+          General: { DataType: 'String', StringValue: 'Kenobi' },
+          Hello: { DataType: 'String', StringValue: 'There' },
+          'Help.Me': { DataType: 'String', StringValue: 'Me' },
+        },
+      }),
+    );
+    const names = async (MessageAttributeNames: string[]) => {
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageAttributeNames, VisibilityTimeout: 0 }));
+      return Object.keys(got.Messages?.[0]?.MessageAttributes ?? {}).sort();
+    };
+    assert.deepEqual(await names(['Hel.*']), ['Hello', 'Help.Me']);
+    assert.deepEqual(await names(['*']), ['General', 'Hello', 'Help.Me']);
+    assert.deepEqual(await names(['Help']), []);
   });
 });
