@@ -115,8 +115,17 @@ export function normalizeQueueAttributes(
   const out: Record<string, string> = {};
   for (const [name, raw] of Object.entries(input)) {
     if (name === 'FifoQueue') {
-      if (operation === 'SetQueueAttributes') throw new PciqError('InvalidAttributeName', `Unknown Attribute ${name}.`);
-      // Read by isFifoRequested, which decided the type; it is no attribute to store.
+      // On CreateQueue isFifoRequested read it to decide the type. SetQueueAttributes knows it on FIFO queues
+      // only (a standard queue has no such attribute), where it may restate the type but not change it.
+      if (operation === 'SetQueueAttributes') {
+        if (!isFifo) throw new PciqError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+        if (booleanValue(name, raw) !== 'true') {
+          throw new PciqError(
+            'InvalidAttributeValue',
+            'Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.',
+          );
+        }
+      }
       continue;
     }
     if (!settable.has(name) || (fifoOnly.has(name) && !isFifo)) {

@@ -113,6 +113,16 @@ describe('queue management', () => {
     await assert.rejects(h.service.getQueueAttributes(q, ['Bogus']), { code: 'InvalidAttributeName' });
   });
 
+  it('lets SetQueueAttributes restate FifoQueue=true on a FIFO queue, and refuses a change of type', async () => {
+    const q = await h.createQueue('restated.fifo', { FifoQueue: 'true' });
+    await h.service.setQueueAttributes(q, { FifoQueue: 'true', VisibilityTimeout: '7' });
+    assert.equal((await h.service.getQueueAttributes(q, ['VisibilityTimeout']))['VisibilityTimeout'], '7');
+    await assert.rejects(h.service.setQueueAttributes(q, { FifoQueue: 'false' }), {
+      code: 'InvalidAttributeValue',
+      message: 'Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.',
+    });
+  });
+
   it('keeps every queue encrypted: SQS-managed by default, a customer key instead, never none', async () => {
     const q = await h.createQueue('sse');
     await assert.rejects(h.service.setQueueAttributes(q, { SqsManagedSseEnabled: 'false' }), {
