@@ -6,8 +6,8 @@ import { validateQueueName } from './names.ts';
 import { refuseIfQuarantined } from './quarantine.ts';
 import {
   applyAttributeChanges,
-  attributesMatch,
   effectiveAttributes,
+  firstDifferingAttribute,
   isFifoRequested,
   normalizeQueueAttributes,
   readableAttributeNames,
@@ -31,10 +31,11 @@ export async function createQueue(context: QueueContext, caller: Caller, input: 
     const now = context.clock.now();
     const existing = await tx.getQueueByName(address.accountId, address.name);
     if (existing) {
-      if (!attributesMatch(requested, existing.attributes, existing.isFifo)) {
+      const differing = firstDifferingAttribute(requested, existing.attributes, existing.isFifo);
+      if (differing !== undefined) {
         throw new PciqError(
           'QueueNameExists',
-          `A queue already exists with the same name and a different value for attribute(s): ${Object.keys(requested).join(', ')}`,
+          `A queue already exists with the same name and a different value for attribute ${differing}`,
         );
       }
       return urlOf(context, existing);

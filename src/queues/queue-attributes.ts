@@ -266,12 +266,12 @@ export function effectiveAttributes(attributes: Record<string, string>, isFifo: 
   return out;
 }
 
-/** True when the requested attributes match what the queue has (CreateQueue on an existing name). */
-export function attributesMatch(
+/** The first requested attribute whose value differs from what the queue has (CreateQueue on an existing name). */
+export function firstDifferingAttribute(
   requested: Record<string, string>,
   existing: Record<string, string>,
   isFifo: boolean,
-): boolean {
+): string | undefined {
   const effective = effectiveAttributes(existing, isFifo);
-  return Object.entries(requested).every(([name, value]) => (effective[name] ?? '') === value);
+  return Object.keys(requested).find((name) => (effective[name] ?? '') !== requested[name]);
 }

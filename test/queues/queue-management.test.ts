@@ -66,6 +66,18 @@ describe('queue management', () => {
         code: 'QueueNameExists',
       },
     );
+    // SQS names the attribute that differs, not every one asked for.
+    await assert.rejects(
+      h.service.createQueue(caller, {
+        name: 'same',
+        attributes: { VisibilityTimeout: '45', DelaySeconds: '5' },
+        tags: {},
+      }),
+      {
+        code: 'QueueNameExists',
+        message: 'A queue already exists with the same name and a different value for attribute DelaySeconds',
+      },
+    );
   });
 
   it('validates queue names', async () => {
