@@ -13,6 +13,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
+import { signedRequest } from '../support/signed-request.ts';
 import { sqsClient } from '../support/sqs-client.ts';
 
 /** Where pciq once parted from Amazon SQS as an unchanged AWS SDK v3 client sees it. */
@@ -20,11 +21,13 @@ describe('SQS conformance through AWS SDK v3 against pciq serve', () => {
   let data: ReturnType<typeof initDataDir>;
   let server: PciqServer;
   let sqs: SQSClient;
+  let endpoint: string;
 
   before(async () => {
     data = initDataDir();
     server = new PciqServer({ dataDir: data.dataDir, keyFile: data.keyFile });
-    sqs = sqsClient(await server.endpoint, data.bootstrap);
+    endpoint = await server.endpoint;
+    sqs = sqsClient(endpoint, data.bootstrap);
   });
 
   after(async () => {
@@ -204,5 +207,37 @@ describe('SQS conformance through AWS SDK v3 against pciq serve', () => {
     assert.deepEqual(await names(['Hel.*']), ['Hello', 'Help.Me']);
     assert.deepEqual(await names(['*']), ['General', 'Hello', 'Help.Me']);
     assert.deepEqual(await names(['Help']), []);
+  });
+
+  it('names unmodeled errors in __type as SQS does, with the legacy code in x-amzn-query-error', async () => {
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'wire-errors.fifo', Attributes: { FifoQueue: 'true' } }),
+    );
+    const call = async (target: string, body: object) =>
+      signedRequest({
+        endpoint,
+        caFile: data.bootstrap.caFile,
+        region: data.bootstrap.region,
+        credentials: data.bootstrap,
+        service: 'sqs',
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${target}` },
+        body: JSON.stringify(body),
+      });
+    for (const [response, type, header] of [
+      [
+        await call('ReceiveMessage', { QueueUrl, MaxNumberOfMessages: 11 }),
+        'InvalidParameterValueException',
+        'InvalidParameterValue',
+      ],
+      [
+        await call('SendMessage', { QueueUrl, MessageBody: 'x' }),
+        'MissingRequiredParameterException',
+        'MissingParameter',
+      ],
+    ] as const) {
+      assert.equal(response.status, 400);
+      assert.equal(JSON.parse(response.body).__type, `com.amazonaws.sqs#${type}`);
+      assert.equal(response.headers['x-amzn-query-error'], `${header};Sender`);
+    }
   });
 });
