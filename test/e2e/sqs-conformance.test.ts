@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  CancelMessageMoveTaskCommand,
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -98,6 +99,10 @@ describe('SQS conformance through AWS SDK v3 against pciq serve', () => {
       }),
     );
     assert.ok(task.TaskHandle);
+    await assert.rejects(sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: 'garbage' })), {
+      name: 'InvalidParameterValue',
+      message: 'Value for parameter TaskHandle is invalid.',
+    });
   });
 
   it('returns the same messages and receipt handles to a FIFO receive retried with its ReceiveRequestAttemptId', async () => {
