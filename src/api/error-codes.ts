@@ -27,9 +27,10 @@ const table: Record<ErrorCode, Omit<WireError, 'jsonType'> & { jsonType?: string
   QueueDeletedRecently: sender(400, 'AWS.SimpleQueueService.QueueDeletedRecently'),
   InvalidAttributeName: sender(400, 'InvalidAttributeName'),
   InvalidAttributeValue: sender(400, 'InvalidAttributeValue'),
-  InvalidParameterValue: sender(400, 'InvalidParameterValue'),
+  // Unmodeled in SQS's JSON model: AWS names their `__type` with the suffix, the header keeps the legacy code.
+  InvalidParameterValue: sender(400, 'InvalidParameterValue', 'InvalidParameterValueException'),
   InvalidParameterCombination: sender(400, 'InvalidParameterCombination'),
-  MissingParameter: sender(400, 'MissingParameter'),
+  MissingParameter: sender(400, 'MissingParameter', 'MissingRequiredParameterException'),
   ReceiptHandleIsInvalid: sender(400, 'ReceiptHandleIsInvalid'),
   MessageNotInflight: sender(400, 'AWS.SimpleQueueService.MessageNotInflight'),
   TooManyEntriesInBatchRequest: sender(400, 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest'),

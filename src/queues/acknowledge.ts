@@ -27,18 +27,36 @@ function handleFor(queue: QueueRow, text: string): ReceiptHandle {
   return handle;
 }
 
+function expiredHandle(text: string): PciqError {
+  return invalidParameter(
+    `Value ${text} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`,
+  );
+}
+
 /**
  * Deleting is idempotent: a message already gone is success. A handle from an earlier receive does not
  * delete a message that was received again since (SQS documents the same); on a FIFO queue that is an
  * error, so the consumer knows another one owns the message now.
  */
-function checkDeleted(queue: QueueRow, { outcome }: DeleteOutcome): void {
-  if (outcome === 'stale' && queue.isFifo) {
-    throw new PciqError(
-      'ReceiptHandleIsInvalid',
-      'The receipt handle has expired: the message was received again since.',
-    );
-  }
+function checkDeleted(queue: QueueRow, text: string, { outcome }: DeleteOutcome): void {
+  if (outcome === 'stale' && queue.isFifo) throw expiredHandle(text);
+}
+
+/**
+ * On a FIFO queue SQS refuses a handle whose visibility timeout has run out, even before another receive
+ * took the message: its group is open again, and a late delete would drop a message another consumer may be
+ * about to get. (A standard queue still deletes with it.)
+ */
+async function refuseIfFifoHandleExpired(
+  context: QueueContext,
+  tx: WriteTx,
+  queue: QueueRow,
+  handle: ReceiptHandle,
+  text: string,
+): Promise<void> {
+  if (!queue.isFifo) return;
+  const message = await tx.getMessage(queue.id, handle.seq);
+  if (message?.receiptNonce === handle.nonce && message.visibleAtMs <= context.clock.now()) throw expiredHandle(text);
 }
 
 async function changeOne(
@@ -66,6 +84,8 @@ async function changeOne(
     );
   }
   if (message.visibleAtMs <= now) {
+    // SQS answers a standard queue's expired handle with success and leaves the message visible.
+    if (!queue.isFifo) return;
     throw new PciqError('MessageNotInflight', 'The message referred to is not in flight.');
   }
   // SQS: a message's visibility may not reach beyond 12 hours after the receive that issued the handle.
@@ -86,7 +106,11 @@ export async function deleteMessage(
 ): Promise<void> {
   const queue = await context.queues.get(address);
   const handle = handleFor(queue, receiptHandle);
-  checkDeleted(queue, await context.store.write((tx) => tx.deleteReceived(queue.id, handle.seq, handle.nonce)));
+  const outcome = await context.store.write(async (tx) => {
+    await refuseIfFifoHandleExpired(context, tx, queue, handle, receiptHandle);
+    return tx.deleteReceived(queue.id, handle.seq, handle.nonce);
+  });
+  checkDeleted(queue, receiptHandle, outcome);
 }
 
 /** The entries' messages are deleted by one storage call; an entry with a malformed handle fails alone. */
@@ -104,19 +128,28 @@ export async function deleteMessageBatch(
       return failedEntry(entry.id, error);
     }
   });
-  const valid = handles.filter((handle): handle is ReceiptHandle => !('ok' in handle));
-  const deleted = await context.store.write((tx) =>
-    tx.deleteReceivedBatch(
+  const deleted = await context.store.write(async (tx) => {
+    for (const [index, handle] of handles.entries()) {
+      if ('ok' in handle) continue;
+      const entry = entries[index]!;
+      try {
+        await refuseIfFifoHandleExpired(context, tx, queue, handle, entry.receiptHandle);
+      } catch (error) {
+        handles[index] = failedEntry(entry.id, error);
+      }
+    }
+    const valid = handles.filter((handle): handle is ReceiptHandle => !('ok' in handle));
+    return tx.deleteReceivedBatch(
       queue.id,
       valid.map((handle) => ({ seq: handle.seq, receiptNonce: handle.nonce })),
-    ),
-  );
+    );
+  });
   let next = 0;
   return entries.map((entry, index) => {
     const handle = handles[index]!;
     if ('ok' in handle) return handle;
     try {
-      checkDeleted(queue, deleted[next++]!);
+      checkDeleted(queue, entry.receiptHandle, deleted[next++]!);
       return { ok: true, id: entry.id, value: undefined };
     } catch (error) {
       return failedEntry(entry.id, error);

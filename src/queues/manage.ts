@@ -6,8 +6,9 @@ import { validateQueueName } from './names.ts';
 import { refuseIfQuarantined } from './quarantine.ts';
 import {
   applyAttributeChanges,
-  attributesMatch,
   effectiveAttributes,
+  firstDifferingAttribute,
+  isFifoRequested,
   normalizeQueueAttributes,
   readableAttributeNames,
 } from './queue-attributes.ts';
@@ -21,12 +22,7 @@ export interface CreateQueueInput {
 }
 
 export async function createQueue(context: QueueContext, caller: Caller, input: CreateQueueInput): Promise<string> {
-  const isFifo = input.name.endsWith('.fifo');
-  if (input.attributes['FifoQueue'] === 'true' && !isFifo) {
-    throw invalidParameter(
-      'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.',
-    );
-  }
+  const isFifo = isFifoRequested(input.attributes);
   validateQueueName(input.name, isFifo);
   const requested = normalizeQueueAttributes(input.attributes, isFifo, 'CreateQueue');
   validateTags(input.tags);
@@ -35,10 +31,11 @@ export async function createQueue(context: QueueContext, caller: Caller, input: 
     const now = context.clock.now();
     const existing = await tx.getQueueByName(address.accountId, address.name);
     if (existing) {
-      if (!attributesMatch(requested, existing.attributes, existing.isFifo)) {
+      const differing = firstDifferingAttribute(requested, existing.attributes, existing.isFifo);
+      if (differing !== undefined) {
         throw new PciqError(
           'QueueNameExists',
-          `A queue already exists with the same name and a different value for attribute(s): ${Object.keys(requested).join(', ')}`,
+          `A queue already exists with the same name and a different value for attribute ${differing}`,
         );
       }
       return urlOf(context, existing);

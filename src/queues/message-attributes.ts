@@ -115,16 +115,17 @@ export function validateMessageAttributes(
 }
 
 /**
- * Which user attributes a receive asks for: `All` or `.*` for every one, `prefix.*` for a family, else exact
- * names.
+ * Which user attributes a receive asks for: `All`, `*` or `.*` for every one, `prefix.*` for every name that
+ * starts with `prefix` (SQS matches `Hel.*` to both `Hello` and `Help.Me`: the dot is part of the wildcard,
+ * not of the prefix), else exact names.
  */
 export function selectMessageAttributes(
   attributes: MessageAttributes,
   requested: readonly string[],
 ): MessageAttributes {
   if (requested.length === 0) return {};
-  if (requested.includes('All') || requested.includes('.*')) return attributes;
-  const prefixes = requested.filter((name) => name.endsWith('.*')).map((name) => name.slice(0, -1));
+  if (requested.some((name) => name === 'All' || name === '*' || name === '.*')) return attributes;
+  const prefixes = requested.filter((name) => name.endsWith('.*')).map((name) => name.slice(0, -2));
   const exact = new Set(requested);
   const out: MessageAttributes = {};
   for (const [name, value] of Object.entries(attributes)) {

@@ -62,7 +62,16 @@ export async function startMessageMoveTask(
   }
   return context.store.write(async (tx) => {
     const source = await queueByArn(tx, caller, input.sourceArn, 'SourceArn');
-    if (input.destinationArn !== undefined) await queueByArn(tx, caller, input.destinationArn, 'DestinationArn');
+    if (input.destinationArn !== undefined) {
+      const destination = await queueByArn(tx, caller, input.destinationArn, 'DestinationArn');
+      // SQS redrives only between queues of one type: a standard message has no group to join a FIFO queue
+      // with, and a FIFO queue's order means nothing in a standard one.
+      if (destination.isFifo !== source.isFifo) {
+        throw invalidParameter(
+          `Value ${input.destinationArn} for parameter DestinationArn is invalid. Reason: the destination queue must be the same type (standard or FIFO) as the source queue.`,
+        );
+      }
+    }
     if (!(await isDeadLetterQueue(tx, caller.accountId, arnOf(context, source)))) {
       throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
     }
@@ -96,14 +105,33 @@ export async function startMessageMoveTask(
   });
 }
 
+/** The source ARN a task handle names, or undefined when the handle is not one SQS (or pciq) issues. */
+function sourceArnOfHandle(taskHandle: string): string | undefined {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(taskHandle, 'base64url').toString('utf8'));
+    const sourceArn = (decoded as { sourceArn?: unknown; taskId?: unknown } | null)?.sourceArn;
+    const taskId = (decoded as { taskId?: unknown } | null)?.taskId;
+    return typeof sourceArn === 'string' && typeof taskId === 'string' ? sourceArn : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * As on SQS: a handle that does not decode is InvalidParameterValue; one naming a queue that does not exist,
+ * or a task that does not, is ResourceNotFoundException.
+ */
 export async function cancelMessageMoveTask(
   context: QueueContext,
   caller: Caller,
   taskHandle: string,
 ): Promise<number> {
+  const sourceArn = sourceArnOfHandle(taskHandle);
+  if (sourceArn === undefined) throw invalidParameter('Value for parameter TaskHandle is invalid.');
   return context.store.write(async (tx) => {
+    await queueByArn(tx, caller, sourceArn, 'SourceArn');
     const task = await tx.getMoveTask(taskHandle);
-    if (!task || parseQueueArn(task.sourceArn)?.accountId !== caller.accountId) throw notFound('TaskHandle');
+    if (!task || task.sourceArn !== sourceArn) throw new PciqError('ResourceNotFoundException', 'Task does not exist.');
     if (task.status !== 'RUNNING')
       throw invalidParameter(`Only active tasks can be cancelled; this task is ${task.status}.`);
     await tx.updateMoveTask({ ...task, status: 'CANCELLED' });
@@ -187,8 +215,9 @@ async function advanceOne(context: QueueContext, tx: WriteTx, task: MoveTaskRow,
         ...task,
         movedCount: task.movedCount + moved,
         status: 'FAILED',
+        // SQS reports a destination that is gone by the error code a send to it would get.
         failureReason: destinationArn
-          ? `Destination queue ${destinationArn} does not exist.`
+          ? 'AWS.SimpleQueueService.NonExistentQueue'
           : 'A message has no source queue to return to; give a DestinationArn.',
       });
       return;

@@ -75,6 +75,16 @@ function integerIn(name: string, value: string, min: number, max: number, unit: 
   return String(n);
 }
 
+/**
+ * The queue type a CreateQueue asks for. SQS decides it by the FifoQueue attribute alone: without
+ * FifoQueue=true the queue is standard, whatever its name. The `.fifo` suffix is a rule for FIFO names, so a
+ * `.fifo` name without the attribute asks for a standard queue with an invalid name.
+ */
+export function isFifoRequested(attributes: Record<string, string>): boolean {
+  const raw = attributes['FifoQueue'];
+  return raw !== undefined && booleanValue('FifoQueue', raw) === 'true';
+}
+
 function booleanValue(name: string, value: string): string {
   const lower = value.trim().toLowerCase();
   if (lower !== 'true' && lower !== 'false') throw invalidValue(name, 'must be true or false.');
@@ -105,14 +115,16 @@ export function normalizeQueueAttributes(
   const out: Record<string, string> = {};
   for (const [name, raw] of Object.entries(input)) {
     if (name === 'FifoQueue') {
-      if (operation === 'SetQueueAttributes') throw new PciqError('InvalidAttributeName', `Unknown Attribute ${name}.`);
-      if (booleanValue(name, raw) !== String(isFifo)) {
-        throw invalidValue(
-          name,
-          isFifo
-            ? 'a queue whose name ends in .fifo is a FIFO queue.'
-            : 'the name of a FIFO queue must end with .fifo.',
-        );
+      // On CreateQueue isFifoRequested read it to decide the type. SetQueueAttributes knows it on FIFO queues
+      // only (a standard queue has no such attribute), where it may restate the type but not change it.
+      if (operation === 'SetQueueAttributes') {
+        if (!isFifo) throw new PciqError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+        if (booleanValue(name, raw) !== 'true') {
+          throw new PciqError(
+            'InvalidAttributeValue',
+            'Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.',
+          );
+        }
       }
       continue;
     }
@@ -254,12 +266,12 @@ export function effectiveAttributes(attributes: Record<string, string>, isFifo: 
   return out;
 }
 
-/** True when the requested attributes match what the queue has (CreateQueue on an existing name). */
-export function attributesMatch(
+/** The first requested attribute whose value differs from what the queue has (CreateQueue on an existing name). */
+export function firstDifferingAttribute(
   requested: Record<string, string>,
   existing: Record<string, string>,
   isFifo: boolean,
-): boolean {
+): string | undefined {
   const effective = effectiveAttributes(existing, isFifo);
-  return Object.entries(requested).every(([name, value]) => (effective[name] ?? '') === value);
+  return Object.keys(requested).find((name) => (effective[name] ?? '') !== requested[name]);
 }

@@ -150,6 +150,17 @@ async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, option
   // claim go out together instead of one round trip after the other. A claim that fails rolls back the unit.
   const sessionReady = context.sealer.session(tx);
   sessionReady.catch(() => undefined);
+  const attemptKey =
+    queue.isFifo && options.attemptId !== undefined
+      ? context.sealer.keyedHash('fifo-receive-attempt', options.attemptId)
+      : undefined;
+  if (attemptKey !== undefined) {
+    const retried = await retryAttempt(context, tx, queue, attemptKey, receipt.visibleAtMs, sessionReady);
+    if (retried) {
+      if (options.reveal) await reveal(context, tx, retried, options.reveal);
+      return retried;
+    }
+  }
   const dlq = settings.redrivePolicy ? await deadLetterQueueOf(tx, queue) : undefined;
   const claimed: Claimed[] = [];
   // Each pass claims what it can; another pass only when a redrive or a set-aside left room.
@@ -176,8 +187,58 @@ async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, option
     }
     if (skipped === 0) break;
   }
+  if (attemptKey !== undefined && claimed.length > 0) {
+    await tx.putReceiveAttempt({
+      queueId: queue.id,
+      attemptKey,
+      seqs: claimed.map((item) => item.row.seq),
+      receiptNonce: receipt.receiptNonce,
+      visibleAtMs: receipt.visibleAtMs,
+      expiresAtMs: now + limits.fifoDedupWindowMs,
+    });
+  }
   if (options.reveal) await reveal(context, tx, claimed, options.reveal);
   return claimed;
+}
+
+/**
+ * A FIFO receive retried with its ReceiveRequestAttemptId within the deduplication interval: SQS returns the
+ * same messages with the same receipt handles and restarts their visibility timeout, so a client that lost
+ * the first response neither skips those messages nor breaks its groups' order. Only while none of them was
+ * deleted, received again or given another visibility timeout; otherwise the retry is a new receive.
+ */
+async function retryAttempt(
+  context: QueueContext,
+  tx: WriteTx,
+  queue: QueueRow,
+  attemptKey: string,
+  visibleAtMs: number,
+  sessionReady: Promise<KeySession>,
+): Promise<Claimed[] | undefined> {
+  await tx.lockQueueForFifoReceive(queue.id);
+  const now = context.clock.now();
+  const attempt = await tx.getReceiveAttempt(queue.id, attemptKey, now);
+  if (!attempt) return undefined;
+  const rows: MessageRow[] = [];
+  for (const seq of attempt.seqs) {
+    const row = await tx.getMessage(queue.id, seq);
+    const isUntouched =
+      row !== undefined &&
+      row.receiptNonce === attempt.receiptNonce &&
+      row.visibleAtMs === attempt.visibleAtMs &&
+      row.expiresAtMs > now;
+    if (!isUntouched) return undefined;
+    rows.push(row);
+  }
+  for (const row of rows) await tx.setVisibleAt(queue.id, row.seq, visibleAtMs);
+  await tx.putReceiveAttempt({ ...attempt, visibleAtMs });
+  const session = await sessionReady;
+  const retried: Claimed[] = [];
+  for (const row of rows) {
+    const content = await openOrSetAside(context, tx, session, queue, row, now);
+    if (content) retried.push({ row: { ...row, visibleAtMs }, content, receiptNonce: attempt.receiptNonce });
+  }
+  return retried;
 }
 
 /**

@@ -112,6 +112,24 @@ function checkForQueue(checked: CheckedEntry, queue: QueueRow, settings: QueueSe
 }
 
 /**
+ * SQS refuses a whole FIFO SendMessageBatch (InvalidParameterValue, not an entry's failure) when an entry has
+ * no MessageGroupId, or no MessageDeduplicationId on a queue without content-based deduplication.
+ */
+function refuseFifoBatchWithoutIds(entries: readonly SendEntry[], settings: QueueSettings): void {
+  for (const entry of entries) {
+    if (entry.groupId === undefined) throw invalidParameter('The request must contain the parameter MessageGroupId.');
+  }
+  if (settings.contentBasedDeduplication) return;
+  for (const entry of entries) {
+    if (entry.deduplicationId === undefined) {
+      throw invalidParameter(
+        'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+      );
+    }
+  }
+}
+
+/**
  * SendMessage and SendMessageBatch. Whole-request problems throw; an entry's own problem becomes its
  * failure. All accepted entries commit in one transaction before anything is acknowledged.
  */
@@ -144,6 +162,7 @@ export async function sendMessages(
   });
   const queue = await context.queues.get(address);
   const settings = settingsOf(queue.attributes);
+  if (isBatch && queue.isFifo) refuseFifoBatchWithoutIds(entries, settings);
   const policy = screen(context, queue, checked);
   const via = isBatch ? 'SendMessageBatch' : 'SendMessage';
   return context.store.write(async (tx) => {

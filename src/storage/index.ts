@@ -98,6 +98,7 @@ export type {
   NewQueue,
   QueueRow,
   ReadTx,
+  ReceiveAttemptRow,
   ReceivedHandle,
   SealedPayloadRow,
   Store,

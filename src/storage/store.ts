@@ -100,6 +100,22 @@ export interface MessageCounts {
   delayed: number;
 }
 
+/**
+ * A FIFO receive remembered under its ReceiveRequestAttemptId, so that a retry within the deduplication
+ * interval gets the same messages and receipt handles back.
+ */
+export interface ReceiveAttemptRow {
+  queueId: number;
+  /** Keyed hash of the ReceiveRequestAttemptId. */
+  attemptKey: string;
+  /** The messages the receive returned, in its order; they share one receipt nonce. */
+  seqs: number[];
+  receiptNonce: string;
+  /** When the messages become visible again, as the receive or its latest retry set it. */
+  visibleAtMs: number;
+  expiresAtMs: number;
+}
+
 export interface DedupEntry {
   queueId: number;
   /** '' for queue-wide deduplication, else the group key. */
@@ -167,6 +183,8 @@ export interface ReadTx {
   /** Earliest future `visibleAtMs` among unexpired messages, to time long-poll wake-ups. */
   nextVisibleAt(queueId: number, nowMs: number): Promise<number | undefined>;
   getDedup(queueId: number, scope: string, dedupKey: string, nowMs: number): Promise<DedupEntry | undefined>;
+  /** The unexpired receive of a FIFO queue remembered under `attemptKey`, if any. */
+  getReceiveAttempt(queueId: number, attemptKey: string, nowMs: number): Promise<ReceiveAttemptRow | undefined>;
   /** Sealed payloads of all queues in `seq` order after `afterSeq`, at most `limit` (re-encryption walks). */
   scanPayloads(afterSeq: number, limit: number): Promise<SealedPayloadRow[]>;
 
@@ -194,7 +212,10 @@ export interface WriteTx extends ReadTx {
 
   insertQueue(queue: NewQueue): Promise<QueueRow>;
   updateQueue(queue: QueueRow): Promise<void>;
-  /** Deletes the queue, its messages, dedup entries and move tasks, and remembers when (QueueDeletedRecently). */
+  /**
+   * Deletes the queue, its messages, dedup entries, receive attempts and move tasks, and remembers when
+   * (QueueDeletedRecently).
+   */
   deleteQueue(queueId: number, nowMs: number): Promise<void>;
 
   insertMessage(message: NewMessage): Promise<number>;
@@ -232,12 +253,14 @@ export interface WriteTx extends ReadTx {
   deleteReceivedBatch(queueId: number, handles: readonly ReceivedHandle[]): Promise<DeleteOutcome[]>;
   /** Deletes messages sent at or before `sentUpToMs`; returns how many. */
   purgeMessages(queueId: number, sentUpToMs: number): Promise<number>;
-  /** Deletes messages past retention and dedup entries past their window, at most `limit` of each. */
+  /** Deletes messages past retention, dedup entries and receive attempts past their window, at most `limit` of each. */
   deleteExpired(nowMs: number, limit: number): Promise<number>;
   /** Visible, unexpired messages of a queue with `seq <= maxSeq`, oldest first (message move tasks). */
   selectMovable(queueId: number, maxSeq: number, nowMs: number, limit: number): Promise<MessageRow[]>;
 
   putDedup(entry: DedupEntry): Promise<void>;
+  /** Remembers a FIFO receive under its attempt key, replacing what was remembered there. */
+  putReceiveAttempt(attempt: ReceiveAttemptRow): Promise<void>;
   /** Replaces a message's sealed payload (re-encrypted under a newer key version), nothing else. */
   replacePayload(queueId: number, seq: number, payload: Uint8Array): Promise<void>;
 

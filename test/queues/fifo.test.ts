@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { FifoSelection } from '../../src/queues/fifo-selection.ts';
-import { QueueHarness } from '../support/queue-harness.ts';
+import type { SendEntry } from '../../src/queues/index.ts';
+import { caller, QueueHarness } from '../support/queue-harness.ts';
 
 describe('FIFO selection (pure)', () => {
   const row = (seq: number, group: string, visibleAtMs = 0, expiresAtMs = 1e12) => ({
@@ -41,7 +42,7 @@ describe('FIFO queues', () => {
   afterEach(() => h.close());
 
   it('delivers each group in send order and keeps a group closed while one of its messages is in flight', async () => {
-    const q = await h.createQueue('orders.fifo', { ContentBasedDeduplication: 'true' });
+    const q = await h.createQueue('orders.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
     for (const [group, body] of [
       ['a', 'a1'],
       ['b', 'b1'],
@@ -61,7 +62,7 @@ describe('FIFO queues', () => {
   });
 
   it('opens a group again once its in-flight messages are deleted', async () => {
-    const q = await h.createQueue('delete-opens.fifo', { ContentBasedDeduplication: 'true' });
+    const q = await h.createQueue('delete-opens.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
     await h.send(q, 'x1', { groupId: 'g' });
     await h.send(q, 'x2', { groupId: 'g' });
     const [m1] = await h.receive(q, { maxMessages: 1 });
@@ -72,7 +73,7 @@ describe('FIFO queues', () => {
   });
 
   it('gives increasing sequence numbers and reports group and deduplication ids', async () => {
-    const q = await h.createQueue('seq.fifo');
+    const q = await h.createQueue('seq.fifo', { FifoQueue: 'true' });
     const r1 = await h.send(q, 'one', { groupId: 'g', deduplicationId: 'd1' });
     const r2 = await h.send(q, 'two', { groupId: 'g', deduplicationId: 'd2' });
     assert.ok(r1.sequenceNumber && r2.sequenceNumber && r2.sequenceNumber > r1.sequenceNumber);
@@ -84,7 +85,7 @@ describe('FIFO queues', () => {
   });
 
   it('drops a duplicate deduplication id within 5 minutes and accepts it after', async () => {
-    const q = await h.createQueue('dedup.fifo');
+    const q = await h.createQueue('dedup.fifo', { FifoQueue: 'true' });
     const first = await h.send(q, 'pay 10', { groupId: 'g', deduplicationId: 'order-1' });
     h.clock.advance(4 * 60_000);
     const duplicate = await h.send(q, 'pay 10 again', { groupId: 'g', deduplicationId: 'order-1' });
@@ -97,7 +98,7 @@ describe('FIFO queues', () => {
   });
 
   it('deduplicates by the SHA-256 of the body with ContentBasedDeduplication', async () => {
-    const q = await h.createQueue('content.fifo', { ContentBasedDeduplication: 'true' });
+    const q = await h.createQueue('content.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
     await h.send(q, 'same body', { groupId: 'g1' });
     await h.send(q, 'same body', { groupId: 'g2' });
     await h.send(q, 'other body', { groupId: 'g1' });
@@ -114,6 +115,7 @@ describe('FIFO queues', () => {
 
   it('deduplicates per group with DeduplicationScope messageGroup', async () => {
     const q = await h.createQueue('scope.fifo', {
+      FifoQueue: 'true',
       DeduplicationScope: 'messageGroup',
       FifoThroughputLimit: 'perMessageGroupId',
     });
@@ -124,7 +126,7 @@ describe('FIFO queues', () => {
   });
 
   it('requires a group id, a deduplication id (or content-based deduplication), and no per-message delay', async () => {
-    const q = await h.createQueue('rules.fifo');
+    const q = await h.createQueue('rules.fifo', { FifoQueue: 'true' });
     await assert.rejects(h.send(q, 'm', { deduplicationId: 'd' }), /MissingParameter/);
     await assert.rejects(h.send(q, 'm', { groupId: 'g' }), /InvalidParameterValue/);
     await assert.rejects(
@@ -141,8 +143,62 @@ describe('FIFO queues', () => {
     assert.equal(message?.attributes['MessageGroupId'], 'tenant-1');
   });
 
+  it('answers a receive retried with its ReceiveRequestAttemptId with the same messages and handles', async () => {
+    const q = await h.createQueue('attempts.fifo', {
+      FifoQueue: 'true',
+      ContentBasedDeduplication: 'true',
+      VisibilityTimeout: '60',
+    });
+    await h.send(q, 'a1', { groupId: 'a' });
+    await h.send(q, 'b1', { groupId: 'b' });
+    const seen = (messages: Awaited<ReturnType<typeof h.receive>>) =>
+      messages.map((m) => [m.body, m.receiptHandle, m.attributes['ApproximateReceiveCount']]);
+    const first = await h.receive(q, { maxMessages: 1, attemptId: 'try-1' });
+    assert.equal(first[0]?.body, 'a1');
+    h.clock.advance(50_000);
+    assert.deepEqual(seen(await h.receive(q, { maxMessages: 1, attemptId: 'try-1' })), seen(first));
+    // The retry restarted the visibility timeout: 100 s after the first receive, a1 still holds group a.
+    h.clock.advance(50_000);
+    assert.deepEqual(await h.bodies(q, { attemptId: 'try-2' }), ['b1']);
+    // Past the 5-minute deduplication interval the same id is a new receive, with a new handle.
+    h.clock.advance(5 * 60_000);
+    const later = await h.receive(q, { maxMessages: 1, attemptId: 'try-1' });
+    assert.equal(later[0]?.body, 'a1');
+    assert.notEqual(later[0]?.receiptHandle, first[0]?.receiptHandle);
+  });
+
+  it('serves a retried ReceiveRequestAttemptId as a new receive once one of its messages changed', async () => {
+    const q = await h.createQueue('changed.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+    await h.send(q, 'a1', { groupId: 'a' });
+    await h.send(q, 'a2', { groupId: 'a' });
+    const [first] = await h.receive(q, { maxMessages: 1, attemptId: 'try-1' });
+    await h.service.deleteMessage(q, first!.receiptHandle);
+    assert.deepEqual(await h.bodies(q, { maxMessages: 1, attemptId: 'try-1' }), ['a2']);
+  });
+
+  it('refuses a whole FIFO batch when an entry lacks its group id or its deduplication id', async () => {
+    const q = await h.createQueue('batch-ids.fifo', { FifoQueue: 'true' });
+    const entry = (id: string, extra: Partial<SendEntry>) => ({
+      id,
+      body: id,
+      attributes: {},
+      systemAttributes: {},
+      ...extra,
+    });
+    const good = entry('good', { groupId: 'g', deduplicationId: 'd-good' });
+    await assert.rejects(h.service.sendMessages(caller, q, [good, entry('no-group', { deduplicationId: 'd' })], true), {
+      code: 'InvalidParameterValue',
+      message: 'The request must contain the parameter MessageGroupId.',
+    });
+    await assert.rejects(h.service.sendMessages(caller, q, [good, entry('no-dedup', { groupId: 'g' })], true), {
+      code: 'InvalidParameterValue',
+      message: /ContentBasedDeduplication enabled or MessageDeduplicationId provided/,
+    });
+    assert.deepEqual(await h.bodies(q), [], 'nothing of either batch was stored');
+  });
+
   it('stores neither group ids nor deduplication ids in clear', async () => {
-    const q = await h.createQueue('private.fifo');
+    const q = await h.createQueue('private.fifo', { FifoQueue: 'true' });
     await h.send(q, 'm', { groupId: 'customer-4242-group', deduplicationId: 'dedup-secret-id' });
     await h.store.close();
     const { readFileSync, readdirSync } = await import('node:fs');

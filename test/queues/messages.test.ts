@@ -44,6 +44,11 @@ describe('sending and receiving messages', () => {
     assert.deepEqual(Object.keys(some!.messageAttributes).sort(), ['amount', 'app.trace']);
     assert.deepEqual(Object.keys(some!.attributes), ['SentTimestamp']);
     assert.notEqual(some?.md5OfMessageAttributes, sent.md5OfMessageAttributes, 'the checksum covers what is returned');
+    // As on SQS, `prefix.*` matches names that start with the prefix, dotted or not; `*` means all.
+    const [family] = await h.receive(q, { visibilityTimeoutSec: 0, messageAttributeNames: ['ap.*', 'ci.*'] });
+    assert.deepEqual(Object.keys(family!.messageAttributes).sort(), ['app.trace', 'city']);
+    const [star] = await h.receive(q, { visibilityTimeoutSec: 0, messageAttributeNames: ['*'] });
+    assert.deepEqual(Object.keys(star!.messageAttributes).sort(), ['amount', 'app.trace', 'city']);
     const [none] = await h.receive(q, { visibilityTimeoutSec: 0, messageAttributeNames: [], systemAttributeNames: [] });
     assert.deepEqual([none?.messageAttributes, none?.attributes, none?.md5OfMessageAttributes], [{}, {}, undefined]);
   });

@@ -30,7 +30,7 @@ describe('queue management', () => {
   });
 
   it('reports FIFO attributes for FIFO queues only', async () => {
-    const fifo = await h.createQueue('f.fifo', { ContentBasedDeduplication: 'true' });
+    const fifo = await h.createQueue('f.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
     const attributes = await h.service.getQueueAttributes(fifo, [
       'FifoQueue',
       'ContentBasedDeduplication',
@@ -66,6 +66,18 @@ describe('queue management', () => {
         code: 'QueueNameExists',
       },
     );
+    // SQS names the attribute that differs, not every one asked for.
+    await assert.rejects(
+      h.service.createQueue(caller, {
+        name: 'same',
+        attributes: { VisibilityTimeout: '45', DelaySeconds: '5' },
+        tags: {},
+      }),
+      {
+        code: 'QueueNameExists',
+        message: 'A queue already exists with the same name and a different value for attribute DelaySeconds',
+      },
+    );
   });
 
   it('validates queue names', async () => {
@@ -73,7 +85,10 @@ describe('queue management', () => {
       await assert.rejects(h.createQueue(name), { code: 'InvalidParameterValue' }, name);
     }
     await h.createQueue('a'.repeat(80));
-    await h.createQueue(`${'b'.repeat(75)}.fifo`);
+    await h.createQueue(`${'b'.repeat(75)}.fifo`, { FifoQueue: 'true' });
+    for (const name of [`${'c'.repeat(76)}.fifo`, 'x.fifo.fifo', '.fifo', 'no-suffix']) {
+      await assert.rejects(h.createQueue(name, { FifoQueue: 'true' }), { code: 'InvalidParameterValue' }, name);
+    }
   });
 
   it('validates attribute values and names', async () => {
@@ -108,6 +123,16 @@ describe('queue management', () => {
     assert.equal(Number(attributes['LastModifiedTimestamp']) - Number(attributes['CreatedTimestamp']), 5);
     await assert.rejects(h.service.setQueueAttributes(q, { FifoQueue: 'true' }), { code: 'InvalidAttributeName' });
     await assert.rejects(h.service.getQueueAttributes(q, ['Bogus']), { code: 'InvalidAttributeName' });
+  });
+
+  it('lets SetQueueAttributes restate FifoQueue=true on a FIFO queue, and refuses a change of type', async () => {
+    const q = await h.createQueue('restated.fifo', { FifoQueue: 'true' });
+    await h.service.setQueueAttributes(q, { FifoQueue: 'true', VisibilityTimeout: '7' });
+    assert.equal((await h.service.getQueueAttributes(q, ['VisibilityTimeout']))['VisibilityTimeout'], '7');
+    await assert.rejects(h.service.setQueueAttributes(q, { FifoQueue: 'false' }), {
+      code: 'InvalidAttributeValue',
+      message: 'Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.',
+    });
   });
 
   it('keeps every queue encrypted: SQS-managed by default, a customer key instead, never none', async () => {

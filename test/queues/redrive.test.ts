@@ -45,7 +45,7 @@ describe('dead-letter queues and redrive', () => {
   });
 
   it('refuses a RedrivePolicy to a missing queue, to a queue of the other type, or past maxReceiveCount limits', async () => {
-    const fifoDlq = await h.createQueue('dlq.fifo');
+    const fifoDlq = await h.createQueue('dlq.fifo', { FifoQueue: 'true' });
     const policy = (arn: string, count: number) => JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: count });
     await assert.rejects(
       h.createQueue('a', { RedrivePolicy: policy(`arn:aws:sqs:us-east-1:${caller.accountId}:missing`, 3) }),
@@ -122,6 +122,38 @@ describe('dead-letter queues and redrive', () => {
     });
     assert.equal(await h.service.cancelMessageMoveTask(caller, handle), 0);
     assert.equal((await h.service.listMessageMoveTasks(caller, { sourceArn: h.arnOf(dlq) }))[0]?.status, 'CANCELLED');
+  });
+
+  it('fails a move task whose destination was deleted, with the reason SQS gives', async () => {
+    const { dlq, source } = await withDlq(1);
+    await h.send(source, 'm');
+    await h.bodies(source);
+    h.clock.advance(10_000);
+    await h.bodies(source);
+    const target = await h.createQueue('target');
+    await h.service.startMessageMoveTask(caller, { sourceArn: h.arnOf(dlq), destinationArn: h.arnOf(target) });
+    await h.service.deleteQueue(target);
+    await h.service.advanceMoveTasks(1);
+    const [failed] = await h.service.listMessageMoveTasks(caller, { sourceArn: h.arnOf(dlq) });
+    assert.deepEqual([failed?.status, failed?.failureReason], ['FAILED', 'AWS.SimpleQueueService.NonExistentQueue']);
+  });
+
+  it('answers a cancel with a malformed handle, an unknown source or an unknown task as SQS does', async () => {
+    const { dlq } = await withDlq(1);
+    const forged = (sourceArn: string) =>
+      Buffer.from(JSON.stringify({ taskId: 'no-such-task', sourceArn })).toString('base64url');
+    await assert.rejects(h.service.cancelMessageMoveTask(caller, 'garbage'), {
+      code: 'InvalidParameterValue',
+      message: 'Value for parameter TaskHandle is invalid.',
+    });
+    await assert.rejects(
+      h.service.cancelMessageMoveTask(caller, forged(`arn:aws:sqs:us-east-1:${caller.accountId}:nope`)),
+      { code: 'ResourceNotFoundException', message: /SourceArn parameter doesn't exist/ },
+    );
+    await assert.rejects(h.service.cancelMessageMoveTask(caller, forged(h.arnOf(dlq))), {
+      code: 'ResourceNotFoundException',
+      message: 'Task does not exist.',
+    });
   });
 
   it('refuses a move task from a queue that is no dead-letter queue or does not exist', async () => {

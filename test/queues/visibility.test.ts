@@ -56,14 +56,34 @@ describe('visibility timeout', () => {
     assert.deepEqual(await h.bodies(q), ['m']);
   });
 
-  it('refuses to change the visibility of a message that is not in flight', async () => {
+  it('answers a visibility change with an expired handle with success and leaves the message visible', async () => {
     const q = await h.createQueue('not-inflight', { VisibilityTimeout: '10' });
     await h.send(q, 'm');
+    const [message] = await h.receive(q);
+    h.clock.advance(10_000);
+    await h.service.changeMessageVisibility(q, message!.receiptHandle, 30);
+    assert.deepEqual(await h.bodies(q), ['m']);
+  });
+
+  it('refuses an expired handle on a FIFO queue: no visibility change, no delete', async () => {
+    const q = await h.createQueue('expired.fifo', {
+      FifoQueue: 'true',
+      ContentBasedDeduplication: 'true',
+      VisibilityTimeout: '10',
+    });
+    await h.send(q, 'm', { groupId: 'g' });
     const [message] = await h.receive(q);
     h.clock.advance(10_000);
     await assert.rejects(h.service.changeMessageVisibility(q, message!.receiptHandle, 30), {
       code: 'MessageNotInflight',
     });
+    await assert.rejects(h.service.deleteMessage(q, message!.receiptHandle), {
+      code: 'InvalidParameterValue',
+      message: /The receipt handle has expired/,
+    });
+    const [failed] = await h.service.deleteMessageBatch(q, [{ id: 'e', receiptHandle: message!.receiptHandle }]);
+    assert.equal(failed?.ok, false);
+    assert.deepEqual(await h.bodies(q), ['m'], 'still there for the next consumer');
   });
 
   it('refuses a visibility beyond 12 hours from the receive', async () => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { MoveTaskRow, NewMessage, NewQueue, QueueRow, Store } from '../../src/storage/index.ts';
+import type { MoveTaskRow, NewMessage, NewQueue, QueueRow, ReceiveAttemptRow, Store } from '../../src/storage/index.ts';
 
 export interface StoreFactory {
   /** A fresh, empty store. */
@@ -110,18 +110,20 @@ export function describeStoreContract(driver: string, factory: StoreFactory): vo
       assert.deepEqual(await store.read((tx) => tx.getQueueById(queue.id)), updated);
     });
 
-    it('deletes a queue with its messages, dedup entries and move tasks, and remembers when', async () => {
+    it('deletes a queue with its messages, dedup entries, receive attempts and move tasks, and remembers when', async () => {
       const queue = await insertQueue();
       const seq = await store.write((tx) => tx.insertMessage(newMessage(queue.id)));
       await store.write((tx) =>
         tx.putDedup({ queueId: queue.id, scope: '', dedupKey: 'd', messageId: 'm', seq, expiresAtMs: 50_000 }),
       );
       await store.write((tx) => tx.insertMoveTask(moveTask(queue.id, 'task-of-deleted')));
+      await store.write((tx) => tx.putReceiveAttempt(receiveAttempt(queue.id, 'a', [seq], 50_000)));
       await store.write((tx) => tx.deleteQueue(queue.id, 7_000));
       assert.equal(await store.read((tx) => tx.getQueueById(queue.id)), undefined);
       assert.equal(await store.read((tx) => tx.getMessage(queue.id, seq)), undefined);
       assert.equal(await store.read((tx) => tx.getDedup(queue.id, '', 'd', 0)), undefined);
       assert.equal(await store.read((tx) => tx.getMoveTask('task-of-deleted')), undefined);
+      assert.equal(await store.read((tx) => tx.getReceiveAttempt(queue.id, 'a', 0)), undefined);
       assert.equal(await store.read((tx) => tx.getQueueDeletedAt(queue.accountId, queue.name)), 7_000);
     });
 
@@ -354,6 +356,8 @@ export function describeStoreContract(driver: string, factory: StoreFactory): vo
           seq: 1,
           expiresAtMs: 50_000,
         });
+        await tx.putReceiveAttempt(receiveAttempt(queue.id, 'old', [1], 500));
+        await tx.putReceiveAttempt(receiveAttempt(queue.id, 'new', [1], 50_000));
       });
       let removed = 0;
       for (;;) {
@@ -361,10 +365,24 @@ export function describeStoreContract(driver: string, factory: StoreFactory): vo
         removed += batch;
         if (batch === 0) break;
       }
-      assert.ok(removed >= 4, `removed ${removed}`);
+      assert.ok(removed >= 5, `removed ${removed}`);
       assert.equal((await store.write((tx) => tx.scanInOrder(queue.id, 0, 10))).length, 1);
       assert.equal(await store.read((tx) => tx.getDedup(queue.id, '', 'old', 0)), undefined);
       assert.ok(await store.read((tx) => tx.getDedup(queue.id, '', 'new', 0)));
+      assert.equal(await store.read((tx) => tx.getReceiveAttempt(queue.id, 'old', 0)), undefined);
+      assert.ok(await store.read((tx) => tx.getReceiveAttempt(queue.id, 'new', 0)));
+    });
+
+    it('keeps receive attempts per queue, visible only until they expire, and replaces them', async () => {
+      const queue = await insertQueue();
+      const first = receiveAttempt(queue.id, 'k', [7, 3, 9], 300);
+      await store.write((tx) => tx.putReceiveAttempt(first));
+      assert.deepEqual(await store.read((tx) => tx.getReceiveAttempt(queue.id, 'k', 299)), first);
+      assert.equal(await store.read((tx) => tx.getReceiveAttempt(queue.id, 'k', 300)), undefined);
+      assert.equal(await store.read((tx) => tx.getReceiveAttempt(queue.id + 1, 'k', 0)), undefined);
+      const retried = { ...first, visibleAtMs: 2_000, expiresAtMs: 900 };
+      await store.write((tx) => tx.putReceiveAttempt(retried));
+      assert.deepEqual(await store.read((tx) => tx.getReceiveAttempt(queue.id, 'k', 500)), retried);
     });
 
     it('keeps dedup entries per queue and scope, visible only until they expire', async () => {
@@ -512,6 +530,10 @@ export function describeStoreContract(driver: string, factory: StoreFactory): vo
       assert.deepEqual(await store.read((tx) => tx.getQueueById(queue.id)), queue);
     });
   });
+}
+
+function receiveAttempt(queueId: number, attemptKey: string, seqs: number[], expiresAtMs: number): ReceiveAttemptRow {
+  return { queueId, attemptKey, seqs, receiptNonce: 'nonce', visibleAtMs: 1_000, expiresAtMs };
 }
 
 function moveTask(sourceQueueId: number, taskHandle: string): MoveTaskRow {

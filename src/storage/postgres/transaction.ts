@@ -11,6 +11,7 @@ import type {
   NewMessage,
   NewQueue,
   QueueRow,
+  ReceiveAttemptRow,
   ReceivedHandle,
   SealedPayloadRow,
   WriteTx,
@@ -128,6 +129,7 @@ export class PgTransaction implements WriteTx {
     if (!queue) return;
     await this.sql.run('DELETE FROM messages WHERE queue_id = $1', [queueId]);
     await this.sql.run('DELETE FROM dedup WHERE queue_id = $1', [queueId]);
+    await this.sql.run('DELETE FROM receive_attempts WHERE queue_id = $1', [queueId]);
     await this.sql.run('DELETE FROM move_tasks WHERE source_queue_id = $1', [queueId]);
     await this.sql.run('DELETE FROM queues WHERE id = $1', [queueId]);
     await this.sql.run(
@@ -192,6 +194,31 @@ export class PgTransaction implements WriteTx {
       seq: Number(row['seq']),
       expiresAtMs: Number(row['expires_at']),
     };
+  }
+
+  async getReceiveAttempt(queueId: number, attemptKey: string, nowMs: number): Promise<ReceiveAttemptRow | undefined> {
+    const row = await this.sql.one(
+      'SELECT * FROM receive_attempts WHERE queue_id = $1 AND attempt_key = $2 AND expires_at > $3',
+      [queueId, attemptKey, nowMs],
+    );
+    return row ? toReceiveAttempt(row) : undefined;
+  }
+
+  async putReceiveAttempt(attempt: ReceiveAttemptRow): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO receive_attempts (queue_id, attempt_key, seqs, receipt_nonce, visible_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (queue_id, attempt_key) DO UPDATE SET seqs = excluded.seqs,
+         receipt_nonce = excluded.receipt_nonce, visible_at = excluded.visible_at, expires_at = excluded.expires_at`,
+      [
+        attempt.queueId,
+        attempt.attemptKey,
+        JSON.stringify(attempt.seqs),
+        attempt.receiptNonce,
+        attempt.visibleAtMs,
+        attempt.expiresAtMs,
+      ],
+    );
   }
 
   async putDedup(entry: DedupEntry): Promise<void> {
@@ -362,7 +389,12 @@ export class PgTransaction implements WriteTx {
          (SELECT queue_id, scope, dedup_key FROM dedup WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
       [nowMs, limit],
     );
-    return messages + dedup;
+    const attempts = await this.sql.run(
+      `DELETE FROM receive_attempts WHERE (queue_id, attempt_key) IN
+         (SELECT queue_id, attempt_key FROM receive_attempts WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [nowMs, limit],
+    );
+    return messages + dedup + attempts;
   }
 
   async selectMovable(queueId: number, maxSeq: number, nowMs: number, limit: number): Promise<MessageRow[]> {
@@ -574,6 +606,17 @@ function toMoveTask(row: Row): MoveTaskRow {
     failureReason: row['failure_reason'] === null ? null : String(row['failure_reason']),
     startedAtMs: Number(row['started_at']),
     cutoffSeq: Number(row['cutoff_seq']),
+  };
+}
+
+function toReceiveAttempt(row: Row): ReceiveAttemptRow {
+  return {
+    queueId: Number(row['queue_id']),
+    attemptKey: String(row['attempt_key']),
+    seqs: JSON.parse(String(row['seqs'])) as number[],
+    receiptNonce: String(row['receipt_nonce']),
+    visibleAtMs: Number(row['visible_at']),
+    expiresAtMs: Number(row['expires_at']),
   };
 }
 

@@ -12,6 +12,7 @@ import type {
   NewMessage,
   NewQueue,
   QueueRow,
+  ReceiveAttemptRow,
   ReceivedHandle,
   SealedPayloadRow,
   WriteTx,
@@ -135,6 +136,7 @@ export class SqliteTransaction implements WriteTx {
     if (!queue) return;
     this.sql('DELETE FROM messages WHERE queue_id = ?').run(queueId);
     this.sql('DELETE FROM dedup WHERE queue_id = ?').run(queueId);
+    this.sql('DELETE FROM receive_attempts WHERE queue_id = ?').run(queueId);
     this.sql('DELETE FROM move_tasks WHERE source_queue_id = ?').run(queueId);
     this.sql('DELETE FROM queues WHERE id = ?').run(queueId);
     this.sql(
@@ -192,6 +194,29 @@ export class SqliteTransaction implements WriteTx {
       seq: Number(row.seq),
       expiresAtMs: Number(row.expires_at),
     };
+  }
+
+  async getReceiveAttempt(queueId: number, attemptKey: string, nowMs: number): Promise<ReceiveAttemptRow | undefined> {
+    const row = this.sql(
+      'SELECT * FROM receive_attempts WHERE queue_id = ? AND attempt_key = ? AND expires_at > ?',
+    ).get(queueId, attemptKey, nowMs) as Row | undefined;
+    return row ? toReceiveAttempt(row) : undefined;
+  }
+
+  async putReceiveAttempt(attempt: ReceiveAttemptRow): Promise<void> {
+    this.sql(
+      `INSERT INTO receive_attempts (queue_id, attempt_key, seqs, receipt_nonce, visible_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (queue_id, attempt_key) DO UPDATE SET seqs = excluded.seqs,
+         receipt_nonce = excluded.receipt_nonce, visible_at = excluded.visible_at, expires_at = excluded.expires_at`,
+    ).run(
+      attempt.queueId,
+      attempt.attemptKey,
+      JSON.stringify(attempt.seqs),
+      attempt.receiptNonce,
+      attempt.visibleAtMs,
+      attempt.expiresAtMs,
+    );
   }
 
   async putDedup(entry: DedupEntry): Promise<void> {
@@ -336,7 +361,11 @@ export class SqliteTransaction implements WriteTx {
       `DELETE FROM dedup WHERE (queue_id, scope, dedup_key) IN
          (SELECT queue_id, scope, dedup_key FROM dedup WHERE expires_at <= ? LIMIT ?)`,
     ).run(nowMs, limit);
-    return Number(messages.changes) + Number(dedup.changes);
+    const attempts = this.sql(
+      `DELETE FROM receive_attempts WHERE (queue_id, attempt_key) IN
+         (SELECT queue_id, attempt_key FROM receive_attempts WHERE expires_at <= ? LIMIT ?)`,
+    ).run(nowMs, limit);
+    return Number(messages.changes) + Number(dedup.changes) + Number(attempts.changes);
   }
 
   async selectMovable(queueId: number, maxSeq: number, nowMs: number, limit: number): Promise<MessageRow[]> {
@@ -489,6 +518,17 @@ function toMoveTask(row: Row): MoveTaskRow {
     failureReason: row.failure_reason === null ? null : String(row.failure_reason),
     startedAtMs: Number(row.started_at),
     cutoffSeq: Number(row.cutoff_seq),
+  };
+}
+
+function toReceiveAttempt(row: Row): ReceiveAttemptRow {
+  return {
+    queueId: Number(row.queue_id),
+    attemptKey: String(row.attempt_key),
+    seqs: JSON.parse(String(row.seqs)) as number[],
+    receiptNonce: String(row.receipt_nonce),
+    visibleAtMs: Number(row.visible_at),
+    expiresAtMs: Number(row.expires_at),
   };
 }
 

@@ -84,4 +84,17 @@ export const queueMigrations: readonly string[] = [
     last_used_at bigint
   );
   `,
+  `
+  -- FIFO receives by ReceiveRequestAttemptId: a retry within 5 minutes returns the same messages.
+  CREATE TABLE receive_attempts (
+    queue_id bigint NOT NULL,
+    attempt_key text NOT NULL,
+    seqs text NOT NULL,
+    receipt_nonce text NOT NULL,
+    visible_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    PRIMARY KEY (queue_id, attempt_key)
+  );
+  CREATE INDEX receive_attempts_by_expiry ON receive_attempts (expires_at);
+  `,
 ];

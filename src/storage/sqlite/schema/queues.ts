@@ -82,4 +82,17 @@ export const queueMigrations: readonly string[] = [
     last_used_at INTEGER
   ) WITHOUT ROWID;
   `,
+  `
+  -- FIFO receives by ReceiveRequestAttemptId: a retry within 5 minutes returns the same messages.
+  CREATE TABLE receive_attempts (
+    queue_id INTEGER NOT NULL,
+    attempt_key TEXT NOT NULL,
+    seqs TEXT NOT NULL,
+    receipt_nonce TEXT NOT NULL,
+    visible_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (queue_id, attempt_key)
+  ) WITHOUT ROWID;
+  CREATE INDEX receive_attempts_by_expiry ON receive_attempts (expires_at);
+  `,
 ];
