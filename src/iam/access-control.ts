@@ -172,6 +172,9 @@ export function deniedMessage(principalArn: string, action: string, resource: st
       return `${head} because no permissions boundary allows the ${action} action`;
     case 'session-policy-does-not-allow':
       return `${head} because no session policy allows the ${action} action`;
+    case 'trust-policy-does-not-allow':
+      // STS names no policy when the role's trust policy refuses.
+      return head;
     default:
       return `${head} because no identity-based policy allows the ${action} action`;
   }

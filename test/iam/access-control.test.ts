@@ -235,6 +235,38 @@ describe('authorization of every request (PCI DSS 7.2)', () => {
     );
   });
 
+  it('holds a trust policy naming the account to its MFA condition, whatever identity policies allow', async () => {
+    const roleArn = `arn:aws:iam::${account}:role/breakglass`;
+    await h.iam.createRole(account, {
+      roleName: 'breakglass',
+      assumeRolePolicyDocument: JSON.stringify(
+        policy({
+          Effect: 'Allow',
+          Principal: { AWS: account },
+          Action: 'sts:AssumeRole',
+          Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+        }),
+      ),
+    });
+    const operator = await h.user('operator', policy(allow('sts:AssumeRole', roleArn)));
+    await assert.rejects(
+      h.iam.assumeRole(operator, { roleArn, roleSessionName: 'no-mfa' }, {}),
+      denied(
+        new RegExp(
+          `^User: ${operator.principalArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}$`,
+        ),
+      ),
+    );
+    assert.equal((await h.records('iam:AccessDenied')).at(-1)?.details?.reason, 'trust-policy-does-not-allow');
+    const mfa = await h.enableMfa('operator');
+    const session = await h.iam.assumeRole(
+      operator,
+      { roleArn, roleSessionName: 'with-mfa', serialNumber: mfa.serialNumber, tokenCode: mfa.code() },
+      {},
+    );
+    assert.equal(session.assumedRoleArn, `arn:aws:sts::${account}:assumed-role/breakglass/with-mfa`);
+  });
+
   it('ends a session at its expiry and refuses a token that is not the one issued', async () => {
     const user = await h.user('expiring');
     const session = await h.iam.getSessionToken(user, { durationSec: 900 });

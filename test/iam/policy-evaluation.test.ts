@@ -428,6 +428,34 @@ describe('trust policies and AssumeRole', () => {
     assert.equal(decide({ resource: trustAccount, identity: [mayAssume] }, assume()).decision, 'Allow');
   });
 
+  it('a trust policy must itself allow: its conditions and actions hold even when it names the account', () => {
+    const mayAssume = policy('identity', allow('sts:AssumeRole', roleArn));
+    const mfaAccount = parsePolicy(
+      {
+        Version: '2012-10-17',
+        Statement: {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { AWS: account },
+          Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+        },
+      },
+      'trust',
+    );
+    const withoutMfa = decide({ resource: mfaAccount, identity: [mayAssume] }, assume());
+    assert.deepEqual([withoutMfa.decision, withoutMfa.reason], ['ImplicitDeny', 'trust-policy-does-not-allow']);
+    assert.equal(
+      decide({ resource: mfaAccount, identity: [mayAssume] }, assume(alice, { 'aws:MultiFactorAuthPresent': true }))
+        .decision,
+      'Allow',
+    );
+    const tagOnly = parsePolicy(
+      { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'sts:TagSession', Principal: { AWS: account } } },
+      'trust',
+    );
+    assert.equal(decide({ resource: tagOnly, identity: [mayAssume] }, assume()).decision, 'ImplicitDeny');
+  });
+
   it('principalMatches tells whom a trust policy designates', () => {
     assert.equal(principalMatches(trustUser, alice.arn), true);
     assert.equal(principalMatches(trustUser, bob.arn), false);

@@ -15,6 +15,7 @@ import type { PrincipalMatch } from './principal.ts';
  *    allow too (the intersection). A resource policy naming only the account grants nothing by itself: it
  *    delegates to the account's identity policies.
  * 5. Anything else is an implicit deny.
+ * A trust policy (the resource policy of sts:AssumeRole) must moreover allow the request itself.
  */
 
 export type DecisionValue = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
@@ -28,7 +29,8 @@ export type DecisionReason =
   | 'identity-policy'
   | 'no-allow'
   | 'boundary-does-not-allow'
-  | 'session-policy-does-not-allow';
+  | 'session-policy-does-not-allow'
+  | 'trust-policy-does-not-allow';
 
 export interface MatchedStatement {
   policyId: string;
@@ -110,6 +112,16 @@ export function evaluate(
   if (session) collect(session.denies, 'session', keys, denies, true);
   if (resource) collectResource(resource.denies, request, keys, denies, true, 'any');
   if (denies.length) return { decision: 'ExplicitDeny', reason: 'explicit-deny', matched: denies };
+
+  // A role's trust policy is the exception to "either side may allow" (reference_policies_evaluation-logic:
+  // trust policies "must explicitly allow access for principals"): one of its Allow statements must match
+  // the action, designate the caller in any way (the account included) and have its conditions hold, even
+  // when an identity policy allows sts:AssumeRole; else a trust policy requiring MFA would not require it.
+  if (resourcePolicy?.kind === 'trust' && resource) {
+    const trusting: MatchedStatement[] = [];
+    collectResource(resource.allows, request, keys, trusting, false, 'any');
+    if (!trusting.length) return { decision: 'ImplicitDeny', reason: 'trust-policy-does-not-allow', matched: [] };
+  }
 
   if (request.principal.kind === 'root') return { decision: 'Allow', reason: 'root', matched: [] };
 
