@@ -267,6 +267,29 @@ describe('authorization of every request (PCI DSS 7.2)', () => {
     assert.equal(session.assumedRoleArn, `arn:aws:sts::${account}:assumed-role/breakglass/with-mfa`);
   });
 
+  it('refuses a session policy longer than 2,048 characters, white space included, as STS does', async () => {
+    const roleArn = `arn:aws:iam::${account}:role/narrow-reader`;
+    await h.iam.createRole(account, {
+      roleName: 'narrow-reader',
+      assumeRolePolicyDocument: JSON.stringify(
+        policy({ Effect: 'Allow', Principal: { AWS: account }, Action: 'sts:AssumeRole' }),
+      ),
+    });
+    const reader = await h.user('session-reader', policy(allow('sts:AssumeRole', roleArn)));
+    const narrow = JSON.stringify(policy(allow('sqs:ReceiveMessage', queueArn)), null, 2);
+    const padded = `${narrow}${' '.repeat(2049 - narrow.length)}`;
+    await assert.rejects(
+      h.iam.assumeRole(reader, { roleArn, roleSessionName: 'padded', policy: padded }, {}),
+      (error: unknown) =>
+        isPciqError(error) &&
+        error.code === 'ValidationError' &&
+        /Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048/.test(
+          error.message,
+        ),
+    );
+    await h.iam.assumeRole(reader, { roleArn, roleSessionName: 'fits', policy: padded.trimEnd() }, {});
+  });
+
   it('ends a session at its expiry and refuses a token that is not the one issued', async () => {
     const user = await h.user('expiring');
     const session = await h.iam.getSessionToken(user, { durationSec: 900 });
