@@ -172,6 +172,8 @@ export function deniedMessage(principalArn: string, action: string, resource: st
       return `${head} because no permissions boundary allows the ${action} action`;
     case 'session-policy-does-not-allow':
       return `${head} because no session policy allows the ${action} action`;
+    case 'resource-policy-does-not-allow':
+      return `${head} because no resource-based policy allows the ${action} action`;
     case 'trust-policy-does-not-allow':
       // STS names no policy when the role's trust policy refuses.
       return head;

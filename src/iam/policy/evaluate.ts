@@ -15,7 +15,9 @@ import type { PrincipalMatch } from './principal.ts';
  *    allow too (the intersection). A resource policy naming only the account grants nothing by itself: it
  *    delegates to the account's identity policies.
  * 5. Anything else is an implicit deny.
- * A trust policy (the resource policy of sts:AssumeRole) must moreover allow the request itself.
+ * A trust policy (the resource policy of sts:AssumeRole) must moreover allow the request itself, and so must
+ * the resource policy of a resource in another account, where the identity side must allow as well
+ * (reference_policies_evaluation-logic-cross-account).
  */
 
 export type DecisionValue = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
@@ -30,7 +32,8 @@ export type DecisionReason =
   | 'no-allow'
   | 'boundary-does-not-allow'
   | 'session-policy-does-not-allow'
-  | 'trust-policy-does-not-allow';
+  | 'trust-policy-does-not-allow'
+  | 'resource-policy-does-not-allow';
 
 export interface MatchedStatement {
   policyId: string;
@@ -113,20 +116,27 @@ export function evaluate(
   if (resource) collectResource(resource.denies, request, keys, denies, true, 'any');
   if (denies.length) return { decision: 'ExplicitDeny', reason: 'explicit-deny', matched: denies };
 
-  // A role's trust policy is the exception to "either side may allow" (reference_policies_evaluation-logic:
-  // trust policies "must explicitly allow access for principals"): one of its Allow statements must match
-  // the action, designate the caller in any way (the account included) and have its conditions hold, even
-  // when an identity policy allows sts:AssumeRole; else a trust policy requiring MFA would not require it.
-  if (resourcePolicy?.kind === 'trust' && resource) {
-    const trusting: MatchedStatement[] = [];
-    collectResource(resource.allows, request, keys, trusting, false, 'any');
-    if (!trusting.length) return { decision: 'ImplicitDeny', reason: 'trust-policy-does-not-allow', matched: [] };
+  // Where the resource policy is not just an alternative to the identity policies it must itself allow: one of
+  // its Allow statements must match the action, designate the caller in any way (the account included) and
+  // have its conditions hold. So it is for a role's trust policy (reference_policies_evaluation-logic: trust
+  // policies "must explicitly allow access for principals", even when an identity policy allows
+  // sts:AssumeRole; else a trust policy requiring MFA would not require it), and for a resource of another
+  // account (reference_policies_evaluation-logic-cross-account: both accounts must allow).
+  const trust = resourcePolicy?.kind === 'trust';
+  const crossAccount = isCrossAccount(request);
+  const resourceGrants: MatchedStatement[] = [];
+  if (trust || crossAccount) {
+    if (resource) collectResource(resource.allows, request, keys, resourceGrants, false, 'any');
+    if (!resourceGrants.length) {
+      const reason = trust ? 'trust-policy-does-not-allow' : 'resource-policy-does-not-allow';
+      return { decision: 'ImplicitDeny', reason, matched: [] };
+    }
   }
 
   if (request.principal.kind === 'root') return { decision: 'Allow', reason: 'root', matched: [] };
 
   const all = options.explain === true;
-  if (resource) {
+  if (resource && !crossAccount) {
     const named: MatchedStatement[] = [];
     collectResource(resource.allows, request, keys, named, all, 'named');
     if (named.length) return { decision: 'Allow', reason: 'resource-policy', matched: named };
@@ -135,7 +145,9 @@ export function evaluate(
   const grants: MatchedStatement[] = [];
   collect(identity.allows, 'identity', keys, grants, all);
   const fromIdentity = grants.length > 0;
-  if (resource && (all || !fromIdentity)) collectResource(resource.allows, request, keys, grants, all, 'role');
+  if (resource && !crossAccount && (all || !fromIdentity)) {
+    collectResource(resource.allows, request, keys, grants, all, 'role');
+  }
   if (!grants.length) return { decision: 'ImplicitDeny', reason: 'no-allow', matched: [] };
 
   const matched = grants;
@@ -145,7 +157,19 @@ export function evaluate(
   if (session && !collect(session.allows, 'session', keys, matched, all)) {
     return { decision: 'ImplicitDeny', reason: 'session-policy-does-not-allow', matched: [] };
   }
+  if (crossAccount) matched.push(...resourceGrants);
   return { decision: 'Allow', reason: fromIdentity ? 'identity-policy' : 'resource-policy', matched };
+}
+
+/** Whether the request acts on a resource of another account than the principal's (12-digit ids both; AWS
+ * managed policies, `arn:aws:iam::aws:policy/…`, and ARN-less resources belong to no other account). */
+function isCrossAccount(request: RequestContext): boolean {
+  const resourceAccount = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(request.resource)?.[1];
+  return (
+    resourceAccount !== undefined &&
+    /^\d{12}$/.test(request.principal.accountId) &&
+    resourceAccount !== request.principal.accountId
+  );
 }
 
 /** Appends the statements of an identity-side layer that apply; returns whether any did. */
