@@ -273,6 +273,19 @@ describe('resource policies in the same account', () => {
       'ExplicitDeny',
     );
   });
+
+  // access_policies_boundaries: "The NotPrincipal element with a Deny effect will always deny any IAM
+  // principal that has a permissions boundary policy attached, regardless of the values specified".
+  it('NotPrincipal with Deny denies a principal with a permissions boundary even when it lists it', () => {
+    const guard = queuePolicy(
+      { ...allow('sqs:*', queue), Principal: '*' },
+      { ...deny('sqs:*', queue), NotPrincipal: { AWS: [alice.arn, account] } },
+    );
+    assert.equal(decide({ resource: guard }, send).decision, 'Allow');
+    const boundary = policy('boundary', allow('*'));
+    const decision = decide({ resource: guard, boundary, identity: [policy('identity', allow('sqs:*'))] }, send);
+    assert.deepEqual([decision.decision, decision.matched[0]?.layer], ['ExplicitDeny', 'resource']);
+  });
 });
 
 // access_policies_boundaries: "An entity's permissions boundary allows it to perform only the actions that

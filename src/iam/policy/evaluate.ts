@@ -113,7 +113,7 @@ export function evaluate(
   collect(identity.denies, 'identity', keys, denies, true);
   if (boundary) collect(boundary.denies, 'boundary', keys, denies, true);
   if (session) collect(session.denies, 'session', keys, denies, true);
-  if (resource) collectResource(resource.denies, request, keys, denies, true, 'any');
+  if (resource) collectResource(resource.denies, request, keys, denies, true, 'any', set.boundary !== undefined);
   if (denies.length) return { decision: 'ExplicitDeny', reason: 'explicit-deny', matched: denies };
 
   // Where the resource policy is not just an alternative to the identity policies it must itself allow: one of
@@ -204,11 +204,12 @@ function collectResource(
   into: MatchedStatement[],
   all: boolean,
   wanted: 'any' | 'named' | 'role',
+  boundaryAttached = false,
 ): void {
   for (const group of groups) {
     let conditionsHold: boolean | undefined;
     for (const statement of group.statements) {
-      const match = principalMatch(statement, request);
+      const match = principalMatch(statement, request, boundaryAttached);
       if (!match) continue;
       if (wanted === 'named' && match !== 'named') continue;
       if (wanted === 'role' && match === 'account') continue;
@@ -220,9 +221,19 @@ function collectResource(
   }
 }
 
-function principalMatch(statement: CompiledStatement, request: RequestContext): PrincipalMatch | undefined {
+function principalMatch(
+  statement: CompiledStatement,
+  request: RequestContext,
+  boundaryAttached = false,
+): PrincipalMatch | undefined {
   if (statement.principal) return statement.principal.match(request.principal);
-  if (statement.notPrincipal) return statement.notPrincipal.excludes(request.principal) ? undefined : 'role';
+  if (statement.notPrincipal) {
+    // access_policies_boundaries, reference_policies_elements_notprincipal: "The NotPrincipal element with a
+    // Deny effect will always deny any IAM principal that has a permissions boundary policy attached,
+    // regardless of the values specified in the NotPrincipal element."
+    if (boundaryAttached && statement.effect === 'Deny') return 'role';
+    return statement.notPrincipal.excludes(request.principal) ? undefined : 'role';
+  }
   return undefined;
 }
 
