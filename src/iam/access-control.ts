@@ -12,8 +12,11 @@ import {
 
 /** What a decision needs besides the caller, the action and the resource. */
 export interface AuthorizationContext {
-  /** Where the request came from: aws:SourceIp, aws:SecureTransport. */
-  origin?: { sourceIp: string; secureTransport: boolean };
+  /** Where the request came from: aws:SourceIp, aws:SecureTransport, aws:UserAgent. */
+  origin?: { sourceIp: string; secureTransport: boolean; userAgent?: string };
+  /** The Region the request was sent to, aws:RequestedRegion: present in every AWS request, so a policy
+   * limiting Regions (`StringNotEquals` on it in a Deny) must see it or it denies everything. */
+  requestedRegion?: string;
   /** The policy of the resource acted on: a queue's Policy attribute as stored, or a parsed resource or trust policy. */
   resourcePolicy?: string | Policy;
   /** Other condition keys of the request: aws:RequestTag/…, aws:TagKeys, service keys. */
@@ -121,7 +124,9 @@ export class AccessControl {
     if (context.origin) {
       keys['aws:SourceIp'] = sourceIpOf(context.origin.sourceIp);
       keys['aws:SecureTransport'] = context.origin.secureTransport;
+      if (context.origin.userAgent) keys['aws:UserAgent'] = context.origin.userAgent;
     }
+    if (context.requestedRegion) keys['aws:RequestedRegion'] = context.requestedRegion;
     if (resolved.isTemporary) {
       const mfaAt = resolved.mfaAuthenticatedAtMs ?? null;
       keys['aws:MultiFactorAuthPresent'] = mfaAt !== null;

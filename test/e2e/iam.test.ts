@@ -468,6 +468,43 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     );
   });
 
+  it('sees the Region a request was sent to, so a policy limiting Regions denies only the others', async () => {
+    const { region } = data.bootstrap;
+    await iam.send(new CreateUserCommand({ UserName: 'regional' }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'regional' }));
+    const credentials = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+    const onlyRegions = (regions: string[]) =>
+      iam.send(
+        new PutUserPolicyCommand({
+          UserName: 'regional',
+          PolicyName: 'regions',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: ['sqs:ListQueues', 'iam:GetUser'], Resource: '*' },
+              {
+                Effect: 'Deny',
+                Action: '*',
+                Resource: '*',
+                Condition: { StringNotEquals: { 'aws:RequestedRegion': regions } },
+              },
+            ],
+          }),
+        }),
+      );
+    const sqs = sqsClient(endpoint, data.bootstrap, credentials);
+    const userIam = new IAMClient(clientConfig(endpoint, data.bootstrap, credentials));
+    clients.push(sqs, userIam);
+    await onlyRegions([region]);
+    await sqs.send(new ListQueuesCommand({}));
+    await onlyRegions(['ap-southeast-7']);
+    await assert.rejects(sqs.send(new ListQueuesCommand({})), isAccessDenied(/with an explicit deny/));
+    await assert.rejects(userIam.send(new GetUserCommand({})), isAccessDenied(/with an explicit deny/));
+    // IAM's single endpoint is in us-east-1 for AWS, whatever Region the client and the server are in.
+    await onlyRegions(['us-east-1']);
+    await userIam.send(new GetUserCommand({}));
+  });
+
   it('answers IAM errors with the codes the SDK maps to its exceptions', async () => {
     await assert.rejects(iam.send(new GetUserCommand({ UserName: 'ghost' })), { name: 'NoSuchEntityException' });
     await iam.send(new CreateUserCommand({ UserName: 'twice' }));

@@ -113,6 +113,27 @@ describe('authorization of every request (PCI DSS 7.2)', () => {
     );
   });
 
+  it('reads aws:RequestedRegion and aws:UserAgent, which every AWS request carries', async () => {
+    const regional = await h.user(
+      'regional',
+      policy(allow('sqs:SendMessage', '*', { StringLike: { 'aws:UserAgent': 'aws-cli/*' } })),
+      policy(deny('*', '*', { StringNotEquals: { 'aws:RequestedRegion': ['eu-west-1'] } })),
+    );
+    const cli = { ...origin, userAgent: 'aws-cli/1.45.11 Python/3.11.7' };
+    await h.iam.authorize(regional, 'sqs:SendMessage', queueArn, { origin: cli, requestedRegion: 'eu-west-1' });
+    await assert.rejects(
+      h.iam.authorize(regional, 'sqs:SendMessage', queueArn, { origin: cli, requestedRegion: 'us-east-1' }),
+      denied(/explicit deny/),
+    );
+    await assert.rejects(
+      h.iam.authorize(regional, 'sqs:SendMessage', queueArn, {
+        origin: { ...origin, userAgent: 'Boto3/1.43' },
+        requestedRegion: 'eu-west-1',
+      }),
+      denied(/because no identity-based policy allows/),
+    );
+  });
+
   it('grants through a queue policy naming the user, and lets the queue policy deny', async () => {
     const reader = await h.user('reader', policy(allow('sqs:*', otherQueueArn)));
     const queuePolicy = JSON.stringify(
