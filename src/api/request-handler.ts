@@ -221,7 +221,7 @@ async function handle(
     const resourcePolicy = await service.resourcePolicy?.(resource, context);
     if (resourcePolicy !== undefined) authorization.resourcePolicy = resourcePolicy;
     if (action.conditionKeys) authorization.keys = action.conditionKeys(input, context);
-    const iamAction = `${service.actionPrefix ?? service.signingName}:${action.name}`;
+    const iamAction = `${service.actionPrefix ?? service.signingName}:${action.permission ?? action.name}`;
     await options.app.iam.authorize(caller, iamAction, resource, authorization);
   }
   const output = await action.run(input, context);

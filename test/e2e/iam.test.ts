@@ -30,8 +30,10 @@ import {
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import {
   CreateQueueCommand,
+  DeleteMessageBatchCommand,
   ListQueuesCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
   type SQSClient,
@@ -503,6 +505,56 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     // IAM's single endpoint is in us-east-1 for AWS, whatever Region the client and the server are in.
     await onlyRegions(['us-east-1']);
     await userIam.send(new GetUserCommand({}));
+  });
+
+  it('authorizes the SQS batch actions as their single-message actions, allow and deny alike', async () => {
+    await adminSqs.send(new CreateQueueCommand({ QueueName: 'batched' }));
+    await iam.send(new CreateUserCommand({ UserName: 'batcher' }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'batcher',
+        PolicyName: 'send-receive',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:Delete*'],
+              Resource: queueArn('batched'),
+            },
+            { Effect: 'Deny', Action: 'sqs:DeleteMessage', Resource: queueArn('batched') },
+          ],
+        }),
+      }),
+    );
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'batcher' }));
+    const batcher = sqsClient(endpoint, data.bootstrap, {
+      accessKeyId: AccessKey!.AccessKeyId!,
+      secretAccessKey: AccessKey!.SecretAccessKey!,
+    });
+    clients.push(batcher);
+    const sent = await batcher.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl('batched'),
+        Entries: [
+          { Id: 'a', MessageBody: 'one' },
+          { Id: 'b', MessageBody: 'two' },
+        ],
+      }),
+    );
+    assert.equal(sent.Successful?.length, 2);
+    const { Messages } = await batcher.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl('batched'), MaxNumberOfMessages: 10 }),
+    );
+    await assert.rejects(
+      batcher.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl('batched'),
+          Entries: (Messages ?? []).map((message, i) => ({ Id: `m${i}`, ReceiptHandle: message.ReceiptHandle! })),
+        }),
+      ),
+      isAccessDenied(/sqs:DeleteMessage on resource: .* with an explicit deny in an identity-based policy$/),
+    );
   });
 
   it('answers IAM errors with the codes the SDK maps to its exceptions', async () => {
