@@ -209,8 +209,16 @@ async function handle(
     origin,
     signal,
     // A further action the request performs goes through the same decision point, with the request's origin.
-    authorize: (iamAction, resource) =>
-      options.app.iam.authorize(caller, iamAction, resource, { origin, requestedRegion }),
+    authorize: async (iamAction, resource) => {
+      // The resource's own policy counts for a further action as for the request's own (a queue policy
+      // granting sqs:SendMessage on a move task's destination).
+      const resourcePolicy = await service.resourcePolicy?.(resource, context);
+      await options.app.iam.authorize(caller, iamAction, resource, {
+        origin,
+        requestedRegion,
+        ...(resourcePolicy !== undefined ? { resourcePolicy } : {}),
+      });
+    },
     note: (details) => audit?.describe({ details }),
   };
   const resource = await action.resource(input, context);

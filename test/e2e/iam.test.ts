@@ -37,6 +37,7 @@ import {
   SendMessageCommand,
   SetQueueAttributesCommand,
   type SQSClient,
+  StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { pciqJsonAsync, runAsync } from '../support/pciq-cli.ts';
@@ -555,6 +556,56 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
       ),
       isAccessDenied(/sqs:DeleteMessage on resource: .* with an explicit deny in an identity-based policy$/),
     );
+  });
+
+  it('lets a message move task write only into a queue its starter may send to', async () => {
+    await adminSqs.send(new CreateQueueCommand({ QueueName: 'redrive-dlq' }));
+    await adminSqs.send(
+      new CreateQueueCommand({
+        QueueName: 'redrive-source',
+        Attributes: {
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('redrive-dlq'), maxReceiveCount: '1' }),
+        },
+      }),
+    );
+    await adminSqs.send(new CreateQueueCommand({ QueueName: 'redrive-elsewhere' }));
+    await iam.send(new CreateUserCommand({ UserName: 'redriver' }));
+    const grant = (actions: string[]) =>
+      iam.send(
+        new PutUserPolicyCommand({
+          UserName: 'redriver',
+          PolicyName: 'redrive',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: actions, Resource: queueArn('redrive-dlq') },
+              { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn('redrive-source') },
+            ],
+          }),
+        }),
+      );
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'redriver' }));
+    const redriver = sqsClient(endpoint, data.bootstrap, {
+      accessKeyId: AccessKey!.AccessKeyId!,
+      secretAccessKey: AccessKey!.SecretAccessKey!,
+    });
+    clients.push(redriver);
+    const start = (destination: string) =>
+      redriver.send(
+        new StartMessageMoveTaskCommand({ SourceArn: queueArn('redrive-dlq'), DestinationArn: queueArn(destination) }),
+      );
+    await grant(['sqs:StartMessageMoveTask']);
+    await assert.rejects(
+      start('redrive-source'),
+      isAccessDenied(/perform: sqs:ReceiveMessage on resource: .*redrive-dlq/),
+    );
+    await grant(['sqs:StartMessageMoveTask', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']);
+    await assert.rejects(
+      start('redrive-elsewhere'),
+      isAccessDenied(/perform: sqs:SendMessage on resource: .*redrive-elsewhere because no identity-based policy/),
+    );
+    const { TaskHandle } = await start('redrive-source');
+    assert.ok(TaskHandle);
   });
 
   it('answers IAM errors with the codes the SDK maps to its exceptions', async () => {
