@@ -608,6 +608,53 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     assert.ok(TaskHandle);
   });
 
+  it('lets a delegate create users only with the permissions boundary it must set (iam:PermissionsBoundary)', async () => {
+    const account = data.bootstrap.accountId;
+    const { Policy: boundary } = await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: 'staff-boundary',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }],
+        }),
+      }),
+    );
+    await iam.send(new CreateUserCommand({ UserName: 'delegate' }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'delegate',
+        PolicyName: 'create-bounded-users',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['iam:CreateUser', 'iam:PutUserPermissionsBoundary'],
+              Resource: `arn:aws:iam::${account}:user/*`,
+              Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary!.Arn } },
+            },
+          ],
+        }),
+      }),
+    );
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'delegate' }));
+    const delegate = new IAMClient(
+      clientConfig(endpoint, data.bootstrap, {
+        accessKeyId: AccessKey!.AccessKeyId!,
+        secretAccessKey: AccessKey!.SecretAccessKey!,
+      }),
+    );
+    clients.push(delegate);
+    await assert.rejects(
+      delegate.send(new CreateUserCommand({ UserName: 'unbounded' })),
+      isAccessDenied(/iam:CreateUser/),
+    );
+    const { User } = await delegate.send(
+      new CreateUserCommand({ UserName: 'bounded', PermissionsBoundary: boundary!.Arn }),
+    );
+    assert.equal(User?.PermissionsBoundary?.PermissionsBoundaryArn, boundary!.Arn);
+  });
+
   it('answers IAM errors with the codes the SDK maps to its exceptions', async () => {
     await assert.rejects(iam.send(new GetUserCommand({ UserName: 'ghost' })), { name: 'NoSuchEntityException' });
     await iam.send(new CreateUserCommand({ UserName: 'twice' }));
