@@ -100,7 +100,7 @@ export class AccessControl {
     if (!resolved) return { decision: 'ImplicitDeny', reason: 'no-allow', matched: [], principalArn: '' };
     const decision = evaluate(
       resolved.set,
-      { principal: resolved.principal, action, resource, keys: this.requestKeys(resolved, context) },
+      { principal: resolved.principal, action, resource, keys: this.requestKeys(resolved, resource, context) },
       this.resourcePolicyOf(context.resourcePolicy),
     );
     return { ...decision, principalArn: resolved.principal.arn };
@@ -110,7 +110,11 @@ export class AccessControl {
    * The request's condition keys. Time keys are computed only if a condition reads them; MFA keys exist only
    * for temporary credentials, as in AWS (a long-term key has no aws:MultiFactorAuthPresent at all).
    */
-  private requestKeys(resolved: ResolvedCaller, context: AuthorizationContext): Record<string, ContextValue> {
+  private requestKeys(
+    resolved: ResolvedCaller,
+    resource: string,
+    context: AuthorizationContext,
+  ): Record<string, ContextValue> {
     const nowMs = this.clock.now();
     const keys: Record<string, ContextValue> = {
       ...context.keys,
@@ -127,6 +131,10 @@ export class AccessControl {
       if (context.origin.userAgent) keys['aws:UserAgent'] = context.origin.userAgent;
     }
     if (context.requestedRegion) keys['aws:RequestedRegion'] = context.requestedRegion;
+    // aws:ResourceAccount, which data-perimeter Denies compare with aws:PrincipalAccount: the account in the
+    // resource's ARN (none for `*` and for AWS managed policies).
+    const resourceAccount = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1];
+    if (resourceAccount) keys['aws:ResourceAccount'] = resourceAccount;
     if (resolved.isTemporary) {
       const mfaAt = resolved.mfaAuthenticatedAtMs ?? null;
       keys['aws:MultiFactorAuthPresent'] = mfaAt !== null;

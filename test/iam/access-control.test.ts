@@ -134,6 +134,19 @@ describe('authorization of every request (PCI DSS 7.2)', () => {
     );
   });
 
+  it('reads aws:ResourceAccount from the resource, for data-perimeter denies', async () => {
+    const perimeter = await h.user(
+      'perimeter',
+      policy(allow('sqs:*')),
+      policy(deny('*', '*', { StringNotEquals: { 'aws:ResourceAccount': `\${aws:PrincipalAccount}` } })),
+    );
+    await h.iam.authorize(perimeter, 'sqs:SendMessage', queueArn, { origin });
+    await assert.rejects(
+      h.iam.authorize(perimeter, 'sqs:SendMessage', 'arn:aws:sqs:us-east-1:999999999999:elsewhere', { origin }),
+      denied(/explicit deny/),
+    );
+  });
+
   it('grants through a queue policy naming the user, and lets the queue policy deny', async () => {
     const reader = await h.user('reader', policy(allow('sqs:*', otherQueueArn)));
     const queuePolicy = JSON.stringify(
