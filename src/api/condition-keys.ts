@@ -14,3 +14,11 @@ export function tagConditionKeys(tags: Record<string, string>): Record<string, C
 export function tagKeysConditionKey(names: readonly string[]): Record<string, ContextValue> {
   return names.length ? { 'aws:TagKeys': [...names] } : {};
 }
+
+/**
+ * iam:PermissionsBoundary of a request that sets one (CreateUser, CreateRole, Put…PermissionsBoundary): the
+ * key AWS documents for delegating user creation "only with this boundary".
+ */
+export function boundaryConditionKey(policyArn: string | undefined): Record<string, ContextValue> {
+  return policyArn === undefined ? {} : { 'iam:PermissionsBoundary': policyArn };
+}

@@ -66,6 +66,12 @@ export interface ApiAction {
    * and GetSessionToken need no permission, as in AWS). Otherwise the pipeline authorizes `<service>:<Action>`.
    */
   authorization?: 'self';
+  /**
+   * The IAM action the request is authorized as, when it is not `<service>:<name>`: SQS has no IAM actions
+   * for its batch APIs, whose permission is that of the single-message action (SQS batch actions,
+   * "Permissions"), so a Deny of sqs:SendMessage also stops SendMessageBatch.
+   */
+  permission?: string;
   run(input: ActionInput, context: ActionContext): Promise<ActionOutput | undefined>;
   /** Element names of flattened lists in a Query protocol's XML result, by member name. */
   queryListElements?: Record<string, string>;

@@ -12,8 +12,11 @@ import {
 
 /** What a decision needs besides the caller, the action and the resource. */
 export interface AuthorizationContext {
-  /** Where the request came from: aws:SourceIp, aws:SecureTransport. */
-  origin?: { sourceIp: string; secureTransport: boolean };
+  /** Where the request came from: aws:SourceIp, aws:SecureTransport, aws:UserAgent. */
+  origin?: { sourceIp: string; secureTransport: boolean; userAgent?: string };
+  /** The Region the request was sent to, aws:RequestedRegion: present in every AWS request, so a policy
+   * limiting Regions (`StringNotEquals` on it in a Deny) must see it or it denies everything. */
+  requestedRegion?: string;
   /** The policy of the resource acted on: a queue's Policy attribute as stored, or a parsed resource or trust policy. */
   resourcePolicy?: string | Policy;
   /** Other condition keys of the request: aws:RequestTag/…, aws:TagKeys, service keys. */
@@ -97,7 +100,7 @@ export class AccessControl {
     if (!resolved) return { decision: 'ImplicitDeny', reason: 'no-allow', matched: [], principalArn: '' };
     const decision = evaluate(
       resolved.set,
-      { principal: resolved.principal, action, resource, keys: this.requestKeys(resolved, context) },
+      { principal: resolved.principal, action, resource, keys: this.requestKeys(resolved, resource, context) },
       this.resourcePolicyOf(context.resourcePolicy),
     );
     return { ...decision, principalArn: resolved.principal.arn };
@@ -107,7 +110,11 @@ export class AccessControl {
    * The request's condition keys. Time keys are computed only if a condition reads them; MFA keys exist only
    * for temporary credentials, as in AWS (a long-term key has no aws:MultiFactorAuthPresent at all).
    */
-  private requestKeys(resolved: ResolvedCaller, context: AuthorizationContext): Record<string, ContextValue> {
+  private requestKeys(
+    resolved: ResolvedCaller,
+    resource: string,
+    context: AuthorizationContext,
+  ): Record<string, ContextValue> {
     const nowMs = this.clock.now();
     const keys: Record<string, ContextValue> = {
       ...context.keys,
@@ -121,7 +128,13 @@ export class AccessControl {
     if (context.origin) {
       keys['aws:SourceIp'] = sourceIpOf(context.origin.sourceIp);
       keys['aws:SecureTransport'] = context.origin.secureTransport;
+      if (context.origin.userAgent) keys['aws:UserAgent'] = context.origin.userAgent;
     }
+    if (context.requestedRegion) keys['aws:RequestedRegion'] = context.requestedRegion;
+    // aws:ResourceAccount, which data-perimeter Denies compare with aws:PrincipalAccount: the account in the
+    // resource's ARN (none for `*` and for AWS managed policies).
+    const resourceAccount = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1];
+    if (resourceAccount) keys['aws:ResourceAccount'] = resourceAccount;
     if (resolved.isTemporary) {
       const mfaAt = resolved.mfaAuthenticatedAtMs ?? null;
       keys['aws:MultiFactorAuthPresent'] = mfaAt !== null;
@@ -172,6 +185,11 @@ export function deniedMessage(principalArn: string, action: string, resource: st
       return `${head} because no permissions boundary allows the ${action} action`;
     case 'session-policy-does-not-allow':
       return `${head} because no session policy allows the ${action} action`;
+    case 'resource-policy-does-not-allow':
+      return `${head} because no resource-based policy allows the ${action} action`;
+    case 'trust-policy-does-not-allow':
+      // STS names no policy when the role's trust policy refuses.
+      return head;
     default:
       return `${head} because no identity-based policy allows the ${action} action`;
   }

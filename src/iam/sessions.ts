@@ -8,7 +8,7 @@ import type { ResolvedCaller } from './directory.ts';
 import { checkMfaCode } from './mfa-devices.ts';
 import { assumedRoleArn, checkName, newUniqueId, parsePolicyArn, parsePrincipalArn, roleArnFor } from './names.ts';
 import { findManagedPolicy } from './policies.ts';
-import { compilePolicySet, evaluate, parsePolicy, principalMatches } from './policy/index.ts';
+import { compilePolicySet, evaluate, parsePolicy, policyQuotas, principalMatches } from './policy/index.ts';
 import { roleByArn, storedPolicy } from './principals.ts';
 import { sealedRowsSource } from './sealed-rows.ts';
 
@@ -259,7 +259,16 @@ export async function assumeRole(
   request: AuthorizationContext,
 ): Promise<AssumedRole> {
   const sessionName = checkName('roleSessionName', input.roleSessionName);
-  if (input.policy !== undefined) parsePolicy(input.policy, 'session', 'session-policy');
+  if (input.policy !== undefined) {
+    const { limit } = policyQuotas.session;
+    if (input.policy.length > limit) {
+      throw new PciqError(
+        'ValidationError',
+        `1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to ${limit}`,
+      );
+    }
+    parsePolicy(input.policy, 'session', 'session-policy');
+  }
   const policyArns = input.policyArns ?? [];
   if (policyArns.length > 10) {
     throw new PciqError(

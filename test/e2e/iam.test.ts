@@ -30,11 +30,14 @@ import {
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import {
   CreateQueueCommand,
+  DeleteMessageBatchCommand,
   ListQueuesCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
   type SQSClient,
+  StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { pciqJsonAsync, runAsync } from '../support/pciq-cli.ts';
@@ -466,6 +469,190 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
       ),
       { name: 'InvalidAttributeValue' },
     );
+  });
+
+  it('sees the Region a request was sent to, so a policy limiting Regions denies only the others', async () => {
+    const { region } = data.bootstrap;
+    await iam.send(new CreateUserCommand({ UserName: 'regional' }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'regional' }));
+    const credentials = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+    const onlyRegions = (regions: string[]) =>
+      iam.send(
+        new PutUserPolicyCommand({
+          UserName: 'regional',
+          PolicyName: 'regions',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: ['sqs:ListQueues', 'iam:GetUser'], Resource: '*' },
+              {
+                Effect: 'Deny',
+                Action: '*',
+                Resource: '*',
+                Condition: { StringNotEquals: { 'aws:RequestedRegion': regions } },
+              },
+            ],
+          }),
+        }),
+      );
+    const sqs = sqsClient(endpoint, data.bootstrap, credentials);
+    const userIam = new IAMClient(clientConfig(endpoint, data.bootstrap, credentials));
+    clients.push(sqs, userIam);
+    await onlyRegions([region]);
+    await sqs.send(new ListQueuesCommand({}));
+    await onlyRegions(['ap-southeast-7']);
+    await assert.rejects(sqs.send(new ListQueuesCommand({})), isAccessDenied(/with an explicit deny/));
+    await assert.rejects(userIam.send(new GetUserCommand({})), isAccessDenied(/with an explicit deny/));
+    // IAM's single endpoint is in us-east-1 for AWS, whatever Region the client and the server are in.
+    await onlyRegions(['us-east-1']);
+    await userIam.send(new GetUserCommand({}));
+  });
+
+  it('authorizes the SQS batch actions as their single-message actions, allow and deny alike', async () => {
+    await adminSqs.send(new CreateQueueCommand({ QueueName: 'batched' }));
+    await iam.send(new CreateUserCommand({ UserName: 'batcher' }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'batcher',
+        PolicyName: 'send-receive',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:Delete*'],
+              Resource: queueArn('batched'),
+            },
+            { Effect: 'Deny', Action: 'sqs:DeleteMessage', Resource: queueArn('batched') },
+          ],
+        }),
+      }),
+    );
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'batcher' }));
+    const batcher = sqsClient(endpoint, data.bootstrap, {
+      accessKeyId: AccessKey!.AccessKeyId!,
+      secretAccessKey: AccessKey!.SecretAccessKey!,
+    });
+    clients.push(batcher);
+    const sent = await batcher.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl('batched'),
+        Entries: [
+          { Id: 'a', MessageBody: 'one' },
+          { Id: 'b', MessageBody: 'two' },
+        ],
+      }),
+    );
+    assert.equal(sent.Successful?.length, 2);
+    const { Messages } = await batcher.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl('batched'), MaxNumberOfMessages: 10 }),
+    );
+    await assert.rejects(
+      batcher.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl('batched'),
+          Entries: (Messages ?? []).map((message, i) => ({ Id: `m${i}`, ReceiptHandle: message.ReceiptHandle! })),
+        }),
+      ),
+      isAccessDenied(/sqs:DeleteMessage on resource: .* with an explicit deny in an identity-based policy$/),
+    );
+  });
+
+  it('lets a message move task write only into a queue its starter may send to', async () => {
+    await adminSqs.send(new CreateQueueCommand({ QueueName: 'redrive-dlq' }));
+    await adminSqs.send(
+      new CreateQueueCommand({
+        QueueName: 'redrive-source',
+        Attributes: {
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('redrive-dlq'), maxReceiveCount: '1' }),
+        },
+      }),
+    );
+    await adminSqs.send(new CreateQueueCommand({ QueueName: 'redrive-elsewhere' }));
+    await iam.send(new CreateUserCommand({ UserName: 'redriver' }));
+    const grant = (actions: string[]) =>
+      iam.send(
+        new PutUserPolicyCommand({
+          UserName: 'redriver',
+          PolicyName: 'redrive',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Action: actions, Resource: queueArn('redrive-dlq') },
+              { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn('redrive-source') },
+            ],
+          }),
+        }),
+      );
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'redriver' }));
+    const redriver = sqsClient(endpoint, data.bootstrap, {
+      accessKeyId: AccessKey!.AccessKeyId!,
+      secretAccessKey: AccessKey!.SecretAccessKey!,
+    });
+    clients.push(redriver);
+    const start = (destination: string) =>
+      redriver.send(
+        new StartMessageMoveTaskCommand({ SourceArn: queueArn('redrive-dlq'), DestinationArn: queueArn(destination) }),
+      );
+    await grant(['sqs:StartMessageMoveTask']);
+    await assert.rejects(
+      start('redrive-source'),
+      isAccessDenied(/perform: sqs:ReceiveMessage on resource: .*redrive-dlq/),
+    );
+    await grant(['sqs:StartMessageMoveTask', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']);
+    await assert.rejects(
+      start('redrive-elsewhere'),
+      isAccessDenied(/perform: sqs:SendMessage on resource: .*redrive-elsewhere because no identity-based policy/),
+    );
+    const { TaskHandle } = await start('redrive-source');
+    assert.ok(TaskHandle);
+  });
+
+  it('lets a delegate create users only with the permissions boundary it must set (iam:PermissionsBoundary)', async () => {
+    const account = data.bootstrap.accountId;
+    const { Policy: boundary } = await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: 'staff-boundary',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }],
+        }),
+      }),
+    );
+    await iam.send(new CreateUserCommand({ UserName: 'delegate' }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'delegate',
+        PolicyName: 'create-bounded-users',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['iam:CreateUser', 'iam:PutUserPermissionsBoundary'],
+              Resource: `arn:aws:iam::${account}:user/*`,
+              Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary!.Arn } },
+            },
+          ],
+        }),
+      }),
+    );
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'delegate' }));
+    const delegate = new IAMClient(
+      clientConfig(endpoint, data.bootstrap, {
+        accessKeyId: AccessKey!.AccessKeyId!,
+        secretAccessKey: AccessKey!.SecretAccessKey!,
+      }),
+    );
+    clients.push(delegate);
+    await assert.rejects(
+      delegate.send(new CreateUserCommand({ UserName: 'unbounded' })),
+      isAccessDenied(/iam:CreateUser/),
+    );
+    const { User } = await delegate.send(
+      new CreateUserCommand({ UserName: 'bounded', PermissionsBoundary: boundary!.Arn }),
+    );
+    assert.equal(User?.PermissionsBoundary?.PermissionsBoundaryArn, boundary!.Arn);
   });
 
   it('answers IAM errors with the codes the SDK maps to its exceptions', async () => {

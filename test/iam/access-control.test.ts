@@ -113,6 +113,40 @@ describe('authorization of every request (PCI DSS 7.2)', () => {
     );
   });
 
+  it('reads aws:RequestedRegion and aws:UserAgent, which every AWS request carries', async () => {
+    const regional = await h.user(
+      'regional',
+      policy(allow('sqs:SendMessage', '*', { StringLike: { 'aws:UserAgent': 'aws-cli/*' } })),
+      policy(deny('*', '*', { StringNotEquals: { 'aws:RequestedRegion': ['eu-west-1'] } })),
+    );
+    const cli = { ...origin, userAgent: 'aws-cli/1.45.11 Python/3.11.7' };
+    await h.iam.authorize(regional, 'sqs:SendMessage', queueArn, { origin: cli, requestedRegion: 'eu-west-1' });
+    await assert.rejects(
+      h.iam.authorize(regional, 'sqs:SendMessage', queueArn, { origin: cli, requestedRegion: 'us-east-1' }),
+      denied(/explicit deny/),
+    );
+    await assert.rejects(
+      h.iam.authorize(regional, 'sqs:SendMessage', queueArn, {
+        origin: { ...origin, userAgent: 'Boto3/1.43' },
+        requestedRegion: 'eu-west-1',
+      }),
+      denied(/because no identity-based policy allows/),
+    );
+  });
+
+  it('reads aws:ResourceAccount from the resource, for data-perimeter denies', async () => {
+    const perimeter = await h.user(
+      'perimeter',
+      policy(allow('sqs:*')),
+      policy(deny('*', '*', { StringNotEquals: { 'aws:ResourceAccount': `\${aws:PrincipalAccount}` } })),
+    );
+    await h.iam.authorize(perimeter, 'sqs:SendMessage', queueArn, { origin });
+    await assert.rejects(
+      h.iam.authorize(perimeter, 'sqs:SendMessage', 'arn:aws:sqs:us-east-1:999999999999:elsewhere', { origin }),
+      denied(/explicit deny/),
+    );
+  });
+
   it('grants through a queue policy naming the user, and lets the queue policy deny', async () => {
     const reader = await h.user('reader', policy(allow('sqs:*', otherQueueArn)));
     const queuePolicy = JSON.stringify(
@@ -233,6 +267,61 @@ describe('authorization of every request (PCI DSS 7.2)', () => {
         (record) => record.details?.roleArn === roleArn && record.details?.issuedTo === deployer.principalArn,
       ),
     );
+  });
+
+  it('holds a trust policy naming the account to its MFA condition, whatever identity policies allow', async () => {
+    const roleArn = `arn:aws:iam::${account}:role/breakglass`;
+    await h.iam.createRole(account, {
+      roleName: 'breakglass',
+      assumeRolePolicyDocument: JSON.stringify(
+        policy({
+          Effect: 'Allow',
+          Principal: { AWS: account },
+          Action: 'sts:AssumeRole',
+          Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+        }),
+      ),
+    });
+    const operator = await h.user('operator', policy(allow('sts:AssumeRole', roleArn)));
+    await assert.rejects(
+      h.iam.assumeRole(operator, { roleArn, roleSessionName: 'no-mfa' }, {}),
+      denied(
+        new RegExp(
+          `^User: ${operator.principalArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}$`,
+        ),
+      ),
+    );
+    assert.equal((await h.records('iam:AccessDenied')).at(-1)?.details?.reason, 'trust-policy-does-not-allow');
+    const mfa = await h.enableMfa('operator');
+    const session = await h.iam.assumeRole(
+      operator,
+      { roleArn, roleSessionName: 'with-mfa', serialNumber: mfa.serialNumber, tokenCode: mfa.code() },
+      {},
+    );
+    assert.equal(session.assumedRoleArn, `arn:aws:sts::${account}:assumed-role/breakglass/with-mfa`);
+  });
+
+  it('refuses a session policy longer than 2,048 characters, white space included, as STS does', async () => {
+    const roleArn = `arn:aws:iam::${account}:role/narrow-reader`;
+    await h.iam.createRole(account, {
+      roleName: 'narrow-reader',
+      assumeRolePolicyDocument: JSON.stringify(
+        policy({ Effect: 'Allow', Principal: { AWS: account }, Action: 'sts:AssumeRole' }),
+      ),
+    });
+    const reader = await h.user('session-reader', policy(allow('sts:AssumeRole', roleArn)));
+    const narrow = JSON.stringify(policy(allow('sqs:ReceiveMessage', queueArn)), null, 2);
+    const padded = `${narrow}${' '.repeat(2049 - narrow.length)}`;
+    await assert.rejects(
+      h.iam.assumeRole(reader, { roleArn, roleSessionName: 'padded', policy: padded }, {}),
+      (error: unknown) =>
+        isPciqError(error) &&
+        error.code === 'ValidationError' &&
+        /Value at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048/.test(
+          error.message,
+        ),
+    );
+    await h.iam.assumeRole(reader, { roleArn, roleSessionName: 'fits', policy: padded.trimEnd() }, {});
   });
 
   it('ends a session at its expiry and refuses a token that is not the one issued', async () => {

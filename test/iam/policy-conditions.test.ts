@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { ContextValue } from '../../src/iam/policy/index.ts';
-import { requestTimeKeys } from '../../src/iam/policy/index.ts';
+import { parsePolicy, requestTimeKeys } from '../../src/iam/policy/index.ts';
 import { conditionAllows, producerRoleArn, producerSession } from './policy-fixtures.ts';
 
 type Case = [condition: Record<string, unknown>, keys: Record<string, ContextValue>, expected: boolean];
@@ -57,6 +57,48 @@ describe('numeric and date operators', () => {
     [{ DateNotEquals: { 'aws:CurrentTime': '2026-05-01T12:00:00Z' } }, requestTimeKeys(now), false],
     [{ DateGreaterThan: { 'aws:CurrentTime': String(Date.UTC(2026, 0, 1) / 1000) } }, requestTimeKeys(now), true],
   ]);
+});
+
+// Dates are compared as AWS compares them whatever the server's time zone: a time written without a zone
+// is UTC (aws:CurrentTime is), and text that is neither ISO 8601 nor epoch seconds is not a date.
+describe('dates without a time zone', () => {
+  const now = Date.UTC(2026, 4, 1, 12);
+  const zone = process.env['TZ'];
+  before(() => {
+    process.env['TZ'] = 'America/New_York';
+  });
+  after(() => {
+    if (zone === undefined) delete process.env['TZ'];
+    else process.env['TZ'] = zone;
+  });
+  table([
+    [{ DateGreaterThan: { 'aws:CurrentTime': '2026-05-01T11:00:00' } }, requestTimeKeys(now), true],
+    [{ DateGreaterThan: { 'aws:CurrentTime': '2026-05-01T11:30' } }, requestTimeKeys(now), true],
+    [{ DateLessThan: { 'aws:CurrentTime': '2026-05-01T13:00:00' } }, requestTimeKeys(now), true],
+    [{ DateLessThan: { 'aws:CurrentTime': '2026-05-01T14:00:00+02:00' } }, requestTimeKeys(now), false],
+    [{ DateEquals: { 'aws:CurrentTime': '2026-05-01T12:00:00' } }, requestTimeKeys(now), true],
+    [{ DateGreaterThanEquals: { 'aws:CurrentTime': '2026-05-01' } }, requestTimeKeys(now), true],
+  ]);
+
+  it('refuses dates in other formats, which would be read in local time', () => {
+    for (const value of ['May 1, 2026', '2026-05-01 11:00:00', '05/01/2026']) {
+      assert.throws(
+        () =>
+          parsePolicy(
+            {
+              Statement: {
+                Effect: 'Allow',
+                Action: '*',
+                Resource: '*',
+                Condition: { DateLessThan: { 'aws:CurrentTime': value } },
+              },
+            },
+            'identity',
+          ),
+        /is not an ISO 8601 date or epoch time/,
+      );
+    }
+  });
 });
 
 // "Boolean condition operators", "Binary condition operators".

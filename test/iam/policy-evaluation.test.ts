@@ -273,6 +273,19 @@ describe('resource policies in the same account', () => {
       'ExplicitDeny',
     );
   });
+
+  // access_policies_boundaries: "The NotPrincipal element with a Deny effect will always deny any IAM
+  // principal that has a permissions boundary policy attached, regardless of the values specified".
+  it('NotPrincipal with Deny denies a principal with a permissions boundary even when it lists it', () => {
+    const guard = queuePolicy(
+      { ...allow('sqs:*', queue), Principal: '*' },
+      { ...deny('sqs:*', queue), NotPrincipal: { AWS: [alice.arn, account] } },
+    );
+    assert.equal(decide({ resource: guard }, send).decision, 'Allow');
+    const boundary = policy('boundary', allow('*'));
+    const decision = decide({ resource: guard, boundary, identity: [policy('identity', allow('sqs:*'))] }, send);
+    assert.deepEqual([decision.decision, decision.matched[0]?.layer], ['ExplicitDeny', 'resource']);
+  });
 });
 
 // access_policies_boundaries: "An entity's permissions boundary allows it to perform only the actions that
@@ -387,6 +400,50 @@ describe('session policies', () => {
   });
 });
 
+// reference_policies_evaluation-logic-cross-account: a request for a resource of another account is allowed
+// only if the principal's identity policies allow it and the resource's policy allows it too; neither
+// side alone suffices, and the caller's own account's root is no exception.
+describe('cross-account requests', () => {
+  const eve = {
+    ...bob,
+    arn: `arn:aws:iam::${otherAccount}:user/eve`,
+    accountId: otherAccount,
+    userId: 'AIDAEVE',
+    username: 'eve',
+  };
+  const sendAsEve = request('sqs:SendMessage', queue, {}, eve);
+  const mayAnySqs = policy('identity', allow('sqs:*'));
+  const namingEve = queuePolicy({ ...allow('sqs:SendMessage', queue), Principal: { AWS: eve.arn } });
+  const namingEvesAccount = queuePolicy({ ...allow('sqs:SendMessage', queue), Principal: { AWS: otherAccount } });
+
+  it('a resource policy naming the principal of another account does not grant alone', () => {
+    assert.equal(decide({ resource: namingEve }, sendAsEve).decision, 'ImplicitDeny');
+    assert.equal(decide({ resource: namingEve, identity: [mayAnySqs] }, sendAsEve).decision, 'Allow');
+  });
+
+  it('an identity policy does not reach into another account without its resource policy', () => {
+    const refused = decide({ identity: [mayAnySqs] }, sendAsEve);
+    assert.deepEqual([refused.decision, refused.reason], ['ImplicitDeny', 'resource-policy-does-not-allow']);
+    const otherQueueOfBob = queuePolicy({ ...allow('sqs:SendMessage', queue), Principal: { AWS: bob.arn } });
+    assert.equal(decide({ identity: [mayAnySqs], resource: otherQueueOfBob }, sendAsEve).decision, 'ImplicitDeny');
+  });
+
+  it('naming the other account delegates to its identity policies, which its boundary still limits', () => {
+    assert.equal(decide({ identity: [mayAnySqs], resource: namingEvesAccount }, sendAsEve).decision, 'Allow');
+    const boundary = policy('boundary', allow('kms:*'));
+    assert.equal(
+      decide({ identity: [mayAnySqs], boundary, resource: namingEvesAccount }, sendAsEve).reason,
+      'boundary-does-not-allow',
+    );
+    const otherRoot = { ...root, arn: `arn:aws:iam::${otherAccount}:root`, accountId: otherAccount };
+    assert.equal(decide({}, request('sqs:SendMessage', queue, {}, otherRoot)).decision, 'ImplicitDeny');
+    assert.equal(
+      decide({ resource: namingEvesAccount }, request('sqs:SendMessage', queue, {}, otherRoot)).decision,
+      'Allow',
+    );
+  });
+});
+
 // id_roles_create_for-user: a trust policy is the role's resource policy for sts:AssumeRole; within one
 // account it may name the user directly, or name the account and leave it to the user's identity policies.
 describe('trust policies and AssumeRole', () => {
@@ -426,6 +483,34 @@ describe('trust policies and AssumeRole', () => {
     assert.equal(decide({ resource: trustAccount }, assume()).decision, 'ImplicitDeny');
     const mayAssume = policy('identity', allow('sts:AssumeRole', roleArn));
     assert.equal(decide({ resource: trustAccount, identity: [mayAssume] }, assume()).decision, 'Allow');
+  });
+
+  it('a trust policy must itself allow: its conditions and actions hold even when it names the account', () => {
+    const mayAssume = policy('identity', allow('sts:AssumeRole', roleArn));
+    const mfaAccount = parsePolicy(
+      {
+        Version: '2012-10-17',
+        Statement: {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { AWS: account },
+          Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+        },
+      },
+      'trust',
+    );
+    const withoutMfa = decide({ resource: mfaAccount, identity: [mayAssume] }, assume());
+    assert.deepEqual([withoutMfa.decision, withoutMfa.reason], ['ImplicitDeny', 'trust-policy-does-not-allow']);
+    assert.equal(
+      decide({ resource: mfaAccount, identity: [mayAssume] }, assume(alice, { 'aws:MultiFactorAuthPresent': true }))
+        .decision,
+      'Allow',
+    );
+    const tagOnly = parsePolicy(
+      { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'sts:TagSession', Principal: { AWS: account } } },
+      'trust',
+    );
+    assert.equal(decide({ resource: tagOnly, identity: [mayAssume] }, assume()).decision, 'ImplicitDeny');
   });
 
   it('principalMatches tells whom a trust policy designates', () => {

@@ -120,6 +120,30 @@ describe('policy variables', () => {
     );
   });
 
+  it('a NotResource with a variable without a value matches nothing either: the statement does not apply', () => {
+    const queueOf = (name: string) => `arn:aws:sqs:us-east-1:${account}:${name}`;
+    const allButOwnPrivate = {
+      Effect: 'Allow',
+      Action: 'sqs:*',
+      NotResource: `arn:aws:sqs:*:*:\${aws:username}-private`,
+    };
+    assert.equal(decide([allButOwnPrivate], request('sqs:SendMessage', queueOf('orders'))), 'Allow');
+    assert.equal(decide([allButOwnPrivate], request('sqs:SendMessage', queueOf('alice-private'))), 'ImplicitDeny');
+    assert.equal(
+      decide([allButOwnPrivate], request('sqs:SendMessage', queueOf('x-private'), {}, producerSession)),
+      'ImplicitDeny',
+    );
+    const denyOutsideOwn = { Effect: 'Deny', Action: 'sqs:*', NotResource: own };
+    assert.equal(
+      decide([allow('sqs:*'), denyOutsideOwn], request('sqs:SendMessage', queueOf('orders'), {}, producerSession)),
+      'Allow',
+    );
+    assert.equal(
+      decide([allow('sqs:*'), denyOutsideOwn], request('sqs:SendMessage', queueOf('orders'))),
+      'ExplicitDeny',
+    );
+  });
+
   it('a default value stands in for a missing key', () => {
     const pattern = `arn:aws:sqs:us-east-1:${account}:\${aws:username, 'shared'}-*`;
     assert.equal(

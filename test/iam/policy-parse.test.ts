@@ -319,6 +319,13 @@ describe('policy size quotas', () => {
     assert.throws(() => parsePolicy(large, 'identity', 'inline', { quota: 'user-inline' }), /2048/);
   });
 
+  it('counts every character of a session policy, white space included, as STS limits its Policy parameter', () => {
+    const padded = JSON.stringify(JSON.parse(documentOfSize(1900)), null, 40);
+    assert.ok(policySize(padded, 'managed') <= 2048 && padded.length > 2048);
+    parsePolicy(padded, 'identity', 'inline', { quota: 'user-inline' });
+    assert.throws(() => parsePolicy(padded, 'session'), /Cannot exceed quota for PolicySize: 2048/);
+  });
+
   it('limits trust and session policies to 2,048 and queue policies to 20 statements', () => {
     assert.throws(() => parsePolicy(documentOfSize(2100), 'session'), /2048/);
     const statements = Array.from({ length: 21 }, (_, i) => ({

@@ -75,7 +75,7 @@ const actions: ApiAction[] = [
           ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
           ...mfaOf(input),
         },
-        { origin: context.origin, keys: tagConditionKeys(tags) },
+        { origin: context.origin, requestedRegion: context.region, keys: tagConditionKeys(tags) },
       );
       return {
         Credentials: credentialsShape(assumed),

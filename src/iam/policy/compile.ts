@@ -98,7 +98,12 @@ function compileActions(patterns: readonly string[]): (lowerAction: string) => b
   return (action) => exact.has(action) || expression.test(action);
 }
 
-/** Resource / NotResource: ARNs matched per segment, with policy variables in 2012-10-17 policies. */
+/**
+ * Resource / NotResource: ARNs matched per segment, with policy variables in 2012-10-17 policies. A variable
+ * the request has no value for makes the element match nothing either way (reference_policies_variables:
+ * "any attempt to match it fails and causes the statement to be invalid"): a NotResource must not turn
+ * an unresolvable name into "every resource".
+ */
 function compileResources(
   statement: PolicyStatement,
   variables: boolean,
@@ -107,13 +112,17 @@ function compileResources(
   if (!patterns) return () => true; // trust policies: the role itself
   const negate = statement.notResource !== undefined;
   const test = compileArnPatterns(patterns, variables);
-  return negate ? (resource, keys) => !test(resource, keys) : test;
+  return negate
+    ? (resource, keys) => test(resource, keys) === false
+    : (resource, keys) => test(resource, keys) === true;
 }
 
+/** Whether `resource` matches one of the patterns; undefined when it matches none and a variable of one has
+ * no value. */
 function compileArnPatterns(
   patterns: readonly string[],
   variables: boolean,
-): (resource: string, keys: ContextKeys) => boolean {
+): (resource: string, keys: ContextKeys) => boolean | undefined {
   if (patterns.includes('*')) return () => true;
   const templates = patterns.map((pattern) => parseTemplate(pattern, { wildcards: true, variables }));
   const fixed = templates.filter((template) => !template.hasVariables);
@@ -128,14 +137,24 @@ function compileArnPatterns(
     : (resource: string) => exact.has(resource);
   if (withVariables.length === 0) return staticTest;
   const variableTests = withVariables.map(variableArnTest);
-  return (resource, keys) => staticTest(resource) || variableTests.some((test) => test(resource, keys));
+  return (resource, keys) => {
+    if (staticTest(resource)) return true;
+    let unresolved = false;
+    for (const test of variableTests) {
+      const matched = test(resource, keys);
+      if (matched) return true;
+      if (matched === undefined) unresolved = true;
+    }
+    return unresolved ? undefined : false;
+  };
 }
 
-/** A pattern with variables, resolved when a layer plans a resource (plans are cached per resolution). */
-function variableArnTest(template: Template): (resource: string, keys: ContextKeys) => boolean {
+/** A pattern with variables, resolved when a layer plans a resource (plans are cached per resolution);
+ * undefined when a variable has no value. */
+function variableArnTest(template: Template): (resource: string, keys: ContextKeys) => boolean | undefined {
   return (resource, keys) => {
     const pieces = resolveTemplate(template, keys.resolve);
-    return pieces !== undefined && alternation([regexSource(pieces, 'arn')]).test(resource);
+    return pieces === undefined ? undefined : alternation([regexSource(pieces, 'arn')]).test(resource);
   };
 }
 

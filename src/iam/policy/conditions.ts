@@ -146,12 +146,22 @@ function toNumber(value: unknown): number {
   return Number(value);
 }
 
-/** ISO 8601 text, or epoch seconds (as aws:EpochTime and policy values may be written). */
+/** The W3C profile of ISO 8601 that AWS documents for dates: YYYY-MM[-DD[Thh:mm[:ss[.s]]]] and a zone. */
+const isoDate = /^(\d{4})-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * ISO 8601 text, or epoch seconds (as aws:EpochTime and policy values may be written). A time without a
+ * zone is UTC, as on AWS: `Date.parse` would read it in the server's local time zone, and so would the
+ * other formats it accepts, which are refused.
+ */
 function toEpochMs(value: unknown): number {
   if (typeof value === 'number') return value * 1000;
   if (typeof value !== 'string') return Number.NaN;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
-  return Date.parse(value);
+  const match = isoDate.exec(value);
+  if (!match) return Number.NaN;
+  const [, year, month, day = '01', hour = '00', minute = '00', second = '00', fraction = '', zone = 'Z'] = match;
+  return Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${fraction.slice(0, 4)}${zone}`);
 }
 
 function toText(value: string | number | boolean): string {

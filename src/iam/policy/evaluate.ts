@@ -15,6 +15,9 @@ import type { PrincipalMatch } from './principal.ts';
  *    allow too (the intersection). A resource policy naming only the account grants nothing by itself: it
  *    delegates to the account's identity policies.
  * 5. Anything else is an implicit deny.
+ * A trust policy (the resource policy of sts:AssumeRole) must moreover allow the request itself, and so must
+ * the resource policy of a resource in another account, where the identity side must allow as well
+ * (reference_policies_evaluation-logic-cross-account).
  */
 
 export type DecisionValue = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
@@ -28,7 +31,9 @@ export type DecisionReason =
   | 'identity-policy'
   | 'no-allow'
   | 'boundary-does-not-allow'
-  | 'session-policy-does-not-allow';
+  | 'session-policy-does-not-allow'
+  | 'trust-policy-does-not-allow'
+  | 'resource-policy-does-not-allow';
 
 export interface MatchedStatement {
   policyId: string;
@@ -108,13 +113,30 @@ export function evaluate(
   collect(identity.denies, 'identity', keys, denies, true);
   if (boundary) collect(boundary.denies, 'boundary', keys, denies, true);
   if (session) collect(session.denies, 'session', keys, denies, true);
-  if (resource) collectResource(resource.denies, request, keys, denies, true, 'any');
+  if (resource) collectResource(resource.denies, request, keys, denies, true, 'any', set.boundary !== undefined);
   if (denies.length) return { decision: 'ExplicitDeny', reason: 'explicit-deny', matched: denies };
+
+  // Where the resource policy is not just an alternative to the identity policies it must itself allow: one of
+  // its Allow statements must match the action, designate the caller in any way (the account included) and
+  // have its conditions hold. So it is for a role's trust policy (reference_policies_evaluation-logic: trust
+  // policies "must explicitly allow access for principals", even when an identity policy allows
+  // sts:AssumeRole; else a trust policy requiring MFA would not require it), and for a resource of another
+  // account (reference_policies_evaluation-logic-cross-account: both accounts must allow).
+  const trust = resourcePolicy?.kind === 'trust';
+  const crossAccount = isCrossAccount(request);
+  const resourceGrants: MatchedStatement[] = [];
+  if (trust || crossAccount) {
+    if (resource) collectResource(resource.allows, request, keys, resourceGrants, false, 'any');
+    if (!resourceGrants.length) {
+      const reason = trust ? 'trust-policy-does-not-allow' : 'resource-policy-does-not-allow';
+      return { decision: 'ImplicitDeny', reason, matched: [] };
+    }
+  }
 
   if (request.principal.kind === 'root') return { decision: 'Allow', reason: 'root', matched: [] };
 
   const all = options.explain === true;
-  if (resource) {
+  if (resource && !crossAccount) {
     const named: MatchedStatement[] = [];
     collectResource(resource.allows, request, keys, named, all, 'named');
     if (named.length) return { decision: 'Allow', reason: 'resource-policy', matched: named };
@@ -123,7 +145,9 @@ export function evaluate(
   const grants: MatchedStatement[] = [];
   collect(identity.allows, 'identity', keys, grants, all);
   const fromIdentity = grants.length > 0;
-  if (resource && (all || !fromIdentity)) collectResource(resource.allows, request, keys, grants, all, 'role');
+  if (resource && !crossAccount && (all || !fromIdentity)) {
+    collectResource(resource.allows, request, keys, grants, all, 'role');
+  }
   if (!grants.length) return { decision: 'ImplicitDeny', reason: 'no-allow', matched: [] };
 
   const matched = grants;
@@ -133,7 +157,19 @@ export function evaluate(
   if (session && !collect(session.allows, 'session', keys, matched, all)) {
     return { decision: 'ImplicitDeny', reason: 'session-policy-does-not-allow', matched: [] };
   }
+  if (crossAccount) matched.push(...resourceGrants);
   return { decision: 'Allow', reason: fromIdentity ? 'identity-policy' : 'resource-policy', matched };
+}
+
+/** Whether the request acts on a resource of another account than the principal's (12-digit ids both; AWS
+ * managed policies, `arn:aws:iam::aws:policy/…`, and ARN-less resources belong to no other account). */
+function isCrossAccount(request: RequestContext): boolean {
+  const resourceAccount = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(request.resource)?.[1];
+  return (
+    resourceAccount !== undefined &&
+    /^\d{12}$/.test(request.principal.accountId) &&
+    resourceAccount !== request.principal.accountId
+  );
 }
 
 /** Appends the statements of an identity-side layer that apply; returns whether any did. */
@@ -168,11 +204,12 @@ function collectResource(
   into: MatchedStatement[],
   all: boolean,
   wanted: 'any' | 'named' | 'role',
+  boundaryAttached = false,
 ): void {
   for (const group of groups) {
     let conditionsHold: boolean | undefined;
     for (const statement of group.statements) {
-      const match = principalMatch(statement, request);
+      const match = principalMatch(statement, request, boundaryAttached);
       if (!match) continue;
       if (wanted === 'named' && match !== 'named') continue;
       if (wanted === 'role' && match === 'account') continue;
@@ -184,9 +221,19 @@ function collectResource(
   }
 }
 
-function principalMatch(statement: CompiledStatement, request: RequestContext): PrincipalMatch | undefined {
+function principalMatch(
+  statement: CompiledStatement,
+  request: RequestContext,
+  boundaryAttached = false,
+): PrincipalMatch | undefined {
   if (statement.principal) return statement.principal.match(request.principal);
-  if (statement.notPrincipal) return statement.notPrincipal.excludes(request.principal) ? undefined : 'role';
+  if (statement.notPrincipal) {
+    // access_policies_boundaries, reference_policies_elements_notprincipal: "The NotPrincipal element with a
+    // Deny effect will always deny any IAM principal that has a permissions boundary policy attached,
+    // regardless of the values specified in the NotPrincipal element."
+    if (boundaryAttached && statement.effect === 'Deny') return 'role';
+    return statement.notPrincipal.excludes(request.principal) ? undefined : 'role';
+  }
   return undefined;
 }
 

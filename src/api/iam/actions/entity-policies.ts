@@ -1,6 +1,7 @@
 import type { IamEntityKind } from '../../../storage/index.ts';
 import type { ActionInput } from '../../action-input.ts';
 import { encodedDocument } from '../../aws-query/input.ts';
+import { boundaryConditionKey } from '../../condition-keys.ts';
 import type { ActionContext, ApiAction } from '../../service.ts';
 import { accountOf, groupResource, roleResource, userResource } from '../resources.ts';
 import { page } from '../shapes.ts';
@@ -116,6 +117,7 @@ function actionsFor({ kind, noun, nameParameter }: (typeof kinds)[number]): ApiA
       {
         name: `Put${noun}PermissionsBoundary`,
         resource,
+        conditionKeys: (input) => boundaryConditionKey(input.optionalString('PermissionsBoundary')),
         async run(input, context) {
           await context.app.iam.setPermissionsBoundary(accountOf(context), {
             kind: boundaryKind,

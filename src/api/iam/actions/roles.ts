@@ -1,5 +1,5 @@
 import { stringMembers, tagMembers } from '../../aws-query/input.ts';
-import { tagConditionKeys, tagKeysConditionKey } from '../../condition-keys.ts';
+import { boundaryConditionKey, tagConditionKeys, tagKeysConditionKey } from '../../condition-keys.ts';
 import type { ApiAction } from '../../service.ts';
 import { accountOf, collectionResource, roleResource } from '../resources.ts';
 import { page, roleShape } from '../shapes.ts';
@@ -9,7 +9,10 @@ export const roleActions: ApiAction[] = [
     name: 'CreateRole',
     resource: (input, context) =>
       `arn:aws:iam::${accountOf(context)}:role${input.optionalString('Path') ?? '/'}${input.string('RoleName')}`,
-    conditionKeys: (input) => tagConditionKeys(tagMembers(input)),
+    conditionKeys: (input) => ({
+      ...tagConditionKeys(tagMembers(input)),
+      ...boundaryConditionKey(input.optionalString('PermissionsBoundary')),
+    }),
     async run(input, context) {
       const path = input.optionalString('Path');
       const description = input.optionalString('Description');

@@ -1,5 +1,5 @@
 import { stringMembers, tagMembers } from '../../aws-query/input.ts';
-import { tagConditionKeys, tagKeysConditionKey } from '../../condition-keys.ts';
+import { boundaryConditionKey, tagConditionKeys, tagKeysConditionKey } from '../../condition-keys.ts';
 import type { ApiAction } from '../../service.ts';
 import { accountOf, collectionResource, userNameOf, userResource } from '../resources.ts';
 import { page, userShape } from '../shapes.ts';
@@ -9,7 +9,10 @@ export const userActions: ApiAction[] = [
     name: 'CreateUser',
     resource: (input, context) =>
       `arn:aws:iam::${accountOf(context)}:user${input.optionalString('Path') ?? '/'}${input.string('UserName')}`,
-    conditionKeys: (input) => tagConditionKeys(tagMembers(input)),
+    conditionKeys: (input) => ({
+      ...tagConditionKeys(tagMembers(input)),
+      ...boundaryConditionKey(input.optionalString('PermissionsBoundary')),
+    }),
     async run(input, context) {
       const permissionsBoundary = input.optionalString('PermissionsBoundary');
       const path = input.optionalString('Path');

@@ -1,4 +1,5 @@
 import type { SqsAction } from '../action.ts';
+import { authorizeMoveSource } from './move-task-permissions.ts';
 
 /** Task handles carry their source queue's ARN (see queues/move-tasks.ts), which is what authorize needs. */
 function sourceArnOf(taskHandle: string): string {
@@ -14,7 +15,14 @@ function sourceArnOf(taskHandle: string): string {
 export const cancelMessageMoveTaskAction: SqsAction = {
   name: 'CancelMessageMoveTask',
   resource: (input) => sourceArnOf(input.string('TaskHandle')),
-  async run(input, { app: { queues }, caller }) {
-    return { ApproximateNumberOfMessagesMoved: await queues.cancelMessageMoveTask(caller, input.string('TaskHandle')) };
+  async run(input, context) {
+    const {
+      app: { queues },
+      caller,
+    } = context;
+    const taskHandle = input.string('TaskHandle');
+    const sourceArn = sourceArnOf(taskHandle);
+    if (sourceArn !== '*') await authorizeMoveSource(context, sourceArn);
+    return { ApproximateNumberOfMessagesMoved: await queues.cancelMessageMoveTask(caller, taskHandle) };
   },
 };

@@ -3,6 +3,7 @@ import { queueResource } from './queue-resource.ts';
 
 export const changeMessageVisibilityBatchAction: SqsAction = {
   name: 'ChangeMessageVisibilityBatch',
+  permission: 'ChangeMessageVisibility',
   resource: queueResource,
   async run(input, { app: { queues }, caller }) {
     const entries = input.entries('Entries').map((entry) => ({

@@ -3,6 +3,7 @@ import { queueResource } from './queue-resource.ts';
 
 export const deleteMessageBatchAction: SqsAction = {
   name: 'DeleteMessageBatch',
+  permission: 'DeleteMessage',
   resource: queueResource,
   async run(input, { app: { queues }, caller }) {
     const entries = input.entries('Entries').map((entry) => ({

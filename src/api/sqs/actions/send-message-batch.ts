@@ -4,6 +4,7 @@ import { sendEntryOf, sendResultOutput } from './send-entry.ts';
 
 export const sendMessageBatchAction: SqsAction = {
   name: 'SendMessageBatch',
+  permission: 'SendMessage',
   resource: queueResource,
   async run(input, { app: { queues }, caller }) {
     const entries = input.entries('Entries').map((entry) => sendEntryOf(entry, entry.optionalString('Id') ?? ''));
