@@ -166,6 +166,18 @@ describe('the guard on the queue engine', () => {
       }),
       /AWSTraceHeader/,
     );
+    for (const name of [pan, `cvv${pan}`, 'card.4111-1111-1111-1111']) {
+      await assert.rejects(
+        send(attributesQueue, 'x', { attributes: { [name]: { dataType: 'String', stringValue: 'hello' } } }),
+        (error: Error) => {
+          assert.match(error.message, /^InvalidParameterValue: A message attribute name holds what looks like/);
+          assert.doesNotMatch(error.message, /4111/);
+          return true;
+        },
+        `attribute name ${name}`,
+      );
+    }
+    assert.equal((await receive(attributesQueue)).length, 1, 'nothing stored of the refused messages');
   });
 
   it('deduplicates FIFO messages by content with a keyed hash, not the SHA-256 of card data', async () => {
