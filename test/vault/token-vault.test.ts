@@ -154,6 +154,17 @@ describe('the token vault', () => {
     assert.equal(tokenRow(h, 'token_ref').length, before - 1);
   });
 
+  it('answers DeleteToken of an expired token as of an unknown one, and removes it before the sweep', async () => {
+    const { token } = await h.vault.tokenize(caller, pan, { ttlSec: 60 });
+    h.clock.advance(60_000);
+    const before = tokenRow(h, 'token_ref').length;
+    await rejects(h.vault.deleteToken(caller, token, { reason: 'card replaced' }), 'ResourceNotFoundException');
+    assert.equal(tokenRow(h, 'token_ref').length, before - 1, 'gone without waiting for the sweep');
+    const [record] = (await h.allRecords()).filter((r) => r.type === 'vault:DeleteToken').slice(-1);
+    assert.deepEqual([record?.outcome, record?.error], ['failure', 'ResourceNotFoundException']);
+    assert.equal(await h.vault.sweepExpired(), 0);
+  });
+
   it('deletes a token so that its PAN cannot be had back', async () => {
     const { token } = await h.vault.tokenize(caller, pan);
     await h.vault.deleteToken(caller, token, { reason: 'customer asked' });
