@@ -107,6 +107,16 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
       }),
     );
     assert.equal(JSON.parse(Messages![0]!.Body!).card.number, pan, 'revealed on receive');
+    await assert.rejects(
+      sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MessageAttributeNames: ['pciq.Reveal.Plain', `pciq.RevealReason.${'r'.repeat(257)}`],
+        }),
+      ),
+      (error: Error) => error.name === 'InvalidParameterValue' && /at most 256 characters/.test(error.message),
+      'an SQS error code for a reason too long, before anything is received',
+    );
   });
 
   it('tokenizes through the vault API and deletes for good', async () => {
