@@ -48,6 +48,24 @@ ${incidentUsage}
 
 pciq help   shows this text`;
 
+/** What `pciq COMMAND --help` shows: the command's part of the usage. */
+const usageOf: Record<string, string> = {
+  init: initUsage,
+  serve: serveUsage,
+  keys: keysUsage,
+  iam: iamUsage,
+  'sign-in': signInUsage,
+  audit: auditUsage,
+  alerts: alertsUsage,
+  functions: functionsUsage,
+  migrate: migrateUsage,
+  doctor: doctorUsage,
+  tokens: tokensUsage,
+  compliance: complianceUsage,
+  report: reportUsage,
+  incident: incidentUsage,
+};
+
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   init: initCommand,
   serve: serveCommand,
@@ -76,6 +94,11 @@ export async function main(argv: string[]): Promise<void> {
   if (!command) {
     process.stderr.write(`pciq: unknown command '${name}'; run \`pciq help\` for the commands\n`);
     process.exitCode = 2;
+    return;
+  }
+  // `pciq tokens --help`, `pciq tokens detokenize -h`: what people type first; each parser would refuse it.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${usageOf[name] ?? usage}\n`);
     return;
   }
   try {

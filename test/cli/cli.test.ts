@@ -63,6 +63,20 @@ describe('pciq init', () => {
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);
   });
+
+  it("shows a command's usage for --help or -h, after its subcommand too", () => {
+    for (const [args, pattern] of [
+      [['tokens', '--help'], /^pciq tokens tokenize .*\npciq tokens detokenize TOKEN/],
+      [['tokens', 'detokenize', '-h'], /^pciq tokens tokenize /],
+      [['iam', '--help'], /^pciq iam COMMAND .*\n {2}users \| create-user NAME/],
+      [['serve', '--help'], /^pciq serve \[--data-dir DIR\]/],
+    ] as const) {
+      const result = pciq([...args]);
+      assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stdout, pattern);
+      assert.equal(result.stderr, '');
+    }
+  });
 });
 
 describe('pciq serve', () => {
