@@ -43,7 +43,8 @@ const options = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
 
-function clientOf(values: Values): VaultClient {
+/** The client, and the endpoint it calls (for error messages: the one resolved, wherever it came from). */
+function clientOf(values: Values): { client: VaultClient; endpoint: string } {
   let settings: ReturnType<typeof resolveClientSettings>;
   try {
     settings = resolveClientSettings('vault', process.env, {
@@ -67,23 +68,47 @@ function clientOf(values: Values): VaultClient {
     }
   }
   try {
-    return new VaultClient({
+    const client = new VaultClient({
       endpoint: settings.endpoint,
       region: settings.region,
       credentials: settings.credentials,
       ...(ca ? { ca } : {}),
     });
+    return { client, endpoint: settings.endpoint };
   } catch (error) {
     throw new CliError(`--endpoint-url: ${(error as Error).message}`);
   }
 }
 
-/** A failed call as one line: the service's code and message, or why it could not be reached. */
-function callFailed(error: unknown, endpoint: string | undefined): CliError {
+// OpenSSL's verdicts for a certificate chain that does not lead to a CA this client trusts.
+const untrustedChain = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/** A failed call as one line: the service's code and message, or why it could not be reached and what to do. */
+function callFailed(error: unknown, endpoint: string): CliError {
   if (error instanceof VaultServiceError) return new CliError(`${error.code}: ${maskCardNumbers(error.message)}`);
   const code = (error as NodeJS.ErrnoException).code;
+  // The server answered but its certificate is not trusted: "is pciq serve running?" would send people looking
+  // in the wrong place.
+  if (code !== undefined && untrustedChain.has(code)) {
+    return new CliError(
+      `the TLS certificate of ${endpoint} is not issued by a CA this command trusts (${code}): pass --ca-bundle FILE or set AWS_CA_BUNDLE (pciq's development CA is DATA_DIR/tls/ca.pem)`,
+    );
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new CliError(
+      `the TLS certificate of ${endpoint} does not name its host (${code}): use a host name the certificate lists`,
+    );
+  }
   return new CliError(
-    `cannot reach the vault at ${endpoint ?? 'the endpoint'} (${code ?? (error as Error).message}); is pciq serve running there?`,
+    `cannot reach the vault at ${endpoint} (${code ?? (error as Error).message}); is pciq serve running there?`,
   );
 }
 
@@ -109,7 +134,7 @@ function tokenizeInputOf(values: Values): Omit<TokenizeInput, 'pan'> {
   return input;
 }
 
-async function tokenize(client: VaultClient, values: Values, endpoint: string | undefined): Promise<void> {
+async function tokenize(client: VaultClient, values: Values, endpoint: string): Promise<void> {
   const input = tokenizeInputOf(values);
   const pans: string[] = [];
   for (const [index, line] of (await readStdin()).split(/\r?\n/).entries()) {
@@ -137,7 +162,7 @@ async function tokenize(client: VaultClient, values: Values, endpoint: string | 
   );
 }
 
-async function detokenize(client: VaultClient, tokens: string[], values: Values, endpoint: string | undefined) {
+async function detokenize(client: VaultClient, tokens: string[], values: Values, endpoint: string) {
   if (!(redactions as readonly string[]).includes(values.redaction))
     throw new CliError(`--redaction must be one of ${redactions.join(', ')}`);
   const redaction = values.redaction as Redaction;
@@ -161,7 +186,7 @@ async function detokenize(client: VaultClient, tokens: string[], values: Values,
   );
 }
 
-async function remove(client: VaultClient, tokens: string[], values: Values, endpoint: string | undefined) {
+async function remove(client: VaultClient, tokens: string[], values: Values, endpoint: string) {
   for (const token of tokens) {
     try {
       await client.deleteToken({ token, ...(values.reason !== undefined ? { reason: values.reason } : {}) });
@@ -183,8 +208,7 @@ export async function tokensCommand(argv: string[]): Promise<void> {
     );
   }
   if (sub !== 'tokenize' && positionals.length === 0) throw new CliError(`${sub} needs at least one TOKEN`);
-  const client = clientOf(values);
-  const endpoint = values['endpoint-url'] ?? process.env['AWS_ENDPOINT_URL'];
+  const { client, endpoint } = clientOf(values);
   try {
     if (sub === 'tokenize') await tokenize(client, values, endpoint);
     else if (sub === 'detokenize') await detokenize(client, positionals, values, endpoint);

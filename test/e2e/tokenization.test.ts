@@ -296,6 +296,24 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
       env: { PATH: process.env['PATH'] ?? '', HOME: temp.path },
     });
     assert.match(noCredentials.stderr, /no AWS credentials/);
+    const { AWS_CA_BUNDLE: _, ...withoutCa } = env;
+    const untrusted = pciq(['tokens', 'detokenize', tokens[0]!.token], { env: withoutCa });
+    assert.equal(untrusted.status, 1);
+    assert.match(
+      untrusted.stderr,
+      /^pciq tokens: the TLS certificate of https:\/\/\S+ is not issued by a CA this command trusts \(\w+\): pass --ca-bundle FILE or set AWS_CA_BUNDLE/,
+    );
+    assert.doesNotMatch(untrusted.stderr, /is pciq serve running/, 'it is running: the certificate is the problem');
+    const closedPort = 'https://127.0.0.1:1';
+    const elsewhere = pciq(['tokens', 'detokenize', tokens[0]!.token], {
+      env: { ...env, AWS_ENDPOINT_URL_VAULT: closedPort },
+    });
+    assert.equal(elsewhere.status, 1);
+    assert.match(
+      elsewhere.stderr,
+      /^pciq tokens: cannot reach the vault at https:\/\/127\.0\.0\.1:1 /,
+      'names the endpoint it called',
+    );
     cliOutput.push(tokenized.stdout, tokenized.stderr, shown.stdout, shown.stderr, gone.stderr);
   });
 
