@@ -68,6 +68,7 @@ export class PrincipalRateLimiter {
 function throttled(): PciqError {
   return new PciqError(
     'RequestThrottled',
-    'Too many detokenizations by this principal: slow down and retry later, or ask for masked values.',
+    // Every redaction level counts toward the limit, masked and redacted too: the advice is to wait.
+    'Too many detokenizations by this principal: slow down and retry in a few seconds (the limit is set by pciq serve --detokenize-rate).',
   );
 }

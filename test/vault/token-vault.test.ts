@@ -220,6 +220,13 @@ describe('the token vault', () => {
       }
     }, /Too many detokenizations/);
     assert.equal(served, 20, 'the burst, then refused');
+    for (const redaction of ['plain', 'masked', 'redacted'] as const) {
+      await assert.rejects(h.vault.detokenize(other, token, { redaction }), (error: Error) => {
+        assert.match(error.message, /retry in a few seconds/);
+        assert.doesNotMatch(error.message, /masked/, 'no advice that another level would pass: none does');
+        return true;
+      });
+    }
     await h.vault.detokenize(caller, token);
     h.clock.advance(1_000);
     await h.vault.detokenize(other, token);
