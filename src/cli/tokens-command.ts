@@ -137,29 +137,51 @@ function tokenizeInputOf(values: Values): Omit<TokenizeInput, 'pan'> {
 async function tokenize(client: VaultClient, values: Values, endpoint: string): Promise<void> {
   const input = tokenizeInputOf(values);
   const pans: string[] = [];
+  const lineOf: number[] = [];
   for (const [index, line] of (await readStdin()).split(/\r?\n/).entries()) {
     if (line.trim() === '') continue;
     // Checked here so that the error names the line (never its digits) before anything is tokenized.
     if (!normalizePan(line))
       throw new CliError(`line ${index + 1}: not a card number of 13 to 19 digits that passes the Luhn check`);
     pans.push(line.trim());
+    lineOf.push(index + 1);
   }
   if (pans.length === 0) throw new CliError('no card numbers on standard input (one per line)');
   const results: Array<{ token: string; brand: string; last4: string; reused: boolean }> = [];
+  let failure: CliError | undefined;
   // One call per thousand cards: each call is one unit of work and one audit record in the vault.
   for (let start = 0; start < pans.length; start += maxTokenizeBatch) {
     try {
       const batch = await client.tokenizeBatch({ ...input, pans: pans.slice(start, start + maxTokenizeBatch) });
       for (const r of batch) results.push({ token: r.token, brand: r.brand, last4: r.last4, reused: r.reused });
     } catch (error) {
-      throw callFailed(error, endpoint);
+      const reason = callFailed(error, endpoint).message;
+      failure = new CliError(
+        start === 0 ? reason : `the cards from line ${lineOf[start]} on were not tokenized: ${reason}`,
+      );
+      break;
     }
   }
-  process.stdout.write(
-    values.json
-      ? `${JSON.stringify({ tokens: results })}\n`
-      : `${results.map((r) => `${r.token}  ${r.brand}  ending ${r.last4}${r.reused ? '  (existing)' : ''}`).join('\n')}\n`,
-  );
+  // Tokens issued before a failure are printed all the same: they exist in the vault now.
+  if (results.length > 0) {
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ tokens: results })}\n`
+        : `${results.map((r) => `${r.token}  ${r.brand}  ending ${r.last4}${r.reused ? '  (existing)' : ''}`).join('\n')}\n`,
+    );
+  }
+  if (failure) throw failure;
+}
+
+/**
+ * The failure of the call for the `index`th of `count` tokens. Tokens are named by position: one given by
+ * mistake may be a card number, which must not reach the terminal's scrollback or a log.
+ */
+function tokenFailed(error: unknown, endpoint: string, index: number, count: number): CliError {
+  const reason = callFailed(error, endpoint).message;
+  if (count === 1) return new CliError(reason);
+  const done = index === 0 ? '' : `; the ${index} before it ${index === 1 ? 'was' : 'were'} done (see above)`;
+  return new CliError(`token ${index + 1} of ${count}: ${reason.replace(/\.$/, '')}${done}`);
 }
 
 async function detokenize(client: VaultClient, tokens: string[], values: Values, endpoint: string) {
@@ -167,7 +189,8 @@ async function detokenize(client: VaultClient, tokens: string[], values: Values,
     throw new CliError(`--redaction must be one of ${redactions.join(', ')}`);
   const redaction = values.redaction as Redaction;
   const results: Array<{ token: string; value: string; brand: string }> = [];
-  for (const token of tokens) {
+  let failure: CliError | undefined;
+  for (const [index, token] of tokens.entries()) {
     try {
       const result = await client.detokenize({
         token,
@@ -176,25 +199,36 @@ async function detokenize(client: VaultClient, tokens: string[], values: Values,
       });
       results.push({ token, value: result.value, brand: result.brand });
     } catch (error) {
-      throw callFailed(error, endpoint);
+      failure = tokenFailed(error, endpoint, index, tokens.length);
+      break;
     }
   }
-  process.stdout.write(
-    values.json
-      ? `${JSON.stringify({ values: results })}\n`
-      : `${results.map((r) => `${r.token}  ${r.brand}  ${r.value}`).join('\n')}\n`,
-  );
+  // What was detokenized before a failure is shown: the vault has recorded it as revealed to this caller.
+  if (results.length > 0) {
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ values: results })}\n`
+        : `${results.map((r) => `${r.token}  ${r.brand}  ${r.value}`).join('\n')}\n`,
+    );
+  }
+  if (failure) throw failure;
 }
 
 async function remove(client: VaultClient, tokens: string[], values: Values, endpoint: string) {
-  for (const token of tokens) {
+  let deleted = 0;
+  let failure: CliError | undefined;
+  for (const [index, token] of tokens.entries()) {
     try {
       await client.deleteToken({ token, ...(values.reason !== undefined ? { reason: values.reason } : {}) });
+      deleted++;
     } catch (error) {
-      throw callFailed(error, endpoint);
+      failure = tokenFailed(error, endpoint, index, tokens.length);
+      break;
     }
   }
-  process.stdout.write(values.json ? `${JSON.stringify({ deleted: tokens.length })}\n` : `deleted ${tokens.length}\n`);
+  if (deleted > 0 || !failure)
+    process.stdout.write(values.json ? `${JSON.stringify({ deleted })}\n` : `deleted ${deleted}\n`);
+  if (failure) throw failure;
 }
 
 export async function tokensCommand(argv: string[]): Promise<void> {

@@ -292,6 +292,16 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
     const gone = pciq(['tokens', 'detokenize', tokens[1]!.token], { env });
     assert.equal(gone.status, 1);
     assert.match(gone.stderr, /^pciq tokens: ResourceNotFoundException: /);
+    // A failure part-way shows what was done before it, and names the failing token by position only.
+    const partly = pciq(['tokens', 'detokenize', tokens[0]!.token, tokens[1]!.token, '--reason', 'cli test'], { env });
+    assert.equal(partly.status, 1);
+    assert.match(partly.stdout, /amex {2}378282\*{5}0005/);
+    assert.match(partly.stderr, /^pciq tokens: token 2 of 2: ResourceNotFoundException: .*; the 1 before it was done/);
+    const partlyDeleted = pciq(['tokens', 'delete', tokens[0]!.token, tokens[1]!.token], { env });
+    assert.equal(partlyDeleted.status, 1);
+    assert.equal(partlyDeleted.stdout, 'deleted 1\n');
+    assert.match(partlyDeleted.stderr, /^pciq tokens: token 2 of 2: ResourceNotFoundException: /);
+    cliOutput.push(partly.stdout, partly.stderr, partlyDeleted.stderr);
     const noCredentials = pciq(['tokens', 'detokenize', 'tok_x'], {
       env: { PATH: process.env['PATH'] ?? '', HOME: temp.path },
     });
