@@ -76,7 +76,8 @@ function clientOf(values: Values): { client: VaultClient; endpoint: string } {
     });
     return { client, endpoint: settings.endpoint };
   } catch (error) {
-    throw new CliError(`--endpoint-url: ${(error as Error).message}`);
+    // The endpoint may come from the environment or the profile as well as from --endpoint-url: name it.
+    throw new CliError(`endpoint ${settings.endpoint}: ${(error as Error).message}`);
   }
 }
 
@@ -126,7 +127,9 @@ function tokenizeInputOf(values: Values): Omit<TokenizeInput, 'pan'> {
   }
   if (values.scope !== undefined) input.scope = values.scope;
   if (values['ttl-seconds'] !== undefined) {
-    if (!/^[1-9]\d{0,9}$/.test(values['ttl-seconds'])) throw new CliError('--ttl-seconds must be a whole number');
+    // The upper bound is the vault's to check (and to name): ten years.
+    if (!/^[1-9]\d*$/.test(values['ttl-seconds']))
+      throw new CliError('--ttl-seconds must be a whole number of seconds, 1 or more');
     input.ttlSeconds = Number(values['ttl-seconds']);
   }
   if (values.expiry !== undefined) input.expiryMonth = values.expiry;

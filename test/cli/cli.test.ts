@@ -145,3 +145,30 @@ describe('pciq serve', () => {
     data.remove();
   });
 });
+
+describe('pciq tokens', () => {
+  const env = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: '/nonexistent',
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL: 'https://127.0.0.1:1',
+  };
+
+  it('explains a bad TTL and an endpoint it cannot use, naming the endpoint wherever it came from', () => {
+    for (const ttl of ['0', '-5', '1.5', 'soon']) {
+      const result = pciq(['tokens', 'tokenize', `--ttl-seconds=${ttl}`], { env, input: '4111111111111111\n' });
+      assertOneLineError(result, /^pciq tokens: --ttl-seconds must be a whole number of seconds, 1 or more$/);
+    }
+    const plainHttp = pciq(['tokens', 'detokenize', 'tok_x'], {
+      env: { ...env, AWS_ENDPOINT_URL_VAULT: 'http://127.0.0.1:9324' },
+    });
+    assertOneLineError(
+      plainHttp,
+      /^pciq tokens: endpoint http:\/\/127\.0\.0\.1:9324: the vault API is served over HTTPS only$/,
+    );
+    const notUrl = pciq(['tokens', 'detokenize', 'tok_x'], { env: { ...env, AWS_ENDPOINT_URL: 'vault.local' } });
+    assertOneLineError(notUrl, /^pciq tokens: endpoint vault\.local: Invalid URL$/);
+  });
+});
