@@ -110,7 +110,11 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 1;
     } else if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
       // Node's tip on positionals that start with '-' misleads more than it helps: a mistyped option is the usual case.
-      const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+      // Some of its messages span lines ("argument is ambiguous"); a CLI failure is one line.
+      const message = (error as Error).message
+        .replace(/\. To specify a positional argument.*$/s, '')
+        .replace(/\s*\n\s*/g, ' ')
+        .replace(/\.$/, '');
       process.stderr.write(`pciq ${name}: ${message}; run \`pciq help\` for the options\n`);
       process.exitCode = 2;
     } else {

@@ -59,6 +59,10 @@ describe('pciq init', () => {
     const bogus = pciq(['init', '--bogus']);
     assertOneLineError(bogus, /Unknown option '--bogus'; run `pciq help` for the options/);
     assert.doesNotMatch(bogus.stderr, /positional argument/, 'no tip about positionals for a mistyped option');
+    assertOneLineError(
+      pciq(['tokens', 'tokenize', '--ttl-seconds', '-5']),
+      /^pciq tokens: Option '--ttl-seconds' argument is ambiguous\. .*'--ttl-seconds=-XYZ'; run `pciq help` for the options$/,
+    );
     const unknown = pciq(['frobnicate']);
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);
