@@ -27,11 +27,12 @@ export class PrincipalRateLimiter {
 
   private bucketOf(principal: string): { level: number; atMs: number } {
     const now = this.clock.now();
-    let bucket = this.buckets.get(principal);
+    const key = bucketKeyOf(principal);
+    let bucket = this.buckets.get(key);
     if (!bucket) {
       if (this.buckets.size > 10_000) this.forgetFull(now);
       bucket = { level: this.limit.burst, atMs: now };
-      this.buckets.set(principal, bucket);
+      this.buckets.set(key, bucket);
     } else {
       bucket.level = Math.min(this.limit.burst, bucket.level + ((now - bucket.atMs) / 1000) * this.limit.perSecond);
       bucket.atMs = now;
@@ -63,6 +64,16 @@ export class PrincipalRateLimiter {
       if (level >= this.limit.burst) this.buckets.delete(principal);
     }
   }
+}
+
+/**
+ * The bucket a principal draws from. The sessions of one role share their role's: each session has a principal
+ * ARN of its own (`assumed-role/ROLE/SESSION`), and anyone allowed to assume the role names sessions at will, so
+ * per-session buckets would hand a fresh burst to every AssumeRole call.
+ */
+function bucketKeyOf(principal: string): string {
+  const session = /^(arn:[^:]+:sts::\d+:assumed-role\/[^/]+)\//.exec(principal);
+  return session ? session[1]! : principal;
 }
 
 function throttled(): PciqError {

@@ -232,6 +232,19 @@ describe('the token vault', () => {
     await h.vault.detokenize(other, token);
   });
 
+  it('throttles the sessions of one role together: a new session name is no fresh burst', async () => {
+    const { token } = await h.vault.tokenize(caller, pan);
+    const session = (name: string): Caller => ({
+      ...caller,
+      principalArn: `arn:aws:sts::123456789012:assumed-role/analysts/${name}`,
+      accessKeyId: `ASIA${name.toUpperCase()}`,
+    });
+    for (let i = 0; i < 20; i++) await h.vault.detokenize(session(`s${i}`), token);
+    await rejects(h.vault.detokenize(session('fresh'), token), 'RequestThrottled');
+    const otherRole: Caller = { ...session('s0'), principalArn: 'arn:aws:sts::123456789012:assumed-role/support/s0' };
+    await h.vault.detokenize(otherRole, token);
+  });
+
   it('audits every operation with who, which token (keyed reference), why and the outcome — never the PAN or token', async () => {
     const { token, tokenRef } = await h.vault.tokenize(caller, pan, { reason: 'audit check' });
     await h.vault.detokenize(caller, token, { redaction: 'plain', reason: 'chargeback 77' });
