@@ -22,8 +22,10 @@ export const tokensUsage = `pciq tokens tokenize [--format FORMAT] [--scope NAME
 pciq tokens detokenize TOKEN... [--redaction masked|plain|redacted] [--reason TEXT]
 pciq tokens delete TOKEN... [--reason TEXT]
            common: [--endpoint-url URL] [--region REGION] [--profile NAME] [--ca-bundle FILE] [--json]
-  Calls the token vault of a running pciq with the usual AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,
-  or a profile), region and endpoint (AWS_ENDPOINT_URL). tokenize reads card numbers from standard input, one
+  Calls the token vault of a running pciq with the usual AWS settings: credentials (AWS_ACCESS_KEY_ID,
+  AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, or a profile's static keys: AWS_PROFILE or --profile), region
+  (AWS_REGION), endpoint (AWS_ENDPOINT_URL_VAULT or AWS_ENDPOINT_URL) and CA bundle (AWS_CA_BUNDLE; pciq's
+  development CA is DATA_DIR/tls/ca.pem). tokenize reads card numbers from standard input, one
   per line, never from the command line (which shell history and ps would keep). FORMAT: ${tokenFormats.join(', ')}.
   detokenize shows masked values (first six, last four) unless --redaction plain is asked for.`;
 
