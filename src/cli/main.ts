@@ -48,6 +48,24 @@ ${incidentUsage}
 
 pciq help   shows this text`;
 
+/** What `pciq COMMAND --help` shows: the command's part of the usage. */
+const usageOf: Record<string, string> = {
+  init: initUsage,
+  serve: serveUsage,
+  keys: keysUsage,
+  iam: iamUsage,
+  'sign-in': signInUsage,
+  audit: auditUsage,
+  alerts: alertsUsage,
+  functions: functionsUsage,
+  migrate: migrateUsage,
+  doctor: doctorUsage,
+  tokens: tokensUsage,
+  compliance: complianceUsage,
+  report: reportUsage,
+  incident: incidentUsage,
+};
+
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   init: initCommand,
   serve: serveCommand,
@@ -78,6 +96,11 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  // `pciq tokens --help`, `pciq tokens detokenize -h`: what people type first; each parser would refuse it.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${usageOf[name] ?? usage}\n`);
+    return;
+  }
   try {
     await command(rest);
   } catch (error) {
@@ -87,7 +110,11 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 1;
     } else if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
       // Node's tip on positionals that start with '-' misleads more than it helps: a mistyped option is the usual case.
-      const message = (error as Error).message.replace(/\. To specify a positional argument.*$/s, '');
+      // Some of its messages span lines ("argument is ambiguous"); a CLI failure is one line.
+      const message = (error as Error).message
+        .replace(/\. To specify a positional argument.*$/s, '')
+        .replace(/\s*\n\s*/g, ' ')
+        .replace(/\.$/, '');
       process.stderr.write(`pciq ${name}: ${message}; run \`pciq help\` for the options\n`);
       process.exitCode = 2;
     } else {

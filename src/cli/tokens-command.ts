@@ -22,8 +22,10 @@ export const tokensUsage = `pciq tokens tokenize [--format FORMAT] [--scope NAME
 pciq tokens detokenize TOKEN... [--redaction masked|plain|redacted] [--reason TEXT]
 pciq tokens delete TOKEN... [--reason TEXT]
            common: [--endpoint-url URL] [--region REGION] [--profile NAME] [--ca-bundle FILE] [--json]
-  Calls the token vault of a running pciq with the usual AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY,
-  or a profile), region and endpoint (AWS_ENDPOINT_URL). tokenize reads card numbers from standard input, one
+  Calls the token vault of a running pciq with the usual AWS settings: credentials (AWS_ACCESS_KEY_ID,
+  AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, or a profile's static keys: AWS_PROFILE or --profile), region
+  (AWS_REGION), endpoint (AWS_ENDPOINT_URL_VAULT or AWS_ENDPOINT_URL) and CA bundle (AWS_CA_BUNDLE; pciq's
+  development CA is DATA_DIR/tls/ca.pem). tokenize reads card numbers from standard input, one
   per line, never from the command line (which shell history and ps would keep). FORMAT: ${tokenFormats.join(', ')}.
   detokenize shows masked values (first six, last four) unless --redaction plain is asked for.`;
 
@@ -43,7 +45,8 @@ const options = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
 
-function clientOf(values: Values): VaultClient {
+/** The client, and the endpoint it calls (for error messages: the one resolved, wherever it came from). */
+function clientOf(values: Values): { client: VaultClient; endpoint: string } {
   let settings: ReturnType<typeof resolveClientSettings>;
   try {
     settings = resolveClientSettings('vault', process.env, {
@@ -67,23 +70,48 @@ function clientOf(values: Values): VaultClient {
     }
   }
   try {
-    return new VaultClient({
+    const client = new VaultClient({
       endpoint: settings.endpoint,
       region: settings.region,
       credentials: settings.credentials,
       ...(ca ? { ca } : {}),
     });
+    return { client, endpoint: settings.endpoint };
   } catch (error) {
-    throw new CliError(`--endpoint-url: ${(error as Error).message}`);
+    // The endpoint may come from the environment or the profile as well as from --endpoint-url: name it.
+    throw new CliError(`endpoint ${settings.endpoint}: ${(error as Error).message}`);
   }
 }
 
-/** A failed call as one line: the service's code and message, or why it could not be reached. */
-function callFailed(error: unknown, endpoint: string | undefined): CliError {
+// OpenSSL's verdicts for a certificate chain that does not lead to a CA this client trusts.
+const untrustedChain = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/** A failed call as one line: the service's code and message, or why it could not be reached and what to do. */
+function callFailed(error: unknown, endpoint: string): CliError {
   if (error instanceof VaultServiceError) return new CliError(`${error.code}: ${maskCardNumbers(error.message)}`);
   const code = (error as NodeJS.ErrnoException).code;
+  // The server answered but its certificate is not trusted: "is pciq serve running?" would send people looking
+  // in the wrong place.
+  if (code !== undefined && untrustedChain.has(code)) {
+    return new CliError(
+      `the TLS certificate of ${endpoint} is not issued by a CA this command trusts (${code}): pass --ca-bundle FILE or set AWS_CA_BUNDLE (pciq's development CA is DATA_DIR/tls/ca.pem)`,
+    );
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new CliError(
+      `the TLS certificate of ${endpoint} does not name its host (${code}): use a host name the certificate lists`,
+    );
+  }
   return new CliError(
-    `cannot reach the vault at ${endpoint ?? 'the endpoint'} (${code ?? (error as Error).message}); is pciq serve running there?`,
+    `cannot reach the vault at ${endpoint} (${code ?? (error as Error).message}); is pciq serve running there?`,
   );
 }
 
@@ -101,7 +129,9 @@ function tokenizeInputOf(values: Values): Omit<TokenizeInput, 'pan'> {
   }
   if (values.scope !== undefined) input.scope = values.scope;
   if (values['ttl-seconds'] !== undefined) {
-    if (!/^[1-9]\d{0,9}$/.test(values['ttl-seconds'])) throw new CliError('--ttl-seconds must be a whole number');
+    // The upper bound is the vault's to check (and to name): ten years.
+    if (!/^[1-9]\d*$/.test(values['ttl-seconds']))
+      throw new CliError('--ttl-seconds must be a whole number of seconds, 1 or more');
     input.ttlSeconds = Number(values['ttl-seconds']);
   }
   if (values.expiry !== undefined) input.expiryMonth = values.expiry;
@@ -109,40 +139,63 @@ function tokenizeInputOf(values: Values): Omit<TokenizeInput, 'pan'> {
   return input;
 }
 
-async function tokenize(client: VaultClient, values: Values, endpoint: string | undefined): Promise<void> {
+async function tokenize(client: VaultClient, values: Values, endpoint: string): Promise<void> {
   const input = tokenizeInputOf(values);
   const pans: string[] = [];
+  const lineOf: number[] = [];
   for (const [index, line] of (await readStdin()).split(/\r?\n/).entries()) {
     if (line.trim() === '') continue;
     // Checked here so that the error names the line (never its digits) before anything is tokenized.
     if (!normalizePan(line))
       throw new CliError(`line ${index + 1}: not a card number of 13 to 19 digits that passes the Luhn check`);
     pans.push(line.trim());
+    lineOf.push(index + 1);
   }
   if (pans.length === 0) throw new CliError('no card numbers on standard input (one per line)');
   const results: Array<{ token: string; brand: string; last4: string; reused: boolean }> = [];
+  let failure: CliError | undefined;
   // One call per thousand cards: each call is one unit of work and one audit record in the vault.
   for (let start = 0; start < pans.length; start += maxTokenizeBatch) {
     try {
       const batch = await client.tokenizeBatch({ ...input, pans: pans.slice(start, start + maxTokenizeBatch) });
       for (const r of batch) results.push({ token: r.token, brand: r.brand, last4: r.last4, reused: r.reused });
     } catch (error) {
-      throw callFailed(error, endpoint);
+      const reason = callFailed(error, endpoint).message;
+      failure = new CliError(
+        start === 0 ? reason : `the cards from line ${lineOf[start]} on were not tokenized: ${reason}`,
+      );
+      break;
     }
   }
-  process.stdout.write(
-    values.json
-      ? `${JSON.stringify({ tokens: results })}\n`
-      : `${results.map((r) => `${r.token}  ${r.brand}  ending ${r.last4}${r.reused ? '  (existing)' : ''}`).join('\n')}\n`,
-  );
+  // Tokens issued before a failure are printed all the same: they exist in the vault now.
+  if (results.length > 0) {
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ tokens: results })}\n`
+        : `${results.map((r) => `${r.token}  ${r.brand}  ending ${r.last4}${r.reused ? '  (existing)' : ''}`).join('\n')}\n`,
+    );
+  }
+  if (failure) throw failure;
 }
 
-async function detokenize(client: VaultClient, tokens: string[], values: Values, endpoint: string | undefined) {
+/**
+ * The failure of the call for the `index`th of `count` tokens. Tokens are named by position: one given by
+ * mistake may be a card number, which must not reach the terminal's scrollback or a log.
+ */
+function tokenFailed(error: unknown, endpoint: string, index: number, count: number): CliError {
+  const reason = callFailed(error, endpoint).message;
+  if (count === 1) return new CliError(reason);
+  const done = index === 0 ? '' : `; the ${index} before it ${index === 1 ? 'was' : 'were'} done (see above)`;
+  return new CliError(`token ${index + 1} of ${count}: ${reason.replace(/\.$/, '')}${done}`);
+}
+
+async function detokenize(client: VaultClient, tokens: string[], values: Values, endpoint: string) {
   if (!(redactions as readonly string[]).includes(values.redaction))
     throw new CliError(`--redaction must be one of ${redactions.join(', ')}`);
   const redaction = values.redaction as Redaction;
   const results: Array<{ token: string; value: string; brand: string }> = [];
-  for (const token of tokens) {
+  let failure: CliError | undefined;
+  for (const [index, token] of tokens.entries()) {
     try {
       const result = await client.detokenize({
         token,
@@ -151,25 +204,36 @@ async function detokenize(client: VaultClient, tokens: string[], values: Values,
       });
       results.push({ token, value: result.value, brand: result.brand });
     } catch (error) {
-      throw callFailed(error, endpoint);
+      failure = tokenFailed(error, endpoint, index, tokens.length);
+      break;
     }
   }
-  process.stdout.write(
-    values.json
-      ? `${JSON.stringify({ values: results })}\n`
-      : `${results.map((r) => `${r.token}  ${r.brand}  ${r.value}`).join('\n')}\n`,
-  );
+  // What was detokenized before a failure is shown: the vault has recorded it as revealed to this caller.
+  if (results.length > 0) {
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ values: results })}\n`
+        : `${results.map((r) => `${r.token}  ${r.brand}  ${r.value}`).join('\n')}\n`,
+    );
+  }
+  if (failure) throw failure;
 }
 
-async function remove(client: VaultClient, tokens: string[], values: Values, endpoint: string | undefined) {
-  for (const token of tokens) {
+async function remove(client: VaultClient, tokens: string[], values: Values, endpoint: string) {
+  let deleted = 0;
+  let failure: CliError | undefined;
+  for (const [index, token] of tokens.entries()) {
     try {
       await client.deleteToken({ token, ...(values.reason !== undefined ? { reason: values.reason } : {}) });
+      deleted++;
     } catch (error) {
-      throw callFailed(error, endpoint);
+      failure = tokenFailed(error, endpoint, index, tokens.length);
+      break;
     }
   }
-  process.stdout.write(values.json ? `${JSON.stringify({ deleted: tokens.length })}\n` : `deleted ${tokens.length}\n`);
+  if (deleted > 0 || !failure)
+    process.stdout.write(values.json ? `${JSON.stringify({ deleted })}\n` : `deleted ${deleted}\n`);
+  if (failure) throw failure;
 }
 
 export async function tokensCommand(argv: string[]): Promise<void> {
@@ -183,8 +247,7 @@ export async function tokensCommand(argv: string[]): Promise<void> {
     );
   }
   if (sub !== 'tokenize' && positionals.length === 0) throw new CliError(`${sub} needs at least one TOKEN`);
-  const client = clientOf(values);
-  const endpoint = values['endpoint-url'] ?? process.env['AWS_ENDPOINT_URL'];
+  const { client, endpoint } = clientOf(values);
   try {
     if (sub === 'tokenize') await tokenize(client, values, endpoint);
     else if (sub === 'detokenize') await detokenize(client, positionals, values, endpoint);

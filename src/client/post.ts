@@ -13,7 +13,9 @@ export function post(isHttps: boolean, options: RequestOptions, body: string): P
     ? httpsRequest
     : httpRequest;
   return new Promise((resolve, reject) => {
-    const outgoing = send({ ...options, method: 'POST' }, (response) => {
+    // URL.hostname keeps an IPv6 literal's brackets ('[::1]'), which the resolver takes for a name: ENOTFOUND.
+    const hostname = options.hostname?.replace(/^\[(.*)\]$/, '$1');
+    const outgoing = send({ ...options, ...(hostname ? { hostname } : {}), method: 'POST' }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('error', reject);

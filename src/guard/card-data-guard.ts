@@ -10,6 +10,7 @@ import type {
 import type { WriteTx } from '../storage/index.ts';
 import { maskPan, opaqueTokenLength, type TokenFormat, type TokenVault } from '../vault/index.ts';
 import { messageBytes, rewriteMessage, type Screening, screenMessage } from './message-screening.ts';
+import { asVaultKeyError } from './vault-key-errors.ts';
 
 /**
  * The cardholder-data guard on the send and receive paths of the queue engine (PCI DSS 3.3.1, 3.4, 3.5):
@@ -47,10 +48,14 @@ export class CardDataGuard implements MessageGuard {
     policy: QueueDataPolicy,
     context: Parameters<PendingRewrite['apply']>[1],
   ): Promise<RewrittenMessage> {
-    const created = await this.vault.tokenizeForMessage(tx, context.caller, screening.pans, {
-      format: policy.tokenFormat,
-      ...(policy.tokenScope !== undefined ? { scope: policy.tokenScope } : {}),
-    });
+    const created = await this.vault
+      .tokenizeForMessage(tx, context.caller, screening.pans, {
+        format: policy.tokenFormat,
+        ...(policy.tokenScope !== undefined ? { scope: policy.tokenScope } : {}),
+      })
+      .catch((error: unknown) => {
+        throw asVaultKeyError(error);
+      });
     const tokenOf = new Map(screening.pans.map((digits, index) => [digits, created[index]!.token]));
     return {
       ...rewriteMessage(screening, (digits) => tokenOf.get(digits)!),
@@ -76,12 +81,16 @@ export class CardDataGuard implements MessageGuard {
   }
 
   reveal(tx: WriteTx, tokens: readonly string[], request: RevealRequest, messageIds: string[]) {
-    return this.vault.revealForMessages(
-      tx,
-      request.caller,
-      tokens,
-      { redaction: request.redaction, ...(request.reason !== undefined ? { reason: request.reason } : {}) },
-      { messageIds, via: 'ReceiveMessage' },
-    );
+    return this.vault
+      .revealForMessages(
+        tx,
+        request.caller,
+        tokens,
+        { redaction: request.redaction, ...(request.reason !== undefined ? { reason: request.reason } : {}) },
+        { messageIds, via: 'ReceiveMessage' },
+      )
+      .catch((error: unknown) => {
+        throw asVaultKeyError(error);
+      });
   }
 }

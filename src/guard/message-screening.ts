@@ -2,7 +2,7 @@ import type { GuardedMessage, MessageAttributes, QueueDataPolicy } from '../queu
 import { AllowedFields } from './allowed-fields.ts';
 import { decodeIfText } from './base64-text.ts';
 import { findPans } from './pan-scanner.ts';
-import { panInIdentifier, sadRefused } from './refusals.ts';
+import { panInAttributeName, panInIdentifier, sadRefused } from './refusals.ts';
 import { isSadValue, sadKindOfField } from './sensitive-auth-data.ts';
 import { applyEdits, panDigitsOf, type TextEdit } from './text-edits.ts';
 import { type InspectionRules, inspectText, isWorthInspecting } from './text-inspector.ts';
@@ -67,7 +67,10 @@ export function screenMessage(message: GuardedMessage, policy: QueueDataPolicy):
   return { body: message.body, bodyEdits, attributes: message.attributes, attributeEdits, pans: [...pans] };
 }
 
-/** Group and deduplication ids and system attributes are not replaced: a card number in one is refused. */
+/**
+ * Group and deduplication ids, system attributes and message attribute names are not replaced: a card
+ * number in one is refused.
+ */
 function screenIdentifiers(message: GuardedMessage): void {
   const identifiers: Array<[string, string | undefined]> = [
     ['MessageGroupId', message.groupId],
@@ -78,6 +81,9 @@ function screenIdentifiers(message: GuardedMessage): void {
   ];
   for (const [name, value] of identifiers) {
     if (value !== undefined && value.length >= 13 && findPans(value).length > 0) throw panInIdentifier(name);
+  }
+  for (const name of Object.keys(message.attributes)) {
+    if (name.length >= 13 && findPans(name).length > 0) throw panInAttributeName();
   }
 }
 

@@ -46,3 +46,11 @@ export function panInIdentifier(name: string): PciqError {
     `${name} holds what looks like a card number. It is kept for ordering and shown to receivers, so it must not be one: use an order id or a token.`,
   );
 }
+
+/** Attribute names are delivered as sent (only values are tokenized); the name is not echoed. */
+export function panInAttributeName(): PciqError {
+  return new PciqError(
+    'InvalidParameterValue',
+    'A message attribute name holds what looks like a card number. Names are delivered to receivers as sent, so it must not be one: put the card number in the value, where it is tokenized.',
+  );
+}

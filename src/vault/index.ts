@@ -15,4 +15,4 @@ export { isTokenFormat, isTokenShaped, opaqueTokenLength, type TokenFormat, toke
 export type { TokenizeResult } from './token-issuer.ts';
 export { maxTokenizeBatch, TokenVault, type TokenVaultOptions } from './token-vault.ts';
 export { vaultArn } from './vault-arn.ts';
-export type { TokenizeOptions } from './vault-input.ts';
+export { maxReasonLength, type TokenizeOptions } from './vault-input.ts';

@@ -27,11 +27,12 @@ export class PrincipalRateLimiter {
 
   private bucketOf(principal: string): { level: number; atMs: number } {
     const now = this.clock.now();
-    let bucket = this.buckets.get(principal);
+    const key = bucketKeyOf(principal);
+    let bucket = this.buckets.get(key);
     if (!bucket) {
       if (this.buckets.size > 10_000) this.forgetFull(now);
       bucket = { level: this.limit.burst, atMs: now };
-      this.buckets.set(principal, bucket);
+      this.buckets.set(key, bucket);
     } else {
       bucket.level = Math.min(this.limit.burst, bucket.level + ((now - bucket.atMs) / 1000) * this.limit.perSecond);
       bucket.atMs = now;
@@ -65,9 +66,20 @@ export class PrincipalRateLimiter {
   }
 }
 
+/**
+ * The bucket a principal draws from. The sessions of one role share their role's: each session has a principal
+ * ARN of its own (`assumed-role/ROLE/SESSION`), and anyone allowed to assume the role names sessions at will, so
+ * per-session buckets would hand a fresh burst to every AssumeRole call.
+ */
+function bucketKeyOf(principal: string): string {
+  const session = /^(arn:[^:]+:sts::\d+:assumed-role\/[^/]+)\//.exec(principal);
+  return session ? session[1]! : principal;
+}
+
 function throttled(): PciqError {
   return new PciqError(
     'RequestThrottled',
-    'Too many detokenizations by this principal: slow down and retry later, or ask for masked values.',
+    // Every redaction level counts toward the limit, masked and redacted too: the advice is to wait.
+    'Too many detokenizations by this principal: slow down and retry in a few seconds (the limit is set by pciq serve --detokenize-rate).',
   );
 }

@@ -338,7 +338,11 @@ export class TokenVault {
     details: VaultDetails,
     recording: Recording,
   ): Promise<boolean> {
-    if (!(await tx.vault.deleteToken(caller.accountId, tokenRef))) return false;
+    const [row] = await tx.vault.getSealedTokens(caller.accountId, [tokenRef], 'meta');
+    if (!row || !(await tx.vault.deleteToken(caller.accountId, tokenRef))) return false;
+    // An expired token answers as a deleted one (the answer must not tell them apart); its row goes now
+    // rather than at the next sweep.
+    if (isExpired(row, this.clock.now())) return false;
     if (recording.kind === 'event')
       await this.record(tx, { type: 'vault:DeleteToken', outcome: 'success', details, actor: actorOf(caller) });
     return true;

@@ -17,7 +17,8 @@ const maxScopeLength = 128;
 const scopePattern = /^[A-Za-z0-9_.:/=+@-]+$/;
 const maxTtlSec = 10 * 366 * 86_400;
 const expiryPattern = /^(0[1-9]|1[0-2])\/\d{2}$/;
-const maxReasonLength = 256;
+/** Longest reason a caller may give, for the audit trail. */
+export const maxReasonLength = 256;
 
 export function validation(message: string): PciqError {
   return new PciqError('ValidationException', message);

@@ -59,9 +59,27 @@ describe('pciq init', () => {
     const bogus = pciq(['init', '--bogus']);
     assertOneLineError(bogus, /Unknown option '--bogus'; run `pciq help` for the options/);
     assert.doesNotMatch(bogus.stderr, /positional argument/, 'no tip about positionals for a mistyped option');
+    assertOneLineError(
+      pciq(['tokens', 'tokenize', '--ttl-seconds', '-5']),
+      /^pciq tokens: Option '--ttl-seconds' argument is ambiguous\. .*'--ttl-seconds=-XYZ'; run `pciq help` for the options$/,
+    );
     const unknown = pciq(['frobnicate']);
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  });
+
+  it("shows a command's usage for --help or -h, after its subcommand too", () => {
+    for (const [args, pattern] of [
+      [['tokens', '--help'], /^pciq tokens tokenize .*\npciq tokens detokenize TOKEN/],
+      [['tokens', 'detokenize', '-h'], /^pciq tokens tokenize /],
+      [['iam', '--help'], /^pciq iam COMMAND .*\n {2}users \| create-user NAME/],
+      [['serve', '--help'], /^pciq serve \[--data-dir DIR\]/],
+    ] as const) {
+      const result = pciq([...args]);
+      assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stdout, pattern);
+      assert.equal(result.stderr, '');
+    }
   });
 });
 
@@ -129,5 +147,32 @@ describe('pciq serve', () => {
     assert.equal(status, 403, 'unsigned requests are still refused');
     await server.stop();
     data.remove();
+  });
+});
+
+describe('pciq tokens', () => {
+  const env = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: '/nonexistent',
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL: 'https://127.0.0.1:1',
+  };
+
+  it('explains a bad TTL and an endpoint it cannot use, naming the endpoint wherever it came from', () => {
+    for (const ttl of ['0', '-5', '1.5', 'soon']) {
+      const result = pciq(['tokens', 'tokenize', `--ttl-seconds=${ttl}`], { env, input: '4111111111111111\n' });
+      assertOneLineError(result, /^pciq tokens: --ttl-seconds must be a whole number of seconds, 1 or more$/);
+    }
+    const plainHttp = pciq(['tokens', 'detokenize', 'tok_x'], {
+      env: { ...env, AWS_ENDPOINT_URL_VAULT: 'http://127.0.0.1:9324' },
+    });
+    assertOneLineError(
+      plainHttp,
+      /^pciq tokens: endpoint http:\/\/127\.0\.0\.1:9324: the vault API is served over HTTPS only$/,
+    );
+    const notUrl = pciq(['tokens', 'detokenize', 'tok_x'], { env: { ...env, AWS_ENDPOINT_URL: 'vault.local' } });
+    assertOneLineError(notUrl, /^pciq tokens: endpoint vault\.local: Invalid URL$/);
   });
 });

@@ -107,6 +107,16 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
       }),
     );
     assert.equal(JSON.parse(Messages![0]!.Body!).card.number, pan, 'revealed on receive');
+    await assert.rejects(
+      sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MessageAttributeNames: ['pciq.Reveal.Plain', `pciq.RevealReason.${'r'.repeat(257)}`],
+        }),
+      ),
+      (error: Error) => error.name === 'InvalidParameterValue' && /at most 256 characters/.test(error.message),
+      'an SQS error code for a reason too long, before anything is received',
+    );
   });
 
   it('tokenizes through the vault API and deletes for good', async () => {
@@ -282,10 +292,38 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
     const gone = pciq(['tokens', 'detokenize', tokens[1]!.token], { env });
     assert.equal(gone.status, 1);
     assert.match(gone.stderr, /^pciq tokens: ResourceNotFoundException: /);
+    // A failure part-way shows what was done before it, and names the failing token by position only.
+    const partly = pciq(['tokens', 'detokenize', tokens[0]!.token, tokens[1]!.token, '--reason', 'cli test'], { env });
+    assert.equal(partly.status, 1);
+    assert.match(partly.stdout, /amex {2}378282\*{5}0005/);
+    assert.match(partly.stderr, /^pciq tokens: token 2 of 2: ResourceNotFoundException: .*; the 1 before it was done/);
+    const partlyDeleted = pciq(['tokens', 'delete', tokens[0]!.token, tokens[1]!.token], { env });
+    assert.equal(partlyDeleted.status, 1);
+    assert.equal(partlyDeleted.stdout, 'deleted 1\n');
+    assert.match(partlyDeleted.stderr, /^pciq tokens: token 2 of 2: ResourceNotFoundException: /);
+    cliOutput.push(partly.stdout, partly.stderr, partlyDeleted.stderr);
     const noCredentials = pciq(['tokens', 'detokenize', 'tok_x'], {
       env: { PATH: process.env['PATH'] ?? '', HOME: temp.path },
     });
     assert.match(noCredentials.stderr, /no AWS credentials/);
+    const { AWS_CA_BUNDLE: _, ...withoutCa } = env;
+    const untrusted = pciq(['tokens', 'detokenize', tokens[0]!.token], { env: withoutCa });
+    assert.equal(untrusted.status, 1);
+    assert.match(
+      untrusted.stderr,
+      /^pciq tokens: the TLS certificate of https:\/\/\S+ is not issued by a CA this command trusts \(\w+\): pass --ca-bundle FILE or set AWS_CA_BUNDLE/,
+    );
+    assert.doesNotMatch(untrusted.stderr, /is pciq serve running/, 'it is running: the certificate is the problem');
+    const closedPort = 'https://127.0.0.1:1';
+    const elsewhere = pciq(['tokens', 'detokenize', tokens[0]!.token], {
+      env: { ...env, AWS_ENDPOINT_URL_VAULT: closedPort },
+    });
+    assert.equal(elsewhere.status, 1);
+    assert.match(
+      elsewhere.stderr,
+      /^pciq tokens: cannot reach the vault at https:\/\/127\.0\.0\.1:1 /,
+      'names the endpoint it called',
+    );
     cliOutput.push(tokenized.stdout, tokenized.stderr, shown.stdout, shown.stderr, gone.stderr);
   });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { isPciqError, type QueueAddress } from '../../src/core/index.ts';
+import { KeyAdmin } from '../../src/keys/index.ts';
 import type { MessageAttributes, ReceiveOptions, SendEntry } from '../../src/queues/index.ts';
 import { passesLuhn } from '../../src/vault/index.ts';
 import { caller } from '../support/audit-harness.ts';
@@ -166,6 +167,18 @@ describe('the guard on the queue engine', () => {
       }),
       /AWSTraceHeader/,
     );
+    for (const name of [pan, `cvv${pan}`, 'card.4111-1111-1111-1111']) {
+      await assert.rejects(
+        send(attributesQueue, 'x', { attributes: { [name]: { dataType: 'String', stringValue: 'hello' } } }),
+        (error: Error) => {
+          assert.match(error.message, /^InvalidParameterValue: A message attribute name holds what looks like/);
+          assert.doesNotMatch(error.message, /4111/);
+          return true;
+        },
+        `attribute name ${name}`,
+      );
+    }
+    assert.equal((await receive(attributesQueue)).length, 1, 'nothing stored of the refused messages');
   });
 
   it('deduplicates FIFO messages by content with a keyed hash, not the SHA-256 of card data', async () => {
@@ -211,6 +224,30 @@ describe('the guard on the queue engine', () => {
       receive(throttled, { reveal: { caller: greedy, redaction: 'masked' } }),
       (error: unknown) => isPciqError(error) && error.code === 'RequestThrottled',
     );
+  });
+
+  it("answers in SQS's codes, naming the vault's key, while that key is quarantined", async () => {
+    const quarantined = await queue('quarantined-vault');
+    await send(quarantined, order);
+    const admin = new KeyAdmin(h.keys);
+    const { keyId } = await admin.describeKey(caller.accountId, 'alias/aws/vault');
+    const previous = await admin.quarantineKey(caller.accountId, keyId, 'INC-drill');
+    try {
+      await assert.rejects(send(quarantined, order), (error: Error) => {
+        assert.match(error.message, /^KmsDisabled: The token vault's key \(alias\/aws\/vault\) is disabled/);
+        assert.doesNotMatch(error.message, /key of this queue/);
+        return true;
+      });
+      await assert.rejects(
+        receive(quarantined, { reveal: { caller, redaction: 'masked' } }),
+        (error: unknown) =>
+          isPciqError(error) && error.code === 'KmsDisabled' && /token vault's key/.test(error.message),
+      );
+      await send(quarantined, 'no card number here');
+      assert.equal((await receive(quarantined)).length, 2, 'sends without card numbers and plain receives go on');
+    } finally {
+      await admin.releaseKey(caller.accountId, keyId, previous);
+    }
   });
 
   it('keeps the PAN out of every file of the data directory', () => {

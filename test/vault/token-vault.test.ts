@@ -154,6 +154,17 @@ describe('the token vault', () => {
     assert.equal(tokenRow(h, 'token_ref').length, before - 1);
   });
 
+  it('answers DeleteToken of an expired token as of an unknown one, and removes it before the sweep', async () => {
+    const { token } = await h.vault.tokenize(caller, pan, { ttlSec: 60 });
+    h.clock.advance(60_000);
+    const before = tokenRow(h, 'token_ref').length;
+    await rejects(h.vault.deleteToken(caller, token, { reason: 'card replaced' }), 'ResourceNotFoundException');
+    assert.equal(tokenRow(h, 'token_ref').length, before - 1, 'gone without waiting for the sweep');
+    const [record] = (await h.allRecords()).filter((r) => r.type === 'vault:DeleteToken').slice(-1);
+    assert.deepEqual([record?.outcome, record?.error], ['failure', 'ResourceNotFoundException']);
+    assert.equal(await h.vault.sweepExpired(), 0);
+  });
+
   it('deletes a token so that its PAN cannot be had back', async () => {
     const { token } = await h.vault.tokenize(caller, pan);
     await h.vault.deleteToken(caller, token, { reason: 'customer asked' });
@@ -209,9 +220,29 @@ describe('the token vault', () => {
       }
     }, /Too many detokenizations/);
     assert.equal(served, 20, 'the burst, then refused');
+    for (const redaction of ['plain', 'masked', 'redacted'] as const) {
+      await assert.rejects(h.vault.detokenize(other, token, { redaction }), (error: Error) => {
+        assert.match(error.message, /retry in a few seconds/);
+        assert.doesNotMatch(error.message, /masked/, 'no advice that another level would pass: none does');
+        return true;
+      });
+    }
     await h.vault.detokenize(caller, token);
     h.clock.advance(1_000);
     await h.vault.detokenize(other, token);
+  });
+
+  it('throttles the sessions of one role together: a new session name is no fresh burst', async () => {
+    const { token } = await h.vault.tokenize(caller, pan);
+    const session = (name: string): Caller => ({
+      ...caller,
+      principalArn: `arn:aws:sts::123456789012:assumed-role/analysts/${name}`,
+      accessKeyId: `ASIA${name.toUpperCase()}`,
+    });
+    for (let i = 0; i < 20; i++) await h.vault.detokenize(session(`s${i}`), token);
+    await rejects(h.vault.detokenize(session('fresh'), token), 'RequestThrottled');
+    const otherRole: Caller = { ...session('s0'), principalArn: 'arn:aws:sts::123456789012:assumed-role/support/s0' };
+    await h.vault.detokenize(otherRole, token);
   });
 
   it('audits every operation with who, which token (keyed reference), why and the outcome — never the PAN or token', async () => {

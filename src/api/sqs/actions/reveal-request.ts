@@ -1,5 +1,6 @@
 import { invalidParameter } from '../../../core/index.ts';
 import type { RevealRequest } from '../../../queues/index.ts';
+import { maxReasonLength } from '../../../vault/index.ts';
 import type { ActionContext } from '../action.ts';
 
 /**
@@ -32,8 +33,15 @@ export function revealOptionOf(names: readonly string[], context: ActionContext)
         );
       }
       redaction = level;
-    } else if (lower.startsWith(reasonPrefix)) reason = name.slice(reasonPrefix.length);
-    else attributeNames.push(name);
+    } else if (lower.startsWith(reasonPrefix)) {
+      reason = name.slice(reasonPrefix.length);
+      // Checked here, before anything is received, and answered as SQS answers a bad parameter: the vault's
+      // own check would come once the messages are claimed, with a code SQS clients do not know.
+      if (reason.length > maxReasonLength)
+        throw invalidParameter(
+          `The reason in pciq.RevealReason.<reason> may be at most ${maxReasonLength} characters.`,
+        );
+    } else attributeNames.push(name);
   }
   if (redaction === undefined) return { request: undefined, attributeNames };
   const request: RevealRequest = { caller: context.caller, redaction };
