@@ -1,10 +1,12 @@
 /**
  * The commands an operator runs on a node of a PostgreSQL store, through the CLI: mistakes at start-up end
- * in one line and an exit, never in a process that neither serves nor exits.
+ * in one line and an exit, never in a process that neither serves nor exits, nor in a new SQLite store.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pciq } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { createTestSchema, skipNotice, type TestSchema, testPostgres } from '../support/postgres.ts';
 
@@ -44,6 +46,27 @@ if ('skip' in postgres) {
       if (code === 'still running') server.process.kill('SIGKILL');
       assert.equal(code, 1, `pciq serve exits: ${server.stderr}`);
       assert.match(server.stderr, /cannot read the TLS certificate or key/);
+    });
+
+    it("refuses a node's data directory without --store instead of making it a new SQLite one", () => {
+      const caPem = readFileSync(data.bootstrap.caFile, 'utf8');
+      const withoutStore = { ...process.env, PCIQ_STORE: undefined };
+      const dirArgs = ['--data-dir', data.dataDir, '--key-file', data.keyFile];
+      for (const args of [
+        ['init', '--data-dir', data.dataDir, '--key-file', join(dirname(data.keyFile), 'other.key'), '--json'],
+        ['keys', 'list', ...dirArgs],
+        ['serve', ...dirArgs, '--port', '0', '--workers', '1'],
+      ]) {
+        const result = pciq(args, { env: withoutStore, timeoutMs: 60_000 });
+        assert.equal(result.status, 1, `pciq ${args[0]} refuses: ${result.stdout}${result.stderr}`);
+        assert.match(
+          result.stderr,
+          /is a node's data directory of postgres:\/\/pciq_test:\*\*\*\*\*@\S+: pass --store URL or set PCIQ_STORE\n$/,
+        );
+        assert.ok(!result.stderr.includes('pciq_test:pciq_test'), 'the password is never printed');
+      }
+      assert.ok(!existsSync(join(data.dataDir, 'pciq.db')), 'no SQLite store was created');
+      assert.equal(readFileSync(data.bootstrap.caFile, 'utf8'), caPem, 'the certificate clients trust is unchanged');
     });
   });
 }
