@@ -94,6 +94,13 @@ function refuseForgottenStore(paths: DataDirPaths): void {
   throw new CliError(`${paths.dataDir} is a node's data directory of ${store}: pass --store URL or set PCIQ_STORE`);
 }
 
+/**
+ * What a new node of a PostgreSQL store needs on its own disk: only `pciq init` creates the development
+ * certificate (its CA's key is discarded), so the other nodes take a copy of it or the operator's own.
+ */
+export const newNodeHint =
+  'on a further node of a PostgreSQL store, copy the data directory of the node that ran `pciq init` (its tls/ holds the certificate clients trust), or create it and pass --tls-cert/--tls-key';
+
 /** Marks a data directory as a node's of the PostgreSQL store it was opened with (the URL without password). */
 function rememberStore(paths: DataDirPaths): void {
   if (paths.store.kind !== 'postgres' || existsSync(paths.storeMarker)) return;
@@ -288,7 +295,12 @@ export async function openDataDir(
   try {
     statSync(paths.dataDir);
   } catch (error) {
-    throw new CliError(`cannot read the data directory ${paths.dataDir}: ${describe(error)}`);
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new CliError(
+      missing && paths.store.kind === 'postgres'
+        ? `the data directory ${paths.dataDir} does not exist; ${newNodeHint}`
+        : `cannot read the data directory ${paths.dataDir}: ${describe(error)}`,
+    );
   }
   refuseForgottenStore(paths);
   const meta = await peekStoreMeta(paths, ['account_id', 'region', rootMeta.checkValue, rootMeta.record]);

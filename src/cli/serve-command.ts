@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,7 @@ import {
   type DataDirPaths,
   initializeDataDir,
   isInitialized,
+  newNodeHint,
   type OpenedDataDir,
   openDataDir,
   pathsOf,
@@ -535,14 +536,22 @@ function announce(config: ServeConfig, scheme: string, port: number): void {
   );
 }
 
+/** The data directory's development certificate; a further node of a PostgreSQL store is told where it comes from. */
+function developmentTls(config: ServeConfig): { cert: string; key: string } {
+  try {
+    return readTlsMaterial(config.paths.serverCert, config.paths.serverKey);
+  } catch (error) {
+    if (config.paths.store.kind !== 'postgres' || existsSync(config.paths.serverCert)) throw error;
+    throw new CliError(`${(error as Error).message}; ${newNodeHint}`);
+  }
+}
+
 /** The HTTPS endpoint with the queue and key services behind it. */
 async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: AuditRuntime) {
   const tls = config.insecureHttp
     ? undefined
     : {
-        ...(config.tls
-          ? readTlsMaterial(config.tls.certFile, config.tls.keyFile)
-          : readTlsMaterial(config.paths.serverCert, config.paths.serverKey)),
+        ...(config.tls ? readTlsMaterial(config.tls.certFile, config.tls.keyFile) : developmentTls(config)),
         ...(config.clientCaFile ? { clientCa: readClientCa(config.clientCaFile) } : {}),
       };
   const iam = iamServiceFor(opened, audit);

@@ -3,7 +3,7 @@
  * in one line and an exit, never in a process that neither serves nor exits, nor in a new SQLite store.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pciq } from '../support/pciq-cli.ts';
@@ -46,6 +46,25 @@ if ('skip' in postgres) {
       if (code === 'still running') server.process.kill('SIGKILL');
       assert.equal(code, 1, `pciq serve exits: ${server.stderr}`);
       assert.match(server.stderr, /cannot read the TLS certificate or key/);
+    });
+
+    it('tells a further node where its data directory and certificate come from', () => {
+      const fresh = join(dirname(data.dataDir), 'new-node');
+      const hint =
+        /copy the data directory of the node that ran `pciq init` .*or create it and pass --tls-cert\/--tls-key\n$/;
+      const serve = () =>
+        pciq(['serve', '--data-dir', fresh, '--key-file', data.keyFile, ...data.storeArgs, '--port', '0'], {
+          timeoutMs: 60_000,
+        });
+      const absent = serve();
+      assert.equal(absent.status, 1);
+      assert.match(absent.stderr, /the data directory \S+new-node does not exist; on a further node/);
+      assert.match(absent.stderr, hint);
+      mkdirSync(fresh, { mode: 0o700 });
+      const empty = serve();
+      assert.equal(empty.status, 1);
+      assert.match(empty.stderr, /cannot read the TLS certificate or key/);
+      assert.match(empty.stderr, hint);
     });
 
     it("refuses a node's data directory without --store instead of making it a new SQLite one", () => {
