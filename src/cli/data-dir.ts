@@ -38,6 +38,8 @@ export interface DataDirPaths {
   caFile: string;
   serverCert: string;
   serverKey: string;
+  /** Present in the data directory of a node of a PostgreSQL store: names the store (without its password). */
+  storeMarker: string;
   /** Compressed, signed archive segments of the audit trail (PCI DSS 10.5.1); ship them to WORM storage. */
   auditArchive: string;
   /** The SQLite file above, or a PostgreSQL database (`--store`, PCIQ_STORE). */
@@ -55,6 +57,7 @@ export function pathsOf(dataDir: string, keyFile: string, store?: string): DataD
     caFile: join(dir, 'tls', 'ca.pem'),
     serverCert: join(dir, 'tls', 'server.pem'),
     serverKey: join(dir, 'tls', 'server-key.pem'),
+    storeMarker: join(dir, 'store.json'),
     auditArchive: join(dir, 'audit-archive'),
   };
 }
@@ -70,8 +73,42 @@ export interface Bootstrap {
 
 /** Whether the store holds an account: the SQLite file exists, or the PostgreSQL database has one. */
 export async function isInitialized(paths: DataDirPaths): Promise<boolean> {
+  refuseForgottenStore(paths);
   if (paths.store.kind === 'sqlite') return existsSync(paths.database);
   return (await peekStoreMeta(paths, ['account_id']))?.['account_id'] !== undefined;
+}
+
+/**
+ * A data directory that serves a PostgreSQL store, used without `--store` (a unit file that lost
+ * PCIQ_STORE): refused, where it would otherwise be taken for a new SQLite data directory, given a new
+ * account and administrator, and its TLS certificate replaced by one that clients do not trust.
+ */
+function refuseForgottenStore(paths: DataDirPaths): void {
+  if (paths.store.kind !== 'sqlite' || existsSync(paths.database) || !existsSync(paths.storeMarker)) return;
+  let store = 'a PostgreSQL store';
+  try {
+    store = (JSON.parse(readFileSync(paths.storeMarker, 'utf8')) as { store: string }).store;
+  } catch {
+    // An unreadable marker still marks the directory.
+  }
+  throw new CliError(`${paths.dataDir} is a node's data directory of ${store}: pass --store URL or set PCIQ_STORE`);
+}
+
+/**
+ * What a new node of a PostgreSQL store needs on its own disk: only `pciq init` creates the development
+ * certificate (its CA's key is discarded), so the other nodes take a copy of it or the operator's own.
+ */
+export const newNodeHint =
+  'on a further node of a PostgreSQL store, copy the data directory of the node that ran `pciq init` (its tls/ holds the certificate clients trust), or create it and pass --tls-cert/--tls-key';
+
+/** Marks a data directory as a node's of the PostgreSQL store it was opened with (the URL without password). */
+function rememberStore(paths: DataDirPaths): void {
+  if (paths.store.kind !== 'postgres' || existsSync(paths.storeMarker)) return;
+  try {
+    writeFileSync(paths.storeMarker, `${JSON.stringify({ store: paths.store.display })}\n`, { mode: 0o600 });
+  } catch {
+    // A read-only data directory only goes without the safety net.
+  }
 }
 
 /** What the store is, for messages: the data directory, or the database URL without its password. */
@@ -175,6 +212,7 @@ export async function initializeDataDir<T = undefined>(
   } catch (error) {
     throw new CliError(`cannot create the data directory ${paths.dataDir}: ${describe(error)}`);
   }
+  rememberStore(paths);
   const { root, record } = await obtainRoot(provider, 'create');
   const caFile = options.bringsOwnTls ? null : writeDevelopmentTls(paths, options.clock, options.extraHosts);
   const store = await openStore(paths);
@@ -257,8 +295,14 @@ export async function openDataDir(
   try {
     statSync(paths.dataDir);
   } catch (error) {
-    throw new CliError(`cannot read the data directory ${paths.dataDir}: ${describe(error)}`);
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new CliError(
+      missing && paths.store.kind === 'postgres'
+        ? `the data directory ${paths.dataDir} does not exist; ${newNodeHint}`
+        : `cannot read the data directory ${paths.dataDir}: ${describe(error)}`,
+    );
   }
+  refuseForgottenStore(paths);
   const meta = await peekStoreMeta(paths, ['account_id', 'region', rootMeta.checkValue, rootMeta.record]);
   const accountId = meta?.['account_id'];
   const region = meta?.['region'];
@@ -296,6 +340,7 @@ export async function openDataDir(
     keys.registerSource(sealedTokensSource(region));
     keys.registerSource(sealedMfaSeedsSource(accountId));
     keys.registerSource(sealedSessionsSource(accountId));
+    rememberStore(paths);
     return { store, keys, accountId, region, keyProvider: provider };
   } catch (error) {
     await store.close();

@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,7 @@ import {
   type DataDirPaths,
   initializeDataDir,
   isInitialized,
+  newNodeHint,
   type OpenedDataDir,
   openDataDir,
   pathsOf,
@@ -221,7 +222,7 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
   const opened = await openDataDir(config.paths, { rootKey: config.rootKey, clock: systemClock, events: keyAudit });
   const audit = await openAudit(config, opened, 'lead');
   keyAudit.attach(audit.trail);
-  const api = await startApi(config, opened, audit);
+  const api = await startApiOrClose(config, opened, audit, 'lead');
   api.queues.start();
   api.vault.start();
   opened.keys.start();
@@ -266,6 +267,27 @@ async function runSingle(config: ServeConfig): Promise<Stop> {
     await audit.stop();
     await opened.store.close();
   });
+}
+
+/**
+ * Starts the API; when it cannot (the port is taken, the TLS files are missing), closes the audit trail and
+ * the store before the error is reported: a PostgreSQL store's open connections would otherwise keep the
+ * failed process alive, neither serving nor exiting, and deaf to SIGTERM.
+ */
+async function startApiOrClose(
+  config: ServeConfig,
+  opened: OpenedDataDir,
+  audit: AuditRuntime,
+  role: 'lead' | 'worker',
+) {
+  try {
+    return await startApi(config, opened, audit);
+  } catch (error) {
+    // The lead records the stop of what it started; a worker's trail is the lead's.
+    if (role === 'lead') await audit.stop().catch(() => undefined);
+    await opened.store.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 /** IAM as a serving process uses it: changes commit with their request's record. */
@@ -463,7 +485,7 @@ async function runWorker(config: ServeConfig): Promise<Stop> {
   });
   const audit = await openAudit(config, opened, 'worker');
   keyAudit.attach(audit.trail);
-  const api = await startApi(config, opened, audit);
+  const api = await startApiOrClose(config, opened, audit, 'worker');
   // Usage counts live in each process; the primary's key work does not see them.
   const usage = setInterval(() => void opened.keys.flushUsage().catch(() => undefined), 60_000);
   usage.unref();
@@ -514,14 +536,22 @@ function announce(config: ServeConfig, scheme: string, port: number): void {
   );
 }
 
+/** The data directory's development certificate; a further node of a PostgreSQL store is told where it comes from. */
+function developmentTls(config: ServeConfig): { cert: string; key: string } {
+  try {
+    return readTlsMaterial(config.paths.serverCert, config.paths.serverKey);
+  } catch (error) {
+    if (config.paths.store.kind !== 'postgres' || existsSync(config.paths.serverCert)) throw error;
+    throw new CliError(`${(error as Error).message}; ${newNodeHint}`);
+  }
+}
+
 /** The HTTPS endpoint with the queue and key services behind it. */
 async function startApi(config: ServeConfig, opened: OpenedDataDir, audit: AuditRuntime) {
   const tls = config.insecureHttp
     ? undefined
     : {
-        ...(config.tls
-          ? readTlsMaterial(config.tls.certFile, config.tls.keyFile)
-          : readTlsMaterial(config.paths.serverCert, config.paths.serverKey)),
+        ...(config.tls ? readTlsMaterial(config.tls.certFile, config.tls.keyFile) : developmentTls(config)),
         ...(config.clientCaFile ? { clientCa: readClientCa(config.clientCaFile) } : {}),
       };
   const iam = iamServiceFor(opened, audit);

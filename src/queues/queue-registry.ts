@@ -25,11 +25,12 @@ export class QueueRegistry {
     return `${address.accountId}/${address.name}`;
   }
 
-  async get(address: QueueAddress): Promise<QueueRow> {
+  /** `fresh` reads the store even when a cached row is young enough. */
+  async get(address: QueueAddress, options: { fresh?: boolean } = {}): Promise<QueueRow> {
     const key = QueueRegistry.key(address);
     const now = this.clock.now();
     const cached = this.cache.get(key);
-    if (cached && now - cached.fetchedAtMs < this.ttlMs) return cached.queue;
+    if (cached && !options.fresh && now - cached.fetchedAtMs < this.ttlMs) return cached.queue;
     const queue = await this.store.read((tx) => tx.getQueueByName(address.accountId, address.name));
     if (!queue) {
       this.cache.delete(key);

@@ -105,8 +105,11 @@ export async function receiveMessages(
     context.guard.checkReveal(options.reveal);
   }
   let deadline: number | undefined;
-  for (;;) {
-    const queue = await context.queues.get(address);
+  for (let hasWaited = false; ; hasWaited = true) {
+    // A wake-up may come from the queue's deletion on another node (or another serving process), which
+    // this process's cached row knows nothing of: after a wait the row is read afresh, so the poll answers
+    // QueueDoesNotExist at once instead of parking on the dead queue until its wait time ends.
+    const queue = await context.queues.get(address, { fresh: hasWaited });
     refuseIfQuarantined(queue, 'ReceiveMessage');
     const generation = context.waiters.generation(queue.id);
     await checkInFlightLimit(context, queue);

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
+  DeleteQueueCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
@@ -205,6 +206,21 @@ if ('skip' in postgres) {
       latencies.sort((a, b) => a - b);
       const median = latencies[2]!;
       assert.ok(median < 100, `long polls woke ${latencies.map((ms) => ms.toFixed(0)).join(', ')} ms after the send`);
+    });
+
+    it('answers a long poll on one node at once when another node deletes its queue', async () => {
+      const url = await queueUrl('deleted-while-polled');
+      const startedAt = performance.now();
+      const poll = nodes[1]!.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 })).then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await nodes[0]!.sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
+      const refused = await poll;
+      const elapsedMs = performance.now() - startedAt;
+      assert.equal(refused?.name, 'QueueDoesNotExist');
+      assert.ok(elapsedMs < 3_000, `the poll answered ${elapsedMs.toFixed(0)} ms after it began, not at its wait time`);
     });
 
     it('loses no acknowledged message when a node is killed under load; its in-flight messages come back', async () => {

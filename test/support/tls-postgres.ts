@@ -28,6 +28,10 @@ export interface TlsPostgres {
   certUser: string;
   /** `postgres://user:password@host:port/database` plus `query`. */
   url(host: string, query?: string): string;
+  /** Shuts the server down (fast: every session is ended, as in a restart or failover), keeping its data. */
+  shutDown(): void;
+  /** Starts it again after `shutDown`, on the same port. */
+  startUp(): void;
   stop(): void;
 }
 
@@ -185,6 +189,9 @@ export async function startTlsPostgres(options: { extraAddress?: string } = {}):
     );
     const clientCertificate = issueClientCertificate(dir);
     let port = 0;
+    let startServer = (): ReturnType<typeof spawn> => {
+      throw new Error('not started');
+    };
     for (let attempt = 0; ; attempt++) {
       port = await freePort();
       const settings = [
@@ -199,9 +206,9 @@ export async function startTlsPostgres(options: { extraAddress?: string } = {}):
         '-c max_connections=40',
         '-c shared_buffers=16MB',
       ].join(' ');
-      const started = spawn(
-        user.asUser([join(bin, 'pg_ctl'), '-D', dataDir, '-l', join(dir, 'log'), '-o', settings, '-w', 'start']),
-      );
+      startServer = () =>
+        spawn(user.asUser([join(bin, 'pg_ctl'), '-D', dataDir, '-l', join(dir, 'log'), '-o', settings, '-w', 'start']));
+      const started = startServer();
       if (started.status === 0) break;
       // Another process may have taken the free port in between: try another.
       if (attempt === 2) throw new Error(`pg_ctl start failed: ${started.stderr || started.stdout}`);
@@ -219,6 +226,14 @@ export async function startTlsPostgres(options: { extraAddress?: string } = {}):
       certUser,
       url: (host, query = '') =>
         `postgres://pciq:${encodeURIComponent(password)}@${host.includes(':') ? `[${host}]` : host}:${port}/postgres${query ? `?${query}` : ''}`,
+      shutDown: () => {
+        const stopped = spawn(user.asUser([join(bin, 'pg_ctl'), '-D', dataDir, '-m', 'fast', '-w', 'stop']));
+        if (stopped.status !== 0) throw new Error(`pg_ctl stop failed: ${stopped.stderr || stopped.stdout}`);
+      },
+      startUp: () => {
+        const started = startServer();
+        if (started.status !== 0) throw new Error(`pg_ctl start failed: ${started.stderr || started.stdout}`);
+      },
       stop: () => {
         process.removeListener('exit', stopCluster);
         stopCluster();

@@ -26,6 +26,15 @@ interface Writer {
 }
 
 /**
+ * A read connection. One that broke (the database restarted, a failover) is replaced by the next read that
+ * picks it, so a node recovers as soon as the database is back; a read meanwhile fails with the reason.
+ */
+interface Reader {
+  sql: Promise<Sql>;
+  isBroken: boolean;
+}
+
+/**
  * The wake-up channel of the pciq store in `schema`: stores in other schemas of the same database (other
  * deployments, tests) never wake each other. PostgreSQL's channel names are at most 63 bytes.
  */
@@ -55,7 +64,7 @@ export class PostgresStore implements Store {
   readonly target: PostgresTarget;
   private readonly writers: Writer[] = [];
   private readonly idle: Writer[] = [];
-  private readonly readers: Sql[] = [];
+  private readonly readers: Reader[] = [];
   private nextReader = 0;
   private listenClient: pg.Client | undefined;
   private readonly ownBackends = new Set<number>();
@@ -110,12 +119,24 @@ export class PostgresStore implements Store {
   }
 
   private async connectAll(): Promise<void> {
-    const config = this.target.client;
     const writers = await Promise.all(Array.from({ length: this.target.poolSize }, () => this.openWriter()));
     this.writers.push(...writers);
     this.idle.push(...writers);
-    for (let i = 0; i < readConnections; i++) this.readers.push(new Sql(await connect(config)));
+    for (let i = 0; i < readConnections; i++) this.readers.push(this.openReader());
+    await Promise.all(this.readers.map((reader) => reader.sql));
     await this.listen();
+  }
+
+  private openReader(): Reader {
+    const reader: Reader = { sql: connect(this.target.client).then((client) => new Sql(client)), isBroken: false };
+    const broken = () => {
+      reader.isBroken = true;
+    };
+    reader.sql.then((sql) => {
+      sql.client.on('error', broken);
+      sql.client.on('end', broken);
+    }, broken);
+    return reader;
   }
 
   private async openWriter(): Promise<Writer> {
@@ -129,12 +150,12 @@ export class PostgresStore implements Store {
     const pid = (client as unknown as { processID?: number }).processID;
     if (pid !== undefined) this.ownBackends.add(pid);
     const writer: Writer = { sql: new Sql(client), isBroken: false };
-    client.on('error', () => {
+    const broken = () => {
       writer.isBroken = true;
-    });
-    client.on('end', () => {
-      writer.isBroken = true;
-    });
+      this.forgetBackend(pid);
+    };
+    client.on('error', broken);
+    client.on('end', broken);
     return writer;
   }
 
@@ -150,6 +171,7 @@ export class PostgresStore implements Store {
       this.notify((message.payload ?? '').split(',').map(Number).filter(Number.isSafeInteger));
     });
     const reconnect = () => {
+      this.forgetBackend(pid);
       if (this.closed || this.listenClient !== client) return;
       this.listenClient = undefined;
       setTimeout(() => void this.listen().catch(reconnect), reconnectDelayMs).unref();
@@ -160,11 +182,25 @@ export class PostgresStore implements Store {
     this.listenClient = client;
   }
 
-  read<T>(work: (tx: ReadTx) => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('store is closed'));
-    const reader = this.readers[this.nextReader++ % this.readers.length]!;
+  /**
+   * After a database restart, PostgreSQL hands out process ids afresh: a stale id of ours could be another
+   * node's listener or writer now, whose notifications this node would then ignore.
+   */
+  private forgetBackend(pid: number | undefined): void {
+    if (pid !== undefined) this.ownBackends.delete(pid);
+  }
+
+  async read<T>(work: (tx: ReadTx) => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('store is closed');
+    const index = this.nextReader++ % this.readers.length;
+    let reader = this.readers[index]!;
+    if (reader.isBroken) {
+      void reader.sql.then((sql) => sql.client.end()).catch(() => undefined);
+      reader = this.openReader();
+      this.readers[index] = reader;
+    }
     return work(
-      new PgTransaction(reader, {
+      new PgTransaction(await reader.sql, {
         isWrite: false,
         onSignal: () => {
           throw new Error('signalReceivable called in a read transaction');
@@ -201,9 +237,10 @@ export class PostgresStore implements Store {
     if (this.closed) return;
     this.closed = true;
     for (const leadership of this.leaderships) await leadership.stop();
+    const readers = await Promise.all(this.readers.map((reader) => reader.sql.catch(() => undefined)));
     const clients = [
       ...this.writers.map((writer) => writer.sql.client),
-      ...this.readers.map((reader) => reader.client),
+      ...readers.flatMap((reader) => (reader ? [reader.client] : [])),
     ];
     if (this.listenClient) clients.push(this.listenClient);
     this.listenClient = undefined;
@@ -246,10 +283,21 @@ export class PostgresStore implements Store {
           this.writers[this.writers.indexOf(writer)] = fresh;
           this.release(fresh);
         },
-        () => setTimeout(replace, reconnectDelayMs).unref(),
+        (error: unknown) => {
+          // With no connection left to write on, waiting writes would hang until the database is back (and a
+          // draining node with them): they fail now with the reason, an error SQS clients retry.
+          if (this.writers.every((each) => each.isBroken)) this.failPending(error);
+          setTimeout(replace, reconnectDelayMs).unref();
+        },
       );
     };
     replace();
+  }
+
+  private failPending(error: unknown): void {
+    const waiting = this.pending;
+    this.pending = [];
+    for (const unit of waiting) unit.reject(error);
   }
 
   private async runBatch(writer: Writer, batch: PendingWrite[]): Promise<void> {
