@@ -7,6 +7,7 @@ import {
   VaultClient,
   VaultServiceError,
 } from '../client/index.ts';
+import { isUntrustedChain } from '../core/index.ts';
 import { maskCardNumbers } from '../guard/index.ts';
 import {
   isTokenFormat,
@@ -83,24 +84,13 @@ function clientOf(values: Values): { client: VaultClient; endpoint: string } {
   }
 }
 
-// OpenSSL's verdicts for a certificate chain that does not lead to a CA this client trusts.
-const untrustedChain = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-]);
-
 /** A failed call as one line: the service's code and message, or why it could not be reached and what to do. */
 function callFailed(error: unknown, endpoint: string): CliError {
   if (error instanceof VaultServiceError) return new CliError(`${error.code}: ${maskCardNumbers(error.message)}`);
   const code = (error as NodeJS.ErrnoException).code;
   // The server answered but its certificate is not trusted: "is pciq serve running?" would send people looking
   // in the wrong place.
-  if (code !== undefined && untrustedChain.has(code)) {
+  if (isUntrustedChain(code)) {
     return new CliError(
       `the TLS certificate of ${endpoint} is not issued by a CA this command trusts (${code}): pass --ca-bundle FILE or set AWS_CA_BUNDLE (pciq's development CA is DATA_DIR/tls/ca.pem)`,
     );

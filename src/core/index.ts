@@ -13,3 +13,4 @@ export { FreshRead } from './fresh-read.ts';
 export { newAccountId, newMessageId, newRequestId, randomToken } from './ids.ts';
 export { randomFromPool } from './random-pool.ts';
 export { maskDigitRuns } from './redact.ts';
+export { isUntrustedChain } from './tls-verdicts.ts';

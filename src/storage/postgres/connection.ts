@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, getCACertificates } from 'node:tls';
 import type pg from 'pg';
+import { isUntrustedChain } from '../../core/index.ts';
 
 /** Raised for a store URL pciq cannot use; the message never includes the password. */
 export class StoreUrlError extends Error {}
@@ -129,17 +130,6 @@ function tlsOptionsOf(mode: SslMode, params: URLSearchParams): ConnectionOptions
   return options;
 }
 
-// OpenSSL's verdicts for a chain that does not lead to a trusted CA.
-const untrustedChain = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-]);
-
 /**
  * Why connecting to the store at `url` failed, in one line that says what to do; never contains the URL's
  * password. Reads only the URL (no certificate files), so it can explain any failure.
@@ -168,7 +158,7 @@ export function describeConnectionFailure(error: unknown, url: string): string {
 
 function explainFailure(error: NodeJS.ErrnoException, target: { sslMode: string; sslRootCert: string | null }): string {
   const { code, message } = error;
-  if (code !== undefined && untrustedChain.has(code)) {
+  if (isUntrustedChain(code)) {
     const trusted =
       target.sslRootCert === null
         ? 'a CA Node.js trusts (the URL gives no sslrootcert)'

@@ -1,3 +1,4 @@
+import { receiveAttemptOf, receiveAttemptValues } from '../receive-attempt-rows.ts';
 import type {
   AccessKeyRow,
   Claim,
@@ -201,7 +202,7 @@ export class PgTransaction implements WriteTx {
       'SELECT * FROM receive_attempts WHERE queue_id = $1 AND attempt_key = $2 AND expires_at > $3',
       [queueId, attemptKey, nowMs],
     );
-    return row ? toReceiveAttempt(row) : undefined;
+    return row ? receiveAttemptOf(row) : undefined;
   }
 
   async putReceiveAttempt(attempt: ReceiveAttemptRow): Promise<void> {
@@ -210,14 +211,7 @@ export class PgTransaction implements WriteTx {
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (queue_id, attempt_key) DO UPDATE SET seqs = excluded.seqs,
          receipt_nonce = excluded.receipt_nonce, visible_at = excluded.visible_at, expires_at = excluded.expires_at`,
-      [
-        attempt.queueId,
-        attempt.attemptKey,
-        JSON.stringify(attempt.seqs),
-        attempt.receiptNonce,
-        attempt.visibleAtMs,
-        attempt.expiresAtMs,
-      ],
+      receiveAttemptValues(attempt),
     );
   }
 
@@ -606,17 +600,6 @@ function toMoveTask(row: Row): MoveTaskRow {
     failureReason: row['failure_reason'] === null ? null : String(row['failure_reason']),
     startedAtMs: Number(row['started_at']),
     cutoffSeq: Number(row['cutoff_seq']),
-  };
-}
-
-function toReceiveAttempt(row: Row): ReceiveAttemptRow {
-  return {
-    queueId: Number(row['queue_id']),
-    attemptKey: String(row['attempt_key']),
-    seqs: JSON.parse(String(row['seqs'])) as number[],
-    receiptNonce: String(row['receipt_nonce']),
-    visibleAtMs: Number(row['visible_at']),
-    expiresAtMs: Number(row['expires_at']),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { receiveAttemptOf, receiveAttemptValues } from '../receive-attempt-rows.ts';
 import type {
   AccessKeyRow,
   Claim,
@@ -200,7 +201,7 @@ export class SqliteTransaction implements WriteTx {
     const row = this.sql(
       'SELECT * FROM receive_attempts WHERE queue_id = ? AND attempt_key = ? AND expires_at > ?',
     ).get(queueId, attemptKey, nowMs) as Row | undefined;
-    return row ? toReceiveAttempt(row) : undefined;
+    return row ? receiveAttemptOf(row) : undefined;
   }
 
   async putReceiveAttempt(attempt: ReceiveAttemptRow): Promise<void> {
@@ -209,14 +210,7 @@ export class SqliteTransaction implements WriteTx {
        VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (queue_id, attempt_key) DO UPDATE SET seqs = excluded.seqs,
          receipt_nonce = excluded.receipt_nonce, visible_at = excluded.visible_at, expires_at = excluded.expires_at`,
-    ).run(
-      attempt.queueId,
-      attempt.attemptKey,
-      JSON.stringify(attempt.seqs),
-      attempt.receiptNonce,
-      attempt.visibleAtMs,
-      attempt.expiresAtMs,
-    );
+    ).run(...receiveAttemptValues(attempt));
   }
 
   async putDedup(entry: DedupEntry): Promise<void> {
@@ -518,17 +512,6 @@ function toMoveTask(row: Row): MoveTaskRow {
     failureReason: row.failure_reason === null ? null : String(row.failure_reason),
     startedAtMs: Number(row.started_at),
     cutoffSeq: Number(row.cutoff_seq),
-  };
-}
-
-function toReceiveAttempt(row: Row): ReceiveAttemptRow {
-  return {
-    queueId: Number(row.queue_id),
-    attemptKey: String(row.attempt_key),
-    seqs: JSON.parse(String(row.seqs)) as number[],
-    receiptNonce: String(row.receipt_nonce),
-    visibleAtMs: Number(row.visible_at),
-    expiresAtMs: Number(row.expires_at),
   };
 }
 
