@@ -58,7 +58,7 @@ async function diagnose(url: string, target: PostgresTarget, maxSkewMs: number):
   const started = performance.now();
   let client: Awaited<ReturnType<typeof connectPostgres>>;
   try {
-    client = await connectPostgres({ ...target.client, connectionTimeoutMillis: 5_000 }, { pipeline: false });
+    client = await connectPostgres(target.client, { pipeline: false });
   } catch (error) {
     checks.push({
       name: 'connection',

@@ -16,17 +16,24 @@ export interface PostgresTarget {
   sslMode: SslMode;
   /** Write connections of this node (`pool_size`, default 4). */
   poolSize: number;
+  /** How long a connection attempt may wait for the database (`connect_timeout`, seconds); 0: no limit. */
+  connectTimeoutSec: number;
   /** The URL without its password, for messages. */
   display: string;
 }
 
 const defaultPoolSize = 4;
 /**
+ * libpq waits for ever by default; a node should not: a database host that drops packets (a firewall, a
+ * failed-over address) would hold every request and every reconnection for the system's TCP timeout, minutes.
+ */
+const defaultConnectTimeoutSec = 10;
+/**
  * Connections a serving process opens besides its write pool: 2 for reads, 1 listening for wake-ups, and 1
  * for each kind of background work it may lead (audit, compliance, functions). docs/postgres.md sizes them.
  */
 export const connectionsBesidesPool = 6;
-const pciqParameters = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'pool_size'];
+const pciqParameters = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'pool_size', 'connect_timeout'];
 // node-postgres reads these from the URL over the TLS options pciq derives from sslmode (`ssl=0` would turn
 // a verify-full connection into a plain one), so they are refused rather than passed on.
 const overridingParameters = ['ssl', 'uselibpqcompat', 'sslnegotiation'];
@@ -91,14 +98,33 @@ export function parsePostgresUrl(value: string): PostgresTarget {
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 100) {
     throw new StoreUrlError(`pool_size must be a number from 1 to 100, not ${poolText}`);
   }
+  const connectTimeoutSec = connectTimeoutOf(params.get('connect_timeout'));
   const ssl = tlsOptionsOf(mode, params);
   for (const name of pciqParameters) params.delete(name);
   return {
-    client: { connectionString: url.toString(), ssl, application_name: 'pciq' },
+    client: {
+      connectionString: url.toString(),
+      ssl,
+      application_name: 'pciq',
+      connectionTimeoutMillis: connectTimeoutSec * 1000,
+      // As libpq's keepalives=1: an open connection to a database that vanished is found dead, not waited on.
+      keepAlive: true,
+    },
     sslMode: mode,
     poolSize,
+    connectTimeoutSec,
     display,
   };
+}
+
+/** `connect_timeout` as libpq reads it: whole seconds, 0 for no limit, and at least 2 (libpq's floor). */
+function connectTimeoutOf(text: string | null): number {
+  if (text === null) return defaultConnectTimeoutSec;
+  const seconds = Number(text);
+  if (text.trim() === '' || !Number.isInteger(seconds) || seconds < 0 || seconds > 3600) {
+    throw new StoreUrlError(`connect_timeout must be whole seconds from 0 (no limit) to 3600, not ${text}`);
+  }
+  return seconds === 0 ? 0 : Math.max(2, seconds);
 }
 
 function readPem(name: string, file: string): string {
@@ -144,6 +170,7 @@ export function describeConnectionFailure(error: unknown, url: string): string {
   const text = explainFailure(error as NodeJS.ErrnoException, {
     sslMode: parsed.searchParams.get('sslmode') ?? 'disable',
     sslRootCert: parsed.searchParams.get('sslrootcert'),
+    hostPort: parsed.host,
   });
   const encoded = parsed.password;
   if (!encoded) return text;
@@ -156,8 +183,15 @@ export function describeConnectionFailure(error: unknown, url: string): string {
   return text.replaceAll(encoded, '*****').replaceAll(decoded, '*****');
 }
 
-function explainFailure(error: NodeJS.ErrnoException, target: { sslMode: string; sslRootCert: string | null }): string {
+function explainFailure(
+  error: NodeJS.ErrnoException,
+  target: { sslMode: string; sslRootCert: string | null; hostPort: string },
+): string {
   const { code, message } = error;
+  // node-postgres' words when connectionTimeoutMillis passes before the database answers.
+  if (message === 'timeout expired' || message === 'Connection terminated due to connection timeout') {
+    return `the database at ${target.hostPort} did not answer in time (connect_timeout in the URL, default ${defaultConnectTimeoutSec} s): check that host and port are right and that this node can reach them (a firewall that drops packets looks like this)`;
+  }
   if (isUntrustedChain(code)) {
     const trusted =
       target.sslRootCert === null
