@@ -107,8 +107,10 @@ export function parsePostgresUrl(value: string): PostgresTarget {
       ssl,
       application_name: 'pciq',
       connectionTimeoutMillis: connectTimeoutSec * 1000,
-      // As libpq's keepalives=1: an open connection to a database that vanished is found dead, not waited on.
+      // As libpq's keepalives=1, with a first probe after 30 s idle rather than the system's 2 hours: an idle
+      // connection (the listener of wake-ups, a spare writer) to a database that vanished is found dead.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 30_000,
     },
     sslMode: mode,
     poolSize,
