@@ -202,6 +202,15 @@ async function handle(
   const input = new ActionInput(decoded.input, safeDecodePath(rawPath));
   // aws:RequestedRegion: IAM has one global endpoint, which AWS places in us-east-1.
   const requestedRegion = service.signingName === 'iam' ? 'us-east-1' : options.region;
+  // What a decision on `resource` knows of the request: its origin, its Region, and the resource's own policy,
+  // which counts for a further action as for the request's own (a queue policy granting sqs:SendMessage on a
+  // move task's destination).
+  const authorizationFor = async (resource: string): Promise<AuthorizationContext> => {
+    const authorization: AuthorizationContext = { origin, requestedRegion };
+    const resourcePolicy = await service.resourcePolicy?.(resource, context);
+    if (resourcePolicy !== undefined) authorization.resourcePolicy = resourcePolicy;
+    return authorization;
+  };
   const context: ActionContext = {
     app: options.app,
     caller,
@@ -209,25 +218,15 @@ async function handle(
     origin,
     signal,
     // A further action the request performs goes through the same decision point, with the request's origin.
-    authorize: async (iamAction, resource) => {
-      // The resource's own policy counts for a further action as for the request's own (a queue policy
-      // granting sqs:SendMessage on a move task's destination).
-      const resourcePolicy = await service.resourcePolicy?.(resource, context);
-      await options.app.iam.authorize(caller, iamAction, resource, {
-        origin,
-        requestedRegion,
-        ...(resourcePolicy !== undefined ? { resourcePolicy } : {}),
-      });
-    },
+    authorize: async (iamAction, resource) =>
+      options.app.iam.authorize(caller, iamAction, resource, await authorizationFor(resource)),
     note: (details) => audit?.describe({ details }),
   };
   const resource = await action.resource(input, context);
   audit?.describe({ resource });
   if (action.auditDetails) audit?.describe({ details: action.auditDetails(input, context) });
   if (action.authorization !== 'self') {
-    const authorization: AuthorizationContext = { origin, requestedRegion };
-    const resourcePolicy = await service.resourcePolicy?.(resource, context);
-    if (resourcePolicy !== undefined) authorization.resourcePolicy = resourcePolicy;
+    const authorization = await authorizationFor(resource);
     if (action.conditionKeys) authorization.keys = action.conditionKeys(input, context);
     const iamAction = `${service.actionPrefix ?? service.signingName}:${action.permission ?? action.name}`;
     await options.app.iam.authorize(caller, iamAction, resource, authorization);

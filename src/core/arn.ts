@@ -39,3 +39,12 @@ export function parseQueueUrl(url: string): QueueAddress | undefined {
   if (!match) return undefined;
   return { accountId: match[1]!, name: decodeURIComponent(match[2]!) };
 }
+
+/**
+ * The role a role session acts in: `arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/SESSION` →
+ * `arn:PARTITION:iam::ACCOUNT:role/ROLE` (its path is not in the session's ARN); undefined for any other ARN.
+ */
+export function sessionRoleArn(arn: string): string | undefined {
+  const match = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn);
+  return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : undefined;
+}

@@ -1,4 +1,4 @@
-export { parseQueueArn, parseQueueUrl, type QueueAddress, queueArn, queueUrl } from './arn.ts';
+export { parseQueueArn, parseQueueUrl, type QueueAddress, queueArn, queueUrl, sessionRoleArn } from './arn.ts';
 export type { Caller } from './caller.ts';
 export { type Clock, ManualClock, systemClock } from './clock.ts';
 export {

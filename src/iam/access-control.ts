@@ -8,6 +8,7 @@ import {
   type Policy,
   type PolicyLayer,
   parsePolicy,
+  resourceAccountOf,
 } from './policy/index.ts';
 
 /** What a decision needs besides the caller, the action and the resource. */
@@ -133,7 +134,7 @@ export class AccessControl {
     if (context.requestedRegion) keys['aws:RequestedRegion'] = context.requestedRegion;
     // aws:ResourceAccount, which data-perimeter Denies compare with aws:PrincipalAccount: the account in the
     // resource's ARN (none for `*` and for AWS managed policies).
-    const resourceAccount = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1];
+    const resourceAccount = resourceAccountOf(resource);
     if (resourceAccount) keys['aws:ResourceAccount'] = resourceAccount;
     if (resolved.isTemporary) {
       const mfaAt = resolved.mfaAuthenticatedAtMs ?? null;

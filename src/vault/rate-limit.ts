@@ -1,4 +1,4 @@
-import { type Clock, PciqError } from '../core/index.ts';
+import { type Clock, PciqError, sessionRoleArn } from '../core/index.ts';
 
 export interface RateLimit {
   /** Sustained detokenizations per second per principal. */
@@ -72,8 +72,7 @@ export class PrincipalRateLimiter {
  * per-session buckets would hand a fresh burst to every AssumeRole call.
  */
 function bucketKeyOf(principal: string): string {
-  const session = /^(arn:[^:]+:sts::\d+:assumed-role\/[^/]+)\//.exec(principal);
-  return session ? session[1]! : principal;
+  return sessionRoleArn(principal) ?? principal;
 }
 
 function throttled(): PciqError {

@@ -1,3 +1,5 @@
+import { sessionRoleArn } from '../../core/index.ts';
+
 /**
  * The request context a decision is made on (reference_policies_evaluation-logic: "Processing the request
  * context"), and how condition keys and policy variables read it.
@@ -61,12 +63,18 @@ const principalTypes: Record<PrincipalKind, string> = {
   service: 'Service',
 };
 
+/**
+ * The account in a resource's ARN (aws:ResourceAccount); undefined for `*`, for ARNs without one and for AWS
+ * managed policies (`arn:aws:iam::aws:policy/…`).
+ */
+export function resourceAccountOf(resource: string): string | undefined {
+  return /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(resource)?.[1];
+}
+
 /** `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` → `arn:aws:iam::ACCOUNT:role/ROLE` (path unknown). */
 export function roleArnOf(principal: RequestPrincipal): string | undefined {
   if (principal.kind !== 'assumed-role') return undefined;
-  if (principal.roleArn) return principal.roleArn;
-  const match = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(principal.arn);
-  return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : undefined;
+  return principal.roleArn || sessionRoleArn(principal.arn);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type CompiledStatement, compiledPolicy, Layer, type StatementGroup } from './compile.ts';
 import type { CompiledCondition } from './conditions.ts';
-import { ContextKeys, type RequestContext, type RequestPrincipal } from './context.ts';
+import { ContextKeys, type RequestContext, type RequestPrincipal, resourceAccountOf } from './context.ts';
 import type { Effect, Policy, PolicyKind } from './document.ts';
 import type { PrincipalMatch } from './principal.ts';
 
@@ -164,7 +164,7 @@ export function evaluate(
 /** Whether the request acts on a resource of another account than the principal's (12-digit ids both; AWS
  * managed policies, `arn:aws:iam::aws:policy/…`, and ARN-less resources belong to no other account). */
 function isCrossAccount(request: RequestContext): boolean {
-  const resourceAccount = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(request.resource)?.[1];
+  const resourceAccount = resourceAccountOf(request.resource);
   return (
     resourceAccount !== undefined &&
     /^\d{12}$/.test(request.principal.accountId) &&

@@ -39,7 +39,7 @@
 
 export type { ConditionEntry } from './conditions.ts';
 export type { ContextValue, PrincipalKind, RequestContext, RequestPrincipal } from './context.ts';
-export { requestTimeKeys } from './context.ts';
+export { requestTimeKeys, resourceAccountOf } from './context.ts';
 export type { Effect, ParseOptions, Policy, PolicyKind, PolicyStatement, PolicyVersion } from './document.ts';
 export { parsePolicy } from './document.ts';
 export type {
