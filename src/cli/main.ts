@@ -48,39 +48,22 @@ ${incidentUsage}
 
 pciq help   shows this text`;
 
-/** What `pciq COMMAND --help` shows: the command's part of the usage. */
-const usageOf: Record<string, string> = {
-  init: initUsage,
-  serve: serveUsage,
-  keys: keysUsage,
-  iam: iamUsage,
-  'sign-in': signInUsage,
-  audit: auditUsage,
-  alerts: alertsUsage,
-  functions: functionsUsage,
-  migrate: migrateUsage,
-  doctor: doctorUsage,
-  tokens: tokensUsage,
-  compliance: complianceUsage,
-  report: reportUsage,
-  incident: incidentUsage,
-};
-
-const commands: Record<string, (argv: string[]) => Promise<void>> = {
-  init: initCommand,
-  serve: serveCommand,
-  keys: keysCommand,
-  iam: iamCommand,
-  'sign-in': signInCommand,
-  audit: auditCommand,
-  alerts: alertsCommand,
-  functions: functionsCommand,
-  migrate: migrateCommand,
-  doctor: doctorCommand,
-  tokens: tokensCommand,
-  compliance: complianceCommand,
-  report: reportCommand,
-  incident: incidentCommand,
+/** Each command: what runs it, and what `pciq COMMAND --help` shows (its part of the usage). */
+const commands: Record<string, { run: (argv: string[]) => Promise<void>; usage: string }> = {
+  init: { run: initCommand, usage: initUsage },
+  serve: { run: serveCommand, usage: serveUsage },
+  keys: { run: keysCommand, usage: keysUsage },
+  iam: { run: iamCommand, usage: iamUsage },
+  'sign-in': { run: signInCommand, usage: signInUsage },
+  audit: { run: auditCommand, usage: auditUsage },
+  alerts: { run: alertsCommand, usage: alertsUsage },
+  functions: { run: functionsCommand, usage: functionsUsage },
+  migrate: { run: migrateCommand, usage: migrateUsage },
+  doctor: { run: doctorCommand, usage: doctorUsage },
+  tokens: { run: tokensCommand, usage: tokensUsage },
+  compliance: { run: complianceCommand, usage: complianceUsage },
+  report: { run: reportCommand, usage: reportUsage },
+  incident: { run: incidentCommand, usage: incidentUsage },
 };
 
 /** Runs one command; failures are one line on stderr and a non-zero exit, never a stack trace. */
@@ -90,7 +73,7 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${usage}\n`);
     return;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
     process.stderr.write(`pciq: unknown command '${name}'; run \`pciq help\` for the commands\n`);
     process.exitCode = 2;
@@ -98,11 +81,11 @@ export async function main(argv: string[]): Promise<void> {
   }
   // `pciq tokens --help`, `pciq tokens detokenize -h`: what people type first; each parser would refuse it.
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${usageOf[name] ?? usage}\n`);
+    process.stdout.write(`${command.usage}\n`);
     return;
   }
   try {
-    await command(rest);
+    await command.run(rest);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (error instanceof CliError) {

@@ -179,25 +179,35 @@ function tokenFailed(error: unknown, endpoint: string, index: number, count: num
   return new CliError(`token ${index + 1} of ${count}: ${reason.replace(/\.$/, '')}${done}`);
 }
 
+/** Calls `call` for each token in order, stopping at the first failure, which it returns (see `tokenFailed`). */
+async function forEachToken(
+  tokens: readonly string[],
+  endpoint: string,
+  call: (token: string) => Promise<void>,
+): Promise<CliError | undefined> {
+  for (const [index, token] of tokens.entries()) {
+    try {
+      await call(token);
+    } catch (error) {
+      return tokenFailed(error, endpoint, index, tokens.length);
+    }
+  }
+  return undefined;
+}
+
 async function detokenize(client: VaultClient, tokens: string[], values: Values, endpoint: string) {
   if (!(redactions as readonly string[]).includes(values.redaction))
     throw new CliError(`--redaction must be one of ${redactions.join(', ')}`);
   const redaction = values.redaction as Redaction;
   const results: Array<{ token: string; value: string; brand: string }> = [];
-  let failure: CliError | undefined;
-  for (const [index, token] of tokens.entries()) {
-    try {
-      const result = await client.detokenize({
-        token,
-        redaction,
-        ...(values.reason !== undefined ? { reason: values.reason } : {}),
-      });
-      results.push({ token, value: result.value, brand: result.brand });
-    } catch (error) {
-      failure = tokenFailed(error, endpoint, index, tokens.length);
-      break;
-    }
-  }
+  const failure = await forEachToken(tokens, endpoint, async (token) => {
+    const result = await client.detokenize({
+      token,
+      redaction,
+      ...(values.reason !== undefined ? { reason: values.reason } : {}),
+    });
+    results.push({ token, value: result.value, brand: result.brand });
+  });
   // What was detokenized before a failure is shown: the vault has recorded it as revealed to this caller.
   if (results.length > 0) {
     process.stdout.write(
@@ -211,16 +221,10 @@ async function detokenize(client: VaultClient, tokens: string[], values: Values,
 
 async function remove(client: VaultClient, tokens: string[], values: Values, endpoint: string) {
   let deleted = 0;
-  let failure: CliError | undefined;
-  for (const [index, token] of tokens.entries()) {
-    try {
-      await client.deleteToken({ token, ...(values.reason !== undefined ? { reason: values.reason } : {}) });
-      deleted++;
-    } catch (error) {
-      failure = tokenFailed(error, endpoint, index, tokens.length);
-      break;
-    }
-  }
+  const failure = await forEachToken(tokens, endpoint, async (token) => {
+    await client.deleteToken({ token, ...(values.reason !== undefined ? { reason: values.reason } : {}) });
+    deleted++;
+  });
   if (deleted > 0 || !failure)
     process.stdout.write(values.json ? `${JSON.stringify({ deleted })}\n` : `deleted ${deleted}\n`);
   if (failure) throw failure;
