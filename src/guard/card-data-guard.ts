@@ -10,7 +10,7 @@ import type {
 import type { WriteTx } from '../storage/index.ts';
 import { maskPan, opaqueTokenLength, type TokenFormat, type TokenVault } from '../vault/index.ts';
 import { messageBytes, rewriteMessage, type Screening, screenMessage } from './message-screening.ts';
-import { asVaultKeyError } from './vault-key-errors.ts';
+import { rethrowAsVaultKeyError } from './vault-key-errors.ts';
 
 /**
  * The cardholder-data guard on the send and receive paths of the queue engine (PCI DSS 3.3.1, 3.4, 3.5):
@@ -53,9 +53,7 @@ export class CardDataGuard implements MessageGuard {
         format: policy.tokenFormat,
         ...(policy.tokenScope !== undefined ? { scope: policy.tokenScope } : {}),
       })
-      .catch((error: unknown) => {
-        throw asVaultKeyError(error);
-      });
+      .catch(rethrowAsVaultKeyError);
     const tokenOf = new Map(screening.pans.map((digits, index) => [digits, created[index]!.token]));
     return {
       ...rewriteMessage(screening, (digits) => tokenOf.get(digits)!),
@@ -89,8 +87,6 @@ export class CardDataGuard implements MessageGuard {
         { redaction: request.redaction, ...(request.reason !== undefined ? { reason: request.reason } : {}) },
         { messageIds, via: 'ReceiveMessage' },
       )
-      .catch((error: unknown) => {
-        throw asVaultKeyError(error);
-      });
+      .catch(rethrowAsVaultKeyError);
   }
 }

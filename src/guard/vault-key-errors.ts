@@ -6,7 +6,7 @@ import { isPciqError, PciqError } from '../core/index.ts';
  * key, not the queue's. The queue layer would otherwise describe it as the queue's own key and advise
  * enabling it, which an AWS managed key quarantined by incident response does not allow.
  */
-export function asVaultKeyError(error: unknown): unknown {
+function asVaultKeyError(error: unknown): unknown {
   if (!isPciqError(error)) return error;
   switch (error.code) {
     case 'DisabledException':
@@ -23,4 +23,9 @@ export function asVaultKeyError(error: unknown): unknown {
     default:
       return error;
   }
+}
+
+/** For a vault call's `.catch`: its failure, told as `asVaultKeyError` tells it. */
+export function rethrowAsVaultKeyError(error: unknown): never {
+  throw asVaultKeyError(error);
 }

@@ -83,6 +83,11 @@ function checkEntry(entry: SendEntry): CheckedEntry {
   };
 }
 
+/** What SQS says of a FIFO message sent without the ids it needs (for a single send and a batch alike). */
+const missingGroupId = 'The request must contain the parameter MessageGroupId.';
+const missingDeduplicationId =
+  'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly';
+
 /** Checks that depend on the queue: its size limit and its type's rules about groups, deduplication and delays. */
 function checkForQueue(checked: CheckedEntry, queue: QueueRow, settings: QueueSettings): void {
   const { entry } = checked;
@@ -92,12 +97,9 @@ function checkForQueue(checked: CheckedEntry, queue: QueueRow, settings: QueueSe
     );
   }
   if (queue.isFifo) {
-    if (entry.groupId === undefined)
-      throw new PciqError('MissingParameter', 'The request must contain the parameter MessageGroupId.');
+    if (entry.groupId === undefined) throw new PciqError('MissingParameter', missingGroupId);
     if (entry.deduplicationId === undefined && !settings.contentBasedDeduplication) {
-      throw invalidParameter(
-        'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
-      );
+      throw invalidParameter(missingDeduplicationId);
     }
     if (entry.delaySeconds !== undefined && entry.delaySeconds !== 0) {
       throw invalidParameter(
@@ -117,14 +119,12 @@ function checkForQueue(checked: CheckedEntry, queue: QueueRow, settings: QueueSe
  */
 function refuseFifoBatchWithoutIds(entries: readonly SendEntry[], settings: QueueSettings): void {
   for (const entry of entries) {
-    if (entry.groupId === undefined) throw invalidParameter('The request must contain the parameter MessageGroupId.');
+    if (entry.groupId === undefined) throw invalidParameter(missingGroupId);
   }
   if (settings.contentBasedDeduplication) return;
   for (const entry of entries) {
     if (entry.deduplicationId === undefined) {
-      throw invalidParameter(
-        'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
-      );
+      throw invalidParameter(missingDeduplicationId);
     }
   }
 }

@@ -16,8 +16,6 @@ export interface PostgresTarget {
   sslMode: SslMode;
   /** Write connections of this node (`pool_size`, default 4). */
   poolSize: number;
-  /** How long a connection attempt may wait for the database (`connect_timeout`, seconds); 0: no limit. */
-  connectTimeoutSec: number;
   /** The URL without its password, for messages. */
   display: string;
 }
@@ -114,7 +112,6 @@ export function parsePostgresUrl(value: string): PostgresTarget {
     },
     sslMode: mode,
     poolSize,
-    connectTimeoutSec,
     display,
   };
 }
