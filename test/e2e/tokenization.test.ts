@@ -13,7 +13,7 @@ import { VaultClient, VaultServiceError } from '../../src/client/index.ts';
 import { vaultArn } from '../../src/vault/index.ts';
 import { digitsInOrderPattern } from '../support/card-numbers.ts';
 import { pciq, pciqJson } from '../support/pciq-cli.ts';
-import { initDataDir, PciqServer } from '../support/pciq-process.ts';
+import { awsEnvironmentOf, initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { signedRequest } from '../support/signed-request.ts';
 import { sqsClient } from '../support/sqs-client.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
@@ -256,15 +256,7 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
   });
 
   it('serves pciq tokens with the usual AWS environment, masked unless asked', () => {
-    const env = {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: data.bootstrap.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: data.bootstrap.secretAccessKey,
-      AWS_REGION: data.bootstrap.region,
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_CA_BUNDLE: data.bootstrap.caFile,
-      AWS_PROFILE: 'nonexistent',
-    };
+    const env = { ...awsEnvironmentOf(data.bootstrap, endpoint), AWS_PROFILE: 'nonexistent' };
     const tokenized = pciq(['tokens', 'tokenize', '--json', '--reason', 'cli test'], {
       env,
       input: '378282246310005\n6011 1111 1111 1117\n',

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { VaultClient } from '../../src/client/index.ts';
 import { pciq } from '../support/pciq-cli.ts';
-import { initDataDir, PciqServer } from '../support/pciq-process.ts';
+import { awsEnvironmentOf, initDataDir, PciqServer } from '../support/pciq-process.ts';
 
 describe('the vault client and pciq tokens reach a server on an IPv6 address', () => {
   let data: ReturnType<typeof initDataDir>;
@@ -31,16 +31,7 @@ describe('the vault client and pciq tokens reach a server on an IPv6 address', (
     });
     try {
       const { token } = await vault.tokenize({ pan: '4111 1111 1111 1111' });
-      const shown = pciq(['tokens', 'detokenize', token], {
-        env: {
-          ...process.env,
-          AWS_ACCESS_KEY_ID: data.bootstrap.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: data.bootstrap.secretAccessKey,
-          AWS_REGION: data.bootstrap.region,
-          AWS_ENDPOINT_URL: endpoint,
-          AWS_CA_BUNDLE: data.bootstrap.caFile,
-        },
-      });
+      const shown = pciq(['tokens', 'detokenize', token], { env: awsEnvironmentOf(data.bootstrap, endpoint) });
       assert.equal(shown.status, 0, shown.stderr);
       assert.match(shown.stdout, /visa {2}411111\*{6}1111/);
     } finally {

@@ -14,6 +14,18 @@ export interface Bootstrap {
   secretAccessKey: string;
 }
 
+/** This process's environment plus the AWS settings with which a child calls `endpoint` as the bootstrap administrator. */
+export function awsEnvironmentOf(bootstrap: Bootstrap, endpoint: string) {
+  return {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: bootstrap.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: bootstrap.secretAccessKey,
+    AWS_REGION: bootstrap.region,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_CA_BUNDLE: bootstrap.caFile,
+  };
+}
+
 /**
  * Runs `pciq init --json` in a fresh temp dir; with `store`, the account goes into that PostgreSQL database
  * and `storeArgs` carries the option for every later command.
