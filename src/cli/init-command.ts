@@ -189,7 +189,7 @@ export function bootstrapText(
 WARNING: the secret access key is shown only this once. Store it in a secrets manager now.
 
 Point AWS clients at pciq:
-  export AWS_ENDPOINT_URL=${endpoint} AWS_REGION=${bootstrap.region}
+  export AWS_ENDPOINT_URL=${endpoint} AWS_REGION=${bootstrap.region} AWS_DEFAULT_REGION=${bootstrap.region}
   export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=<the secret above>
   export AWS_CA_BUNDLE=${ca} NODE_EXTRA_CA_CERTS=${ca}
 ${adminLoginText(bootstrap.enrolment)}`;
