@@ -10,6 +10,16 @@ export function tagConditionKeys(tags: Record<string, string>): Record<string, C
   return keys;
 }
 
+/**
+ * aws:ResourceTag/KEY of the resource a request acts on (a queue's tags): what tag-based (ABAC) policies
+ * compare. A Deny conditioned on a tag must see it, or it would never apply.
+ */
+export function resourceTagKeys(tags: Readonly<Record<string, string>>): Record<string, ContextValue> {
+  const keys: Record<string, ContextValue> = {};
+  for (const [name, value] of Object.entries(tags)) keys[`aws:ResourceTag/${name}`] = value;
+  return keys;
+}
+
 /** aws:TagKeys of a request that removes tags (UntagQueue, UntagUser…). */
 export function tagKeysConditionKey(names: readonly string[]): Record<string, ContextValue> {
   return names.length ? { 'aws:TagKeys': [...names] } : {};

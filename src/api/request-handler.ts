@@ -6,6 +6,7 @@ import type { RequestAudit, RequestAuditor } from '../audit/index.ts';
 import { type Caller, type Clock, isPciqError, newRequestId, PciqError } from '../core/index.ts';
 import type { AuthorizationContext } from '../iam/index.ts';
 import { ActionInput } from './action-input.ts';
+import { resourceTagKeys } from './condition-keys.ts';
 import { wireErrorOf } from './error-codes.ts';
 import { readBody } from './read-body.ts';
 import type { ActionContext, ApiService, AppServices, RequestOrigin } from './service.ts';
@@ -202,13 +203,14 @@ async function handle(
   const input = new ActionInput(decoded.input, safeDecodePath(rawPath));
   // aws:RequestedRegion: IAM has one global endpoint, which AWS places in us-east-1.
   const requestedRegion = service.signingName === 'iam' ? 'us-east-1' : options.region;
-  // What a decision on `resource` knows of the request: its origin, its Region, and the resource's own policy,
-  // which counts for a further action as for the request's own (a queue policy granting sqs:SendMessage on a
-  // move task's destination).
+  // What a decision on `resource` knows of the request: its origin, its Region, and the resource's own policy
+  // and tags, which count for a further action as for the request's own (a queue policy granting
+  // sqs:SendMessage on a move task's destination).
   const authorizationFor = async (resource: string): Promise<AuthorizationContext> => {
     const authorization: AuthorizationContext = { origin, requestedRegion };
-    const resourcePolicy = await service.resourcePolicy?.(resource, context);
-    if (resourcePolicy !== undefined) authorization.resourcePolicy = resourcePolicy;
+    const access = await service.resourceAccess?.(resource, context);
+    if (access?.policy !== undefined) authorization.resourcePolicy = access.policy;
+    if (access) authorization.keys = resourceTagKeys(access.tags);
     return authorization;
   };
   const context: ActionContext = {
@@ -227,7 +229,7 @@ async function handle(
   if (action.auditDetails) audit?.describe({ details: action.auditDetails(input, context) });
   if (action.authorization !== 'self') {
     const authorization = await authorizationFor(resource);
-    if (action.conditionKeys) authorization.keys = action.conditionKeys(input, context);
+    if (action.conditionKeys) authorization.keys = { ...authorization.keys, ...action.conditionKeys(input, context) };
     const iamAction = `${service.actionPrefix ?? service.signingName}:${action.permission ?? action.name}`;
     await options.app.iam.authorize(caller, iamAction, resource, authorization);
   }

@@ -86,6 +86,12 @@ export interface ApiAction {
  * An AWS-compatible API served on the shared endpoint. JSON requests are routed by their X-Amz-Target
  * prefix, Query requests by the service in their SigV4 credential scope.
  */
+/** A resource as access control sees it. */
+export interface ResourceAccess {
+  policy: string | undefined;
+  tags: Readonly<Record<string, string>>;
+}
+
 export interface ApiService {
   /** The SigV4 signing name (credential scope service), and of its audit record types (`vault:Detokenize`). */
   signingName: string;
@@ -94,8 +100,11 @@ export interface ApiService {
   json?: { targetPrefix: string; protocol: WireProtocol };
   query?: WireProtocol;
   actions: ReadonlyMap<string, ApiAction>;
-  /** The policy of a resource this service holds (a queue's Policy attribute), which decisions take into account. */
-  resourcePolicy?(resource: string, context: ActionContext): Promise<string | undefined>;
+  /**
+   * What decisions on a resource this service holds take into account besides the request: its policy (a
+   * queue's Policy attribute) and its tags (aws:ResourceTag/…); undefined when there is no such resource.
+   */
+  resourceAccess?(resource: string, context: ActionContext): Promise<ResourceAccess | undefined>;
   /**
    * `none`: requests are not signed (the sign-in API, whose whole point is to obtain credentials); the
    * actions authenticate their callers themselves.

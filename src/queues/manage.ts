@@ -273,6 +273,8 @@ export async function tagQueue(
     }
     await tx.updateQueue({ ...queue, tags: merged });
   });
+  // Tags decide access (aws:ResourceTag): the next request sees them.
+  context.queues.invalidate(address);
 }
 
 export async function untagQueue(context: QueueContext, address: QueueAddress, keys: readonly string[]): Promise<void> {
@@ -283,6 +285,7 @@ export async function untagQueue(context: QueueContext, address: QueueAddress, k
     for (const key of keys) delete tags[key];
     await tx.updateQueue({ ...queue, tags });
   });
+  context.queues.invalidate(address);
 }
 
 export async function listQueueTags(context: QueueContext, address: QueueAddress): Promise<Record<string, string>> {

@@ -100,9 +100,13 @@ export class QueueService {
    * The queue's resource policy for authorization, from the data path's cache (SQS, too, takes a while to
    * apply a changed policy everywhere); undefined when the queue has none or does not exist.
    */
-  async queuePolicy(address: QueueAddress): Promise<string | undefined> {
+  /** What access control weighs of a queue: its Policy attribute and its tags; undefined when it does not exist. */
+  async queueAccess(
+    address: QueueAddress,
+  ): Promise<{ policy: string | undefined; tags: Record<string, string> } | undefined> {
     try {
-      return (await this.context.queues.get(address)).attributes['Policy'];
+      const queue = await this.context.queues.get(address);
+      return { policy: queue.attributes['Policy'], tags: queue.tags };
     } catch (error) {
       if (isPciqError(error) && error.code === 'QueueDoesNotExist') return undefined;
       throw error;

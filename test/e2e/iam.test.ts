@@ -32,12 +32,14 @@ import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   ListQueuesCommand,
+  PurgeQueueCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
   type SQSClient,
   StartMessageMoveTaskCommand,
+  TagQueueCommand,
 } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { pciqJsonAsync, runAsync } from '../support/pciq-cli.ts';
@@ -425,7 +427,6 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     await eventually(() =>
       partner.send(new SendMessageCommand({ QueueUrl: queueUrl('shared-inbox'), MessageBody: 'x' })),
     );
-    const { PurgeQueueCommand } = await import('@aws-sdk/client-sqs');
     await eventually(() =>
       assert.rejects(
         adminSqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl('shared-inbox') })),
@@ -506,6 +507,58 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     // IAM's single endpoint is in us-east-1 for AWS, whatever Region the client and the server are in.
     await onlyRegions(['us-east-1']);
     await userIam.send(new GetUserCommand({}));
+  });
+
+  it("sees a queue's tags (aws:ResourceTag), so tag-based allows and denies hold", async () => {
+    await adminSqs.send(new CreateQueueCommand({ QueueName: 'tagged-prod', tags: { env: 'prod', team: 'payments' } }));
+    await adminSqs.send(new CreateQueueCommand({ QueueName: 'tagged-dev', tags: { env: 'dev', team: 'payments' } }));
+    await adminSqs.send(new CreateQueueCommand({ QueueName: 'tagged-other', tags: { env: 'dev', team: 'risk' } }));
+    await iam.send(new CreateUserCommand({ UserName: 'tag-bound' }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'tag-bound',
+        PolicyName: 'by-tags',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['sqs:SendMessage', 'sqs:PurgeQueue'],
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:ResourceTag/team': 'payments' } },
+            },
+            {
+              Effect: 'Deny',
+              Action: 'sqs:PurgeQueue',
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:ResourceTag/env': 'prod' } },
+            },
+          ],
+        }),
+      }),
+    );
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'tag-bound' }));
+    const tagBound = sqsClient(endpoint, data.bootstrap, {
+      accessKeyId: AccessKey!.AccessKeyId!,
+      secretAccessKey: AccessKey!.SecretAccessKey!,
+    });
+    clients.push(tagBound);
+    await tagBound.send(new SendMessageCommand({ QueueUrl: queueUrl('tagged-prod'), MessageBody: 'to prod' }));
+    await tagBound.send(new PurgeQueueCommand({ QueueUrl: queueUrl('tagged-dev') }));
+    await assert.rejects(
+      tagBound.send(new PurgeQueueCommand({ QueueUrl: queueUrl('tagged-prod') })),
+      isAccessDenied(/with an explicit deny in an identity-based policy$/),
+    );
+    await assert.rejects(
+      tagBound.send(new SendMessageCommand({ QueueUrl: queueUrl('tagged-other'), MessageBody: 'not ours' })),
+      isAccessDenied(/because no identity-based policy allows the sqs:SendMessage action$/),
+    );
+    // A tag changed is a decision changed (at once in the process that changed it; in the others, once their
+    // copy of the queue's row is renewed, within a second).
+    await adminSqs.send(new TagQueueCommand({ QueueUrl: queueUrl('tagged-other'), Tags: { team: 'payments' } }));
+    await eventually(() =>
+      tagBound.send(new SendMessageCommand({ QueueUrl: queueUrl('tagged-other'), MessageBody: 'ours now' })),
+    );
   });
 
   it('authorizes the SQS batch actions as their single-message actions, allow and deny alike', async () => {

@@ -30,10 +30,10 @@ export const sqsService: ApiService = {
   },
   query: queryProtocol,
   actions: sqsActions,
-  resourcePolicy(resource, { app, caller }) {
+  resourceAccess(resource, { app, caller }) {
     const queue = parseQueueArn(resource);
     if (!queue || queue.accountId !== caller.accountId || queue.name === '*') return Promise.resolve(undefined);
-    return app.queues.queuePolicy(queue);
+    return app.queues.queueAccess(queue);
   },
   auditCategory: (action): RecordCategory => (dataActions.has(action) ? 'data' : 'management'),
 };
