@@ -54,8 +54,12 @@ export interface VaultReadTx {
 }
 
 export interface VaultWriteTx extends VaultReadTx {
-  /** Inserts new tokens (one call for however many a tokenization issues); a reference in use fails the call. */
-  insertTokens(rows: readonly VaultTokenRow[]): Promise<void>;
+  /**
+   * Inserts new tokens (one call for however many a tokenization issues); a reference in use fails the call.
+   * A convergent row whose scope already has a token for its fingerprint (another node's, committed meanwhile)
+   * is not inserted: the references of such rows are returned, for the caller to take the existing tokens.
+   */
+  insertTokens(rows: readonly VaultTokenRow[]): Promise<string[]>;
   /** Deletes a token: its sealed PAN goes with it. Returns whether it existed. */
   deleteToken(accountId: string, tokenRef: string): Promise<boolean>;
   /** Deletes tokens whose expiry is at or before `nowMs`, at most `limit`; returns how many. */

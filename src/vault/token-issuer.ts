@@ -1,5 +1,5 @@
 import { type Caller, type Clock, PciqError } from '../core/index.ts';
-import type { Sealer } from '../keys/index.ts';
+import type { KeySession, Sealer } from '../keys/index.ts';
 import type { VaultTokenRow, WriteTx } from '../storage/index.ts';
 import { brandOf } from './card-brands.ts';
 import { newToken, orderingPrefixOf, type TokenFormat } from './token-format.ts';
@@ -122,8 +122,33 @@ export async function issueTokens(
     results.push(result);
     if (fingerprint !== null) convergentHere.set(fingerprint, result);
   }
-  await tx.vault.insertTokens(rows);
+  const lost = await tx.vault.insertTokens(rows);
+  if (lost.length > 0) {
+    const lostRows = rows.filter((row) => lost.includes(row.tokenRef));
+    await takeWinners(tx, { session, arn, accountId }, lostRows, results);
+  }
   return results;
+}
+
+/**
+ * Convergent tokens another node issued for the same cards while this call was issuing its own (on a store
+ * where writers run at once): the rows of this call's were left out, and its results become the tokens that won.
+ */
+async function takeWinners(
+  tx: WriteTx,
+  vault: { session: KeySession; arn: string; accountId: string },
+  lostRows: readonly VaultTokenRow[],
+  results: TokenizeResult[],
+): Promise<void> {
+  for (const lost of lostRows) {
+    const winner = await tx.vault.findConvergent(vault.accountId, lost.scope, lost.fingerprint!);
+    if (!winner) throw new Error('a convergent token was left out, yet none is stored for its card');
+    const { token } = openMeta(vault.session, vault.arn, winner.tokenRef, winner.sealedMeta);
+    results.forEach((result, index) => {
+      if (result.tokenRef !== lost.tokenRef) return;
+      results[index] = { ...result, token, tokenRef: winner.tokenRef, isReused: true, expiresAtMs: winner.expiresAtMs };
+    });
+  }
 }
 
 function issuedToken(

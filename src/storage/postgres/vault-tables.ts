@@ -55,27 +55,31 @@ export class PgVaultTables implements VaultWriteTx {
     return rows.map((row) => ({ ...toToken(row), cursor: String(row['position']) }));
   }
 
-  async insertTokens(rows: readonly VaultTokenRow[]): Promise<void> {
-    if (rows.length === 0) return;
+  async insertTokens(rows: readonly VaultTokenRow[]): Promise<string[]> {
+    if (rows.length === 0) return [];
     // One statement for the lot, column by column: one round trip however many cards a call tokenizes.
-    await this.sql.run(
-      `INSERT INTO vault_tokens (account_id, token_ref, format, sealed_pan, sealed_meta, scope, fingerprint, created_by,
-         created_at, expires_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::text[], $7::text[],
-         $8::text[], $9::bigint[], $10::bigint[])`,
-      [
-        rows.map((row) => row.accountId),
-        rows.map((row) => row.tokenRef),
-        rows.map((row) => row.format),
-        rows.map((row) => Buffer.from(row.sealedPan.buffer, row.sealedPan.byteOffset, row.sealedPan.byteLength)),
-        rows.map((row) => Buffer.from(row.sealedMeta.buffer, row.sealedMeta.byteOffset, row.sealedMeta.byteLength)),
-        rows.map((row) => row.scope),
-        rows.map((row) => row.fingerprint),
-        rows.map((row) => row.createdBy),
-        rows.map((row) => row.createdAtMs),
-        rows.map((row) => row.expiresAtMs),
-      ],
+    const columns = [
+      rows.map((row) => row.accountId),
+      rows.map((row) => row.tokenRef),
+      rows.map((row) => row.format),
+      rows.map((row) => Buffer.from(row.sealedPan.buffer, row.sealedPan.byteOffset, row.sealedPan.byteLength)),
+      rows.map((row) => Buffer.from(row.sealedMeta.buffer, row.sealedMeta.byteOffset, row.sealedMeta.byteLength)),
+      rows.map((row) => row.scope),
+      rows.map((row) => row.fingerprint),
+      rows.map((row) => row.createdBy),
+      rows.map((row) => row.createdAtMs),
+      rows.map((row) => row.expiresAtMs),
+    ];
+    if (!rows.some((row) => row.fingerprint !== null)) {
+      await this.sql.run(insertSql, columns);
+      return [];
+    }
+    // Another node may have given the same card a token in this scope since this one looked: its insert waits
+    // for that transaction, then leaves the row out rather than failing the call.
+    const inserted = new Set(
+      (await this.sql.rows<{ token_ref: string }>(insertConvergentSql, columns)).map((row) => row.token_ref),
     );
+    return rows.filter((row) => !inserted.has(row.tokenRef)).map((row) => row.tokenRef);
   }
 
   async deleteToken(accountId: string, tokenRef: string): Promise<boolean> {
@@ -122,3 +126,10 @@ function toToken(row: Row): VaultTokenRow {
     expiresAtMs: row['expires_at'] === null ? null : Number(row['expires_at']),
   };
 }
+
+const insertSql = `INSERT INTO vault_tokens (account_id, token_ref, format, sealed_pan, sealed_meta, scope, fingerprint,
+    created_by, created_at, expires_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::text[], $7::text[],
+    $8::text[], $9::bigint[], $10::bigint[])`;
+const insertConvergentSql = `${insertSql}
+  ON CONFLICT (account_id, scope, fingerprint) WHERE fingerprint IS NOT NULL DO NOTHING RETURNING token_ref`;

@@ -68,26 +68,34 @@ export class SqliteVaultTables implements VaultWriteTx {
     });
   }
 
-  async insertTokens(rows: readonly VaultTokenRow[]): Promise<void> {
+  async insertTokens(rows: readonly VaultTokenRow[]): Promise<string[]> {
     // A batch's rows go in by statements of many rows (stepping and resetting a statement per card cost a
-    // fifth of its insert); the rest, fewer than a statement takes, one by one.
+    // fifth of its insert); the rest, fewer than a statement takes, one by one. Convergent rows whose
+    // fingerprint is taken are left out, as the contract says (here only a caller that did not look first
+    // meets one: writers take turns, and the vault looks in the same transaction).
+    const isConvergent = rows.some((row) => row.fingerprint !== null);
+    let inserted = 0;
     let next = 0;
     const values: SQLInputValue[] = [];
     if (rows.length >= rowsPerInsert) {
-      const many = this.sql(insertManySql);
+      const many = this.sql(isConvergent ? insertManyConvergentSql : insertManySql);
       for (; next + rowsPerInsert <= rows.length; next += rowsPerInsert) {
         values.length = 0;
         for (let i = next; i < next + rowsPerInsert; i++) pushColumns(values, rows[i]!);
-        many.run(...values);
+        inserted += Number(many.run(...values).changes);
       }
     }
-    if (next === rows.length) return;
-    const one = this.sql(insertOneSql);
-    for (; next < rows.length; next++) {
-      values.length = 0;
-      pushColumns(values, rows[next]!);
-      one.run(...values);
+    if (next < rows.length) {
+      const one = this.sql(isConvergent ? insertOneConvergentSql : insertOneSql);
+      for (; next < rows.length; next++) {
+        values.length = 0;
+        pushColumns(values, rows[next]!);
+        inserted += Number(one.run(...values).changes);
+      }
     }
+    if (inserted === rows.length) return [];
+    const isStored = this.sql('SELECT 1 FROM vault_tokens WHERE account_id = ? AND token_ref = ?');
+    return rows.filter((row) => isStored.get(row.accountId, row.tokenRef) === undefined).map((row) => row.tokenRef);
   }
 
   async deleteToken(accountId: string, tokenRef: string): Promise<boolean> {
@@ -127,6 +135,10 @@ function insertSql(rowCount: number): string {
 }
 const insertOneSql = insertSql(1);
 const insertManySql = insertSql(rowsPerInsert);
+const leaveOutTakenFingerprints =
+  ' ON CONFLICT (account_id, scope, fingerprint) WHERE fingerprint IS NOT NULL DO NOTHING';
+const insertOneConvergentSql = insertOneSql + leaveOutTakenFingerprints;
+const insertManyConvergentSql = insertManySql + leaveOutTakenFingerprints;
 
 function pushColumns(values: SQLInputValue[], row: VaultTokenRow): void {
   values.push(
