@@ -229,7 +229,8 @@ async function handle(
   if (action.auditDetails) audit?.describe({ details: action.auditDetails(input, context) });
   if (action.authorization !== 'self') {
     const authorization = await authorizationFor(resource);
-    if (action.conditionKeys) authorization.keys = { ...authorization.keys, ...action.conditionKeys(input, context) };
+    if (action.conditionKeys)
+      authorization.keys = { ...authorization.keys, ...(await action.conditionKeys(input, context)) };
     const iamAction = `${service.actionPrefix ?? service.signingName}:${action.permission ?? action.name}`;
     await options.app.iam.authorize(caller, iamAction, resource, authorization);
   }

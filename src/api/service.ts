@@ -60,7 +60,10 @@ export interface ApiAction {
   /** The resource `authorize` is asked about (an ARN, or a namespace such as `arn:aws:sqs:REGION:ACCOUNT:*`). */
   resource(input: ActionInput, context: ActionContext): string | Promise<string>;
   /** Condition keys the request itself carries: aws:RequestTag/…, aws:TagKeys. */
-  conditionKeys?(input: ActionInput, context: ActionContext): Record<string, ContextValue>;
+  conditionKeys?(
+    input: ActionInput,
+    context: ActionContext,
+  ): Record<string, ContextValue> | Promise<Record<string, ContextValue>>;
   /**
    * `self`: the action decides who may call it (STS AssumeRole evaluates the role's trust policy; GetCallerIdentity
    * and GetSessionToken need no permission, as in AWS). Otherwise the pipeline authorizes `<service>:<Action>`.

@@ -19,6 +19,7 @@ import {
   DeleteAccessKeyCommand,
   DeleteRoleCommand,
   DeleteUserCommand,
+  DeleteUserPermissionsBoundaryCommand,
   EnableMFADeviceCommand,
   GetRoleCommand,
   GetUserCommand,
@@ -706,6 +707,71 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
       new CreateUserCommand({ UserName: 'bounded', PermissionsBoundary: boundary!.Arn }),
     );
     assert.equal(User?.PermissionsBoundary?.PermissionsBoundaryArn, boundary!.Arn);
+  });
+
+  it("sees the boundary of the user or role a policy action targets (iam:PermissionsBoundary), so AWS's delegation guardrails hold", async () => {
+    const account = data.bootstrap.accountId;
+    const { Policy: boundary } = await iam.send(
+      new CreatePolicyCommand({
+        PolicyName: 'team-boundary',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }],
+        }),
+      }),
+    );
+    await iam.send(new CreateUserCommand({ UserName: 'team-member', PermissionsBoundary: boundary!.Arn }));
+    await iam.send(new CreateUserCommand({ UserName: 'outsider' }));
+    await iam.send(new CreateUserCommand({ UserName: 'team-admin' }));
+    // AWS's delegation example: manage the policies of bounded users only, and never remove their boundary.
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'team-admin',
+        PolicyName: 'delegated',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['iam:AttachUserPolicy', 'iam:PutUserPolicy', 'iam:DeleteUserPermissionsBoundary'],
+              Resource: `arn:aws:iam::${account}:user/*`,
+              Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary!.Arn } },
+            },
+            {
+              Effect: 'Deny',
+              Action: ['iam:DeleteUserPermissionsBoundary', 'iam:DeleteRolePermissionsBoundary'],
+              Resource: '*',
+              Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary!.Arn } },
+            },
+          ],
+        }),
+      }),
+    );
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'team-admin' }));
+    const teamAdmin = new IAMClient(
+      clientConfig(endpoint, data.bootstrap, {
+        accessKeyId: AccessKey!.AccessKeyId!,
+        secretAccessKey: AccessKey!.SecretAccessKey!,
+      }),
+    );
+    clients.push(teamAdmin);
+    const queues = 'arn:aws:iam::aws:policy/AmazonSQSFullAccess';
+    await teamAdmin.send(new AttachUserPolicyCommand({ UserName: 'team-member', PolicyArn: queues }));
+    await assert.rejects(
+      teamAdmin.send(new AttachUserPolicyCommand({ UserName: 'outsider', PolicyArn: queues })),
+      isAccessDenied(/iam:AttachUserPolicy .* because no identity-based policy allows/),
+    );
+    await assert.rejects(
+      teamAdmin.send(new DeleteUserPermissionsBoundaryCommand({ UserName: 'team-member' })),
+      isAccessDenied(/iam:DeleteUserPermissionsBoundary .* with an explicit deny/),
+    );
+    const { User } = await iam.send(new GetUserCommand({ UserName: 'team-member' }));
+    assert.equal(User?.PermissionsBoundary?.PermissionsBoundaryArn, boundary!.Arn, 'the boundary stays');
+    // An entity that does not exist is refused as any other, not reported missing to a caller not allowed to ask.
+    await assert.rejects(
+      teamAdmin.send(new AttachUserPolicyCommand({ UserName: 'nobody', PolicyArn: queues })),
+      isAccessDenied(/iam:AttachUserPolicy/),
+    );
   });
 
   it('answers IAM errors with the codes the SDK maps to its exceptions', async () => {

@@ -1,6 +1,7 @@
 import { PciqError } from '../../core/index.ts';
-import { parsePrincipalArn } from '../../iam/index.ts';
+import { type ContextValue, parsePrincipalArn } from '../../iam/index.ts';
 import type { ActionInput } from '../action-input.ts';
+import { boundaryConditionKey } from '../condition-keys.ts';
 import type { ActionContext } from '../service.ts';
 
 /**
@@ -61,4 +62,23 @@ export function policyResource(parameter = 'PolicyArn') {
 /** A listing or account-wide action: every resource of a type in the account. */
 export function collectionResource(type: string) {
   return (_input: ActionInput, context: ActionContext) => `arn:aws:iam::${accountOf(context)}:${type}/*`;
+}
+
+/**
+ * iam:PermissionsBoundary of an action on an existing user or role (its policies, its boundary's removal):
+ * the boundary it has now, which AWS's delegation guardrails compare ("only users with this boundary",
+ * "never remove this boundary"). None for an entity that does not exist: the decision comes first, as in AWS.
+ */
+export function currentBoundaryKey(kind: 'user' | 'role') {
+  return async (input: ActionInput, context: ActionContext): Promise<Record<string, ContextValue>> => {
+    const account = accountOf(context);
+    const boundary = await context.app.iam.context.store.read(async (tx) => {
+      const row =
+        kind === 'user'
+          ? await tx.iam.getUser(account, input.string('UserName'))
+          : await tx.iam.getRole(account, input.string('RoleName'));
+      return row?.permissionsBoundary ?? undefined;
+    });
+    return boundaryConditionKey(boundary);
+  };
 }

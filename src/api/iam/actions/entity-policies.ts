@@ -3,7 +3,7 @@ import type { ActionInput } from '../../action-input.ts';
 import { encodedDocument } from '../../aws-query/input.ts';
 import { boundaryConditionKey } from '../../condition-keys.ts';
 import type { ActionContext, ApiAction } from '../../service.ts';
-import { accountOf, groupResource, roleResource, userResource } from '../resources.ts';
+import { accountOf, currentBoundaryKey, groupResource, roleResource, userResource } from '../resources.ts';
 import { page } from '../shapes.ts';
 
 /**
@@ -24,10 +24,14 @@ function resourceOf(kind: IamEntityKind): (input: ActionInput, context: ActionCo
 function actionsFor({ kind, noun, nameParameter }: (typeof kinds)[number]): ApiAction[] {
   const resource = resourceOf(kind);
   const entity = (input: ActionInput) => ({ kind, entityName: input.string(nameParameter) });
+  // The actions that change a user's or role's permissions carry its boundary (IAM's service authorization
+  // reference lists them); groups have none.
+  const boundary = kind === 'group' ? {} : { conditionKeys: currentBoundaryKey(kind) };
   const actions: ApiAction[] = [
     {
       name: `Put${noun}Policy`,
       resource,
+      ...boundary,
       async run(input, context) {
         await context.app.iam.putInlinePolicy(accountOf(context), {
           ...entity(input),
@@ -55,6 +59,7 @@ function actionsFor({ kind, noun, nameParameter }: (typeof kinds)[number]): ApiA
     {
       name: `Delete${noun}Policy`,
       resource,
+      ...boundary,
       async run(input, context) {
         await context.app.iam.deleteInlinePolicy(accountOf(context), {
           ...entity(input),
@@ -76,6 +81,7 @@ function actionsFor({ kind, noun, nameParameter }: (typeof kinds)[number]): ApiA
     {
       name: `Attach${noun}Policy`,
       resource,
+      ...boundary,
       async run(input, context) {
         await context.app.iam.attachPolicy(accountOf(context), {
           ...entity(input),
@@ -87,6 +93,7 @@ function actionsFor({ kind, noun, nameParameter }: (typeof kinds)[number]): ApiA
     {
       name: `Detach${noun}Policy`,
       resource,
+      ...boundary,
       async run(input, context) {
         await context.app.iam.detachPolicy(accountOf(context), {
           ...entity(input),
@@ -130,6 +137,7 @@ function actionsFor({ kind, noun, nameParameter }: (typeof kinds)[number]): ApiA
       {
         name: `Delete${noun}PermissionsBoundary`,
         resource,
+        conditionKeys: currentBoundaryKey(boundaryKind),
         async run(input, context) {
           await context.app.iam.setPermissionsBoundary(accountOf(context), {
             kind: boundaryKind,
