@@ -11,12 +11,17 @@ export function tagConditionKeys(tags: Record<string, string>): Record<string, C
 }
 
 /**
- * aws:ResourceTag/KEY of the resource a request acts on (a queue's tags): what tag-based (ABAC) policies
- * compare. A Deny conditioned on a tag must see it, or it would never apply.
+ * aws:ResourceTag/KEY of the resource a request acts on (a queue's, a user's or a role's tags; IAM names them
+ * `iam:ResourceTag/KEY` too): what tag-based (ABAC) policies compare. A Deny conditioned on a tag must see it,
+ * or it would never apply.
  */
-export function resourceTagKeys(tags: Readonly<Record<string, string>>): Record<string, ContextValue> {
+export function resourceTagKeys(
+  tags: Readonly<Record<string, string>>,
+  prefixes: readonly string[] = ['aws'],
+): Record<string, ContextValue> {
   const keys: Record<string, ContextValue> = {};
-  for (const [name, value] of Object.entries(tags)) keys[`aws:ResourceTag/${name}`] = value;
+  for (const [name, value] of Object.entries(tags))
+    for (const prefix of prefixes) keys[`${prefix}:ResourceTag/${name}`] = value;
   return keys;
 }
 

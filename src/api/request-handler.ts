@@ -6,7 +6,6 @@ import type { RequestAudit, RequestAuditor } from '../audit/index.ts';
 import { type Caller, type Clock, isPciqError, newRequestId, PciqError } from '../core/index.ts';
 import type { AuthorizationContext } from '../iam/index.ts';
 import { ActionInput } from './action-input.ts';
-import { resourceTagKeys } from './condition-keys.ts';
 import { wireErrorOf } from './error-codes.ts';
 import { readBody } from './read-body.ts';
 import type { ActionContext, ApiService, AppServices, RequestOrigin } from './service.ts';
@@ -210,7 +209,7 @@ async function handle(
     const authorization: AuthorizationContext = { origin, requestedRegion };
     const access = await service.resourceAccess?.(resource, context);
     if (access?.policy !== undefined) authorization.resourcePolicy = access.policy;
-    if (access) authorization.keys = resourceTagKeys(access.tags);
+    if (access) authorization.keys = access.keys;
     return authorization;
   };
   const context: ActionContext = {

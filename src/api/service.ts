@@ -89,10 +89,10 @@ export interface ApiAction {
  * An AWS-compatible API served on the shared endpoint. JSON requests are routed by their X-Amz-Target
  * prefix, Query requests by the service in their SigV4 credential scope.
  */
-/** A resource as access control sees it. */
+/** A resource as access control sees it: its own policy, and the condition keys it brings (its tags). */
 export interface ResourceAccess {
-  policy: string | undefined;
-  tags: Readonly<Record<string, string>>;
+  policy?: string | undefined;
+  keys: Record<string, ContextValue>;
 }
 
 export interface ApiService {

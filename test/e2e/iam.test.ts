@@ -774,6 +774,54 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     );
   });
 
+  it('sees the tags of the user or role an IAM action targets (aws:ResourceTag, iam:ResourceTag)', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'break-glass', Tags: [{ Key: 'protected', Value: 'true' }] }));
+    await iam.send(new CreateUserCommand({ UserName: 'ordinary' }));
+    await iam.send(new CreateUserCommand({ UserName: 'helpdesk' }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'helpdesk',
+        PolicyName: 'keys-but-not-protected',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: ['iam:CreateAccessKey', 'iam:GetUser'], Resource: '*' },
+            {
+              Effect: 'Deny',
+              Action: 'iam:CreateAccessKey',
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:ResourceTag/protected': 'true' } },
+            },
+            {
+              Effect: 'Deny',
+              Action: 'iam:GetUser',
+              Resource: '*',
+              Condition: { StringEquals: { 'iam:ResourceTag/protected': 'true' } },
+            },
+          ],
+        }),
+      }),
+    );
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'helpdesk' }));
+    const helpdesk = new IAMClient(
+      clientConfig(endpoint, data.bootstrap, {
+        accessKeyId: AccessKey!.AccessKeyId!,
+        secretAccessKey: AccessKey!.SecretAccessKey!,
+      }),
+    );
+    clients.push(helpdesk);
+    await helpdesk.send(new CreateAccessKeyCommand({ UserName: 'ordinary' }));
+    await helpdesk.send(new GetUserCommand({ UserName: 'ordinary' }));
+    await assert.rejects(
+      helpdesk.send(new CreateAccessKeyCommand({ UserName: 'break-glass' })),
+      isAccessDenied(/iam:CreateAccessKey .* with an explicit deny/),
+    );
+    await assert.rejects(
+      helpdesk.send(new GetUserCommand({ UserName: 'break-glass' })),
+      isAccessDenied(/iam:GetUser .* with an explicit deny/),
+    );
+  });
+
   it('answers IAM errors with the codes the SDK maps to its exceptions', async () => {
     await assert.rejects(iam.send(new GetUserCommand({ UserName: 'ghost' })), { name: 'NoSuchEntityException' });
     await iam.send(new CreateUserCommand({ UserName: 'twice' }));

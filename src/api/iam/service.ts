@@ -1,4 +1,6 @@
+import { parsePrincipalArn } from '../../iam/index.ts';
 import { awsQueryProtocol } from '../aws-query/protocol.ts';
+import { resourceTagKeys } from '../condition-keys.ts';
 import type { ApiAction, ApiService } from '../service.ts';
 import { accessKeyActions, loginActions, mfaActions } from './actions/credentials.ts';
 import { entityPolicyActions } from './actions/entity-policies.ts';
@@ -36,6 +38,20 @@ export const iamApiService: ApiService = {
     },
   }),
   actions: new Map(actions.map((action) => [action.name, action])),
+  // A user's or role's tags, for tag-based decisions on it (a Deny on anything tagged `protected`).
+  async resourceAccess(resource, { app, caller }) {
+    const entity = parsePrincipalArn(resource);
+    if (!entity || (entity.kind !== 'user' && entity.kind !== 'role') || entity.accountId !== caller.accountId)
+      return undefined;
+    const tags = await app.iam.context.store.read(async (tx) => {
+      const row =
+        entity.kind === 'user'
+          ? await tx.iam.getUser(entity.accountId, entity.name)
+          : await tx.iam.getRole(entity.accountId, entity.name);
+      return row?.tags;
+    });
+    return tags && { keys: resourceTagKeys(tags, ['aws', 'iam']) };
+  },
   // Principals, credentials and policies (PCI DSS 10.2.1.2, 10.2.1.5).
   auditCategory: () => 'iam',
 };

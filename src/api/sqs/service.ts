@@ -1,6 +1,7 @@
 import type { RecordCategory } from '../../audit/index.ts';
 import { parseQueueArn } from '../../core/index.ts';
 import { awsJsonProtocol } from '../aws-json-protocol.ts';
+import { resourceTagKeys } from '../condition-keys.ts';
 import type { ApiService } from '../service.ts';
 import { sqsActions } from './actions/index.ts';
 import { queryProtocol } from './query-protocol.ts';
@@ -30,10 +31,11 @@ export const sqsService: ApiService = {
   },
   query: queryProtocol,
   actions: sqsActions,
-  resourceAccess(resource, { app, caller }) {
+  async resourceAccess(resource, { app, caller }) {
     const queue = parseQueueArn(resource);
-    if (!queue || queue.accountId !== caller.accountId || queue.name === '*') return Promise.resolve(undefined);
-    return app.queues.queueAccess(queue);
+    if (!queue || queue.accountId !== caller.accountId || queue.name === '*') return undefined;
+    const access = await app.queues.queueAccess(queue);
+    return access && { policy: access.policy, keys: resourceTagKeys(access.tags) };
   },
   auditCategory: (action): RecordCategory => (dataActions.has(action) ? 'data' : 'management'),
 };
