@@ -257,7 +257,7 @@ async function authenticate(
         // (PCI DSS 10.2.1.4: invalid logical access attempts).
         audit?.identify({
           principal: known?.caller.principalArn ?? null,
-          accessKeyId: id,
+          accessKeyId: known || isKeyIdShaped(id) ? id : notAKeyId,
           accountId: known?.caller.accountId ?? null,
         });
         return known;
@@ -282,6 +282,18 @@ async function authenticate(
     accountId: credential.caller.accountId,
   });
   return { caller: credential.caller, service: verified.service };
+}
+
+/**
+ * An access key id as AWS (and pciq) make them: upper-case letters and digits. A claimed id of another shape
+ * is recorded as `notAKeyId`: people swap the key id and the secret in their configuration, and a secret
+ * must never reach the trail (PCI DSS 8.3.1).
+ */
+const keyIdShape = /^[A-Z0-9]{16,128}$/;
+const notAKeyId = '(not an access key id)';
+
+function isKeyIdShaped(id: string): boolean {
+  return keyIdShape.test(id);
 }
 
 function safeDecodePath(path: string): string {

@@ -1,25 +1,29 @@
 /**
- * What the audit trail keeps of sign-in attempts made against a real `pciq serve`: the name typed is a
- * user's only when it names one, because people type passwords into the user name field (PCI DSS 8.3.1,
+ * What the audit trail keeps of what people type into a real `pciq serve`: a sign-in's user name only when
+ * it names a user, because people type passwords into the user name field; a refused request's access key
+ * id only when it is shaped like one, because people swap the key id and the secret (PCI DSS 8.3.1,
  * 10.2.2). Searched with the real `pciq audit search`.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { auditSearchAsync, pciqJsonAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
+import { sqsClient } from '../support/sqs-client.ts';
 
 interface Found {
   records: Array<{
     requestId: string | null;
     outcome: string;
+    error: string | null;
     resource: string | null;
-    actor: { accountId: string | null };
+    actor: { accessKeyId: string | null; accountId: string | null };
   }>;
 }
 
-describe('sign-in attempts in the audit trail', () => {
+describe('what people type, in the audit trail', () => {
   const data = initDataDir();
   const dirArgs = ['--data-dir', data.dataDir, '--key-file', data.keyFile];
   let server: PciqServer;
@@ -92,5 +96,33 @@ describe('sign-in attempts in the audit trail', () => {
     assert.equal(attempt.status, 403);
     const record = await requestRecord(attempt.requestId);
     assert.equal(record.resource, `arn:aws:iam::${data.bootstrap.accountId}:user/payments/carol`);
+  });
+
+  it('records a refused access key id only when it is shaped like one: a secret given as the key id is not', async () => {
+    // A secret access key as AWS makes them (40 characters of base64); one with a '/' in it is refused earlier,
+    // as a credential scope of the wrong shape.
+    const secret = 'wJalrXUtnFEMIK7MDENGbPxRfiCYzEXAMPLEKEYz';
+    const swapped = sqsClient(endpoint, data.bootstrap, {
+      accessKeyId: secret,
+      secretAccessKey: data.bootstrap.accessKeyId,
+    });
+    const unknown = sqsClient(endpoint, data.bootstrap, {
+      accessKeyId: 'AKIAUNKNOWNKEY000000',
+      secretAccessKey: data.bootstrap.secretAccessKey,
+    });
+    const requestIds: string[] = [];
+    for (const client of [swapped, unknown]) {
+      await client.send(new ListQueuesCommand({})).then(
+        () => assert.fail('a request with an unknown key id succeeded'),
+        (error: { $metadata: { requestId: string } }) => requestIds.push(error.$metadata.requestId),
+      );
+      client.destroy();
+    }
+    const found = await auditSearchAsync<Found>('sqs:ListQueues', dirArgs);
+    const [ofSwapped, ofUnknown] = requestIds.map((id) => found.records.find((record) => record.requestId === id));
+    assert.equal(ofSwapped?.error, 'InvalidClientTokenId');
+    assert.ok(ofSwapped?.actor.accessKeyId, 'the record says a key id was claimed');
+    assert.doesNotMatch(JSON.stringify(found), /wJalrXUtnFEMIK7MDENG/);
+    assert.equal(ofUnknown?.actor.accessKeyId, 'AKIAUNKNOWNKEY000000', 'a key-shaped claim is kept: it says who tried');
   });
 });
