@@ -20,7 +20,7 @@ export async function auditExportCommand(argv: string[]): Promise<void> {
   if (!values.out) throw new CliError('--out FILE is required: where to write the bundle');
   const now = systemClock.now();
   const fromMs = parseTimeOption('from', values.from, now);
-  const toMs = parseTimeOption('to', values.to, now);
+  const toMs = parseTimeOption('to', values.to, now, 'end');
   const session = await AuditSession.open(values);
   try {
     let text: string;

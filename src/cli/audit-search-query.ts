@@ -21,7 +21,7 @@ export function searchQueryFromOptions(values: {
   const now = systemClock.now();
   const query: SearchQuery = {};
   const fromMs = parseTimeOption('from', values.from, now);
-  const toMs = parseTimeOption('to', values.to, now);
+  const toMs = parseTimeOption('to', values.to, now, 'end');
   if (fromMs !== undefined) query.fromMs = fromMs;
   if (toMs !== undefined) query.toMs = toMs;
   if (values.principal !== undefined) query.principal = values.principal;

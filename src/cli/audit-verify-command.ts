@@ -81,7 +81,7 @@ export async function auditVerifyCommand(argv: string[]): Promise<void> {
   }
   const now = systemClock.now();
   const fromMs = parseTimeOption('from', values.from, now);
-  const toMs = parseTimeOption('to', values.to, now);
+  const toMs = parseTimeOption('to', values.to, now, 'end');
   const session = await AuditSession.open(values);
   try {
     const report = await verifyTrail(session.trail, {

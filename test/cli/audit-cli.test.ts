@@ -124,6 +124,27 @@ describe('pciq audit, on a data directory', () => {
     assert.match(lines.at(-1)!, /^more: --next-token \S+$/);
   });
 
+  it('takes a date as --to to mean the whole of that UTC day, in search, export and verify', () => {
+    const first = pciqJson<{ records: Array<{ time: string }> }>([
+      'audit',
+      'search',
+      '--limit',
+      '1',
+      '--json',
+      ...args(),
+    ]);
+    const day = first.records[0]!.time.slice(0, 10);
+    const range = ['--from', day, '--to', day];
+    const found = pciqJson<{ records: unknown[] }>(['audit', 'search', ...range, '--json', ...args()]);
+    assert.ok(found.records.length >= 11, `${found.records.length} records of ${day}`);
+    const bundle = join(copies.path, 'day.json');
+    const exported = pciq(['audit', 'export', ...range, '--out', bundle, ...args()]);
+    assert.equal(exported.status, 0, exported.stderr);
+    const verified = pciq(['audit', 'verify', ...range, ...args(copy().dataDir)]);
+    assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+    assert.doesNotMatch(verified.stdout, /checked 0 records/);
+  });
+
   it('explains bad options in one line', () => {
     for (const [argv, pattern] of [
       [['audit', 'search', '--from', 'yesterday'], /--from must be an ISO 8601 time/],
