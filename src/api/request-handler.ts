@@ -113,6 +113,20 @@ function claimedQueryAction(body: Buffer, rawQuery: string): string {
   return action && /^[A-Za-z]{1,64}$/.test(action) ? action : '(unknown)';
 }
 
+/**
+ * The service a Query request's credential scope names, read before anything is verified: IAM and STS speak
+ * only the Query protocol, and a refused `CreateUser` must be recorded as IAM's, not SQS's (PCI DSS 10.2.2).
+ */
+function claimedQueryService(request: IncomingMessage, rawQuery: string): ApiService | undefined {
+  const authorization = request.headers.authorization;
+  const credential =
+    typeof authorization === 'string'
+      ? /Credential=([^,\s]+)/.exec(authorization)?.[1]
+      : new URLSearchParams(rawQuery).get('X-Amz-Credential');
+  const service = credential?.split('/')[3];
+  return apiServices.find((candidate) => candidate.query && candidate.signingName === service);
+}
+
 /** TLS facts of a connection, worked out once per connection rather than per request. */
 const tlsFacts = new WeakMap<Socket, { tlsProtocol: string | null; clientCertificate: string | null }>();
 
@@ -159,7 +173,8 @@ async function handle(
   const rawQuery = queryStart === -1 ? '' : url.slice(queryStart + 1);
   if (audit && !exchange.service) {
     const action = claimedQueryAction(body, rawQuery);
-    audit.describe({ type: `sqs:${action}`, category: sqsService.auditCategory(action) });
+    const claimed = claimedQueryService(request, rawQuery) ?? sqsService;
+    audit.describe({ type: `${claimed.signingName}:${action}`, category: claimed.auditCategory(action) });
   }
   const { caller, service: signedFor } =
     exchange.service?.authentication === 'none'

@@ -1,21 +1,26 @@
 /**
- * What the audit trail keeps of what people type into a real `pciq serve`: a sign-in's user name only when
- * it names a user, because people type passwords into the user name field; a refused request's access key
- * id only when it is shaped like one, because people swap the key id and the secret (PCI DSS 8.3.1,
- * 10.2.2). Searched with the real `pciq audit search`.
+ * Refused requests in the audit trail of a real `pciq serve`, searched with the real `pciq audit search`:
+ * each recorded as the service and action it claimed (PCI DSS 10.2.1.4, 10.2.2), and nothing a person typed
+ * by mistake kept — a sign-in's user name only when it names a user, because people type passwords into the
+ * user name field; an access key id only when it is shaped like one, because people swap the key id and the
+ * secret (PCI DSS 8.3.1).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
+import { CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { auditSearchAsync, pciqJsonAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
-import { sqsClient } from '../support/sqs-client.ts';
+import { clientConfig, sqsClient } from '../support/sqs-client.ts';
 
 interface Found {
   records: Array<{
     requestId: string | null;
+    type: string;
+    category: string;
     outcome: string;
     error: string | null;
     resource: string | null;
@@ -23,7 +28,7 @@ interface Found {
   }>;
 }
 
-describe('what people type, in the audit trail', () => {
+describe('refused requests in the audit trail', () => {
   const data = initDataDir();
   const dirArgs = ['--data-dir', data.dataDir, '--key-file', data.keyFile];
   let server: PciqServer;
@@ -124,5 +129,34 @@ describe('what people type, in the audit trail', () => {
     assert.ok(ofSwapped?.actor.accessKeyId, 'the record says a key id was claimed');
     assert.doesNotMatch(JSON.stringify(found), /wJalrXUtnFEMIK7MDENG/);
     assert.equal(ofUnknown?.actor.accessKeyId, 'AKIAUNKNOWNKEY000000', 'a key-shaped claim is kept: it says who tried');
+  });
+
+  it('records a refused IAM or STS request (Query protocol) as the service its signature names', async () => {
+    const wrongSecret = { accessKeyId: data.bootstrap.accessKeyId, secretAccessKey: 'x'.repeat(40) };
+    const iam = new IAMClient(clientConfig(endpoint, data.bootstrap, wrongSecret));
+    const sts = new STSClient(clientConfig(endpoint, data.bootstrap, wrongSecret));
+    const requestIds: string[] = [];
+    for (const send of [
+      () => iam.send(new CreateUserCommand({ UserName: 'mallory' })),
+      () => sts.send(new GetCallerIdentityCommand({})),
+    ]) {
+      await send().then(
+        () => assert.fail('a request with a wrong secret succeeded'),
+        (error: { name: string; $metadata: { requestId: string } }) => {
+          assert.equal(error.name, 'SignatureDoesNotMatch');
+          requestIds.push(error.$metadata.requestId);
+        },
+      );
+    }
+    iam.destroy();
+    sts.destroy();
+    const [createUser, callerIdentity] = await Promise.all([
+      auditSearchAsync<Found>('iam:CreateUser', dirArgs),
+      auditSearchAsync<Found>('sts:GetCallerIdentity', dirArgs),
+    ]);
+    const refusedCreate = createUser.records.find((record) => record.requestId === requestIds[0]);
+    assert.equal(refusedCreate?.category, 'iam');
+    assert.equal(refusedCreate?.error, 'SignatureDoesNotMatch');
+    assert.ok(callerIdentity.records.some((record) => record.requestId === requestIds[1]));
   });
 });
