@@ -109,6 +109,32 @@ describe('review rules', () => {
     );
   });
 
+  it('raises on every change IAM reports to principals, their groups, tags, passwords and lockouts', () => {
+    const changes = [
+      'iam:AddUserToGroup',
+      'iam:RemoveUserFromGroup',
+      'iam:TagUser',
+      'iam:UntagUser',
+      'iam:TagRole',
+      'iam:UntagRole',
+      'iam:UpdateLoginProfile',
+      'iam:ChangePassword',
+      'iam:UnlockLogin',
+      'iam:PutPermissionsBoundary',
+      'iam:DeletePermissionsBoundary',
+      'iam:CreateVirtualMfaDevice',
+      'iam:DeactivateMfaDevice',
+    ];
+    const alerts = run(
+      defaultRules,
+      changes.map((type) => record({ kind: 'event', type, category: 'iam' })),
+    );
+    assert.deepEqual(
+      alerts.filter((alert) => alert.ruleId === 'privilege-change').map((alert) => alert.detail.type),
+      changes,
+    );
+  });
+
   it("raises on a detokenization spike far above the principal's usual volume", () => {
     const spike = defaultRules.filter((rule) => rule.id === 'detokenization-spike');
     const detokenize = (atMs: number) => record({ kind: 'event', type: 'vault:Detokenize', category: 'token', atMs });

@@ -151,7 +151,8 @@ export const defaultRules: readonly ReviewRule[] = [
   },
   {
     id: 'privilege-change',
-    description: 'A change to principals, access keys, policies or MFA (PCI DSS 10.2.1.2, 10.2.1.5)',
+    description:
+      'A change to principals, groups, tags, access keys, passwords, lockouts, policies or MFA (PCI DSS 10.2.1.2, 10.2.1.5)',
     severity: 'medium',
     kind: 'each',
     // IAM records an event for every change, made through the API or by `pciq iam`: one alert per change.
@@ -165,6 +166,13 @@ export const defaultRules: readonly ReviewRule[] = [
         'iam:Attach*',
         'iam:Detach*',
         'iam:AddUserToGroup',
+        'iam:RemoveUserFromGroup',
+        // Tags are privileges where policies test aws:PrincipalTag (attribute-based access control).
+        'iam:Tag*',
+        'iam:Untag*',
+        // A person's own new password, and an administrator lifting a lockout (PCI DSS 8.3.4).
+        'iam:ChangePassword',
+        'iam:UnlockLogin',
         'iam:EnableMfaDevice',
         'iam:DeactivateMfaDevice',
         'iam:SetDefaultPolicyVersion',
