@@ -105,6 +105,38 @@ describe('retention: 3 months searchable, 12 months kept, archived in signed seg
     assert.equal(report.firstSeq, 7);
   });
 
+  it('keeps 3 calendar months searchable and 12 in all, though months run to 92 days and years to 366', async () => {
+    const h = await new AuditHarness().open();
+    harnesses.push(h);
+    const archiveDir = join(h.dir.path, 'audit-archive');
+    const archiver = new Archiver(h.trail, h.checkpointer, { archiveDir, policy: { retainDays: 365, hotDays: 90 } });
+    const listAt = async (iso: string) => {
+      h.clock.advance(Date.parse(iso) - h.clock.now());
+      return (await h.request('sqs:ListQueues', () => h.queues.listQueues(caller, {}), { category: 'management' }))
+        .requestId;
+    };
+    const beforeLeapDay = await listAt('2027-03-01T12:00:00Z');
+    const inMay = await listAt('2027-05-01T12:00:00Z');
+    h.clock.advance(Date.parse('2027-07-31T12:00:00Z') - h.clock.now());
+    // 91 days, yet less than 3 months: May 1st is after April 30th.
+    await archiver.run();
+    assert.equal((await h.recordsOf(inMay)).length, 1, 'a record of the last 3 months is still searchable');
+
+    h.clock.advance(Date.parse('2028-03-01T00:00:00Z') - h.clock.now());
+    // 365.5 days, yet less than 12 months: 2028 has a February 29th.
+    const { purged } = await archiver.run();
+    const segments = await h.store.read((tx) => tx.audit.segments());
+    const holding = segments.find(
+      (segment) =>
+        segment.firstTimeMs <= Date.parse('2027-03-01T12:00:00Z') &&
+        segment.lastTimeMs >= Date.parse('2027-03-01T12:00:00Z'),
+    );
+    assert.ok(holding, `a segment holds the record of ${beforeLeapDay}`);
+    assert.equal(holding.purgedAtMs, null, 'a record of the last 12 months is kept');
+    assert.ok(existsSync(join(archiveDir, holding.fileName)));
+    assert.ok(purged.every((segment) => segment.lastSeq < holding.firstSeq));
+  });
+
   it('names an archive segment that was altered or removed', async () => {
     const { h, archiveDir, archiver } = await trailOverDays(3);
     h.clock.advance(95 * dayMs);
