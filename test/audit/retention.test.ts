@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -10,6 +10,7 @@ import { Archiver } from '../../src/audit/retention/archiver.ts';
 import { applyRetention, RetentionError } from '../../src/audit/retention/policy.ts';
 import { verifyTrail } from '../../src/audit/verify/verify-trail.ts';
 import { AuditHarness, caller } from '../support/audit-harness.ts';
+import { tamper } from '../support/tamper.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
 const harnesses: AuditHarness[] = [];
@@ -156,6 +157,24 @@ describe('retention: 3 months searchable, 12 months kept, archived in signed seg
     assert.ok(
       missing.some((message) => message.includes(`archive segment ${second!.firstSeq}..${second!.lastSeq} missing`)),
       missing.join('\n'),
+    );
+  });
+
+  it('names an archive segment marked purged before its retention ran out, its file then deleted', async () => {
+    const { h, archiveDir, archiver } = await trailOverDays(3);
+    h.clock.advance(95 * dayMs);
+    const [first] = (await archiver.run()).archived;
+    // Someone with write access to the database, not the root key: no trigger or signature covers the mark.
+    tamper(h.databasePath, (db) =>
+      db.prepare('UPDATE audit_segments SET purged_at = ? WHERE first_seq = ?').run(h.clock.now(), first!.firstSeq),
+    );
+    rmSync(join(archiveDir, first!.fileName));
+    const found = failures((await verifyTrail(h.trail, { archiveDir })).findings);
+    assert.ok(
+      found.some((message) =>
+        message.includes(`archive segment ${first!.firstSeq}..${first!.lastSeq} marked purged before its retention`),
+      ),
+      found.join('\n'),
     );
   });
 
