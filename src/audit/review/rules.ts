@@ -113,6 +113,20 @@ export const defaultRules: readonly ReviewRule[] = [
     cooldownSec: 900,
   },
   {
+    id: 'failed-logins-origin',
+    // Password spraying and user name guessing: one attempt per user stays under the lockout and under
+    // failed-logins, and an unknown user's attempt names no principal at all.
+    description:
+      'Repeated failed logins from one source address, whichever user names they try (PCI DSS 8.3.4, 10.2.1.4)',
+    severity: 'high',
+    kind: 'threshold',
+    match: { type: ['iam:Login'], outcome: 'failure' },
+    groupBy: 'origin.ip',
+    threshold: 10,
+    windowSec: 900,
+    cooldownSec: 900,
+  },
+  {
     id: 'access-denied',
     description: 'Repeated authorization failures of one principal (PCI DSS 10.2.1.4)',
     severity: 'medium',
