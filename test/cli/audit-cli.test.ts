@@ -151,10 +151,12 @@ describe('pciq audit, on a data directory', () => {
       [['audit', 'search', '--outcome', 'maybe'], /--outcome is success or failure/],
       [['audit', 'export', '--from', '7d'], /--out FILE is required/],
       [['audit', 'frobnicate'], /unknown audit command 'frobnicate'/],
+      [['audit', 'verify', '--from', '2026-03-31', '--to', '2026-01-01'], /--from 2026-03-31 is after --to 2026-01-01/],
+      [['audit', 'export', '--from', '2d', '--to', '3d', '--out', '/dev/null'], /--from 2d is after --to 3d/],
       [['alerts', 'list', '--limit', '0'], /--limit must be a whole number/],
       [['audit', 'verify', '--bundle', '/nonexistent/bundle.json'], /cannot read the bundle/],
     ] as const) {
-      const result = pciq([...argv, ...(argv[1] === 'verify' ? [] : args())]);
+      const result = pciq([...argv, ...((argv as readonly string[]).includes('--bundle') ? [] : args())]);
       assert.notEqual(result.status, 0);
       const stderr = result.stderr.trim().split('\n');
       assert.equal(stderr.length, 1, result.stderr);
