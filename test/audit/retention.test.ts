@@ -6,6 +6,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { exportEvidence } from '../../src/audit/evidence/export.ts';
 import type { ExportBundle } from '../../src/audit/evidence/format.ts';
 import { verifyBundle } from '../../src/audit/evidence/verify-bundle.ts';
+import { AuditRuntime, parseAuditConfig } from '../../src/audit/index.ts';
 import { Archiver } from '../../src/audit/retention/archiver.ts';
 import { applyRetention, RetentionError } from '../../src/audit/retention/policy.ts';
 import { verifyTrail } from '../../src/audit/verify/verify-trail.ts';
@@ -197,6 +198,34 @@ describe('retention: 3 months searchable, 12 months kept, archived in signed seg
     );
     const again = await h.store.write((tx) => applyRetention(tx, { retainDays: 800, hotDays: 120 }));
     assert.deepEqual(again.previous, { retainDays: 730, hotDays: 120 });
+  });
+});
+
+describe('retention changes in the trail', () => {
+  it('records a raise of the retention once, and nothing when a start applies the retention in force', async () => {
+    const h = await new AuditHarness().open();
+    harnesses.push(h);
+    const start = async (retention: { retainDays: number; hotDays: number }) => {
+      const runtime = await AuditRuntime.open({
+        store: h.store,
+        keyring: h.trail.keyring,
+        clock: h.clock,
+        config: parseAuditConfig({ retention }),
+        archiveDir: join(h.dir.path, 'audit-archive'),
+        accountId: '123456789012',
+        log: () => undefined,
+      });
+      await runtime.stop();
+    };
+    await start({ retainDays: 365, hotDays: 90 });
+    await start({ retainDays: 365, hotDays: 90 });
+    await start({ retainDays: 400, hotDays: 90 });
+    await start({ retainDays: 400, hotDays: 90 });
+    const changes = (await h.allRecords()).filter((record) => record.type === 'audit:SetRetention');
+    assert.deepEqual(
+      changes.map((record) => record.details),
+      [{ retainDays: 400, hotDays: 90, previousRetainDays: 365, previousHotDays: 90 }],
+    );
   });
 });
 

@@ -80,7 +80,7 @@ export async function applyRetention(
   }
   const changed = !previous || previous.retainDays !== policy.retainDays || previous.hotDays !== policy.hotDays;
   if (changed) await tx.audit.setState(stateKey, JSON.stringify(policy));
-  return { policy, previous: changed ? (previous ?? undefined) : previous };
+  return { policy, previous: changed ? previous : undefined };
 }
 
 /** The policy this trail keeps to: the one last applied, or the PCI DSS minimum. */
