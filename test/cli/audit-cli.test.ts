@@ -151,6 +151,7 @@ describe('pciq audit, on a data directory', () => {
       [['audit', 'search', '--outcome', 'maybe'], /--outcome is success or failure/],
       [['audit', 'export', '--from', '7d'], /--out FILE is required/],
       [['audit', 'frobnicate'], /unknown audit command 'frobnicate'/],
+      [['audit', 'prove', '--record', '99999'], /There is no record 99999: the trail's last record is \d+/],
       [['audit', 'verify', '--from', '2026-03-31', '--to', '2026-01-01'], /--from 2026-03-31 is after --to 2026-01-01/],
       [['audit', 'export', '--from', '2d', '--to', '3d', '--out', '/dev/null'], /--from 2d is after --to 3d/],
       [['alerts', 'list', '--limit', '0'], /--limit must be a whole number/],
