@@ -113,6 +113,20 @@ function claimedQueryAction(body: Buffer, rawQuery: string): string {
   return action && /^[A-Za-z]{1,64}$/.test(action) ? action : '(unknown)';
 }
 
+/**
+ * The service a Query request's credential scope names, read before anything is verified: IAM and STS speak
+ * only the Query protocol, and a refused `CreateUser` must be recorded as IAM's, not SQS's (PCI DSS 10.2.2).
+ */
+function claimedQueryService(request: IncomingMessage, rawQuery: string): ApiService | undefined {
+  const authorization = request.headers.authorization;
+  const credential =
+    typeof authorization === 'string'
+      ? /Credential=([^,\s]+)/.exec(authorization)?.[1]
+      : new URLSearchParams(rawQuery).get('X-Amz-Credential');
+  const service = credential?.split('/')[3];
+  return apiServices.find((candidate) => candidate.query && candidate.signingName === service);
+}
+
 /** TLS facts of a connection, worked out once per connection rather than per request. */
 const tlsFacts = new WeakMap<Socket, { tlsProtocol: string | null; clientCertificate: string | null }>();
 
@@ -159,7 +173,8 @@ async function handle(
   const rawQuery = queryStart === -1 ? '' : url.slice(queryStart + 1);
   if (audit && !exchange.service) {
     const action = claimedQueryAction(body, rawQuery);
-    audit.describe({ type: `sqs:${action}`, category: sqsService.auditCategory(action) });
+    const claimed = claimedQueryService(request, rawQuery) ?? sqsService;
+    audit.describe({ type: `${claimed.signingName}:${action}`, category: claimed.auditCategory(action) });
   }
   const { caller, service: signedFor } =
     exchange.service?.authentication === 'none'
@@ -259,7 +274,7 @@ async function authenticate(
         // (PCI DSS 10.2.1.4: invalid logical access attempts).
         audit?.identify({
           principal: known?.caller.principalArn ?? null,
-          accessKeyId: id,
+          accessKeyId: known || isKeyIdShaped(id) ? id : notAKeyId,
           accountId: known?.caller.accountId ?? null,
         });
         return known;
@@ -284,6 +299,18 @@ async function authenticate(
     accountId: credential.caller.accountId,
   });
   return { caller: credential.caller, service: verified.service };
+}
+
+/**
+ * An access key id as AWS (and pciq) make them: upper-case letters and digits. A claimed id of another shape
+ * is recorded as `notAKeyId`: people swap the key id and the secret in their configuration, and a secret
+ * must never reach the trail (PCI DSS 8.3.1).
+ */
+const keyIdShape = /^[A-Z0-9]{16,128}$/;
+const notAKeyId = '(not an access key id)';
+
+function isKeyIdShaped(id: string): boolean {
+  return keyIdShape.test(id);
 }
 
 function safeDecodePath(path: string): string {

@@ -41,8 +41,13 @@ export async function proveInclusion(store: Store, seq: number, checkpointSeq?: 
       checkpointSeq === undefined
         ? await tx.audit.checkpointCovering(seq + 1)
         : (await tx.audit.checkpoints(checkpointSeq, 1)).find((row) => row.seq === checkpointSeq);
-    if (!checkpoint)
+    if (!checkpoint) {
+      const head = await tx.audit.head();
+      if (!head || head.seq < seq) {
+        throw notFound(`There is no record ${seq}: the trail's last record is ${head ? head.seq : 'none yet'}.`);
+      }
       throw notFound(`No signed checkpoint covers record ${seq} yet; checkpoints follow at an interval.`);
+    }
     if (checkpoint.treeSize <= seq) throw notFound(`Checkpoint ${checkpoint.seq} does not cover record ${seq}.`);
     const [leaf] = await tx.audit.leafHashes(seq, seq + 1);
     if (!leaf) throw notFound(`Record ${seq} is not in the hot store; its archive segment carries its proof.`);

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EvidenceUnavailableError, exportEvidence } from '../audit/index.ts';
 import { systemClock } from '../core/index.ts';
-import { AuditSession, dataDirOptions, parseTimeOption } from './audit-session.ts';
+import { AuditSession, dataDirOptions, parseTimeRange } from './audit-session.ts';
 import { CliError } from './data-dir.ts';
 
 export const exportUsage = `pciq audit export --from TIME --to TIME --out FILE
@@ -19,8 +19,7 @@ export async function auditExportCommand(argv: string[]): Promise<void> {
   });
   if (!values.out) throw new CliError('--out FILE is required: where to write the bundle');
   const now = systemClock.now();
-  const fromMs = parseTimeOption('from', values.from, now);
-  const toMs = parseTimeOption('to', values.to, now);
+  const { fromMs, toMs } = parseTimeRange(values, now);
   const session = await AuditSession.open(values);
   try {
     let text: string;

@@ -1,6 +1,6 @@
 import type { SearchPage, SearchQuery } from '../audit/index.ts';
 import { systemClock } from '../core/index.ts';
-import { parseTimeOption } from './audit-session.ts';
+import { parseTimeRange } from './audit-session.ts';
 import { CliError } from './data-dir.ts';
 
 export type { SearchPage, SearchQuery };
@@ -20,8 +20,7 @@ export function searchQueryFromOptions(values: {
 }): SearchQuery {
   const now = systemClock.now();
   const query: SearchQuery = {};
-  const fromMs = parseTimeOption('from', values.from, now);
-  const toMs = parseTimeOption('to', values.to, now);
+  const { fromMs, toMs } = parseTimeRange(values, now);
   if (fromMs !== undefined) query.fromMs = fromMs;
   if (toMs !== undefined) query.toMs = toMs;
   if (values.principal !== undefined) query.principal = values.principal;

@@ -85,15 +85,41 @@ export class AuditSession {
 
 const durationUnits: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** `--from`/`--to`: an ISO 8601 time (2026-01-31, 2026-01-31T12:00:00Z), `now`, or a duration ago (30m, 24h, 7d). */
-export function parseTimeOption(name: string, value: string | undefined, nowMs: number): number | undefined {
+/**
+ * `--from` and `--to` together: a range whose start is after its end is refused, not taken for an empty range
+ * that verifies (swapped dates would otherwise pass `pciq audit verify` having checked nothing).
+ */
+export function parseTimeRange(
+  values: { from?: string | undefined; to?: string | undefined },
+  nowMs: number,
+): { fromMs: number | undefined; toMs: number | undefined } {
+  const fromMs = parseTimeOption('from', values.from, nowMs);
+  const toMs = parseTimeOption('to', values.to, nowMs, 'end');
+  if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) {
+    throw new CliError(`--from ${values.from} is after --to ${values.to}: give the earlier time as --from`);
+  }
+  return { fromMs, toMs };
+}
+
+/**
+ * `--from`/`--to`: an ISO 8601 time (2026-01-31, 2026-01-31T12:00:00Z), `now`, or a duration ago (30m, 24h, 7d).
+ * A date alone is a whole UTC day: as the `end` of a range it means the day's last millisecond, so
+ * `--from 2026-01-01 --to 2026-03-31` holds March 31st.
+ */
+export function parseTimeOption(
+  name: string,
+  value: string | undefined,
+  nowMs: number,
+  bound: 'start' | 'end' = 'start',
+): number | undefined {
   if (value === undefined) return undefined;
   if (value === 'now') return nowMs;
   const relative = /^(\d{1,6})([smhd])$/.exec(value);
   if (relative) return nowMs - Number(relative[1]) * durationUnits[relative[2]!]!;
   if (/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(value)) {
-    const ms = Date.parse(/T/.test(value) && !/(Z|[+-]\d{2}:\d{2})$/.test(value) ? `${value}Z` : value);
-    if (Number.isFinite(ms)) return ms;
+    const isDate = !/T/.test(value);
+    const ms = Date.parse(!isDate && !/(Z|[+-]\d{2}:\d{2})$/.test(value) ? `${value}Z` : value);
+    if (Number.isFinite(ms)) return isDate && bound === 'end' ? ms + durationUnits.d! - 1 : ms;
   }
   throw new CliError(
     `--${name} must be an ISO 8601 time (2026-01-31, 2026-01-31T12:00:00Z), now, or a duration ago (30m, 24h, 7d), not '${maskDigitRuns(value.slice(0, 40))}'`,

@@ -9,7 +9,7 @@ import {
   verifyTrail,
 } from '../audit/index.ts';
 import { systemClock } from '../core/index.ts';
-import { AuditSession, dataDirOptions, parseTimeOption } from './audit-session.ts';
+import { AuditSession, dataDirOptions, parseTimeRange } from './audit-session.ts';
 import { CliError } from './data-dir.ts';
 
 /** Exit status of a verification that found the trail altered (errors running the command exit 1). */
@@ -80,8 +80,7 @@ export async function auditVerifyCommand(argv: string[]): Promise<void> {
     return;
   }
   const now = systemClock.now();
-  const fromMs = parseTimeOption('from', values.from, now);
-  const toMs = parseTimeOption('to', values.to, now);
+  const { fromMs, toMs } = parseTimeRange(values, now);
   const session = await AuditSession.open(values);
   try {
     const report = await verifyTrail(session.trail, {

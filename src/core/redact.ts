@@ -2,10 +2,14 @@
  * Error messages echo parts of requests (parameter values, attribute names, ids) because that helps
  * developers, and messages end up in logs. PCI DSS 3.3/3.4: a card number must never get there. Any run of
  * 13 or more digits (card numbers are 13–19, written with spaces or dashes as people do) is masked;
- * 12-digit account ids in ARNs stay readable.
+ * 12-digit account ids in ARNs stay readable, and so do RFC 9562 UUIDs (key ids, message ids), whose
+ * 8-4-4-4-12 hexadecimal groups with version and variant digits are no way of writing a card number: masking
+ * the one UUID in 45 that has 13 digits in a row would hide which key an audit record is about (10.2.2).
  */
-const digitRun = /\d(?:[ -]?\d){12,}/g;
+const uuid = '(?<![0-9A-Za-z-])[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(?![0-9A-Za-z-])';
+const digitRun = String.raw`\d(?:[ -]?\d){12,}`;
+const uuidOrDigitRun = new RegExp(`(${uuid})|${digitRun}`, 'gi');
 
 export function maskDigitRuns(text: string): string {
-  return text.replace(digitRun, '[digits removed]');
+  return text.replace(uuidOrDigitRun, (_run, id: string | undefined) => id ?? '[digits removed]');
 }

@@ -204,4 +204,17 @@ describe('one audit record per request, committed with its effect', () => {
     assert.equal(rotated.actor.principal, 'pciq');
     assert.equal(rotated.requestId, null);
   });
+
+  it('names a key whose id has 13 digits in a row as it is, and still masks card numbers in resources', async () => {
+    // One random UUID in about 45 holds a run of 13 digits (dashes between them included), like this one.
+    const keyArn = 'arn:aws:kms:us-east-1:123456789012:key/d1234567-8901-4234-8678-f2a64b13d212';
+    const cardQueue = 'arn:aws:sqs:us-east-1:123456789012:4111-1111-1111-1111';
+    await h.store.write(async (tx) => {
+      await h.events.record(tx, { type: 'kms:KeyDisabled', outcome: 'success', resource: keyArn });
+      await h.events.record(tx, { type: 'sqs:CreateQueue', outcome: 'success', resource: cardQueue });
+    });
+    const [disabled, created] = (await h.allRecords()).slice(-2);
+    assert.equal(disabled.resource, keyArn, 'the record says which key (PCI DSS 10.2.2)');
+    assert.equal(created.resource, 'arn:aws:sqs:us-east-1:123456789012:[digits removed]');
+  });
 });

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { exportEvidence } from '../../src/audit/evidence/export.ts';
 import type { ExportBundle } from '../../src/audit/evidence/format.ts';
 import { verifyBundle } from '../../src/audit/evidence/verify-bundle.ts';
+import { AuditRuntime, parseAuditConfig } from '../../src/audit/index.ts';
 import { Archiver } from '../../src/audit/retention/archiver.ts';
 import { applyRetention, RetentionError } from '../../src/audit/retention/policy.ts';
 import { verifyTrail } from '../../src/audit/verify/verify-trail.ts';
 import { AuditHarness, caller } from '../support/audit-harness.ts';
+import { tamper } from '../support/tamper.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
 const harnesses: AuditHarness[] = [];
@@ -105,6 +107,38 @@ describe('retention: 3 months searchable, 12 months kept, archived in signed seg
     assert.equal(report.firstSeq, 7);
   });
 
+  it('keeps 3 calendar months searchable and 12 in all, though months run to 92 days and years to 366', async () => {
+    const h = await new AuditHarness().open();
+    harnesses.push(h);
+    const archiveDir = join(h.dir.path, 'audit-archive');
+    const archiver = new Archiver(h.trail, h.checkpointer, { archiveDir, policy: { retainDays: 365, hotDays: 90 } });
+    const listAt = async (iso: string) => {
+      h.clock.advance(Date.parse(iso) - h.clock.now());
+      return (await h.request('sqs:ListQueues', () => h.queues.listQueues(caller, {}), { category: 'management' }))
+        .requestId;
+    };
+    const beforeLeapDay = await listAt('2027-03-01T12:00:00Z');
+    const inMay = await listAt('2027-05-01T12:00:00Z');
+    h.clock.advance(Date.parse('2027-07-31T12:00:00Z') - h.clock.now());
+    // 91 days, yet less than 3 months: May 1st is after April 30th.
+    await archiver.run();
+    assert.equal((await h.recordsOf(inMay)).length, 1, 'a record of the last 3 months is still searchable');
+
+    h.clock.advance(Date.parse('2028-03-01T00:00:00Z') - h.clock.now());
+    // 365.5 days, yet less than 12 months: 2028 has a February 29th.
+    const { purged } = await archiver.run();
+    const segments = await h.store.read((tx) => tx.audit.segments());
+    const holding = segments.find(
+      (segment) =>
+        segment.firstTimeMs <= Date.parse('2027-03-01T12:00:00Z') &&
+        segment.lastTimeMs >= Date.parse('2027-03-01T12:00:00Z'),
+    );
+    assert.ok(holding, `a segment holds the record of ${beforeLeapDay}`);
+    assert.equal(holding.purgedAtMs, null, 'a record of the last 12 months is kept');
+    assert.ok(existsSync(join(archiveDir, holding.fileName)));
+    assert.ok(purged.every((segment) => segment.lastSeq < holding.firstSeq));
+  });
+
   it('names an archive segment that was altered or removed', async () => {
     const { h, archiveDir, archiver } = await trailOverDays(3);
     h.clock.advance(95 * dayMs);
@@ -127,6 +161,24 @@ describe('retention: 3 months searchable, 12 months kept, archived in signed seg
     );
   });
 
+  it('names an archive segment marked purged before its retention ran out, its file then deleted', async () => {
+    const { h, archiveDir, archiver } = await trailOverDays(3);
+    h.clock.advance(95 * dayMs);
+    const [first] = (await archiver.run()).archived;
+    // Someone with write access to the database, not the root key: no trigger or signature covers the mark.
+    tamper(h.databasePath, (db) =>
+      db.prepare('UPDATE audit_segments SET purged_at = ? WHERE first_seq = ?').run(h.clock.now(), first!.firstSeq),
+    );
+    rmSync(join(archiveDir, first!.fileName));
+    const found = failures((await verifyTrail(h.trail, { archiveDir })).findings);
+    assert.ok(
+      found.some((message) =>
+        message.includes(`archive segment ${first!.firstSeq}..${first!.lastSeq} marked purged before its retention`),
+      ),
+      found.join('\n'),
+    );
+  });
+
   it('keeps at least 12 months, 3 searchable, and can only be raised', async () => {
     const h = await new AuditHarness().open();
     harnesses.push(h);
@@ -146,6 +198,34 @@ describe('retention: 3 months searchable, 12 months kept, archived in signed seg
     );
     const again = await h.store.write((tx) => applyRetention(tx, { retainDays: 800, hotDays: 120 }));
     assert.deepEqual(again.previous, { retainDays: 730, hotDays: 120 });
+  });
+});
+
+describe('retention changes in the trail', () => {
+  it('records a raise of the retention once, and nothing when a start applies the retention in force', async () => {
+    const h = await new AuditHarness().open();
+    harnesses.push(h);
+    const start = async (retention: { retainDays: number; hotDays: number }) => {
+      const runtime = await AuditRuntime.open({
+        store: h.store,
+        keyring: h.trail.keyring,
+        clock: h.clock,
+        config: parseAuditConfig({ retention }),
+        archiveDir: join(h.dir.path, 'audit-archive'),
+        accountId: '123456789012',
+        log: () => undefined,
+      });
+      await runtime.stop();
+    };
+    await start({ retainDays: 365, hotDays: 90 });
+    await start({ retainDays: 365, hotDays: 90 });
+    await start({ retainDays: 400, hotDays: 90 });
+    await start({ retainDays: 400, hotDays: 90 });
+    const changes = (await h.allRecords()).filter((record) => record.type === 'audit:SetRetention');
+    assert.deepEqual(
+      changes.map((record) => record.details),
+      [{ retainDays: 400, hotDays: 90, previousRetainDays: 365, previousHotDays: 90 }],
+    );
   });
 });
 

@@ -84,6 +84,29 @@ describe('review rules', () => {
     );
   });
 
+  it('raises on failed sign-ins from one address spread over many user names, known or not', () => {
+    const failedLogin = (i: number) =>
+      record({
+        atMs: start + i * 10_000,
+        kind: 'event',
+        type: 'iam:Login',
+        category: 'iam',
+        outcome: 'failure',
+        error: 'AccessDenied',
+        // An unknown user's attempt names nobody; a known one's names a different user each time.
+        actor: { principal: i % 2 ? null : `arn:aws:iam::123456789012:user/u${i}`, accessKeyId: null, accountId: null },
+        origin: { ip: '203.0.113.77', userAgent: 'ua', tls: 'TLSv1.3', clientCertificate: null, node: 'n' },
+      });
+    const alerts = run(
+      defaultRules,
+      Array.from({ length: 10 }, (_, i) => failedLogin(i)),
+    );
+    assert.deepEqual(
+      alerts.map((alert) => [alert.ruleId, alert.detail.group?.value]),
+      [['failed-logins-origin', '203.0.113.77']],
+    );
+  });
+
   it('raises on every privilege change, key disable or deletion, failed verification and stop of logging', () => {
     const records = [
       record({ kind: 'event', type: 'iam:PutPolicy', category: 'iam', resource: 'arn:aws:iam::123456789012:policy/p' }),
@@ -106,6 +129,32 @@ describe('review rules', () => {
         'audit-logging-stopped',
         'queue-permission-change',
       ],
+    );
+  });
+
+  it('raises on every change IAM reports to principals, their groups, tags, passwords and lockouts', () => {
+    const changes = [
+      'iam:AddUserToGroup',
+      'iam:RemoveUserFromGroup',
+      'iam:TagUser',
+      'iam:UntagUser',
+      'iam:TagRole',
+      'iam:UntagRole',
+      'iam:UpdateLoginProfile',
+      'iam:ChangePassword',
+      'iam:UnlockLogin',
+      'iam:PutPermissionsBoundary',
+      'iam:DeletePermissionsBoundary',
+      'iam:CreateVirtualMfaDevice',
+      'iam:DeactivateMfaDevice',
+    ];
+    const alerts = run(
+      defaultRules,
+      changes.map((type) => record({ kind: 'event', type, category: 'iam' })),
+    );
+    assert.deepEqual(
+      alerts.filter((alert) => alert.ruleId === 'privilege-change').map((alert) => alert.detail.type),
+      changes,
     );
   });
 

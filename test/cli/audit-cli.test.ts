@@ -124,16 +124,40 @@ describe('pciq audit, on a data directory', () => {
     assert.match(lines.at(-1)!, /^more: --next-token \S+$/);
   });
 
+  it('takes a date as --to to mean the whole of that UTC day, in search, export and verify', () => {
+    const first = pciqJson<{ records: Array<{ time: string }> }>([
+      'audit',
+      'search',
+      '--limit',
+      '1',
+      '--json',
+      ...args(),
+    ]);
+    const day = first.records[0]!.time.slice(0, 10);
+    const range = ['--from', day, '--to', day];
+    const found = pciqJson<{ records: unknown[] }>(['audit', 'search', ...range, '--json', ...args()]);
+    assert.ok(found.records.length >= 11, `${found.records.length} records of ${day}`);
+    const bundle = join(copies.path, 'day.json');
+    const exported = pciq(['audit', 'export', ...range, '--out', bundle, ...args()]);
+    assert.equal(exported.status, 0, exported.stderr);
+    const verified = pciq(['audit', 'verify', ...range, ...args(copy().dataDir)]);
+    assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+    assert.doesNotMatch(verified.stdout, /checked 0 records/);
+  });
+
   it('explains bad options in one line', () => {
     for (const [argv, pattern] of [
       [['audit', 'search', '--from', 'yesterday'], /--from must be an ISO 8601 time/],
       [['audit', 'search', '--outcome', 'maybe'], /--outcome is success or failure/],
       [['audit', 'export', '--from', '7d'], /--out FILE is required/],
       [['audit', 'frobnicate'], /unknown audit command 'frobnicate'/],
+      [['audit', 'prove', '--record', '99999'], /There is no record 99999: the trail's last record is \d+/],
+      [['audit', 'verify', '--from', '2026-03-31', '--to', '2026-01-01'], /--from 2026-03-31 is after --to 2026-01-01/],
+      [['audit', 'export', '--from', '2d', '--to', '3d', '--out', '/dev/null'], /--from 2d is after --to 3d/],
       [['alerts', 'list', '--limit', '0'], /--limit must be a whole number/],
       [['audit', 'verify', '--bundle', '/nonexistent/bundle.json'], /cannot read the bundle/],
     ] as const) {
-      const result = pciq([...argv, ...(argv[1] === 'verify' ? [] : args())]);
+      const result = pciq([...argv, ...((argv as readonly string[]).includes('--bundle') ? [] : args())]);
       assert.notEqual(result.status, 0);
       const stderr = result.stderr.trim().split('\n');
       assert.equal(stderr.length, 1, result.stderr);

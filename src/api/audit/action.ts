@@ -16,13 +16,17 @@ export function auditServiceOf(context: ActionContext): AuditService {
   return context.app.audit;
 }
 
-/** A time as epoch seconds (as AWS JSON APIs send timestamps) or an ISO 8601 string. */
+/**
+ * A time as epoch seconds (as AWS JSON APIs send timestamps) or an ISO 8601 string; without an offset it is
+ * UTC, as the trail's times are (JavaScript would read it in the server's own time zone).
+ */
 export function optionalTime(input: ActionInput, name: string): number | undefined {
   const value = input.raw[name];
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return Math.round(value * 1000);
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
-    const ms = Date.parse(value);
+  const iso = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.exec(value);
+  if (iso) {
+    const ms = Date.parse(iso[1] && !iso[2] ? `${value}Z` : value);
     if (Number.isFinite(ms)) return ms;
   }
   throw invalidParameter(`Value for parameter ${name} must be epoch seconds or an ISO 8601 time.`);

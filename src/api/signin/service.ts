@@ -10,10 +10,18 @@ import type { ApiAction, ApiService } from '../service.ts';
  */
 const signIn: ApiAction = {
   name: 'SignIn',
-  resource: (input, context) => {
-    const account = input.optionalString('AccountId') ?? context.app.iam.defaultAccountId ?? '';
-    const user = input.optionalString('UserName');
-    return user === undefined ? `arn:aws:iam::${account}:root` : `arn:aws:iam::${account}:user/${user}`;
+  // What a person types is recorded only once it names an account and one of its users: people type
+  // passwords into the user name field, and passwords never reach the trail (PCI DSS 8.3.1, 10.2.2).
+  resource: async (input, context) => {
+    const account = input.optionalString('AccountId') ?? context.app.iam.defaultAccountId;
+    if (account === undefined || !/^\d{12}$/.test(account)) return 'arn:aws:iam::(unknown):root';
+    const userName = input.optionalString('UserName');
+    if (userName === undefined) return `arn:aws:iam::${account}:root`;
+    try {
+      return (await context.app.iam.getUser(account, userName)).arn;
+    } catch {
+      return `arn:aws:iam::${account}:user/(unknown)`;
+    }
   },
   authorization: 'self',
   async run(input, context) {

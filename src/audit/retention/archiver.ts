@@ -10,7 +10,7 @@ import { signBytes } from '../signing-key.ts';
 import { StoredTree } from '../stored-tree.ts';
 import type { AuditTrail } from '../trail.ts';
 import { encodeManifest } from './manifest.ts';
-import type { RetentionPolicy } from './policy.ts';
+import { archiveCutoffMs, purgeCutoffMs, type RetentionPolicy } from './policy.ts';
 import { manifestFileName, segmentFileName, writeManifestFile, writeSegmentFile } from './segment-file.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -44,7 +44,7 @@ export class Archiver {
   async run(): Promise<ArchiveResult> {
     const result: ArchiveResult = { archived: [], purged: [] };
     const now = this.trail.clock.now();
-    const runs = await this.dueRuns(now - this.policy.hotDays * dayMs);
+    const runs = await this.dueRuns(archiveCutoffMs(this.policy, now));
     if (runs.length > 0) {
       const lastSeq = runs[runs.length - 1]!.lastSeq;
       const covering = await this.trail.store.read((tx) => tx.audit.checkpointCovering(lastSeq + 1));
@@ -56,7 +56,7 @@ export class Archiver {
       mkdirSync(this.archiveDir, { recursive: true, mode: 0o700 });
       for (const run of runs) result.archived.push(await this.archive(run));
     }
-    result.purged = await this.purge(now - this.policy.retainDays * dayMs);
+    result.purged = await this.purge(purgeCutoffMs(this.policy, now));
     return result;
   }
 

@@ -32,6 +32,33 @@ export function validateRetention(policy: RetentionPolicy): RetentionPolicy {
   return { retainDays, hotDays };
 }
 
+const dayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * The instant `months` calendar months before `nowMs`, in UTC, on the same day of the month or the last day of
+ * a shorter month.
+ */
+function monthsBefore(nowMs: number, months: number): number {
+  const now = new Date(nowMs);
+  const year = now.getUTCFullYear();
+  const month = now.getUTCMonth() - months;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  return Date.UTC(year, month, Math.min(now.getUTCDate(), lastDay)) + (nowMs % dayMs);
+}
+
+/**
+ * Records older than this leave the searchable period: `hotDays`, but never less than 3 calendar months
+ * (PCI DSS 10.5.1), which run to 92 days.
+ */
+export function archiveCutoffMs(policy: RetentionPolicy, nowMs: number): number {
+  return Math.min(nowMs - policy.hotDays * dayMs, monthsBefore(nowMs, 3));
+}
+
+/** Segments older than this are purged: `retainDays`, but never less than 12 calendar months (366 days in a leap year). */
+export function purgeCutoffMs(policy: RetentionPolicy, nowMs: number): number {
+  return Math.min(nowMs - policy.retainDays * dayMs, monthsBefore(nowMs, 12));
+}
+
 const stateKey = 'retention';
 
 /**
@@ -53,7 +80,7 @@ export async function applyRetention(
   }
   const changed = !previous || previous.retainDays !== policy.retainDays || previous.hotDays !== policy.hotDays;
   if (changed) await tx.audit.setState(stateKey, JSON.stringify(policy));
-  return { policy, previous: changed ? (previous ?? undefined) : previous };
+  return { policy, previous: changed ? previous : undefined };
 }
 
 /** The policy this trail keeps to: the one last applied, or the PCI DSS minimum. */

@@ -113,6 +113,20 @@ export const defaultRules: readonly ReviewRule[] = [
     cooldownSec: 900,
   },
   {
+    id: 'failed-logins-origin',
+    // Password spraying and user name guessing: one attempt per user stays under the lockout and under
+    // failed-logins, and an unknown user's attempt names no principal at all.
+    description:
+      'Repeated failed logins from one source address, whichever user names they try (PCI DSS 8.3.4, 10.2.1.4)',
+    severity: 'high',
+    kind: 'threshold',
+    match: { type: ['iam:Login'], outcome: 'failure' },
+    groupBy: 'origin.ip',
+    threshold: 10,
+    windowSec: 900,
+    cooldownSec: 900,
+  },
+  {
     id: 'access-denied',
     description: 'Repeated authorization failures of one principal (PCI DSS 10.2.1.4)',
     severity: 'medium',
@@ -151,7 +165,8 @@ export const defaultRules: readonly ReviewRule[] = [
   },
   {
     id: 'privilege-change',
-    description: 'A change to principals, access keys, policies or MFA (PCI DSS 10.2.1.2, 10.2.1.5)',
+    description:
+      'A change to principals, groups, tags, access keys, passwords, lockouts, policies or MFA (PCI DSS 10.2.1.2, 10.2.1.5)',
     severity: 'medium',
     kind: 'each',
     // IAM records an event for every change, made through the API or by `pciq iam`: one alert per change.
@@ -165,6 +180,13 @@ export const defaultRules: readonly ReviewRule[] = [
         'iam:Attach*',
         'iam:Detach*',
         'iam:AddUserToGroup',
+        'iam:RemoveUserFromGroup',
+        // Tags are privileges where policies test aws:PrincipalTag (attribute-based access control).
+        'iam:Tag*',
+        'iam:Untag*',
+        // A person's own new password, and an administrator lifting a lockout (PCI DSS 8.3.4).
+        'iam:ChangePassword',
+        'iam:UnlockLogin',
         'iam:EnableMfaDevice',
         'iam:DeactivateMfaDevice',
         'iam:SetDefaultPolicyVersion',

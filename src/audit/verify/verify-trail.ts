@@ -6,6 +6,7 @@ import { CompactRange } from '../merkle/compact-range.ts';
 import { compactRangeAt, inclusionProof, verifyInclusion } from '../merkle/proofs.ts';
 import { genesisPrev } from '../record.ts';
 import { parseManifest } from '../retention/manifest.ts';
+import { purgeCutoffMs, retentionInForce } from '../retention/policy.ts';
 import { readSegmentFile } from '../retention/segment-file.ts';
 import { openSigningKey, verifyBytes } from '../signing-key.ts';
 import { StoredTree } from '../stored-tree.ts';
@@ -95,7 +96,6 @@ async function verifyAll(
   keys: ReadonlyMap<string, KeyObject>,
   options: VerifyOptions,
 ): Promise<PartResult> {
-  const { store } = trail;
   const findings: Finding[] = [];
   let next = 0;
   let prevHash: Buffer | undefined = Buffer.from(genesisPrev, 'hex');
@@ -104,9 +104,14 @@ async function verifyAll(
   let segmentsChecked = 0;
   let firstSeq: number | undefined;
 
-  const segments = await store.read((tx) => tx.audit.segments());
+  const { segments, purgeCutoff } = await segmentsAndPurgeCutoff(trail);
   for (const segment of segments) {
-    const checked = checkSegment(segment, keys, options.archiveDir, { next, prevHash, tree });
+    const checked = checkSegment(segment, keys, options.archiveDir, {
+      next,
+      prevHash,
+      tree,
+      purgeCutoffMs: purgeCutoff,
+    });
     findings.push(...checked.findings);
     recordsChecked += checked.recordsChecked;
     if (checked.recordsChecked > 0) {
@@ -156,11 +161,21 @@ async function verifyAll(
   return { findings, recordsChecked, firstSeq, lastSeq: end > 0 ? end - 1 : undefined, segmentsChecked };
 }
 
+/** The archive segments, and the time before which the retention in force lets a segment be purged. */
+async function segmentsAndPurgeCutoff(
+  trail: AuditTrail,
+): Promise<{ segments: AuditSegmentRow[]; purgeCutoff: number }> {
+  return trail.store.read(async (tx) => ({
+    segments: await tx.audit.segments(),
+    purgeCutoff: purgeCutoffMs(await retentionInForce(tx), trail.clock.now()),
+  }));
+}
+
 function checkSegment(
   segment: AuditSegmentRow,
   keys: ReadonlyMap<string, KeyObject>,
   archiveDir: string | undefined,
-  expected: { next: number; prevHash: Buffer | undefined; tree: CompactRange | undefined },
+  expected: { next: number; prevHash: Buffer | undefined; tree: CompactRange | undefined; purgeCutoffMs: number },
 ): { findings: Finding[]; recordsChecked: number; endRange: CompactRange | undefined } {
   const findings: Finding[] = [];
   const place = { firstSeq: segment.firstSeq, lastSeq: segment.lastSeq };
@@ -190,7 +205,20 @@ function checkSegment(
   if (manifest.firstSeq !== segment.firstSeq || manifest.lastSeq !== segment.lastSeq) {
     findings.push(failure('segment', `${name}: its manifest describes another range`, place));
   }
-  if (segment.purgedAtMs !== null) return { findings, recordsChecked: 0, endRange: undefined };
+  if (segment.purgedAtMs !== null) {
+    // Nothing signs the purge mark: a segment still within retention that says it was purged had its mark
+    // set by someone else, who could then delete its file unseen (PCI DSS 10.5.1).
+    if (segment.lastTimeMs >= expected.purgeCutoffMs) {
+      findings.push(
+        failure(
+          'segment',
+          `${name} marked purged before its retention ran out: its last record is of ${new Date(segment.lastTimeMs).toISOString()}`,
+          place,
+        ),
+      );
+    }
+    return { findings, recordsChecked: 0, endRange: undefined };
+  }
   if (!archiveDir) {
     findings.push(note('segment', `${name} not checked: no archive directory given`, place));
     return { findings, recordsChecked: 0, endRange: undefined };
@@ -237,14 +265,14 @@ async function verifyRange(
   let firstSeq: number | undefined;
   let lastSeq: number | undefined;
 
-  const segments = (await store.read((tx) => tx.audit.segments())).filter(
-    (segment) => segment.lastTimeMs >= fromMs && segment.firstTimeMs <= toMs,
-  );
+  const stored = await segmentsAndPurgeCutoff(trail);
+  const segments = stored.segments.filter((segment) => segment.lastTimeMs >= fromMs && segment.firstTimeMs <= toMs);
   for (const segment of segments) {
     const checked = checkSegment(segment, keys, options.archiveDir, {
       next: segment.firstSeq,
       prevHash: undefined,
       tree: undefined,
+      purgeCutoffMs: stored.purgeCutoff,
     });
     findings.push(...checked.findings);
     recordsChecked += checked.recordsChecked;
