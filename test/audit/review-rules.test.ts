@@ -168,6 +168,28 @@ describe('review rules', () => {
     assert.equal(alerts[0]?.detail.count, 50);
   });
 
+  it("counts a role's sessions as the role: a spike spread over fresh session names still raises", () => {
+    const spike = defaultRules.filter((rule) => rule.id === 'detokenization-spike');
+    // Anyone allowed to assume the role names sessions at will: one per call dodges any per-session count.
+    const detokenize = (atMs: number, session: number) =>
+      record({
+        kind: 'event',
+        type: 'vault:Detokenize',
+        category: 'token',
+        atMs,
+        actor: {
+          principal: `arn:aws:sts::123456789012:assumed-role/payouts/s${session}`,
+          accessKeyId: `ASIA${session}`,
+          accountId: '123456789012',
+        },
+      });
+    const usual = Array.from({ length: 60 }, (_, i) => detokenize(start + i * 60_000, i));
+    const burst = Array.from({ length: 60 }, (_, i) => detokenize(start + 3_600_000 + i * 1_000, 1_000 + i));
+    const alerts = run(spike, [...usual, ...burst]);
+    assert.equal(alerts.length, 1);
+    assert.match(alerts[0]!.summary, /arn:aws:iam::123456789012:role\/payouts/);
+  });
+
   it('raises when a principal works at an hour it never does, once it has a history', () => {
     const hours = defaultRules.filter((rule) => rule.id === 'unusual-hours');
     const day = 24 * 3_600_000;

@@ -1,3 +1,4 @@
+import { sessionRoleArn } from '../../core/index.ts';
 import type { AuditRecord } from '../record.ts';
 import type {
   GroupField,
@@ -81,6 +82,10 @@ function groupOf(field: GroupField, record: AuditRecord): string | null {
       return record.origin.ip;
     case 'actor.principal':
       return record.actor.principal;
+    case 'actor.identity':
+      return record.actor.principal === null
+        ? null
+        : (sessionRoleArn(record.actor.principal) ?? record.actor.principal);
     case 'actor.accessKeyId':
       return record.actor.accessKeyId;
     case 'resource':

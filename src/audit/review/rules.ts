@@ -18,7 +18,11 @@ export interface RecordMatch {
   error?: string[];
 }
 
-export const groupFields = ['origin.ip', 'actor.principal', 'actor.accessKeyId', 'resource'] as const;
+/**
+ * What records are grouped by. `actor.identity` is the principal with a role's sessions taken as their role:
+ * whoever may assume a role names its sessions at will, so a count per session would start afresh with each.
+ */
+export const groupFields = ['origin.ip', 'actor.principal', 'actor.identity', 'actor.accessKeyId', 'resource'] as const;
 export type GroupField = (typeof groupFields)[number];
 
 interface RuleBase {
@@ -96,7 +100,7 @@ export const defaultRules: readonly ReviewRule[] = [
     severity: 'high',
     kind: 'threshold',
     match: { outcome: 'failure', error: failedAuthentication },
-    groupBy: 'actor.principal',
+    groupBy: 'actor.identity',
     threshold: 10,
     windowSec: 300,
     cooldownSec: 300,
@@ -134,7 +138,7 @@ export const defaultRules: readonly ReviewRule[] = [
     // IAM records one iam:AccessDenied event per refusal, inside requests or not (the request's own record
     // says AccessDenied too; counting both would halve the threshold).
     match: { kind: 'event', type: ['iam:AccessDenied'], outcome: 'failure' },
-    groupBy: 'actor.principal',
+    groupBy: 'actor.identity',
     threshold: 10,
     windowSec: 300,
     cooldownSec: 300,
@@ -145,7 +149,7 @@ export const defaultRules: readonly ReviewRule[] = [
     severity: 'high',
     kind: 'spike',
     match: { type: ['vault:Detokenize'], outcome: 'success' },
-    groupBy: 'actor.principal',
+    groupBy: 'actor.identity',
     windowSec: 300,
     baselineWindows: 12,
     factor: 5,
@@ -157,7 +161,7 @@ export const defaultRules: readonly ReviewRule[] = [
     severity: 'medium',
     kind: 'unusual-hours',
     match: { kind: 'request', category: ['data', 'token', 'key', 'iam'], outcome: 'success' },
-    groupBy: 'actor.principal',
+    groupBy: 'actor.identity',
     learningDays: 14,
     minHistory: 200,
     maxShare: 0.01,
