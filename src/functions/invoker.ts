@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PciqError } from '../core/index.ts';
-import type { FunctionVersionRow } from '../storage/index.ts';
+import type { FunctionRow, FunctionVersionRow } from '../storage/index.ts';
 import { unpackCode } from './code-bundle.ts';
 import type { FunctionsContext } from './context.ts';
 import { functionArn } from './names.ts';
@@ -54,12 +54,23 @@ const maxWarmLifeMs = 15 * 60_000;
 /** Margin between a process's last invocation and the expiry of its credentials. */
 const credentialMarginMs = 60_000;
 
+/**
+ * Names a function version the invoker prepared: account, name, when the function was created, version.
+ * A function deleted and deployed again under its name starts again at version 1, with other code, another
+ * environment and maybe another role: its creation time keeps it from being taken for the old one's.
+ */
+function versionKey(row: FunctionRow): string {
+  return `${row.accountId}\n${row.name}\n${row.createdAtMs}\n${row.currentVersion}`;
+}
+
 /** Runs batches in sandboxes, warm processes per function version, for the current version of each function. */
 export class FunctionInvoker {
   private readonly context: FunctionsContext;
   private readonly runtime: SandboxRuntime;
+  /** Prepared versions by `versionKey`. */
   private readonly versions = new Map<string, Promise<RunnableVersion>>();
-  private readonly currentVersions = new Map<string, Promise<number>>();
+  /** The functions whose current version was read, by account and name. */
+  private readonly currentVersions = new Map<string, Promise<FunctionRow>>();
 
   constructor(context: FunctionsContext, runtime: SandboxRuntime) {
     this.context = context;
@@ -74,16 +85,16 @@ export class FunctionInvoker {
       version = this.context.store.read(async (tx) => {
         const row = await tx.functions.getFunction(accountId, name);
         if (!row) throw new PciqError('ResourceNotFoundException', `Function not found: ${name}`);
-        return row.currentVersion;
+        return row;
       });
       this.currentVersions.set(functionKey, version);
       version.catch(() => this.currentVersions.delete(functionKey));
     }
-    const number = await version;
-    const key = `${functionKey}\n${number}`;
+    const row = await version;
+    const key = versionKey(row);
     let runnable = this.versions.get(key);
     if (!runnable) {
-      runnable = this.prepare(accountId, name, number, key);
+      runnable = this.prepare(accountId, name, row.currentVersion, key);
       this.versions.set(key, runnable);
       runnable.catch(() => this.versions.delete(key));
     }
@@ -100,10 +111,10 @@ export class FunctionInvoker {
     const live = new Set<string>();
     await this.context.store.read(async (tx) => {
       for (const key of this.versions.keys()) {
-        const [accountId, name, version] = key.split('\n') as [string, string, string];
+        const [accountId, name] = key.split('\n') as [string, string];
         const row = await tx.functions.getFunction(accountId, name);
         const isFed = active.has(`${accountId}\n${name}`);
-        if (row && row.currentVersion === Number(version) && isFed) live.add(key);
+        if (row && versionKey(row) === key && isFed) live.add(key);
       }
     });
     for (const [key, runnable] of this.versions) {
