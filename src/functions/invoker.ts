@@ -71,6 +71,8 @@ export class FunctionInvoker {
   private readonly versions = new Map<string, Promise<RunnableVersion>>();
   /** The functions whose current version was read, by account and name. */
   private readonly currentVersions = new Map<string, Promise<FunctionRow>>();
+  /** The role session each process was started with: its environment holds that session's credentials. */
+  private readonly sandboxSessions = new WeakMap<Sandbox, RoleSession>();
 
   constructor(context: FunctionsContext, runtime: SandboxRuntime) {
     this.context = context;
@@ -190,16 +192,22 @@ export class FunctionInvoker {
       this.runtime.launcher,
       this.runtime.memoryWatch,
     );
+    this.sandboxSessions.set(sandbox, session);
     return { sandbox, retireAtMs };
   }
 
-  /** Runs one batch in a warm process of the version; the session's credentials are what the handler acts with. */
+  /**
+   * Runs one batch in a warm process of the version. The invocation's session is the one the process was
+   * started with, whose credentials the handler acts with: the pollers may have moved on to a newer session
+   * since, and it is the process's own credentials that its logs must not show and its audit records name.
+   */
   async invoke(runnable: RunnableVersion, event: unknown): Promise<Invocation> {
     const { row } = runnable;
-    const session = await this.context.roleSessions.sessionFor(row.roleArn, row.functionName, row.timeoutSec * 1000);
     const sandbox = await runnable.pool.take();
     const requestId = randomUUID();
     try {
+      const session = this.sandboxSessions.get(sandbox);
+      if (!session) throw new Error('a sandbox without the role session it was started with');
       const result = await sandbox.invoke({
         requestId,
         event,

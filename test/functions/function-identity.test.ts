@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { PciqError } from '../../src/core/index.ts';
 import { accountId, FunctionsHarness, waitFor } from '../support/functions-harness.ts';
 
 describe('function identity', () => {
@@ -35,5 +36,45 @@ describe('function identity', () => {
       return lines.length > 1 && lines;
     });
     assert.deepEqual(printed, ['first', 'second']);
+  });
+});
+
+describe("a warm process's credentials", () => {
+  /** Refuses the pollers' next sqs:ReceiveMessage once armed, which drops the role session they reuse. */
+  let refusals = 0;
+  let isRefusalArmed = false;
+  let harness: FunctionsHarness;
+  before(async () => {
+    harness = await FunctionsHarness.open({
+      authorize: (_caller, action) => {
+        if (action !== 'sqs:ReceiveMessage' || !isRefusalArmed) return;
+        isRefusalArmed = false;
+        refusals++;
+        throw new PciqError('AccessDenied', 'refused once by the test');
+      },
+    });
+  });
+  after(() => harness.close());
+
+  it('are masked in its logs after the pollers moved on to a newer session of the role', async () => {
+    await harness.deploy(
+      'keeper',
+      'export const handler = async () => { console.log(process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_SESSION_TOKEN); };',
+      { timeoutSec: 1 },
+    );
+    const queue = await harness.createQueue('keeper', { VisibilityTimeout: '1' });
+    await harness.mappings.map(accountId, 'keeper', { queue: 'keeper' });
+    await harness.send(queue, ['one']);
+    await waitFor('the first invocation', async () => (await harness.printed('keeper')).length === 1);
+    isRefusalArmed = true;
+    await harness.send(queue, ['two']);
+    // Refused once after its receive, the batch comes back after its visibility timeout to a warm process
+    // that still holds the session it was started with.
+    const printed = await waitFor('the second invocation', async () => {
+      const lines = await harness.printed('keeper');
+      return lines.length === 2 && lines;
+    });
+    assert.equal(refusals, 1);
+    assert.deepEqual(printed, ['[secret] [secret]', '[secret] [secret]']);
   });
 });
