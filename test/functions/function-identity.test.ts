@@ -39,6 +39,30 @@ describe('function identity', () => {
   });
 });
 
+describe('the environment a handler sees', () => {
+  let harness: FunctionsHarness;
+  before(async () => {
+    harness = await FunctionsHarness.open();
+  });
+  after(() => harness.close());
+
+  it('keeps the variables Lambda lets a function set over the runtime defaults: TZ, LANG, PATH', async () => {
+    await harness.deploy(
+      'zoned',
+      'export const handler = async () => { console.log(process.env.TZ, new Date(0).getHours(), process.env.LANG, process.env.PATH); };',
+      { environment: ['TZ=Asia/Tokyo', 'LANG=de_DE.UTF-8', 'PATH=/opt/bin:/usr/bin:/bin'] },
+    );
+    const queue = await harness.createQueue('zoned');
+    await harness.mappings.map(accountId, 'zoned', { queue: 'zoned' });
+    await harness.send(queue, ['now']);
+    const [line] = await waitFor('the invocation', async () => {
+      const lines = await harness.printed('zoned');
+      return lines.length > 0 && lines;
+    });
+    assert.equal(line, 'Asia/Tokyo 9 de_DE.UTF-8 /opt/bin:/usr/bin:/bin');
+  });
+});
+
 describe("a warm process's credentials", () => {
   /** Refuses the pollers' next sqs:ReceiveMessage once armed, which drops the role session they reuse. */
   let refusals = 0;
