@@ -39,6 +39,26 @@ describe('function identity', () => {
   });
 });
 
+describe('a function named with one character', () => {
+  let harness: FunctionsHarness;
+  before(async () => {
+    harness = await FunctionsHarness.open();
+  });
+  after(() => harness.close());
+
+  it('is mapped and runs as a session of its role named after it, as Lambda allows names of 1 to 64 characters', async () => {
+    await harness.deploy('x', "export const handler = async () => { throw new Error('seen'); };", { timeoutSec: 1 });
+    const queue = await harness.createQueue('single', { VisibilityTimeout: '1' });
+    await harness.mappings.map(accountId, 'x', { queue: 'single' });
+    await harness.send(queue, ['one']);
+    const [failure] = await waitFor('the invocation', async () => {
+      const records = await harness.auditRecords('lambda:Invoke');
+      return records.length > 0 && records;
+    });
+    assert.equal(failure!.actor.principal, `arn:aws:sts::${accountId}:assumed-role/worker/x`);
+  });
+});
+
 describe('the environment a handler sees', () => {
   let harness: FunctionsHarness;
   before(async () => {
