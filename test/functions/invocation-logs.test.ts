@@ -49,4 +49,29 @@ describe('invocation logs', () => {
       );
     }
   });
+
+  it('keep a line written in pieces whole when the other stream writes in between, so its card number is masked', async () => {
+    await harness.deploy(
+      'interleaved',
+      `export const handler = async (event) => {
+        const card = [...event.Records[0].body].reverse().join('');
+        process.stdout.write('paid with ' + card.slice(0, 9));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        process.stderr.write('retrying the ledger\\n');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        process.stdout.write(card.slice(9) + '\\n');
+      };`,
+    );
+    const queue = await harness.createQueue('interleaved');
+    await harness.mappings.map(accountId, 'interleaved', { queue: 'interleaved' });
+    await harness.send(queue, [[...'4111 1111 1111 1111'].reverse().join('')]);
+    const [entry] = await waitFor('the invocation', async () => {
+      const entries = await harness.logs('interleaved');
+      return entries.length > 0 && entries;
+    });
+    const text = entry!.text ?? '';
+    assert.match(text, /^paid with 411111\*{6}1111$/m);
+    assert.match(text, /^retrying the ledger$/m);
+    assert.doesNotMatch(text, /4111 1111/);
+  });
 });
