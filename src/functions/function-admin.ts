@@ -1,4 +1,4 @@
-import { invalidParameter, PciqError } from '../core/index.ts';
+import { invalidParameter, isPciqError, PciqError } from '../core/index.ts';
 import type { FunctionRow, FunctionVersionRow, WriteTx } from '../storage/index.ts';
 import { type CodeFile, packCode, unpackCode } from './code-bundle.ts';
 import type { FunctionsContext } from './context.ts';
@@ -58,6 +58,7 @@ export class FunctionAdmin {
     const bundle = packCode(input.code);
     checkHandlerFile(input.handler, bundle.files);
     const { variables, flagged } = parseEnvironment(input.environment ?? []);
+    await this.checkRoleAssumable(settings.roleArn, name);
     const view = await this.context.store.write(async (tx) => {
       if (await tx.functions.getFunction(accountId, name)) {
         throw new PciqError(
@@ -89,6 +90,10 @@ export class FunctionAdmin {
   }
 
   async update(accountId: string, name: string, input: UpdateInput): Promise<ChangeResult> {
+    if (input.roleArn !== undefined) {
+      checkRoleArn(input.roleArn, accountId);
+      await this.checkRoleAssumable(input.roleArn, name);
+    }
     const bundle = input.code ? packCode(input.code) : undefined;
     const parsed = input.environment ? parseEnvironment(input.environment) : undefined;
     const result = await this.context.store.write(async (tx) => {
@@ -201,6 +206,20 @@ export class FunctionAdmin {
         details: { version },
       });
     });
+  }
+
+  /**
+   * Lambda refuses a role it cannot assume when a function is created or its role changed ("The role defined
+   * for the function cannot be assumed by Lambda"): accepted, it would only fail later, in every poll of the
+   * function's mappings. Assuming it is the check, as Lambda's.
+   */
+  private async checkRoleAssumable(roleArn: string, functionName: string): Promise<void> {
+    try {
+      await this.context.roleSessions.sessionFor(roleArn, functionName, 0);
+    } catch (error) {
+      if (isPciqError(error) && error.code === 'AccessDenied') throw invalidParameter(error.message);
+      throw error;
+    }
   }
 
   private checkSettings(accountId: string, input: Omit<DeployInput, 'name' | 'code' | 'environment'>) {

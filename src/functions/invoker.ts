@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PciqError } from '../core/index.ts';
-import type { FunctionVersionRow } from '../storage/index.ts';
+import type { FunctionRow, FunctionVersionRow } from '../storage/index.ts';
 import { unpackCode } from './code-bundle.ts';
 import type { FunctionsContext } from './context.ts';
 import { functionArn } from './names.ts';
@@ -54,12 +54,25 @@ const maxWarmLifeMs = 15 * 60_000;
 /** Margin between a process's last invocation and the expiry of its credentials. */
 const credentialMarginMs = 60_000;
 
+/**
+ * Names a function version the invoker prepared: account, name, when the function was created, version.
+ * A function deleted and deployed again under its name starts again at version 1, with other code, another
+ * environment and maybe another role: its creation time keeps it from being taken for the old one's.
+ */
+function versionKey(row: FunctionRow): string {
+  return `${row.accountId}\n${row.name}\n${row.createdAtMs}\n${row.currentVersion}`;
+}
+
 /** Runs batches in sandboxes, warm processes per function version, for the current version of each function. */
 export class FunctionInvoker {
   private readonly context: FunctionsContext;
   private readonly runtime: SandboxRuntime;
+  /** Prepared versions by `versionKey`. */
   private readonly versions = new Map<string, Promise<RunnableVersion>>();
-  private readonly currentVersions = new Map<string, Promise<number>>();
+  /** The functions whose current version was read, by account and name. */
+  private readonly currentVersions = new Map<string, Promise<FunctionRow>>();
+  /** The role session each process was started with: its environment holds that session's credentials. */
+  private readonly sandboxSessions = new WeakMap<Sandbox, RoleSession>();
 
   constructor(context: FunctionsContext, runtime: SandboxRuntime) {
     this.context = context;
@@ -74,16 +87,16 @@ export class FunctionInvoker {
       version = this.context.store.read(async (tx) => {
         const row = await tx.functions.getFunction(accountId, name);
         if (!row) throw new PciqError('ResourceNotFoundException', `Function not found: ${name}`);
-        return row.currentVersion;
+        return row;
       });
       this.currentVersions.set(functionKey, version);
       version.catch(() => this.currentVersions.delete(functionKey));
     }
-    const number = await version;
-    const key = `${functionKey}\n${number}`;
+    const row = await version;
+    const key = versionKey(row);
     let runnable = this.versions.get(key);
     if (!runnable) {
-      runnable = this.prepare(accountId, name, number, key);
+      runnable = this.prepare(accountId, name, row.currentVersion, key);
       this.versions.set(key, runnable);
       runnable.catch(() => this.versions.delete(key));
     }
@@ -100,10 +113,10 @@ export class FunctionInvoker {
     const live = new Set<string>();
     await this.context.store.read(async (tx) => {
       for (const key of this.versions.keys()) {
-        const [accountId, name, version] = key.split('\n') as [string, string, string];
+        const [accountId, name] = key.split('\n') as [string, string];
         const row = await tx.functions.getFunction(accountId, name);
         const isFed = active.has(`${accountId}\n${name}`);
-        if (row && row.currentVersion === Number(version) && isFed) live.add(key);
+        if (row && versionKey(row) === key && isFed) live.add(key);
       }
     });
     for (const [key, runnable] of this.versions) {
@@ -179,16 +192,22 @@ export class FunctionInvoker {
       this.runtime.launcher,
       this.runtime.memoryWatch,
     );
+    this.sandboxSessions.set(sandbox, session);
     return { sandbox, retireAtMs };
   }
 
-  /** Runs one batch in a warm process of the version; the session's credentials are what the handler acts with. */
+  /**
+   * Runs one batch in a warm process of the version. The invocation's session is the one the process was
+   * started with, whose credentials the handler acts with: the pollers may have moved on to a newer session
+   * since, and it is the process's own credentials that its logs must not show and its audit records name.
+   */
   async invoke(runnable: RunnableVersion, event: unknown): Promise<Invocation> {
     const { row } = runnable;
-    const session = await this.context.roleSessions.sessionFor(row.roleArn, row.functionName, row.timeoutSec * 1000);
     const sandbox = await runnable.pool.take();
     const requestId = randomUUID();
     try {
+      const session = this.sandboxSessions.get(sandbox);
+      if (!session) throw new Error('a sandbox without the role session it was started with');
       const result = await sandbox.invoke({
         requestId,
         event,

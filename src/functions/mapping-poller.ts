@@ -15,8 +15,11 @@ import { maxPayloadBytes, recordBytes, type SqsRecord, sqsRecordOf } from './sqs
 /** What one poller loop carries from batch to batch. */
 interface PollLoop {
   carried: SqsRecord[];
-  settling: Promise<void>;
+  /** The previous batch's settlement: the message groups of a FIFO queue it left messages of in the queue. */
+  settling: Promise<ReadonlySet<string>>;
 }
+
+const noGroups: ReadonlySet<string> = new Set();
 
 export interface PollerDeps {
   context: FunctionsContext;
@@ -53,6 +56,7 @@ export class MappingPoller {
   private problem: string | undefined;
   private inFlight = 0;
   private pool: RunnableVersion['pool'] | undefined;
+  private readonly isFifo: boolean;
 
   constructor(deps: PollerDeps, mapping: EventSourceMappingRow) {
     this.deps = deps;
@@ -60,6 +64,7 @@ export class MappingPoller {
     const parsed = parseQueueArn(mapping.queueArn);
     if (!parsed) throw new Error(`mapping ${mapping.uuid} names no queue ARN`);
     this.address = { accountId: parsed.accountId, name: parsed.name };
+    this.isFifo = parsed.name.endsWith('.fifo');
     this.filters = parseFilterCriteria(mapping.filterPatterns);
     this.scaling = new PollerScaling(Math.min(mapping.maxConcurrency ?? deps.slots.size, deps.slots.size));
     this.lastTickMs = deps.context.clock.now();
@@ -104,12 +109,15 @@ export class MappingPoller {
   }
 
   private async run(index: number): Promise<void> {
-    const loop: PollLoop = { carried: [], settling: Promise.resolve() };
+    const loop: PollLoop = { carried: [], settling: Promise.resolve(noGroups) };
     while (!this.abort.signal.aborted && index < this.scaling.target) {
       try {
         await this.pollOnce(loop);
         this.clearProblem();
       } catch (error) {
+        // A batch given up returns after its visibility timeout; so do the records it spilled into the next
+        // one, which on a FIFO queue must not be processed ahead of it.
+        loop.carried = [];
         if (this.abort.signal.aborted) break;
         await this.reportProblem(error);
         await this.sleep(problemBackoffMs);
@@ -138,10 +146,11 @@ export class MappingPoller {
       }
     };
     await mayReceive();
+    const spilled = new Set(loop.carried);
     const { records, rest } = await this.gather(loop.carried);
     loop.carried = rest;
     if (records.length === 0) return;
-    const matching: SqsRecord[] = [];
+    let matching: SqsRecord[] = [];
     const unmatched: SqsRecord[] = [];
     for (const record of records) (matchesFilters(this.filters, record) ? matching : unmatched).push(record);
     if (unmatched.length > 0) await this.delete(session.caller, unmatched);
@@ -149,7 +158,14 @@ export class MappingPoller {
     // A long poll may have begun before the role was quarantined or a policy changed: the batch goes to the
     // function only if the role may still receive now (denied, it returns after its visibility timeout).
     await mayReceive();
-    await loop.settling;
+    const groupsLeft = await loop.settling;
+    loop.settling = Promise.resolve(noGroups);
+    // Records spilled over from the previous batch follow it in their group: after its failure they wait in
+    // flight and come back after it, in order (AWS: a FIFO group's messages are processed in order).
+    if (groupsLeft.size > 0) {
+      matching = matching.filter((record) => !(spilled.has(record) && groupsLeft.has(messageGroupOf(record))));
+      if (matching.length === 0) return;
+    }
     const slot = await this.deps.slots.acquire(this.abort.signal);
     let invocation: Invocation;
     try {
@@ -161,11 +177,19 @@ export class MappingPoller {
       this.inFlight--;
       slot.release();
     }
-    loop.settling = this.settle(runnable, matching, invocation, session.caller).catch((error: unknown) =>
+    const batch = matching;
+    loop.settling = this.settle(runnable, batch, invocation, session.caller).catch((error: unknown) => {
       this.deps.log(
         `pciq: function ${this.mapping.functionName}: settling a batch failed (its messages return after their visibility timeout): ${(error as Error)?.message ?? error}\n`,
-      ),
-    );
+      );
+      return this.groupsOf(batch);
+    });
+  }
+
+  /** The message groups of records of a FIFO queue (none on a standard queue, where order is not kept). */
+  private groupsOf(records: readonly SqsRecord[]): ReadonlySet<string> {
+    if (!this.isFifo) return noGroups;
+    return new Set(records.map(messageGroupOf));
   }
 
   /** Receives up to the batch size, within the batching window and Lambda's 6 MB payload. */
@@ -222,7 +246,7 @@ export class MappingPoller {
     records: readonly SqsRecord[],
     invocation: Invocation,
     caller: Caller,
-  ): Promise<void> {
+  ): Promise<ReadonlySet<string>> {
     const { result } = invocation;
     const verdict = result.ok
       ? judgeBatchResponse(
@@ -239,10 +263,11 @@ export class MappingPoller {
       verdict,
       caller,
     });
-    if (verdict.kind === 'failure') return;
-    const done =
-      verdict.kind === 'partial' ? records.filter((record) => !verdict.failedIds.has(record.messageId)) : records;
+    if (verdict.kind === 'failure') return this.groupsOf(records);
+    const failedIds: ReadonlySet<string> = verdict.kind === 'partial' ? verdict.failedIds : new Set();
+    const done = records.filter((record) => !failedIds.has(record.messageId));
     if (done.length > 0) await this.delete(caller, done);
+    return this.groupsOf(records.filter((record) => failedIds.has(record.messageId)));
   }
 
   private async delete(caller: Caller, records: readonly SqsRecord[]): Promise<void> {
@@ -303,4 +328,8 @@ export class MappingPoller {
       );
     });
   }
+}
+
+function messageGroupOf(record: SqsRecord): string {
+  return record.attributes['MessageGroupId'] ?? '';
 }

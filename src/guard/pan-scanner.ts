@@ -94,7 +94,7 @@ export function findPans(text: string, from = 0, to = text.length): PanMatch[] {
       if (separator === 0) break;
       i += separator;
     }
-    if (count < minPanDigits) continue;
+    if (count < minPanDigits || isInsideUuid(text, start, i)) continue;
     const groups = groupsOf(text, start, i);
     const digits = groups.map((group) => group.digits).join('');
     const match = count <= maxPanDigits ? candidate(digits, start, i) : undefined;
@@ -102,6 +102,29 @@ export function findPans(text: string, from = 0, to = text.length): PanMatch[] {
     else if (groups.length > 1) found.push(...searchGroups(groups, digits));
   }
   return found;
+}
+
+const uuidLength = 36;
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isAlphanumeric(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/**
+ * Whether `text[start, end)` lies within a UUID (8-4-4-4-12 hexadecimal digits, not part of a longer word):
+ * message and request ids. Their digit-only groups, joined as a grouped card number would be, pass the Luhn
+ * and brand checks for about one UUID in 2,000, which would then be altered in messages and logs.
+ */
+function isInsideUuid(text: string, start: number, end: number): boolean {
+  if (end - start > uuidLength) return false;
+  for (let at = Math.max(0, end - uuidLength); at <= start && at + uuidLength <= text.length; at++) {
+    if (!uuidPattern.test(text.slice(at, at + uuidLength))) continue;
+    const before = at > 0 ? text.charCodeAt(at - 1) : 32;
+    const after = at + uuidLength < text.length ? text.charCodeAt(at + uuidLength) : 32;
+    if (!isAlphanumeric(before) && !isAlphanumeric(after)) return true;
+  }
+  return false;
 }
 
 /** The digit groups of a run `text[start, end)` that `findPans` delimited (separators may hold digits: %20, %2D). */

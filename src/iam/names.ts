@@ -16,6 +16,7 @@ const nameLimits: Record<string, number> = {
   policyName: 128,
   virtualMFADeviceName: 226,
   roleSessionName: 64,
+  serviceSessionName: 64,
 };
 
 /** Errors as IAM words them: `1 validation error detected: Value 'x' at 'userName' failed to satisfy constraint: …`. */

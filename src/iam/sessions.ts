@@ -388,7 +388,9 @@ export async function assumeRoleForService(
   access: AccessControl,
   input: { servicePrincipal: string; roleArn: string; sessionName: string; minValidityMs: number },
 ): Promise<ServiceRoleSession> {
-  const sessionName = checkName('roleSessionName', input.sessionName);
+  // A service names the session after its resource, as Lambda after the function, whose name may be a single
+  // character: STS's minimum of two is for callers of AssumeRole.
+  const sessionName = checkName('serviceSessionName', input.sessionName);
   const role = await context.store.read((tx) => roleByArn(tx, input.roleArn));
   const service: Caller = { accountId: '', principalArn: input.servicePrincipal, accessKeyId: '', senderId: '' };
   const principal = {

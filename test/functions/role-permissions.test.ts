@@ -59,15 +59,44 @@ describe('a function acts as its role', () => {
   it('refuses a role that does not exist or does not trust Lambda, through IAM', async () => {
     denied = new Set();
     await harness.createQueue('untrusted');
-    await harness.functions.deploy(accountId, {
-      name: 'stranger',
-      code: readCode(harness.code({ 'index.mjs': 'export const handler = async () => {};' })),
-      handler: 'index.handler',
-      roleArn: `arn:aws:iam::${accountId}:role/not-a-role`,
+    const stranger = `arn:aws:iam::${accountId}:role/not-a-role`;
+    const code = readCode(harness.code({ 'index.mjs': 'export const handler = async () => {};' }));
+    const cannotBeAssumed = (role: string) => (error: PciqError) =>
+      error.code === 'InvalidParameterValue' &&
+      error.message.includes(`cannot be assumed by Lambda: ${role} must exist and trust lambda.amazonaws.com`);
+    // As Lambda's CreateFunction and UpdateFunctionConfiguration: refused when deployed, not in every poll later.
+    await assert.rejects(
+      () =>
+        harness.functions.deploy(accountId, { name: 'stranger', code, handler: 'index.handler', roleArn: stranger }),
+      cannotBeAssumed(stranger),
+    );
+    await assert.rejects(() => harness.functions.get(accountId, 'stranger'), /Function not found/);
+    await assert.rejects(
+      () => harness.functions.update(accountId, 'worker', { roleArn: stranger }),
+      cannotBeAssumed(stranger),
+    );
+    assert.equal((await harness.functions.get(accountId, 'worker')).version, 1);
+
+    // A role that stops trusting Lambda after the deploy: the mapping is refused.
+    await harness.iam.createRole(accountId, {
+      roleName: 'fickle',
+      assumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    });
+    const fickle = `arn:aws:iam::${accountId}:role/fickle`;
+    await harness.functions.deploy(accountId, { name: 'fickle', code, handler: 'index.handler', roleArn: fickle });
+    await harness.iam.updateRole(accountId, 'fickle', {
+      kind: 'trust',
+      document: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
     });
     await assert.rejects(
-      () => harness.mappings.map(accountId, 'stranger', { queue: 'untrusted' }),
-      /cannot be assumed by Lambda: arn:aws:iam::123456789012:role\/not-a-role must exist and trust lambda\.amazonaws\.com/,
+      () => harness.mappings.map(accountId, 'fickle', { queue: 'untrusted' }),
+      /cannot be assumed by Lambda: arn:aws:iam::123456789012:role\/fickle must exist and trust lambda\.amazonaws\.com/,
     );
     const refusals = await harness.auditRecords('iam:AccessDenied');
     assert.equal(refusals.at(-1)?.actor.principal, 'lambda.amazonaws.com');

@@ -169,6 +169,25 @@ describe('PAN discovery on a generated corpus', () => {
     );
   });
 
+  it('takes no run of digits inside a UUID for a card number, and still finds one beside a UUID', () => {
+    // Its digit-only groups join into a 14-digit Diners Club number that passes Luhn.
+    const requestId = '6e340b15-3830-4124-8455-14fa12fbdeb2';
+    assert.deepEqual(findPans(requestId), []);
+    assert.deepEqual(found(JSON.stringify({ order: { id: requestId.toUpperCase() } })), []);
+    assert.equal(
+      maskCardNumbers(`START RequestId: ${requestId} Version: 1`),
+      `START RequestId: ${requestId} Version: 1`,
+    );
+    assert.deepEqual(
+      findPans(`${requestId} 4111 1111 1111 1111`).map((pan) => pan.digits),
+      ['4111111111111111'],
+    );
+    assert.deepEqual(findPans(`req-${requestId}-retry`), []);
+    // Not a UUID: a last group of 13 characters, a first one of 9.
+    assert.equal(findPans(`${requestId}0`).length, 1);
+    assert.equal(findPans(`a${requestId}`).length, 1);
+  });
+
   it('masks card numbers in text for people: first six and last four', () => {
     assert.equal(
       maskCardNumbers('refund 4111 1111 1111 1111 and 3782-822463-10005 on order 123456'),

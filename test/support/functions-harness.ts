@@ -52,6 +52,7 @@ export class FunctionsHarness {
     endpoint: 'https://127.0.0.1:9324',
   });
   trail!: AuditTrail;
+  iam!: IamService;
   audit!: AuditService;
   context!: FunctionsContext;
   functions!: FunctionAdmin;
@@ -78,6 +79,7 @@ export class FunctionsHarness {
     this.audit = new AuditService(this.trail);
     const events = new AuditEvents(this.trail);
     const iam = new IamService({ store: this.store, sealer: this.keys, clock: systemClock, audit: events });
+    this.iam = iam;
     await iam.createRole(accountId, {
       roleName: 'worker',
       assumeRolePolicyDocument: JSON.stringify({

@@ -23,12 +23,14 @@ export interface EnvironmentInput {
  */
 export function sandboxEnvironment(input: EnvironmentInput): Record<string, string> {
   const env: Record<string, string> = {
-    ...input.variables,
     PATH: '/usr/local/bin:/usr/bin:/bin',
     LANG: 'C.UTF-8',
     TZ: 'UTC',
     // The AWS SDK looks for ~/.aws/config; inside the code directory it finds nothing instead of being refused.
     HOME: input.codeDir,
+    // After the defaults Lambda lets a function change (TZ, LANG, PATH: "unreserved"), before the names it
+    // reserves, which a function's variables never hold (refused when deployed).
+    ...input.variables,
     _HANDLER: input.handler,
     LAMBDA_TASK_ROOT: input.codeDir,
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',

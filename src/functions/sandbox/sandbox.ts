@@ -81,6 +81,12 @@ export function sandboxArguments(spec: SandboxSpec): string[] {
   ];
 }
 
+/**
+ * Digits, and what may separate the groups of a card number (as src/guard/pan-scanner.ts reads them: spaces,
+ * dashes, dots, `+`, `%20`, `%2D`), at the end of output cut at its limit.
+ */
+const cutDigitsPattern = /(?:[\p{Nd} .+\-\u00a0\u2009\u202f\u3000\uff0d]|%(?:2[0Dd]?)?)+$/u;
+
 /** How long the end markers of an invocation's output may take to come through the pipes. */
 const outputEndMs = 200;
 
@@ -102,6 +108,11 @@ export class Sandbox {
   private readonly messages: ChildMessage[] = [];
   private notify: (() => void) | undefined;
   private logs: Buffer[] = [];
+  /** Output of each stream after its last line end, not yet in `logs`. */
+  private readonly unfinishedLines: Record<OutputStream, { parts: Buffer[]; bytes: number }> = {
+    stdout: { parts: [], bytes: 0 },
+    stderr: { parts: [], bytes: 0 },
+  };
   private logBytes = 0;
   private droppedLogBytes = 0;
   private stderrTail = '';
@@ -333,8 +344,38 @@ export class Sandbox {
     };
   }
 
+  /**
+   * Adds output to the invocation's log a whole line at a time per stream: the other stream's output goes
+   * between lines, never into one, which would split a card number written in pieces (or cut by the pipe
+   * into chunks) so that masking no longer finds it. An unfinished line waits for its end, up to the limit.
+   */
   private capture(chunk: Buffer, stream: OutputStream): void {
     this.watchForEndMarker(chunk, stream);
+    const lineEnd = chunk.lastIndexOf(10) + 1;
+    const unfinished = this.unfinishedLines[stream];
+    if (lineEnd === 0) {
+      unfinished.parts.push(chunk);
+      unfinished.bytes += chunk.length;
+      if (unfinished.bytes > maxLogBytes) this.flushLine(stream);
+      return;
+    }
+    unfinished.parts.push(chunk.subarray(0, lineEnd));
+    this.flushLine(stream);
+    if (lineEnd < chunk.length) {
+      unfinished.parts.push(chunk.subarray(lineEnd));
+      unfinished.bytes = chunk.length - lineEnd;
+    }
+  }
+
+  /** Adds what a stream wrote since its last complete line to the log. */
+  private flushLine(stream: OutputStream): void {
+    const unfinished = this.unfinishedLines[stream];
+    const parts = unfinished.parts.splice(0);
+    unfinished.bytes = 0;
+    if (parts.length > 0) this.keep(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+  }
+
+  private keep(chunk: Buffer): void {
     const room = maxLogBytes - this.logBytes;
     if (room <= 0) {
       this.droppedLogBytes += chunk.length;
@@ -378,9 +419,16 @@ export class Sandbox {
 
   /** This invocation's output, without its end marker; the next invocation starts with none. */
   private takeLogs(): string {
+    this.flushLine('stdout');
+    this.flushLine('stderr');
     let text = Buffer.concat(this.logs).toString('utf8');
     if (this.endMarker) text = text.split(this.endMarker).join('');
-    if (this.droppedLogBytes > 0) text = `${text}\n[${this.droppedLogBytes} bytes of output dropped]\n`;
+    if (this.droppedLogBytes > 0) {
+      // The limit may cut a card number: what is left of it would no longer be found and masked (PCI DSS 3.4.1).
+      const kept = text.replace(cutDigitsPattern, '');
+      const dropped = this.droppedLogBytes + Buffer.byteLength(text) - Buffer.byteLength(kept);
+      text = `${kept}\n[${dropped} bytes of output dropped]\n`;
+    }
     this.logs = [];
     this.logBytes = 0;
     this.droppedLogBytes = 0;

@@ -1,0 +1,77 @@
+/**
+ * What invocation logs keep of a handler's output, on real sandboxed processes: card numbers never more
+ * than their first six and last four digits (PCI DSS 3.4.1), also where the output is cut at its limit.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { accountId, FunctionsHarness, waitFor } from '../support/functions-harness.ts';
+
+/** Output kept per invocation (docs/functions.md: up to 256 KB). */
+const logLimitBytes = 256 * 1024;
+
+describe('invocation logs', () => {
+  let harness: FunctionsHarness;
+  before(async () => {
+    harness = await FunctionsHarness.open();
+  });
+  after(() => harness.close());
+
+  it('keep no part of a card number beyond six and four digits where the output limit cuts it', async () => {
+    // The limit falls inside each card number: 15 digits, 13 digits, a grouped number cut after its third group.
+    await harness.deploy(
+      'verbose',
+      `export const handler = async (event) => {
+        const [cut, reversed] = JSON.parse(event.Records[0].body);
+        const card = [...reversed].reverse().join('');
+        process.stdout.write('x'.repeat(${logLimitBytes} - cut) + card + '\\n');
+      };`,
+    );
+    const queue = await harness.createQueue('verbose');
+    await harness.mappings.map(accountId, 'verbose', { queue: 'verbose', batchSize: 1 });
+    // Reversed, so that the guard lets the numbers through to the handler, which reverses them back.
+    const reversed = (card: string) => [...card].reverse().join('');
+    await harness.send(queue, [
+      JSON.stringify([15, reversed('4111111111111111')]),
+      JSON.stringify([13, reversed('5555555555554444')]),
+      JSON.stringify([14, reversed('4111 1111 1111 1111')]),
+    ]);
+    const logs = await waitFor('three invocations', async () => {
+      const entries = await harness.logs('verbose');
+      return entries.length === 3 && entries;
+    });
+    for (const entry of logs) {
+      const text = entry.text ?? '';
+      assert.match(text, /bytes of output dropped/);
+      assert.doesNotMatch(
+        text,
+        /x[\d ]{7,}/,
+        `no card digits are left where the output was cut: ${JSON.stringify(text.slice(-300))}`,
+      );
+    }
+  });
+
+  it('keep a line written in pieces whole when the other stream writes in between, so its card number is masked', async () => {
+    await harness.deploy(
+      'interleaved',
+      `export const handler = async (event) => {
+        const card = [...event.Records[0].body].reverse().join('');
+        process.stdout.write('paid with ' + card.slice(0, 9));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        process.stderr.write('retrying the ledger\\n');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        process.stdout.write(card.slice(9) + '\\n');
+      };`,
+    );
+    const queue = await harness.createQueue('interleaved');
+    await harness.mappings.map(accountId, 'interleaved', { queue: 'interleaved' });
+    await harness.send(queue, [[...'4111 1111 1111 1111'].reverse().join('')]);
+    const [entry] = await waitFor('the invocation', async () => {
+      const entries = await harness.logs('interleaved');
+      return entries.length > 0 && entries;
+    });
+    const text = entry!.text ?? '';
+    assert.match(text, /^paid with 411111\*{6}1111$/m);
+    assert.match(text, /^retrying the ledger$/m);
+    assert.doesNotMatch(text, /4111 1111/);
+  });
+});
