@@ -6,7 +6,9 @@
  * 8-4-4-4-12 hexadecimal groups with version and variant digits are no way of writing a card number: masking
  * the one UUID in 45 that has 13 digits in a row would hide which key an audit record is about (10.2.2).
  */
-const uuid = '(?<![0-9A-Za-z-])[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(?![0-9A-Za-z-])';
+/** An RFC 9562 UUID as text (match it case-insensitively): 8-4-4-4-12 hexadecimal digits, version 1–8, variant 8–b. */
+export const uuidText = '[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
+const uuid = `(?<![0-9A-Za-z-])${uuidText}(?![0-9A-Za-z-])`;
 const digitRun = String.raw`\d(?:[ -]?\d){12,}`;
 const uuidOrDigitRun = new RegExp(`(${uuid})|${digitRun}`, 'gi');
 

@@ -1,3 +1,4 @@
+import { uuidText } from '../core/index.ts';
 import { brandOf, maxPanDigits, minPanDigits, passesLuhn } from '../vault/index.ts';
 import { asciiDigits, digitValue } from './digit-forms.ts';
 
@@ -105,14 +106,14 @@ export function findPans(text: string, from = 0, to = text.length): PanMatch[] {
 }
 
 const uuidLength = 36;
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuidPattern = new RegExp(`^${uuidText}$`, 'i');
 
 function isAlphanumeric(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 }
 
 /**
- * Whether `text[start, end)` lies within a UUID (8-4-4-4-12 hexadecimal digits, not part of a longer word):
+ * Whether `text[start, end)` lies within an RFC 9562 UUID (not part of a longer word):
  * message and request ids. Their digit-only groups, joined as a grouped card number would be, pass the Luhn
  * and brand checks for about one UUID in 2,000, which would then be altered in messages and logs.
  */
