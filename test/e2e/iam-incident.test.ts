@@ -27,7 +27,7 @@ import {
   UntagUserCommand,
 } from '@aws-sdk/client-iam';
 import { CreateQueueCommand, ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { auditSearchAsync, pciqAsync, pciqJsonAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { clientConfig, type TestCredentials } from '../support/sqs-client.ts';
@@ -198,6 +198,69 @@ describe('IAM incident response and compliance on pciq serve', () => {
     assert.equal(released.status, 0, released.stderr);
     await send(asClerk);
     await assert.rejects(send(asSession), { name: 'InvalidClientTokenId' });
+  });
+
+  it('quarantining a user ends the role sessions its sessions chained to, and those of a quarantined role', async () => {
+    const courier = await userWithKey('courier', [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]);
+    const trust = policy({
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${account}:root` },
+      Action: 'sts:AssumeRole',
+    });
+    for (const role of ['hop-one', 'hop-two', 'hop-three']) {
+      await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust }));
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: role,
+          PolicyName: 'work',
+          PolicyDocument: policy({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sqs:ListQueues'], Resource: '*' }),
+        }),
+      );
+    }
+    const assume = async (credentials: TestCredentials, role: string): Promise<TestCredentials> => {
+      const sts = client(new STSClient(clientConfig(endpoint, data.bootstrap, credentials)));
+      const { Credentials } = await sts.send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${role}`, RoleSessionName: 'courier' }),
+      );
+      return {
+        accessKeyId: Credentials!.AccessKeyId!,
+        secretAccessKey: Credentials!.SecretAccessKey!,
+        sessionToken: Credentials!.SessionToken!,
+      };
+    };
+    // courier → hop-one → hop-two (role chaining): the last session acts as hop-two, not as courier.
+    const first = await assume(courier, 'hop-one');
+    const chained = await assume(first, 'hop-two');
+    await sqsAs(chained).send(new ListQueuesCommand({}));
+
+    const quarantined = await pciqAsync([
+      'incident',
+      'quarantine',
+      'principal',
+      'courier',
+      '--reason',
+      'stolen',
+      ...args,
+    ]);
+    assert.equal(quarantined.status, 0, quarantined.stderr);
+    assert.match(quarantined.stdout, / 2 session\(s\) issued before now revoked/);
+    await assert.rejects(sqsAs(first).send(new ListQueuesCommand({})), { name: 'InvalidClientTokenId' });
+    await assert.rejects(sqsAs(chained).send(new ListQueuesCommand({})), { name: 'InvalidClientTokenId' });
+
+    // A role's quarantine reaches what its sessions chained to as well.
+    const fromRole = await assume(data.bootstrap, 'hop-one');
+    const fromRoleChained = await assume(fromRole, 'hop-three');
+    const roleQuarantine = await pciqAsync([
+      'incident',
+      'quarantine',
+      'principal',
+      'role/hop-one',
+      '--reason',
+      'role credentials leaked',
+      ...args,
+    ]);
+    assert.equal(roleQuarantine.status, 0, roleQuarantine.stderr);
+    await assert.rejects(sqsAs(fromRoleChained).send(new ListQueuesCommand({})), { name: 'InvalidClientTokenId' });
   });
 
   it("quarantining a function's role stops the function's pollers until release", async () => {
