@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
   type SQSClient,
+  StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { pciqAsync, pciqJsonAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
@@ -159,6 +162,60 @@ describe('incident response on pciq serve', () => {
       bodies.join(' | '),
     );
     assert.ok(bodies.every((body) => !body.includes(pan)));
+  });
+
+  it('lets no message out of a quarantined dead-letter queue through a message move task', async () => {
+    const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${data.bootstrap.accountId}:${name}`;
+    const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: 'refunds-dlq' }))).QueueUrl!;
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'refunds',
+        Attributes: {
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('refunds-dlq'), maxReceiveCount: 1 }),
+        },
+      }),
+    );
+    const review = (await sqs.send(new CreateQueueCommand({ QueueName: 'refunds-review' }))).QueueUrl!;
+    for (let i = 0; i < 20; i++) await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: `refund ${i}` }));
+    // One message a second: the task is still running when the queue is quarantined.
+    await sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: queueArn('refunds-dlq'),
+        DestinationArn: queueArn('refunds-review'),
+        MaxNumberOfMessagesPerSecond: 1,
+      }),
+    );
+    const quarantined = await pciqAsync(['incident', 'quarantine', 'queue', 'refunds-dlq', '--reason', 'x', ...args]);
+    assert.equal(quarantined.status, 0, quarantined.stderr);
+    const id = /^(INC-\S+)/.exec(quarantined.stdout)![1]!;
+    const left = async () =>
+      Number(
+        (
+          await sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['ApproximateNumberOfMessages'] }),
+          )
+        ).Attributes!.ApproximateNumberOfMessages,
+      );
+    const atQuarantine = await left();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    assert.equal(await left(), atQuarantine, 'no message left the quarantined queue');
+    const { Results } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: queueArn('refunds-dlq') }));
+    // SQS lists the newest task first, and names a task's handle only while it runs.
+    const task = Results![0]!;
+    assert.equal(task.Status, 'FAILED');
+    assert.match(task.FailureReason!, new RegExp(`quarantined by incident ${id}`));
+    const refused = await errorOf(
+      sqs.send(
+        new StartMessageMoveTaskCommand({
+          SourceArn: queueArn('refunds-dlq'),
+          DestinationArn: queueArn('refunds-review'),
+        }),
+      ),
+    );
+    assert.equal(refused?.name, 'AccessDenied');
+    assert.match(refused!.message, new RegExp(`quarantined by incident ${id}`));
+    const moved = await sqs.send(new ReceiveMessageCommand({ QueueUrl: review, MaxNumberOfMessages: 10 }));
+    assert.ok((moved.Messages ?? []).length < 20);
   });
 
   it('quarantines a key, and releases it only with the risk accepted while a rule fails', async () => {
