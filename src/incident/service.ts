@@ -95,6 +95,12 @@ export class IncidentService {
           : kind === 'principal'
             ? await this.principalTarget(ref)
             : await this.functionTarget(ref);
+    // One incident contains a resource at a time: a second would find it contained already, record that as
+    // the state to restore, and the first one's release would lift containment while the second stays open.
+    const open = (await this.list()).find(
+      (incident) => incident.status === 'contained' && incident.target === target.arn,
+    );
+    if (open) throw new IncidentError(`${kind} ${target.arn} is quarantined already (${open.id})`);
     // Evidence first: nothing is changed before the snapshot is written, signed and recorded.
     const snapshot = await this.snapshot(id, kind, target.arn, target, options.auditWindowMs ?? defaultAuditWindowMs);
     await this.record('incident:Snapshot', target.arn, {
@@ -259,10 +265,6 @@ export class IncidentService {
       if (error instanceof PrincipalRefusal) throw new IncidentError(error.message);
       throw error;
     }
-    const open = (await this.list()).find(
-      (incident) => incident.status === 'contained' && incident.target === principal.arn,
-    );
-    if (open) throw new IncidentError(`${principal.kind} ${principal.name} is quarantined already (${open.id})`);
     return { arn: principal.arn, principal };
   }
 

@@ -4,7 +4,7 @@
  * refuses receives, a key stops sealing. Release is refused while rules fail, unless the risk is accepted.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -164,6 +164,86 @@ describe('incident response on pciq serve', () => {
     assert.ok(bodies.every((body) => !body.includes(pan)));
   });
 
+  it('quarantines a key, and releases it only with the risk accepted while a rule fails', async () => {
+    assert.equal((await pciqAsync(['keys', 'create', '--alias', 'alias/cards', ...args])).status, 0);
+    const cards = (
+      await sqs.send(new CreateQueueCommand({ QueueName: 'cards', Attributes: { KmsMasterKeyId: 'alias/cards' } }))
+    ).QueueUrl!;
+    await sqs.send(new SendMessageCommand({ QueueUrl: cards, MessageBody: 'before' }));
+    const quarantined = await pciqAsync([
+      'incident',
+      'quarantine',
+      'key',
+      'alias/cards',
+      '--reason',
+      'key material may be exposed',
+      ...args,
+    ]);
+    assert.equal(quarantined.status, 0, quarantined.stderr);
+    const id = /^(INC-\S+)/.exec(quarantined.stdout)![1]!;
+    assert.equal(
+      (await errorOf(sqs.send(new SendMessageCommand({ QueueUrl: cards, MessageBody: 'after' }))))?.name,
+      'KmsDisabled',
+    );
+    // A second incident on the key is refused before it writes a snapshot of its own.
+    const snapshots = readdirSync(join(data.dataDir, 'incidents')).length;
+    const again = await pciqAsync(['incident', 'quarantine', 'key', 'alias/cards', '--reason', 'again', ...args]);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, new RegExp(`is quarantined already \\(${id}\\)`));
+    assert.equal(readdirSync(join(data.dataDir, 'incidents')).length, snapshots);
+    const enable = await pciqAsync(['keys', 'enable', 'alias/cards', ...args]);
+    assert.notEqual(enable.status, 0);
+    assert.match(enable.stderr, /quarantined by incident/);
+
+    const refused = await pciqAsync(['incident', 'release', id, ...args]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /key-rotation-disabled/);
+    const released = await pciqAsync([
+      'incident',
+      'release',
+      id,
+      '--accept-risk',
+      'rotation is scheduled for the weekend',
+      ...args,
+    ]);
+    assert.equal(released.status, 0, released.stderr);
+    assert.match(released.stdout, /risk accepted: rotation is scheduled for the weekend/);
+    await sqs.send(new SendMessageCommand({ QueueUrl: cards, MessageBody: 'after' }));
+
+    const shown = await pciqJsonAsync<{ status: string; release: { acceptedRisk: string; failingRules: string[] } }>([
+      'incident',
+      'show',
+      id,
+      '--json',
+      ...args,
+    ]);
+    assert.equal(shown.status, 'released');
+    assert.deepEqual(shown.release.failingRules, ['key-rotation-disabled']);
+    const { incidents } = await pciqJsonAsync<{ incidents: Array<{ id: string }> }>([
+      'incident',
+      'list',
+      '--json',
+      ...args,
+    ]);
+    assert.deepEqual(incidents.map((incident) => incident.id).sort(), [incidentId, id].sort());
+    const search = await pciqJsonAsync<{
+      records: Array<{ type: string; outcome: string; details: Record<string, unknown> }>;
+    }>(['audit', 'search', '--json', ...args]);
+    const types = search.records.map((record) => `${record.type}:${record.outcome}`);
+    for (const expected of [
+      'incident:Snapshot:success',
+      'incident:Quarantine:success',
+      'incident:Release:failure',
+      'incident:Release:success',
+    ]) {
+      assert.ok(types.includes(expected), expected);
+    }
+    assert.ok(
+      search.records.some((record) => record.details?.acceptedRisk === 'rotation is scheduled for the weekend'),
+    );
+    assert.equal((await pciqAsync(['audit', 'verify', ...args])).status, 0);
+  });
+
   it('lets no message out of a quarantined dead-letter queue through a message move task', async () => {
     const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${data.bootstrap.accountId}:${name}`;
     const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: 'refunds-dlq' }))).QueueUrl!;
@@ -216,80 +296,6 @@ describe('incident response on pciq serve', () => {
     assert.match(refused!.message, new RegExp(`quarantined by incident ${id}`));
     const moved = await sqs.send(new ReceiveMessageCommand({ QueueUrl: review, MaxNumberOfMessages: 10 }));
     assert.ok((moved.Messages ?? []).length < 20);
-  });
-
-  it('quarantines a key, and releases it only with the risk accepted while a rule fails', async () => {
-    assert.equal((await pciqAsync(['keys', 'create', '--alias', 'alias/cards', ...args])).status, 0);
-    const cards = (
-      await sqs.send(new CreateQueueCommand({ QueueName: 'cards', Attributes: { KmsMasterKeyId: 'alias/cards' } }))
-    ).QueueUrl!;
-    await sqs.send(new SendMessageCommand({ QueueUrl: cards, MessageBody: 'before' }));
-    const quarantined = await pciqAsync([
-      'incident',
-      'quarantine',
-      'key',
-      'alias/cards',
-      '--reason',
-      'key material may be exposed',
-      ...args,
-    ]);
-    assert.equal(quarantined.status, 0, quarantined.stderr);
-    const id = /^(INC-\S+)/.exec(quarantined.stdout)![1]!;
-    assert.equal(
-      (await errorOf(sqs.send(new SendMessageCommand({ QueueUrl: cards, MessageBody: 'after' }))))?.name,
-      'KmsDisabled',
-    );
-    const enable = await pciqAsync(['keys', 'enable', 'alias/cards', ...args]);
-    assert.notEqual(enable.status, 0);
-    assert.match(enable.stderr, /quarantined by incident/);
-
-    const refused = await pciqAsync(['incident', 'release', id, ...args]);
-    assert.equal(refused.status, 1);
-    assert.match(refused.stderr, /key-rotation-disabled/);
-    const released = await pciqAsync([
-      'incident',
-      'release',
-      id,
-      '--accept-risk',
-      'rotation is scheduled for the weekend',
-      ...args,
-    ]);
-    assert.equal(released.status, 0, released.stderr);
-    assert.match(released.stdout, /risk accepted: rotation is scheduled for the weekend/);
-    await sqs.send(new SendMessageCommand({ QueueUrl: cards, MessageBody: 'after' }));
-
-    const shown = await pciqJsonAsync<{ status: string; release: { acceptedRisk: string; failingRules: string[] } }>([
-      'incident',
-      'show',
-      id,
-      '--json',
-      ...args,
-    ]);
-    assert.equal(shown.status, 'released');
-    assert.deepEqual(shown.release.failingRules, ['key-rotation-disabled']);
-    const { incidents } = await pciqJsonAsync<{ incidents: Array<{ id: string }> }>([
-      'incident',
-      'list',
-      '--json',
-      ...args,
-    ]);
-    assert.deepEqual(incidents.map((incident) => incident.id).sort(), [incidentId, id].sort());
-    const search = await pciqJsonAsync<{
-      records: Array<{ type: string; outcome: string; details: Record<string, unknown> }>;
-    }>(['audit', 'search', '--json', ...args]);
-    const types = search.records.map((record) => `${record.type}:${record.outcome}`);
-    for (const expected of [
-      'incident:Snapshot:success',
-      'incident:Quarantine:success',
-      'incident:Release:failure',
-      'incident:Release:success',
-    ]) {
-      assert.ok(types.includes(expected), expected);
-    }
-    assert.ok(
-      search.records.some((record) => record.details?.acceptedRisk === 'rotation is scheduled for the weekend'),
-    );
-    assert.equal((await pciqAsync(['audit', 'verify', ...args])).status, 0);
   });
 
   it('quarantines through a policy whose action is quarantine, from an approved plan', async () => {
@@ -419,6 +425,13 @@ describe('incident response on pciq serve', () => {
     const file = /snapshot +(\S+)/.exec(quarantined.stdout)![1]!;
     assert.ok(!readFileSync(file, 'utf8').includes(secret), 'the snapshot holds no secret value');
     assert.equal((await pciqAsync(['incident', 'snapshot', 'verify', file])).status, 0);
+    // A second incident on it is refused: its release would restart what the first one contains.
+    const again = await pciqAsync(['incident', 'quarantine', 'function', 'settle', '--reason', 'again', ...args]);
+    assert.equal(again.status, 1);
+    assert.match(
+      again.stderr,
+      new RegExp(`function arn:aws:lambda:\\S+:function:settle is quarantined already \\(${id}\\)`),
+    );
     const stopped = await pciqJsonAsync<Array<{ state: string; uuid: string }>>([
       'functions',
       'mappings',
