@@ -21,6 +21,7 @@ import {
   PrincipalRefusal,
   type PrincipalTarget,
   principalEvidence,
+  recordsByPrincipal,
   releasePrincipal,
 } from './principal.ts';
 import { canonicalJson, type SnapshotContent, signSnapshot, snapshotSigningKey } from './snapshot.ts';
@@ -394,8 +395,8 @@ export class IncidentService {
     // A principal's records are those about it and those of what it did.
     const resourceRecords = await context.store.read(async (tx) => {
       const about = await tx.audit.search({ fromMs, toMs: now, resource: arn, limit: 10_000 });
-      const by = target.principal ? await tx.audit.search({ fromMs, toMs: now, principal: arn, limit: 10_000 }) : [];
-      return [...new Set([...about, ...by].map((row) => row.seq))].sort((a, b) => a - b);
+      const by = target.principal ? await recordsByPrincipal(tx, arn, fromMs, now) : [];
+      return [...new Set([...about.map((row) => row.seq), ...by])].sort((a, b) => a - b);
     });
     let bundle: ExportBundle | null = null;
     let note: string | undefined;
