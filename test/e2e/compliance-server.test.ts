@@ -218,7 +218,7 @@ describe('continuous compliance on pciq serve', () => {
     const ops = { AWS: `arn:aws:iam::${accountId}:user/ops` };
     for (const [name, statement] of [
       ['chargebacks', { Sid: 'AllButDelete', Effect: 'Allow', Principal: ops, NotAction: 'sqs:DeleteQueue' }],
-      ['payouts', { Sid: 'EveryService', Effect: 'Allow', Principal: ops, Action: '*:*' }],
+      ['rebates', { Sid: 'EveryService', Effect: 'Allow', Principal: ops, Action: '*:*' }],
     ] as const) {
       const url = await queueUrl(name);
       await sqs.send(
