@@ -194,6 +194,10 @@ describe('incident response on pciq serve', () => {
     const enable = await pciqAsync(['keys', 'enable', 'alias/cards', ...args]);
     assert.notEqual(enable.status, 0);
     assert.match(enable.stderr, /quarantined by incident/);
+    // Nor is it deleted: that would crypto-shred what it seals, the snapshot's sealed messages included.
+    const deletion = await pciqAsync(['keys', 'schedule-deletion', 'alias/cards', '--days', '7', ...args]);
+    assert.notEqual(deletion.status, 0);
+    assert.match(deletion.stderr, new RegExp(`quarantined by incident ${id}; its deletion is refused until`));
 
     const refused = await pciqAsync(['incident', 'release', id, ...args]);
     assert.equal(refused.status, 1);
