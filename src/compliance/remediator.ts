@@ -164,7 +164,11 @@ export class Remediator {
         after: JSON.stringify(after),
       };
       const draft = trail.systemDraft('compliance:Remediate', 'management', outcome, details, change.resource);
-      const record = await trail.append(tx, { ...draft, error: error?.code ?? null });
+      const record = await trail.append(tx, {
+        ...draft,
+        error: error?.code ?? null,
+        digestKeys: ['beforeDigest', 'afterDigest'],
+      });
       return { id, record };
     });
     trail.noteCommitted([appended.record]);

@@ -445,6 +445,7 @@ export class IncidentService {
     const { trail } = this.context;
     const draft = trail.systemDraft(type, 'management', outcome, details, resource);
     const userAgent = this.context.actor.startsWith('local-user:') ? 'pciq-cli' : null;
-    await trail.record({ ...draft, origin: { ...draft.origin, userAgent } });
+    // The snapshot's hash and the signing key's fingerprint are what a verifier compares the file with.
+    await trail.record({ ...draft, origin: { ...draft.origin, userAgent }, digestKeys: ['sha256', 'keyId'] });
   }
 }
