@@ -85,6 +85,12 @@ describe('incident response on pciq serve', () => {
     assert.equal(refused?.name, 'AccessDenied');
     assert.match(refused!.message, new RegExp(`quarantined by incident ${incidentId}`));
     assert.equal((await errorOf(sqs.send(new PurgeQueueCommand({ QueueUrl: url }))))?.name, 'AccessDenied');
+    // Nor does a shorter retention expire what it holds, or the orders sent to it meanwhile.
+    const shortened = await errorOf(
+      sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { MessageRetentionPeriod: '60' } })),
+    );
+    assert.equal(shortened?.name, 'AccessDenied');
+    assert.match(shortened!.message, /lowering MessageRetentionPeriod is refused/);
     // Producers are not turned away: no order is lost while the queue is investigated.
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'order 2' }));
   });
