@@ -309,6 +309,12 @@ export class IncidentService {
   private async keyTarget(ref: string): Promise<Target> {
     try {
       const key = await this.context.keys.resolve(this.context.accountId, ref);
+      // Refused before the snapshot, which would otherwise be written for an incident that never opens.
+      if (key.state === 'PendingDeletion') {
+        throw new IncidentError(
+          `the key ${key.arn} is pending deletion, which would destroy the evidence it seals: cancel its deletion first (pciq keys cancel-deletion), then quarantine it`,
+        );
+      }
       return { arn: key.arn, key };
     } catch (error) {
       if (error instanceof PciqError) throw new IncidentError(`there is no key ${ref}: ${error.message}`);

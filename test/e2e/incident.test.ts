@@ -197,6 +197,13 @@ describe('incident response on pciq serve', () => {
     assert.equal(again.status, 1);
     assert.match(again.stderr, new RegExp(`is quarantined already \\(${id}\\)`));
     assert.equal(readdirSync(join(data.dataDir, 'incidents')).length, snapshots);
+    // A key pending deletion is refused before a snapshot as well, saying what to do.
+    assert.equal((await pciqAsync(['keys', 'create', '--alias', 'alias/retired', ...args])).status, 0);
+    assert.equal((await pciqAsync(['keys', 'schedule-deletion', 'alias/retired', ...args])).status, 0);
+    const pending = await pciqAsync(['incident', 'quarantine', 'key', 'alias/retired', '--reason', 'x', ...args]);
+    assert.equal(pending.status, 1);
+    assert.match(pending.stderr, /is pending deletion, .*cancel its deletion first/);
+    assert.equal(readdirSync(join(data.dataDir, 'incidents')).length, snapshots);
     const enable = await pciqAsync(['keys', 'enable', 'alias/cards', ...args]);
     assert.notEqual(enable.status, 0);
     assert.match(enable.stderr, /quarantined by incident/);
