@@ -81,7 +81,14 @@ export interface AuditRecord {
 }
 
 /** What a writer supplies; the trail adds position, chain link, time and clock source. */
-export type RecordDraft = Omit<AuditRecord, 'v' | 'seq' | 'prev' | 'time' | 'clock'>;
+export type RecordDraft = Omit<AuditRecord, 'v' | 'seq' | 'prev' | 'time' | 'clock'> & {
+  /**
+   * Details whose values pciq computed as hex digests (SHA-256 of a state or snapshot, a key fingerprint):
+   * kept whole when they are 64 hex digits. One in ten such digests holds a run of 13 digits, which the
+   * card-number mask would cut out of the very value a verifier compares.
+   */
+  digestKeys?: readonly string[];
+};
 
 export const genesisPrev = '0'.repeat(64);
 
@@ -105,12 +112,18 @@ export function safeText(value: string | null | undefined, maxLength = maxTextLe
   return cleaned.length > maxLength ? `${cleaned.slice(0, maxLength)}…` : cleaned;
 }
 
-function safeDetails(details: Record<string, DetailValue> | null): Record<string, DetailValue> | null {
+const hexDigest = /^[0-9a-f]{64}$/;
+
+function safeDetails(
+  details: Record<string, DetailValue> | null,
+  digestKeys: readonly string[] = [],
+): Record<string, DetailValue> | null {
   if (!details) return null;
   const out: Record<string, DetailValue> = {};
   for (const [key, value] of Object.entries(details)) {
     const name = safeText(key, 64)!;
-    out[name] = typeof value === 'string' ? safeText(value) : value;
+    const isDigest = digestKeys.includes(key) && typeof value === 'string' && hexDigest.test(value);
+    out[name] = typeof value === 'string' && !isDigest ? safeText(value) : value;
   }
   return out;
 }
@@ -169,7 +182,7 @@ export function encodeRecord(
     },
     resource: safeText(draft.resource),
     data: listedData(draft.data),
-    details: safeDetails(draft.details),
+    details: safeDetails(draft.details, draft.digestKeys),
   };
   return { record, body: JSON.stringify(record) };
 }

@@ -116,10 +116,10 @@ export class AuditTrail {
     if ((await tx.audit.signingKeys()).length === 0) {
       const { row } = generateSigningKey(this.keyring, this.clock.now());
       await tx.audit.insertSigningKey(row);
-      await this.append(
-        tx,
-        this.systemDraft('audit:CreateSigningKey', 'audit', 'success', { keyId: row.keyId, algorithm: 'Ed25519' }),
-      );
+      await this.append(tx, {
+        ...this.systemDraft('audit:CreateSigningKey', 'audit', 'success', { keyId: row.keyId, algorithm: 'Ed25519' }),
+        digestKeys: ['keyId'],
+      });
     }
     if ((await tx.audit.getState('log_id')) === undefined) {
       await tx.audit.setState('log_id', `pciq-audit/${randomBytes(16).toString('hex')}`);

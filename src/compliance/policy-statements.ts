@@ -8,9 +8,9 @@ export interface StatementFacts {
   index: number;
   sid: string | null;
   effect: string;
-  /** Principal `*` or `{"AWS": "*"}`. */
+  /** Principal `*` or `{"AWS": "*"}`, or a NotPrincipal (everyone but the principals it names). */
   isPublic: boolean;
-  /** Action `*` or `service:*`. */
+  /** Action `*`, `service:*` (or `*:*`), or a NotAction (every action but those it names). */
   isAllActions: boolean;
   hasCondition: boolean;
 }
@@ -46,15 +46,20 @@ export function statementsOf(document: Record<string, unknown>): Array<Record<st
   );
 }
 
+/** `*`, or a pattern whose action part is only wildcards (`sqs:*`, `*:*`): it matches every action of a service. */
+function isAllActionsPattern(action: unknown): boolean {
+  return typeof action === 'string' && /^(\*+|[a-z0-9*?-]+:\*+)$/i.test(action);
+}
+
 function factsOf(statement: Record<string, unknown>, index: number): StatementFacts {
   return {
     index,
     sid: typeof statement.Sid === 'string' ? statement.Sid : null,
     effect: String(statement.Effect ?? ''),
-    isPublic: isWildcardPrincipal(statement.Principal),
-    isAllActions: listOf(statement.Action).some(
-      (action) => typeof action === 'string' && /^(\*|[a-z0-9-]+:\*)$/i.test(action),
-    ),
+    // IAM evaluates an Allow with NotPrincipal as an Allow for everyone else, and an Allow with NotAction
+    // as one for every other action, present and future: each is as open as the wildcard it avoids writing.
+    isPublic: isWildcardPrincipal(statement.Principal) || statement.NotPrincipal !== undefined,
+    isAllActions: listOf(statement.Action).some(isAllActionsPattern) || statement.NotAction !== undefined,
     hasCondition:
       typeof statement.Condition === 'object' &&
       statement.Condition !== null &&

@@ -67,12 +67,27 @@ export class Remediator {
     let error: { code: string; message: string } | undefined;
     let after: ManagedState = change.before;
     try {
+      // A state-writing change was computed from `before` (a policy without its wildcard statements): written
+      // over a state someone set since, it would undo their change, and the log would record a `before` that
+      // was never there (which a revert would then write back). Irreversible ones (revoking sessions,
+      // quarantine) act on whatever is there now.
+      if (action.isReversible) {
+        const current = await action.read(resource, this.context);
+        if (!statesEqual(current, change.before)) {
+          after = current;
+          throw new PlanError(
+            `${change.resource} changed since this change was proposed; nothing was written (the next scan judges the new state)`,
+          );
+        }
+      }
       await action.write(resource, change.after, this.context);
       after = await action.read(resource, this.context);
     } catch (failure) {
       error = isPciqError(failure)
         ? { code: failure.code, message: `${failure.code}: ${failure.message}` }
-        : { code: 'RemediationFailed', message: (failure as Error).message };
+        : failure instanceof PlanError
+          ? { code: 'ResourceChanged', message: failure.message }
+          : { code: 'RemediationFailed', message: (failure as Error).message };
     }
     const outcome = error === undefined ? 'success' : 'failure';
     const remediationId = await this.record(change, origin, after, outcome, error);
@@ -149,7 +164,11 @@ export class Remediator {
         after: JSON.stringify(after),
       };
       const draft = trail.systemDraft('compliance:Remediate', 'management', outcome, details, change.resource);
-      const record = await trail.append(tx, { ...draft, error: error?.code ?? null });
+      const record = await trail.append(tx, {
+        ...draft,
+        error: error?.code ?? null,
+        digestKeys: ['beforeDigest', 'afterDigest'],
+      });
       return { id, record };
     });
     trail.noteCommitted([appended.record]);

@@ -88,18 +88,33 @@ export async function issueSession(context: IamContext, tx: WriteTx, input: NewS
   return { accessKeyId, secretAccessKey, sessionToken, expirationMs: row.expiresAtMs };
 }
 
-/** The live sessions a principal holds or obtained (role sessions it assumed included), oldest first. */
+/**
+ * The live sessions a principal holds or obtained (role sessions it assumed included), oldest first, and the
+ * sessions those sessions obtained in turn (role chaining): a session whose credentials assumed another role
+ * hands the caller that role's permissions for up to an hour, so containing the principal (incident
+ * quarantine, revoke-sessions) must reach those too. A chained session names its issuer only by the
+ * assumed-role ARN, which two sessions with one role and session name share; any session issued to that ARN
+ * while the parent was alive is taken, as revoking one too many is safer than leaving the caller one.
+ */
 export async function sessionsOf(tx: ReadTx, arn: string, nowMs: number) {
   const parsed = parsePrincipalArn(arn);
   if (!parsed || parsed.kind === 'assumed-role') return [];
-  const sessions = await tx.iam.listSessions(parsed.accountId);
-  return sessions
-    .filter(
-      (session) =>
-        session.expiresAtMs > nowMs &&
-        (session.principalArn === arn || session.issuedToArn === arn || session.roleArn === arn),
-    )
-    .sort((a, b) => a.createdAtMs - b.createdAtMs);
+  const live = (await tx.iam.listSessions(parsed.accountId)).filter((session) => session.expiresAtMs > nowMs);
+  const found = live.filter(
+    (session) => session.principalArn === arn || session.issuedToArn === arn || session.roleArn === arn,
+  );
+  for (let index = 0; index < found.length; index++) {
+    const parent = found[index]!;
+    if (parent.kind !== 'assumed-role') continue;
+    for (const session of live) {
+      const isChild =
+        session.issuedToArn === parent.principalArn &&
+        session.createdAtMs >= parent.createdAtMs &&
+        session.createdAtMs <= parent.expiresAtMs;
+      if (isChild && !found.includes(session)) found.push(session);
+    }
+  }
+  return found.sort((a, b) => a.createdAtMs - b.createdAtMs);
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   sessionsOf,
   userArn,
 } from '../iam/index.ts';
-import type { IamEntityKind, IamRoleRow, IamUserRow, ReadTx, Store } from '../storage/index.ts';
+import type { AuditRecordRow, IamEntityKind, IamRoleRow, IamUserRow, ReadTx, Store } from '../storage/index.ts';
 
 /** A user or role to contain, as found before the snapshot. */
 export interface PrincipalTarget {
@@ -134,6 +134,43 @@ export async function principalEvidence(store: Store, target: PrincipalTarget, n
       sessions,
     };
   });
+}
+
+/**
+ * The seqs of the audit records a principal made in a window: its own requests and those of the sessions it
+ * obtained — a role's sessions, the role sessions a user assumed, and the sessions those chained to —
+ * which the trail records under the session's ARN (`assumed-role/ROLE/SESSION`), not the principal's.
+ * The sessions are found from their issuance records in the window, so sessions already expired count too.
+ */
+export async function recordsByPrincipal(tx: ReadTx, arn: string, fromMs: number, toMs: number): Promise<number[]> {
+  const limit = 10_000;
+  const issued = (await tx.audit.search({ fromMs, toMs, eventType: 'iam:IssueSession', limit }))
+    .map((row) => ({ session: row.resource, details: issuanceDetails(row) }))
+    .filter((issue): issue is { session: string; details: Record<string, unknown> } => issue.session !== null);
+  const actors = new Set([arn]);
+  for (let isGrowing = true; isGrowing; ) {
+    isGrowing = false;
+    for (const { session, details } of issued) {
+      if (actors.has(session)) continue;
+      if (actors.has(String(details.issuedTo)) || actors.has(String(details.roleArn))) {
+        actors.add(session);
+        isGrowing = true;
+      }
+    }
+  }
+  const seqs: number[] = [];
+  for (const principal of actors) {
+    for (const row of await tx.audit.search({ fromMs, toMs, principal, limit })) seqs.push(row.seq);
+  }
+  return seqs;
+}
+
+function issuanceDetails(row: AuditRecordRow): Record<string, unknown> {
+  try {
+    return ((JSON.parse(row.body) as { details?: Record<string, unknown> }).details ?? {}) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
 }
 
 /**

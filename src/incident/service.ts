@@ -21,6 +21,7 @@ import {
   PrincipalRefusal,
   type PrincipalTarget,
   principalEvidence,
+  recordsByPrincipal,
   releasePrincipal,
 } from './principal.ts';
 import { canonicalJson, type SnapshotContent, signSnapshot, snapshotSigningKey } from './snapshot.ts';
@@ -95,6 +96,12 @@ export class IncidentService {
           : kind === 'principal'
             ? await this.principalTarget(ref)
             : await this.functionTarget(ref);
+    // One incident contains a resource at a time: a second would find it contained already, record that as
+    // the state to restore, and the first one's release would lift containment while the second stays open.
+    const open = (await this.list()).find(
+      (incident) => incident.status === 'contained' && incident.target === target.arn,
+    );
+    if (open) throw new IncidentError(`${kind} ${target.arn} is quarantined already (${open.id})`);
     // Evidence first: nothing is changed before the snapshot is written, signed and recorded.
     const snapshot = await this.snapshot(id, kind, target.arn, target, options.auditWindowMs ?? defaultAuditWindowMs);
     await this.record('incident:Snapshot', target.arn, {
@@ -259,10 +266,6 @@ export class IncidentService {
       if (error instanceof PrincipalRefusal) throw new IncidentError(error.message);
       throw error;
     }
-    const open = (await this.list()).find(
-      (incident) => incident.status === 'contained' && incident.target === principal.arn,
-    );
-    if (open) throw new IncidentError(`${principal.kind} ${principal.name} is quarantined already (${open.id})`);
     return { arn: principal.arn, principal };
   }
 
@@ -306,6 +309,12 @@ export class IncidentService {
   private async keyTarget(ref: string): Promise<Target> {
     try {
       const key = await this.context.keys.resolve(this.context.accountId, ref);
+      // Refused before the snapshot, which would otherwise be written for an incident that never opens.
+      if (key.state === 'PendingDeletion') {
+        throw new IncidentError(
+          `the key ${key.arn} is pending deletion, which would destroy the evidence it seals: cancel its deletion first (pciq keys cancel-deletion), then quarantine it`,
+        );
+      }
       return { arn: key.arn, key };
     } catch (error) {
       if (error instanceof PciqError) throw new IncidentError(`there is no key ${ref}: ${error.message}`);
@@ -392,8 +401,8 @@ export class IncidentService {
     // A principal's records are those about it and those of what it did.
     const resourceRecords = await context.store.read(async (tx) => {
       const about = await tx.audit.search({ fromMs, toMs: now, resource: arn, limit: 10_000 });
-      const by = target.principal ? await tx.audit.search({ fromMs, toMs: now, principal: arn, limit: 10_000 }) : [];
-      return [...new Set([...about, ...by].map((row) => row.seq))].sort((a, b) => a - b);
+      const by = target.principal ? await recordsByPrincipal(tx, arn, fromMs, now) : [];
+      return [...new Set([...about.map((row) => row.seq), ...by])].sort((a, b) => a - b);
     });
     let bundle: ExportBundle | null = null;
     let note: string | undefined;
@@ -442,6 +451,7 @@ export class IncidentService {
     const { trail } = this.context;
     const draft = trail.systemDraft(type, 'management', outcome, details, resource);
     const userAgent = this.context.actor.startsWith('local-user:') ? 'pciq-cli' : null;
-    await trail.record({ ...draft, origin: { ...draft.origin, userAgent } });
+    // The snapshot's hash and the signing key's fingerprint are what a verifier compares the file with.
+    await trail.record({ ...draft, origin: { ...draft.origin, userAgent }, digestKeys: ['sha256', 'keyId'] });
   }
 }

@@ -84,12 +84,12 @@ const maxTags = 50;
  */
 export const quarantineTag = 'pciq:quarantine';
 
-function requireNotQuarantined(key: KeyEntry): void {
+function requireNotQuarantined(key: KeyEntry, refused = 'it is enabled again only by'): void {
   const incident = key.row.tags[quarantineTag];
   if (incident !== undefined) {
     throw new PciqError(
       'KMSInvalidStateException',
-      `${key.arn} is quarantined by incident ${incident}; it is enabled again only by pciq incident release ${incident}.`,
+      `${key.arn} is quarantined by incident ${incident}; ${refused} pciq incident release ${incident}.`,
     );
   }
 }
@@ -356,6 +356,9 @@ export class KeyAdmin {
       (key) => {
         requireCustomer(key, 'ScheduleKeyDeletion');
         requireNotPendingDeletion(key);
+        // Deleting a quarantined key would crypto-shred the evidence: what its queues hold and the sealed
+        // messages of the incident's snapshot (PCI DSS 12.10).
+        requireNotQuarantined(key, 'its deletion is refused until');
       },
       (row, now) => ({
         ...row,

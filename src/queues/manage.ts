@@ -11,6 +11,7 @@ import {
   isFifoRequested,
   normalizeQueueAttributes,
   readableAttributeNames,
+  settingsOf,
 } from './queue-attributes.ts';
 import { allowsSource, parseRedriveAllowPolicy, parseRedrivePolicy } from './redrive.ts';
 import { validateTags } from './tags.ts';
@@ -219,6 +220,11 @@ export async function setQueueAttributes(
     const queue = await requireQueue(tx, address);
     const changes = normalizeQueueAttributes(input, queue.isFifo, 'SetQueueAttributes');
     const attributes = applyAttributeChanges(queue.attributes, changes);
+    // A shorter retention would expire what a quarantined queue keeps for the investigation, and the orders
+    // sent to it since, which it accepts so that none is lost (PCI DSS 12.10).
+    if (settingsOf(attributes).retentionSec < settingsOf(queue.attributes).retentionSec) {
+      refuseIfQuarantined(queue, 'lowering MessageRetentionPeriod');
+    }
     await checkRedrive(context, tx, address, queue.isFifo, attributes);
     await ensureQueueKey(context, tx, { accountId: queue.accountId, attributes });
     await tx.updateQueue({ ...queue, attributes, lastModifiedAtMs: context.clock.now() });

@@ -3,6 +3,7 @@ import type { MoveTaskRow, QueueRow, ReadTx, WriteTx } from '../storage/index.ts
 import { arnOf, type QueueContext, sealingKeyOf } from './context.ts';
 import { limits } from './limits.ts';
 import { openMessage, sealMessage } from './message-payload.ts';
+import { quarantineOf, refuseIfQuarantined } from './quarantine.ts';
 import { settingsOf } from './queue-attributes.ts';
 import { parseRedrivePolicy } from './redrive.ts';
 
@@ -62,6 +63,8 @@ export async function startMessageMoveTask(
   }
   return context.store.write(async (tx) => {
     const source = await queueByArn(tx, caller, input.sourceArn, 'SourceArn');
+    // A move takes messages out of the source as a receive does: none leaves a quarantined queue.
+    refuseIfQuarantined(source, 'StartMessageMoveTask');
     if (input.destinationArn !== undefined) {
       const destination = await queueByArn(tx, caller, input.destinationArn, 'DestinationArn');
       // SQS redrives only between queues of one type: a standard message has no group to join a FIFO queue
@@ -187,6 +190,15 @@ export async function advanceMoveTasks(context: QueueContext, elapsedSec: number
 async function advanceOne(context: QueueContext, tx: WriteTx, task: MoveTaskRow, budget: number): Promise<void> {
   const source = await tx.getQueueById(task.sourceQueueId);
   if (!source) return tx.updateMoveTask({ ...task, status: 'FAILED', failureReason: 'The source queue was deleted.' });
+  // A task started before incident response quarantined its source stops there: no message leaves the queue.
+  const incident = quarantineOf(source);
+  if (incident !== undefined) {
+    return tx.updateMoveTask({
+      ...task,
+      status: 'FAILED',
+      failureReason: `The source queue is quarantined by incident ${incident}.`,
+    });
+  }
   const now = context.clock.now();
   const rows = await tx.selectMovable(source.id, task.cutoffSeq, now, budget);
   const session = await context.sealer.session(tx);

@@ -97,6 +97,25 @@ describe('one audit record per request, committed with its effect', () => {
     assert.equal(record?.error, 'QueueDoesNotExist');
   });
 
+  it('keeps a digest the writer names whole, and masks card numbers everywhere else, digest keys included', async () => {
+    const digest = 'a0f1234567890123456789bcde0123456789abcdef0123456789abcdef012345';
+    await h.trail.record({
+      ...h.trail.systemDraft('compliance:Remediate', 'management', 'success', {
+        beforeDigest: digest,
+        afterDigest: `g4111111111111111${'0'.repeat(47)}`,
+        reason: 'card 4111111111111111',
+        other: digest,
+      }),
+      digestKeys: ['beforeDigest', 'afterDigest'],
+    });
+    const record = (await h.allRecords()).at(-1) as { details: Record<string, string> };
+    assert.equal(record.details.beforeDigest, digest);
+    // Not hex: the name alone does not exempt it.
+    assert.equal(record.details.afterDigest, 'g[digits removed]');
+    assert.equal(record.details.reason, 'card [digits removed]');
+    assert.equal(record.details.other, 'a0f[digits removed]bcde0123456789abcdef0123456789abcdef012345');
+  });
+
   it('keeps one record for a long poll that looked several times before a message came', async () => {
     const queue = await h.createQueue('polled');
     const polling = h.request('sqs:ReceiveMessage', () =>

@@ -187,6 +187,57 @@ describe('continuous compliance on pciq serve', () => {
     );
   });
 
+  it('judges NotPrincipal as open to everyone and NotAction or *:* as every action, and detaches them', async () => {
+    const disputes = await queueUrl('disputes');
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: disputes,
+        Attributes: {
+          // Everyone but the auditor may receive: as open as Principal *.
+          Policy: policyOf('disputes', {
+            Sid: 'AllButAuditor',
+            Effect: 'Allow',
+            NotPrincipal: { AWS: `arn:aws:iam::${accountId}:user/auditor` },
+            Action: 'sqs:ReceiveMessage',
+          }),
+        },
+      }),
+    );
+    const policy = await eventually('the NotPrincipal statement to be detached', async () => {
+      const attributes = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: disputes, AttributeNames: ['Policy'] }),
+      );
+      const text = attributes.Attributes?.Policy;
+      return text && !text.includes('AllButAuditor') ? text : undefined;
+    });
+    assert.deepEqual(
+      (JSON.parse(policy) as { Statement: Array<{ Sid: string }> }).Statement.map((statement) => statement.Sid),
+      ['Owner'],
+    );
+
+    const ops = { AWS: `arn:aws:iam::${accountId}:user/ops` };
+    for (const [name, statement] of [
+      ['chargebacks', { Sid: 'AllButDelete', Effect: 'Allow', Principal: ops, NotAction: 'sqs:DeleteQueue' }],
+      ['rebates', { Sid: 'EveryService', Effect: 'Allow', Principal: ops, Action: '*:*' }],
+    ] as const) {
+      const url = await queueUrl(name);
+      await sqs.send(
+        new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: policyOf(name, statement) } }),
+      );
+      await eventually(`the finding on ${name}`, async () => {
+        const { findings } = await pciqJsonAsync<{ findings: FindingJson[] }>([
+          'compliance',
+          'findings',
+          '--rule',
+          'queue-policy-allows-all-actions',
+          '--json',
+          ...args,
+        ]);
+        return findings.find((item) => item.resource.endsWith(`:${name}`) && item.status === 'fail');
+      });
+    }
+  });
+
   it('finds a queue whose guard masks card numbers instead of tokenizing them', async () => {
     // Set as a tag, as tooling that manages tags does; the attribute PciqDataPolicy would do the same.
     await sqs.send(new CreateQueueCommand({ QueueName: 'masked', tags: { 'pciq:data-policy': 'mask' } }));

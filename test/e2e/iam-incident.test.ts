@@ -27,7 +27,7 @@ import {
   UntagUserCommand,
 } from '@aws-sdk/client-iam';
 import { CreateQueueCommand, ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { auditSearchAsync, pciqAsync, pciqJsonAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { clientConfig, type TestCredentials } from '../support/sqs-client.ts';
@@ -198,6 +198,129 @@ describe('IAM incident response and compliance on pciq serve', () => {
     assert.equal(released.status, 0, released.stderr);
     await send(asClerk);
     await assert.rejects(send(asSession), { name: 'InvalidClientTokenId' });
+  });
+
+  it('quarantining a user ends the role sessions its sessions chained to, and those of a quarantined role', async () => {
+    const courier = await userWithKey('courier', [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]);
+    const trust = policy({
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${account}:root` },
+      Action: 'sts:AssumeRole',
+    });
+    for (const role of ['hop-one', 'hop-two', 'hop-three']) {
+      await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust }));
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: role,
+          PolicyName: 'work',
+          PolicyDocument: policy({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sqs:ListQueues'], Resource: '*' }),
+        }),
+      );
+    }
+    const assume = async (credentials: TestCredentials, role: string): Promise<TestCredentials> => {
+      const sts = client(new STSClient(clientConfig(endpoint, data.bootstrap, credentials)));
+      const { Credentials } = await sts.send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${role}`, RoleSessionName: 'courier' }),
+      );
+      return {
+        accessKeyId: Credentials!.AccessKeyId!,
+        secretAccessKey: Credentials!.SecretAccessKey!,
+        sessionToken: Credentials!.SessionToken!,
+      };
+    };
+    // courier → hop-one → hop-two (role chaining): the last session acts as hop-two, not as courier.
+    const first = await assume(courier, 'hop-one');
+    const chained = await assume(first, 'hop-two');
+    await sqsAs(chained).send(new ListQueuesCommand({}));
+
+    const quarantined = await pciqAsync([
+      'incident',
+      'quarantine',
+      'principal',
+      'courier',
+      '--reason',
+      'stolen',
+      ...args,
+    ]);
+    assert.equal(quarantined.status, 0, quarantined.stderr);
+    assert.match(quarantined.stdout, / 2 session\(s\) issued before now revoked/);
+    await assert.rejects(sqsAs(first).send(new ListQueuesCommand({})), { name: 'InvalidClientTokenId' });
+    await assert.rejects(sqsAs(chained).send(new ListQueuesCommand({})), { name: 'InvalidClientTokenId' });
+
+    // A role's quarantine reaches what its sessions chained to as well.
+    const fromRole = await assume(data.bootstrap, 'hop-one');
+    const fromRoleChained = await assume(fromRole, 'hop-three');
+    const roleQuarantine = await pciqAsync([
+      'incident',
+      'quarantine',
+      'principal',
+      'role/hop-one',
+      '--reason',
+      'role credentials leaked',
+      ...args,
+    ]);
+    assert.equal(roleQuarantine.status, 0, roleQuarantine.stderr);
+    await assert.rejects(sqsAs(fromRoleChained).send(new ListQueuesCommand({})), { name: 'InvalidClientTokenId' });
+  });
+
+  it("indexes in a principal's snapshot what its sessions did, chained ones included", async () => {
+    const porter = await userWithKey('porter', [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]);
+    const trust = policy({
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${account}:root` },
+      Action: 'sts:AssumeRole',
+    });
+    for (const role of ['dock-one', 'dock-two']) {
+      await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust }));
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: role,
+          PolicyName: 'work',
+          PolicyDocument: policy({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sqs:ListQueues'], Resource: '*' }),
+        }),
+      );
+    }
+    const assume = async (credentials: TestCredentials, role: string): Promise<TestCredentials> => {
+      const sts = client(new STSClient(clientConfig(endpoint, data.bootstrap, credentials)));
+      const { Credentials } = await sts.send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${role}`, RoleSessionName: 'shift' }),
+      );
+      return {
+        accessKeyId: Credentials!.AccessKeyId!,
+        secretAccessKey: Credentials!.SecretAccessKey!,
+        sessionToken: Credentials!.SessionToken!,
+      };
+    };
+    const first = await assume(porter, 'dock-one');
+    await sqsAs(first).send(new ListQueuesCommand({}));
+    await sqsAs(await assume(first, 'dock-two')).send(new ListQueuesCommand({}));
+
+    const quarantined = await pciqAsync(['incident', 'quarantine', 'principal', 'porter', '--reason', 'x', ...args]);
+    assert.equal(quarantined.status, 0, quarantined.stderr);
+    const file = /snapshot +(\S+)/.exec(quarantined.stdout)![1]!;
+    const indexed = (JSON.parse(readFileSync(file, 'utf8')) as { content: { audit: { resourceRecords: number[] } } })
+      .content.audit.resourceRecords;
+    const bySessions: Array<{ seq: number; type: string }> = [];
+    for (const role of ['dock-one', 'dock-two']) {
+      const { records } = await pciqJsonAsync<{ records: Array<{ seq: number; type: string }> }>([
+        'audit',
+        'search',
+        '--principal',
+        `arn:aws:sts::${account}:assumed-role/${role}/shift`,
+        '--json',
+        ...args,
+      ]);
+      bySessions.push(...records);
+    }
+    // The first session listed and assumed the second (its issuance recorded), which listed: the sessions'
+    // own records, which name the session, not porter.
+    assert.deepEqual(bySessions.map((record) => record.type).sort(), [
+      'iam:IssueSession',
+      'sqs:ListQueues',
+      'sqs:ListQueues',
+      'sts:AssumeRole',
+    ]);
+    for (const record of bySessions) assert.ok(indexed.includes(record.seq), `${record.type} ${record.seq} indexed`);
   });
 
   it("quarantining a function's role stops the function's pollers until release", async () => {

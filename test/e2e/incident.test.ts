@@ -4,16 +4,19 @@
  * refuses receives, a key stops sealing. Release is refused while rules fail, unless the risk is accepted.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
   type SQSClient,
+  StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { pciqAsync, pciqJsonAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
@@ -82,6 +85,12 @@ describe('incident response on pciq serve', () => {
     assert.equal(refused?.name, 'AccessDenied');
     assert.match(refused!.message, new RegExp(`quarantined by incident ${incidentId}`));
     assert.equal((await errorOf(sqs.send(new PurgeQueueCommand({ QueueUrl: url }))))?.name, 'AccessDenied');
+    // Nor does a shorter retention expire what it holds, or the orders sent to it meanwhile.
+    const shortened = await errorOf(
+      sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { MessageRetentionPeriod: '60' } })),
+    );
+    assert.equal(shortened?.name, 'AccessDenied');
+    assert.match(shortened!.message, /lowering MessageRetentionPeriod is refused/);
     // Producers are not turned away: no order is lost while the queue is investigated.
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'order 2' }));
   });
@@ -182,9 +191,26 @@ describe('incident response on pciq serve', () => {
       (await errorOf(sqs.send(new SendMessageCommand({ QueueUrl: cards, MessageBody: 'after' }))))?.name,
       'KmsDisabled',
     );
+    // A second incident on the key is refused before it writes a snapshot of its own.
+    const snapshots = readdirSync(join(data.dataDir, 'incidents')).length;
+    const again = await pciqAsync(['incident', 'quarantine', 'key', 'alias/cards', '--reason', 'again', ...args]);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, new RegExp(`is quarantined already \\(${id}\\)`));
+    assert.equal(readdirSync(join(data.dataDir, 'incidents')).length, snapshots);
+    // A key pending deletion is refused before a snapshot as well, saying what to do.
+    assert.equal((await pciqAsync(['keys', 'create', '--alias', 'alias/retired', ...args])).status, 0);
+    assert.equal((await pciqAsync(['keys', 'schedule-deletion', 'alias/retired', ...args])).status, 0);
+    const pending = await pciqAsync(['incident', 'quarantine', 'key', 'alias/retired', '--reason', 'x', ...args]);
+    assert.equal(pending.status, 1);
+    assert.match(pending.stderr, /is pending deletion, .*cancel its deletion first/);
+    assert.equal(readdirSync(join(data.dataDir, 'incidents')).length, snapshots);
     const enable = await pciqAsync(['keys', 'enable', 'alias/cards', ...args]);
     assert.notEqual(enable.status, 0);
     assert.match(enable.stderr, /quarantined by incident/);
+    // Nor is it deleted: that would crypto-shred what it seals, the snapshot's sealed messages included.
+    const deletion = await pciqAsync(['keys', 'schedule-deletion', 'alias/cards', '--days', '7', ...args]);
+    assert.notEqual(deletion.status, 0);
+    assert.match(deletion.stderr, new RegExp(`quarantined by incident ${id}; its deletion is refused until`));
 
     const refused = await pciqAsync(['incident', 'release', id, ...args]);
     assert.equal(refused.status, 1);
@@ -233,6 +259,60 @@ describe('incident response on pciq serve', () => {
       search.records.some((record) => record.details?.acceptedRisk === 'rotation is scheduled for the weekend'),
     );
     assert.equal((await pciqAsync(['audit', 'verify', ...args])).status, 0);
+  });
+
+  it('lets no message out of a quarantined dead-letter queue through a message move task', async () => {
+    const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${data.bootstrap.accountId}:${name}`;
+    const dlq = (await sqs.send(new CreateQueueCommand({ QueueName: 'refunds-dlq' }))).QueueUrl!;
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'refunds',
+        Attributes: {
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn('refunds-dlq'), maxReceiveCount: 1 }),
+        },
+      }),
+    );
+    const review = (await sqs.send(new CreateQueueCommand({ QueueName: 'refunds-review' }))).QueueUrl!;
+    for (let i = 0; i < 20; i++) await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: `refund ${i}` }));
+    // One message a second: the task is still running when the queue is quarantined.
+    await sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: queueArn('refunds-dlq'),
+        DestinationArn: queueArn('refunds-review'),
+        MaxNumberOfMessagesPerSecond: 1,
+      }),
+    );
+    const quarantined = await pciqAsync(['incident', 'quarantine', 'queue', 'refunds-dlq', '--reason', 'x', ...args]);
+    assert.equal(quarantined.status, 0, quarantined.stderr);
+    const id = /^(INC-\S+)/.exec(quarantined.stdout)![1]!;
+    const left = async () =>
+      Number(
+        (
+          await sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['ApproximateNumberOfMessages'] }),
+          )
+        ).Attributes!.ApproximateNumberOfMessages,
+      );
+    const atQuarantine = await left();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    assert.equal(await left(), atQuarantine, 'no message left the quarantined queue');
+    const { Results } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: queueArn('refunds-dlq') }));
+    // SQS lists the newest task first, and names a task's handle only while it runs.
+    const task = Results![0]!;
+    assert.equal(task.Status, 'FAILED');
+    assert.match(task.FailureReason!, new RegExp(`quarantined by incident ${id}`));
+    const refused = await errorOf(
+      sqs.send(
+        new StartMessageMoveTaskCommand({
+          SourceArn: queueArn('refunds-dlq'),
+          DestinationArn: queueArn('refunds-review'),
+        }),
+      ),
+    );
+    assert.equal(refused?.name, 'AccessDenied');
+    assert.match(refused!.message, new RegExp(`quarantined by incident ${id}`));
+    const moved = await sqs.send(new ReceiveMessageCommand({ QueueUrl: review, MaxNumberOfMessages: 10 }));
+    assert.ok((moved.Messages ?? []).length < 20);
   });
 
   it('quarantines through a policy whose action is quarantine, from an approved plan', async () => {
@@ -362,6 +442,13 @@ describe('incident response on pciq serve', () => {
     const file = /snapshot +(\S+)/.exec(quarantined.stdout)![1]!;
     assert.ok(!readFileSync(file, 'utf8').includes(secret), 'the snapshot holds no secret value');
     assert.equal((await pciqAsync(['incident', 'snapshot', 'verify', file])).status, 0);
+    // A second incident on it is refused: its release would restart what the first one contains.
+    const again = await pciqAsync(['incident', 'quarantine', 'function', 'settle', '--reason', 'again', ...args]);
+    assert.equal(again.status, 1);
+    assert.match(
+      again.stderr,
+      new RegExp(`function arn:aws:lambda:\\S+:function:settle is quarantined already \\(${id}\\)`),
+    );
     const stopped = await pciqJsonAsync<Array<{ state: string; uuid: string }>>([
       'functions',
       'mappings',

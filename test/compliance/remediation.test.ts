@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  type ActionContext,
+  defaultActions,
+  proposeChanges,
+  Remediator,
+  stateDigest,
+} from '../../src/compliance/index.ts';
+import { account, ComplianceHarness } from '../support/compliance-harness.ts';
+
+describe('remediation under concurrent changes', () => {
+  let h: ComplianceHarness;
+  let context: ActionContext;
+  before(async () => {
+    h = await new ComplianceHarness().open();
+    context = {
+      store: h.store,
+      trail: h.trail,
+      clock: h.clock,
+      accountId: account,
+      region: h.region,
+      queues: h.queues,
+      keys: h.keyAdmin,
+    };
+  });
+  after(() => h.close());
+
+  const queuePolicy = (...statements: object[]) =>
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: statements.map((statement) => ({ Resource: h.queueArn('orders'), ...statement })),
+    });
+  const owner = { Sid: 'Owner', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sqs:*' };
+
+  it('writes nothing over a state changed since the change was proposed, and records the refusal', async () => {
+    const everyone = { Sid: 'Everyone', Effect: 'Allow', Principal: '*', Action: 'sqs:SendMessage' };
+    const queue = await h.createQueue('orders', {
+      Policy: queuePolicy({ ...owner, Action: 'sqs:SendMessage' }, everyone),
+    });
+    const actions = defaultActions();
+    const scan = await h.scanner.scan(h.context(), {
+      trigger: 'on-demand',
+      policies: new Set(['queue-policy-open-to-all']),
+    });
+    const [change] = await proposeChanges(scan.findings, scan.resources, h.scanner, actions, context);
+    assert.equal(change?.action, 'remove-wildcard-statements');
+
+    // The owner narrows the policy while the change waits: an auditor may now receive, nobody else may send.
+    const auditor = {
+      Sid: 'Auditor',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${account}:user/auditor` },
+      Action: 'sqs:ReceiveMessage',
+    };
+    const narrowed = queuePolicy({ ...owner, Action: 'sqs:SendMessage' }, auditor);
+    await h.queues.setQueueAttributes(queue, { Policy: narrowed });
+
+    const outcome = await new Remediator(actions, context).execute(change!, {
+      planId: null,
+      approvedBy: 'policy:queue-policy-open-to-all',
+    });
+    assert.equal(outcome.outcome, 'failure');
+    assert.match(outcome.error!, /changed since this change was proposed; nothing was written/);
+    assert.equal((await h.queues.getQueueAttributes(queue, ['Policy']))['Policy'], narrowed);
+    const [logged] = await h.store.read((tx) => tx.compliance.remediations(1));
+    assert.equal(logged?.outcome, 'failure');
+    assert.equal(JSON.parse(logged!.after).Policy, narrowed, 'the log keeps the state actually found');
+  });
+});
+
+describe('remediation records', () => {
+  let h: ComplianceHarness;
+  before(async () => {
+    h = await new ComplianceHarness().open();
+  });
+  after(() => h.close());
+
+  it('keeps the digests of both states whole, even those holding a run of 13 digits', async () => {
+    const arn = h.queueArn('refunds');
+    // A Sid that makes the SHA-256 of the state before hold 13 digits in a row (about one digest in ten does).
+    const policyWith = (sid: string) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Sid: sid, Effect: 'Allow', Principal: '*', Action: 'sqs:SendMessage', Resource: arn }],
+      });
+    let sid = '';
+    for (let n = 0; !/\d{13}/.test(stateDigest({ Policy: policyWith(sid) })); n++) sid = `Everyone${n}`;
+    await h.createQueue('refunds', { Policy: policyWith(sid) });
+    const context: ActionContext = {
+      store: h.store,
+      trail: h.trail,
+      clock: h.clock,
+      accountId: account,
+      region: h.region,
+      queues: h.queues,
+      keys: h.keyAdmin,
+    };
+    const actions = defaultActions();
+    const scan = await h.scanner.scan(h.context(), {
+      trigger: 'on-demand',
+      policies: new Set(['queue-policy-open-to-all']),
+    });
+    const [change] = await proposeChanges(scan.findings, scan.resources, h.scanner, actions, context);
+    const outcome = await new Remediator(actions, context).execute(change!, { planId: 'p', approvedBy: 'alice' });
+    assert.equal(outcome.outcome, 'success');
+
+    const [row] = await h.store.read((tx) => tx.audit.search({ eventType: 'compliance:Remediate', limit: 1 }));
+    const { details } = JSON.parse(row!.body) as { details: Record<string, string> };
+    assert.equal(details.beforeDigest, stateDigest(change!.before));
+    assert.match(details.beforeDigest!, /\d{13}/);
+    assert.equal(details.afterDigest, stateDigest({ Policy: null }));
+  });
+});
