@@ -1,4 +1,4 @@
-import { PciqError } from '../core/index.ts';
+import { isPciqError, PciqError } from '../core/index.ts';
 import type { KmsKeyRow } from '../storage/index.ts';
 import { keyPendingDeletion, managedKeyRefused, validation } from './errors.ts';
 import type { KeyEvent } from './events.ts';
@@ -530,6 +530,21 @@ export class KeyAdmin {
       },
       (key, _row, now) => ({ type: state === 'Enabled' ? 'KeyEnabled' : 'KeyTagsChanged', atMs: now, keyArn: key.arn }),
     );
+  }
+
+  /**
+   * The ARN of the key `ref` names in `accountId` (a key id or ARN, an alias name or ARN), or undefined when
+   * it names none: what a request is authorized on, since AWS KMS decides on the key, never on its alias.
+   */
+  async keyArnOf(accountId: string, ref: string): Promise<string | undefined> {
+    return this.keys.store.read(async (tx) => {
+      try {
+        return (await this.keys.session(tx)).find(accountId, ref).arn;
+      } catch (error) {
+        if (isPciqError(error)) return undefined;
+        throw error;
+      }
+    });
   }
 
   /** The key a reference names, described, for operations that accept aliases (and the CLI). */
