@@ -84,12 +84,12 @@ const maxTags = 50;
  */
 export const quarantineTag = 'pciq:quarantine';
 
-function requireNotQuarantined(key: KeyEntry): void {
+function requireNotQuarantined(key: KeyEntry, what = 'it is enabled again only by'): void {
   const incident = key.row.tags[quarantineTag];
   if (incident !== undefined) {
     throw new PciqError(
       'KMSInvalidStateException',
-      `${key.arn} is quarantined by incident ${incident}; it is enabled again only by pciq incident release ${incident}.`,
+      `${key.arn} is quarantined by incident ${incident}; ${what} pciq incident release ${incident}.`,
     );
   }
 }
@@ -356,6 +356,8 @@ export class KeyAdmin {
       (key) => {
         requireCustomer(key, 'ScheduleKeyDeletion');
         requireNotPendingDeletion(key);
+        // Deleting a quarantined key would crypto-shred what its incident's investigation needs (12.10).
+        requireNotQuarantined(key, 'its deletion can be scheduled only after');
       },
       (row, now) => ({
         ...row,

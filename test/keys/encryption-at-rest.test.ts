@@ -169,6 +169,27 @@ describe('encryption at rest under managed keys', () => {
     assert.equal((await admin.describeKey(caller.accountId, key.keyId)).state, 'Disabled');
   });
 
+  it('refuses to schedule the deletion of a quarantined key, which would shred the evidence of its incident', async () => {
+    const key = await admin.createKey(caller.accountId, {});
+    const q = await h.createQueue('under-investigation', {
+      KmsMasterKeyId: key.arn,
+      MessageRetentionPeriod: '1209600',
+    });
+    await h.send(q, 'evidence');
+    assert.equal(await admin.quarantineKey(caller.accountId, key.keyId, 'INC-7'), 'Enabled');
+    await rejects(admin.scheduleKeyDeletion(caller.accountId, key.keyId, 7), 'KMSInvalidStateException', /INC-7/);
+    const described = await admin.describeKey(caller.accountId, key.keyId);
+    assert.equal(described.state, 'Disabled');
+    assert.equal(described.deletionAtMs, null);
+    h.clock.advance(8 * dayMs);
+    await h.keys.runDueWork();
+    await admin.releaseKey(caller.accountId, key.keyId, 'Enabled');
+    const released = await admin.describeKey(caller.accountId, key.keyId);
+    assert.equal(released.state, 'Enabled');
+    assert.equal(released.deletionAtMs, null);
+    assert.deepEqual(await h.bodies(q), ['evidence'], 'the material was never destroyed');
+  });
+
   it('never returns altered ciphertext: the message is set aside and the event reaches the hook', async () => {
     const q = await h.createQueue('tampered');
     await h.send(q, 'genuine');
