@@ -1,9 +1,10 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../core/index.ts';
 import { EnvKeyProvider, type KeyProvider, RootKey, RootKeyUnavailableError } from '../crypto/index.ts';
 import { KeyAdmin, type KeyDescription, reencryptStoredData } from '../keys/index.ts';
 import { CliError } from './cli-error.ts';
-import { type OpenedDataDir, openDataDir, pathsOf } from './data-dir.ts';
+import { type DataDirPaths, type OpenedDataDir, openDataDir, pathsOf, refuseKeyInside } from './data-dir.ts';
 import { defaultDataDir } from './defaults.ts';
 import { providerFor, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
 import { storeOptions } from './store-option.ts';
@@ -105,6 +106,7 @@ function newRootProvider(values: Values): KeyProvider {
 }
 
 async function run(
+  paths: DataDirPaths,
   opened: OpenedDataDir,
   command: string,
   keyRef: string | undefined,
@@ -156,6 +158,7 @@ async function run(
     }
     case 'rewrap-root': {
       const provider = newRootProvider(values);
+      refuseKeyInside({ dataDir: paths.dataDir, keyFile: resolve(values['new-key-file'] ?? '') }, provider);
       let made: Awaited<ReturnType<KeyProvider['create']>>;
       try {
         made = await provider.create();
@@ -194,12 +197,13 @@ export async function keysCommand(argv: string[]): Promise<void> {
   const [command, keyRef, ...extra] = positionals;
   if (command === undefined) throw new CliError('pciq keys needs a command; run `pciq help` for the commands');
   if (extra.length > 0) throw new CliError(`unexpected argument ${extra[0]}`);
-  const opened = await openDataDir(pathsOf(values['data-dir'], values['key-file'], values.store), {
+  const paths = pathsOf(values['data-dir'], values['key-file'], values.store);
+  const opened = await openDataDir(paths, {
     rootKey: rootKeyChoiceOf(values),
     clock: systemClock,
   });
   try {
-    const result = await run(opened, command, keyRef, values);
+    const result = await run(paths, opened, command, keyRef, values);
     process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : text(command, result));
   } catch (error) {
     const code = (error as { code?: string }).code;

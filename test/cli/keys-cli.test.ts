@@ -151,6 +151,24 @@ describe('pciq keys', () => {
     const list = pciq(['keys', 'list', '--data-dir', dataDir, '--key-file', newKeyFile]);
     assert.equal(list.status, 0, list.stderr);
     assert.match(list.stdout, /alias\/orders/);
+    // PCI DSS 3.6.1: the new root is kept apart from the data it protects, as at init.
+    const before = digest(dataDir);
+    assertOneLineError(
+      pciq([
+        'keys',
+        'rewrap-root',
+        '--new-key-provider',
+        'local',
+        '--new-key-file',
+        join(dataDir, 'keys', 'master-3.key'),
+        '--data-dir',
+        dataDir,
+        '--key-file',
+        newKeyFile,
+      ]),
+      /inside the data directory/,
+    );
+    assert.equal(digest(dataDir), before, 'no key file was written into the data directory');
     const root = JSON.parse(readFileSync(newKeyFile, 'utf8')).key as string;
     for (const output of [created, rewrap, list])
       assert.doesNotMatch(output.stdout + output.stderr, new RegExp(root.slice(0, 16).replace(/[+/]/g, '.')));
