@@ -228,6 +228,34 @@ describe('encryption at rest under managed keys', () => {
     assert.ok(h.events.some((e) => e.type === 'SealedDataUnreadable' && e.reason === 'version-retired'));
   });
 
+  it('retires only the versions it re-encrypted away from, when the key rotates again meanwhile', async () => {
+    const key = await admin.createKey(caller.accountId, { alias: 'alias/busy' });
+    const q = await h.createQueue('busy', { KmsMasterKeyId: 'alias/busy' });
+    for (let i = 0; i < 3; i++) await h.send(q, `message ${i}`);
+    await admin.rotateKey(caller.accountId, key.keyId);
+    // Another process (pciq serve's automatic rotation, an operator's pciq keys rotate) rotates the key
+    // while the re-encryption confirms that nothing readable is left under older versions.
+    const otherStore = new SqliteStore({ path: h.databasePath });
+    const other = await KeyService.open({ store: otherStore, root: h.root, clock: h.clock, region: 'us-east-1' });
+    let scans = 0;
+    h.keys.registerSource({
+      name: 'rotates-meanwhile',
+      async scan() {
+        if (++scans === 2) await new KeyAdmin(other).rotateKey(caller.accountId, key.keyId);
+        return { records: [], next: undefined };
+      },
+    });
+    const result = await reencryptStoredData(h.keys, new Set([key.keyId]), { retire: true });
+    await otherStore.close();
+    assert.equal(scans, 2, 'the rotation happened during the confirming pass');
+    assert.deepEqual(Object.values(result.retired), [[1]], 'version 2, which the messages are sealed under, is kept');
+    const described = await admin.describeKey(caller.accountId, key.keyId);
+    assert.equal(described.currentVersion, 3);
+    assert.equal(described.minDecryptVersion, 2);
+    assert.deepEqual(await h.bodies(q), ['message 0', 'message 1', 'message 2']);
+    assert.ok(!h.events.some((event) => event.type === 'SealedDataUnreadable'));
+  });
+
   it('seals with a fresh data key after the reuse period and after the per-key seal limit', async () => {
     const q = await h.createQueue('reuse', { KmsDataKeyReusePeriodSeconds: '60' });
     await h.send(q, 'a');
