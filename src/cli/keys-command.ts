@@ -6,6 +6,8 @@ import { KeyAdmin, type KeyDescription, reencryptStoredData } from '../keys/inde
 import { CliError } from './cli-error.ts';
 import { type DataDirPaths, type OpenedDataDir, openDataDir, pathsOf, refuseKeyInside } from './data-dir.ts';
 import { defaultDataDir } from './defaults.ts';
+import { KeyEventAudit } from './key-event-audit.ts';
+import { LocalIam } from './local-iam.ts';
 import { providerFor, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
 import { storeOptions } from './store-option.ts';
 
@@ -198,21 +200,28 @@ export async function keysCommand(argv: string[]): Promise<void> {
   if (command === undefined) throw new CliError('pciq keys needs a command; run `pciq help` for the commands');
   if (extra.length > 0) throw new CliError(`unexpected argument ${extra[0]}`);
   const paths = pathsOf(values['data-dir'], values['key-file'], values.store);
-  const opened = await openDataDir(paths, {
-    rootKey: rootKeyChoiceOf(values),
-    clock: systemClock,
-  });
+  // Every key event the command causes is recorded in the audit trail as the OS user who ran it, and sealed
+  // with a signed checkpoint before the command ends (PCI DSS 3.7, 10.2.1.2, 10.2.1.7).
+  const keyAudit = new KeyEventAudit((line) => process.stderr.write(line));
+  const opened = await openDataDir(paths, { rootKey: rootKeyChoiceOf(values), clock: systemClock, events: keyAudit });
   try {
-    const result = await run(paths, opened, command, keyRef, values);
-    process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : text(command, result));
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    // Key service refusals are the operator's to fix: one line, the KMS error name and its message.
-    if (error instanceof Error && typeof code === 'string' && /^[A-Z]/.test(code))
-      throw new CliError(`${code}: ${error.message}`);
-    throw error;
+    const local = await LocalIam.open({ store: opened.store, keys: opened.keys, accountId: opened.accountId });
+    keyAudit.attach(local.trail);
+    try {
+      const result = await run(paths, opened, command, keyRef, values);
+      process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : text(command, result));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      // Key service refusals are the operator's to fix: one line, the KMS error name and its message.
+      if (error instanceof Error && typeof code === 'string' && /^[A-Z]/.test(code))
+        throw new CliError(`${code}: ${error.message}`);
+      throw error;
+    } finally {
+      await opened.keys.flushUsage().catch(() => undefined);
+      await keyAudit.settled();
+      await local.seal();
+    }
   } finally {
-    await opened.keys.flushUsage().catch(() => undefined);
     await opened.store.close();
   }
 }

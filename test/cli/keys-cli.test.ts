@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pciqBin } from '../support/pciq-process.ts';
@@ -144,6 +144,28 @@ describe('pciq keys', () => {
     assert.match(pciq(['keys', 'cancel-deletion', key.keyId, ...base]).stdout, /state\s+Disabled/);
     assertOneLineError(pciq(['keys', 'describe', 'alias/nothing', ...base]), /NotFoundException/);
 
+    // PCI DSS 10.2.1.2, 3.7: what an operator does to keys with pciq keys is in the audit trail, as them.
+    const recorded = (type: string) => {
+      const search = pciq(['audit', 'search', '--event-type', type, '--json', ...base]);
+      assert.equal(search.status, 0, search.stderr);
+      return (JSON.parse(search.stdout) as { records: Array<{ actor: { principal: string }; resource: string }> })
+        .records;
+    };
+    for (const type of [
+      'kms:KeyCreated',
+      'kms:AliasCreated',
+      'kms:KeyDisabled',
+      'kms:KeyEnabled',
+      'kms:KeyRotated',
+      'kms:KeyMaterialDestroyed',
+      'kms:KeyDeletionScheduled',
+      'kms:KeyDeletionCancelled',
+    ]) {
+      const records = recorded(type).filter((record) => record.resource?.includes(key.keyId));
+      assert.equal(records.length, 1, `one ${type} record`);
+      assert.match(records[0]!.actor.principal, /^local-user:/);
+    }
+
     const newKeyFile = join(dir.path, 'keys', 'master-2.key');
     const rewrap = pciq(['keys', 'rewrap-root', '--new-key-provider', 'local', '--new-key-file', newKeyFile, ...base]);
     assert.equal(rewrap.status, 0, rewrap.stderr);
@@ -152,7 +174,6 @@ describe('pciq keys', () => {
     assert.equal(list.status, 0, list.stderr);
     assert.match(list.stdout, /alias\/orders/);
     // PCI DSS 3.6.1: the new root is kept apart from the data it protects, as at init.
-    const before = digest(dataDir);
     assertOneLineError(
       pciq([
         'keys',
@@ -168,7 +189,19 @@ describe('pciq keys', () => {
       ]),
       /inside the data directory/,
     );
-    assert.equal(digest(dataDir), before, 'no key file was written into the data directory');
+    assert.ok(!existsSync(join(dataDir, 'keys')), 'no key file was written into the data directory');
+    const replaced = pciq([
+      'audit',
+      'search',
+      '--event-type',
+      'kms:RootKeyReplaced',
+      '--json',
+      '--data-dir',
+      dataDir,
+      '--key-file',
+      newKeyFile,
+    ]);
+    assert.equal(JSON.parse(replaced.stdout).records.length, 1, 'the root key replacement is recorded');
     const root = JSON.parse(readFileSync(newKeyFile, 'utf8')).key as string;
     for (const output of [created, rewrap, list])
       assert.doesNotMatch(output.stdout + output.stderr, new RegExp(root.slice(0, 16).replace(/[+/]/g, '.')));
