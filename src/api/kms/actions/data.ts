@@ -93,6 +93,7 @@ export const generateDataKeyWithoutPlaintextAction: ApiAction = {
 export const reEncryptAction: ApiAction = {
   name: 'ReEncrypt',
   permission: 'ReEncryptFrom',
+  furtherPermissions: ['ReEncryptTo'],
   resource: (input, context) => ciphertextResource(input, context, 'SourceKeyId'),
   async run(input, context) {
     const { app, caller } = context;
