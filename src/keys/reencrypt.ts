@@ -123,7 +123,7 @@ async function retireOlderVersions(keys: KeyService, keyIds: ReadonlySet<string>
       `${remaining} records are still sealed under older key versions (written meanwhile?); run the re-encryption again before retiring.`,
     );
   }
-  return keys.change(async (tx, set, emit) => {
+  const retired = await keys.change(async (tx, set, emit) => {
     const retired: Record<string, number[]> = {};
     const now = keys.clock.now();
     for (const [keyId, below] of retireBelow) {
@@ -141,4 +141,7 @@ async function retireOlderVersions(keys: KeyService, keyIds: ReadonlySet<string>
     }
     return retired;
   });
+  // The retired material must not survive in the store's files either: the root key would open it.
+  await keys.store.scrubDeleted();
+  return retired;
 }

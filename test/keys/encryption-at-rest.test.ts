@@ -158,6 +158,38 @@ describe('encryption at rest under managed keys', () => {
     await rejects(h.send(q, 'three'), 'KmsNotFound', /not found/);
   });
 
+  it('leaves no copy of destroyed key material in any file of the data directory, WAL included', async () => {
+    const key = await admin.createKey(caller.accountId, {});
+    await admin.rotateKey(caller.accountId, key.keyId);
+    const q = await h.createQueue('shredded', { KmsMasterKeyId: key.arn });
+    await h.send(q, 'sealed under version 2');
+    const wrapped = () => {
+      const raw = new DatabaseSync(h.databasePath, { readOnly: true });
+      try {
+        return (
+          raw
+            .prepare('SELECT wrapped_material FROM kms_key_versions WHERE key_id = ? ORDER BY version')
+            .all(key.keyId) as Array<{ wrapped_material: Uint8Array | null }>
+        ).map((row) => row.wrapped_material);
+      } finally {
+        raw.close();
+      }
+    };
+    const material = wrapped().map((blob) => Buffer.from(blob!));
+    assert.equal(material.length, 2);
+    const holders = (blob: Buffer) =>
+      filesUnder(h.dir.path).filter((file) => readFileSync(file).indexOf(blob.subarray(blob.length - 32)) !== -1);
+    assert.ok(holders(material[0]!).length > 0, 'the wrapped material is found while the key lives');
+    // Retiring a version, then deleting the key: the root key must not recover either from the files left.
+    await reencryptStoredData(h.keys, new Set([key.keyId]), { retire: true });
+    assert.deepEqual(holders(material[0]!), [], 'no file holds the retired version');
+    await admin.scheduleKeyDeletion(caller.accountId, key.keyId, 7);
+    h.clock.advance(7 * dayMs);
+    await h.keys.runDueWork();
+    assert.deepEqual(wrapped(), [null, null]);
+    for (const blob of material) assert.deepEqual(holders(blob), [], 'no file holds the deleted key material');
+  });
+
   it('cancels a scheduled deletion, leaving the key disabled', async () => {
     const key = await admin.createKey(caller.accountId, {});
     await admin.scheduleKeyDeletion(caller.accountId, key.keyId, 30);
