@@ -107,6 +107,53 @@ describe('pciq serve start-up safety', () => {
   });
 });
 
+describe('root key file durability', () => {
+  const hasStrace = spawnSync('strace', ['-V'], { encoding: 'utf8' }).status === 0;
+
+  it('is on disk, with its directory entry, before pciq init writes anything sealed under it', {
+    skip: hasStrace ? false : 'strace is not installed',
+  }, () => {
+    // Losing the key file to a power cut after the database committed would lose everything sealed under it.
+    const dir = makeTempDir();
+    const trace = join(dir.path, 'trace');
+    const keyFile = join(dir.path, 'keys', 'master.key');
+    const init = spawnSync(
+      'strace',
+      [
+        '-f',
+        '-e',
+        'trace=openat,fsync,fdatasync,close',
+        '-o',
+        trace,
+        process.execPath,
+        pciqBin,
+        'init',
+        '--data-dir',
+        join(dir.path, 'data'),
+        '--key-file',
+        keyFile,
+      ],
+      { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env['PATH'], HOME: process.env['HOME'] } },
+    );
+    assert.equal(init.status, 0, init.stderr);
+    const lines = readFileSync(trace, 'utf8').split('\n');
+    /** The line of the fsync of `path`, between its open and its close (file descriptors are reused). */
+    const synced = (path: string) => {
+      const opened = lines.findIndex((line) => line.includes(`openat(AT_FDCWD, "${path}"`) && /= \d+$/.test(line));
+      assert.ok(opened >= 0, `${path} is opened`);
+      const fd = /= (\d+)$/.exec(lines[opened]!)![1];
+      const closed = lines.findIndex((line, index) => index > opened && line.includes(`close(${fd})`));
+      const sync = lines.findIndex((line, index) => index > opened && line.includes(`fsync(${fd})`));
+      assert.ok(sync > opened && (closed === -1 || sync < closed), `${path} is fsynced before it is closed`);
+      return sync;
+    };
+    const keySynced = Math.max(synced(keyFile), synced(join(dir.path, 'keys')));
+    const database = lines.findIndex((line) => line.includes(`${join(dir.path, 'data', 'pciq.db')}"`));
+    assert.ok(database > keySynced, 'the key file and its directory are synced before the database is created');
+    dir.remove();
+  });
+});
+
 describe('pciq keys', () => {
   it('creates, describes, disables, rotates and schedules deletion, and re-wraps the root under a new key file', () => {
     const dir = makeTempDir();
