@@ -4,7 +4,12 @@ import { keyPendingDeletion, managedKeyRefused, validation } from './errors.ts';
 import type { KeyEvent } from './events.ts';
 import { aliasArn, aliasPattern, isKeyId, parseKeyReference, reservedAliasPrefix } from './key-references.ts';
 import { addVersion, assertRootCurrent, dayMs, newKeyRow, newVersionRow } from './key-rows.ts';
-import { defaultRotationPeriodDays, type KeyService } from './key-service.ts';
+import {
+  defaultRotationPeriodDays,
+  type KeyService,
+  type ManagedService,
+  managedKeyDescriptions,
+} from './key-service.ts';
 import type { KeyEntry, KeySet } from './key-set.ts';
 
 /** What pciq reports about a key: the KMS KeyMetadata, its aliases and its versions with usage. */
@@ -208,10 +213,9 @@ export class KeyAdmin {
 
   /** DescribeKey; naming an AWS managed key's alias creates that key on first use, as AWS KMS does. */
   async describeKey(accountId: string, ref: string): Promise<KeyDescription> {
-    const managed = /^(?:arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:)?alias\/aws\/(sqs|iam)$/.exec(ref)?.[1] as
-      | 'sqs'
-      | 'iam'
-      | undefined;
+    const service = /^(?:arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:)?alias\/aws\/([a-z]+)$/.exec(ref)?.[1];
+    const managed =
+      service !== undefined && Object.hasOwn(managedKeyDescriptions, service) ? (service as ManagedService) : undefined;
     if (managed) {
       const exists = await this.keys.store.read(async (tx) =>
         (await this.keys.session(tx)).alias(accountId, `alias/aws/${managed}`),
