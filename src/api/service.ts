@@ -75,6 +75,11 @@ export interface ApiAction {
    * "Permissions"), so a Deny of sqs:SendMessage also stops SendMessageBatch.
    */
   permission?: string;
+  /**
+   * The further IAM actions `run` authorizes (KMS ReEncrypt: kms:ReEncryptTo on the destination key), so that
+   * an access review lists what a principal can really do.
+   */
+  furtherPermissions?: readonly string[];
   run(input: ActionInput, context: ActionContext): Promise<ActionOutput | undefined>;
   /** Element names of flattened lists in a Query protocol's XML result, by member name. */
   queryListElements?: Record<string, string>;

@@ -71,6 +71,10 @@ export class AuditedStore implements Store {
     return this.inner.lead(name, handlers);
   }
 
+  scrubDeleted(): Promise<void> {
+    return this.inner.scrubDeleted();
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

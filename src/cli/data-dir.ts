@@ -157,7 +157,8 @@ async function obtainRoot(
   }
 }
 
-function refuseKeyInside(paths: DataDirPaths, provider: KeyProvider): void {
+/** Refuses a local root key file inside the data directory: keys are kept apart from what they protect (3.6.1). */
+export function refuseKeyInside(paths: Pick<DataDirPaths, 'dataDir' | 'keyFile'>, provider: KeyProvider): void {
   if (provider.kind === 'local' && isInside(paths.dataDir, paths.keyFile)) {
     throw new CliError(
       `the key file ${paths.keyFile} is inside the data directory; keep keys apart from the data they protect (--key-file)`,

@@ -170,7 +170,10 @@ async function simulate(iam: IamService, accountId: string, principal: string, v
 
 async function review(iam: IamService, accountId: string, region: string): Promise<AccessReview> {
   const sqsActions = [...sqsService.actions.keys()].map((name) => `sqs:${name}`);
-  const kmsActions = [...kmsService.actions.keys()].map((name) => `kms:${name}`);
+  // The IAM actions KMS requests are authorized as (ReEncrypt: kms:ReEncryptFrom and kms:ReEncryptTo).
+  const kmsActions = [...kmsService.actions.values()].flatMap((action) =>
+    [action.permission ?? action.name, ...(action.furtherPermissions ?? [])].map((name) => `kms:${name}`),
+  );
   return iam.context.store.read(async (tx) => {
     const queues = await tx.listQueues(accountId, '', '', 100_000);
     const keys = (await tx.keys.listKeys()).filter((key) => key.accountId === accountId && key.state !== 'Deleted');

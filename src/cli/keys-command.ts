@@ -1,10 +1,13 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../core/index.ts';
 import { EnvKeyProvider, type KeyProvider, RootKey, RootKeyUnavailableError } from '../crypto/index.ts';
 import { KeyAdmin, type KeyDescription, reencryptStoredData } from '../keys/index.ts';
 import { CliError } from './cli-error.ts';
-import { type OpenedDataDir, openDataDir, pathsOf } from './data-dir.ts';
+import { type DataDirPaths, type OpenedDataDir, openDataDir, pathsOf, refuseKeyInside } from './data-dir.ts';
 import { defaultDataDir } from './defaults.ts';
+import { KeyEventAudit } from './key-event-audit.ts';
+import { LocalIam } from './local-iam.ts';
 import { providerFor, rootKeyChoiceOf, rootKeyOptions, rootKeyUsage } from './root-key-options.ts';
 import { storeOptions } from './store-option.ts';
 
@@ -105,6 +108,7 @@ function newRootProvider(values: Values): KeyProvider {
 }
 
 async function run(
+  paths: DataDirPaths,
   opened: OpenedDataDir,
   command: string,
   keyRef: string | undefined,
@@ -156,6 +160,7 @@ async function run(
     }
     case 'rewrap-root': {
       const provider = newRootProvider(values);
+      refuseKeyInside({ dataDir: paths.dataDir, keyFile: resolve(values['new-key-file'] ?? '') }, provider);
       let made: Awaited<ReturnType<KeyProvider['create']>>;
       try {
         made = await provider.create();
@@ -194,21 +199,29 @@ export async function keysCommand(argv: string[]): Promise<void> {
   const [command, keyRef, ...extra] = positionals;
   if (command === undefined) throw new CliError('pciq keys needs a command; run `pciq help` for the commands');
   if (extra.length > 0) throw new CliError(`unexpected argument ${extra[0]}`);
-  const opened = await openDataDir(pathsOf(values['data-dir'], values['key-file'], values.store), {
-    rootKey: rootKeyChoiceOf(values),
-    clock: systemClock,
-  });
+  const paths = pathsOf(values['data-dir'], values['key-file'], values.store);
+  // Every key event the command causes is recorded in the audit trail as the OS user who ran it, and sealed
+  // with a signed checkpoint before the command ends (PCI DSS 3.7, 10.2.1.2, 10.2.1.7).
+  const keyAudit = new KeyEventAudit((line) => process.stderr.write(line));
+  const opened = await openDataDir(paths, { rootKey: rootKeyChoiceOf(values), clock: systemClock, events: keyAudit });
   try {
-    const result = await run(opened, command, keyRef, values);
-    process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : text(command, result));
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    // Key service refusals are the operator's to fix: one line, the KMS error name and its message.
-    if (error instanceof Error && typeof code === 'string' && /^[A-Z]/.test(code))
-      throw new CliError(`${code}: ${error.message}`);
-    throw error;
+    const local = await LocalIam.open({ store: opened.store, keys: opened.keys, accountId: opened.accountId });
+    keyAudit.attach(local.trail);
+    try {
+      const result = await run(paths, opened, command, keyRef, values);
+      process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : text(command, result));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      // Key service refusals are the operator's to fix: one line, the KMS error name and its message.
+      if (error instanceof Error && typeof code === 'string' && /^[A-Z]/.test(code))
+        throw new CliError(`${code}: ${error.message}`);
+      throw error;
+    } finally {
+      await opened.keys.flushUsage().catch(() => undefined);
+      await keyAudit.settled();
+      await local.seal();
+    }
   } finally {
-    await opened.keys.flushUsage().catch(() => undefined);
     await opened.store.close();
   }
 }

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { aeadKeyBytes } from './aead.ts';
 
@@ -133,7 +133,7 @@ function checkedKey(key: Buffer, path: string): Buffer {
  */
 export function writeKeyFile(path: string, root: Uint8Array, passphrase?: string, scryptCost?: number): void {
   const text = encodeKeyFile(root, passphrase, scryptCost);
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const firstCreated = mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let fd: number;
   try {
     fd = openSync(path, 'wx', 0o600);
@@ -145,10 +145,29 @@ export function writeKeyFile(path: string, root: Uint8Array, passphrase?: string
   }
   try {
     writeSync(fd, text);
+    // On disk before anything is sealed under it: a power cut must not take the key and leave the data.
+    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   chmodSync(path, 0o600);
+  syncDirectory(dirname(path));
+  // Directories created for it are new entries in their parents too.
+  if (firstCreated !== undefined) {
+    const top = dirname(resolve(firstCreated));
+    for (let dir = dirname(resolve(path)); dir !== top && dir !== dirname(dir); dir = dirname(dir))
+      syncDirectory(dirname(dir));
+  }
+}
+
+/** Makes a new directory entry durable (the file's own fsync does not cover its name). */
+function syncDirectory(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -1,10 +1,15 @@
-import { PciqError } from '../core/index.ts';
+import { isPciqError, PciqError } from '../core/index.ts';
 import type { KmsKeyRow } from '../storage/index.ts';
 import { keyPendingDeletion, managedKeyRefused, validation } from './errors.ts';
 import type { KeyEvent } from './events.ts';
 import { aliasArn, aliasPattern, isKeyId, parseKeyReference, reservedAliasPrefix } from './key-references.ts';
 import { addVersion, assertRootCurrent, dayMs, newKeyRow, newVersionRow } from './key-rows.ts';
-import { defaultRotationPeriodDays, type KeyService } from './key-service.ts';
+import {
+  defaultRotationPeriodDays,
+  type KeyService,
+  type ManagedService,
+  managedKeyDescriptions,
+} from './key-service.ts';
 import type { KeyEntry, KeySet } from './key-set.ts';
 
 /** What pciq reports about a key: the KMS KeyMetadata, its aliases and its versions with usage. */
@@ -208,10 +213,9 @@ export class KeyAdmin {
 
   /** DescribeKey; naming an AWS managed key's alias creates that key on first use, as AWS KMS does. */
   async describeKey(accountId: string, ref: string): Promise<KeyDescription> {
-    const managed = /^(?:arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:)?alias\/aws\/(sqs|iam)$/.exec(ref)?.[1] as
-      | 'sqs'
-      | 'iam'
-      | undefined;
+    const service = /^(?:arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:)?alias\/aws\/([a-z]+)$/.exec(ref)?.[1];
+    const managed =
+      service !== undefined && Object.hasOwn(managedKeyDescriptions, service) ? (service as ManagedService) : undefined;
     if (managed) {
       const exists = await this.keys.store.read(async (tx) =>
         (await this.keys.session(tx)).alias(accountId, `alias/aws/${managed}`),
@@ -533,6 +537,21 @@ export class KeyAdmin {
       },
       (key, _row, now) => ({ type: state === 'Enabled' ? 'KeyEnabled' : 'KeyTagsChanged', atMs: now, keyArn: key.arn }),
     );
+  }
+
+  /**
+   * The ARN of the key `ref` names in `accountId` (a key id or ARN, an alias name or ARN), or undefined when
+   * it names none: what a request is authorized on, since AWS KMS decides on the key, never on its alias.
+   */
+  async keyArnOf(accountId: string, ref: string): Promise<string | undefined> {
+    return this.keys.store.read(async (tx) => {
+      try {
+        return (await this.keys.session(tx)).find(accountId, ref).arn;
+      } catch (error) {
+        if (isPciqError(error)) return undefined;
+        throw error;
+      }
+    });
   }
 
   /** The key a reference names, described, for operations that accept aliases (and the CLI). */

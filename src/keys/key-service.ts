@@ -267,7 +267,11 @@ export class KeyService implements Sealer {
       emit({ type: 'KeyMaterialDestroyed', atMs: now, keyArn: key.arn, versions, reason: 'key-deleted' });
       return key.arn;
     });
-    if (destroyed) await this.reportDataUnder(keyId, destroyed, 'key-deleted');
+    if (destroyed) {
+      // The wrapped material must not survive in the store's files either: the root key would open it.
+      await this.store.scrubDeleted();
+      await this.reportDataUnder(keyId, destroyed, 'key-deleted');
+    }
   }
 
   /** Counts the records still sealed under `keyId` and reports them unreadable, per resource (never silently). */

@@ -67,7 +67,19 @@ export async function reencryptStoredData(
   return result;
 }
 
-async function readableBelowCurrent(keys: KeyService, keyIds: ReadonlySet<string>): Promise<number> {
+/** The current version of each key to retire, read once: the versions below it are the ones to retire. */
+async function currentVersions(keys: KeyService, keyIds: ReadonlySet<string>): Promise<Map<string, number>> {
+  const set = await keys.store.read((tx) => keys.session(tx));
+  const versions = new Map<string, number>();
+  for (const keyId of keyIds) {
+    const key = set.keys.get(keyId);
+    if (key && key.row.state !== 'Deleted') versions.set(keyId, key.row.currentVersion);
+  }
+  return versions;
+}
+
+/** Records still readable under a version below `retireBelow`'s for their key (what retiring would shred). */
+async function readableBelow(keys: KeyService, retireBelow: ReadonlyMap<string, number>): Promise<number> {
   let remaining = 0;
   for (const source of keys.sealedSources) {
     let cursor: string | undefined;
@@ -78,8 +90,9 @@ async function readableBelowCurrent(keys: KeyService, keyIds: ReadonlySet<string
         for (const record of scanned.records) {
           const header = readHeader(record.sealed);
           const key = header && set.keys.get(header.keyId);
-          if (!header || !key || !keyIds.has(key.row.keyId)) continue;
-          if (header.keyVersion < key.row.currentVersion && header.keyVersion >= key.row.minDecryptVersion) {
+          const below = key && retireBelow.get(key.row.keyId);
+          if (!header || !key || below === undefined) continue;
+          if (header.keyVersion < below && header.keyVersion >= key.row.minDecryptVersion) {
             try {
               set.open(record.sealed, record.scope, record.place).fill(0);
               remaining++;
@@ -96,30 +109,39 @@ async function readableBelowCurrent(keys: KeyService, keyIds: ReadonlySet<string
   return remaining;
 }
 
+/**
+ * Retires the versions below each key's current version as read before the confirming pass. A key that
+ * rotates again meanwhile (automatic rotation in pciq serve, pciq keys rotate) keeps the version everything
+ * was just re-encrypted under: retiring up to its new current version would shred all of it.
+ */
 async function retireOlderVersions(keys: KeyService, keyIds: ReadonlySet<string>): Promise<Record<string, number[]>> {
-  const remaining = await readableBelowCurrent(keys, keyIds);
+  const retireBelow = await currentVersions(keys, keyIds);
+  const remaining = await readableBelow(keys, retireBelow);
   if (remaining > 0) {
     throw new PciqError(
       'KMSInvalidStateException',
       `${remaining} records are still sealed under older key versions (written meanwhile?); run the re-encryption again before retiring.`,
     );
   }
-  return keys.change(async (tx, set, emit) => {
+  const retired = await keys.change(async (tx, set, emit) => {
     const retired: Record<string, number[]> = {};
     const now = keys.clock.now();
-    for (const keyId of keyIds) {
+    for (const [keyId, below] of retireBelow) {
       const key = set.keys.get(keyId);
-      if (!key || key.row.state === 'Deleted' || key.row.minDecryptVersion >= key.row.currentVersion) continue;
+      if (!key || key.row.state === 'Deleted' || key.row.minDecryptVersion >= below) continue;
       const versions: number[] = [];
       for (const version of key.versions) {
-        if (version.row.version >= key.row.currentVersion || version.row.wrappedMaterial === null) continue;
+        if (version.row.version >= below || version.row.wrappedMaterial === null) continue;
         await tx.keys.setVersionMaterial(keyId, version.row.version, null, now);
         versions.push(version.row.version);
       }
-      await tx.keys.updateKey({ ...key.row, minDecryptVersion: key.row.currentVersion });
+      await tx.keys.updateKey({ ...key.row, minDecryptVersion: below });
       retired[key.arn] = versions;
       emit({ type: 'KeyMaterialDestroyed', atMs: now, keyArn: key.arn, versions, reason: 'versions-retired' });
     }
     return retired;
   });
+  // The retired material must not survive in the store's files either: the root key would open it.
+  await keys.store.scrubDeleted();
+  return retired;
 }

@@ -30,6 +30,12 @@ export interface Store {
    * Returns a function that stops leading or trying. On a store only one process writes, it leads at once.
    */
   lead(name: string, handlers: { onLead(): void; onLost(): void }): () => Promise<void>;
+  /**
+   * Removes what committed deletions and overwrites left behind in the store's own files, as far as the
+   * driver can: crypto-shredding destroys wrapped key material, and a copy lingering in a log or a free page
+   * would open again with the root key (PCI DSS 3.7.5). Best effort: it gives up rather than wait long.
+   */
+  scrubDeleted(): Promise<void>;
   close(): Promise<void>;
 }
 

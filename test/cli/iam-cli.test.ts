@@ -117,7 +117,7 @@ describe('pciq iam on a data directory', () => {
             {
               Sid: 'Read',
               Effect: 'Allow',
-              Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'kms:DescribeKey'],
+              Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'kms:DescribeKey', 'kms:ReEncryptFrom'],
               Resource: '*',
             },
             { Sid: 'NeverPurge', Effect: 'Deny', Action: 'sqs:PurgeQueue', Resource: '*' },
@@ -173,7 +173,8 @@ describe('pciq iam on a data directory', () => {
     }>(['iam', 'review', '--json', ...args]);
     const alice = review.grants.filter((grant) => grant.principal.endsWith(':user/alice'));
     assert.ok(alice.length > 0, 'alice can act on the IAM key through her group');
-    assert.ok(alice.every((grant) => grant.actions.join() === 'kms:DescribeKey'));
+    // ReEncrypt is reviewed as the IAM actions KMS authorizes it as.
+    assert.ok(alice.every((grant) => grant.actions.join() === 'kms:DescribeKey,kms:ReEncryptFrom'));
     assert.deepEqual(alice[0]?.via, ['group/readers/read#Read']);
     const admin = review.grants.find((grant) => grant.principal.endsWith(':user/admin'));
     assert.deepEqual(admin?.via, ['arn:aws:iam::aws:policy/AdministratorAccess#Statement[0]']);

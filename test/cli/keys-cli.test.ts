@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pciqBin } from '../support/pciq-process.ts';
@@ -107,6 +107,53 @@ describe('pciq serve start-up safety', () => {
   });
 });
 
+describe('root key file durability', () => {
+  const hasStrace = spawnSync('strace', ['-V'], { encoding: 'utf8' }).status === 0;
+
+  it('is on disk, with its directory entry, before pciq init writes anything sealed under it', {
+    skip: hasStrace ? false : 'strace is not installed',
+  }, () => {
+    // Losing the key file to a power cut after the database committed would lose everything sealed under it.
+    const dir = makeTempDir();
+    const trace = join(dir.path, 'trace');
+    const keyFile = join(dir.path, 'keys', 'master.key');
+    const init = spawnSync(
+      'strace',
+      [
+        '-f',
+        '-e',
+        'trace=openat,fsync,fdatasync,close',
+        '-o',
+        trace,
+        process.execPath,
+        pciqBin,
+        'init',
+        '--data-dir',
+        join(dir.path, 'data'),
+        '--key-file',
+        keyFile,
+      ],
+      { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env['PATH'], HOME: process.env['HOME'] } },
+    );
+    assert.equal(init.status, 0, init.stderr);
+    const lines = readFileSync(trace, 'utf8').split('\n');
+    /** The line of the fsync of `path`, between its open and its close (file descriptors are reused). */
+    const synced = (path: string) => {
+      const opened = lines.findIndex((line) => line.includes(`openat(AT_FDCWD, "${path}"`) && /= \d+$/.test(line));
+      assert.ok(opened >= 0, `${path} is opened`);
+      const fd = /= (\d+)$/.exec(lines[opened]!)![1];
+      const closed = lines.findIndex((line, index) => index > opened && line.includes(`close(${fd})`));
+      const sync = lines.findIndex((line, index) => index > opened && line.includes(`fsync(${fd})`));
+      assert.ok(sync > opened && (closed === -1 || sync < closed), `${path} is fsynced before it is closed`);
+      return sync;
+    };
+    const keySynced = Math.max(synced(keyFile), synced(join(dir.path, 'keys')));
+    const database = lines.findIndex((line) => line.includes(`${join(dir.path, 'data', 'pciq.db')}"`));
+    assert.ok(database > keySynced, 'the key file and its directory are synced before the database is created');
+    dir.remove();
+  });
+});
+
 describe('pciq keys', () => {
   it('creates, describes, disables, rotates and schedules deletion, and re-wraps the root under a new key file', () => {
     const dir = makeTempDir();
@@ -144,6 +191,28 @@ describe('pciq keys', () => {
     assert.match(pciq(['keys', 'cancel-deletion', key.keyId, ...base]).stdout, /state\s+Disabled/);
     assertOneLineError(pciq(['keys', 'describe', 'alias/nothing', ...base]), /NotFoundException/);
 
+    // PCI DSS 10.2.1.2, 3.7: what an operator does to keys with pciq keys is in the audit trail, as them.
+    const recorded = (type: string) => {
+      const search = pciq(['audit', 'search', '--event-type', type, '--json', ...base]);
+      assert.equal(search.status, 0, search.stderr);
+      return (JSON.parse(search.stdout) as { records: Array<{ actor: { principal: string }; resource: string }> })
+        .records;
+    };
+    for (const type of [
+      'kms:KeyCreated',
+      'kms:AliasCreated',
+      'kms:KeyDisabled',
+      'kms:KeyEnabled',
+      'kms:KeyRotated',
+      'kms:KeyMaterialDestroyed',
+      'kms:KeyDeletionScheduled',
+      'kms:KeyDeletionCancelled',
+    ]) {
+      const records = recorded(type).filter((record) => record.resource?.includes(key.keyId));
+      assert.equal(records.length, 1, `one ${type} record`);
+      assert.match(records[0]!.actor.principal, /^local-user:/);
+    }
+
     const newKeyFile = join(dir.path, 'keys', 'master-2.key');
     const rewrap = pciq(['keys', 'rewrap-root', '--new-key-provider', 'local', '--new-key-file', newKeyFile, ...base]);
     assert.equal(rewrap.status, 0, rewrap.stderr);
@@ -151,6 +220,35 @@ describe('pciq keys', () => {
     const list = pciq(['keys', 'list', '--data-dir', dataDir, '--key-file', newKeyFile]);
     assert.equal(list.status, 0, list.stderr);
     assert.match(list.stdout, /alias\/orders/);
+    // PCI DSS 3.6.1: the new root is kept apart from the data it protects, as at init.
+    assertOneLineError(
+      pciq([
+        'keys',
+        'rewrap-root',
+        '--new-key-provider',
+        'local',
+        '--new-key-file',
+        join(dataDir, 'keys', 'master-3.key'),
+        '--data-dir',
+        dataDir,
+        '--key-file',
+        newKeyFile,
+      ]),
+      /inside the data directory/,
+    );
+    assert.ok(!existsSync(join(dataDir, 'keys')), 'no key file was written into the data directory');
+    const replaced = pciq([
+      'audit',
+      'search',
+      '--event-type',
+      'kms:RootKeyReplaced',
+      '--json',
+      '--data-dir',
+      dataDir,
+      '--key-file',
+      newKeyFile,
+    ]);
+    assert.equal(JSON.parse(replaced.stdout).records.length, 1, 'the root key replacement is recorded');
     const root = JSON.parse(readFileSync(newKeyFile, 'utf8')).key as string;
     for (const output of [created, rewrap, list])
       assert.doesNotMatch(output.stdout + output.stderr, new RegExp(root.slice(0, 16).replace(/[+/]/g, '.')));

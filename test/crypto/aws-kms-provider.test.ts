@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AwsKmsKeyProvider, RootKeyUnavailableError } from '../../src/crypto/index.ts';
 import { PciqServer, pciqBin } from '../support/pciq-process.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
@@ -103,6 +103,21 @@ describe('aws-kms key provider against moto_server', { skip: hasMoto ? false : '
     } finally {
       process.env['AWS_ENDPOINT_URL_KMS'] = endpoint;
     }
+  });
+
+  it('unwraps with the alias the root was created with, which AWS KMS resolved to its key at creation', async () => {
+    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/pciq-root', TargetKeyId: KeyMetadata!.KeyId! }));
+    // pciq serve run with the same --aws-kms-key-id as pciq init was.
+    const { root, record } = await new AwsKmsKeyProvider({ keyId: 'alias/pciq-root' }).create();
+    assert.equal(record['keyId'], KeyMetadata!.Arn);
+    assert.deepEqual(await new AwsKmsKeyProvider({ keyId: 'alias/pciq-root' }).load(record), root);
+    const aliasArn = KeyMetadata!.Arn!.replace(/key\/.*$/, 'alias/pciq-root');
+    assert.deepEqual(await new AwsKmsKeyProvider({ keyId: aliasArn }).load(record), root);
+    // An alias that points elsewhere is refused by AWS KMS itself: the ciphertext names its key.
+    const other = await kms.send(new CreateKeyCommand({}));
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/elsewhere', TargetKeyId: other.KeyMetadata!.KeyId! }));
+    await assert.rejects(new AwsKmsKeyProvider({ keyId: 'alias/elsewhere' }).load(record), RootKeyUnavailableError);
   });
 
   it('serves a data directory whose root key AWS KMS wraps, and refuses to start when KMS will not unwrap it', async () => {

@@ -232,6 +232,15 @@ describe('KMS API against pciq serve', () => {
     assert.equal(aws('sqs', 'send-message', '--queue-url', queue.json.QueueUrl, '--message-body', 'x').status, 0);
   });
 
+  it('creates an AWS managed key when DescribeKey first names its alias, for each service pciq seals for', async () => {
+    for (const alias of ['alias/aws/lambda', 'alias/aws/vault']) {
+      const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: alias }));
+      assert.equal(KeyMetadata!.KeyManager, 'AWS', alias);
+      const again = await kms.send(new DescribeKeyCommand({ KeyId: alias }));
+      assert.equal(again.KeyMetadata!.KeyId, KeyMetadata!.KeyId, 'created once');
+    }
+  });
+
   it('reports rotation status to the SDK as the CLI set it', async () => {
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
     const off = await kms.send(new GetKeyRotationStatusCommand({ KeyId: KeyMetadata!.KeyId }));

@@ -158,6 +158,38 @@ describe('encryption at rest under managed keys', () => {
     await rejects(h.send(q, 'three'), 'KmsNotFound', /not found/);
   });
 
+  it('leaves no copy of destroyed key material in any file of the data directory, WAL included', async () => {
+    const key = await admin.createKey(caller.accountId, {});
+    await admin.rotateKey(caller.accountId, key.keyId);
+    const q = await h.createQueue('shredded', { KmsMasterKeyId: key.arn });
+    await h.send(q, 'sealed under version 2');
+    const wrapped = () => {
+      const raw = new DatabaseSync(h.databasePath, { readOnly: true });
+      try {
+        return (
+          raw
+            .prepare('SELECT wrapped_material FROM kms_key_versions WHERE key_id = ? ORDER BY version')
+            .all(key.keyId) as Array<{ wrapped_material: Uint8Array | null }>
+        ).map((row) => row.wrapped_material);
+      } finally {
+        raw.close();
+      }
+    };
+    const material = wrapped().map((blob) => Buffer.from(blob!));
+    assert.equal(material.length, 2);
+    const holders = (blob: Buffer) =>
+      filesUnder(h.dir.path).filter((file) => readFileSync(file).indexOf(blob.subarray(blob.length - 32)) !== -1);
+    assert.ok(holders(material[0]!).length > 0, 'the wrapped material is found while the key lives');
+    // Retiring a version, then deleting the key: the root key must not recover either from the files left.
+    await reencryptStoredData(h.keys, new Set([key.keyId]), { retire: true });
+    assert.deepEqual(holders(material[0]!), [], 'no file holds the retired version');
+    await admin.scheduleKeyDeletion(caller.accountId, key.keyId, 7);
+    h.clock.advance(7 * dayMs);
+    await h.keys.runDueWork();
+    assert.deepEqual(wrapped(), [null, null]);
+    for (const blob of material) assert.deepEqual(holders(blob), [], 'no file holds the deleted key material');
+  });
+
   it('cancels a scheduled deletion, leaving the key disabled', async () => {
     const key = await admin.createKey(caller.accountId, {});
     await admin.scheduleKeyDeletion(caller.accountId, key.keyId, 30);
@@ -167,6 +199,27 @@ describe('encryption at rest under managed keys', () => {
     h.clock.advance(31 * dayMs);
     await h.keys.runDueWork();
     assert.equal((await admin.describeKey(caller.accountId, key.keyId)).state, 'Disabled');
+  });
+
+  it('refuses to schedule the deletion of a quarantined key, which would shred the evidence of its incident', async () => {
+    const key = await admin.createKey(caller.accountId, {});
+    const q = await h.createQueue('under-investigation', {
+      KmsMasterKeyId: key.arn,
+      MessageRetentionPeriod: '1209600',
+    });
+    await h.send(q, 'evidence');
+    assert.equal(await admin.quarantineKey(caller.accountId, key.keyId, 'INC-7'), 'Enabled');
+    await rejects(admin.scheduleKeyDeletion(caller.accountId, key.keyId, 7), 'KMSInvalidStateException', /INC-7/);
+    const described = await admin.describeKey(caller.accountId, key.keyId);
+    assert.equal(described.state, 'Disabled');
+    assert.equal(described.deletionAtMs, null);
+    h.clock.advance(8 * dayMs);
+    await h.keys.runDueWork();
+    await admin.releaseKey(caller.accountId, key.keyId, 'Enabled');
+    const released = await admin.describeKey(caller.accountId, key.keyId);
+    assert.equal(released.state, 'Enabled');
+    assert.equal(released.deletionAtMs, null);
+    assert.deepEqual(await h.bodies(q), ['evidence'], 'the material was never destroyed');
   });
 
   it('never returns altered ciphertext: the message is set aside and the event reaches the hook', async () => {
@@ -205,6 +258,34 @@ describe('encryption at rest under managed keys', () => {
     const bodies = await h.bodies(q);
     assert.equal(bodies.length, 4);
     assert.ok(h.events.some((e) => e.type === 'SealedDataUnreadable' && e.reason === 'version-retired'));
+  });
+
+  it('retires only the versions it re-encrypted away from, when the key rotates again meanwhile', async () => {
+    const key = await admin.createKey(caller.accountId, { alias: 'alias/busy' });
+    const q = await h.createQueue('busy', { KmsMasterKeyId: 'alias/busy' });
+    for (let i = 0; i < 3; i++) await h.send(q, `message ${i}`);
+    await admin.rotateKey(caller.accountId, key.keyId);
+    // Another process (pciq serve's automatic rotation, an operator's pciq keys rotate) rotates the key
+    // while the re-encryption confirms that nothing readable is left under older versions.
+    const otherStore = new SqliteStore({ path: h.databasePath });
+    const other = await KeyService.open({ store: otherStore, root: h.root, clock: h.clock, region: 'us-east-1' });
+    let scans = 0;
+    h.keys.registerSource({
+      name: 'rotates-meanwhile',
+      async scan() {
+        if (++scans === 2) await new KeyAdmin(other).rotateKey(caller.accountId, key.keyId);
+        return { records: [], next: undefined };
+      },
+    });
+    const result = await reencryptStoredData(h.keys, new Set([key.keyId]), { retire: true });
+    await otherStore.close();
+    assert.equal(scans, 2, 'the rotation happened during the confirming pass');
+    assert.deepEqual(Object.values(result.retired), [[1]], 'version 2, which the messages are sealed under, is kept');
+    const described = await admin.describeKey(caller.accountId, key.keyId);
+    assert.equal(described.currentVersion, 3);
+    assert.equal(described.minDecryptVersion, 2);
+    assert.deepEqual(await h.bodies(q), ['message 0', 'message 1', 'message 2']);
+    assert.ok(!h.events.some((event) => event.type === 'SealedDataUnreadable'));
   });
 
   it('seals with a fresh data key after the reuse period and after the per-key seal limit', async () => {

@@ -97,20 +97,39 @@ export function date(ms: number): number {
   return ms / 1000;
 }
 
-/** The resource `authorize` is asked about: the key (or alias) an action names. */
-export function keyResource(input: ActionInput, { caller, region }: ActionContext, name = 'KeyId'): string {
+/**
+ * The resource `authorize` is asked about: the key the `name` parameter names. AWS KMS authorizes the key
+ * itself however a request names it, so an alias (name or ARN) counts as the key it points to: a Deny on
+ * the key holds through every alias. An alias that names no key stays as it is (the action then fails).
+ */
+export async function keyResource(input: ActionInput, context: ActionContext, name = 'KeyId'): Promise<string> {
+  const { caller, region } = context;
   const ref = input.optionalString(name);
   if (ref === undefined) return `arn:aws:kms:${region}:${caller.accountId}:key/*`;
   if (isKeyId(ref)) return keyArn(region, caller.accountId, ref);
-  if (ref.startsWith('alias/')) return aliasArn(region, caller.accountId, ref);
-  return ref;
+  if (ref.startsWith('alias/') || /^arn:[a-z-]+:kms:[^:]*:[^:]*:alias\//.test(ref)) {
+    const resolved = await context.app.keys.admin.keyArnOf(caller.accountId, ref);
+    if (resolved !== undefined) return resolved;
+  }
+  return ref.startsWith('alias/') ? aliasArn(region, caller.accountId, ref) : ref;
 }
 
-/** Decrypt and ReEncrypt name their key inside the ciphertext. */
-export function ciphertextResource(input: ActionInput, context: ActionContext): string {
+/** The alias an alias action names, as a resource of its own (kms:CreateAlias, kms:UpdateAlias, kms:DeleteAlias). */
+export function aliasResource(input: ActionInput, { caller, region }: ActionContext): string {
+  const name = input.optionalString('AliasName') ?? '';
+  return name.startsWith('alias/') ? aliasArn(region, caller.accountId, name) : name;
+}
+
+/**
+ * Decrypt and ReEncrypt name their key inside the ciphertext; a blob that is not one of pciq's falls back
+ * to the key parameter `name` (KeyId, SourceKeyId).
+ */
+export function ciphertextResource(input: ActionInput, context: ActionContext, name = 'KeyId'): Promise<string> {
   const text = input.optionalString('CiphertextBlob');
   const header = text ? readHeader(Buffer.from(text, 'base64')) : undefined;
-  return header ? keyArn(context.region, context.caller.accountId, header.keyId) : keyResource(input, context);
+  return header
+    ? Promise.resolve(keyArn(context.region, context.caller.accountId, header.keyId))
+    : keyResource(input, context, name);
 }
 
 export function accountResource({ caller, region }: ActionContext): string {

@@ -59,7 +59,10 @@ export class AwsKmsKeyProvider implements KeyProvider {
     const keyId = record['keyId'];
     const wrapped = record['wrappedRoot'];
     if (!keyId || !wrapped) throw new RootKeyUnavailableError('the data directory has no AWS KMS-wrapped root key');
-    if (this.keyId && this.keyId !== keyId && !keyId.endsWith(`/${this.keyId}`)) {
+    // An alias (as given to pciq init, which AWS KMS resolved to the key ARN recorded) cannot be compared
+    // here: Decrypt is asked with it, and AWS KMS refuses when it points to another key than the root's.
+    const isAlias = this.keyId !== undefined && /^(?:alias\/|arn:[^:]+:kms:[^:]*:[^:]*:alias\/)/.test(this.keyId);
+    if (this.keyId && !isAlias && this.keyId !== keyId && !keyId.endsWith(`/${this.keyId}`)) {
       throw new RootKeyUnavailableError(
         `the data directory's root key is wrapped by AWS KMS key ${keyId}, not ${this.keyId}`,
       );
@@ -70,7 +73,7 @@ export class AwsKmsKeyProvider implements KeyProvider {
       const out = (await client.send(
         new sdk.DecryptCommand({
           CiphertextBlob: Buffer.from(wrapped, 'base64'),
-          KeyId: keyId,
+          KeyId: isAlias ? this.keyId : keyId,
           EncryptionContext: encryptionContext,
         }),
       )) as { Plaintext?: Uint8Array };

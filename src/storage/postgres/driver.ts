@@ -232,6 +232,12 @@ export class PostgresStore implements Store {
     };
   }
 
+  /**
+   * Nothing PostgreSQL offers does it: dead row versions stay in table files until their space is reused,
+   * and in WAL archives (docs/postgres.md, "Backup and restore").
+   */
+  async scrubDeleted(): Promise<void> {}
+
   async close(): Promise<void> {
     while (this.pending.length > 0 || this.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 2));
     if (this.closed) return;

@@ -1,10 +1,23 @@
-import type { ApiAction } from '../../service.ts';
-import { accountResource, date, keyIdOf, keyResource, pageOf } from '../input.ts';
+import type { ActionInput } from '../../action-input.ts';
+import type { ActionContext, ApiAction } from '../../service.ts';
+import { accountResource, aliasResource, date, keyIdOf, keyResource, pageOf } from '../input.ts';
+
+/**
+ * Alias actions are authorized on the alias and on each key it points to, before and after the change (AWS
+ * KMS, "Controlling access to aliases"): moving an alias substitutes the key behind every name that uses it,
+ * which nobody may do without rights on both keys (PCI DSS 3.7.7).
+ */
+async function authorizeCurrentTarget(input: ActionInput, context: ActionContext, action: string): Promise<void> {
+  const target = await context.app.keys.admin.keyArnOf(context.caller.accountId, input.string('AliasName'));
+  if (target !== undefined) await context.authorize(action, target);
+}
 
 export const createAliasAction: ApiAction = {
   name: 'CreateAlias',
-  resource: (input, context) => keyResource(input, context, 'TargetKeyId'),
-  async run(input, { app, caller }) {
+  resource: aliasResource,
+  async run(input, context) {
+    await context.authorize('kms:CreateAlias', await keyResource(input, context, 'TargetKeyId'));
+    const { app, caller } = context;
     await app.keys.admin.putAlias(caller.accountId, input.string('AliasName'), keyIdOf(input, 'TargetKeyId'));
     return undefined;
   },
@@ -12,8 +25,11 @@ export const createAliasAction: ApiAction = {
 
 export const updateAliasAction: ApiAction = {
   name: 'UpdateAlias',
-  resource: (input, context) => keyResource(input, context, 'TargetKeyId'),
-  async run(input, { app, caller }) {
+  resource: aliasResource,
+  async run(input, context) {
+    await authorizeCurrentTarget(input, context, 'kms:UpdateAlias');
+    await context.authorize('kms:UpdateAlias', await keyResource(input, context, 'TargetKeyId'));
+    const { app, caller } = context;
     await app.keys.admin.putAlias(caller.accountId, input.string('AliasName'), keyIdOf(input, 'TargetKeyId'), true);
     return undefined;
   },
@@ -21,9 +37,10 @@ export const updateAliasAction: ApiAction = {
 
 export const deleteAliasAction: ApiAction = {
   name: 'DeleteAlias',
-  resource: (input, context) => keyResource(input, context, 'AliasName'),
-  async run(input, { app, caller }) {
-    await app.keys.admin.deleteAlias(caller.accountId, input.string('AliasName'));
+  resource: aliasResource,
+  async run(input, context) {
+    await authorizeCurrentTarget(input, context, 'kms:DeleteAlias');
+    await context.app.keys.admin.deleteAlias(context.caller.accountId, input.string('AliasName'));
     return undefined;
   },
 };

@@ -86,10 +86,18 @@ export const generateDataKeyWithoutPlaintextAction: ApiAction = {
   },
 };
 
+/**
+ * Authorized twice, as in AWS KMS: kms:ReEncryptFrom on the key that sealed the ciphertext, kms:ReEncryptTo
+ * on the destination. Without the first, a grant on one's own key would read any other key's ciphertexts.
+ */
 export const reEncryptAction: ApiAction = {
   name: 'ReEncrypt',
-  resource: (input, context) => keyResource(input, context, 'DestinationKeyId'),
-  async run(input, { app, caller }) {
+  permission: 'ReEncryptFrom',
+  furtherPermissions: ['ReEncryptTo'],
+  resource: (input, context) => ciphertextResource(input, context, 'SourceKeyId'),
+  async run(input, context) {
+    const { app, caller } = context;
+    await context.authorize('kms:ReEncryptTo', await keyResource(input, context, 'DestinationKeyId'));
     checkAlgorithm(input, 'SourceEncryptionAlgorithm');
     checkAlgorithm(input, 'DestinationEncryptionAlgorithm');
     const source = contextOf(input, 'SourceEncryptionContext');
