@@ -177,4 +177,27 @@ describe('KMS authorization on the key a request acts on', () => {
     const moved = await admin.send(new DescribeKeyCommand({ KeyId: 'alias/orders' }));
     assert.equal(moved.KeyMetadata!.Arn, attacker.arn);
   });
+
+  it("sees a key's tags (aws:ResourceTag): a Deny on keys tagged for card data holds, by id and by alias", async () => {
+    const { KeyMetadata: cardKey } = await admin.send(
+      new CreateKeyCommand({ Tags: [{ TagKey: 'data', TagValue: 'cardholder' }] }),
+    );
+    await admin.send(new CreateAliasCommand({ AliasName: 'alias/card-data', TargetKeyId: cardKey!.KeyId! }));
+    const plain = await newKey();
+    const app = await userWith('app-no-card-keys', [
+      { Effect: 'Allow', Action: 'kms:Encrypt', Resource: '*' },
+      {
+        Effect: 'Deny',
+        Action: 'kms:*',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:ResourceTag/data': 'cardholder' } },
+      },
+    ]);
+    await app.send(new EncryptCommand({ KeyId: plain.keyId, Plaintext: Buffer.from('ok') }));
+    for (const keyId of [cardKey!.KeyId!, 'alias/card-data'])
+      await assert.rejects(
+        app.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('no') })),
+        isAccessDenied('kms:Encrypt', cardKey!.Arn!),
+      );
+  });
 });

@@ -1,3 +1,5 @@
+import { isPciqError } from '../../core/index.ts';
+import { resourceTagKeys } from '../condition-keys.ts';
 import type { ApiService } from '../service.ts';
 import { kmsActions } from './actions/index.ts';
 import { kmsProtocol } from './protocol.ts';
@@ -7,6 +9,16 @@ export const kmsService: ApiService = {
   signingName: 'kms',
   json: { targetPrefix: 'TrentService.', protocol: kmsProtocol },
   actions: kmsActions,
+  // A key's tags, for tag-based decisions on it (no use of keys tagged for card data).
+  async resourceAccess(resource, { app, caller }) {
+    if (!resource.startsWith('arn:aws:kms:') || !resource.includes(':key/')) return undefined;
+    try {
+      return { keys: resourceTagKeys((await app.keys.admin.resolve(caller.accountId, resource)).tags) };
+    } catch (error) {
+      if (isPciqError(error)) return undefined;
+      throw error;
+    }
+  },
   // Every KMS call is key lifecycle or key usage (PCI DSS 3.6, 3.7).
   auditCategory: () => 'key',
 };
