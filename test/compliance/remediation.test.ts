@@ -9,20 +9,25 @@ import {
 } from '../../src/compliance/index.ts';
 import { account, ComplianceHarness } from '../support/compliance-harness.ts';
 
+/** What remediation actions run with, on a harness's services. */
+function actionContextOf(h: ComplianceHarness): ActionContext {
+  return {
+    store: h.store,
+    trail: h.trail,
+    clock: h.clock,
+    accountId: account,
+    region: h.region,
+    queues: h.queues,
+    keys: h.keyAdmin,
+  };
+}
+
 describe('remediation under concurrent changes', () => {
   let h: ComplianceHarness;
   let context: ActionContext;
   before(async () => {
     h = await new ComplianceHarness().open();
-    context = {
-      store: h.store,
-      trail: h.trail,
-      clock: h.clock,
-      accountId: account,
-      region: h.region,
-      queues: h.queues,
-      keys: h.keyAdmin,
-    };
+    context = actionContextOf(h);
   });
   after(() => h.close());
 
@@ -87,15 +92,7 @@ describe('remediation records', () => {
     let sid = '';
     for (let n = 0; !/\d{13}/.test(stateDigest({ Policy: policyWith(sid) })); n++) sid = `Everyone${n}`;
     await h.createQueue('refunds', { Policy: policyWith(sid) });
-    const context: ActionContext = {
-      store: h.store,
-      trail: h.trail,
-      clock: h.clock,
-      accountId: account,
-      region: h.region,
-      queues: h.queues,
-      keys: h.keyAdmin,
-    };
+    const context = actionContextOf(h);
     const actions = defaultActions();
     const scan = await h.scanner.scan(h.context(), {
       trigger: 'on-demand',

@@ -6,14 +6,13 @@
  * secret (PCI DSS 8.3.1).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { auditSearchAsync, pciqJsonAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
+import { signInRequest } from '../support/sign-in.ts';
 import { clientConfig, sqsClient } from '../support/sqs-client.ts';
 
 interface Found {
@@ -44,34 +43,7 @@ describe('refused requests in the audit trail', () => {
     data.remove();
   });
 
-  function signIn(input: Record<string, unknown>): Promise<{ status: number; requestId: string }> {
-    const url = new URL(endpoint);
-    const body = JSON.stringify(input);
-    return new Promise((resolve, reject) => {
-      const outgoing = request(
-        {
-          method: 'POST',
-          hostname: url.hostname,
-          port: Number(url.port),
-          path: '/',
-          ca: readFileSync(data.bootstrap.caFile),
-          headers: {
-            'content-type': 'application/x-amz-json-1.1',
-            'x-amz-target': 'PciqSignIn.SignIn',
-            'content-length': String(Buffer.byteLength(body)),
-          },
-        },
-        (response) => {
-          response.resume();
-          response.on('end', () =>
-            resolve({ status: response.statusCode ?? 0, requestId: String(response.headers['x-amzn-requestid']) }),
-          );
-        },
-      );
-      outgoing.on('error', reject);
-      outgoing.end(body);
-    });
-  }
+  const signIn = (input: Record<string, unknown>) => signInRequest(endpoint, data.bootstrap.caFile, input);
 
   async function requestRecord(requestId: string) {
     const found = await auditSearchAsync<Found>('signin:SignIn', dirArgs);

@@ -71,6 +71,37 @@ describe('IAM incident response and compliance on pciq serve', () => {
     return { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
   }
 
+  /** Roles anyone in the account may assume, each allowed to assume further roles (chaining) and list queues. */
+  async function createChainableRoles(roles: string[]): Promise<void> {
+    const trust = policy({
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${account}:root` },
+      Action: 'sts:AssumeRole',
+    });
+    for (const role of roles) {
+      await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust }));
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: role,
+          PolicyName: 'work',
+          PolicyDocument: policy({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sqs:ListQueues'], Resource: '*' }),
+        }),
+      );
+    }
+  }
+
+  async function assumeRole(credentials: TestCredentials, role: string, sessionName: string): Promise<TestCredentials> {
+    const sts = client(new STSClient(clientConfig(endpoint, data.bootstrap, credentials)));
+    const { Credentials } = await sts.send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${role}`, RoleSessionName: sessionName }),
+    );
+    return {
+      accessKeyId: Credentials!.AccessKeyId!,
+      secretAccessKey: Credentials!.SecretAccessKey!,
+      sessionToken: Credentials!.SessionToken!,
+    };
+  }
+
   async function enrolMfa(userName: string): Promise<void> {
     const { VirtualMFADevice } = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: userName }));
     const code = authenticator(Buffer.from(VirtualMFADevice!.Base32StringSeed!).toString('ascii'));
@@ -202,32 +233,8 @@ describe('IAM incident response and compliance on pciq serve', () => {
 
   it('quarantining a user ends the role sessions its sessions chained to, and those of a quarantined role', async () => {
     const courier = await userWithKey('courier', [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]);
-    const trust = policy({
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${account}:root` },
-      Action: 'sts:AssumeRole',
-    });
-    for (const role of ['hop-one', 'hop-two', 'hop-three']) {
-      await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust }));
-      await iam.send(
-        new PutRolePolicyCommand({
-          RoleName: role,
-          PolicyName: 'work',
-          PolicyDocument: policy({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sqs:ListQueues'], Resource: '*' }),
-        }),
-      );
-    }
-    const assume = async (credentials: TestCredentials, role: string): Promise<TestCredentials> => {
-      const sts = client(new STSClient(clientConfig(endpoint, data.bootstrap, credentials)));
-      const { Credentials } = await sts.send(
-        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${role}`, RoleSessionName: 'courier' }),
-      );
-      return {
-        accessKeyId: Credentials!.AccessKeyId!,
-        secretAccessKey: Credentials!.SecretAccessKey!,
-        sessionToken: Credentials!.SessionToken!,
-      };
-    };
+    await createChainableRoles(['hop-one', 'hop-two', 'hop-three']);
+    const assume = (credentials: TestCredentials, role: string) => assumeRole(credentials, role, 'courier');
     // courier → hop-one → hop-two (role chaining): the last session acts as hop-two, not as courier.
     const first = await assume(courier, 'hop-one');
     const chained = await assume(first, 'hop-two');
@@ -265,32 +272,8 @@ describe('IAM incident response and compliance on pciq serve', () => {
 
   it("indexes in a principal's snapshot what its sessions did, chained ones included", async () => {
     const porter = await userWithKey('porter', [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }]);
-    const trust = policy({
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${account}:root` },
-      Action: 'sts:AssumeRole',
-    });
-    for (const role of ['dock-one', 'dock-two']) {
-      await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust }));
-      await iam.send(
-        new PutRolePolicyCommand({
-          RoleName: role,
-          PolicyName: 'work',
-          PolicyDocument: policy({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sqs:ListQueues'], Resource: '*' }),
-        }),
-      );
-    }
-    const assume = async (credentials: TestCredentials, role: string): Promise<TestCredentials> => {
-      const sts = client(new STSClient(clientConfig(endpoint, data.bootstrap, credentials)));
-      const { Credentials } = await sts.send(
-        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${role}`, RoleSessionName: 'shift' }),
-      );
-      return {
-        accessKeyId: Credentials!.AccessKeyId!,
-        secretAccessKey: Credentials!.SecretAccessKey!,
-        sessionToken: Credentials!.SessionToken!,
-      };
-    };
+    await createChainableRoles(['dock-one', 'dock-two']);
+    const assume = (credentials: TestCredentials, role: string) => assumeRole(credentials, role, 'shift');
     const first = await assume(porter, 'dock-one');
     await sqsAs(first).send(new ListQueuesCommand({}));
     await sqsAs(await assume(first, 'dock-two')).send(new ListQueuesCommand({}));

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -45,6 +44,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { pciqJsonAsync, runAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer, pciqBin } from '../support/pciq-process.ts';
+import { signInRequest } from '../support/sign-in.ts';
 import { clientConfig, sqsClient, type TestCredentials } from '../support/sqs-client.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 import { authenticator, awayFromStepBoundary } from '../support/totp.ts';
@@ -1016,33 +1016,5 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     }
   }
 
-  async function signIn(input: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }> {
-    const url = new URL(endpoint);
-    const body = JSON.stringify(input);
-    return new Promise((resolve, reject) => {
-      const outgoing = request(
-        {
-          method: 'POST',
-          hostname: url.hostname,
-          port: Number(url.port),
-          path: '/',
-          ca: readFileSync(data.bootstrap.caFile),
-          headers: {
-            'content-type': 'application/x-amz-json-1.1',
-            'x-amz-target': 'PciqSignIn.SignIn',
-            'content-length': String(Buffer.byteLength(body)),
-          },
-        },
-        (response) => {
-          let text = '';
-          response.on('data', (chunk: Buffer) => {
-            text += chunk.toString();
-          });
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(text || '{}') }));
-        },
-      );
-      outgoing.on('error', reject);
-      outgoing.end(body);
-    });
-  }
+  const signIn = (input: Record<string, unknown>) => signInRequest(endpoint, data.bootstrap.caFile, input);
 });
