@@ -46,6 +46,9 @@ interface PendingWrite {
  * what lets a single writer keep up with many concurrent clients without weakening durability.
  * Reads use a second, read-only connection and see only committed data.
  */
+/** How long a scrub of deleted content waits for the writer to be idle. */
+const scrubIdleWaitMs = 2_000;
+
 export class SqliteStore implements Store {
   private readonly writer: DatabaseSync;
   private readonly reader: DatabaseSync;
@@ -163,7 +166,11 @@ export class SqliteStore implements Store {
    * automatic checkpoints overwrite the log later anyway.
    */
   async scrubDeleted(): Promise<void> {
+    // A writer that never idles (steady load) must not hold up the deletion that asked: past a moment, the
+    // automatic checkpoints are left to it.
+    const giveUpAtMs = Date.now() + scrubIdleWaitMs;
     while (this.pending.length > 0 || this.flushing || this.syncsInFlight > 0) {
+      if (Date.now() > giveUpAtMs) return;
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (this.closed) return;
