@@ -39,6 +39,7 @@ const caller: Caller = {
 const nullSession: KeySession = {
   sealingKey: () => ({ keyId: 'null', keyArn: 'null', seal: (plaintext) => Buffer.from(plaintext) }),
   open: (sealed) => Buffer.from(sealed),
+  keyOf: () => ({ arn: 'null', awsManaged: true, tags: {} }),
 };
 const hashKey = randomBytes(32);
 const nullSealer: Sealer = {

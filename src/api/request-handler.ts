@@ -220,8 +220,12 @@ async function handle(
   // What a decision on `resource` knows of the request: its origin, its Region, and the resource's own policy
   // and tags, which count for a further action as for the request's own (a queue policy granting
   // sqs:SendMessage on a move task's destination).
-  const authorizationFor = async (resource: string): Promise<AuthorizationContext> => {
+  const authorizationFor = async (
+    resource: string,
+    resourceKeys?: AuthorizationContext['keys'],
+  ): Promise<AuthorizationContext> => {
     const authorization: AuthorizationContext = { origin, requestedRegion };
+    if (resourceKeys) return { ...authorization, keys: resourceKeys };
     const access = await service.resourceAccess?.(resource, context);
     if (access?.policy !== undefined) authorization.resourcePolicy = access.policy;
     if (access) authorization.keys = access.keys;
@@ -234,8 +238,12 @@ async function handle(
     origin,
     signal,
     // A further action the request performs goes through the same decision point, with the request's origin.
-    authorize: async (iamAction, resource) =>
-      options.app.iam.authorize(caller, iamAction, resource, await authorizationFor(resource)),
+    authorize: async (iamAction, resource, further) => {
+      const authorization = await authorizationFor(resource, further?.resourceKeys);
+      if (further?.explicitDenyOnly)
+        await options.app.iam.refuseExplicitDeny(caller, iamAction, resource, authorization);
+      else await options.app.iam.authorize(caller, iamAction, resource, authorization);
+    },
     note: (details) => audit?.describe({ details }),
   };
   const resource = await action.resource(input, context);

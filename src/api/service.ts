@@ -46,9 +46,19 @@ export interface ActionContext {
    * reveals card numbers needs `pciq:Detokenize` on the vault). The same decision point as the request's own
    * action, with the request's origin and session: rejects with AccessDenied (recorded).
    */
-  authorize(action: string, resource: string): Promise<void>;
+  authorize(action: string, resource: string, options?: FurtherAuthorization): Promise<void>;
   /** Adds details to the request's audit record (never secrets, tokens or card data). */
   note(details: Record<string, DetailValue>): void;
+}
+
+/**
+ * How a further action is decided. `explicitDenyOnly`: the resource's own policy grants the use to every principal of the account (the AWS
+ * managed key of a service, used through that service), so only an explicit Deny refuses it.
+ */
+export interface FurtherAuthorization {
+  explicitDenyOnly?: boolean;
+  /** The resource's own condition keys (its tags) when the caller has them already: no second lookup. */
+  resourceKeys?: Record<string, ContextValue>;
 }
 
 /** A JSON-shaped response body, as the JSON protocols send it; Query encoders turn it into XML. */

@@ -56,6 +56,21 @@ export class AccessControl {
     await this.require(caller, resolved, action, resource, context);
   }
 
+  /**
+   * Refuses only what an explicit Deny refuses: for a use a resource's own policy grants every principal of
+   * the account (an AWS managed key, whose key policy lets the account use it through its service), which
+   * identity policies can still take away but need not grant.
+   */
+  async refuseExplicitDeny(
+    caller: Caller,
+    action: string,
+    resource: string,
+    context: AuthorizationContext = {},
+  ): Promise<void> {
+    const decision = this.decideFor(await this.directory.resolve(caller), action, resource, context);
+    if (decision.decision === 'ExplicitDeny') await this.refuse(caller, action, resource, decision);
+  }
+
   /** The decision, without refusing: for `pciq iam simulate`-like questions inside a request. */
   async decide(caller: Caller, action: string, resource: string, context: AuthorizationContext = {}) {
     const resolved = await this.directory.resolve(caller);

@@ -104,6 +104,9 @@ export class IamService {
   /** The single authorization choke point: allows, or throws AccessDenied (recorded). */
   authorize = (caller: Caller, action: string, resource: string, context?: AuthorizationContext) =>
     this.access.authorize(caller, action, resource, context);
+  /** Refuses only on an explicit Deny (an AWS managed key's use, which its key policy grants the account). */
+  refuseExplicitDeny = (caller: Caller, action: string, resource: string, context?: AuthorizationContext) =>
+    this.access.refuseExplicitDeny(caller, action, resource, context);
 
   createUser = (accountId: string, input: Parameters<typeof createUser>[2]) =>
     createUser(this.context, accountId, input);

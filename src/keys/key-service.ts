@@ -57,7 +57,7 @@ export interface Sealer {
   reportUnreadable(report: UnreadableReport): void;
 }
 
-export type KeySession = Pick<KeySet, 'sealingKey' | 'open'>;
+export type KeySession = Pick<KeySet, 'sealingKey' | 'open' | 'keyOf'>;
 
 export interface UnreadableReport {
   source: string;

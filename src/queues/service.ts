@@ -29,6 +29,7 @@ import type { MessageGuard } from './message-guard.ts';
 import { advanceMoveTasks, cancelMessageMoveTask, listMessageMoveTasks, startMessageMoveTask } from './move-tasks.ts';
 import { addPermission, removePermission } from './permissions.ts';
 import { setQuarantine } from './quarantine.ts';
+import { settingsOf } from './queue-attributes.ts';
 import { InFlightEstimates, QueueRegistry } from './queue-registry.ts';
 import { type ReceiveOptions, receiveMessages } from './receive.ts';
 import { type SendEntry, sendMessages } from './send.ts';
@@ -111,6 +112,31 @@ export class QueueService {
       if (isPciqError(error) && error.code === 'QueueDoesNotExist') return undefined;
       throw error;
     }
+  }
+
+  /**
+   * The KMS key that seals `address`'s messages, resolved from its KmsMasterKeyId (an alias names its key),
+   * for authorizing its use; undefined when the queue or its key does not exist (the request then fails with
+   * QueueDoesNotExist or KmsNotFound). The queue row comes from the data path's cache; the key, with its tags, from one read.
+   */
+  async queueKey(
+    address: QueueAddress,
+  ): Promise<{ arn: string; awsManaged: boolean; tags: Record<string, string> } | undefined> {
+    let ref: string;
+    try {
+      ref = settingsOf((await this.context.queues.get(address)).attributes).kmsKeyRef;
+    } catch (error) {
+      if (isPciqError(error) && error.code === 'QueueDoesNotExist') return undefined;
+      throw error;
+    }
+    return this.context.store.read(async (tx) => {
+      try {
+        return (await this.context.sealer.session(tx)).keyOf(address.accountId, ref);
+      } catch (error) {
+        if (isPciqError(error)) return undefined;
+        throw error;
+      }
+    });
   }
 
   sendMessages = (caller: Caller, address: QueueAddress, entries: readonly SendEntry[], isBatch: boolean) =>

@@ -1,6 +1,7 @@
 import type { MessageAttributes, ReceivedMessage, ReceiveOptions } from '../../../queues/index.ts';
 import { vaultArn } from '../../../vault/index.ts';
 import { compact, type SqsAction } from '../action.ts';
+import { authorizeQueueKey, consumerKeyPermissions } from './queue-key.ts';
 import { queueResource } from './queue-resource.ts';
 import { revealOptionOf } from './reveal-request.ts';
 
@@ -47,6 +48,8 @@ export const receiveMessageAction: SqsAction = {
       await context.authorize('pciq:Detokenize', vaultArn(context.region, caller.accountId));
       options.reveal = reveal.request;
     }
+    // The consumer's use of the queue's key, before anything is received (a refusal leaves the messages).
+    await authorizeQueueKey(context, input.queue(caller), consumerKeyPermissions);
     const maxMessages = input.optionalInteger('MaxNumberOfMessages');
     const visibilityTimeoutSec = input.optionalInteger('VisibilityTimeout');
     const waitTimeSec = input.optionalInteger('WaitTimeSeconds');

@@ -1,4 +1,5 @@
 import { batchOutput, type SqsAction } from '../action.ts';
+import { authorizeQueueKey, producerKeyPermissions } from './queue-key.ts';
 import { queueResource } from './queue-resource.ts';
 import { sendEntryOf, sendResultOutput } from './send-entry.ts';
 
@@ -6,9 +7,11 @@ export const sendMessageBatchAction: SqsAction = {
   name: 'SendMessageBatch',
   permission: 'SendMessage',
   resource: queueResource,
-  async run(input, { app: { queues }, caller }) {
+  async run(input, context) {
+    const { app, caller } = context;
     const entries = input.entries('Entries').map((entry) => sendEntryOf(entry, entry.optionalString('Id') ?? ''));
-    const outcomes = await queues.sendMessages(caller, input.queue(caller), entries, true);
+    await authorizeQueueKey(context, input.queue(caller), producerKeyPermissions);
+    const outcomes = await app.queues.sendMessages(caller, input.queue(caller), entries, true);
     return batchOutput(outcomes, sendResultOutput);
   },
   queryListElements: { Successful: 'SendMessageBatchResultEntry', Failed: 'BatchResultErrorEntry' },

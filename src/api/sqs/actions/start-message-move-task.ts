@@ -1,5 +1,7 @@
+import { parseQueueArn } from '../../../core/index.ts';
 import type { SqsAction } from '../action.ts';
 import { authorizeMoveSource } from './move-task-permissions.ts';
+import { authorizeQueueKey, consumerKeyPermissions, producerKeyPermissions } from './queue-key.ts';
 
 export const startMessageMoveTaskAction: SqsAction = {
   name: 'StartMessageMoveTask',
@@ -17,6 +19,12 @@ export const startMessageMoveTaskAction: SqsAction = {
     // Moving messages into a queue sends to it: without this, sqs:StartMessageMoveTask on a dead-letter
     // queue would write into any queue of the account.
     if (destinationArn !== undefined) await context.authorize('sqs:SendMessage', destinationArn);
+    // The task reads the source's messages and seals them for the destination: the keys' use is the caller's,
+    // or a move would carry messages out from under a key the caller may not decrypt with.
+    const source = parseQueueArn(request.sourceArn);
+    if (source) await authorizeQueueKey(context, source, consumerKeyPermissions);
+    const destination = destinationArn === undefined ? undefined : parseQueueArn(destinationArn);
+    if (destination) await authorizeQueueKey(context, destination, producerKeyPermissions);
     const rate = input.optionalInteger('MaxNumberOfMessagesPerSecond');
     if (destinationArn !== undefined) request.destinationArn = destinationArn;
     if (rate !== undefined) request.maxNumberOfMessagesPerSecond = rate;
