@@ -1,6 +1,16 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { aeadKeyBytes } from './aead.ts';
 
 /** A problem with a key file (or passphrase) that the operator must fix; the message says what and how. */
@@ -175,16 +185,16 @@ function syncDirectory(path: string): void {
  * or others may read is refused rather than used.
  */
 export function readKeyFile(path: string, passphrase: string | undefined): Buffer {
-  let mode: number;
+  let stats: Stats;
   try {
-    mode = statSync(path).mode;
+    stats = statSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT')
       throw new KeyFileError(`key file ${path} does not exist; run \`pciq init\` or pass --key-file`);
     throw new KeyFileError(`cannot read key file ${path}: ${describeFsError(error)}`);
   }
-  assertOwnerOnly(path, mode, 'key file');
+  assertOwnerOnlyFile(path, stats, 'key file');
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -196,17 +206,23 @@ export function readKeyFile(path: string, passphrase: string | undefined): Buffe
 
 /** Reads a passphrase from a file held like a key (owner-only), without its final newline. */
 export function readPassphraseFile(path: string): string {
-  let mode: number;
+  let stats: Stats;
   try {
-    mode = statSync(path).mode;
+    stats = statSync(path);
   } catch (error) {
     throw new KeyFileError(`cannot read passphrase file ${path}: ${describeFsError(error)}`);
   }
-  assertOwnerOnly(path, mode, 'passphrase file');
+  assertOwnerOnlyFile(path, stats, 'passphrase file');
   return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
 }
 
-function assertOwnerOnly(path: string, mode: number, what: string): void {
+/** A file (a directory given by mistake is named as one, not sent to chmod) that only its owner may read. */
+function assertOwnerOnlyFile(path: string, stats: Stats, what: string): void {
+  if (stats.isDirectory())
+    throw new KeyFileError(
+      `${what} ${path} is a directory: give the file's path (such as ${join(path, 'master.key')})`,
+    );
+  const mode = stats.mode;
   if ((mode & 0o077) !== 0) {
     throw new KeyFileError(
       `${what} ${path} is readable by group or others (mode ${(mode & 0o777).toString(8)}); run \`chmod 600 ${path}\``,

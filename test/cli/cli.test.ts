@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pciq } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
@@ -113,6 +113,20 @@ describe('pciq serve', () => {
     );
     data.remove();
     other.remove();
+  });
+
+  it('says a key file given as a directory is one, for serve and for init, rather than asking for chmod 600', () => {
+    const data = initDataDir();
+    const keysDir = dirname(data.keyFile);
+    assertOneLineError(
+      pciq(['serve', '--data-dir', data.dataDir, '--key-file', keysDir, '--port', '0']),
+      /key file .* is a directory.*master\.key/,
+    );
+    assertOneLineError(
+      pciq(['init', '--data-dir', `${data.dataDir}-second`, '--key-file', keysDir, '--json']),
+      /key file .* is a directory/,
+    );
+    data.remove();
   });
 
   it('says clearly when the port is taken', async () => {
