@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   AttachRolePolicyCommand,
-  CreateAccessKeyCommand,
   CreateLoginProfileCommand,
   CreatePolicyCommand,
   CreateRoleCommand,
@@ -28,6 +27,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { CreateQueueCommand, ListQueuesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { createUserWithPolicy } from '../support/iam-users.ts';
 import { auditSearchAsync, pciqAsync, pciqJsonAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { clientConfig, type TestCredentials } from '../support/sqs-client.ts';
@@ -62,14 +62,7 @@ describe('IAM incident response and compliance on pciq serve', () => {
     client(new SQSClient(clientConfig(endpoint, data.bootstrap, credentials)));
   const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
-  async function userWithKey(name: string, statements: object[]): Promise<TestCredentials> {
-    await iam.send(new CreateUserCommand({ UserName: name }));
-    await iam.send(
-      new PutUserPolicyCommand({ UserName: name, PolicyName: 'work', PolicyDocument: policy(...statements) }),
-    );
-    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-    return { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
-  }
+  const userWithKey = (name: string, statements: object[]) => createUserWithPolicy(iam, name, 'work', statements);
 
   /** Roles anyone in the account may assume, each allowed to assume further roles (chaining) and list queues. */
   async function createChainableRoles(roles: string[]): Promise<void> {

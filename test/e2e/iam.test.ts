@@ -42,6 +42,7 @@ import {
   TagQueueCommand,
 } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { createUserWithPolicy } from '../support/iam-users.ts';
 import { pciqJsonAsync, runAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer, pciqBin } from '../support/pciq-process.ts';
 import { signInRequest } from '../support/sign-in.ts';
@@ -514,35 +515,21 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     await adminSqs.send(new CreateQueueCommand({ QueueName: 'tagged-prod', tags: { env: 'prod', team: 'payments' } }));
     await adminSqs.send(new CreateQueueCommand({ QueueName: 'tagged-dev', tags: { env: 'dev', team: 'payments' } }));
     await adminSqs.send(new CreateQueueCommand({ QueueName: 'tagged-other', tags: { env: 'dev', team: 'risk' } }));
-    await iam.send(new CreateUserCommand({ UserName: 'tag-bound' }));
-    await iam.send(
-      new PutUserPolicyCommand({
-        UserName: 'tag-bound',
-        PolicyName: 'by-tags',
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: ['sqs:SendMessage', 'sqs:PurgeQueue'],
-              Resource: '*',
-              Condition: { StringEquals: { 'aws:ResourceTag/team': 'payments' } },
-            },
-            {
-              Effect: 'Deny',
-              Action: 'sqs:PurgeQueue',
-              Resource: '*',
-              Condition: { StringEquals: { 'aws:ResourceTag/env': 'prod' } },
-            },
-          ],
-        }),
-      }),
-    );
-    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'tag-bound' }));
-    const tagBound = sqsClient(endpoint, data.bootstrap, {
-      accessKeyId: AccessKey!.AccessKeyId!,
-      secretAccessKey: AccessKey!.SecretAccessKey!,
-    });
+    const credentials = await createUserWithPolicy(iam, 'tag-bound', 'by-tags', [
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage', 'sqs:PurgeQueue'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:ResourceTag/team': 'payments' } },
+      },
+      {
+        Effect: 'Deny',
+        Action: 'sqs:PurgeQueue',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:ResourceTag/env': 'prod' } },
+      },
+    ]);
+    const tagBound = sqsClient(endpoint, data.bootstrap, credentials);
     clients.push(tagBound);
     await tagBound.send(new SendMessageCommand({ QueueUrl: queueUrl('tagged-prod'), MessageBody: 'to prod' }));
     await tagBound.send(new PurgeQueueCommand({ QueueUrl: queueUrl('tagged-dev') }));
@@ -722,38 +709,22 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     );
     await iam.send(new CreateUserCommand({ UserName: 'team-member', PermissionsBoundary: boundary!.Arn }));
     await iam.send(new CreateUserCommand({ UserName: 'outsider' }));
-    await iam.send(new CreateUserCommand({ UserName: 'team-admin' }));
     // AWS's delegation example: manage the policies of bounded users only, and never remove their boundary.
-    await iam.send(
-      new PutUserPolicyCommand({
-        UserName: 'team-admin',
-        PolicyName: 'delegated',
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: ['iam:AttachUserPolicy', 'iam:PutUserPolicy', 'iam:DeleteUserPermissionsBoundary'],
-              Resource: `arn:aws:iam::${account}:user/*`,
-              Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary!.Arn } },
-            },
-            {
-              Effect: 'Deny',
-              Action: ['iam:DeleteUserPermissionsBoundary', 'iam:DeleteRolePermissionsBoundary'],
-              Resource: '*',
-              Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary!.Arn } },
-            },
-          ],
-        }),
-      }),
-    );
-    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'team-admin' }));
-    const teamAdmin = new IAMClient(
-      clientConfig(endpoint, data.bootstrap, {
-        accessKeyId: AccessKey!.AccessKeyId!,
-        secretAccessKey: AccessKey!.SecretAccessKey!,
-      }),
-    );
+    const credentials = await createUserWithPolicy(iam, 'team-admin', 'delegated', [
+      {
+        Effect: 'Allow',
+        Action: ['iam:AttachUserPolicy', 'iam:PutUserPolicy', 'iam:DeleteUserPermissionsBoundary'],
+        Resource: `arn:aws:iam::${account}:user/*`,
+        Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary!.Arn } },
+      },
+      {
+        Effect: 'Deny',
+        Action: ['iam:DeleteUserPermissionsBoundary', 'iam:DeleteRolePermissionsBoundary'],
+        Resource: '*',
+        Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary!.Arn } },
+      },
+    ]);
+    const teamAdmin = new IAMClient(clientConfig(endpoint, data.bootstrap, credentials));
     clients.push(teamAdmin);
     const queues = 'arn:aws:iam::aws:policy/AmazonSQSFullAccess';
     await teamAdmin.send(new AttachUserPolicyCommand({ UserName: 'team-member', PolicyArn: queues }));
@@ -777,38 +748,22 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
   it('sees the tags of the user or role an IAM action targets (aws:ResourceTag, iam:ResourceTag)', async () => {
     await iam.send(new CreateUserCommand({ UserName: 'break-glass', Tags: [{ Key: 'protected', Value: 'true' }] }));
     await iam.send(new CreateUserCommand({ UserName: 'ordinary' }));
-    await iam.send(new CreateUserCommand({ UserName: 'helpdesk' }));
-    await iam.send(
-      new PutUserPolicyCommand({
-        UserName: 'helpdesk',
-        PolicyName: 'keys-but-not-protected',
-        PolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            { Effect: 'Allow', Action: ['iam:CreateAccessKey', 'iam:GetUser'], Resource: '*' },
-            {
-              Effect: 'Deny',
-              Action: 'iam:CreateAccessKey',
-              Resource: '*',
-              Condition: { StringEquals: { 'aws:ResourceTag/protected': 'true' } },
-            },
-            {
-              Effect: 'Deny',
-              Action: 'iam:GetUser',
-              Resource: '*',
-              Condition: { StringEquals: { 'iam:ResourceTag/protected': 'true' } },
-            },
-          ],
-        }),
-      }),
-    );
-    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'helpdesk' }));
-    const helpdesk = new IAMClient(
-      clientConfig(endpoint, data.bootstrap, {
-        accessKeyId: AccessKey!.AccessKeyId!,
-        secretAccessKey: AccessKey!.SecretAccessKey!,
-      }),
-    );
+    const credentials = await createUserWithPolicy(iam, 'helpdesk', 'keys-but-not-protected', [
+      { Effect: 'Allow', Action: ['iam:CreateAccessKey', 'iam:GetUser'], Resource: '*' },
+      {
+        Effect: 'Deny',
+        Action: 'iam:CreateAccessKey',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:ResourceTag/protected': 'true' } },
+      },
+      {
+        Effect: 'Deny',
+        Action: 'iam:GetUser',
+        Resource: '*',
+        Condition: { StringEquals: { 'iam:ResourceTag/protected': 'true' } },
+      },
+    ]);
+    const helpdesk = new IAMClient(clientConfig(endpoint, data.bootstrap, credentials));
     clients.push(helpdesk);
     await helpdesk.send(new CreateAccessKeyCommand({ UserName: 'ordinary' }));
     await helpdesk.send(new GetUserCommand({ UserName: 'ordinary' }));

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import {
   CreateAliasCommand,
   CreateKeyCommand,
@@ -17,6 +17,7 @@ import {
   ReEncryptCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
+import { createUserWithPolicy } from '../support/iam-users.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { clientConfig } from '../support/sqs-client.ts';
 
@@ -59,20 +60,8 @@ describe('KMS authorization on the key a request acts on', () => {
 
   /** A KMS client for a new IAM user with one inline policy. */
   async function userWith(name: string, statements: unknown[]): Promise<KMSClient> {
-    await iam.send(new CreateUserCommand({ UserName: name }));
-    await iam.send(
-      new PutUserPolicyCommand({
-        UserName: name,
-        PolicyName: 'keys',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
-      }),
-    );
-    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
     const client = new KMSClient(
-      clientConfig(endpoint, data.bootstrap, {
-        accessKeyId: AccessKey!.AccessKeyId!,
-        secretAccessKey: AccessKey!.SecretAccessKey!,
-      }),
+      clientConfig(endpoint, data.bootstrap, await createUserWithPolicy(iam, name, 'keys', statements)),
     );
     clients.push(client);
     return client;

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { IAMClient } from '@aws-sdk/client-iam';
 import {
   CreateAliasCommand,
   CreateKeyCommand,
@@ -24,6 +24,7 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { createUserWithPolicy } from '../support/iam-users.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { clientConfig, sqsClient } from '../support/sqs-client.ts';
 
@@ -74,19 +75,7 @@ describe('SQS requests are authorized on the KMS key of their queue', () => {
 
   /** An SQS client for a new IAM user with one inline policy. */
   async function userWith(name: string, statements: unknown[]): Promise<SQSClient> {
-    await iam.send(new CreateUserCommand({ UserName: name }));
-    await iam.send(
-      new PutUserPolicyCommand({
-        UserName: name,
-        PolicyName: 'access',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
-      }),
-    );
-    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-    const client = sqsClient(endpoint, data.bootstrap, {
-      accessKeyId: AccessKey!.AccessKeyId!,
-      secretAccessKey: AccessKey!.SecretAccessKey!,
-    });
+    const client = sqsClient(endpoint, data.bootstrap, await createUserWithPolicy(iam, name, 'access', statements));
     clients.push(client);
     return client;
   }
