@@ -540,13 +540,14 @@ export class KeyAdmin {
   }
 
   /**
-   * The ARN of the key `ref` names in `accountId` (a key id or ARN, an alias name or ARN), or undefined when
-   * it names none: what a request is authorized on, since AWS KMS decides on the key, never on its alias.
+   * The key `ref` names in `accountId` (a key id or ARN, an alias name or ARN) as a request on it is
+   * authorized: its ARN (AWS KMS decides on the key, never on its alias), who manages it and its tags
+   * (aws:ResourceTag); undefined when `ref` names none.
    */
-  async keyArnOf(accountId: string, ref: string): Promise<string | undefined> {
+  async keyOf(accountId: string, ref: string): Promise<ReturnType<KeySet['keyOf']> | undefined> {
     return this.keys.store.read(async (tx) => {
       try {
-        return (await this.keys.session(tx)).find(accountId, ref).arn;
+        return (await this.keys.session(tx)).keyOf(accountId, ref);
       } catch (error) {
         if (isPciqError(error)) return undefined;
         throw error;

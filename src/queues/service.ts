@@ -1,6 +1,6 @@
 import { type Caller, type Clock, isPciqError, type QueueAddress } from '../core/index.ts';
 import type { Sealer } from '../keys/index.ts';
-import type { Store } from '../storage/index.ts';
+import type { QueueRow, Store } from '../storage/index.ts';
 import {
   changeMessageVisibility,
   changeMessageVisibilityBatch,
@@ -98,20 +98,14 @@ export class QueueService {
   removePermission = (address: QueueAddress, label: string) => removePermission(this.context, address, label);
 
   /**
-   * The queue's resource policy for authorization, from the data path's cache (SQS, too, takes a while to
-   * apply a changed policy everywhere); undefined when the queue has none or does not exist.
+   * What access control weighs of a queue: its Policy attribute and its tags, from the data path's cache (SQS,
+   * too, takes a while to apply a changed policy everywhere); undefined when the queue does not exist.
    */
-  /** What access control weighs of a queue: its Policy attribute and its tags; undefined when it does not exist. */
   async queueAccess(
     address: QueueAddress,
   ): Promise<{ policy: string | undefined; tags: Record<string, string> } | undefined> {
-    try {
-      const queue = await this.context.queues.get(address);
-      return { policy: queue.attributes['Policy'], tags: queue.tags };
-    } catch (error) {
-      if (isPciqError(error) && error.code === 'QueueDoesNotExist') return undefined;
-      throw error;
-    }
+    const queue = await this.cachedQueue(address);
+    return queue && { policy: queue.attributes['Policy'], tags: queue.tags };
   }
 
   /**
@@ -122,13 +116,9 @@ export class QueueService {
   async queueKey(
     address: QueueAddress,
   ): Promise<{ arn: string; awsManaged: boolean; tags: Record<string, string> } | undefined> {
-    let ref: string;
-    try {
-      ref = settingsOf((await this.context.queues.get(address)).attributes).kmsKeyRef;
-    } catch (error) {
-      if (isPciqError(error) && error.code === 'QueueDoesNotExist') return undefined;
-      throw error;
-    }
+    const queue = await this.cachedQueue(address);
+    if (!queue) return undefined;
+    const ref = settingsOf(queue.attributes).kmsKeyRef;
     return this.context.store.read(async (tx) => {
       try {
         return (await this.context.sealer.session(tx)).keyOf(address.accountId, ref);
@@ -137,6 +127,16 @@ export class QueueService {
         throw error;
       }
     });
+  }
+
+  /** The queue's row from the data path's cache; undefined when it does not exist. */
+  private async cachedQueue(address: QueueAddress): Promise<QueueRow | undefined> {
+    try {
+      return await this.context.queues.get(address);
+    } catch (error) {
+      if (isPciqError(error) && error.code === 'QueueDoesNotExist') return undefined;
+      throw error;
+    }
   }
 
   sendMessages = (caller: Caller, address: QueueAddress, entries: readonly SendEntry[], isBatch: boolean) =>

@@ -108,8 +108,8 @@ export async function keyResource(input: ActionInput, context: ActionContext, na
   if (ref === undefined) return `arn:aws:kms:${region}:${caller.accountId}:key/*`;
   if (isKeyId(ref)) return keyArn(region, caller.accountId, ref);
   if (ref.startsWith('alias/') || /^arn:[a-z-]+:kms:[^:]*:[^:]*:alias\//.test(ref)) {
-    const resolved = await context.app.keys.admin.keyArnOf(caller.accountId, ref);
-    if (resolved !== undefined) return resolved;
+    const resolved = await context.app.keys.admin.keyOf(caller.accountId, ref);
+    if (resolved !== undefined) return resolved.arn;
   }
   return ref.startsWith('alias/') ? aliasArn(region, caller.accountId, ref) : ref;
 }

@@ -1,4 +1,3 @@
-import { isPciqError } from '../../core/index.ts';
 import { resourceTagKeys } from '../condition-keys.ts';
 import type { ApiService } from '../service.ts';
 import { kmsActions } from './actions/index.ts';
@@ -12,12 +11,8 @@ export const kmsService: ApiService = {
   // A key's tags, for tag-based decisions on it (no use of keys tagged for card data).
   async resourceAccess(resource, { app, caller }) {
     if (!resource.startsWith('arn:aws:kms:') || !resource.includes(':key/')) return undefined;
-    try {
-      return { keys: resourceTagKeys((await app.keys.admin.resolve(caller.accountId, resource)).tags) };
-    } catch (error) {
-      if (isPciqError(error)) return undefined;
-      throw error;
-    }
+    const key = await app.keys.admin.keyOf(caller.accountId, resource);
+    return key && { keys: resourceTagKeys(key.tags) };
   },
   // Every KMS call is key lifecycle or key usage (PCI DSS 3.6, 3.7).
   auditCategory: () => 'key',

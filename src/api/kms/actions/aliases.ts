@@ -8,8 +8,8 @@ import { accountResource, aliasResource, date, keyIdOf, keyResource, pageOf } fr
  * which nobody may do without rights on both keys (PCI DSS 3.7.7).
  */
 async function authorizeCurrentTarget(input: ActionInput, context: ActionContext, action: string): Promise<void> {
-  const target = await context.app.keys.admin.keyArnOf(context.caller.accountId, input.string('AliasName'));
-  if (target !== undefined) await context.authorize(action, target);
+  const target = await context.app.keys.admin.keyOf(context.caller.accountId, input.string('AliasName'));
+  if (target !== undefined) await context.authorize(action, target.arn);
 }
 
 export const createAliasAction: ApiAction = {
