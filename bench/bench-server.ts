@@ -4,7 +4,6 @@
  * trail or the guard switched off, so that a benchmark measures exactly what one of them costs.
  */
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ApiServer } from '../src/api/index.ts';
 import { AuditRuntime, defaultAuditConfig } from '../src/audit/index.ts';
@@ -83,20 +82,27 @@ server.serve({
 queues.start();
 await audit?.start({ queues, details: { endpoint, tls: true } });
 
-let mark = performance.eventLoopUtilization();
+/** Audit records written so far (the trail's length). */
+async function records(): Promise<number> {
+  const head = await opened.store.read((tx) => tx.audit.head());
+  return head ? head.seq + 1 : 0;
+}
+
+// CPU time of this thread alone: the clients and the other server run on other threads.
+let mark = process.threadCpuUsage();
 parentPort!.on('message', async (message: string) => {
   if (message === 'mark') {
-    mark = performance.eventLoopUtilization();
+    mark = process.threadCpuUsage();
     parentPort!.postMessage({ marked: true });
-  } else if (message === 'busy') {
-    parentPort!.postMessage({ busy: performance.eventLoopUtilization(mark).utilization });
+  } else if (message === 'usage') {
+    const used = process.threadCpuUsage(mark);
+    parentPort!.postMessage({ cpuUs: used.user + used.system, records: await records() });
   } else if (message === 'stop') {
     await server.stop();
     queues.stop();
     await audit?.stop();
-    const records = await opened.store.read((tx) => tx.audit.head());
     await opened.store.close();
-    parentPort!.postMessage({ stopped: true, records: records ? records.seq + 1 : 0 });
+    parentPort!.postMessage({ stopped: true });
   }
 });
 parentPort!.postMessage({

@@ -16,12 +16,12 @@ export interface CostBench {
 
 export const costBenches: readonly CostBench[] = [
   { name: 'encryption', script: 'encryption.ts', args: ['--round-trips', '1500'] },
-  { name: 'audit', script: 'audit.ts', args: ['--seconds', '4', '--rounds', '3'] },
+  { name: 'audit', script: 'audit.ts', args: ['--pairs', '8', '--window', '1.5'] },
   { name: 'functions', script: 'functions.ts', args: ['--messages', '3000', '--single', '300'] },
   {
     name: 'vault',
     script: 'vault.ts',
-    args: ['--rounds', '2', '--seconds', '4', '--ops', '30000', '--round-trips', '500'],
+    args: ['--rounds', '2', '--pairs', '8', '--window', '1.5', '--ops', '30000', '--round-trips', '500'],
   },
 ];
 
