@@ -9,6 +9,14 @@
 /** Every digit other than ASCII ones, and every full-width form, is at U+0660 or above. */
 const fromArabicDigits = /[\u0660-\uffff]/;
 
+/**
+ * Whether `text` has any code unit at or above U+0660, where every digit other than ASCII ones, every
+ * full-width form and the ideographic space are: when it has none, ASCII patterns read every card number in it.
+ */
+export function hasCodeAboveLatin(text: string): boolean {
+  return fromArabicDigits.test(text);
+}
+
 function isFullWidthLetter(code: number): boolean {
   return (code >= 0xff21 && code <= 0xff3a) || (code >= 0xff41 && code <= 0xff5a);
 }

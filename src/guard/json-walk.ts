@@ -17,6 +17,9 @@ export type ScalarVisitor = (scalar: JsonScalar, path: readonly string[]) => voi
 
 const maxDepth = 64;
 const numberPattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+/** Characters a JSON string holds as they are: all but the quote, the backslash and control characters. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings may not hold them raw; the walk stops there
+const plainChars = /[^"\\\u0000-\u001f]*/y;
 
 class NotJson extends Error {}
 
@@ -122,6 +125,10 @@ class Walker {
     let i = start + 1;
     let hasEscapes = false;
     for (;;) {
+      // Long runs of plain characters (a note, a description) are skipped by the regular expression engine.
+      plainChars.lastIndex = i;
+      plainChars.test(text);
+      i = plainChars.lastIndex;
       const code = text.charCodeAt(i);
       if (code === 34) break;
       if (Number.isNaN(code) || code < 32) throw new NotJson();

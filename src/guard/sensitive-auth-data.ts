@@ -92,6 +92,40 @@ function kindOfWords(name: string): SadKind | undefined {
  * Names typed in full-width forms ("ｃｖｖ") are judged as their ASCII ones.
  */
 export function sadKindOfField(written: string, parent?: string): SadKind | undefined {
+  // Every message's field names are judged, and the same few names come again and again.
+  const cache = parent === undefined ? ownNameKinds : pairNameKinds;
+  const key = parent === undefined ? written : `${parent.length}:${parent}${written}`;
+  const known = cache.get(key);
+  if (known !== undefined) return known === notSad ? undefined : known;
+  const kind = judgedKindOfField(written, parent);
+  if (isCacheable(key)) {
+    if (cache.size >= maxCachedNames) cache.clear();
+    cache.set(key, kind ?? notSad);
+  }
+  return kind;
+}
+
+const notSad = 'none';
+const ownNameKinds = new Map<string, SadKind | typeof notSad>();
+/** Keyed by the parent's length, its name and the field's name: no two pairs share a key. */
+const pairNameKinds = new Map<string, SadKind | typeof notSad>();
+const maxCachedNames = 4_096;
+
+/**
+ * Names short enough, with too few digits to hold a card number: a name that does hold one must not stay in
+ * memory past its message.
+ */
+function isCacheable(key: string): boolean {
+  if (key.length > 80) return false;
+  let digits = 0;
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    if ((code >= 48 && code <= 57) || code >= 0x660) digits++;
+  }
+  return digits < 13;
+}
+
+function judgedKindOfField(written: string, parent: string | undefined): SadKind | undefined {
   const name = asciiForms(written);
   // Most names hold no stem of SAD at all: they are not split into words.
   const own = fieldKinds.get(normalizedName(name)) ?? (mayNameSad.test(name) ? kindOfWords(name) : undefined);

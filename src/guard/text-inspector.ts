@@ -1,6 +1,6 @@
 import type { AllowedFields } from './allowed-fields.ts';
 import { base64TextBlobs, hasBase64Run, wholeBase64Text } from './base64-text.ts';
-import { hasOtherDigitsOrLetters } from './digit-forms.ts';
+import { hasCodeAboveLatin, hasOtherDigitsOrLetters } from './digit-forms.ts';
 import { walkJson } from './json-walk.ts';
 import { findPans } from './pan-scanner.ts';
 import { type Place, panRejected, sadRefused } from './refusals.ts';
@@ -95,6 +95,7 @@ function inspectJson(text: string, place: Place, rules: InspectionRules, depth: 
   const edits: TextEdit[] = [];
   // Asked once of the document: a string can hold other digits or full-width letters only if it does.
   const mayHoldOtherForms = hasOtherDigitsOrLetters(text);
+  const digitRuns = hasCodeAboveLatin(text) ? undefined : new DigitRuns(text);
   const isJson = walkJson(text, (scalar, path) => {
     // Places are built only for a refusal or a blob: the walk's path is live, so they copy it then.
     const here = (): Place => ({ container: place.container, path: [...place.path, ...path] });
@@ -126,12 +127,16 @@ function inspectJson(text: string, place: Place, rules: InspectionRules, depth: 
     const isAllowed = rules.skipsPans === true || (scalar.kind === 'string' && rules.allowed.allows(path));
     if (!scalar.hasEscapes) {
       const start = scalar.start + 1;
-      edits.push(...inspectString(text, start, scalar.end - 1, mayHoldOtherForms, here, rules, isAllowed, depth));
+      const mayHoldPan = digitRuns?.meets(start, scalar.end - 1) ?? true;
+      edits.push(
+        ...inspectString(text, start, scalar.end - 1, { mayHoldOtherForms, mayHoldPan }, here, rules, isAllowed, depth),
+      );
       return;
     }
     const decoded = decodedContent(text, scalar.start, scalar.end, true);
     const hasOtherForms = hasOtherDigitsOrLetters(decoded);
-    const inner = inspectString(decoded, 0, decoded.length, hasOtherForms, here, rules, isAllowed, depth);
+    const forms = { mayHoldOtherForms: hasOtherForms, mayHoldPan: true };
+    const inner = inspectString(decoded, 0, decoded.length, forms, here, rules, isAllowed, depth);
     if (inner.length > 0)
       edits.push({ start: scalar.start, end: scalar.end, replacement: { kind: 'json-string', decoded, edits: inner } });
   });
@@ -149,14 +154,42 @@ function decodedContent(text: string, start: number, end: number, hasEscapes: bo
 }
 
 /**
- * One JSON string's content `text[start, end)`: SAD phrases, card numbers, base64 of text. `mayHoldOtherForms`
- * is false when its document has no other digits or full-width letters (asked once, not for each string).
+ * The runs of 13 digits in a document of Latin-1 text (`thirteenDigits` matches, found in one
+ * pass): a string of it can hold a card number only where such a run meets it, since every card number holds
+ * a run and the runs found do not skip one (each match starts at the earliest place one can).
  */
+class DigitRuns {
+  private readonly runs: number[] = [];
+
+  constructor(text: string) {
+    const pattern = new RegExp(thirteenDigits.source, 'g');
+    for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+      this.runs.push(match.index, pattern.lastIndex);
+    }
+  }
+
+  /** Whether a run overlaps `[start, end)`. */
+  meets(start: number, end: number): boolean {
+    for (let i = 0; i < this.runs.length; i += 2) if (this.runs[i]! < end && start < this.runs[i + 1]!) return true;
+    return false;
+  }
+}
+
+/**
+ * What is known of a JSON string before it is read: whether its document has other digits or full-width
+ * letters (asked once, not for each string), and whether a run of digits long enough for a card number meets it.
+ */
+interface StringForms {
+  mayHoldOtherForms: boolean;
+  mayHoldPan: boolean;
+}
+
+/** One JSON string's content `text[start, end)`: SAD phrases, card numbers, base64 of text. */
 function inspectString(
   text: string,
   start: number,
   end: number,
-  mayHoldOtherForms: boolean,
+  { mayHoldOtherForms, mayHoldPan }: StringForms,
   placeOf: () => Place,
   rules: InspectionRules,
   isAllowed: boolean,
@@ -169,7 +202,7 @@ function inspectString(
   }
   if (isAllowed) return [];
   const edits: TextEdit[] = [];
-  if (end - start >= 13) {
+  if (mayHoldPan && end - start >= 13) {
     for (const pan of findPans(text, start, end)) {
       if (rules.rejectsPans) throw panRejected(placeOf());
       edits.push({

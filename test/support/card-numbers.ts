@@ -46,6 +46,8 @@ export const spacings: ReadonlyArray<{ name: string; write: (pan: string) => str
   { name: 'form-encoded spaces', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1+') },
   { name: 'URL-encoded spaces', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1%20') },
   { name: 'URL-encoded dashes', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1%2D') },
+  { name: 'ideographic spaces', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1\u3000') },
+  { name: 'full-width dashes', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1\uff0d') },
   {
     name: 'full-width digits and ideographic spaces (CJK input)',
     write: (pan) => otherDigits(pan.replace(/(\d{4})(?=\d)/g, '$1\u3000'), 0xff10),
