@@ -118,7 +118,7 @@ const unitTag = Symbol('audit unit');
 
 /**
  * `tx` as seen by a unit of work: reports the messages it changes to `affected`, and carries `tag` (the
- * request the unit runs for), so code handed the view can tell whose unit it is.
+ * request the unit runs for, and what it recorded), so code handed the view can tell whose unit it is.
  */
 export function watchMessageWrites<T>(tx: WriteTx, affected: AffectedMessages, tag: T): WriteTx {
   return new Proxy(tx, {

@@ -3,9 +3,23 @@ import { AffectedMessages, unitTagOf, watchMessageWrites } from './affected-mess
 import { currentRequest, type RequestAudit } from './request-audit.ts';
 import type { AppendedRecord, AuditTrail } from './trail.ts';
 
+/** What a unit of work run for a request carries: the request, and the events recorded in the unit. */
+interface AuditedUnit {
+  request: RequestAudit;
+  events: AppendedRecord[];
+}
+
 /** The request a unit of work runs for, from the transaction object the unit was handed. */
 export function requestOfUnit(tx: WriteTx): RequestAudit | undefined {
-  return unitTagOf<RequestAudit>(tx);
+  return unitTagOf<AuditedUnit>(tx)?.request;
+}
+
+/**
+ * Notes an event appended in a request's unit, so that it reaches the trail's readers (the reviewer) with
+ * the request's record once the unit commits, rather than being read back from the store.
+ */
+export function noteUnitEvent(tx: WriteTx, appended: AppendedRecord): void {
+  unitTagOf<AuditedUnit>(tx)?.events.push(appended);
 }
 
 /**
@@ -35,10 +49,11 @@ export class AuditedStore implements Store {
     if (!request) return this.inner.write(work);
     let carried = false;
     let appended: AppendedRecord | undefined;
+    const unit: AuditedUnit = { request, events: [] };
     const written = this.inner.write(async (tx) => {
       const before = tx.changedRows();
       const affected = new AffectedMessages();
-      const view = watchMessageWrites(tx, affected, request);
+      const view = watchMessageWrites(tx, affected, unit);
       const value = await work(view);
       if (request.isOpen && tx.changedRows() > before) {
         request.carry();
@@ -49,10 +64,9 @@ export class AuditedStore implements Store {
     });
     return written.then(
       (value) => {
-        if (appended) {
-          request.settle(true);
-          this.trail.noteCommitted([appended]);
-        }
+        if (appended) request.settle(true);
+        const committed = appended ? [...unit.events, appended] : unit.events;
+        if (committed.length > 0) this.trail.noteCommitted(committed);
         return value;
       },
       (error: unknown) => {

@@ -1,5 +1,5 @@
 import type { WriteTx } from '../storage/index.ts';
-import { requestOfUnit } from './audited-store.ts';
+import { noteUnitEvent, requestOfUnit } from './audited-store.ts';
 import {
   type Actor,
   type AffectedData,
@@ -122,7 +122,7 @@ export class AuditEvents implements AuditEventSink {
   async record(tx: WriteTx, event: SecurityEvent): Promise<void> {
     const request = requestOfUnit(tx);
     if (event.requestError !== undefined) request?.willFail(event.requestError);
-    await this.trail.append(tx, this.draftOf(event, request));
+    noteUnitEvent(tx, await this.trail.append(tx, this.draftOf(event, request)));
   }
 
   async recordAlone(event: SecurityEvent): Promise<void> {

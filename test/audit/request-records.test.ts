@@ -224,6 +224,42 @@ describe('one audit record per request, committed with its effect', () => {
     assert.equal(rotated.requestId, null);
   });
 
+  it("hands the trail's readers the events of a request's unit once it commits, and none of a unit that failed", async () => {
+    h.trail.takeCommitted();
+    const keyArn = 'arn:aws:kms:us-east-1:123456789012:key/k2';
+    const { requestId } = await h.request(
+      'kms:EnableKey',
+      () =>
+        h.audited.write((tx) => h.events.record(tx, { type: 'kms:EnableKey', outcome: 'success', resource: keyArn })),
+      { category: 'management' },
+    );
+    const stored = await h.recordsOf(requestId);
+    const handed = h.trail.takeCommitted().map((appended) => appended.record);
+    assert.deepEqual(
+      handed.map((record) => [record.seq, record.kind, record.type]).sort(),
+      stored.map((record) => [record.seq, record.kind, record.type]).sort(),
+      'the reviewer gets the event and the request record from memory, as stored',
+    );
+    const failed = await h.request(
+      'kms:DisableKey',
+      () =>
+        h.audited.write(async (tx) => {
+          await h.events.record(tx, { type: 'kms:DisableKey', outcome: 'success', resource: keyArn });
+          throw new Error('the unit fails after recording');
+        }),
+      { category: 'management' },
+    );
+    assert.ok(failed.error);
+    const events = (await h.allRecords()).filter((record) => record.kind === 'event' && record.resource === keyArn);
+    assert.deepEqual(
+      events.map((record) => record.type),
+      ['kms:EnableKey'],
+      'the rolled-back event is not stored',
+    );
+    const handedAfterFailure = h.trail.takeCommitted().map((appended) => [appended.record.kind, appended.record.type]);
+    assert.deepEqual(handedAfterFailure, [['request', 'kms:DisableKey']], "only the request's record of its failure");
+  });
+
   it('names a key whose id has 13 digits in a row as it is, and still masks card numbers in resources', async () => {
     // One random UUID in about 45 holds a run of 13 digits (dashes between them included), like this one.
     const keyArn = 'arn:aws:kms:us-east-1:123456789012:key/d1234567-8901-4234-8678-f2a64b13d212';
