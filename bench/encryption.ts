@@ -37,7 +37,12 @@ const caller: Caller = {
 
 /** No encryption at all: payloads stored as they are. For this measurement only. */
 const nullSession: KeySession = {
-  sealingKey: () => ({ keyId: 'null', keyArn: 'null', seal: (plaintext) => Buffer.from(plaintext) }),
+  sealingKey: () => ({
+    keyId: 'null',
+    keyArn: 'null',
+    seal: (plaintext) => Buffer.from(plaintext),
+    sealMany: async (items) => items.map((item) => Buffer.from(item.plaintext, item.encoding)),
+  }),
   open: (sealed) => Buffer.from(sealed),
   keyOf: () => ({ arn: 'null', awsManaged: true, tags: {} }),
 };

@@ -9,6 +9,7 @@ import {
   headerBytes,
   requireHeader,
 } from './envelope.ts';
+import { type SealItem, sealingPool } from './sealing-pool.ts';
 
 /**
  * A data key is retired after this many seals, far below the 2^32 invocations NIST SP 800-38D allows a key
@@ -81,10 +82,12 @@ export class KeyMaterial {
   }
 
   /** The data key to seal with in `scope` now: the current one while fresh and under its limit, else a new one. */
-  dataKeyFor(scope: string, policy: SealPolicy): DataKey {
+  /** The data key for `scope` with room for `seals` more seals, made anew when the current one has none or is old. */
+  dataKeyFor(scope: string, policy: SealPolicy, seals = 1): DataKey {
     const current = this.sealing.get(scope);
     const maxSeals = policy.maxSeals ?? maxSealsPerDataKey;
-    if (current && current.seals < maxSeals && policy.nowMs - current.createdAtMs < policy.reuseMs) return current;
+    if (current && current.seals + seals <= maxSeals && policy.nowMs - current.createdAtMs < policy.reuseMs)
+      return current;
     const id = randomBytes(16);
     const scopeBytes = scopeBytesOf(scope);
     const header = encodeHeader(this.keyId, this.version, id);
@@ -104,6 +107,13 @@ export class KeyMaterial {
     dataKey.seals++;
     this.uncounted++;
     return aeadSeal(dataKey.key, dataKey.header, plaintext, additionalDataAt(dataKey.aadPrefix, place));
+  }
+
+  /** Seals many items under one data key, counted now, on a worker thread when they are many (`sealingPool`). */
+  sealMany(dataKey: DataKey, items: readonly SealItem[]): Promise<Buffer[]> {
+    dataKey.seals += items.length;
+    this.uncounted += items.length;
+    return sealingPool.seal(dataKey, items);
   }
 
   /** Opens an envelope sealed under this version (the caller matched key id and version). */

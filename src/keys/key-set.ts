@@ -1,6 +1,13 @@
 import type { Clock } from '../core/index.ts';
 import { PciqError } from '../core/index.ts';
-import { KeyMaterial, type RootKey, readHeader, SealIntegrityError, versionLabel } from '../crypto/index.ts';
+import {
+  KeyMaterial,
+  type RootKey,
+  readHeader,
+  SealIntegrityError,
+  type SealItem,
+  versionLabel,
+} from '../crypto/index.ts';
 import type { KmsAliasRow, KmsKeyRow, KmsKeyVersionRow, ReadTx } from '../storage/index.ts';
 import { keyDisabled, keyNotFound, keyPendingDeletion, UnreadableSealError } from './errors.ts';
 import { type KeyReference, keyArn, parseKeyReference } from './key-references.ts';
@@ -24,6 +31,11 @@ export interface SealingKey {
   readonly keyId: string;
   readonly keyArn: string;
   seal(plaintext: Uint8Array, place: string): Buffer;
+  /**
+   * Seals many items under one data key, on a worker thread when they are many: for sealing ahead of a unit of
+   * work, whose session must then still be this key's (a key change makes a new session).
+   */
+  sealMany(items: readonly SealItem[]): Promise<Buffer[]>;
 }
 
 /** What the key set needs from its service. */
@@ -140,6 +152,10 @@ export class KeySet {
       seal(plaintext, place) {
         policy.nowMs = clock.now();
         return material.seal(material.dataKeyFor(scope, policy), plaintext, place);
+      },
+      sealMany(items) {
+        policy.nowMs = clock.now();
+        return material.sealMany(material.dataKeyFor(scope, policy, items.length), items);
       },
     };
   }

@@ -1,9 +1,18 @@
 import { type Caller, type Clock, PciqError } from '../core/index.ts';
+import { minItemsForWorker, type SealItem } from '../crypto/index.ts';
 import type { KeySession, Sealer } from '../keys/index.ts';
 import type { VaultTokenRow, WriteTx } from '../storage/index.ts';
 import { brandOf } from './card-brands.ts';
 import { newToken, orderingPrefixOf, type TokenFormat } from './token-format.ts';
-import { openMeta, sealCard, sealedPlaces, sealMeta, type TokenMeta } from './token-seals.ts';
+import {
+  cardPlaintext,
+  metaPlaintext,
+  openMeta,
+  sealCard,
+  sealedPlaces,
+  sealMeta,
+  type TokenMeta,
+} from './token-seals.ts';
 import { vaultArn } from './vault-arn.ts';
 import type { TokenizeOptions } from './vault-input.ts';
 import type { VaultKeys } from './vault-keys.ts';
@@ -55,10 +64,13 @@ export async function issueTokens(
   caller: Caller,
   pans: readonly string[],
   options: TokenizeOptions,
+  sealedAhead?: SealedAhead,
 ): Promise<TokenizeResult[]> {
   const accountId = caller.accountId;
   const arn = vaultArn(context.region, accountId);
   const { session, key } = await context.keys.sealingKey(tx, accountId);
+  // What was sealed ahead serves only if no key changed since (the same session): otherwise it is sealed again.
+  const ready = sealedAhead?.session === session ? sealedAhead.cards : undefined;
   const format = options.format ?? 'opaque';
   const now = context.clock.now();
   const expiresAtMs = options.ttlSec !== undefined ? now + options.ttlSec * 1000 : null;
@@ -68,7 +80,7 @@ export async function issueTokens(
   // (a card given twice gets its one token), and format-preserving references (which may collide).
   const convergentHere = new Map<string, TokenizeResult>();
   const refsHere = new Set<string>();
-  for (const digits of pans) {
+  for (const [index, digits] of pans.entries()) {
     const brand = brandOf(digits) ?? 'unknown';
     const last4 = digits.slice(-4);
     let fingerprint: string | null = null;
@@ -99,19 +111,19 @@ export async function issueTokens(
       // An expired convergent token is gone for callers; it makes room for its successor now.
       if (existing) await tx.vault.deleteToken(accountId, existing.tokenRef);
     }
+    const ahead = ready?.[index];
     const { token, tokenRef } =
-      format === 'opaque'
+      ahead ??
+      (format === 'opaque'
         ? issuedToken(context, accountId, format, digits)
-        : await freshFormatPreservingToken(tx, context, accountId, format, digits, refsHere);
-    const meta: TokenMeta = { token, brand, bin: digits.slice(0, 6), last4, length: digits.length };
-    if (options.expiryMonth !== undefined) meta.expiryMonth = options.expiryMonth;
+        : await freshFormatPreservingToken(tx, context, accountId, format, digits, refsHere));
     const places = sealedPlaces(tokenRef);
     rows.push({
       accountId,
       tokenRef,
       format,
-      sealedPan: sealCard(key, places.pan, digits, options.expiryMonth),
-      sealedMeta: sealMeta(key, places.meta, meta),
+      sealedPan: ahead?.sealedPan ?? sealCard(key, places.pan, digits, options.expiryMonth),
+      sealedMeta: ahead?.sealedMeta ?? sealMeta(key, places.meta, tokenMeta(token, brand, digits, options.expiryMonth)),
       scope: options.scope ?? '',
       fingerprint,
       createdBy: caller.principalArn,
@@ -128,6 +140,78 @@ export async function issueTokens(
     await takeWinners(tx, { session, arn, accountId }, lostRows, results);
   }
   return results;
+}
+
+function tokenMeta(token: string, brand: string, digits: string, expiryMonth: string | undefined): TokenMeta {
+  const meta: TokenMeta = { token, brand, bin: digits.slice(0, 6), last4: digits.slice(-4), length: digits.length };
+  if (expiryMonth !== undefined) meta.expiryMonth = expiryMonth;
+  return meta;
+}
+
+/** New opaque tokens for a batch's cards and their sealed PANs and metadata, made before its unit of work. */
+export interface SealedAhead {
+  session: KeySession;
+  cards: Array<{ token: string; tokenRef: string; sealedPan: Buffer; sealedMeta: Buffer }>;
+}
+
+/**
+ * Seals a batch's cards ahead of its unit of work, under the vault key of the latest session, on a worker
+ * thread when they are many: the seals are most of a token's CPU, and there they run beside the store's work
+ * on other batches instead of inside the single writer's turn. Only new opaque tokens are sealed ahead
+ * (convergent ones may exist already; format-preserving ones are checked for collisions in the unit); undefined
+ * when there is nothing to seal ahead, no vault key was used yet, or sealing fails (the unit then seals).
+ */
+export async function sealAhead(
+  context: IssuingContext,
+  caller: Caller,
+  pans: readonly string[],
+  options: TokenizeOptions,
+): Promise<SealedAhead | undefined> {
+  // Two seals a card: below the worker's share, the unit seals as fast.
+  const isWorthIt = pans.length * 2 >= minItemsForWorker;
+  if (!isWorthIt || options.scope !== undefined || (options.format ?? 'opaque') !== 'opaque') return undefined;
+  const recent = context.keys.recentSealingKey(caller.accountId);
+  if (!recent) return undefined;
+  const cards = pans.map((digits) => ({ digits, ...issuedToken(context, caller.accountId, 'opaque', digits) }));
+  const items: SealItem[] = [];
+  for (const card of cards) {
+    const places = sealedPlaces(card.tokenRef);
+    const meta = tokenMeta(card.token, brandOf(card.digits) ?? 'unknown', card.digits, options.expiryMonth);
+    items.push(
+      { plaintext: cardPlaintext(card.digits, options.expiryMonth), encoding: 'utf8', place: places.pan },
+      { plaintext: metaPlaintext(meta), encoding: 'latin1', place: places.meta },
+    );
+  }
+  let sealed: Buffer[];
+  try {
+    sealed = await recent.key.sealMany(items);
+  } catch (error) {
+    warnSealingAheadFailed(error as Error);
+    return undefined;
+  }
+  return {
+    session: recent.session,
+    cards: cards.map((card, index) => ({
+      token: card.token,
+      tokenRef: card.tokenRef,
+      sealedPan: sealed[2 * index]!,
+      sealedMeta: sealed[2 * index + 1]!,
+    })),
+  };
+}
+
+let hasWarnedOfSealingAhead = false;
+
+/** Said once: every batch is still sealed (in its unit), but on the main thread, and an operator should know. */
+function warnSealingAheadFailed(error: Error): void {
+  if (hasWarnedOfSealingAhead) return;
+  hasWarnedOfSealingAhead = true;
+  process.emitWarning(
+    `pciq vault: sealing a batch on the worker thread failed (${error.message}); units seal instead`,
+    {
+      code: 'PCIQ_SEAL_AHEAD',
+    },
+  );
 }
 
 /**

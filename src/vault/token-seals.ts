@@ -27,7 +27,11 @@ export function sealedPlaces(tokenRef: string): { pan: string; meta: string } {
  * is protected with it). A plain detokenization opens this ciphertext alone.
  */
 export function sealCard(key: SealingKey, place: string, digits: string, expiryMonth: string | undefined): Buffer {
-  return key.seal(Buffer.from(expiryMonth === undefined ? digits : `${digits} ${expiryMonth}`, 'utf8'), place);
+  return key.seal(Buffer.from(cardPlaintext(digits, expiryMonth), 'utf8'), place);
+}
+
+export function cardPlaintext(digits: string, expiryMonth: string | undefined): string {
+  return expiryMonth === undefined ? digits : `${digits} ${expiryMonth}`;
 }
 
 export function openCard(
@@ -49,9 +53,12 @@ export function openCard(
  * JSON it replaced, which matters in a row written per token; metadata sealed as JSON before still opens.
  */
 export function sealMeta(key: SealingKey, place: string, meta: TokenMeta): Buffer {
+  return key.seal(Buffer.from(metaPlaintext(meta), 'latin1'), place);
+}
+
+export function metaPlaintext(meta: TokenMeta): string {
   const fields = `${meta.token} ${meta.brand} ${meta.bin} ${meta.last4} ${meta.length}`;
-  const plain = meta.expiryMonth === undefined ? fields : `${fields} ${meta.expiryMonth}`;
-  return key.seal(Buffer.from(plain, 'latin1'), place);
+  return meta.expiryMonth === undefined ? fields : `${fields} ${meta.expiryMonth}`;
 }
 
 export function openMeta(session: KeySession, vaultArn: string, tokenRef: string, sealedMeta: Uint8Array): TokenMeta {

@@ -13,7 +13,14 @@ import { normalizePan } from './pan.ts';
 import { defaultDetokenizeLimit, PrincipalRateLimiter, type RateLimit } from './rate-limit.ts';
 import { type DetokenizeResult, type Redaction, revealSealed, sealedPartFor } from './redaction.ts';
 import { isTokenShaped, type TokenFormat } from './token-format.ts';
-import { type IssuingContext, isExpired, issueTokens, type TokenizeResult, tokenReference } from './token-issuer.ts';
+import {
+  type IssuingContext,
+  isExpired,
+  issueTokens,
+  sealAhead,
+  type TokenizeResult,
+  tokenReference,
+} from './token-issuer.ts';
 import { TokenLookups } from './token-lookups.ts';
 import { vaultArn } from './vault-arn.ts';
 import { checkReason, checkTokenizeOptions, type TokenizeOptions, tokenNotFound, validation } from './vault-input.ts';
@@ -131,15 +138,16 @@ export class TokenVault {
   }
 
   /** Issues tokens for checked PANs in one unit of work, with one record (or note) of what `describe` says. */
-  private issueRecorded(
+  private async issueRecorded(
     caller: Caller,
     digits: readonly string[],
     options: TokenizeOptions,
     recording: Recording,
     describe: (results: readonly TokenizeResult[]) => VaultDetails,
   ): Promise<TokenizeResult[]> {
+    const ahead = await sealAhead(this.issuing, caller, digits, options);
     return this.store.write(async (tx) => {
-      const results = await issueTokens(tx, this.issuing, caller, digits, options);
+      const results = await issueTokens(tx, this.issuing, caller, digits, options, ahead);
       const details: VaultDetails = {
         ...describe(results),
         convergent: options.scope !== undefined,

@@ -14,6 +14,8 @@ export class VaultKeys {
   private readonly sealer: Sealer;
   private readonly region: string;
   private readonly found = new WeakMap<KeySession, Map<string, SealingKey>>();
+  /** The session of the latest unit that sealed: what sealing ahead of a unit bets will still be current. */
+  private latest: KeySession | undefined;
 
   constructor(sealer: Sealer, region: string) {
     this.sealer = sealer;
@@ -22,6 +24,7 @@ export class VaultKeys {
 
   async sealingKey(tx: WriteTx, accountId: string): Promise<{ session: KeySession; key: SealingKey }> {
     const session = await this.sealer.session(tx);
+    this.latest = session;
     const key = this.found.get(session)?.get(accountId);
     if (key) return { session, key };
     // First use with these keys: the vault key is created with the account's first token.
@@ -34,6 +37,17 @@ export class VaultKeys {
       this.found.set(current, keys);
     }
     keys.set(accountId, created);
+    this.latest = current;
     return { session: current, key: created };
+  }
+
+  /**
+   * The account's vault key in the latest session a unit saw, for sealing ahead of the next unit: that unit
+   * uses what was sealed only if it gets the same session (no key changed meanwhile), and seals again if not.
+   */
+  recentSealingKey(accountId: string): { session: KeySession; key: SealingKey } | undefined {
+    const session = this.latest;
+    const key = session && this.found.get(session)?.get(accountId);
+    return session && key ? { session, key } : undefined;
   }
 }

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { VaultClient, VaultServiceError } from '../../src/client/index.ts';
 import { vaultArn } from '../../src/vault/index.ts';
-import { digitsInOrderPattern } from '../support/card-numbers.ts';
+import { digitsInOrderPattern, panIn } from '../support/card-numbers.ts';
 import { pciq, pciqJson } from '../support/pciq-cli.ts';
 import { awsEnvironmentOf, initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { signedRequest } from '../support/signed-request.ts';
@@ -147,6 +147,17 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
       'many cards in one call, in order, convergent with single calls',
     );
     assert.equal((await vault.detokenize({ token: batch[1]!.token, redaction: 'plain' })).value, '378282246310005');
+    // Enough cards for the server to seal them on its worker thread.
+    const many = Array.from({ length: 40 }, () => panIn('51', '55', 16));
+    const manyTokens = await vault.tokenizeBatch({ pans: many, expiryMonth: '08/31' });
+    for (const index of [0, 17, 39]) {
+      const plain = await vault.detokenize({ token: manyTokens[index]!.token, redaction: 'plain' });
+      assert.deepEqual(
+        { value: plain.value, expiryMonth: plain.expiryMonth },
+        { value: many[index], expiryMonth: '08/31' },
+      );
+    }
+    assert.doesNotMatch(server.stderr, /PCIQ_SEAL_AHEAD/, 'sealed on the worker thread, which started');
     await assert.rejects(
       vault.tokenizeBatch({ pans: ['378282246310005', '5555 5555 5555 4445'] }),
       (error: unknown) =>

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { type Caller, isPciqError } from '../../src/core/index.ts';
+import { readHeader, sealingPool } from '../../src/crypto/index.ts';
 import { KeyAdmin, reencryptStoredData } from '../../src/keys/index.ts';
 import { passesLuhn, redactedValue, vaultArn } from '../../src/vault/index.ts';
 import { caller } from '../support/audit-harness.ts';
-import { digitsInOrderPattern } from '../support/card-numbers.ts';
+import { digitsInOrderPattern, panIn } from '../support/card-numbers.ts';
 import { GuardHarness } from '../support/guard-harness.ts';
 
 const pan = '4111111111111111';
@@ -342,5 +343,69 @@ describe('the token vault', () => {
       assert.doesNotMatch(bytes.toString('latin1'), pattern, `${name} holds the PAN`);
       assert.equal(bytes.indexOf(Buffer.from(pan, 'utf16le')), -1);
     }
+  });
+});
+
+describe('a large batch of cards, sealed on a worker thread ahead of its unit of work', () => {
+  let h: GuardHarness;
+  before(async () => {
+    h = await new GuardHarness().open();
+  });
+  after(() => h.close());
+
+  const cards = Array.from({ length: 100 }, () => panIn('4', '4', 16));
+
+  /** The key version each token's sealed PAN and metadata name in their envelope headers. */
+  function sealedVersions(tokenRefs: readonly string[]): number[] {
+    const wanted = new Set(tokenRefs);
+    return tokenRow(h, 'token_ref, sealed_pan, sealed_meta')
+      .filter((row) => wanted.has(String(row.token_ref)))
+      .flatMap((row) => [row.sealed_pan, row.sealed_meta])
+      .map((sealed) => readHeader(sealed as Uint8Array)!.keyVersion);
+  }
+
+  async function assertDetokenizes(tokens: readonly string[], expiryMonth?: string): Promise<void> {
+    for (const [index, token] of tokens.entries()) {
+      const plain = await h.vault.detokenize(caller, token, { redaction: 'plain' });
+      assert.deepEqual(
+        { value: plain.value, expiryMonth: plain.expiryMonth },
+        { value: cards[index], expiryMonth },
+        `card ${index + 1}`,
+      );
+      const masked = await h.vault.detokenize(caller, token);
+      assert.equal(masked.value, `${cards[index]!.slice(0, 6)}******${cards[index]!.slice(-4)}`);
+    }
+  }
+
+  it('seals PAN and metadata of each card off the main thread, each opening to its own card', async () => {
+    await h.vault.tokenize(caller, pan);
+    const before = sealingPool.sealedOnWorker;
+    const results = await h.vault.tokenizeBatch(caller, cards, { expiryMonth: '11/30' });
+    assert.equal(sealingPool.sealedOnWorker - before, 2 * cards.length);
+    await assertDetokenizes(
+      results.map((result) => result.token),
+      '11/30',
+    );
+  });
+
+  it('seals again in the unit, under the new key version, what was sealed ahead before the key rotated', async () => {
+    const admin = new KeyAdmin(h.keys);
+    const { keyId } = await admin.describeKey(caller.accountId, 'alias/aws/vault');
+    await h.vault.tokenize(caller, pan);
+    const before = sealingPool.sealedOnWorker;
+    await admin.rotateKey(caller.accountId, keyId, true);
+    const rotated = await h.vault.tokenizeBatch(caller, cards);
+    assert.equal(sealingPool.sealedOnWorker - before, 2 * cards.length, 'sealed ahead under the old version');
+    const current = Math.max(...sealedVersions(rotated.map((result) => result.tokenRef)));
+    assert.ok(current >= 2);
+    assert.deepEqual(
+      new Set(sealedVersions(rotated.map((result) => result.tokenRef))),
+      new Set([current]),
+      'every envelope of the batch under the version current when it committed',
+    );
+    await assertDetokenizes(rotated.map((result) => result.token));
+    const next = await h.vault.tokenizeBatch(caller, cards);
+    assert.deepEqual(new Set(sealedVersions(next.map((result) => result.tokenRef))), new Set([current]));
+    await assertDetokenizes(next.map((result) => result.token));
   });
 });

@@ -1,0 +1,116 @@
+import type { KeyObject } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { aeadSeal } from './aead.ts';
+import { additionalDataAt } from './envelope.ts';
+
+/** One plaintext to seal, as text (sent to the worker as a string, which crosses threads cheaply), and its place. */
+export interface SealItem {
+  plaintext: string;
+  encoding: 'utf8' | 'latin1';
+  place: string;
+}
+
+/** Under which data key a job seals: its key, the envelope header, the additional data's fixed prefix. */
+export interface SealUnder {
+  key: KeyObject;
+  header: Buffer;
+  aadPrefix: Buffer;
+}
+
+export interface SealJobMessage {
+  id: number;
+  key: KeyObject;
+  header: Uint8Array;
+  aadPrefix: Uint8Array;
+  items: readonly SealItem[];
+}
+
+export type SealReplyMessage = { id: number; packed: Uint8Array; lengths: number[] } | { id: number; error: string };
+
+/**
+ * Below this many items a job is sealed on the calling thread: handing it to the worker and back costs more
+ * than the seals.
+ */
+export const minItemsForWorker = 32;
+
+/**
+ * AES-256-GCM seals of many items on a worker thread, so that bulk sealing (a batch of tokens) runs on another
+ * core while the main thread goes on with requests and the store. Each seal costs Node a cipher context of its
+ * own (several µs, most of a token's CPU), which no batching on one thread saves. One worker: it is made
+ * on first use, keeps the process alive only while a job is out, and is made again if it dies.
+ */
+class SealingPool {
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve(sealed: Buffer[]): void; reject(error: Error): void }>();
+  /** Items sealed on the worker since start: what shows that bulk sealing does leave the main thread. */
+  sealedOnWorker = 0;
+
+  seal(under: SealUnder, items: readonly SealItem[]): Promise<Buffer[]> {
+    if (items.length < minItemsForWorker) return Promise.resolve(sealHere(under, items));
+    const worker = this.started();
+    const id = this.nextId++;
+    const job: SealJobMessage = {
+      id,
+      key: under.key,
+      // Copies that own their memory: a pooled Buffer's whole 8 KiB slab would be cloned with it.
+      header: new Uint8Array(under.header),
+      aadPrefix: new Uint8Array(under.aadPrefix),
+      items,
+    };
+    return new Promise<Buffer[]>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      if (this.pending.size === 1) worker.ref();
+      worker.postMessage(job);
+    });
+  }
+
+  private started(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(new URL('./sealing-worker.ts', import.meta.url));
+    worker.unref();
+    worker.on('message', (reply: SealReplyMessage) => this.settle(reply));
+    const fail = (error: Error) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      for (const job of this.pending.values()) job.reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the sealing worker exited (code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  private settle(reply: SealReplyMessage): void {
+    const job = this.pending.get(reply.id);
+    if (!job) return;
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker?.unref();
+    if ('error' in reply) {
+      job.reject(new Error(`sealing failed: ${reply.error}`));
+      return;
+    }
+    const sealed: Buffer[] = [];
+    let offset = 0;
+    for (const length of reply.lengths) {
+      sealed.push(Buffer.from(reply.packed.buffer, reply.packed.byteOffset + offset, length));
+      offset += length;
+    }
+    this.sealedOnWorker += sealed.length;
+    job.resolve(sealed);
+  }
+}
+
+function sealHere(under: SealUnder, items: readonly SealItem[]): Buffer[] {
+  return items.map((item) =>
+    aeadSeal(
+      under.key,
+      under.header,
+      Buffer.from(item.plaintext, item.encoding),
+      additionalDataAt(under.aadPrefix, item.place),
+    ),
+  );
+}
+
+export const sealingPool = new SealingPool();
