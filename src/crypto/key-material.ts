@@ -109,11 +109,14 @@ export class KeyMaterial {
     return aeadSeal(dataKey.key, dataKey.header, plaintext, additionalDataAt(dataKey.aadPrefix, place));
   }
 
-  /** Seals many items under one data key, counted now, on a worker thread when they are many (`sealingPool`). */
+  /**
+   * Seals items under one data key, counted now: with what other callers ask for under it in this turn of the
+   * event loop, on a worker thread when they are many together (`sealingPool`).
+   */
   sealMany(dataKey: DataKey, items: readonly SealItem[]): Promise<Buffer[]> {
     dataKey.seals += items.length;
     this.uncounted += items.length;
-    return sealingPool.seal(dataKey, items);
+    return sealingPool.sealGathered(dataKey, items);
   }
 
   /** Opens an envelope sealed under this version (the caller matched key id and version). */

@@ -27,6 +27,11 @@ export interface SealJobMessage {
 
 export type SealReplyMessage = { id: number; packed: Uint8Array; lengths: number[] } | { id: number; error: string };
 
+interface Settle {
+  resolve(sealed: Buffer[]): void;
+  reject(error: Error): void;
+}
+
 /**
  * Below this many items a job is sealed on the calling thread: handing it to the worker and back costs more
  * than the seals.
@@ -42,12 +47,61 @@ export const minItemsForWorker = 32;
 class SealingPool {
   private worker: Worker | undefined;
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve(sealed: Buffer[]): void; reject(error: Error): void }>();
+  /** Items asked for in this turn of the event loop, by data key: sealed together once the turn ends. */
+  private gathered = new Map<SealUnder, Array<{ items: readonly SealItem[]; done: Settle }>>();
+  private readonly pending = new Map<number, Settle>();
   /** Items sealed on the worker since start: what shows that bulk sealing does leave the main thread. */
   sealedOnWorker = 0;
 
+  /**
+   * Seals `items` together with what other callers ask for under the same data key in this turn of the event
+   * loop: many single-card tokenizations in flight then make one job for the worker, as one batch does.
+   */
+  sealGathered(under: SealUnder, items: readonly SealItem[]): Promise<Buffer[]> {
+    return new Promise<Buffer[]>((resolve, reject) => {
+      if (this.gathered.size === 0) setImmediate(() => this.sealTurn());
+      let asks = this.gathered.get(under);
+      if (!asks) {
+        asks = [];
+        this.gathered.set(under, asks);
+      }
+      asks.push({ items, done: { resolve, reject } });
+    });
+  }
+
+  private sealTurn(): void {
+    const turn = this.gathered;
+    this.gathered = new Map();
+    for (const [under, asks] of turn) {
+      this.seal(
+        under,
+        asks.flatMap((ask) => ask.items),
+      ).then(
+        (sealed) => {
+          let offset = 0;
+          for (const ask of asks) {
+            ask.done.resolve(sealed.slice(offset, offset + ask.items.length));
+            offset += ask.items.length;
+          }
+        },
+        (error: Error) => {
+          for (const ask of asks) ask.done.reject(error);
+        },
+      );
+    }
+  }
+
   seal(under: SealUnder, items: readonly SealItem[]): Promise<Buffer[]> {
-    if (items.length < minItemsForWorker) return Promise.resolve(sealHere(under, items));
+    try {
+      return items.length < minItemsForWorker
+        ? Promise.resolve(sealHere(under, items))
+        : this.sealOnWorker(under, items);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private sealOnWorker(under: SealUnder, items: readonly SealItem[]): Promise<Buffer[]> {
     const worker = this.started();
     const id = this.nextId++;
     const job: SealJobMessage = {

@@ -1,5 +1,5 @@
 import { type Caller, type Clock, PciqError } from '../core/index.ts';
-import { minItemsForWorker, type SealItem } from '../crypto/index.ts';
+import type { SealItem } from '../crypto/index.ts';
 import type { KeySession, Sealer } from '../keys/index.ts';
 import type { VaultTokenRow, WriteTx } from '../storage/index.ts';
 import { brandOf } from './card-brands.ts';
@@ -155,11 +155,11 @@ export interface SealedAhead {
 }
 
 /**
- * Seals a batch's cards ahead of its unit of work, under the vault key of the latest session, on a worker
- * thread when they are many: the seals are most of a token's CPU, and there they run beside the store's work
- * on other batches instead of inside the single writer's turn. Only new opaque tokens are sealed ahead
- * (convergent ones may exist already; format-preserving ones are checked for collisions in the unit); undefined
- * when there is nothing to seal ahead, no vault key was used yet, or sealing fails (the unit then seals).
+ * Seals cards ahead of their unit of work, under the vault key of the latest session, on a worker thread when
+ * they are many (a batch, or single tokenizations in flight together): the seals are most of a token's CPU,
+ * and there they run beside the store's work instead of inside the single writer's turn. Only new opaque
+ * tokens are sealed ahead (convergent ones may exist already; format-preserving ones are checked for
+ * collisions in the unit); undefined when no vault key was used yet or sealing fails (the unit then seals).
  */
 export async function sealAhead(
   context: IssuingContext,
@@ -167,9 +167,7 @@ export async function sealAhead(
   pans: readonly string[],
   options: TokenizeOptions,
 ): Promise<SealedAhead | undefined> {
-  // Two seals a card: below the worker's share, the unit seals as fast.
-  const isWorthIt = pans.length * 2 >= minItemsForWorker;
-  if (!isWorthIt || options.scope !== undefined || (options.format ?? 'opaque') !== 'opaque') return undefined;
+  if (options.scope !== undefined || (options.format ?? 'opaque') !== 'opaque') return undefined;
   const recent = context.keys.recentSealingKey(caller.accountId);
   if (!recent) return undefined;
   const cards = pans.map((digits) => ({ digits, ...issuedToken(context, caller.accountId, 'opaque', digits) }));

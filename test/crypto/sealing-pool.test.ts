@@ -47,6 +47,22 @@ describe('sealing many items on a worker thread', () => {
     assert.equal(sealingPool.sealedOnWorker, before);
   });
 
+  it('gathers what callers ask for under one data key in a turn of the event loop into one job', async () => {
+    const few = items(minItemsForWorker / 2 + 1);
+    const under = { key, header, aadPrefix };
+    const before = sealingPool.sealedOnWorker;
+    const [first, second] = await Promise.all([
+      sealingPool.sealGathered(under, few),
+      sealingPool.sealGathered(under, few),
+    ]);
+    assert.equal(sealingPool.sealedOnWorker - before, 2 * few.length, 'each alone would be sealed here');
+    openEach(first, few);
+    openEach(second, few);
+    const alone = items(2);
+    openEach(await sealingPool.sealGathered(under, alone), alone);
+    assert.equal(sealingPool.sealedOnWorker - before, 2 * few.length, 'a lone small ask is sealed here');
+  });
+
   it('rejects a job the worker cannot seal, and seals the next one', async () => {
     const wrongSize = createSecretKey(randomBytes(16));
     await assert.rejects(

@@ -388,6 +388,13 @@ describe('a large batch of cards, sealed on a worker thread ahead of its unit of
     );
   });
 
+  it('seals single tokenizations in flight together on the worker thread', async () => {
+    const before = sealingPool.sealedOnWorker;
+    const results = await Promise.all(cards.map((card) => h.vault.tokenize(caller, card)));
+    assert.ok(sealingPool.sealedOnWorker - before >= cards.length, 'most of them off the main thread');
+    await assertDetokenizes(results.map((result) => result.token));
+  });
+
   it('seals again in the unit, under the new key version, what was sealed ahead before the key rotated', async () => {
     const admin = new KeyAdmin(h.keys);
     const { keyId } = await admin.describeKey(caller.accountId, 'alias/aws/vault');
