@@ -110,7 +110,7 @@ describe('remediation records', () => {
   });
 });
 
-describe('resources remediation creates', () => {
+describe('queue remediation', () => {
   let h: ComplianceHarness;
   before(async () => {
     h = await new ComplianceHarness().open();
@@ -181,5 +181,24 @@ describe('resources remediation creates', () => {
       'MessageRetentionPeriod',
     ]);
     assert.equal(MessageRetentionPeriod, '86400', "the owner's settings stay");
+  });
+
+  it('does not shorten the retention of a queue whose documented need does not read', async () => {
+    await h.createQueue('ledger', { MessageRetentionPeriod: '604800' });
+    await h.queues.tagQueue({ accountId: account, name: 'ledger' }, { 'pciq:retention-need': '7 days' });
+    const scan = await h.scanner.scan(h.context(), {
+      trigger: 'on-demand',
+      policies: new Set(['queue-retention-exceeds-need']),
+      resourceIds: new Set([h.queueArn('ledger')]),
+    });
+    assert.equal(scan.findings[0]?.status, 'fail', 'the finding asks for the tag to be fixed');
+    const changes = await proposeChanges(
+      scan.findings,
+      scan.resources,
+      h.scanner,
+      defaultActions(),
+      actionContextOf(h),
+    );
+    assert.deepEqual(changes, [], 'no guess at 4 days deletes what the owner meant to keep for 7');
   });
 });

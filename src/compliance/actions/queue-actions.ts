@@ -176,7 +176,8 @@ export const removeWildcardStatementsAction: RemediationAction = {
 export const limitRetentionAction: RemediationAction = {
   type: 'limit-retention',
   resourceTypes: ['queue'],
-  description: 'Sets MessageRetentionPeriod to the documented need (tag pciq:retention-need, else 4 days)',
+  description:
+    'Sets MessageRetentionPeriod to the documented need (tag pciq:retention-need, else 4 days); nothing while the tag does not read',
   isReversible: true,
   checkParameters() {},
   async read(resource, context) {
@@ -185,7 +186,10 @@ export const limitRetentionAction: RemediationAction = {
   },
   async propose(resource, _parameters, context) {
     const before = await this.read(resource, context);
-    const need = retentionNeedOf((resource.data.tags as Record<string, string>) ?? {}) ?? defaultRetentionNeedSec;
+    // A need documented in a form that does not read (`7 days`) is a need all the same: guessing 4 days would
+    // delete what its owner meant to keep. The fix is the tag, as the finding's remediation says.
+    const need = retentionNeedOf((resource.data.tags as Record<string, string>) ?? {});
+    if (need === null) return undefined;
     const target = Math.max(60, need);
     if ((before.MessageRetentionPeriod as number) <= target) return undefined;
     return {
