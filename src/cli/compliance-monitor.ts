@@ -6,7 +6,6 @@ import {
   ComplianceMonitor,
   ComplianceScanner,
   certificateFacts,
-  defaultActions,
   defaultProviders,
   loadComplianceConfig,
   PolicyError,
@@ -16,10 +15,11 @@ import {
   saveServerSettings,
 } from '../compliance/index.ts';
 import { systemClock } from '../core/index.ts';
-import { IncidentService, quarantineAction } from '../incident/index.ts';
+import { IncidentService } from '../incident/index.ts';
 import { KeyAdmin } from '../keys/index.ts';
 import type { QueueService } from '../queues/index.ts';
 import { CliError, type DataDirPaths, type OpenedDataDir, readTlsMaterial } from './data-dir.ts';
+import { actionsToCheck, policyActions } from './policy-actions.ts';
 
 export function complianceConfigOf(path: string | undefined): {
   config: ComplianceConfig;
@@ -27,7 +27,7 @@ export function complianceConfigOf(path: string | undefined): {
 } {
   try {
     const config = loadComplianceConfig(path);
-    return { config, policies: policiesOf(config) };
+    return { config, policies: policiesOf(config, actionsToCheck()) };
   } catch (error) {
     if (error instanceof PolicyError) throw new CliError(`--compliance-config: ${error.message}`);
     throw error;
@@ -112,7 +112,6 @@ export async function startComplianceMonitor(options: {
     queues: options.queues,
     keys: new KeyAdmin(opened.keys),
   };
-  const actions = defaultActions();
   const incidents = new IncidentService({
     ...actionContext,
     checkpointer: audit.checkpointer,
@@ -123,7 +122,7 @@ export async function startComplianceMonitor(options: {
     scanContext: context,
     actor: 'pciq',
   });
-  actions.add(quarantineAction(() => incidents));
+  const actions = policyActions(() => incidents);
   const monitor = new ComplianceMonitor({ scanner, context, actions, actionContext, log: options.log });
   // One node at a time monitors for everything sharing the store, as the audit review does.
   const stopLeading = opened.store.lead('compliance', {

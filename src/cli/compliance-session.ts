@@ -4,7 +4,6 @@ import {
   type ActionContext,
   type ActionRegistry,
   ComplianceScanner,
-  defaultActions,
   defaultProviders,
   loadComplianceConfig,
   loadServerSettings,
@@ -13,12 +12,13 @@ import {
   type ScanContext,
 } from '../compliance/index.ts';
 import { systemClock } from '../core/index.ts';
-import { IncidentService, quarantineAction } from '../incident/index.ts';
+import { IncidentService } from '../incident/index.ts';
 import { KeyAdmin } from '../keys/index.ts';
 import { QueueService } from '../queues/index.ts';
 import { AuditSession, dataDirOptions } from './audit-session.ts';
 import { CliError } from './data-dir.ts';
 import { defaultHost, defaultPort } from './defaults.ts';
+import { actionsToCheck, policyActions } from './policy-actions.ts';
 
 /** Options of every command that scans: the data directory's, plus the compliance configuration and policy files. */
 export const complianceOptions = {
@@ -65,8 +65,7 @@ export class ComplianceSession {
   private constructor(audit: AuditSession, scanner: ComplianceScanner, scanContext: ScanContext, queues: QueueService) {
     this.audit = audit;
     this.scanner = scanner;
-    this.actions = defaultActions();
-    this.actions.add(quarantineAction(() => this.incidents()));
+    this.actions = policyActions(() => this.incidents());
     this.scanContext = scanContext;
     this.queues = queues;
     const { opened } = audit;
@@ -84,7 +83,7 @@ export class ComplianceSession {
   static async open(values: ComplianceValues): Promise<ComplianceSession> {
     let policies: ReturnType<typeof policiesOf>;
     try {
-      policies = policiesOf(loadComplianceConfig(values['compliance-config']), values.policies ?? []);
+      policies = policiesOf(loadComplianceConfig(values['compliance-config']), actionsToCheck(), values.policies ?? []);
     } catch (error) {
       if (error instanceof PolicyError) throw new CliError(error.message);
       throw error;

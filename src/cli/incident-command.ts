@@ -52,6 +52,7 @@ function incidentText(incident: Incident): string {
     `  opened     ${incident.openedAt} by ${incident.openedBy}`,
     `  snapshot   ${incident.snapshot.file}`,
     `             sha256 ${incident.snapshot.sha256}, signed by ${incident.snapshot.keyId}`,
+    ...(incident.snapshot.omissions ?? []).map((omission) => `             PARTIAL: ${omission}`),
     `  contained  ${incident.containment.action}`,
   ];
   if (incident.release) {
@@ -159,6 +160,7 @@ async function snapshot(argv: string[]): Promise<void> {
       `sha256 ${result.sha256 ?? '-'}`,
     ];
     for (const problem of result.problems) lines.push(`FAIL  ${problem}`);
+    for (const omission of result.omissions) lines.push(`PARTIAL  ${omission}`);
     for (const note of result.notes) lines.push(`note  ${note}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { assemblePolicies, type CompliancePolicy, defaultPolicies, PolicyError, readPolicyFiles } from './policy.ts';
+import type { ActionRegistry } from './action.ts';
+import {
+  assemblePolicies,
+  type CompliancePolicy,
+  checkPolicyActions,
+  defaultPolicies,
+  PolicyError,
+  readPolicyFiles,
+} from './policy.ts';
 
 /**
  * The compliance configuration (`--compliance-config FILE`, JSON): the operator's policy files or
@@ -51,10 +59,19 @@ export function loadComplianceConfig(path: string | undefined): ComplianceConfig
   };
 }
 
-/** The policies in force: the default pack, the configuration's files, then extra files (`--policies`). */
-export function policiesOf(config: ComplianceConfig, extraPaths: readonly string[] = []): CompliancePolicy[] {
-  return assemblePolicies(defaultPolicies(), readPolicyFiles([...config.policyPaths, ...extraPaths]), {
+/**
+ * The policies in force: the default pack, the configuration's files, then extra files (`--policies`), their
+ * actions checked against the actions there are.
+ */
+export function policiesOf(
+  config: ComplianceConfig,
+  actions: ActionRegistry,
+  extraPaths: readonly string[] = [],
+): CompliancePolicy[] {
+  const policies = assemblePolicies(defaultPolicies(), readPolicyFiles([...config.policyPaths, ...extraPaths]), {
     autoRemediate: config.autoRemediate,
     disabled: config.disabled,
   });
+  checkPolicyActions(policies, actions);
+  return policies;
 }

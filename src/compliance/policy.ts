@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ActionRegistry } from './action.ts';
 import { type Filter, FilterError, parseFilter } from './filters.ts';
 
 /**
@@ -192,6 +193,36 @@ export function readPolicyFiles(paths: readonly string[]): CompliancePolicy[] {
     }
   }
   return out;
+}
+
+/**
+ * Checks what each policy's actions name against the actions there are: an unknown type, one for another kind
+ * of resource, or parameters the action refuses would otherwise be skipped (or fail) only once a finding asks
+ * for them — a misspelt automatic remediation would leave its findings unremediated without a word.
+ */
+export function checkPolicyActions(policies: readonly CompliancePolicy[], actions: ActionRegistry): void {
+  for (const policy of policies) {
+    for (const { type, ...parameters } of policy.actions) {
+      const place = `${policy.source}: policy ${policy.name}: action ${type}`;
+      const action = actions.get(type);
+      if (!action) {
+        throw new PolicyError(
+          `${place} does not exist; the actions are ${actions
+            .list()
+            .map((a) => a.type)
+            .join(', ')}`,
+        );
+      }
+      if (!action.resourceTypes.includes(policy.resource)) {
+        throw new PolicyError(`${place} acts on ${action.resourceTypes.join(', ')}, not on ${policy.resource}`);
+      }
+      try {
+        action.checkParameters(parameters);
+      } catch (error) {
+        throw new PolicyError(`${place}: ${(error as Error).message}`);
+      }
+    }
+  }
 }
 
 /**

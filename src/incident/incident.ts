@@ -19,7 +19,8 @@ export interface Incident {
   reason: string;
   openedAt: string;
   openedBy: string;
-  snapshot: { file: string; sha256: string; keyId: string };
+  /** `omissions`: what the snapshot leaves out (absent or empty when it holds everything). */
+  snapshot: { file: string; sha256: string; keyId: string; omissions?: string[] };
   /** What containment changed, and what it was before (release restores it). */
   containment: { action: string; previous: string | null };
   release: { at: string; by: string; acceptedRisk: string | null; failingRules: string[] } | null;

@@ -7,6 +7,7 @@ import {
   userArn,
 } from '../iam/index.ts';
 import type { AuditRecordRow, IamEntityKind, IamRoleRow, IamUserRow, ReadTx, Store } from '../storage/index.ts';
+import { everyRecord } from './audit-records.ts';
 
 /** A user or role to contain, as found before the snapshot. */
 export interface PrincipalTarget {
@@ -143,16 +144,19 @@ export async function principalEvidence(store: Store, target: PrincipalTarget, n
  * The sessions are found from their issuance records in the window, so sessions already expired count too.
  */
 export async function recordsByPrincipal(tx: ReadTx, arn: string, fromMs: number, toMs: number): Promise<number[]> {
-  const limit = 10_000;
-  const issued = (await tx.audit.search({ fromMs, toMs, eventType: 'iam:IssueSession', limit }))
-    .map((row) => ({ session: row.resource, details: issuanceDetails(row) }))
-    .filter((issue): issue is { session: string; details: Record<string, unknown> } => issue.session !== null);
+  // Every issuance in the window, however many: only who each session went to is kept of it.
+  const issued: Array<{ session: string; issuedTo: string; roleArn: string }> = [];
+  for await (const row of everyRecord(tx, { fromMs, toMs, eventType: 'iam:IssueSession' })) {
+    if (row.resource === null) continue;
+    const details = issuanceDetails(row);
+    issued.push({ session: row.resource, issuedTo: String(details.issuedTo), roleArn: String(details.roleArn) });
+  }
   const actors = new Set([arn]);
   for (let isGrowing = true; isGrowing; ) {
     isGrowing = false;
-    for (const { session, details } of issued) {
+    for (const { session, issuedTo, roleArn } of issued) {
       if (actors.has(session)) continue;
-      if (actors.has(String(details.issuedTo)) || actors.has(String(details.roleArn))) {
+      if (actors.has(issuedTo) || actors.has(roleArn)) {
         actors.add(session);
         isGrowing = true;
       }
@@ -160,7 +164,7 @@ export async function recordsByPrincipal(tx: ReadTx, arn: string, fromMs: number
   }
   const seqs: number[] = [];
   for (const principal of actors) {
-    for (const row of await tx.audit.search({ fromMs, toMs, principal, limit })) seqs.push(row.seq);
+    for await (const row of everyRecord(tx, { fromMs, toMs, principal })) seqs.push(row.seq);
   }
   return seqs;
 }

@@ -14,6 +14,7 @@ import type { SystemKeyring } from '../crypto/index.ts';
 import type { KeyAdmin, KeyDescription } from '../keys/index.ts';
 import type { QueueService } from '../queues/index.ts';
 import type { EventSourceMappingRow, FunctionVersionRow, QueueRow, Store } from '../storage/index.ts';
+import { everyRecord } from './audit-records.ts';
 import { type Incident, incidentOf, incidentRow, type TargetKind } from './incident.ts';
 import {
   containPrincipal,
@@ -24,7 +25,13 @@ import {
   recordsByPrincipal,
   releasePrincipal,
 } from './principal.ts';
-import { canonicalJson, type SnapshotContent, signSnapshot, snapshotSigningKey } from './snapshot.ts';
+import {
+  canonicalJson,
+  type SnapshotContent,
+  signSnapshot,
+  snapshotMessageLimits,
+  snapshotSigningKey,
+} from './snapshot.ts';
 
 export interface IncidentContext {
   store: Store;
@@ -59,7 +66,6 @@ interface Target {
 /** A refusal the operator can act on (unknown target, release while rules fail, …). */
 export class IncidentError extends Error {}
 
-const maxSnapshotMessages = 10_000;
 const defaultAuditWindowMs = 7 * 86_400_000;
 
 /** INC-YYYYMMDD-xxxxxx: the suffix is letters only, so no id reads as a card-number-long digit run. */
@@ -109,6 +115,7 @@ export class IncidentService {
       sha256: snapshot.sha256,
       keyId: snapshot.keyId,
       file: snapshot.file,
+      omissions: snapshot.omissions.join(' ') || null,
     });
     let previous: string | null;
     let action: string;
@@ -140,12 +147,21 @@ export class IncidentService {
       reason: options.reason,
       openedAt: new Date(now).toISOString(),
       openedBy: context.actor,
-      snapshot: { file: snapshot.file, sha256: snapshot.sha256, keyId: snapshot.keyId },
+      snapshot: {
+        file: snapshot.file,
+        sha256: snapshot.sha256,
+        keyId: snapshot.keyId,
+        ...(snapshot.omissions.length > 0 ? { omissions: snapshot.omissions } : {}),
+      },
       containment: { action, previous },
       release: null,
       timeline: [
         { time: new Date(now).toISOString(), event: 'opened', detail: options.reason },
-        { time: new Date(now).toISOString(), event: 'snapshot', detail: `${snapshot.file} sha256 ${snapshot.sha256}` },
+        {
+          time: new Date(now).toISOString(),
+          event: 'snapshot',
+          detail: `${snapshot.file} sha256 ${snapshot.sha256}${snapshot.omissions.map((omission) => `; PARTIAL: ${omission}`).join('')}`,
+        },
         { time: at, event: 'contained', detail: action },
       ],
     };
@@ -328,10 +344,11 @@ export class IncidentService {
     arn: string,
     target: Target,
     auditWindowMs: number,
-  ): Promise<{ file: string; sha256: string; keyId: string }> {
+  ): Promise<{ file: string; sha256: string; keyId: string; omissions: string[] }> {
     const { context } = this;
     const now = context.clock.now();
     const fromMs = now - auditWindowMs;
+    const omissions: string[] = [];
     let messages: SnapshotContent['messages'] = null;
     let sessions: SnapshotContent['sessions'] = null;
     let configuration: Record<string, unknown>;
@@ -355,31 +372,14 @@ export class IncidentService {
         counts,
       };
       policies = { queuePolicy: attributes['Policy'] ?? null };
-      messages = await context.store.read(async (tx) => {
-        const out: Array<Record<string, unknown>> = [];
-        for (let after = 0; out.length < maxSnapshotMessages; ) {
-          const page = await tx.scanPayloads(after, 1_000);
-          for (const sealed of page) {
-            if (sealed.queueId !== queue.id) continue;
-            const row = await tx.getMessage(queue.id, sealed.seq);
-            if (!row) continue;
-            // Still sealed, as stored: the snapshot never holds message plaintext.
-            out.push({
-              seq: row.seq,
-              messageId: row.messageId,
-              sentAtMs: row.sentAtMs,
-              visibleAtMs: row.visibleAtMs,
-              expiresAtMs: row.expiresAtMs,
-              receiveCount: row.receiveCount,
-              sizeBytes: row.sizeBytes,
-              sealedPayload: Buffer.from(row.payload).toString('base64'),
-            });
-          }
-          if (page.length < 1_000) break;
-          after = page[page.length - 1]!.seq;
-        }
-        return out;
-      });
+      const sealed = await this.sealedMessages(queue.id);
+      messages = sealed.messages;
+      if (sealed.leftOut.count > 0) {
+        const total = sealed.messages.length + sealed.leftOut.count;
+        omissions.push(
+          `messages: the oldest ${sealed.messages.length} of ${total} are in this snapshot; ${sealed.leftOut.count} newer ones (${sealed.leftOut.bytes} bytes sealed) are left out, as a snapshot holds at most ${snapshotMessageLimits.count} messages and ${snapshotMessageLimits.sealedBytes / 1_048_576} MiB of sealed payloads. They stay in the quarantined queue, which refuses receives, purge and deletion, until their retention period ends.`,
+        );
+      }
     } else if (target.function) {
       // The version's facts and the names of secret-looking variables: never the sealed environment or code.
       const { sealedEnvironment: _, ...version } = target.function.version ?? ({} as Partial<FunctionVersionRow>);
@@ -400,9 +400,9 @@ export class IncidentService {
     ).findings;
     // A principal's records are those about it and those of what it did.
     const resourceRecords = await context.store.read(async (tx) => {
-      const about = await tx.audit.search({ fromMs, toMs: now, resource: arn, limit: 10_000 });
-      const by = target.principal ? await recordsByPrincipal(tx, arn, fromMs, now) : [];
-      return [...new Set([...about.map((row) => row.seq), ...by])].sort((a, b) => a - b);
+      const seqs = new Set(target.principal ? await recordsByPrincipal(tx, arn, fromMs, now) : []);
+      for await (const row of everyRecord(tx, { fromMs, toMs: now, resource: arn })) seqs.add(row.seq);
+      return [...seqs].sort((a, b) => a - b);
     });
     let bundle: ExportBundle | null = null;
     let note: string | undefined;
@@ -432,6 +432,7 @@ export class IncidentService {
         export: bundle,
         ...(note ? { note } : {}),
       },
+      omissions,
     };
     const { key, isNew } = await snapshotSigningKey(context.store, context.keyring, now);
     if (isNew) await this.record('incident:CreateSigningKey', null, { keyId: key.keyId, algorithm: 'Ed25519' });
@@ -439,7 +440,56 @@ export class IncidentService {
     mkdirSync(context.snapshotDir, { recursive: true, mode: 0o700 });
     const file = join(context.snapshotDir, `${id}.snapshot.json`);
     writeFileSync(file, `${JSON.stringify(snapshot)}\n`, { mode: 0o400, flag: 'wx' });
-    return { file, sha256: snapshot.sha256, keyId: snapshot.keyId };
+    return { file, sha256: snapshot.sha256, keyId: snapshot.keyId, omissions };
+  }
+
+  /**
+   * A queue's messages still sealed, as stored (the snapshot never holds message plaintext), oldest first and
+   * as many as `snapshotMessageLimits` allow; the rest are counted, never silently dropped.
+   */
+  private async sealedMessages(queueId: number): Promise<{
+    messages: Array<Record<string, unknown>>;
+    leftOut: { count: number; bytes: number };
+  }> {
+    // Small pages: payloads run to 1 MiB each, and a page is held whole.
+    const pageSize = 100;
+    return this.context.store.read(async (tx) => {
+      const messages: Array<Record<string, unknown>> = [];
+      const leftOut = { count: 0, bytes: 0 };
+      let bytes = 0;
+      for (let after = 0; ; ) {
+        const page = await tx.scanPayloads(after, pageSize);
+        for (const sealed of page) {
+          if (sealed.queueId !== queueId) continue;
+          const size = sealed.payload.byteLength;
+          const isFull =
+            leftOut.count > 0 ||
+            messages.length >= snapshotMessageLimits.count ||
+            bytes + size > snapshotMessageLimits.sealedBytes;
+          if (isFull) {
+            leftOut.count++;
+            leftOut.bytes += size;
+            continue;
+          }
+          const row = await tx.getMessage(queueId, sealed.seq);
+          if (!row) continue;
+          bytes += size;
+          messages.push({
+            seq: row.seq,
+            messageId: row.messageId,
+            sentAtMs: row.sentAtMs,
+            visibleAtMs: row.visibleAtMs,
+            expiresAtMs: row.expiresAtMs,
+            receiveCount: row.receiveCount,
+            sizeBytes: row.sizeBytes,
+            sealedPayload: Buffer.from(row.payload).toString('base64'),
+          });
+        }
+        if (page.length < pageSize) break;
+        after = page[page.length - 1]!.seq;
+      }
+      return { messages, leftOut };
+    });
   }
 
   private async record(

@@ -34,7 +34,18 @@ export interface SnapshotContent {
   messages: Array<Record<string, unknown>> | null;
   findings: unknown[];
   audit: { from: string; to: string; resourceRecords: number[]; export: ExportBundle | null; note?: string };
+  /**
+   * What the snapshot leaves out, each in words (how much, why, where the rest is); empty when it holds
+   * everything. Absent from snapshots taken before it was recorded.
+   */
+  omissions?: string[];
 }
+
+/**
+ * How many sealed messages a snapshot holds, the oldest first: the file is one signed JSON document built in
+ * memory, so a queue of many (or large) messages is snapshotted in part, and the snapshot says so.
+ */
+export const snapshotMessageLimits = { count: 10_000, sealedBytes: 128 * 1_048_576 };
 
 export interface ForensicSnapshot {
   format: 'pciq-forensic-snapshot/1';
@@ -91,6 +102,8 @@ export interface SnapshotVerification {
   isValid: boolean;
   problems: string[];
   notes: string[];
+  /** What the snapshot says it leaves out: a valid snapshot may still be partial. */
+  omissions: string[];
   sha256: string | null;
   keyId: string | null;
 }
@@ -106,14 +119,21 @@ export function verifySnapshot(text: string, pinnedKeyIds: readonly string[] = [
   try {
     snapshot = JSON.parse(text) as ForensicSnapshot;
   } catch {
-    return { isValid: false, problems: ['the file is not JSON'], notes, sha256: null, keyId: null };
+    return { isValid: false, problems: ['the file is not JSON'], notes, omissions: [], sha256: null, keyId: null };
   }
   if (
     snapshot?.format !== 'pciq-forensic-snapshot/1' ||
     typeof snapshot.content !== 'object' ||
     snapshot.content === null
   ) {
-    return { isValid: false, problems: ['not a pciq forensic snapshot (format 1)'], notes, sha256: null, keyId: null };
+    return {
+      isValid: false,
+      problems: ['not a pciq forensic snapshot (format 1)'],
+      notes,
+      omissions: [],
+      sha256: null,
+      keyId: null,
+    };
   }
   const sha256 = createHash('sha256').update(canonicalJson(snapshot.content)).digest('hex');
   if (sha256 !== snapshot.sha256) problems.push('content altered: its SHA-256 does not match the one signed');
@@ -139,5 +159,6 @@ export function verifySnapshot(text: string, pinnedKeyIds: readonly string[] = [
     for (const finding of audit.findings)
       (finding.isFailure ? problems : notes).push(`audit export: ${finding.message}`);
   }
-  return { isValid: problems.length === 0, problems, notes, sha256, keyId };
+  const omissions = Array.isArray(snapshot.content.omissions) ? snapshot.content.omissions.map(String) : [];
+  return { isValid: problems.length === 0, problems, notes, omissions, sha256, keyId };
 }

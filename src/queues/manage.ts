@@ -13,7 +13,7 @@ import {
   readableAttributeNames,
   settingsOf,
 } from './queue-attributes.ts';
-import { allowsSource, parseRedriveAllowPolicy, parseRedrivePolicy } from './redrive.ts';
+import { allowsSource, namesAsDeadLetterQueue, parseRedriveAllowPolicy, parseRedrivePolicy } from './redrive.ts';
 import { validateTags } from './tags.ts';
 
 export interface CreateQueueInput {
@@ -150,6 +150,21 @@ function page(context: QueueContext, rows: QueueRow[], limit: number, paginated:
   };
 }
 
+/** The queues of an account whose RedrivePolicy names `dlqArn`, in name order after `afterName`. */
+export async function* deadLetterSources(
+  tx: ReadTx,
+  accountId: string,
+  dlqArn: string,
+  afterName = '',
+): AsyncGenerator<QueueRow> {
+  for (let cursor = afterName; ; ) {
+    const batch = await tx.listQueues(accountId, '', cursor, 500);
+    for (const queue of batch) if (namesAsDeadLetterQueue(queue.attributes, dlqArn)) yield queue;
+    if (batch.length < 500) return;
+    cursor = batch[batch.length - 1]!.name;
+  }
+}
+
 export async function listDeadLetterSourceQueues(
   context: QueueContext,
   address: QueueAddress,
@@ -160,19 +175,27 @@ export async function listDeadLetterSourceQueues(
   const limit = options.maxResults ?? limits.listQueuesMaxResults;
   return context.store.read(async (tx) => {
     const dlq = await requireQueue(tx, address);
-    const dlqArn = arnOf(context, dlq);
     const sources: QueueRow[] = [];
-    let cursor = after;
-    for (;;) {
-      const batch = await tx.listQueues(address.accountId, '', cursor, 500);
-      for (const queue of batch) {
-        const redrive = queue.attributes['RedrivePolicy'];
-        if (redrive && parseRedrivePolicy(redrive).deadLetterTargetArn === dlqArn) sources.push(queue);
-      }
-      if (batch.length < 500 || sources.length > limit) break;
-      cursor = batch[batch.length - 1]!.name;
+    for await (const queue of deadLetterSources(tx, address.accountId, arnOf(context, dlq), after)) {
+      sources.push(queue);
+      if (sources.length > limit) break;
     }
     return page(context, sources, limit, options.maxResults !== undefined);
+  });
+}
+
+/**
+ * The ARNs of every queue whose RedrivePolicy names `address`: where a message move task without a
+ * DestinationArn returns its messages. Empty when the queue does not exist (the task's start says so).
+ */
+export async function deadLetterSourceArns(context: QueueContext, address: QueueAddress): Promise<string[]> {
+  return context.store.read(async (tx) => {
+    const dlq = await tx.getQueueByName(address.accountId, address.name);
+    if (!dlq) return [];
+    const arns: string[] = [];
+    for await (const queue of deadLetterSources(tx, address.accountId, arnOf(context, dlq)))
+      arns.push(arnOf(context, queue));
+    return arns;
   });
 }
 

@@ -2,10 +2,11 @@ import { type Caller, invalidParameter, newMessageId, PciqError, parseQueueArn, 
 import type { MoveTaskRow, QueueRow, ReadTx, WriteTx } from '../storage/index.ts';
 import { arnOf, type QueueContext, sealingKeyOf } from './context.ts';
 import { limits } from './limits.ts';
+import { deadLetterSources } from './manage.ts';
 import { openMessage, sealMessage } from './message-payload.ts';
 import { quarantineOf, refuseIfQuarantined } from './quarantine.ts';
 import { settingsOf } from './queue-attributes.ts';
-import { parseRedrivePolicy } from './redrive.ts';
+import { namesAsDeadLetterQueue } from './redrive.ts';
 
 export interface MoveTaskView {
   taskHandle: string;
@@ -38,16 +39,8 @@ async function queueByArn(tx: ReadTx, caller: Caller, arn: string, parameter: st
 }
 
 async function isDeadLetterQueue(tx: ReadTx, accountId: string, arn: string): Promise<boolean> {
-  let after = '';
-  for (;;) {
-    const batch = await tx.listQueues(accountId, '', after, 500);
-    for (const queue of batch) {
-      const redrive = queue.attributes['RedrivePolicy'];
-      if (redrive && parseRedrivePolicy(redrive).deadLetterTargetArn === arn) return true;
-    }
-    if (batch.length < 500) return false;
-    after = batch[batch.length - 1]!.name;
-  }
+  for await (const _ of deadLetterSources(tx, accountId, arn)) return true;
+  return false;
 }
 
 export async function startMessageMoveTask(
@@ -231,6 +224,17 @@ async function advanceOne(context: QueueContext, tx: WriteTx, task: MoveTaskRow,
         failureReason: destinationArn
           ? 'AWS.SimpleQueueService.NonExistentQueue'
           : 'A message has no source queue to return to; give a DestinationArn.',
+      });
+      return;
+    }
+    // The task's start authorized sends to the queues that name the source as their dead-letter queue, and
+    // only to those: a message from a queue that no longer does is not sent there on the starter's behalf.
+    if (task.destinationArn === null && !namesAsDeadLetterQueue(destination.attributes, task.sourceArn)) {
+      await tx.updateMoveTask({
+        ...task,
+        movedCount: task.movedCount + moved,
+        status: 'FAILED',
+        failureReason: `A message's source queue ${destinationArn} no longer names this queue as its dead-letter queue, so the task's start did not authorize sending to it; give a DestinationArn.`,
       });
       return;
     }

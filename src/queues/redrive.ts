@@ -48,6 +48,12 @@ export function parseRedrivePolicy(canonical: string): RedrivePolicy {
   return JSON.parse(canonical) as RedrivePolicy;
 }
 
+/** Whether a queue's RedrivePolicy names `dlqArn` as its dead-letter queue. */
+export function namesAsDeadLetterQueue(attributes: Record<string, string>, dlqArn: string): boolean {
+  const redrive = attributes['RedrivePolicy'];
+  return redrive !== undefined && parseRedrivePolicy(redrive).deadLetterTargetArn === dlqArn;
+}
+
 export function normalizeRedriveAllowPolicy(text: string): string {
   const value = parseObject('RedriveAllowPolicy', text);
   const permission = value['redrivePermission'];

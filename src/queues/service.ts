@@ -14,6 +14,7 @@ import { ReceiveWaiters } from './long-poll.ts';
 import {
   type CreateQueueInput,
   createQueue,
+  deadLetterSourceArns,
   deleteQueue,
   getQueueAttributes,
   getQueueUrl,
@@ -91,6 +92,7 @@ export class QueueService {
   setQuarantine = (address: QueueAddress, incident: string | null) => setQuarantine(this.context, address, incident);
   listDeadLetterSourceQueues = (address: QueueAddress, options: { maxResults?: number; nextToken?: string }) =>
     listDeadLetterSourceQueues(this.context, address, options);
+  deadLetterSourceArns = (address: QueueAddress) => deadLetterSourceArns(this.context, address);
   addPermission = (
     address: QueueAddress,
     input: { label: string; accountIds: readonly string[]; actions: readonly string[] },

@@ -109,3 +109,96 @@ describe('remediation records', () => {
     assert.equal(details.afterDigest, stateDigest({ Policy: null }));
   });
 });
+
+describe('queue remediation', () => {
+  let h: ComplianceHarness;
+  before(async () => {
+    h = await new ComplianceHarness().open();
+  });
+  after(() => h.close());
+
+  /** Carries out the plan of one policy on the harness's queues, as `pciq compliance apply` would. */
+  async function remediate(policy: string) {
+    const context = actionContextOf(h);
+    const actions = defaultActions();
+    const scan = await h.scanner.scan(h.context(), { trigger: 'on-demand', policies: new Set([policy]) });
+    const changes = await proposeChanges(scan.findings, scan.resources, h.scanner, actions, context);
+    const remediator = new Remediator(actions, context);
+    for (const change of changes) {
+      const outcome = await remediator.execute(change, { planId: 'p', approvedBy: 'alice' });
+      assert.equal(outcome.outcome, 'success', outcome.error);
+    }
+    return changes;
+  }
+
+  /** Every finding on the queue that fails, by rule. */
+  async function failingRules(name: string): Promise<string[]> {
+    const scan = await h.scanner.scan(h.context(), { trigger: 'on-demand', resourceIds: new Set([h.queueArn(name)]) });
+    return scan.findings.filter((finding) => finding.status === 'fail').map((finding) => finding.rule);
+  }
+
+  it('gives a queue a dead-letter queue that passes the retention rule, with the documented need of its source', async () => {
+    await h.createQueue('payments');
+    await h.createQueue('settlements', { MessageRetentionPeriod: '604800' });
+    await h.queues.tagQueue({ accountId: account, name: 'settlements' }, { 'pciq:retention-need': '7d' });
+    const changes = await remediate('queue-without-dead-letter-queue');
+    assert.deepEqual(changes.map((change) => change.resource).sort(), [
+      h.queueArn('payments'),
+      h.queueArn('settlements'),
+    ]);
+
+    // The dead-letter queues fail no rule their sources pass (both are under alias/aws/sqs, a finding of its own).
+    for (const name of ['payments', 'settlements']) {
+      const source = await failingRules(name);
+      const dlq = await failingRules(`${name}-dlq`);
+      assert.deepEqual(
+        dlq.filter((rule) => !source.includes(rule)),
+        [],
+        `${name}-dlq fails ${dlq.join(', ')}`,
+      );
+      assert.ok(!dlq.includes('queue-retention-exceeds-need'));
+    }
+    const retentionOf = async (name: string) =>
+      (await h.queues.getQueueAttributes({ accountId: account, name }, ['MessageRetentionPeriod']))[
+        'MessageRetentionPeriod'
+      ];
+    assert.equal(await retentionOf('payments-dlq'), '345600', 'no longer than the default need of 4 days');
+    assert.equal(await retentionOf('settlements-dlq'), '604800');
+    assert.deepEqual(await h.queues.listQueueTags({ accountId: account, name: 'settlements-dlq' }), {
+      'pciq:retention-need': '7d',
+    });
+  });
+
+  it('uses a dead-letter queue of that name its owner created, instead of failing', async () => {
+    await h.createQueue('invoices-dlq', { MessageRetentionPeriod: '86400' });
+    await h.createQueue('invoices');
+    await remediate('queue-without-dead-letter-queue');
+    const { RedrivePolicy } = await h.queues.getQueueAttributes({ accountId: account, name: 'invoices' }, [
+      'RedrivePolicy',
+    ]);
+    assert.equal(JSON.parse(RedrivePolicy!).deadLetterTargetArn, h.queueArn('invoices-dlq'));
+    const { MessageRetentionPeriod } = await h.queues.getQueueAttributes({ accountId: account, name: 'invoices-dlq' }, [
+      'MessageRetentionPeriod',
+    ]);
+    assert.equal(MessageRetentionPeriod, '86400', "the owner's settings stay");
+  });
+
+  it('does not shorten the retention of a queue whose documented need does not read', async () => {
+    await h.createQueue('ledger', { MessageRetentionPeriod: '604800' });
+    await h.queues.tagQueue({ accountId: account, name: 'ledger' }, { 'pciq:retention-need': '7 days' });
+    const scan = await h.scanner.scan(h.context(), {
+      trigger: 'on-demand',
+      policies: new Set(['queue-retention-exceeds-need']),
+      resourceIds: new Set([h.queueArn('ledger')]),
+    });
+    assert.equal(scan.findings[0]?.status, 'fail', 'the finding asks for the tag to be fixed');
+    const changes = await proposeChanges(
+      scan.findings,
+      scan.resources,
+      h.scanner,
+      defaultActions(),
+      actionContextOf(h),
+    );
+    assert.deepEqual(changes, [], 'no guess at 4 days deletes what the owner meant to keep for 7');
+  });
+});

@@ -344,6 +344,35 @@ describe('continuous compliance on pciq serve', () => {
     assert.ok(remediations.some((row) => row.planId !== null));
   });
 
+  it('refuses policies whose actions do not exist, act on other resources or have bad parameters, naming them', async () => {
+    const file = join(data.dataDir, '..', 'actions.json');
+    const policyWith = (resource: string, action: Record<string, unknown>) =>
+      JSON.stringify({
+        policies: [{ name: 'custom-dlq', resource, filters: [], actions: [action], autoRemediate: true }],
+      });
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      [
+        'queue',
+        { type: 'set-dead-letter-que' },
+        /policy custom-dlq: action set-dead-letter-que does not exist; the actions are .*set-dead-letter-queue/,
+      ],
+      ['kms-key', { type: 'set-dead-letter-queue' }, /action set-dead-letter-queue acts on queue, not on kms-key/],
+      [
+        'queue',
+        { type: 'set-dead-letter-queue', maxReceiveCount: 0 },
+        /action set-dead-letter-queue: parameter maxReceiveCount must be a whole number from 1 to 1000/,
+      ],
+    ];
+    for (const [resource, action, message] of cases) {
+      writeFileSync(file, policyWith(resource, action));
+      const scan = await pciqAsync(['compliance', 'scan', '--policies', file, ...args]);
+      assert.equal(scan.status, 1, scan.stdout);
+      assert.match(scan.stderr, message);
+    }
+    writeFileSync(file, policyWith('queue', { type: 'quarantine', reason: 'exposed' }));
+    assert.equal((await pciqAsync(['compliance', 'policies', '--policies', file, ...args])).status, 0);
+  });
+
   it('reverts a remediation by writing the state before it back', async () => {
     const { remediations } = await pciqJsonAsync<{
       remediations: Array<{ id: number; action: string; resource: string }>;

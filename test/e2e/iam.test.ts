@@ -649,6 +649,53 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     assert.ok(TaskHandle);
   });
 
+  it('lets a message move task without a destination return messages only to sources its starter may send to', async () => {
+    await adminSqs.send(new CreateQueueCommand({ QueueName: 'return-dlq' }));
+    const redrive = JSON.stringify({ deadLetterTargetArn: queueArn('return-dlq'), maxReceiveCount: '1' });
+    for (const name of ['return-payments', 'return-refunds'])
+      await adminSqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { RedrivePolicy: redrive } }));
+    const mayReturnTo = (sources: string[]) =>
+      iam.send(
+        new PutUserPolicyCommand({
+          UserName: 'returner',
+          PolicyName: 'redrive',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: [
+                  'sqs:StartMessageMoveTask',
+                  'sqs:ReceiveMessage',
+                  'sqs:DeleteMessage',
+                  'sqs:GetQueueAttributes',
+                ],
+                Resource: queueArn('return-dlq'),
+              },
+              ...sources.map((source) => ({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn(source) })),
+            ],
+          }),
+        }),
+      );
+    await iam.send(new CreateUserCommand({ UserName: 'returner' }));
+    await mayReturnTo(['return-payments']);
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'returner' }));
+    const returner = sqsClient(endpoint, data.bootstrap, {
+      accessKeyId: AccessKey!.AccessKeyId!,
+      secretAccessKey: AccessKey!.SecretAccessKey!,
+    });
+    clients.push(returner);
+    const start = () => returner.send(new StartMessageMoveTaskCommand({ SourceArn: queueArn('return-dlq') }));
+    // Both queues name the DLQ: its messages may go back to either, so both sends must be allowed.
+    await assert.rejects(
+      start(),
+      isAccessDenied(/perform: sqs:SendMessage on resource: .*return-refunds because no identity-based policy/),
+    );
+    await mayReturnTo(['return-payments', 'return-refunds']);
+    const { TaskHandle } = await start();
+    assert.ok(TaskHandle);
+  });
+
   it('lets a delegate create users only with the permissions boundary it must set (iam:PermissionsBoundary)', async () => {
     const account = data.bootstrap.accountId;
     const { Policy: boundary } = await iam.send(

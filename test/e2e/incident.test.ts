@@ -13,6 +13,7 @@ import {
   ListMessageMoveTasksCommand,
   PurgeQueueCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
   type SQSClient,
@@ -514,5 +515,48 @@ describe('incident response on pciq serve', () => {
     const unknown = await pciqAsync(['incident', 'quarantine', 'principal', 'nobody', '--reason', 'r', ...args]);
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /there is no user or role nobody in account \d{12}/);
+  });
+
+  it('says loudly, in the incident and its snapshot, how many messages a partial snapshot leaves out', async () => {
+    const backlog = (await sqs.send(new CreateQueueCommand({ QueueName: 'backlog' }))).QueueUrl!;
+    // One message more than a snapshot holds, ten per batch, a few batches at a time.
+    const total = 10_001;
+    const batches = Array.from({ length: Math.ceil(total / 10) }, (_, batch) =>
+      Array.from({ length: Math.min(10, total - batch * 10) }, (_, i) => ({
+        Id: `m${i}`,
+        MessageBody: `order ${batch * 10 + i}`,
+      })),
+    );
+    for (let next = 0; next < batches.length; next += 20) {
+      await Promise.all(
+        batches
+          .slice(next, next + 20)
+          .map((Entries) => sqs.send(new SendMessageBatchCommand({ QueueUrl: backlog, Entries }))),
+      );
+    }
+    const result = await pciqAsync(['incident', 'quarantine', 'queue', 'backlog', '--reason', 'flood', ...args]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /PARTIAL: messages: the oldest 10000 of 10001 are in this snapshot; 1 newer ones/);
+    const file = /snapshot +(\S+)/.exec(result.stdout)![1]!;
+    const snapshot = JSON.parse(readFileSync(file, 'utf8')) as {
+      content: { messages: unknown[]; omissions: string[] };
+    };
+    assert.equal(snapshot.content.messages.length, 10_000);
+    assert.equal(snapshot.content.omissions.length, 1);
+    assert.match(snapshot.content.omissions[0]!, /1 newer ones .* left out/);
+    const verified = await pciqAsync(['incident', 'snapshot', 'verify', file]);
+    assert.equal(verified.status, 0, verified.stdout);
+    assert.match(verified.stdout, /^PARTIAL {2}messages: the oldest 10000 of 10001/m);
+    const id = /^(INC-\S+)/.exec(result.stdout)![1]!;
+    const shown = await pciqJsonAsync<{ snapshot: { omissions: string[] } }>([
+      'incident',
+      'show',
+      id,
+      '--json',
+      ...args,
+    ]);
+    assert.deepEqual(shown.snapshot.omissions, snapshot.content.omissions);
+    const released = await pciqAsync(['incident', 'release', id, '--accept-risk', 'load test', ...args]);
+    assert.equal(released.status, 0, released.stderr);
   });
 });

@@ -21,6 +21,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
+  SetQueueAttributesCommand,
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
@@ -188,6 +189,30 @@ describe('SQS requests are authorized on the KMS key of their queue', () => {
       isKmsAccessDenied('kms:Decrypt', keyArn),
     );
     assert.equal(await visibleCount(dlqUrl), 1, 'nothing was moved');
+  });
+
+  it('refuses a message move task back to a source queue whose key the caller may not use to send', async () => {
+    const { QueueUrl: dlqUrl } = await admin.send(new CreateQueueCommand({ QueueName: 'plain-dlq' }));
+    const dlqArn = (await admin.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] })))
+      .Attributes!.QueueArn!;
+    const { keyArn, queueUrl: sourceUrl } = await cmkQueue('sealed-origin');
+    await admin.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: sourceUrl,
+        Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: '1' }) },
+      }),
+    );
+    const user = await userWith('returner', [{ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }]);
+    await assert.rejects(
+      user.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn })),
+      isKmsAccessDenied('kms:GenerateDataKey', keyArn),
+    );
+    const allowed = await userWith('key-returner', [
+      { Effect: 'Allow', Action: 'sqs:*', Resource: '*' },
+      { Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: keyArn },
+    ]);
+    const { TaskHandle } = await allowed.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }));
+    assert.ok(TaskHandle);
   });
 
   it('refuses alias/aws/sqs to an explicit Deny on the managed key', async () => {

@@ -138,6 +138,26 @@ describe('dead-letter queues and redrive', () => {
     assert.deepEqual([failed?.status, failed?.failureReason], ['FAILED', 'AWS.SimpleQueueService.NonExistentQueue']);
   });
 
+  it('fails a move task back to the sources when a source no longer names the dead-letter queue', async () => {
+    const { dlq, source } = await withDlq(1);
+    const other = await h.createQueue('other-dlq');
+    await h.send(source, 'm');
+    await h.bodies(source);
+    h.clock.advance(10_000);
+    await h.bodies(source);
+    // The task's start authorized sends to the queues naming the DLQ; this one stops naming it afterwards.
+    await h.service.startMessageMoveTask(caller, { sourceArn: h.arnOf(dlq) });
+    await h.service.setQueueAttributes(source, {
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: h.arnOf(other), maxReceiveCount: '1' }),
+    });
+    await h.service.advanceMoveTasks(1);
+    const [failed] = await h.service.listMessageMoveTasks(caller, { sourceArn: h.arnOf(dlq) });
+    assert.equal(failed?.status, 'FAILED');
+    assert.match(failed?.failureReason ?? '', /no longer names this queue as its dead-letter queue.*DestinationArn/);
+    assert.deepEqual(await h.bodies(source), [], 'nothing went back to the source');
+    assert.equal((await h.receive(dlq)).length, 1, 'the message stays in the dead-letter queue');
+  });
+
   it('answers a cancel with a malformed handle, an unknown source or an unknown task as SQS does', async () => {
     const { dlq } = await withDlq(1);
     const forged = (sourceArn: string) =>

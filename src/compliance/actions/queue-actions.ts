@@ -1,7 +1,7 @@
-import { parseQueueArn, type QueueAddress } from '../../core/index.ts';
+import { isPciqError, parseQueueArn, type QueueAddress } from '../../core/index.ts';
 import type { ActionContext, ManagedState, RemediationAction } from '../action.ts';
 import { withoutWildcardStatements } from '../policy-statements.ts';
-import { defaultRetentionNeedSec, retentionNeedOf } from '../resources/queues.ts';
+import { defaultRetentionNeedSec, retentionNeedOf, retentionNeedTag } from '../resources/queues.ts';
 
 function addressOf(arn: string): QueueAddress {
   const parsed = parseQueueArn(arn);
@@ -72,7 +72,7 @@ export const setDeadLetterQueueAction: RemediationAction = {
   type: 'set-dead-letter-queue',
   resourceTypes: ['queue'],
   description:
-    'Creates NAME-dlq (same type and key) if missing and sets RedrivePolicy with `maxReceiveCount` (default 5)',
+    'Creates NAME-dlq (same type, key and retention need) if missing and sets RedrivePolicy with `maxReceiveCount` (default 5)',
   isReversible: true,
   checkParameters(parameters) {
     const count = parameters.maxReceiveCount ?? 5;
@@ -102,18 +102,40 @@ export const setDeadLetterQueueAction: RemediationAction = {
     const redrive = state.RedrivePolicy as string | null;
     if (redrive) {
       const target = parseQueueArn((JSON.parse(redrive) as { deadLetterTargetArn: string }).deadLetterTargetArn)!;
-      const source = await attributesOf(resource.id, context, ['KmsMasterKeyId']);
-      const attributes: Record<string, string> = { MessageRetentionPeriod: '1209600' };
-      if (source['KmsMasterKeyId']) attributes['KmsMasterKeyId'] = source['KmsMasterKeyId'];
-      if (target.name.endsWith('.fifo')) attributes['FifoQueue'] = 'true';
-      await context.queues.createQueue(
-        { accountId: target.accountId, principalArn: 'pciq', accessKeyId: 'pciq', senderId: 'pciq' },
-        { name: target.name, attributes, tags: {} },
-      );
+      await createDeadLetterQueue(resource.id, { accountId: target.accountId, name: target.name }, context);
     }
     await writeAttribute(resource.id, 'RedrivePolicy', redrive, context);
   },
 };
+
+/**
+ * Creates a source queue's dead-letter queue as the rules want it: sealed under the source's key, and keeping
+ * messages no longer than the source's documented retention need (with the same `pciq:retention-need` tag).
+ * A standard queue's dead letter expires when it would have in the source (its retention counts from its
+ * first send), so the dead-letter queue holds nothing longer than the source may. One that exists is used.
+ */
+async function createDeadLetterQueue(sourceArn: string, target: QueueAddress, context: ActionContext): Promise<void> {
+  const source = await attributesOf(sourceArn, context, ['KmsMasterKeyId', 'MessageRetentionPeriod']);
+  const sourceTags = await context.queues.listQueueTags(addressOf(sourceArn));
+  const documentedNeed = retentionNeedOf(sourceTags);
+  const need = documentedNeed ?? defaultRetentionNeedSec;
+  const retentionSec = Math.max(60, Math.min(Number(source['MessageRetentionPeriod']), need));
+  const attributes: Record<string, string> = { MessageRetentionPeriod: String(retentionSec) };
+  if (source['KmsMasterKeyId']) attributes['KmsMasterKeyId'] = source['KmsMasterKeyId'];
+  if (target.name.endsWith('.fifo')) attributes['FifoQueue'] = 'true';
+  const documented = sourceTags[retentionNeedTag];
+  const tags: Record<string, string> =
+    documented !== undefined && documentedNeed !== null ? { [retentionNeedTag]: documented } : {};
+  try {
+    await context.queues.createQueue(
+      { accountId: target.accountId, principalArn: 'pciq', accessKeyId: 'pciq', senderId: 'pciq' },
+      { name: target.name, attributes, tags },
+    );
+  } catch (error) {
+    // Created by its owner with other settings: the queue of that name is the dead-letter queue all the same.
+    if (!isPciqError(error) || error.code !== 'QueueNameExists') throw error;
+  }
+}
 
 /** Removes the statements of a queue policy that allow everyone or every action (PCI DSS 7.2.1, 7.2.2). */
 export const removeWildcardStatementsAction: RemediationAction = {
@@ -154,7 +176,8 @@ export const removeWildcardStatementsAction: RemediationAction = {
 export const limitRetentionAction: RemediationAction = {
   type: 'limit-retention',
   resourceTypes: ['queue'],
-  description: 'Sets MessageRetentionPeriod to the documented need (tag pciq:retention-need, else 4 days)',
+  description:
+    'Sets MessageRetentionPeriod to the documented need (tag pciq:retention-need, else 4 days); nothing while the tag does not read',
   isReversible: true,
   checkParameters() {},
   async read(resource, context) {
@@ -163,7 +186,10 @@ export const limitRetentionAction: RemediationAction = {
   },
   async propose(resource, _parameters, context) {
     const before = await this.read(resource, context);
-    const need = retentionNeedOf((resource.data.tags as Record<string, string>) ?? {}) ?? defaultRetentionNeedSec;
+    // A need documented in a form that does not read (`7 days`) is a need all the same: guessing 4 days would
+    // delete what its owner meant to keep. The fix is the tag, as the finding's remediation says.
+    const need = retentionNeedOf((resource.data.tags as Record<string, string>) ?? {});
+    if (need === null) return undefined;
     const target = Math.max(60, need);
     if ((before.MessageRetentionPeriod as number) <= target) return undefined;
     return {

@@ -73,7 +73,7 @@ function statusExtended(finding: Finding): string {
     .map((c) => `${c.key} ${c.op} ${JSON.stringify(c.expected)} (found ${JSON.stringify(c.actual)})`)
     .join('; ');
   const muted = finding.muted
-    ? ` Muted by ${finding.muted.owner} until ${finding.muted.expiresAt}: ${finding.muted.reason}.`
+    ? ` Muted by ${finding.muted.createdBy} (owner ${finding.muted.owner}) until ${finding.muted.expiresAt}: ${finding.muted.reason}.`
     : '';
   return `${finding.evidence.description} Evidence: ${evidence}.${muted}`;
 }

@@ -1,4 +1,5 @@
 import type { Finding } from '../findings.ts';
+import type { Mute } from '../mutelist.ts';
 import type { InventoryItem, PciReport, RequirementReport } from './model.ts';
 
 function escapeHtml(value: unknown): string {
@@ -57,6 +58,21 @@ function historyChart(history: PciReport['history']): string {
 <polyline fill="none" stroke="#1565c0" stroke-width="2" points="${points.join(' ')}"/>${dots.join('')}</svg>`;
 }
 
+/** Who accepted a failure, answerable for it, why, and until when. */
+function muteText(mute: Mute): string {
+  return `Muted by ${mute.createdBy} (owner ${mute.owner}) until ${mute.expiresAt.slice(0, 10)}: ${mute.reason}`;
+}
+
+/** A requirement whose failures are all muted says so, and by whom, where a passing one says PASS. */
+function muteList(mutes: readonly Mute[]): string {
+  if (mutes.length === 0) return '';
+  const items = mutes.map(
+    (mute) =>
+      `<li><strong>${escapeHtml(mute.rule === '*' ? 'every rule' : mute.rule)}</strong> on ${escapeHtml(mute.resource)}: ${escapeHtml(muteText(mute))}</li>`,
+  );
+  return `<div class="mutes"><strong>Failing checks accepted as risks (muted)</strong><ul>${items.join('')}</ul></div>`;
+}
+
 function findingRows(findings: readonly Finding[]): string {
   if (findings.length === 0)
     return '<p class="none">No pciq rule covers this requirement: the operator provides its evidence.</p>';
@@ -65,9 +81,7 @@ function findingRows(findings: readonly Finding[]): string {
     const evidence = finding.evidence.comparisons
       .map((c) => `${c.key} ${c.op} ${JSON.stringify(c.expected)} → ${JSON.stringify(c.actual)}`)
       .join('; ');
-    const mute = finding.muted
-      ? `<div class="mute">Muted by ${escapeHtml(finding.muted.owner)} until ${escapeHtml(finding.muted.expiresAt.slice(0, 10))}: ${escapeHtml(finding.muted.reason)}</div>`
-      : '';
+    const mute = finding.muted ? `<div class="mute">${escapeHtml(muteText(finding.muted))}</div>` : '';
     return `<tr class="${status.toLowerCase()}"><td><span class="badge ${status.toLowerCase()}">${status}</span></td><td>${escapeHtml(finding.severity)}</td><td><strong>${escapeHtml(finding.rule)}</strong><div>${escapeHtml(finding.evidence.description)}</div>${mute}</td><td class="resource">${escapeHtml(finding.resource)}</td><td>${escapeHtml(finding.requirements.join(', '))}</td><td class="evidence">${escapeHtml(evidence)}${finding.evidence.detail ? `<div>${escapeHtml(finding.evidence.detail)}</div>` : ''}</td><td>${finding.status === 'pass' ? '' : escapeHtml(finding.remediation)}</td></tr>`;
   });
   return `<table><thead><tr><th>Status</th><th>Severity</th><th>Check</th><th>Resource</th><th>Req.</th><th>Evidence</th><th>Remediation</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
@@ -90,7 +104,8 @@ table{border-collapse:collapse;width:100%;font-size:12px;margin:.5rem 0}th,td{bo
 th{background:#eceff1}.badge{font-weight:bold;padding:1px 6px;border-radius:3px;color:#fff}.badge.pass{background:${colors.pass}}
 .badge.fail{background:${colors.fail}}.badge.muted{background:${colors.muted}}tr.muted{color:#616161}.mute{font-style:italic;color:#616161}
 .resource,.evidence{word-break:break-all;font-family:ui-monospace,monospace;font-size:11px}.none{color:#616161;font-style:italic}
-.score{font-size:2.5rem;font-weight:bold}.status-pass{color:${colors.pass}}.status-fail{color:${colors.fail}}.status-not-assessed{color:#616161}
+.score{font-size:2.5rem;font-weight:bold}.status-pass{color:${colors.pass}}.status-fail{color:${colors.fail}}.status-muted{color:#616161}.status-not-assessed{color:#616161}
+.mutes{background:#f5f5f5;padding:.5rem;margin:.5rem 0;font-size:13px}
 .split{display:grid;grid-template-columns:1fr 1fr;gap:1rem;font-size:13px}.split div{background:#f5f5f5;padding:.5rem}
 .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
 @media print{body{margin:1cm}section.requirement{break-inside:avoid-page}h2{break-after:avoid}a{color:inherit;text-decoration:none}}
@@ -105,6 +120,7 @@ export function reportHtml(report: PciReport): string {
     ) => `<section class="requirement" id="requirement-${escapeHtml(requirement.id)}" data-requirement="${escapeHtml(requirement.id)}">
 <h2>Requirement ${escapeHtml(requirement.id)}: ${escapeHtml(requirement.title)} — <span class="status-${requirement.status}">${escapeHtml(requirement.status.replace('-', ' ').toUpperCase())}</span></h2>
 <div class="split"><div><strong>pciq covers</strong><br>${escapeHtml(requirement.responsibility.pciq)}</div><div><strong>The operator covers</strong><br>${escapeHtml(requirement.responsibility.operator)}</div></div>
+${muteList(requirement.mutes)}
 ${findingRows(requirement.findings)}
 </section>`,
   );

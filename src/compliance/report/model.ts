@@ -1,6 +1,7 @@
 import type { Store } from '../../storage/index.ts';
 import type { Finding } from '../findings.ts';
 import { sortFindings } from '../findings.ts';
+import type { Mute } from '../mutelist.ts';
 import type { Resource } from '../resource.ts';
 import { principalRequirement, type ScanResult, type ScanSummary } from '../scanner.ts';
 import { requirementSections } from './requirements.ts';
@@ -22,10 +23,15 @@ export interface PciReport {
 export interface RequirementReport {
   id: string;
   title: string;
-  /** pass: every finding passes; fail: an unmuted failure; not-assessed: no pciq rule covers it. */
-  status: 'pass' | 'fail' | 'not-assessed';
+  /**
+   * pass: every finding passes; fail: an unmuted failure; muted: failures, every one of them muted (an accepted
+   * risk, not a pass); not-assessed: no pciq rule covers it.
+   */
+  status: 'pass' | 'fail' | 'muted' | 'not-assessed';
   responsibility: { pciq: string; operator: string };
   counts: { pass: number; fail: number; muted: number };
+  /** The mutes that hide failures of this requirement: who muted what, why, and until when. */
+  mutes: Mute[];
   findings: Finding[];
 }
 
@@ -79,12 +85,15 @@ export async function buildReport(
     );
     const counts = { pass: 0, fail: 0, muted: 0 };
     for (const finding of own) counts[finding.status === 'pass' ? 'pass' : finding.muted ? 'muted' : 'fail']++;
+    const mutes = new Map<string, Mute>();
+    for (const { muted } of own) if (muted) mutes.set(JSON.stringify([muted.rule, muted.resource]), muted);
     return {
       id: section.id,
       title: section.title,
-      status: own.length === 0 ? 'not-assessed' : counts.fail > 0 ? 'fail' : 'pass',
+      status: own.length === 0 ? 'not-assessed' : counts.fail > 0 ? 'fail' : counts.muted > 0 ? 'muted' : 'pass',
       responsibility: { pciq: section.pciq, operator: section.operator },
       counts,
+      mutes: [...mutes.values()],
       findings: own,
     };
   });
