@@ -9,6 +9,7 @@ import type { FunctionInvoker, Invocation, RunnableVersion } from './invoker.ts'
 import { functionArn } from './names.ts';
 import type { InvocationRecorder } from './observations.ts';
 import { PollerScaling, type PollSignals } from './poller-scaling.ts';
+import { authorizeQueueKey } from './queue-key.ts';
 import type { InvocationSlots } from './slots.ts';
 import { maxPayloadBytes, recordBytes, type SqsRecord, sqsRecordOf } from './sqs-event.ts';
 
@@ -139,6 +140,7 @@ export class MappingPoller {
     const mayReceive = async () => {
       try {
         await context.authorize(session.caller, 'sqs:ReceiveMessage', this.mapping.queueArn);
+        await authorizeQueueKey(context, session.caller, this.address, this.mapping.queueArn);
       } catch (error) {
         // A revoked session stays refused: the next poll asks for a new one.
         context.roleSessions.forget?.(runnable.row.roleArn, runnable.row.functionName);
@@ -156,7 +158,7 @@ export class MappingPoller {
     if (unmatched.length > 0) await this.delete(session.caller, unmatched);
     if (matching.length === 0) return;
     // A long poll may have begun before the role was quarantined or a policy changed: the batch goes to the
-    // function only if the role may still receive now (denied, it returns after its visibility timeout).
+    // function only if the role may still receive and decrypt now (denied, it returns after its visibility timeout).
     await mayReceive();
     const groupsLeft = await loop.settling;
     loop.settling = Promise.resolve(noGroups);
