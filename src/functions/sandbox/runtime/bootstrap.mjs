@@ -241,6 +241,9 @@ function invoke(handler, message) {
 }
 
 async function main() {
+  // Without its launcher nobody would end this process or send it work: a timer or socket the handler left open
+  // must not keep it running (pciq itself ends a process busy in a loop when it sees its launcher go).
+  process.on('disconnect', () => process.exit(1));
   patchConsole();
   reportDenials();
   if (runtimeModules) provideRuntimeModules(runtimeModules);
