@@ -5,7 +5,7 @@
  * one invocation at a time, and none after something went wrong.
  */
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,6 +75,11 @@ function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Bytes a process has written (all its write calls), from /proc. */
+function bytesWrittenBy(pid: number): number {
+  return Number(/^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]);
 }
 
 const launcherFile = join(import.meta.dirname, '../../src/functions/sandbox/launcher/launcher.mjs');
@@ -357,6 +362,90 @@ describe('function sandbox', () => {
     helper.kill('SIGKILL');
     await once(helper, 'exit');
     await waitFor('the orphaned sandbox to end', () => !isRunning(pid), { timeoutMs: 5_000 });
+  });
+
+  it("fails a response larger than Lambda's 6 MB payload, as Lambda does", async () => {
+    const error = failed(await run("export const handler = async () => 'x'.repeat(7 * 1024 * 1024);"));
+    assert.deepEqual(error, {
+      errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: 'Response payload size (7340034 bytes) exceeded maximum allowed payload size (6291456 bytes).',
+      trace: [],
+    });
+  });
+
+  it('ends a process that floods the runtime channel or sends more than a response on it, saying why', async () => {
+    const flood = await run(`
+      export const handler = async () => {
+        for (let i = 0; i < 100_000; i++) process.send({ type: 'denied', permission: 'FileSystemRead', resource: '/' + i });
+        await new Promise(() => {});
+      };`);
+    assert.equal(
+      failed(flood).errorMessage,
+      "Runtime exited with error: the function sent more than 64 messages on the runtime's channel",
+    );
+    const huge = await run(`
+      export const handler = async () => {
+        process.send({ type: 'result', payload: 'x'.repeat(8 << 20) });
+        await new Promise(() => {});
+      };`);
+    assert.equal(
+      failed(huge).errorMessage,
+      "Runtime exited with error: the function sent a message larger than Lambda's 6 MB response payload",
+    );
+  });
+
+  it("reads no more of a handler's output while pciq reads nothing of what it passed on", needsProc, async () => {
+    const printed = 128 << 20;
+    const spec = await specOf(
+      [
+        file(
+          'index.mjs',
+          `const line = 'x'.repeat((1 << 20) - 1) + '\\n';
+          for (let i = 0; i < ${printed >> 20}; i++) process.stdout.write(line);
+          export const handler = async () => 1;`,
+        ),
+      ],
+      { memoryMb: 512 },
+    );
+    // A stand-in for pciq: it starts the launcher and one sandbox through it, then is stopped and reads nothing.
+    const start = {
+      op: 'start',
+      id: 1,
+      command: spec.nodePath,
+      args: sandboxArguments(spec),
+      cwd: spec.codeDir,
+      env: {},
+    };
+    const script = `
+      import { fork, spawn } from 'node:child_process';
+      const launcher = fork(${JSON.stringify(launcherFile)}, [], {
+        execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json',
+      });
+      launcher.on('message', (event) => {
+        if (event.ev === 'ready') launcher.send(${JSON.stringify(start)});
+        if (event.ev === 'spawn') process.stdout.write(launcher.pid + ' ' + event.pid + '\\n');
+      });`;
+    const standIn = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const [[pids]] = (await Promise.all([once(standIn.stdout!, 'data')])) as [[Buffer]];
+      const [launcherPid, sandboxPid] = pids.toString().trim().split(' ').map(Number) as [number, number];
+      process.kill(standIn.pid!, 'SIGSTOP');
+      // The handler prints until everything is out or its writes wait on a full pipe.
+      let written = -1;
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const now = bytesWrittenBy(sandboxPid);
+        if (now === written || now >= printed) break;
+        written = now;
+      }
+      assert.ok(bytesWrittenBy(sandboxPid) < printed, 'the handler waits to print the rest');
+      const heldKb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${launcherPid}/status`, 'utf8'))![1]);
+      assert.ok(heldKb < 100 * 1024, `the launcher holds ${heldKb} kB`);
+    } finally {
+      standIn.kill('SIGKILL');
+    }
   });
 
   it('runs as another user when given one, so even an escape cannot signal or read as pciq', {
