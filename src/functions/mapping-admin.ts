@@ -140,6 +140,7 @@ export class MappingAdmin {
         isEnabled: input.isEnabled ?? true,
         createdAtMs: now,
         updatedAtMs: now,
+        lastProcessingResult: null,
       };
       await tx.functions.insertMapping(row);
       await this.record(tx, 'lambda:CreateEventSourceMapping', row, {

@@ -55,6 +55,8 @@ export class MappingPoller {
   private cancelTick: (() => void) | undefined;
   private lastTickMs: number;
   private problem: string | undefined;
+  /** The mapping's last processing result as this poller last wrote it (or found it). */
+  private shownResult: string | null;
   private inFlight = 0;
   private pool: RunnableVersion['pool'] | undefined;
   private readonly isFifo: boolean;
@@ -69,6 +71,7 @@ export class MappingPoller {
     this.filters = parseFilterCriteria(mapping.filterPatterns);
     this.scaling = new PollerScaling(Math.min(mapping.maxConcurrency ?? deps.slots.size, deps.slots.size));
     this.lastTickMs = deps.context.clock.now();
+    this.shownResult = mapping.lastProcessingResult;
   }
 
   get concurrency(): number {
@@ -179,6 +182,7 @@ export class MappingPoller {
       this.inFlight--;
       slot.release();
     }
+    if (this.shownResult === null) this.showResult('OK');
     const batch = matching;
     loop.settling = this.settle(runnable, batch, invocation, session.caller).catch((error: unknown) => {
       this.deps.log(
@@ -297,17 +301,22 @@ export class MappingPoller {
     this.problem = code;
     const message = (error as Error)?.message ?? String(error);
     this.deps.log(`pciq: event source mapping ${this.mapping.uuid} (${this.mapping.functionName}): ${message}\n`);
+    // What the operator sees on the mapping: pciq's own words for a refusal or a missing queue; anything else
+    // is described in the server log only.
+    const result = `PROBLEM: ${isPciqError(error) ? error.message.slice(0, 1024) : 'an internal error; see the server log'}`;
+    this.shownResult = result;
     await this.deps.context.store
-      .write((tx) =>
-        this.deps.context.audit.record(tx, {
+      .write(async (tx) => {
+        await tx.functions.recordProcessingResult(this.mapping.uuid, result);
+        await this.deps.context.audit.record(tx, {
           type: 'lambda:PollQueue',
           outcome: 'failure',
           error: code,
           category: 'data',
           resource: functionArn(this.deps.context.region, this.mapping.accountId, this.mapping.functionName),
           details: { mapping: this.mapping.uuid, queue: this.mapping.queueArn },
-        }),
-      )
+        });
+      })
       .catch(() => undefined);
   }
 
@@ -315,6 +324,15 @@ export class MappingPoller {
     if (this.problem === undefined) return;
     this.problem = undefined;
     this.deps.log(`pciq: event source mapping ${this.mapping.uuid} (${this.mapping.functionName}) is polling again\n`);
+    this.showResult('OK');
+  }
+
+  /** Sets the mapping's last processing result (Lambda's LastProcessingResult) where operators read it. */
+  private showResult(result: string): void {
+    this.shownResult = result;
+    void this.deps.context.store
+      .write((tx) => tx.functions.recordProcessingResult(this.mapping.uuid, result))
+      .catch(() => undefined);
   }
 
   private sleep(ms: number): Promise<void> {

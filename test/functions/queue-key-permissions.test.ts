@@ -54,6 +54,10 @@ describe('functions on queues under a KMS key', () => {
     return { key, queue };
   }
 
+  async function lastProcessingResult(functionName: string): Promise<string | undefined> {
+    return (await harness.mappings.list(accountId, functionName))[0]?.lastProcessingResult;
+  }
+
   const refusedDecrypt = (keyArn: string, queue: string) => (error: { code?: string; message?: string }) => {
     assert.equal(error.code, 'KmsAccessDenied');
     assert.equal(
@@ -83,10 +87,13 @@ describe('functions on queues under a KMS key', () => {
 
   it('hands the function no message once its role loses kms:Decrypt, and records why', async () => {
     const { key, queue } = await cmkQueue('cards-b');
-    await functionWithRole('revoked-key', [sqsOnly, { Effect: 'Allow', Action: 'kms:Decrypt', Resource: key.arn }]);
-    await harness.mappings.map(accountId, 'revoked-key', { queue: 'cards-b' });
+    const decrypt = { Effect: 'Allow', Action: 'kms:Decrypt', Resource: key.arn };
+    await functionWithRole('revoked-key', [sqsOnly, decrypt]);
+    const { mapping } = await harness.mappings.map(accountId, 'revoked-key', { queue: 'cards-b' });
+    assert.equal(mapping.lastProcessingResult, 'No records processed');
     await harness.send(queue, ['before']);
     await waitFor('the first invocation', async () => (await harness.printed('revoked-key')).includes('before'));
+    await waitFor('the result shown', async () => (await lastProcessingResult('revoked-key')) === 'OK');
 
     await allow('revoked-key', [sqsOnly]);
     await harness.send(queue, ['after']);
@@ -100,6 +107,15 @@ describe('functions on queues under a KMS key', () => {
     const counts = await harness.counts(queue);
     assert.equal(counts.visible + counts.inFlight, 1, 'the message stays in the queue');
     assert.deepEqual(await harness.printed('revoked-key'), ['before'], 'the function never saw it');
+    // The mapping says why, where `pciq functions mappings` shows it, until the role may decrypt again.
+    assert.equal(
+      await lastProcessingResult('revoked-key'),
+      `PROBLEM: The function's execution role is not allowed kms:Decrypt on ${key.arn}, the key of ${harness.queueArn('cards-b')}; grant it kms:Decrypt on that key.`,
+    );
+    await allow('revoked-key', [sqsOnly, decrypt]);
+    await waitFor('the result shown', async () => (await lastProcessingResult('revoked-key')) === 'OK', {
+      timeoutMs: 60_000,
+    });
   });
 
   it('refuses to enable a mapping again while the role may not decrypt the queue', async () => {
