@@ -12,7 +12,7 @@ import type { EventSourceMappingRow, ReadTx, WriteTx } from '../storage/index.ts
 import type { FunctionsContext } from './context.ts';
 import { functionArn } from './names.ts';
 import { authorizeQueueKey } from './queue-key.ts';
-import { checkMappingSettings, functionLimits, type MappingInput } from './settings.ts';
+import { checkMappingSettings, checkVisibilityCoversTimeout, functionLimits, type MappingInput } from './settings.ts';
 import { type MappingView, mappingViewOf } from './views.ts';
 
 /** What Lambda's execution role must allow on the queue for an SQS event source (AWSLambdaSQSQueueExecutionRole). */
@@ -104,12 +104,7 @@ export class MappingAdmin {
     if (!current) {
       throw new PciqError('ResourceNotFoundException', `Function not found: ${functionName}. Deploy it first.`);
     }
-    // Lambda refuses a queue that would hand a batch to another poller while the function still runs it.
-    if (visibilitySec < current.timeoutSec) {
-      throw invalidParameter(
-        `Queue visibility timeout: ${visibilitySec} seconds is less than the function timeout: ${current.timeoutSec} seconds. Raise the queue's VisibilityTimeout (AWS recommends ${functionLimits.visibilityToTimeoutRatio} x the function timeout).`,
-      );
-    }
+    checkVisibilityCoversTimeout(visibilitySec, current.timeoutSec, queueArn);
     const warnings: string[] = [];
     const recommendedSec = functionLimits.visibilityToTimeoutRatio * current.timeoutSec + settings.batchWindowSec;
     if (visibilitySec < recommendedSec) {
