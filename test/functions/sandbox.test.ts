@@ -84,6 +84,11 @@ function bytesWrittenBy(pid: number): number {
 
 const launcherFile = join(import.meta.dirname, '../../src/functions/sandbox/launcher/launcher.mjs');
 
+/** The launcher's request to start the sandbox `spec` describes, as its first process. */
+function startRequest(spec: SandboxSpec) {
+  return { op: 'start', id: 1, command: spec.nodePath, args: sandboxArguments(spec), cwd: spec.codeDir, env: {} };
+}
+
 const needsProc = { skip: existsSync('/proc/self/stat') ? false : 'needs /proc to see processes' };
 
 async function run(source: string, options: { timeoutMs?: number; spec?: Partial<SandboxSpec> } = {}) {
@@ -349,14 +354,7 @@ describe('function sandbox', () => {
     const events: Array<{ ev: string; pid?: number; message?: { type?: string } }> = [];
     helper.on('message', (event: (typeof events)[number]) => events.push(event));
     await waitFor('the launcher', () => events.some((event) => event.ev === 'ready'));
-    helper.send({
-      op: 'start',
-      id: 1,
-      command: spec.nodePath,
-      args: sandboxArguments(spec),
-      cwd: spec.codeDir,
-      env: {},
-    });
+    helper.send(startRequest(spec));
     await waitFor('the handler loaded', () => events.some((event) => event.message?.type === 'ready'));
     const pid = events.find((event) => event.ev === 'spawn')!.pid!;
     helper.kill('SIGKILL');
@@ -408,21 +406,13 @@ describe('function sandbox', () => {
       { memoryMb: 512 },
     );
     // A stand-in for pciq: it starts the launcher and one sandbox through it, then is stopped and reads nothing.
-    const start = {
-      op: 'start',
-      id: 1,
-      command: spec.nodePath,
-      args: sandboxArguments(spec),
-      cwd: spec.codeDir,
-      env: {},
-    };
     const script = `
-      import { fork, spawn } from 'node:child_process';
+      import { fork } from 'node:child_process';
       const launcher = fork(${JSON.stringify(launcherFile)}, [], {
         execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json',
       });
       launcher.on('message', (event) => {
-        if (event.ev === 'ready') launcher.send(${JSON.stringify(start)});
+        if (event.ev === 'ready') launcher.send(${JSON.stringify(startRequest(spec))});
         if (event.ev === 'spawn') process.stdout.write(launcher.pid + ' ' + event.pid + '\\n');
       });`;
     const standIn = spawn(process.execPath, ['--input-type=module', '-e', script], {
