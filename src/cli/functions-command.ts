@@ -13,7 +13,7 @@ import { QueueService } from '../queues/index.ts';
 import { AuditSession, dataDirOptions, parseTimeOption } from './audit-session.ts';
 import { CliError } from './data-dir.ts';
 import { defaultHost, defaultPort } from './defaults.ts';
-import { functionRoleSessions } from './function-roles.ts';
+import { functionDecisions, functionRoleSessions } from './function-roles.ts';
 import { functionsText } from './functions-output.ts';
 import { endpointOf } from './init-command.ts';
 
@@ -191,7 +191,7 @@ export async function functionsCommand(argv: string[]): Promise<void> {
     audit: events,
     queues,
     roleSessions: functionRoleSessions(iam),
-    authorize: iam.authorize,
+    authorize: functionDecisions(iam),
   };
   try {
     const result = await run(

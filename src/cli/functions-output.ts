@@ -37,7 +37,7 @@ function mappingLine(view: MappingView): string {
     ...(view.reportBatchItemFailures ? ['partial failures'] : []),
     ...(view.filters.length > 0 ? [`${view.filters.length} filter(s)`] : []),
   ];
-  return `${view.uuid}  ${view.state.padEnd(8)}  ${view.functionName}  ←  ${view.queueArn}  (${extras.join(', ')})`;
+  return `${view.uuid}  ${view.state.padEnd(8)}  ${view.functionName}  ←  ${view.queueArn}  (${extras.join(', ')})  ${view.lastProcessingResult}`;
 }
 
 function logsText(entries: readonly LogEntry[]): string {

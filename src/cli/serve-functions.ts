@@ -6,7 +6,7 @@ import { checkSandboxReach, FunctionRunner } from '../functions/index.ts';
 import type { IamService } from '../iam/index.ts';
 import type { QueueService } from '../queues/index.ts';
 import { CliError, type DataDirPaths, type OpenedDataDir } from './data-dir.ts';
-import { functionRoleSessions } from './function-roles.ts';
+import { functionDecisions, functionRoleSessions } from './function-roles.ts';
 
 export const functionOptions = {
   'function-user': { type: 'string' },
@@ -115,10 +115,7 @@ function newRunner(options: FunctionsOptions): FunctionRunner {
       // The runner's process may serve no request that would bring IAM's directory up to date: each poll's
       // decision reads the identity revision first, so a role quarantined or a policy detached anywhere
       // applies to the next poll.
-      authorize: async (caller, action, resource) => {
-        await options.iam.directory.sync();
-        await options.iam.authorize(caller, action, resource);
-      },
+      authorize: functionDecisions(options.iam, () => options.iam.directory.sync()),
     },
     endpoint: options.endpoint.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'),
     caFile: options.caFile,

@@ -19,7 +19,15 @@ export interface FunctionsContext {
   roleSessions: RoleSessions;
   /**
    * Asks whether `caller` (a role session) may do `action` on `resource`; resolves, or throws AccessDenied.
-   * The access-control service's `authorize`, handed in as every module that authorizes gets it.
+   * The access-control service's decision, handed in as every module that authorizes gets it.
    */
-  authorize: (caller: Caller, action: string, resource: string) => Promise<void> | void;
+  authorize: (caller: Caller, action: string, resource: string, facts?: ResourceFacts) => Promise<void> | void;
+}
+
+/** What a decision on a resource other than the queue must know of it: the queue's KMS key. */
+export interface ResourceFacts {
+  /** The resource's own policy grants the use to every principal of the account: only an explicit Deny refuses. */
+  explicitDenyOnly?: boolean;
+  /** The resource's tags, which tag-based (ABAC) policies compare as aws:ResourceTag/KEY. */
+  tags?: Readonly<Record<string, string>>;
 }

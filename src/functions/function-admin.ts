@@ -3,9 +3,16 @@ import type { FunctionRow, FunctionVersionRow, WriteTx } from '../storage/index.
 import { type CodeFile, packCode, unpackCode } from './code-bundle.ts';
 import type { FunctionsContext } from './context.ts';
 import { checkEnvironment, parseEnvironment } from './environment.ts';
+import { queueAddressOf } from './mapping-admin.ts';
 import { checkFunctionName, checkRoleArn, functionArn, handlerFileCandidates, parseHandler } from './names.ts';
 import { openCode, openEnvironment, sealCode, sealEnvironment } from './sealing.ts';
-import { checkDescription, checkMemoryMb, checkTimeoutSec, functionLimits } from './settings.ts';
+import {
+  checkDescription,
+  checkMemoryMb,
+  checkTimeoutSec,
+  checkVisibilityCoversTimeout,
+  functionLimits,
+} from './settings.ts';
 import { type FunctionView, functionViewOf } from './views.ts';
 
 export interface DeployInput {
@@ -90,6 +97,8 @@ export class FunctionAdmin {
   }
 
   async update(accountId: string, name: string, input: UpdateInput): Promise<ChangeResult> {
+    if (input.timeoutSec !== undefined)
+      await this.checkMappedQueues(accountId, name, checkTimeoutSec(input.timeoutSec));
     if (input.roleArn !== undefined) {
       checkRoleArn(input.roleArn, accountId);
       await this.checkRoleAssumable(input.roleArn, name);
@@ -219,6 +228,27 @@ export class FunctionAdmin {
     } catch (error) {
       if (isPciqError(error) && error.code === 'AccessDenied') throw invalidParameter(error.message);
       throw error;
+    }
+  }
+
+  /**
+   * A longer timeout must still fit in the visibility timeout of every queue the function is mapped to, as
+   * `map` requires: a batch still running when its messages become visible again would be delivered twice.
+   */
+  private async checkMappedQueues(accountId: string, name: string, timeoutSec: number): Promise<void> {
+    const mappings = await this.context.store.read((tx) => tx.functions.listMappings(accountId, name));
+    for (const mapping of mappings) {
+      let attributes: Record<string, string>;
+      try {
+        attributes = await this.context.queues.getQueueAttributes(queueAddressOf(accountId, mapping.queueArn), [
+          'VisibilityTimeout',
+        ]);
+      } catch (error) {
+        // A queue deleted since is no batch to deliver twice.
+        if (isPciqError(error) && error.code === 'QueueDoesNotExist') continue;
+        throw error;
+      }
+      checkVisibilityCoversTimeout(Number(attributes['VisibilityTimeout']), timeoutSec, mapping.queueArn);
     }
   }
 

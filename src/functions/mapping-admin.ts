@@ -11,7 +11,8 @@ import {
 import type { EventSourceMappingRow, ReadTx, WriteTx } from '../storage/index.ts';
 import type { FunctionsContext } from './context.ts';
 import { functionArn } from './names.ts';
-import { checkMappingSettings, functionLimits, type MappingInput } from './settings.ts';
+import { authorizeQueueKey } from './queue-key.ts';
+import { checkMappingSettings, checkVisibilityCoversTimeout, functionLimits, type MappingInput } from './settings.ts';
 import { type MappingView, mappingViewOf } from './views.ts';
 
 /** What Lambda's execution role must allow on the queue for an SQS event source (AWSLambdaSQSQueueExecutionRole). */
@@ -103,12 +104,7 @@ export class MappingAdmin {
     if (!current) {
       throw new PciqError('ResourceNotFoundException', `Function not found: ${functionName}. Deploy it first.`);
     }
-    // Lambda refuses a queue that would hand a batch to another poller while the function still runs it.
-    if (visibilitySec < current.timeoutSec) {
-      throw invalidParameter(
-        `Queue visibility timeout: ${visibilitySec} seconds is less than the function timeout: ${current.timeoutSec} seconds. Raise the queue's VisibilityTimeout (AWS recommends ${functionLimits.visibilityToTimeoutRatio} x the function timeout).`,
-      );
-    }
+    checkVisibilityCoversTimeout(visibilitySec, current.timeoutSec, queueArn);
     const warnings: string[] = [];
     const recommendedSec = functionLimits.visibilityToTimeoutRatio * current.timeoutSec + settings.batchWindowSec;
     if (visibilitySec < recommendedSec) {
@@ -116,8 +112,7 @@ export class MappingAdmin {
         `the queue's visibility timeout (${visibilitySec} s) is under ${functionLimits.visibilityToTimeoutRatio} x the function timeout (${current.timeoutSec} s)${settings.batchWindowSec ? ' plus the batch window' : ''}: a batch retried after a throttle or error may be delivered again while it still runs; set VisibilityTimeout to at least ${recommendedSec}`,
       );
     }
-    const session = await context.roleSessions.sessionFor(current.roleArn, functionName, 0);
-    await checkPollerPermissions(context, session.caller, queueArn);
+    await this.checkRoleMayPoll(current.roleArn, functionName, address, queueArn);
     const mapping = await context.store.write(async (tx) => {
       const existing = await tx.functions.listMappings(accountId, functionName);
       if (existing.some((row) => row.queueArn === queueArn)) {
@@ -140,6 +135,7 @@ export class MappingAdmin {
         isEnabled: input.isEnabled ?? true,
         createdAtMs: now,
         updatedAtMs: now,
+        lastProcessingResult: null,
       };
       await tx.functions.insertMapping(row);
       await this.record(tx, 'lambda:CreateEventSourceMapping', row, {
@@ -155,6 +151,25 @@ export class MappingAdmin {
   }
 
   async setEnabled(accountId: string, uuid: string, isEnabled: boolean): Promise<MappingView> {
+    if (isEnabled) {
+      // The role may have lost access to the queue or its key while the mapping was disabled.
+      const { mapping, current } = await this.context.store.read(async (tx) => {
+        const mapping = await tx.functions.getMapping(uuid);
+        if (!mapping || mapping.accountId !== accountId) throw mappingNotFound(uuid);
+        // A quarantine is the reason to give first, whatever its role may do now.
+        await refuseIfQuarantined(
+          tx,
+          functionArn(this.context.region, accountId, mapping.functionName),
+          mapping.functionName,
+        );
+        const row = await tx.functions.getFunction(accountId, mapping.functionName);
+        return { mapping, current: row && (await tx.functions.getVersion(accountId, row.name, row.currentVersion)) };
+      });
+      if (current) {
+        const address = queueAddressOf(accountId, mapping.queueArn);
+        await this.checkRoleMayPoll(current.roleArn, mapping.functionName, address, mapping.queueArn);
+      }
+    }
     const row = await this.context.store.write(async (tx) => {
       const found = await tx.functions.getMapping(uuid);
       if (!found || found.accountId !== accountId) throw mappingNotFound(uuid);
@@ -185,6 +200,21 @@ export class MappingAdmin {
   async list(accountId: string, functionName?: string): Promise<MappingView[]> {
     const rows = await this.context.store.read((tx) => tx.functions.listMappings(accountId, functionName));
     return rows.map((row) => mappingViewOf(this.context.region, row));
+  }
+
+  /**
+   * Refuses a role that could not poll the queue: the function's role must be able to receive, delete and read
+   * the queue's attributes (as Lambda checks), and decrypt under the queue's KMS key (as SQS requires).
+   */
+  private async checkRoleMayPoll(
+    roleArn: string,
+    functionName: string,
+    queue: QueueAddress,
+    queueArn: string,
+  ): Promise<void> {
+    const session = await this.context.roleSessions.sessionFor(roleArn, functionName, 0);
+    await checkPollerPermissions(this.context, session.caller, queueArn);
+    await authorizeQueueKey(this.context, session.caller, queue, queueArn);
   }
 
   private async record(

@@ -9,6 +9,7 @@ import type { FunctionInvoker, Invocation, RunnableVersion } from './invoker.ts'
 import { functionArn } from './names.ts';
 import type { InvocationRecorder } from './observations.ts';
 import { PollerScaling, type PollSignals } from './poller-scaling.ts';
+import { authorizeQueueKey } from './queue-key.ts';
 import type { InvocationSlots } from './slots.ts';
 import { maxPayloadBytes, recordBytes, type SqsRecord, sqsRecordOf } from './sqs-event.ts';
 
@@ -54,6 +55,8 @@ export class MappingPoller {
   private cancelTick: (() => void) | undefined;
   private lastTickMs: number;
   private problem: string | undefined;
+  /** The mapping's last processing result as this poller last wrote it (or found it). */
+  private shownResult: string | null;
   private inFlight = 0;
   private pool: RunnableVersion['pool'] | undefined;
   private readonly isFifo: boolean;
@@ -68,6 +71,7 @@ export class MappingPoller {
     this.filters = parseFilterCriteria(mapping.filterPatterns);
     this.scaling = new PollerScaling(Math.min(mapping.maxConcurrency ?? deps.slots.size, deps.slots.size));
     this.lastTickMs = deps.context.clock.now();
+    this.shownResult = mapping.lastProcessingResult;
   }
 
   get concurrency(): number {
@@ -139,6 +143,7 @@ export class MappingPoller {
     const mayReceive = async () => {
       try {
         await context.authorize(session.caller, 'sqs:ReceiveMessage', this.mapping.queueArn);
+        await authorizeQueueKey(context, session.caller, this.address, this.mapping.queueArn);
       } catch (error) {
         // A revoked session stays refused: the next poll asks for a new one.
         context.roleSessions.forget?.(runnable.row.roleArn, runnable.row.functionName);
@@ -156,7 +161,7 @@ export class MappingPoller {
     if (unmatched.length > 0) await this.delete(session.caller, unmatched);
     if (matching.length === 0) return;
     // A long poll may have begun before the role was quarantined or a policy changed: the batch goes to the
-    // function only if the role may still receive now (denied, it returns after its visibility timeout).
+    // function only if the role may still receive and decrypt now (denied, it returns after its visibility timeout).
     await mayReceive();
     const groupsLeft = await loop.settling;
     loop.settling = Promise.resolve(noGroups);
@@ -177,6 +182,7 @@ export class MappingPoller {
       this.inFlight--;
       slot.release();
     }
+    if (this.shownResult === null) this.showResult('OK');
     const batch = matching;
     loop.settling = this.settle(runnable, batch, invocation, session.caller).catch((error: unknown) => {
       this.deps.log(
@@ -295,17 +301,22 @@ export class MappingPoller {
     this.problem = code;
     const message = (error as Error)?.message ?? String(error);
     this.deps.log(`pciq: event source mapping ${this.mapping.uuid} (${this.mapping.functionName}): ${message}\n`);
+    // What the operator sees on the mapping: pciq's own words for a refusal or a missing queue; anything else
+    // is described in the server log only.
+    const result = `PROBLEM: ${isPciqError(error) ? error.message.slice(0, 1024) : 'an internal error; see the server log'}`;
+    this.shownResult = result;
     await this.deps.context.store
-      .write((tx) =>
-        this.deps.context.audit.record(tx, {
+      .write(async (tx) => {
+        await tx.functions.recordProcessingResult(this.mapping.uuid, result);
+        await this.deps.context.audit.record(tx, {
           type: 'lambda:PollQueue',
           outcome: 'failure',
           error: code,
           category: 'data',
           resource: functionArn(this.deps.context.region, this.mapping.accountId, this.mapping.functionName),
           details: { mapping: this.mapping.uuid, queue: this.mapping.queueArn },
-        }),
-      )
+        });
+      })
       .catch(() => undefined);
   }
 
@@ -313,6 +324,15 @@ export class MappingPoller {
     if (this.problem === undefined) return;
     this.problem = undefined;
     this.deps.log(`pciq: event source mapping ${this.mapping.uuid} (${this.mapping.functionName}) is polling again\n`);
+    this.showResult('OK');
+  }
+
+  /** Sets the mapping's last processing result (Lambda's LastProcessingResult) where operators read it. */
+  private showResult(result: string): void {
+    this.shownResult = result;
+    void this.deps.context.store
+      .write((tx) => tx.functions.recordProcessingResult(this.mapping.uuid, result))
+      .catch(() => undefined);
   }
 
   private sleep(ms: number): Promise<void> {

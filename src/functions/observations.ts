@@ -18,12 +18,15 @@ export type InvocationLog = Omit<NewFunctionLog, 'sealedText'> & {
 /**
  * Text handlers print goes into logs only after masking (PCI DSS 3.4.1): card numbers, found as pciq's
  * guard finds them, keep at most their first six and last four digits, and the function's own secrets
- * (flagged environment values, session credentials) become `[secret]`.
+ * (flagged environment values, session credentials), as printed or as JSON writes them, become `[secret]`.
  */
 export function maskLog(text: string, secrets: readonly string[]): string {
   let masked = text;
   for (const secret of secrets) {
-    if (secret.length >= 4) masked = masked.split(secret).join('[secret]');
+    if (secret.length < 4) continue;
+    // Error reports are written as JSON, which escapes a value's quotes, backslashes and control characters.
+    for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)]))
+      masked = masked.split(form).join('[secret]');
   }
   return maskCardNumbers(masked);
 }

@@ -30,6 +30,17 @@ export function checkTimeoutSec(value: number): number {
   return wholeNumber('Timeout (seconds)', value, 1, functionLimits.maxTimeoutSec);
 }
 
+/**
+ * Lambda refuses a queue whose visibility timeout is shorter than the function's timeout: the queue would hand
+ * a batch to another poller while the function still runs it, and the batch would run twice.
+ */
+export function checkVisibilityCoversTimeout(visibilitySec: number, timeoutSec: number, queueArn: string): void {
+  if (visibilitySec >= timeoutSec) return;
+  throw invalidParameter(
+    `Queue visibility timeout: ${visibilitySec} seconds is less than the function timeout: ${timeoutSec} seconds (${queueArn}). Raise the queue's VisibilityTimeout (AWS recommends ${functionLimits.visibilityToTimeoutRatio} x the function timeout).`,
+  );
+}
+
 export function checkMemoryMb(value: number): number {
   return wholeNumber('Memory (MB)', value, functionLimits.minMemoryMb, functionLimits.maxMemoryMb);
 }

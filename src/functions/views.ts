@@ -51,6 +51,8 @@ export interface MappingView {
   reportBatchItemFailures: boolean;
   filters: string[];
   state: 'Enabled' | 'Disabled';
+  /** Lambda's LastProcessingResult: `No records processed`, `OK`, or `PROBLEM: ` and why the pollers cannot poll. */
+  lastProcessingResult: string;
   lastModified: string;
 }
 
@@ -66,6 +68,7 @@ export function mappingViewOf(region: string, row: EventSourceMappingRow): Mappi
     reportBatchItemFailures: row.reportBatchItemFailures,
     filters: row.filterPatterns,
     state: row.isEnabled ? 'Enabled' : 'Disabled',
+    lastProcessingResult: row.lastProcessingResult ?? 'No records processed',
     lastModified: new Date(row.updatedAtMs).toISOString(),
   };
 }

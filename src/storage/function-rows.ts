@@ -58,10 +58,11 @@ export function mappingOfColumns(row: Columns): EventSourceMappingRow {
     isEnabled: isSet(row['is_enabled']),
     createdAtMs: Number(row['created_at']),
     updatedAtMs: Number(row['updated_at']),
+    lastProcessingResult: row['last_processing_result'] == null ? null : String(row['last_processing_result']),
   };
 }
 
-/** A mapping's column values in table order (uuid first), flags as the driver stores them. */
+/** A mapping's column values in table order (uuid first), flags as the driver stores them; not its processing result. */
 export function mappingColumnValues<F>(row: EventSourceMappingRow, flag: (value: boolean) => F) {
   return [
     row.uuid,

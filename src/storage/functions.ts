@@ -51,6 +51,12 @@ export interface EventSourceMappingRow {
   isEnabled: boolean;
   createdAtMs: number;
   updatedAtMs: number;
+  /**
+   * What its pollers last reported, as Lambda's LastProcessingResult: `OK`, or `PROBLEM: ` and why they cannot
+   * poll; null before any batch. Written by the pollers alone (`recordProcessingResult`): inserting and
+   * updating a mapping leave it as it is.
+   */
+  lastProcessingResult: string | null;
 }
 
 export type InvocationOutcome = 'success' | 'partial' | 'error';
@@ -130,6 +136,8 @@ export interface FunctionWriteTx extends FunctionReadTx {
   insertMapping(row: EventSourceMappingRow): Promise<void>;
   updateMapping(row: EventSourceMappingRow): Promise<void>;
   deleteMapping(uuid: string): Promise<boolean>;
+  /** Sets a mapping's last processing result; not a change of the mapping, so the revision stays. */
+  recordProcessingResult(uuid: string, result: string): Promise<void>;
   appendLog(row: NewFunctionLog): Promise<number>;
   replaceLogText(id: number, sealedText: Uint8Array): Promise<void>;
   /** Adds the counts to the minute's row (maxima are kept), creating it when needed. */

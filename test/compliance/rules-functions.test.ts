@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AuditEvents } from '../../src/audit/index.ts';
-import { functionRoleSessions, functionsServicePrincipal } from '../../src/cli/function-roles.ts';
+import { functionDecisions, functionRoleSessions, functionsServicePrincipal } from '../../src/cli/function-roles.ts';
 import { functionArn } from '../../src/compliance/index.ts';
 import { FunctionAdmin } from '../../src/functions/index.ts';
 import { administratorAccessArn } from '../../src/iam/index.ts';
@@ -20,7 +20,7 @@ describe('the default pack on functions', () => {
       audit: new AuditEvents(h.trail),
       queues: h.queues,
       roleSessions: functionRoleSessions(h.iam),
-      authorize: h.iam.authorize,
+      authorize: functionDecisions(h.iam),
     });
   });
   after(() => h.close());

@@ -308,4 +308,16 @@ describe('event source mappings', () => {
       /The specified queue does not exist/,
     );
   });
+
+  it('refuses a timeout longer than the visibility timeout of a queue the function is mapped to', async () => {
+    await harness.deploy('growing', 'export const handler = async () => {};', { timeoutSec: 10 });
+    await harness.createQueue('bounded', { VisibilityTimeout: '30' });
+    await harness.mappings.map(accountId, 'growing', { queue: 'bounded' });
+    await assert.rejects(
+      () => harness.functions.update(accountId, 'growing', { timeoutSec: 60 }),
+      /Queue visibility timeout: 30 seconds is less than the function timeout: 60 seconds \(arn:aws:sqs:us-east-1:123456789012:bounded\)/,
+    );
+    assert.equal((await harness.functions.get(accountId, 'growing')).timeoutSec, 10);
+    assert.equal((await harness.functions.update(accountId, 'growing', { timeoutSec: 30 })).function.timeoutSec, 30);
+  });
 });

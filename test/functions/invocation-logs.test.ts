@@ -74,4 +74,22 @@ describe('invocation logs', () => {
     assert.match(text, /^retrying the ledger$/m);
     assert.doesNotMatch(text, /4111 1111/);
   });
+
+  it('mask a secret environment value also where the error report escapes it as JSON', async () => {
+    await harness.deploy(
+      'leaky',
+      "export const handler = async () => { throw new Error('login refused for ' + process.env.DB_PASSWORD); };",
+      { environment: ['DB_PASSWORD=s3cr"et\\vault-7Qz'] },
+    );
+    const queue = await harness.createQueue('leaky');
+    await harness.mappings.map(accountId, 'leaky', { queue: 'leaky' });
+    await harness.send(queue, ['one']);
+    const [entry] = await waitFor('the failed invocation', async () => {
+      const entries = await harness.logs('leaky');
+      return entries.length > 0 && entries;
+    });
+    const text = entry!.text ?? '';
+    assert.match(text, /"errorMessage":"login refused for \[secret\]"/);
+    assert.doesNotMatch(text, /vault-7Qz/);
+  });
 });

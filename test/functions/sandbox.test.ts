@@ -5,7 +5,9 @@
  * one invocation at a time, and none after something went wrong.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { fork, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { systemClock } from '../../src/core/index.ts';
@@ -14,8 +16,14 @@ import { bootstrapFile } from '../../src/functions/runner.ts';
 import { CodeCache } from '../../src/functions/sandbox/code-cache.ts';
 import { SandboxLauncher } from '../../src/functions/sandbox/launcher.ts';
 import { MemoryWatch } from '../../src/functions/sandbox/memory-watch.ts';
-import { type InvocationResult, Sandbox, type SandboxSpec } from '../../src/functions/sandbox/sandbox.ts';
+import {
+  type InvocationResult,
+  Sandbox,
+  type SandboxSpec,
+  sandboxArguments,
+} from '../../src/functions/sandbox/sandbox.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const watch = new MemoryWatch();
 const launcher = new SandboxLauncher();
@@ -33,23 +41,55 @@ function file(path: string, text: string): CodeFile {
   return { path, content: Buffer.from(text) };
 }
 
-async function sandboxOf(files: CodeFile[], overrides: Partial<SandboxSpec> = {}): Promise<Sandbox> {
+async function specOf(files: CodeFile[], overrides: Partial<SandboxSpec> = {}): Promise<SandboxSpec> {
   const codeDir = await cache.dirFor(`v${versions++}`, async () => files);
-  return new Sandbox(
-    {
-      nodePath: process.execPath,
-      bootstrapFile,
-      codeDir,
-      handler: 'index.handler',
-      env: { AWS_LAMBDA_FUNCTION_NAME: 'test', PROTECTED: `${dataDir}\n${keyFile}` },
-      memoryMb: 128,
-      ...overrides,
-    },
-    systemClock,
-    launcher,
-    watch,
-  );
+  return {
+    nodePath: process.execPath,
+    bootstrapFile,
+    codeDir,
+    handler: 'index.handler',
+    env: { AWS_LAMBDA_FUNCTION_NAME: 'test', PROTECTED: `${dataDir}\n${keyFile}` },
+    memoryMb: 128,
+    ...overrides,
+  };
 }
+
+async function sandboxOf(
+  files: CodeFile[],
+  overrides: Partial<SandboxSpec> = {},
+  startedBy = launcher,
+): Promise<Sandbox> {
+  return new Sandbox(await specOf(files, overrides), systemClock, startedBy, watch);
+}
+
+/** The parent of a process, and whether it still runs (a zombie no longer does), from /proc. */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Bytes a process has written (all its write calls), from /proc. */
+function bytesWrittenBy(pid: number): number {
+  return Number(/^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]);
+}
+
+const launcherFile = join(import.meta.dirname, '../../src/functions/sandbox/launcher/launcher.mjs');
+
+/** The launcher's request to start the sandbox `spec` describes, as its first process. */
+function startRequest(spec: SandboxSpec) {
+  return { op: 'start', id: 1, command: spec.nodePath, args: sandboxArguments(spec), cwd: spec.codeDir, env: {} };
+}
+
+const needsProc = { skip: existsSync('/proc/self/stat') ? false : 'needs /proc to see processes' };
 
 async function run(source: string, options: { timeoutMs?: number; spec?: Partial<SandboxSpec> } = {}) {
   const sandbox = await sandboxOf([file('index.mjs', source)], options.spec);
@@ -269,6 +309,133 @@ describe('function sandbox', () => {
       "export const handler = async () => { console.log('hello %s', 'world'); console.error('oops'); };",
     );
     assert.match(result.logs, /^\d{4}-\d\d-\d\dT[\d:.]+Z\treq-1\tINFO\thello world\n.*\treq-1\tERROR\toops\n$/s);
+  });
+
+  it('ends its processes, busy or idle, when the launcher that started them is killed', needsProc, async () => {
+    const own = new SandboxLauncher();
+    try {
+      const idle = await sandboxOf([file('index.mjs', 'export const handler = async () => 1;')], {}, own);
+      const busy = await sandboxOf([file('index.mjs', 'export const handler = () => { for (;;) {} };')], {}, own);
+      assert.equal(await idle.initialized, undefined);
+      assert.equal(await busy.initialized, undefined);
+      const spinning = busy.invoke({ requestId: 'r', event: {}, timeoutMs: 60_000, functionArn: 'arn' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const helper = parentOf(idle.pid!);
+      assert.equal(parentOf(busy.pid!), helper);
+      process.kill(helper, 'SIGKILL');
+      assert.equal(failed(await spinning).errorMessage, 'Runtime exited with error: the sandbox launcher exited');
+      await waitFor('the sandboxes to end', () => !isRunning(idle.pid!) && !isRunning(busy.pid!), { timeoutMs: 5_000 });
+      // The next sandbox gets a new launcher.
+      assert.equal(
+        payload(
+          await (await sandboxOf([file('index.mjs', 'export const handler = async () => 2;')], {}, own)).invoke({
+            requestId: 'r',
+            event: {},
+            timeoutMs: 5_000,
+            functionArn: 'arn',
+          }),
+        ),
+        2,
+      );
+    } finally {
+      own.stop();
+    }
+  });
+
+  it('ends itself when its launcher goes, even with a timer of the handler keeping it alive', needsProc, async () => {
+    const spec = await specOf([
+      file('index.mjs', 'setInterval(() => {}, 1_000); export const handler = async () => 1;'),
+    ]);
+    const helper = fork(launcherFile, [], {
+      execArgv: [],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      serialization: 'json',
+    });
+    const events: Array<{ ev: string; pid?: number; message?: { type?: string } }> = [];
+    helper.on('message', (event: (typeof events)[number]) => events.push(event));
+    await waitFor('the launcher', () => events.some((event) => event.ev === 'ready'));
+    helper.send(startRequest(spec));
+    await waitFor('the handler loaded', () => events.some((event) => event.message?.type === 'ready'));
+    const pid = events.find((event) => event.ev === 'spawn')!.pid!;
+    helper.kill('SIGKILL');
+    await once(helper, 'exit');
+    await waitFor('the orphaned sandbox to end', () => !isRunning(pid), { timeoutMs: 5_000 });
+  });
+
+  it("fails a response larger than Lambda's 6 MB payload, as Lambda does", async () => {
+    const error = failed(await run("export const handler = async () => 'x'.repeat(7 * 1024 * 1024);"));
+    assert.deepEqual(error, {
+      errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: 'Response payload size (7340034 bytes) exceeded maximum allowed payload size (6291456 bytes).',
+      trace: [],
+    });
+  });
+
+  it('ends a process that floods the runtime channel or sends more than a response on it, saying why', async () => {
+    const flood = await run(`
+      export const handler = async () => {
+        for (let i = 0; i < 100_000; i++) process.send({ type: 'denied', permission: 'FileSystemRead', resource: '/' + i });
+        await new Promise(() => {});
+      };`);
+    assert.equal(
+      failed(flood).errorMessage,
+      "Runtime exited with error: the function sent more than 64 messages on the runtime's channel",
+    );
+    const huge = await run(`
+      export const handler = async () => {
+        process.send({ type: 'result', payload: 'x'.repeat(8 << 20) });
+        await new Promise(() => {});
+      };`);
+    assert.equal(
+      failed(huge).errorMessage,
+      "Runtime exited with error: the function sent a message larger than Lambda's 6 MB response payload",
+    );
+  });
+
+  it("reads no more of a handler's output while pciq reads nothing of what it passed on", needsProc, async () => {
+    const printed = 128 << 20;
+    const spec = await specOf(
+      [
+        file(
+          'index.mjs',
+          `const line = 'x'.repeat((1 << 20) - 1) + '\\n';
+          for (let i = 0; i < ${printed >> 20}; i++) process.stdout.write(line);
+          export const handler = async () => 1;`,
+        ),
+      ],
+      { memoryMb: 512 },
+    );
+    // A stand-in for pciq: it starts the launcher and one sandbox through it, then is stopped and reads nothing.
+    const script = `
+      import { fork } from 'node:child_process';
+      const launcher = fork(${JSON.stringify(launcherFile)}, [], {
+        execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json',
+      });
+      launcher.on('message', (event) => {
+        if (event.ev === 'ready') launcher.send(${JSON.stringify(startRequest(spec))});
+        if (event.ev === 'spawn') process.stdout.write(launcher.pid + ' ' + event.pid + '\\n');
+      });`;
+    const standIn = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const [[pids]] = (await Promise.all([once(standIn.stdout!, 'data')])) as [[Buffer]];
+      const [launcherPid, sandboxPid] = pids.toString().trim().split(' ').map(Number) as [number, number];
+      process.kill(standIn.pid!, 'SIGSTOP');
+      // The handler prints until everything is out or its writes wait on a full pipe.
+      let written = -1;
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const now = bytesWrittenBy(sandboxPid);
+        if (now === written || now >= printed) break;
+        written = now;
+      }
+      assert.ok(bytesWrittenBy(sandboxPid) < printed, 'the handler waits to print the rest');
+      const heldKb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${launcherPid}/status`, 'utf8'))![1]);
+      assert.ok(heldKb < 100 * 1024, `the launcher holds ${heldKb} kB`);
+    } finally {
+      standIn.kill('SIGKILL');
+    }
   });
 
   it('runs as another user when given one, so even an escape cannot signal or read as pciq', {

@@ -47,6 +47,7 @@ function mappingRow(uuid: string, functionName: string, overrides: Partial<Event
     isEnabled: true,
     createdAtMs: 1_000,
     updatedAtMs: 1_000,
+    lastProcessingResult: null,
     ...overrides,
   } satisfies EventSourceMappingRow;
 }
@@ -184,6 +185,15 @@ export function describeFunctionStoreContract(driver: string, factory: StoreFact
         );
         assert.equal((await tx.functions.listAllMappings()).length, 2);
       });
+      // The pollers' report is no change of the mapping: the revision stays, and changes of the mapping keep it.
+      const reported = await store.read((tx) => tx.functions.revision());
+      await store.write((tx) => tx.functions.recordProcessingResult('m-2', 'PROBLEM: no access'));
+      assert.equal(await store.read((tx) => tx.functions.revision()), reported);
+      await store.write((tx) => tx.functions.updateMapping(mappingRow('m-2', 'mapped', { isEnabled: false })));
+      assert.equal(
+        (await store.read((tx) => tx.functions.getMapping('m-2')))?.lastProcessingResult,
+        'PROBLEM: no access',
+      );
       assert.equal(await store.write((tx) => tx.functions.deleteMapping('m-2')), true);
       assert.equal(await store.write((tx) => tx.functions.deleteMapping('m-2')), false);
       await store.write((tx) => tx.functions.deleteFunction(account, 'mapped'));

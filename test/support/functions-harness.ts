@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AuditRecord } from '../../src/audit/index.ts';
 import { AuditEvents, AuditService, AuditTrail } from '../../src/audit/index.ts';
-import { functionRoleSessions, functionsServicePrincipal } from '../../src/cli/function-roles.ts';
+import { functionDecisions, functionRoleSessions, functionsServicePrincipal } from '../../src/cli/function-roles.ts';
 import { type QueueAddress, systemClock } from '../../src/core/index.ts';
 import { RootKey } from '../../src/crypto/index.ts';
 import {
@@ -104,7 +104,7 @@ export class FunctionsHarness {
       audit: events,
       queues: this.queues,
       roleSessions: functionRoleSessions(iam),
-      authorize: decide ?? iam.authorize,
+      authorize: decide ?? functionDecisions(iam, () => iam.directory.sync()),
     };
     this.functions = new FunctionAdmin(this.context);
     this.mappings = new MappingAdmin(this.context);

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const launcherFile = fileURLToPath(new URL('./launcher/launcher.mjs', import.meta.url));
@@ -28,6 +29,8 @@ type LauncherEvent =
 export class LaunchedProcess extends EventEmitter {
   readonly id: number;
   pid: number | undefined;
+  /** When the process started, as /proc tells (Linux): with the pid, what identifies it. */
+  startTime: string | undefined;
   exitCode: number | null = null;
   signalCode: NodeJS.Signals | null = null;
   isClosed = false;
@@ -51,7 +54,8 @@ export class LaunchedProcess extends EventEmitter {
 /**
  * Starts sandboxed processes through a small helper process (src/functions/sandbox/launcher/launcher.mjs):
  * forking pciq itself would copy its whole address space at each start and block its event loop meanwhile.
- * The helper ends, killing every sandbox it started, when pciq does; it is started again if it dies.
+ * The helper ends, killing every sandbox it started, when pciq does; if it dies, pciq ends the sandboxes it left
+ * (idle ones end themselves) and starts it again for the next sandbox.
  */
 export class SandboxLauncher {
   private child: ChildProcess | undefined;
@@ -112,7 +116,11 @@ export class SandboxLauncher {
           this.ready = undefined;
         }
         reject(new Error('the sandbox launcher exited'));
-        for (const launched of [...this.processes.values()]) this.fail(launched, 'the sandbox launcher exited');
+        for (const launched of [...this.processes.values()]) {
+          if (launched.pid !== undefined && launched.exitCode === null && launched.signalCode === null)
+            killOrphan(launched.pid, launched.startTime);
+          this.fail(launched, 'the sandbox launcher exited');
+        }
       });
       this.holdOpen();
     });
@@ -139,6 +147,7 @@ export class SandboxLauncher {
     switch (event.ev) {
       case 'spawn':
         launched.pid = event.pid;
+        launched.startTime = startTimeOf(event.pid);
         launched.emit('spawn');
         return;
       case 'message':
@@ -170,5 +179,30 @@ export class SandboxLauncher {
     launched.isClosed = true;
     launched.emit('error', new Error(message));
     launched.emit('close');
+  }
+}
+
+/** A process's start time in clock ticks since boot (field 22 of /proc/PID/stat); undefined without /proc. */
+function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after its end.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ends a sandbox whose launcher died (killed, out of memory): a handler busy in a loop would otherwise run on
+ * with no timeout to end it. Where /proc is, the process must still have the start time it had when it
+ * started, so that a pid freed and reused since is never signalled.
+ */
+function killOrphan(pid: number, startTime: string | undefined): void {
+  if (startTime !== undefined && startTimeOf(pid) !== startTime) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone already.
   }
 }

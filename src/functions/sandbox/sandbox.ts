@@ -328,7 +328,9 @@ export class Sandbox {
   private async exitError(): Promise<ErrorInfo> {
     const { code, signal } = await this.exited;
     if (this.startError !== undefined && code === null && signal === null) {
-      return { errorType: 'Runtime.ExitError', errorMessage: `Runtime failed to start: ${this.startError}`, trace: [] };
+      // A process that started and was lost with its launcher did not fail to start.
+      const what = this.child.pid === undefined ? 'failed to start' : 'exited with error';
+      return { errorType: 'Runtime.ExitError', errorMessage: `Runtime ${what}: ${this.startError}`, trace: [] };
     }
     if (/heap out of memory|Reached heap limit/i.test(this.stderrTail)) {
       return {

@@ -254,6 +254,10 @@ export class PgFunctionTables implements FunctionWriteTx {
     return deleted;
   }
 
+  async recordProcessingResult(uuid: string, result: string): Promise<void> {
+    await this.sql.run('UPDATE event_source_mappings SET last_processing_result = $2 WHERE uuid = $1', [uuid, result]);
+  }
+
   async appendLog(row: NewFunctionLog): Promise<number> {
     const inserted = await this.sql.one<{ id: number }>(
       `INSERT INTO function_logs (account_id, function_name, version, request_id, at, duration_ms, outcome, sealed_text)

@@ -240,6 +240,10 @@ export class SqliteFunctionTables implements FunctionWriteTx {
     return deleted;
   }
 
+  async recordProcessingResult(uuid: string, result: string): Promise<void> {
+    this.sql('UPDATE event_source_mappings SET last_processing_result = ? WHERE uuid = ?').run(result, uuid);
+  }
+
   async appendLog(row: NewFunctionLog): Promise<number> {
     const result = this.sql(
       `INSERT INTO function_logs (account_id, function_name, version, request_id, at, duration_ms, outcome, sealed_text)

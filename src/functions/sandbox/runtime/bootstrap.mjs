@@ -29,6 +29,8 @@ const send = (message, then) => {
 };
 
 let requestId = 'init';
+/** Lambda's limit on a synchronous invocation's response payload; the launcher ends a process that sends more. */
+const maxResponseBytes = 6 * 1024 * 1024;
 
 /** Lambda's Node.js runtime prefixes console output with time, request id and level; so does this one. */
 function patchConsole() {
@@ -228,11 +230,19 @@ function invoke(handler, message) {
   const endMarker = String(message.endMarker);
   runHandler(handler, message).then(
     (payload) => {
+      let json;
       let serialized;
       try {
-        serialized = payload === undefined ? null : JSON.parse(JSON.stringify(payload));
+        json = payload === undefined ? 'null' : JSON.stringify(payload);
+        serialized = JSON.parse(json);
       } catch (error) {
         return settle({ type: 'error', error: errorInfo(error, 'Runtime.ResponseSerializationError') }, endMarker);
+      }
+      const bytes = Buffer.byteLength(json);
+      if (bytes > maxResponseBytes) {
+        const errorMessage = `Response payload size (${bytes} bytes) exceeded maximum allowed payload size (${maxResponseBytes} bytes).`;
+        const error = { errorType: 'Function.ResponseSizeTooLarge', errorMessage, trace: [] };
+        return settle({ type: 'error', error }, endMarker);
       }
       settle({ type: 'result', payload: serialized }, endMarker);
     },
@@ -241,6 +251,9 @@ function invoke(handler, message) {
 }
 
 async function main() {
+  // Without its launcher nobody would end this process or send it work: a timer or socket the handler left open
+  // must not keep it running (pciq itself ends a process busy in a loop when it sees its launcher go).
+  process.on('disconnect', () => process.exit(1));
   patchConsole();
   reportDenials();
   if (runtimeModules) provideRuntimeModules(runtimeModules);

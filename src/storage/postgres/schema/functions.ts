@@ -82,4 +82,8 @@ export const functionMigrations: readonly string[] = [
   );
   INSERT INTO function_revision (id, revision) VALUES (1, 'initial');
   `,
+  // What an event source mapping's pollers last reported (Lambda's LastProcessingResult).
+  `
+  ALTER TABLE event_source_mappings ADD COLUMN last_processing_result text;
+  `,
 ];
