@@ -354,6 +354,12 @@ export class KeyAdmin {
         `1 validation error detected: Value '${pendingWindowDays}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`,
       );
     }
+    // A quarantined queue's evidence needs the keys it is configured with and its messages are sealed under.
+    const target = await this.keys.store.read(async (tx) => (await this.keys.session(tx)).find(accountId, ref, false));
+    if (target.row.keyManager === 'CUSTOMER') {
+      const { keyId } = target.row;
+      await this.keys.requireNoEvidenceUnder({ keyId, arn: target.arn, accountId }, 'its deletion is refused');
+    }
     return await this.update(
       accountId,
       ref,

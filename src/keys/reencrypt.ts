@@ -23,6 +23,7 @@ export async function reencryptStoredData(
   keyIds: ReadonlySet<string>,
   options: { retire: boolean; onProgress?: (done: number) => void },
 ): Promise<ReencryptResult> {
+  if (options.retire) await requireNoEvidenceUnder(keys, keyIds);
   const result: ReencryptResult = { reencrypted: 0, unreadable: 0, retired: {} };
   for (const source of keys.sealedSources) {
     const counts = new Map<string, number>();
@@ -65,6 +66,19 @@ export async function reencryptStoredData(
   }
   if (options.retire) result.retired = await retireOlderVersions(keys, keyIds);
   return result;
+}
+
+/** Retirement destroys material: refused, before anything is re-sealed, while an incident's evidence needs a key. */
+async function requireNoEvidenceUnder(keys: KeyService, keyIds: ReadonlySet<string>): Promise<void> {
+  const set = await keys.store.read((tx) => keys.session(tx));
+  for (const keyId of keyIds) {
+    const key = set.keys.get(keyId);
+    if (!key || key.row.state === 'Deleted') continue;
+    await keys.requireNoEvidenceUnder(
+      { keyId, arn: key.arn, accountId: key.row.accountId },
+      'retiring its older versions is refused',
+    );
+  }
 }
 
 /** The current version of each key to retire, read once: the versions below it are the ones to retire. */

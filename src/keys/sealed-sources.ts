@@ -1,4 +1,5 @@
 import type { ReadTx, WriteTx } from '../storage/index.ts';
+import type { KeySet } from './key-set.ts';
 
 /** One sealed record somewhere in the store, with what binds it to its place and how to replace it. */
 export interface SealedRecord {
@@ -9,6 +10,12 @@ export interface SealedRecord {
   resource: string;
   recordId: string;
   replace(tx: WriteTx, sealed: Buffer): Promise<void>;
+}
+
+/** A resource whose sealed data incident response keeps as evidence (PCI DSS 12.10), and by which incident. */
+export interface EvidenceHold {
+  resource: string;
+  incident: string;
 }
 
 /**
@@ -24,4 +31,13 @@ export interface SealedDataSource {
     cursor: string | undefined,
     limit: number,
   ): Promise<{ records: SealedRecord[]; next: string | undefined }>;
+  /**
+   * A quarantined resource of this module that needs `key` (it seals or is to seal what the resource holds),
+   * if any: destroying the key's material would crypto-shred the evidence of an open incident.
+   */
+  evidenceUnder?(
+    tx: ReadTx,
+    keys: Pick<KeySet, 'keyOf'>,
+    key: { keyId: string; arn: string; accountId: string },
+  ): Promise<EvidenceHold | undefined>;
 }
