@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../core/index.ts';
 import { EnvKeyProvider, type KeyProvider, RootKey, RootKeyUnavailableError } from '../crypto/index.ts';
-import { KeyAdmin, type KeyDescription, reencryptStoredData } from '../keys/index.ts';
+import { KeyAdmin, type KeyDescription, type ReencryptResult, reencryptStoredData } from '../keys/index.ts';
 import { CliError } from './cli-error.ts';
 import { type DataDirPaths, type OpenedDataDir, openDataDir, pathsOf, refuseKeyInside } from './data-dir.ts';
 import { defaultDataDir } from './defaults.ts';
@@ -181,11 +181,14 @@ async function run(
 function text(command: string, result: unknown): string {
   if (command === 'list') return listText(result as KeyDescription[]);
   if (command === 'reencrypt') {
-    const r = result as { reencrypted: number; unreadable: number; retired: Record<string, number[]> };
+    const r = result as ReencryptResult;
     const retired = Object.entries(r.retired).map(
       ([arn, versions]) => `retired ${arn} versions ${versions.join(', ') || '(none)'}\n`,
     );
-    return `re-encrypted ${r.reencrypted} records; ${r.unreadable} unreadable (reported)\n${retired.join('')}`;
+    const skipped = Object.entries(r.skipped).map(
+      ([arn, state]) => `skipped ${arn}: ${state}, it opens nothing; enable it to re-encrypt what it seals\n`,
+    );
+    return `re-encrypted ${r.reencrypted} records; ${r.unreadable} unreadable (reported)\n${retired.join('')}${skipped.join('')}`;
   }
   if (command === 'rewrap-root') {
     const r = result as { rewrapped: number; root: string };

@@ -317,6 +317,31 @@ describe('encryption at rest under managed keys', () => {
     assert.ok(h.events.some((e) => e.type === 'SealedDataUnreadable' && e.reason === 'version-retired'));
   });
 
+  it('re-encrypts and retires every key that can open its data, leaving a disabled one as it is and saying so', async () => {
+    const disabled = await admin.createKey(caller.accountId, {});
+    const usable = await admin.createKey(caller.accountId, {});
+    const cold = await h.createQueue('cold', { KmsMasterKeyId: disabled.arn });
+    const hot = await h.createQueue('hot', { KmsMasterKeyId: usable.arn });
+    await h.send(cold, 'under a key taken out of use');
+    await h.send(hot, 'under a key in use');
+    for (const key of [disabled, usable]) await admin.rotateKey(caller.accountId, key.keyId);
+    await admin.disableKey(caller.accountId, disabled.keyId);
+    // What `pciq keys reencrypt --retire` does without a KEY: every key of the account.
+    const result = await reencryptStoredData(h.keys, new Set([disabled.keyId, usable.keyId]), { retire: true });
+    assert.equal(result.reencrypted, 1);
+    assert.deepEqual(result.retired, { [usable.arn]: [1] });
+    assert.deepEqual(result.skipped, { [disabled.arn]: 'Disabled' });
+    const kept = await admin.describeKey(caller.accountId, disabled.keyId);
+    assert.equal(kept.minDecryptVersion, 1);
+    assert.deepEqual(
+      kept.versions.map((version) => version.isDestroyed),
+      [false, false],
+    );
+    await admin.enableKey(caller.accountId, disabled.keyId);
+    assert.deepEqual(await h.bodies(cold), ['under a key taken out of use']);
+    assert.deepEqual(await h.bodies(hot), ['under a key in use']);
+  });
+
   it('retires only the versions it re-encrypted away from, when the key rotates again meanwhile', async () => {
     const key = await admin.createKey(caller.accountId, { alias: 'alias/busy' });
     const q = await h.createQueue('busy', { KmsMasterKeyId: 'alias/busy' });
