@@ -107,6 +107,10 @@ export function validateTags(tags: Record<string, string>): void {
       throw new PciqError('TagException', 'Tag keys are 1 to 128 characters, values at most 256.');
     if (key.startsWith('aws:')) throw new PciqError('TagException', `Tag key ${key} uses the reserved prefix aws:.`);
   }
+  requireTagCount(tags);
+}
+
+function requireTagCount(tags: Record<string, string>): void {
   if (Object.keys(tags).length > maxTags) throw new PciqError('TagException', `A key has at most ${maxTags} tags.`);
 }
 
@@ -420,7 +424,8 @@ export class KeyAdmin {
       (key) => {
         requireCustomer(key, 'TagResource');
         requireNotPendingDeletion(key);
-        validateTags({ ...key.row.tags, ...tags });
+        // The key's own tags count towards the limit; the quarantine tag among them is incident response's.
+        requireTagCount({ ...key.row.tags, ...tags });
       },
       (row) => ({ ...row, tags: { ...row.tags, ...tags } }),
       (key, _row, now) => ({ type: 'KeyTagsChanged', atMs: now, keyArn: key.arn }),
