@@ -54,7 +54,10 @@ function date(ms: number | null): string {
   return ms === null ? '-' : new Date(ms).toISOString();
 }
 
-function describeText(key: KeyDescription): string {
+/** A key as `describe` shows it: with what needs it (queues configured with it or holding data under it). */
+type DescribedKey = KeyDescription & { usedBy?: string[] };
+
+function describeText(key: DescribedKey): string {
   const lines = [
     `key id            ${key.keyId}`,
     `arn               ${key.arn}`,
@@ -65,6 +68,7 @@ function describeText(key: KeyDescription): string {
     `created           ${date(key.createdAtMs)}`,
     `rotation          ${key.rotationPeriodDays === null ? 'off' : `every ${key.rotationPeriodDays} days, next ${date(key.nextRotationAtMs)}`}`,
     `current version   ${key.currentVersion} (oldest decryptable: ${key.minDecryptVersion})`,
+    ...(key.usedBy ? [`used by           ${key.usedBy.join(', ') || '-'}`] : []),
     'versions',
   ];
   for (const version of key.versions) {
@@ -133,8 +137,12 @@ async function run(
     }
     case 'list':
       return admin.listKeys(account);
-    case 'describe':
-      return admin.describeKey(account, key());
+    case 'describe': {
+      // Usage counts say nothing of the data a key still seals: an old version may seal messages yet.
+      const described = await admin.describeKey(account, key());
+      const users = await opened.keys.usersOf({ keyId: described.keyId, arn: described.arn, accountId: account });
+      return { ...described, usedBy: users.map((user) => user.resource) };
+    }
     case 'enable':
       return admin.enableKey(account, await keyId());
     case 'disable':
@@ -194,7 +202,7 @@ function text(command: string, result: unknown): string {
     const r = result as { rewrapped: number; root: string };
     return `re-wrapped ${r.rewrapped} keys under the new root (${r.root}); start pciq with the new root key, then retire the old one\n`;
   }
-  return describeText(result as KeyDescription);
+  return describeText(result as DescribedKey);
 }
 
 export async function keysCommand(argv: string[]): Promise<void> {

@@ -15,7 +15,7 @@ import { ignoreKeyEvents, type KeyEvent, type KeyEventListener, type UnreadableR
 import { aliasArn } from './key-references.ts';
 import { addVersion, assertRootCurrent, dayMs, newKeyRow, newVersionRow, rootMeta } from './key-rows.ts';
 import { type KeySet, type KeySetContext, loadKeySet } from './key-set.ts';
-import type { EvidenceHold, SealedDataSource } from './sealed-sources.ts';
+import type { EvidenceHold, KeyUser, SealedDataSource } from './sealed-sources.ts';
 
 /** The AWS managed keys pciq creates per account on first use, by the service whose data they seal. */
 export const managedKeyDescriptions = {
@@ -249,19 +249,25 @@ export class KeyService implements Sealer {
   }
 
   /**
+   * What needs `key`, from every module that seals (queues configured with it or holding messages sealed
+   * under it, …): a key with users is not unused, whatever its usage counts say.
+   */
+  async usersOf(key: { keyId: string; arn: string; accountId: string }): Promise<KeyUser[]> {
+    if (!this.sources.some((source) => source.usersOf)) return [];
+    return this.store.read(async (tx) => {
+      const session = await this.session(tx);
+      const users: KeyUser[] = [];
+      for (const source of this.sources) users.push(...((await source.usersOf?.(tx, session, key)) ?? []));
+      return users;
+    });
+  }
+
+  /**
    * The open incident whose evidence needs `key` (a quarantined queue holding data sealed under it), if any:
    * its material must not be destroyed, by deletion or retirement, before the incident is released.
    */
   async evidenceUnder(key: { keyId: string; arn: string; accountId: string }): Promise<EvidenceHold | undefined> {
-    if (!this.sources.some((source) => source.evidenceUnder)) return undefined;
-    return this.store.read(async (tx) => {
-      const session = await this.session(tx);
-      for (const source of this.sources) {
-        const hold = await source.evidenceUnder?.(tx, session, key);
-        if (hold) return hold;
-      }
-      return undefined;
-    });
+    return (await this.usersOf(key)).find((user): user is EvidenceHold => user.incident !== undefined);
   }
 
   /** Refuses (`refused` says what) while an open incident's evidence needs `key`: see `evidenceUnder`. */

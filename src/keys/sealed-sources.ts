@@ -12,11 +12,17 @@ export interface SealedRecord {
   replace(tx: WriteTx, sealed: Buffer): Promise<void>;
 }
 
-/** A resource whose sealed data incident response keeps as evidence (PCI DSS 12.10), and by which incident. */
-export interface EvidenceHold {
+/**
+ * A resource that needs a key: configured to seal under it, or holding data sealed under it; `incident` when
+ * incident response keeps it as evidence (PCI DSS 12.10).
+ */
+export interface KeyUser {
   resource: string;
-  incident: string;
+  incident?: string;
 }
+
+/** A key user held as evidence by an open incident. */
+export type EvidenceHold = Required<KeyUser>;
 
 /**
  * A module's sealed data, walked page by page for re-encryption under the newest key version and for
@@ -31,13 +37,10 @@ export interface SealedDataSource {
     cursor: string | undefined,
     limit: number,
   ): Promise<{ records: SealedRecord[]; next: string | undefined }>;
-  /**
-   * A quarantined resource of this module that needs `key` (it seals or is to seal what the resource holds),
-   * if any: destroying the key's material would crypto-shred the evidence of an open incident.
-   */
-  evidenceUnder?(
+  /** The resources of this module that need `key`, so that neither reports nor deletions take it as unused. */
+  usersOf?(
     tx: ReadTx,
     keys: Pick<KeySet, 'keyOf'>,
     key: { keyId: string; arn: string; accountId: string },
-  ): Promise<EvidenceHold | undefined>;
+  ): Promise<KeyUser[]>;
 }

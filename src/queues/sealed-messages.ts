@@ -1,6 +1,6 @@
 import { isPciqError, queueArn } from '../core/index.ts';
 import { keyPrefixBytes, readKeyPrefix } from '../crypto/index.ts';
-import type { EvidenceHold, KeySet, SealedDataSource, SealedRecord } from '../keys/index.ts';
+import type { KeySet, KeyUser, SealedDataSource, SealedRecord } from '../keys/index.ts';
 import type { QueueRow, ReadTx } from '../storage/index.ts';
 import { quarantineAttribute, settingsOf } from './queue-attributes.ts';
 
@@ -31,32 +31,30 @@ export function sealedMessagesSource(region: string): SealedDataSource {
       return { records, next: rows.length < limit ? undefined : String(rows[rows.length - 1]!.seq) };
     },
     /**
-     * A quarantined queue needs the key it is configured with and every key its stored messages are sealed
-     * under (a queue moved to another key keeps its older messages under the previous one): the incident's
-     * snapshot holds those messages sealed, as they are stored.
+     * A queue needs the key it is configured with and every key its stored messages are sealed under (a queue
+     * moved to another key keeps its older messages under the previous one, as in SQS). A quarantined queue's
+     * incident keeps them as evidence: its snapshot holds the messages sealed, as they are stored.
      */
-    async evidenceUnder(tx, keys, key) {
-      const quarantined = new Map<number, EvidenceHold>();
-      for (const queue of await quarantinedQueues(tx, key.accountId)) {
-        const hold = { resource: queueArn(region, queue), incident: queue.attributes[quarantineAttribute]! };
-        if (configuredKeyArn(keys, queue) === key.arn) return hold;
-        quarantined.set(queue.id, hold);
+    async usersOf(tx, keys, key) {
+      const holding = new Set<number>();
+      for (const { queueId, prefix } of await tx.payloadPrefixes(keyPrefixBytes))
+        if (readKeyPrefix(prefix)?.keyId === key.keyId) holding.add(queueId);
+      const users: KeyUser[] = [];
+      for (const queue of await accountQueues(tx, key.accountId)) {
+        if (!holding.has(queue.id) && configuredKeyArn(keys, queue) !== key.arn) continue;
+        const incident = queue.attributes[quarantineAttribute];
+        users.push({ resource: queueArn(region, queue), ...(incident ? { incident } : {}) });
       }
-      if (quarantined.size === 0) return undefined;
-      for (const { queueId, prefix } of await tx.payloadPrefixes(keyPrefixBytes)) {
-        const hold = quarantined.get(queueId);
-        if (hold && readKeyPrefix(prefix)?.keyId === key.keyId) return hold;
-      }
-      return undefined;
+      return users;
     },
   };
 }
 
-async function quarantinedQueues(tx: ReadTx, accountId: string): Promise<QueueRow[]> {
+async function accountQueues(tx: ReadTx, accountId: string): Promise<QueueRow[]> {
   const found: QueueRow[] = [];
   for (let after = ''; ; ) {
     const page = await tx.listQueues(accountId, '', after, pageSize);
-    found.push(...page.filter((queue) => queue.attributes[quarantineAttribute]));
+    found.push(...page);
     if (page.length < pageSize) return found;
     after = page[page.length - 1]!.name;
   }

@@ -29,6 +29,7 @@ import {
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { hasAwsCli, runAwsCli } from '../support/aws-cli.ts';
+import { pciqAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 
 describe('KMS API against pciq serve', () => {
@@ -54,6 +55,8 @@ describe('KMS API against pciq serve', () => {
     kms = new KMSClient(common);
     sqs = new SQSClient(common);
   });
+
+  const dataDirArgs = () => ['--data-dir', data.dataDir, '--key-file', data.keyFile];
 
   after(async () => {
     kms?.destroy();
@@ -179,6 +182,10 @@ describe('KMS API against pciq serve', () => {
       },
     );
     await assert.rejects(sqs.send(new ReceiveMessageCommand({ QueueUrl })), { name: 'KmsDisabled' });
+    // pciq keys describe names the queues that need the key, next to its usage counts.
+    const described = await pciqAsync(['keys', 'describe', 'alias/queue-key', ...dataDirArgs()]);
+    assert.equal(described.status, 0, described.stderr);
+    assert.match(described.stdout, /^used by +arn:aws:sqs:[a-z0-9-]+:\d{12}:kms-queue$/m);
     await kms.send(new EnableKeyCommand({ KeyId: KeyMetadata!.KeyId }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'after enabling' }));
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));

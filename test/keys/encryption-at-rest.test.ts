@@ -230,7 +230,10 @@ describe('encryption at rest under managed keys', () => {
     // SQS leaves the stored messages under the key they were sealed with when KmsMasterKeyId changes.
     await h.service.setQueueAttributes(q, { KmsMasterKeyId: current.keyId });
     await h.send(q, 'sealed under the current key');
+    const users = (key: { keyId: string; arn: string }) => h.keys.usersOf({ ...key, accountId: caller.accountId });
+    assert.deepEqual(await users(previous), [{ resource: h.arnOf(q) }], 'the previous key still opens a message');
     await h.service.setQuarantine(q, 'INC-8');
+    assert.deepEqual(await users(current), [{ resource: h.arnOf(q), incident: 'INC-8' }]);
     for (const key of [previous, current]) {
       await rejects(
         admin.scheduleKeyDeletion(caller.accountId, key.keyId, 7),
