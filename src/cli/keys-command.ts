@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../core/index.ts';
 import { EnvKeyProvider, type KeyProvider, RootKey, RootKeyUnavailableError } from '../crypto/index.ts';
-import { KeyAdmin, type KeyDescription, reencryptStoredData } from '../keys/index.ts';
+import { KeyAdmin, type KeyDescription, type ReencryptResult, reencryptStoredData } from '../keys/index.ts';
 import { CliError } from './cli-error.ts';
 import { type DataDirPaths, type OpenedDataDir, openDataDir, pathsOf, refuseKeyInside } from './data-dir.ts';
 import { defaultDataDir } from './defaults.ts';
@@ -54,7 +54,10 @@ function date(ms: number | null): string {
   return ms === null ? '-' : new Date(ms).toISOString();
 }
 
-function describeText(key: KeyDescription): string {
+/** A key as `describe` shows it: with what needs it (queues configured with it or holding data under it). */
+type DescribedKey = KeyDescription & { usedBy?: string[] };
+
+function describeText(key: DescribedKey): string {
   const lines = [
     `key id            ${key.keyId}`,
     `arn               ${key.arn}`,
@@ -65,6 +68,7 @@ function describeText(key: KeyDescription): string {
     `created           ${date(key.createdAtMs)}`,
     `rotation          ${key.rotationPeriodDays === null ? 'off' : `every ${key.rotationPeriodDays} days, next ${date(key.nextRotationAtMs)}`}`,
     `current version   ${key.currentVersion} (oldest decryptable: ${key.minDecryptVersion})`,
+    ...(key.usedBy ? [`used by           ${key.usedBy.join(', ') || '-'}`] : []),
     'versions',
   ];
   for (const version of key.versions) {
@@ -133,8 +137,12 @@ async function run(
     }
     case 'list':
       return admin.listKeys(account);
-    case 'describe':
-      return admin.describeKey(account, key());
+    case 'describe': {
+      // Usage counts say nothing of the data a key still seals: an old version may seal messages yet.
+      const described = await admin.describeKey(account, key());
+      const users = await opened.keys.usersOf({ keyId: described.keyId, arn: described.arn, accountId: account });
+      return { ...described, usedBy: users.map((user) => user.resource) };
+    }
     case 'enable':
       return admin.enableKey(account, await keyId());
     case 'disable':
@@ -181,17 +189,20 @@ async function run(
 function text(command: string, result: unknown): string {
   if (command === 'list') return listText(result as KeyDescription[]);
   if (command === 'reencrypt') {
-    const r = result as { reencrypted: number; unreadable: number; retired: Record<string, number[]> };
+    const r = result as ReencryptResult;
     const retired = Object.entries(r.retired).map(
       ([arn, versions]) => `retired ${arn} versions ${versions.join(', ') || '(none)'}\n`,
     );
-    return `re-encrypted ${r.reencrypted} records; ${r.unreadable} unreadable (reported)\n${retired.join('')}`;
+    const skipped = Object.entries(r.skipped).map(
+      ([arn, state]) => `skipped ${arn}: ${state}, it opens nothing; enable it to re-encrypt what it seals\n`,
+    );
+    return `re-encrypted ${r.reencrypted} records; ${r.unreadable} unreadable (reported)\n${retired.join('')}${skipped.join('')}`;
   }
   if (command === 'rewrap-root') {
     const r = result as { rewrapped: number; root: string };
     return `re-wrapped ${r.rewrapped} keys under the new root (${r.root}); start pciq with the new root key, then retire the old one\n`;
   }
-  return describeText(result as KeyDescription);
+  return describeText(result as DescribedKey);
 }
 
 export async function keysCommand(argv: string[]): Promise<void> {

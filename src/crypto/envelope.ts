@@ -37,6 +37,19 @@ export function encodeHeader(keyId: string, keyVersion: number, dataKeyId: Uint8
   return header;
 }
 
+/** The leading bytes of an envelope that name what sealed it: version, key id and key version. */
+export const keyPrefixBytes = 1 + 16 + 4;
+
+/**
+ * The key and key version the first `keyPrefixBytes` of an envelope name (as the store hands them out without
+ * the rest), or undefined when they are not an envelope's.
+ */
+export function readKeyPrefix(prefix: Uint8Array): { keyId: string; keyVersion: number } | undefined {
+  if (prefix.length < keyPrefixBytes || prefix[0] !== envelopeVersion) return undefined;
+  const view = Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+  return { keyId: bytesToUuid(view.subarray(1, 17)), keyVersion: view.readUInt32BE(17) };
+}
+
 /** The header of a v2 envelope, or undefined when `sealed` is not one (too short, another version). */
 export function readHeader(sealed: Uint8Array): EnvelopeHeader | undefined {
   if (sealed.length < headerBytes + 12 + 16 || sealed[0] !== envelopeVersion) return undefined;

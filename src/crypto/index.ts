@@ -1,5 +1,13 @@
 export { aeadOpen, aeadSeal, SealIntegrityError } from './aead.ts';
-export { bytesToUuid, type EnvelopeHeader, headerBytes, readHeader, uuidToBytes } from './envelope.ts';
+export {
+  bytesToUuid,
+  type EnvelopeHeader,
+  headerBytes,
+  keyPrefixBytes,
+  readHeader,
+  readKeyPrefix,
+  uuidToBytes,
+} from './envelope.ts';
 export {
   decodeKeyFile,
   defaultScryptCost,

@@ -71,6 +71,19 @@ export class AccessControl {
     if (decision.decision === 'ExplicitDeny') await this.refuse(caller, action, resource, decision);
   }
 
+  /**
+   * Refuses, whatever identity policies allow, a use that the resource's own policy grants nobody: an AWS
+   * managed key called directly, whose key policy allows its use only through its service (kms:ViaService).
+   * Recorded and worded as AWS refuses it.
+   */
+  async refuseByResourcePolicy(caller: Caller, action: string, resource: string): Promise<never> {
+    return this.refuse(caller, action, resource, {
+      decision: 'ImplicitDeny',
+      reason: 'resource-policy-does-not-allow',
+      matched: [],
+    });
+  }
+
   /** The decision, without refusing: for `pciq iam simulate`-like questions inside a request. */
   async decide(caller: Caller, action: string, resource: string, context: AuthorizationContext = {}) {
     const resolved = await this.directory.resolve(caller);

@@ -107,6 +107,9 @@ export class IamService {
   /** Refuses only on an explicit Deny (an AWS managed key's use, which its key policy grants the account). */
   refuseExplicitDeny = (caller: Caller, action: string, resource: string, context?: AuthorizationContext) =>
     this.access.refuseExplicitDeny(caller, action, resource, context);
+  /** Refuses what the resource's own policy grants nobody (an AWS managed key used outside its service). */
+  refuseByResourcePolicy = (caller: Caller, action: string, resource: string) =>
+    this.access.refuseByResourcePolicy(caller, action, resource);
 
   createUser = (accountId: string, input: Parameters<typeof createUser>[2]) =>
     createUser(this.context, accountId, input);

@@ -1,5 +1,6 @@
 import { PciqError } from '../core/index.ts';
 import type { UnreadableReason } from './events.ts';
+import type { EvidenceHold } from './sealed-sources.ts';
 
 /** Sealed data whose key material was destroyed on purpose (deletion, version retirement): crypto-shredded. */
 export class UnreadableSealError extends Error {
@@ -38,5 +39,13 @@ export function managedKeyRefused(arn: string, what: string): PciqError {
   return new PciqError(
     'UnsupportedOperationException',
     `${arn} is an AWS managed key: its lifecycle is managed by pciq; ${what} is not allowed.`,
+  );
+}
+
+/** A destruction of key material refused because an open incident's evidence needs it (PCI DSS 12.10). */
+export function evidenceHeld(arn: string, hold: EvidenceHold, refused: string): PciqError {
+  return new PciqError(
+    'KMSInvalidStateException',
+    `${arn} seals what ${hold.resource} holds, quarantined by incident ${hold.incident}; ${refused} until pciq incident release ${hold.incident}.`,
   );
 }

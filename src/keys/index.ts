@@ -17,4 +17,4 @@ export {
 export type { KeySet, SealingKey } from './key-set.ts';
 export { type EncryptionContext, KmsData } from './kms-data.ts';
 export { type ReencryptResult, reencryptStoredData } from './reencrypt.ts';
-export type { SealedDataSource, SealedRecord } from './sealed-sources.ts';
+export type { EvidenceHold, KeyUser, SealedDataSource, SealedRecord } from './sealed-sources.ts';

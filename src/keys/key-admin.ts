@@ -107,6 +107,10 @@ export function validateTags(tags: Record<string, string>): void {
       throw new PciqError('TagException', 'Tag keys are 1 to 128 characters, values at most 256.');
     if (key.startsWith('aws:')) throw new PciqError('TagException', `Tag key ${key} uses the reserved prefix aws:.`);
   }
+  requireTagCount(tags);
+}
+
+function requireTagCount(tags: Record<string, string>): void {
   if (Object.keys(tags).length > maxTags) throw new PciqError('TagException', `A key has at most ${maxTags} tags.`);
 }
 
@@ -354,6 +358,12 @@ export class KeyAdmin {
         `1 validation error detected: Value '${pendingWindowDays}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`,
       );
     }
+    // A quarantined queue's evidence needs the keys it is configured with and its messages are sealed under.
+    const target = await this.keys.store.read(async (tx) => (await this.keys.session(tx)).find(accountId, ref, false));
+    if (target.row.keyManager === 'CUSTOMER') {
+      const { keyId } = target.row;
+      await this.keys.requireNoEvidenceUnder({ keyId, arn: target.arn, accountId }, 'its deletion is refused');
+    }
     return await this.update(
       accountId,
       ref,
@@ -414,7 +424,8 @@ export class KeyAdmin {
       (key) => {
         requireCustomer(key, 'TagResource');
         requireNotPendingDeletion(key);
-        validateTags({ ...key.row.tags, ...tags });
+        // The key's own tags count towards the limit; the quarantine tag among them is incident response's.
+        requireTagCount({ ...key.row.tags, ...tags });
       },
       (row) => ({ ...row, tags: { ...row.tags, ...tags } }),
       (key, _row, now) => ({ type: 'KeyTagsChanged', atMs: now, keyArn: key.arn }),

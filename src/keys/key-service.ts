@@ -10,12 +10,12 @@ import {
   versionLabel,
 } from '../crypto/index.ts';
 import type { ReadTx, Store, WriteTx } from '../storage/index.ts';
-import { UnreadableSealError } from './errors.ts';
+import { evidenceHeld, UnreadableSealError } from './errors.ts';
 import { ignoreKeyEvents, type KeyEvent, type KeyEventListener, type UnreadableReason } from './events.ts';
 import { aliasArn } from './key-references.ts';
 import { addVersion, assertRootCurrent, dayMs, newKeyRow, newVersionRow, rootMeta } from './key-rows.ts';
 import { type KeySet, type KeySetContext, loadKeySet } from './key-set.ts';
-import type { SealedDataSource } from './sealed-sources.ts';
+import type { EvidenceHold, KeyUser, SealedDataSource } from './sealed-sources.ts';
 
 /** The AWS managed keys pciq creates per account on first use, by the service whose data they seal. */
 export const managedKeyDescriptions = {
@@ -91,6 +91,8 @@ export class KeyService implements Sealer {
   private readonly sources: SealedDataSource[] = [];
   private timers: Array<() => void> = [];
   private running = false;
+  /** Keys whose due deletion waits for an incident, warned about once per process. */
+  private readonly heldDeletions = new Set<string>();
 
   constructor(options: KeyServiceOptions) {
     this.store = options.store;
@@ -237,10 +239,50 @@ export class KeyService implements Sealer {
         });
       }
       if (row.state === 'PendingDeletion' && row.deletionAtMs !== null && row.deletionAtMs <= now) {
-        await this.destroyKey(row.keyId, now);
+        // A queue quarantined after the deletion was scheduled: the key waits for the incident's release.
+        const hold = await this.evidenceUnder({ keyId: row.keyId, arn: key.arn, accountId: row.accountId });
+        if (hold) this.warnDeletionHeld(key.arn, hold);
+        else await this.destroyKey(row.keyId, now);
       }
     }
     await this.flushUsage();
+  }
+
+  /**
+   * What needs `key`, from every module that seals (queues configured with it or holding messages sealed
+   * under it, …): a key with users is not unused, whatever its usage counts say.
+   */
+  async usersOf(key: { keyId: string; arn: string; accountId: string }): Promise<KeyUser[]> {
+    if (!this.sources.some((source) => source.usersOf)) return [];
+    return this.store.read(async (tx) => {
+      const session = await this.session(tx);
+      const users: KeyUser[] = [];
+      for (const source of this.sources) users.push(...((await source.usersOf?.(tx, session, key)) ?? []));
+      return users;
+    });
+  }
+
+  /**
+   * The open incident whose evidence needs `key` (a quarantined queue holding data sealed under it), if any:
+   * its material must not be destroyed, by deletion or retirement, before the incident is released.
+   */
+  async evidenceUnder(key: { keyId: string; arn: string; accountId: string }): Promise<EvidenceHold | undefined> {
+    return (await this.usersOf(key)).find((user): user is EvidenceHold => user.incident !== undefined);
+  }
+
+  /** Refuses (`refused` says what) while an open incident's evidence needs `key`: see `evidenceUnder`. */
+  async requireNoEvidenceUnder(key: { keyId: string; arn: string; accountId: string }, refused: string): Promise<void> {
+    const hold = await this.evidenceUnder(key);
+    if (hold) throw evidenceHeld(key.arn, hold, refused);
+  }
+
+  private warnDeletionHeld(keyArn: string, hold: EvidenceHold): void {
+    if (this.heldDeletions.has(keyArn)) return;
+    this.heldDeletions.add(keyArn);
+    process.emitWarning(
+      `${keyArn} is due for deletion, but ${hold.resource} (quarantined by incident ${hold.incident}) holds data sealed under it: its material is kept until the incident is released`,
+      { code: 'PCIQ_KEY_DELETION_HELD' },
+    );
   }
 
   /** Crypto-shredding at the end of the waiting period: material destroyed, aliases gone, a tombstone kept. */

@@ -8,6 +8,11 @@ export interface ReencryptResult {
   unreadable: number;
   /** Versions retired per key ARN (material destroyed), when retirement was asked for. */
   retired: Record<string, number[]>;
+  /**
+   * Keys left as they are, by ARN with their state: a disabled key (a quarantined one, say) or one pending
+   * deletion opens nothing, so its data is neither re-sealed nor its older versions retired.
+   */
+  skipped: Record<string, string>;
 }
 
 const pageSize = 200;
@@ -23,7 +28,9 @@ export async function reencryptStoredData(
   keyIds: ReadonlySet<string>,
   options: { retire: boolean; onProgress?: (done: number) => void },
 ): Promise<ReencryptResult> {
-  const result: ReencryptResult = { reencrypted: 0, unreadable: 0, retired: {} };
+  const { usable, skipped } = await usableKeys(keys, keyIds);
+  if (options.retire) await requireNoEvidenceUnder(keys, usable);
+  const result: ReencryptResult = { reencrypted: 0, unreadable: 0, retired: {}, skipped };
   for (const source of keys.sealedSources) {
     const counts = new Map<string, number>();
     let cursor: string | undefined;
@@ -34,7 +41,7 @@ export async function reencryptStoredData(
         for (const record of page.records) {
           const header = readHeader(record.sealed);
           const key = header && set.keys.get(header.keyId);
-          if (!header || !key || !keyIds.has(key.row.keyId) || header.keyVersion >= key.row.currentVersion) continue;
+          if (!header || !key || !usable.has(key.row.keyId) || header.keyVersion >= key.row.currentVersion) continue;
           let plaintext: Buffer;
           try {
             plaintext = set.open(record.sealed, record.scope, record.place);
@@ -63,8 +70,35 @@ export async function reencryptStoredData(
     for (const [keyArn, records] of counts)
       keys.events.onKeyEvent({ type: 'DataReencrypted', atMs: now, keyArn, source: source.name, records });
   }
-  if (options.retire) result.retired = await retireOlderVersions(keys, keyIds);
+  if (options.retire) result.retired = await retireOlderVersions(keys, usable);
   return result;
+}
+
+/** The keys of `keyIds` that can open their data now (enabled), and the others with their state. */
+async function usableKeys(keys: KeyService, keyIds: ReadonlySet<string>) {
+  const set = await keys.store.read((tx) => keys.session(tx));
+  const usable = new Set<string>();
+  const skipped: Record<string, string> = {};
+  for (const keyId of keyIds) {
+    const key = set.keys.get(keyId);
+    if (!key || key.row.state === 'Deleted') continue;
+    if (key.row.state === 'Enabled') usable.add(keyId);
+    else skipped[key.arn] = key.row.state;
+  }
+  return { usable, skipped };
+}
+
+/** Retirement destroys material: refused, before anything is re-sealed, while an incident's evidence needs a key. */
+async function requireNoEvidenceUnder(keys: KeyService, keyIds: ReadonlySet<string>): Promise<void> {
+  const set = await keys.store.read((tx) => keys.session(tx));
+  for (const keyId of keyIds) {
+    const key = set.keys.get(keyId);
+    if (!key) continue;
+    await keys.requireNoEvidenceUnder(
+      { keyId, arn: key.arn, accountId: key.row.accountId },
+      'retiring its older versions is refused',
+    );
+  }
 }
 
 /** The current version of each key to retire, read once: the versions below it are the ones to retire. */

@@ -193,6 +193,11 @@ export interface ReadTx {
   getReceiveAttempt(queueId: number, attemptKey: string, nowMs: number): Promise<ReceiveAttemptRow | undefined>;
   /** Sealed payloads of all queues in `seq` order after `afterSeq`, at most `limit` (re-encryption walks). */
   scanPayloads(afterSeq: number, limit: number): Promise<SealedPayloadRow[]>;
+  /**
+   * The distinct first `length` bytes of each queue's stored payloads, without reading them out: which keys
+   * (and key versions) a queue's messages are sealed under, when `length` covers an envelope's key prefix.
+   */
+  payloadPrefixes(length: number): Promise<Array<{ queueId: number; prefix: Uint8Array }>>;
 
   listMoveTasks(sourceQueueId: number, limit: number): Promise<MoveTaskRow[]>;
   getMoveTask(taskHandle: string): Promise<MoveTaskRow | undefined>;

@@ -189,6 +189,9 @@ describe('pciq keys', () => {
     );
     assert.match(pciq(['keys', 'schedule-deletion', 'alias/orders', '--days', '7', ...base]).stdout, /PendingDeletion/);
     assert.match(pciq(['keys', 'cancel-deletion', key.keyId, ...base]).stdout, /state\s+Disabled/);
+    const skipped = pciq(['keys', 'reencrypt', 'alias/orders', '--retire', ...base]);
+    assert.equal(skipped.status, 0, skipped.stderr);
+    assert.match(skipped.stdout, /skipped .*key\/.*: Disabled, it opens nothing; enable it to re-encrypt/);
     assertOneLineError(pciq(['keys', 'describe', 'alias/nothing', ...base]), /NotFoundException/);
 
     // PCI DSS 10.2.1.2, 3.7: what an operator does to keys with pciq keys is in the audit trail, as them.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { account, ComplianceHarness, seen } from '../support/compliance-harness.ts';
+import { caller } from '../support/queue-harness.ts';
 
 const dayMs = 86_400_000;
 const hourMs = 3_600_000;
@@ -78,6 +79,40 @@ describe('the default pack on KMS keys', () => {
       'cancelled deletion leaves it disabled',
     );
     await h.keyAdmin.enableKey(account, key.keyId);
+    assert.equal((await h.judge('key-unusable-while-in-use', arn)).status, 'pass');
+  });
+
+  it('fails a key a queue moved away from while the queue still holds messages sealed under it, passes it once they are gone', async () => {
+    const previous = await h.keyAdmin.createKey(account, {});
+    const current = await h.keyAdmin.createKey(account, {});
+    const queue = await h.createQueue('refunds', { KmsMasterKeyId: previous.arn });
+    const [sent] = await h.queues.sendMessages(
+      caller,
+      queue,
+      [{ id: 'e', body: 'refund 42', attributes: {}, systemAttributes: {} }],
+      false,
+    );
+    assert.ok(sent?.ok);
+    // SQS leaves stored messages under the key that sealed them when KmsMasterKeyId changes.
+    await h.queues.setQueueAttributes(queue, { KmsMasterKeyId: current.arn });
+    const arn = h.keyArn(previous.keyId);
+    await h.keyAdmin.disableKey(account, previous.keyId);
+    const failed = await h.judge('key-unusable-while-in-use', arn);
+    assert.equal(failed.status, 'fail');
+    assert.deepEqual(seen(failed), { state: 'Disabled', usedByQueueCount: 1, quarantine: null });
+
+    await h.keyAdmin.enableKey(account, previous.keyId);
+    const received = await h.queues.receiveMessages(queue, {
+      maxMessages: 10,
+      systemAttributeNames: [],
+      messageAttributeNames: [],
+    });
+    assert.deepEqual(
+      received.map((message) => message.body),
+      ['refund 42'],
+    );
+    await h.queues.deleteMessage(queue, received[0]!.receiptHandle);
+    await h.keyAdmin.disableKey(account, previous.keyId);
     assert.equal((await h.judge('key-unusable-while-in-use', arn)).status, 'pass');
   });
 

@@ -42,8 +42,9 @@ import {
   TagQueueCommand,
 } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { hasAwsCli, runAwsCli } from '../support/aws-cli.ts';
 import { createUserWithPolicy } from '../support/iam-users.ts';
-import { pciqJsonAsync, runAsync } from '../support/pciq-cli.ts';
+import { pciqJsonAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer, pciqBin } from '../support/pciq-process.ts';
 import { signInRequest } from '../support/sign-in.ts';
 import { clientConfig, sqsClient, type TestCredentials } from '../support/sqs-client.ts';
@@ -91,23 +92,8 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
   const queueUrl = (name: string) => `${endpoint}/${data.bootstrap.accountId}/${name}`;
   const queueArn = (name: string) => `arn:aws:sqs:${data.bootstrap.region}:${data.bootstrap.accountId}:${name}`;
 
-  /**
-   * Runs the AWS CLI without blocking: a blocked event loop would miss the server closing an idle keep-alive
-   * connection, and the SDK clients' next request would be written into it (EPIPE).
-   */
   function aws(args: string[], credentials: Credentials = data.bootstrap) {
-    return runAsync('aws', [...args, '--endpoint-url', endpoint, '--output', 'json'], {
-      PATH: process.env['PATH'],
-      HOME: process.env['HOME'],
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
-      AWS_DEFAULT_REGION: data.bootstrap.region,
-      AWS_CA_BUNDLE: data.bootstrap.caFile,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_PAGER: '',
-    }).then((result) => ({ ...result, json: (): ReturnType<typeof JSON.parse> => JSON.parse(result.stdout || '{}') }));
+    return runAwsCli(endpoint, data.bootstrap, args, credentials);
   }
 
   async function awsOk(args: string[], credentials?: Credentials) {
@@ -117,7 +103,7 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
   }
 
   it('runs the AWS CLI flow: user, policy, access key, virtual MFA device, session token with a code', async (t) => {
-    if (spawnSync('aws', ['--version'], { encoding: 'utf8' }).status !== 0) {
+    if (!hasAwsCli()) {
       t.skip('the AWS CLI (aws) is not installed');
       return;
     }

@@ -13,10 +13,14 @@ import {
   DeleteAliasCommand,
   DescribeKeyCommand,
   EncryptCommand,
+  GenerateDataKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
+  GetKeyPolicyCommand,
   KMSClient,
   ReEncryptCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createUserWithPolicy } from '../support/iam-users.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 import { clientConfig } from '../support/sqs-client.ts';
@@ -28,6 +32,20 @@ function isAccessDenied(action: string, resource: string) {
     assert.match(failure.message ?? '', new RegExp(`${action} on resource: ${resource}`));
     return true;
   };
+}
+
+/** AWS KMS's refusal of a use that the key policy grants nobody, whatever IAM policies allow. */
+function isRefusedByKeyPolicy(action: string, resource: string) {
+  return (error: unknown) => {
+    isAccessDenied(action, resource)(error);
+    assert.match((error as Error).message, new RegExp(`because no resource-based policy allows the ${action} action`));
+    return true;
+  };
+}
+
+/** The 16 bytes of a key id as a pciq ciphertext header names its key (after the version byte). */
+function keyIdBytes(keyId: string): Buffer {
+  return Buffer.from(keyId.replace(/-/g, ''), 'hex');
 }
 
 describe('KMS authorization on the key a request acts on', () => {
@@ -188,5 +206,60 @@ describe('KMS authorization on the key a request acts on', () => {
         app.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('no') })),
         isAccessDenied('kms:Encrypt', cardKey!.Arn!),
       );
+  });
+
+  it('refuses direct Encrypt, Decrypt, GenerateDataKey and ReEncrypt under AWS managed keys, which serve their service only', async () => {
+    const sqs = new SQSClient(clientConfig(endpoint, data.bootstrap));
+    clients.push(sqs);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'managed-key-queue' }));
+    // Key metadata stays readable (the managed key policies allow kms:Describe* to the account).
+    const { KeyMetadata: sqsKey } = await admin.send(new DescribeKeyCommand({ KeyId: 'alias/aws/sqs' }));
+    const { KeyMetadata: vaultKey } = await admin.send(new DescribeKeyCommand({ KeyId: 'alias/aws/vault' }));
+    assert.equal(sqsKey!.KeyManager, 'AWS');
+    const sqsArn = sqsKey!.Arn!;
+    // Its key policy says so, as in AWS: use through SQS only.
+    const { Policy } = await admin.send(new GetKeyPolicyCommand({ KeyId: sqsKey!.KeyId!, PolicyName: 'default' }));
+    const [viaService] = JSON.parse(Policy!).Statement;
+    assert.deepEqual(viaService.Condition.StringEquals, {
+      'kms:CallerAccount': data.bootstrap.accountId,
+      'kms:ViaService': `sqs.${data.bootstrap.region}.amazonaws.com`,
+    });
+    const user = await userWith('allowed-every-key', [{ Effect: 'Allow', Action: 'kms:*', Resource: '*' }]);
+    for (const client of [admin, user]) {
+      for (const keyId of ['alias/aws/sqs', sqsKey!.KeyId!, sqsArn])
+        await assert.rejects(
+          client.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') })),
+          isRefusedByKeyPolicy('kms:Encrypt', sqsArn),
+        );
+      await assert.rejects(
+        client.send(new GenerateDataKeyCommand({ KeyId: 'alias/aws/vault', KeySpec: 'AES_256' })),
+        isRefusedByKeyPolicy('kms:GenerateDataKey', vaultKey!.Arn!),
+      );
+      await assert.rejects(
+        client.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: 'alias/aws/sqs', NumberOfBytes: 32 })),
+        isRefusedByKeyPolicy('kms:GenerateDataKeyWithoutPlaintext', sqsArn),
+      );
+    }
+    const own = await newKey();
+    const { CiphertextBlob } = await admin.send(new EncryptCommand({ KeyId: own.keyId, Plaintext: Buffer.from('x') }));
+    await assert.rejects(
+      admin.send(new ReEncryptCommand({ CiphertextBlob, DestinationKeyId: 'alias/aws/sqs' })),
+      isRefusedByKeyPolicy('kms:ReEncryptTo', sqsArn),
+    );
+    // A blob naming the managed key (a message payload out of a backup, say) is refused before any opening.
+    const underManagedKey = Buffer.from(CiphertextBlob!);
+    keyIdBytes(sqsKey!.KeyId!).copy(underManagedKey, 1);
+    await assert.rejects(
+      admin.send(new DecryptCommand({ CiphertextBlob: underManagedKey })),
+      isRefusedByKeyPolicy('kms:Decrypt', sqsArn),
+    );
+    await assert.rejects(
+      admin.send(new ReEncryptCommand({ CiphertextBlob: underManagedKey, DestinationKeyId: own.keyId })),
+      isRefusedByKeyPolicy('kms:ReEncryptFrom', sqsArn),
+    );
+    // Through SQS, the service it serves, the key seals and opens as ever.
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'sealed under alias/aws/sqs' }));
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
+    assert.equal(Messages?.[0]?.Body, 'sealed under alias/aws/sqs');
   });
 });

@@ -3,7 +3,6 @@
  * whose KmsMasterKeyId names a customer key.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { after, before, describe, it } from 'node:test';
@@ -29,6 +28,8 @@ import {
 } from '@aws-sdk/client-kms';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { hasAwsCli, runAwsCli } from '../support/aws-cli.ts';
+import { pciqAsync } from '../support/pciq-cli.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
 
 describe('KMS API against pciq serve', () => {
@@ -54,6 +55,8 @@ describe('KMS API against pciq serve', () => {
     kms = new KMSClient(common);
     sqs = new SQSClient(common);
   });
+
+  const dataDirArgs = () => ['--data-dir', data.dataDir, '--key-file', data.keyFile];
 
   after(async () => {
     kms?.destroy();
@@ -179,57 +182,51 @@ describe('KMS API against pciq serve', () => {
       },
     );
     await assert.rejects(sqs.send(new ReceiveMessageCommand({ QueueUrl })), { name: 'KmsDisabled' });
+    // pciq keys describe names the queues that need the key, next to its usage counts.
+    const described = await pciqAsync(['keys', 'describe', 'alias/queue-key', ...dataDirArgs()]);
+    assert.equal(described.status, 0, described.stderr);
+    assert.match(described.stdout, /^used by +arn:aws:sqs:[a-z0-9-]+:\d{12}:kms-queue$/m);
     await kms.send(new EnableKeyCommand({ KeyId: KeyMetadata!.KeyId }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'after enabling' }));
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
     assert.deepEqual(Messages!.map((m) => m.Body).sort(), ['after enabling', 'while enabled']);
   });
 
-  it('works with the real AWS CLI: create-key, create-alias, enable-key-rotation, disable-key', (t) => {
-    const version = spawnSync('aws', ['--version'], { encoding: 'utf8' });
-    if (version.status !== 0) return t.skip('the AWS CLI is not installed');
-    const env = {
-      PATH: process.env['PATH'],
-      HOME: process.env['HOME'],
-      AWS_ACCESS_KEY_ID: data.bootstrap.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: data.bootstrap.secretAccessKey,
-      AWS_DEFAULT_REGION: data.bootstrap.region,
-      AWS_CA_BUNDLE: data.bootstrap.caFile,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      AWS_PAGER: '',
-    };
-    const aws = (...args: string[]) => {
-      const result = spawnSync('aws', ['--endpoint-url', endpoint, '--output', 'json', ...args], {
-        env,
-        encoding: 'utf8',
-      });
-      return { ...result, json: result.stdout.trim() ? JSON.parse(result.stdout) : undefined };
-    };
-    const created = aws('kms', 'create-key', '--description', 'cli key');
+  it('works with the real AWS CLI: create-key, create-alias, enable-key-rotation, disable-key', async (t) => {
+    if (!hasAwsCli()) return t.skip('the AWS CLI is not installed');
+    const aws = (...args: string[]) => runAwsCli(endpoint, data.bootstrap, args);
+    const created = await aws('kms', 'create-key', '--description', 'cli key');
     assert.equal(created.status, 0, created.stderr);
-    const keyId = created.json.KeyMetadata.KeyId as string;
-    assert.equal(created.json.KeyMetadata.KeyState, 'Enabled');
-    assert.equal(aws('kms', 'create-alias', '--alias-name', 'alias/cli', '--target-key-id', keyId).status, 0);
-    const rotation = aws('kms', 'enable-key-rotation', '--key-id', keyId, '--rotation-period-in-days', '180');
+    const keyId = created.json().KeyMetadata.KeyId as string;
+    assert.equal(created.json().KeyMetadata.KeyState, 'Enabled');
+    assert.equal((await aws('kms', 'create-alias', '--alias-name', 'alias/cli', '--target-key-id', keyId)).status, 0);
+    const rotation = await aws('kms', 'enable-key-rotation', '--key-id', keyId, '--rotation-period-in-days', '180');
     assert.equal(rotation.status, 0, rotation.stderr);
-    const status = aws('kms', 'get-key-rotation-status', '--key-id', keyId);
-    assert.equal(status.json.KeyRotationEnabled, true);
-    assert.equal(status.json.RotationPeriodInDays, 180);
-    assert.equal(aws('kms', 'disable-key', '--key-id', keyId).status, 0);
-    const described = aws('kms', 'describe-key', '--key-id', 'alias/cli');
-    assert.equal(described.json.KeyMetadata.KeyState, 'Disabled');
-    const refused = aws('kms', 'encrypt', '--key-id', 'alias/cli', '--plaintext', 'aGVsbG8=');
+    const status = (await aws('kms', 'get-key-rotation-status', '--key-id', keyId)).json();
+    assert.equal(status.KeyRotationEnabled, true);
+    assert.equal(status.RotationPeriodInDays, 180);
+    assert.equal((await aws('kms', 'disable-key', '--key-id', keyId)).status, 0);
+    const described = (await aws('kms', 'describe-key', '--key-id', 'alias/cli')).json();
+    assert.equal(described.KeyMetadata.KeyState, 'Disabled');
+    const refused = await aws('kms', 'encrypt', '--key-id', 'alias/cli', '--plaintext', 'aGVsbG8=');
     assert.notEqual(refused.status, 0);
     assert.match(refused.stderr, /DisabledException/);
-    const queue = aws('sqs', 'create-queue', '--queue-name', 'cli-kms', '--attributes', 'KmsMasterKeyId=alias/cli');
+    const queue = await aws(
+      'sqs',
+      'create-queue',
+      '--queue-name',
+      'cli-kms',
+      '--attributes',
+      'KmsMasterKeyId=alias/cli',
+    );
     assert.equal(queue.status, 0, queue.stderr);
-    const send = aws('sqs', 'send-message', '--queue-url', queue.json.QueueUrl, '--message-body', 'x');
+    const queueUrl = queue.json().QueueUrl as string;
+    const send = await aws('sqs', 'send-message', '--queue-url', queueUrl, '--message-body', 'x');
     assert.notEqual(send.status, 0);
     // botocore surfaces SQS's legacy (query-compatible) code for KmsDisabled, as against AWS.
     assert.match(send.stderr, /KMS\.DisabledException|KmsDisabled/);
-    assert.equal(aws('kms', 'enable-key', '--key-id', keyId).status, 0);
-    assert.equal(aws('sqs', 'send-message', '--queue-url', queue.json.QueueUrl, '--message-body', 'x').status, 0);
+    assert.equal((await aws('kms', 'enable-key', '--key-id', keyId)).status, 0);
+    assert.equal((await aws('sqs', 'send-message', '--queue-url', queueUrl, '--message-body', 'x')).status, 0);
   });
 
   it('creates an AWS managed key when DescribeKey first names its alias, for each service pciq seals for', async () => {

@@ -222,6 +222,66 @@ describe('encryption at rest under managed keys', () => {
     assert.deepEqual(await h.bodies(q), ['evidence'], 'the material was never destroyed');
   });
 
+  it("refuses to delete or retire a key a quarantined queue needs, the key it was moved from included, until the incident's release", async () => {
+    const previous = await admin.createKey(caller.accountId, {});
+    const current = await admin.createKey(caller.accountId, {});
+    const q = await h.createQueue('seized', { KmsMasterKeyId: previous.arn, MessageRetentionPeriod: '1209600' });
+    await h.send(q, 'sealed under the previous key');
+    // SQS leaves the stored messages under the key they were sealed with when KmsMasterKeyId changes.
+    await h.service.setQueueAttributes(q, { KmsMasterKeyId: current.keyId });
+    await h.send(q, 'sealed under the current key');
+    const users = (key: { keyId: string; arn: string }) => h.keys.usersOf({ ...key, accountId: caller.accountId });
+    assert.deepEqual(await users(previous), [{ resource: h.arnOf(q) }], 'the previous key still opens a message');
+    await h.service.setQuarantine(q, 'INC-8');
+    assert.deepEqual(await users(current), [{ resource: h.arnOf(q), incident: 'INC-8' }]);
+    for (const key of [previous, current]) {
+      await rejects(
+        admin.scheduleKeyDeletion(caller.accountId, key.keyId, 7),
+        'KMSInvalidStateException',
+        new RegExp(
+          `seals what ${h.arnOf(q)} holds, quarantined by incident INC-8; its deletion is refused until pciq incident release INC-8`,
+        ),
+      );
+      assert.equal((await admin.describeKey(caller.accountId, key.keyId)).state, 'Enabled');
+    }
+    await admin.rotateKey(caller.accountId, previous.keyId);
+    await rejects(
+      reencryptStoredData(h.keys, new Set([previous.keyId]), { retire: true }),
+      'KMSInvalidStateException',
+      /INC-8; retiring its older versions is refused/,
+    );
+    assert.equal((await admin.describeKey(caller.accountId, previous.keyId)).minDecryptVersion, 1);
+    assert.equal(payloads(h).filter((row) => readHeader(row.payload)?.keyVersion === 1).length, 2, 'nothing re-sealed');
+
+    await h.service.setQuarantine(q, null);
+    await admin.scheduleKeyDeletion(caller.accountId, previous.keyId, 7);
+  });
+
+  it('keeps the material of a key due for deletion while a queue quarantined meanwhile holds messages under it', async () => {
+    const key = await admin.createKey(caller.accountId, {});
+    const q = await h.createQueue('seized-late', { KmsMasterKeyId: key.arn, MessageRetentionPeriod: '1209600' });
+    await h.send(q, 'evidence');
+    await admin.scheduleKeyDeletion(caller.accountId, key.keyId, 7);
+    await h.service.setQuarantine(q, 'INC-9');
+    h.clock.advance(8 * dayMs);
+    await h.keys.runDueWork();
+    const held = await admin.describeKey(caller.accountId, key.keyId);
+    assert.equal(held.state, 'PendingDeletion');
+    assert.deepEqual(
+      held.versions.map((version) => version.isDestroyed),
+      [false],
+    );
+    await admin.cancelKeyDeletion(caller.accountId, key.keyId);
+    await admin.enableKey(caller.accountId, key.keyId);
+    await h.service.setQuarantine(q, null);
+    assert.deepEqual(await h.bodies(q), ['evidence']);
+
+    await admin.scheduleKeyDeletion(caller.accountId, key.keyId, 7);
+    h.clock.advance(8 * dayMs);
+    await h.keys.runDueWork();
+    await assert.rejects(admin.describeKey(caller.accountId, key.keyId), { code: 'NotFoundException' });
+  });
+
   it('never returns altered ciphertext: the message is set aside and the event reaches the hook', async () => {
     const q = await h.createQueue('tampered');
     await h.send(q, 'genuine');
@@ -258,6 +318,31 @@ describe('encryption at rest under managed keys', () => {
     const bodies = await h.bodies(q);
     assert.equal(bodies.length, 4);
     assert.ok(h.events.some((e) => e.type === 'SealedDataUnreadable' && e.reason === 'version-retired'));
+  });
+
+  it('re-encrypts and retires every key that can open its data, leaving a disabled one as it is and saying so', async () => {
+    const disabled = await admin.createKey(caller.accountId, {});
+    const usable = await admin.createKey(caller.accountId, {});
+    const cold = await h.createQueue('cold', { KmsMasterKeyId: disabled.arn });
+    const hot = await h.createQueue('hot', { KmsMasterKeyId: usable.arn });
+    await h.send(cold, 'under a key taken out of use');
+    await h.send(hot, 'under a key in use');
+    for (const key of [disabled, usable]) await admin.rotateKey(caller.accountId, key.keyId);
+    await admin.disableKey(caller.accountId, disabled.keyId);
+    // What `pciq keys reencrypt --retire` does without a KEY: every key of the account.
+    const result = await reencryptStoredData(h.keys, new Set([disabled.keyId, usable.keyId]), { retire: true });
+    assert.equal(result.reencrypted, 1);
+    assert.deepEqual(result.retired, { [usable.arn]: [1] });
+    assert.deepEqual(result.skipped, { [disabled.arn]: 'Disabled' });
+    const kept = await admin.describeKey(caller.accountId, disabled.keyId);
+    assert.equal(kept.minDecryptVersion, 1);
+    assert.deepEqual(
+      kept.versions.map((version) => version.isDestroyed),
+      [false, false],
+    );
+    await admin.enableKey(caller.accountId, disabled.keyId);
+    assert.deepEqual(await h.bodies(cold), ['under a key taken out of use']);
+    assert.deepEqual(await h.bodies(hot), ['under a key in use']);
   });
 
   it('retires only the versions it re-encrypted away from, when the key rotates again meanwhile', async () => {

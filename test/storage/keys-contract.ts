@@ -191,6 +191,12 @@ export function describeKeyStoreContract(driver: string, factory: StoreFactory):
       await store.write((tx) => tx.replacePayload(queue.id, seqs[1]!, Buffer.from('resealed')));
       const rest = await store.read((tx) => tx.scanPayloads(seqs[0]!, 10));
       assert.deepEqual(Buffer.from(rest[0]!.payload), Buffer.from('resealed'));
+      await store.write((tx) => tx.insertMessage({ ...message, messageId: 'm3', payload: Buffer.from('p3') }));
+      const prefixes = (await store.read((tx) => tx.payloadPrefixes(1)))
+        .filter((row) => row.queueId === queue.id)
+        .map((row) => Buffer.from(row.prefix).toString())
+        .sort();
+      assert.deepEqual(prefixes, ['p', 'r'], 'one row per distinct prefix of the queue');
       await store.write((tx) =>
         tx.insertAccessKey({
           accessKeyId: 'AKIACONTRACTKEYS0001',

@@ -274,6 +274,14 @@ export class PgTransaction implements WriteTx {
     }));
   }
 
+  async payloadPrefixes(length: number): Promise<Array<{ queueId: number; prefix: Uint8Array }>> {
+    const rows = await this.sql.rows(
+      'SELECT DISTINCT queue_id, substring(payload from 1 for $1) AS prefix FROM messages',
+      [length],
+    );
+    return rows.map((row) => ({ queueId: Number(row['queue_id']), prefix: row['prefix'] as Uint8Array }));
+  }
+
   async replacePayload(queueId: number, seq: number, payload: Uint8Array): Promise<void> {
     await this.sql.run('UPDATE messages SET payload = $1 WHERE seq = $2 AND queue_id = $3', [payload, seq, queueId]);
   }

@@ -262,6 +262,13 @@ export class SqliteTransaction implements WriteTx {
     }));
   }
 
+  async payloadPrefixes(length: number): Promise<Array<{ queueId: number; prefix: Uint8Array }>> {
+    const rows = this.sql('SELECT DISTINCT queue_id, substr(payload, 1, ?) AS prefix FROM messages').all(
+      length,
+    ) as Row[];
+    return rows.map((row) => ({ queueId: Number(row.queue_id), prefix: row.prefix as Uint8Array }));
+  }
+
   async replacePayload(queueId: number, seq: number, payload: Uint8Array): Promise<void> {
     this.sql('UPDATE messages SET payload = ? WHERE seq = ? AND queue_id = ?').run(payload, seq, queueId);
   }

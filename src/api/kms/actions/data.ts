@@ -1,13 +1,16 @@
 import { PciqError } from '../../../core/index.ts';
 import type { ApiAction } from '../../service.ts';
 import { blobOf, checkAlgorithm, ciphertextResource, contextOf, keyIdOf, keyResource } from '../input.ts';
+import { refuseDirectUseOfManagedKey } from '../managed-key-use.ts';
 
 const maxCiphertextBytes = 6144;
 
 export const encryptAction: ApiAction = {
   name: 'Encrypt',
   resource: keyResource,
-  async run(input, { app, caller }) {
+  async run(input, context) {
+    await refuseDirectUseOfManagedKey(context, 'kms:Encrypt', await keyResource(input, context));
+    const { app, caller } = context;
     checkAlgorithm(input, 'EncryptionAlgorithm');
     const plaintext = blobOf(input, 'Plaintext', 4096);
     const out = await app.keys.data.encrypt(
@@ -28,7 +31,9 @@ export const encryptAction: ApiAction = {
 export const decryptAction: ApiAction = {
   name: 'Decrypt',
   resource: ciphertextResource,
-  async run(input, { app, caller }) {
+  async run(input, context) {
+    await refuseDirectUseOfManagedKey(context, 'kms:Decrypt', await ciphertextResource(input, context));
+    const { app, caller } = context;
     checkAlgorithm(input, 'EncryptionAlgorithm');
     const out = await app.keys.data.decrypt(
       caller.accountId,
@@ -58,7 +63,9 @@ function dataKeyBytes(input: Parameters<ApiAction['run']>[0]): number {
 export const generateDataKeyAction: ApiAction = {
   name: 'GenerateDataKey',
   resource: keyResource,
-  async run(input, { app, caller }) {
+  async run(input, context) {
+    await refuseDirectUseOfManagedKey(context, 'kms:GenerateDataKey', await keyResource(input, context));
+    const { app, caller } = context;
     const out = await app.keys.data.generateDataKey(
       caller.accountId,
       keyIdOf(input),
@@ -74,7 +81,10 @@ export const generateDataKeyAction: ApiAction = {
 export const generateDataKeyWithoutPlaintextAction: ApiAction = {
   name: 'GenerateDataKeyWithoutPlaintext',
   resource: keyResource,
-  async run(input, { app, caller }) {
+  async run(input, context) {
+    const resource = await keyResource(input, context);
+    await refuseDirectUseOfManagedKey(context, 'kms:GenerateDataKeyWithoutPlaintext', resource);
+    const { app, caller } = context;
     const out = await app.keys.data.generateDataKey(
       caller.accountId,
       keyIdOf(input),
@@ -97,7 +107,14 @@ export const reEncryptAction: ApiAction = {
   resource: (input, context) => ciphertextResource(input, context, 'SourceKeyId'),
   async run(input, context) {
     const { app, caller } = context;
-    await context.authorize('kms:ReEncryptTo', await keyResource(input, context, 'DestinationKeyId'));
+    const destinationKey = await keyResource(input, context, 'DestinationKeyId');
+    await context.authorize('kms:ReEncryptTo', destinationKey);
+    await refuseDirectUseOfManagedKey(
+      context,
+      'kms:ReEncryptFrom',
+      await ciphertextResource(input, context, 'SourceKeyId'),
+    );
+    await refuseDirectUseOfManagedKey(context, 'kms:ReEncryptTo', destinationKey);
     checkAlgorithm(input, 'SourceEncryptionAlgorithm');
     checkAlgorithm(input, 'DestinationEncryptionAlgorithm');
     const source = contextOf(input, 'SourceEncryptionContext');

@@ -2,6 +2,7 @@ import { PciqError } from '../../../core/index.ts';
 import type { ApiAction } from '../../service.ts';
 import { accountResource, keyIdOf, keyResource, pageOf, tagsOf } from '../input.ts';
 import { keyMetadata } from '../key-metadata.ts';
+import { keyPolicyOf } from '../key-policy.ts';
 
 function unsupported(what: string): PciqError {
   return new PciqError(
@@ -62,27 +63,15 @@ export const updateKeyDescriptionAction: ApiAction = {
   },
 };
 
-/** Key policies are kept for the IAM work to come; a key created without one reports the default policy. */
+/**
+ * Key policies are kept for the IAM work to come; a key created without one reports the policy AWS KMS would
+ * show (an AWS managed key's names the service it serves).
+ */
 export const getKeyPolicyAction: ApiAction = {
   name: 'GetKeyPolicy',
   resource: keyResource,
-  async run(input, { app, caller }) {
+  async run(input, { app, caller, region }) {
     const key = await app.keys.admin.resolve(caller.accountId, keyIdOf(input));
-    const policy =
-      key.policy ||
-      JSON.stringify({
-        Version: '2012-10-17',
-        Id: 'key-default-1',
-        Statement: [
-          {
-            Sid: 'Enable IAM User Permissions',
-            Effect: 'Allow',
-            Principal: { AWS: `arn:aws:iam::${key.accountId}:root` },
-            Action: 'kms:*',
-            Resource: '*',
-          },
-        ],
-      });
-    return { Policy: policy, PolicyName: 'default' };
+    return { Policy: keyPolicyOf(key, region), PolicyName: 'default' };
   },
 };
