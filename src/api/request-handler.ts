@@ -6,6 +6,7 @@ import type { RequestAudit, RequestAuditor } from '../audit/index.ts';
 import { type Caller, type Clock, isPciqError, newRequestId, PciqError } from '../core/index.ts';
 import type { AuthorizationContext } from '../iam/index.ts';
 import { ActionInput } from './action-input.ts';
+import { clientAddressOf } from './client-address.ts';
 import { wireErrorOf } from './error-codes.ts';
 import { readBody } from './read-body.ts';
 import type { ActionContext, ApiService, AppServices, RequestOrigin } from './service.ts';
@@ -146,7 +147,7 @@ function tlsFactsOf(socket: Socket): { tlsProtocol: string | null; clientCertifi
 
 function originOf(request: IncomingMessage): RequestOrigin {
   return {
-    sourceIp: request.socket.remoteAddress ?? '',
+    sourceIp: clientAddressOf(request.socket) ?? '',
     userAgent: String(request.headers['user-agent'] ?? ''),
     secureTransport: Boolean((request.socket as TLSSocket).encrypted),
     ...tlsFactsOf(request.socket),
