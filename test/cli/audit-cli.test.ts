@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseCheckpoint } from '../../src/audit/index.ts';
@@ -163,6 +163,24 @@ describe('pciq audit, on a data directory', () => {
       assert.equal(stderr.length, 1, result.stderr);
       assert.match(stderr[0]!, pattern);
     }
+  });
+
+  it('refuses an audit configuration with a misspelt review rule field, naming the rule and the field', () => {
+    const config = join(copies.path, 'typo-rules.json');
+    const rule = {
+      id: 'detokenize-burst',
+      severity: 'high',
+      kind: 'threshold',
+      match: { type: ['vault:Detokenize'] },
+      groupBy: 'actor.identity',
+      threshold: 20,
+      windowSec: 60,
+      coolDownSec: 600,
+    };
+    writeFileSync(config, JSON.stringify({ rules: [rule] }));
+    const result = pciq(['audit', 'search', '--audit-config', config, ...args()]);
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /--audit-config: rule detokenize-burst: unknown fields coolDownSec; a rule of kind/);
   });
 
   it('lists the audit commands in the help', () => {
