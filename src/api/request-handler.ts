@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { RequestAudit, RequestAuditor } from '../audit/index.ts';
 import { type Caller, type Clock, isPciqError, newRequestId, PciqError } from '../core/index.ts';
@@ -13,6 +11,7 @@ import type { ActionContext, ApiService, AppServices, RequestOrigin } from './se
 import { apiServices } from './services.ts';
 import { verifySigV4 } from './sigv4/index.ts';
 import { sqsService } from './sqs/service.ts';
+import { tlsFactsOf } from './tls-facts.ts';
 import type { EncodedResponse, WireProtocol } from './wire.ts';
 
 export interface RequestHandlerOptions {
@@ -126,23 +125,6 @@ function claimedQueryService(request: IncomingMessage, rawQuery: string): ApiSer
       : new URLSearchParams(rawQuery).get('X-Amz-Credential');
   const service = credential?.split('/')[3];
   return apiServices.find((candidate) => candidate.query && candidate.signingName === service);
-}
-
-/** TLS facts of a connection, worked out once per connection rather than per request. */
-const tlsFacts = new WeakMap<Socket, { tlsProtocol: string | null; clientCertificate: string | null }>();
-
-function tlsFactsOf(socket: Socket): { tlsProtocol: string | null; clientCertificate: string | null } {
-  let facts = tlsFacts.get(socket);
-  if (!facts) {
-    const tls = socket as TLSSocket;
-    const certificate = tls.encrypted ? tls.getPeerCertificate?.() : undefined;
-    facts = {
-      tlsProtocol: tls.encrypted ? (tls.getProtocol?.() ?? null) : null,
-      clientCertificate: certificate?.raw ? createHash('sha256').update(certificate.raw).digest('hex') : null,
-    };
-    tlsFacts.set(socket, facts);
-  }
-  return facts;
 }
 
 function originOf(request: IncomingMessage): RequestOrigin {

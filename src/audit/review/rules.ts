@@ -80,6 +80,8 @@ const failedAuthentication = [
   'SignatureExpired',
   'RequestExpired',
   'ExpiredToken',
+  // A TLS handshake refused for the client certificate, under mutual TLS.
+  'ClientCertificateRefused',
 ];
 
 /** The rules pciq ships with (the list; PCI DSS 8.3.4, 10.2.1.x, 10.4.1.1, 10.7.2). */
