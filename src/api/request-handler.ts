@@ -1,17 +1,17 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { RequestAudit, RequestAuditor } from '../audit/index.ts';
 import { type Caller, type Clock, isPciqError, newRequestId, PciqError } from '../core/index.ts';
 import type { AuthorizationContext } from '../iam/index.ts';
 import { ActionInput } from './action-input.ts';
+import { clientAddressOf } from './client-address.ts';
 import { wireErrorOf } from './error-codes.ts';
 import { readBody } from './read-body.ts';
 import type { ActionContext, ApiService, AppServices, RequestOrigin } from './service.ts';
 import { apiServices } from './services.ts';
 import { verifySigV4 } from './sigv4/index.ts';
 import { sqsService } from './sqs/service.ts';
+import { tlsFactsOf } from './tls-facts.ts';
 import type { EncodedResponse, WireProtocol } from './wire.ts';
 
 export interface RequestHandlerOptions {
@@ -127,26 +127,9 @@ function claimedQueryService(request: IncomingMessage, rawQuery: string): ApiSer
   return apiServices.find((candidate) => candidate.query && candidate.signingName === service);
 }
 
-/** TLS facts of a connection, worked out once per connection rather than per request. */
-const tlsFacts = new WeakMap<Socket, { tlsProtocol: string | null; clientCertificate: string | null }>();
-
-function tlsFactsOf(socket: Socket): { tlsProtocol: string | null; clientCertificate: string | null } {
-  let facts = tlsFacts.get(socket);
-  if (!facts) {
-    const tls = socket as TLSSocket;
-    const certificate = tls.encrypted ? tls.getPeerCertificate?.() : undefined;
-    facts = {
-      tlsProtocol: tls.encrypted ? (tls.getProtocol?.() ?? null) : null,
-      clientCertificate: certificate?.raw ? createHash('sha256').update(certificate.raw).digest('hex') : null,
-    };
-    tlsFacts.set(socket, facts);
-  }
-  return facts;
-}
-
 function originOf(request: IncomingMessage): RequestOrigin {
   return {
-    sourceIp: request.socket.remoteAddress ?? '',
+    sourceIp: clientAddressOf(request.socket) ?? '',
     userAgent: String(request.headers['user-agent'] ?? ''),
     secureTransport: Boolean((request.socket as TLSSocket).encrypted),
     ...tlsFactsOf(request.socket),

@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { auditRefusedConnections } from './refused-connections.ts';
 import { createRequestHandler, type RequestHandlerOptions } from './request-handler.ts';
 import { type TlsMaterial, tlsServerOptions } from './tls.ts';
 
@@ -57,6 +58,11 @@ export class ApiServer {
 
   serve(options: ApiHandlerOptions): void {
     this.handler = createRequestHandler({ ...options, drainSignal: this.drain.signal });
+    if (options.audit) {
+      auditRefusedConnections(this.server, options.audit, (error) =>
+        options.onInternalError('(refused connection)', error),
+      );
+    }
   }
 
   /** Stops accepting, wakes long polls, waits for requests in progress (bounded), closes connections. */

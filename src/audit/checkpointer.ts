@@ -9,6 +9,7 @@ import {
 } from './checkpoint.ts';
 import { CompactRange } from './merkle/compact-range.ts';
 import { genesisPrev } from './record.ts';
+import { keepCheckpoint, readKeptCheckpoint } from './retention/kept-checkpoint-file.ts';
 import { signBytes } from './signing-key.ts';
 import { storedNodeMinLevel } from './stored-tree.ts';
 import type { AuditTrail } from './trail.ts';
@@ -30,9 +31,12 @@ export interface CheckpointResult {
  */
 export class Checkpointer {
   private readonly trail: AuditTrail;
+  private readonly archiveDir: string | undefined;
 
-  constructor(trail: AuditTrail) {
+  /** `archiveDir`: where the latest checkpoint is kept apart from the store, for verification to compare. */
+  constructor(trail: AuditTrail, options: { archiveDir?: string } = {}) {
     this.trail = trail;
+    this.archiveDir = options.archiveDir;
   }
 
   /** Signs a checkpoint over the current head. With reason `interval`, nothing is written if nothing changed. */
@@ -98,7 +102,33 @@ export class Checkpointer {
         await tx.audit.putTreeNodes(closed);
         return true;
       });
-      if (written) return { checkpoint: row, problems: [] };
+      if (written) {
+        await this.keep(row);
+        return { checkpoint: row, problems: [] };
+      }
     }
+  }
+
+  /**
+   * Keeps `row` in the archive directory in place of the checkpoint kept there, if it extends it: the store
+   * still holds the kept checkpoint as it was. A kept checkpoint the store lost or changed is evidence that
+   * the trail's end was removed or rewritten, so it stays for `pciq audit verify` to report.
+   */
+  private async keep(row: AuditCheckpointRow): Promise<void> {
+    if (this.archiveDir === undefined) return;
+    const kept = readKeptCheckpoint(this.archiveDir);
+    if (kept.status === 'unreadable') return;
+    if (kept.status === 'kept') {
+      let keptSeq: number;
+      try {
+        keptSeq = parseCheckpoint(kept.checkpoint.statement).seq;
+      } catch {
+        return;
+      }
+      if (keptSeq >= row.seq) return;
+      const [stored] = await this.trail.store.read((tx) => tx.audit.checkpoints(keptSeq, 1));
+      if (stored?.seq !== keptSeq || stored.body !== kept.checkpoint.statement) return;
+    }
+    keepCheckpoint(this.archiveDir, row);
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { defaultRetention, type RetentionPolicy, validateRetention } from './retention/policy.ts';
 import { defaultRules, parseRules, type ReviewRule } from './review/rules.ts';
+import { unknownFields } from './unknown-fields.ts';
 
 /** The audit trail's configuration: a JSON file given with `--audit-config`, validated once at the edge. */
 export interface AuditConfig {
@@ -49,13 +50,22 @@ function seconds(name: string, value: unknown, fallback: number, min: number, ma
   return value as number;
 }
 
-/** Validates a parsed configuration file; `env` supplies secrets named by `secretEnv` (never kept in the file). */
-export function parseAuditConfig(value: unknown, env: Record<string, string | undefined> = {}): AuditConfig {
+/** A JSON object with only the settings `known`; `name` says where it is in the file. */
+function objectOf(name: string, value: unknown, known: readonly string[]): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new AuditConfigError('the audit configuration must be a JSON object');
+    throw new AuditConfigError(`${name} must be a JSON object`);
   }
   const raw = value as Record<string, unknown>;
-  const known = [
+  const unknown = unknownFields(raw, known);
+  if (unknown.length > 0) {
+    throw new AuditConfigError(`${name} has unknown settings ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  }
+  return raw;
+}
+
+/** Validates a parsed configuration file; `env` supplies secrets named by `secretEnv` (never kept in the file). */
+export function parseAuditConfig(value: unknown, env: Record<string, string | undefined> = {}): AuditConfig {
+  const raw = objectOf('the audit configuration', value, [
     'clockSource',
     'checkpointIntervalSec',
     'retention',
@@ -63,9 +73,7 @@ export function parseAuditConfig(value: unknown, env: Record<string, string | un
     'verifyIntervalSec',
     'rules',
     'alerts',
-  ];
-  const unknown = Object.keys(raw).filter((key) => !known.includes(key));
-  if (unknown.length > 0) throw new AuditConfigError(`unknown settings: ${unknown.join(', ')}`);
+  ]);
   if (
     raw.clockSource !== undefined &&
     (typeof raw.clockSource !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(raw.clockSource))
@@ -74,9 +82,9 @@ export function parseAuditConfig(value: unknown, env: Record<string, string | un
   }
   let retention = defaultRetention;
   if (raw.retention !== undefined) {
-    const r = raw.retention as Partial<RetentionPolicy>;
+    const r = objectOf('retention', raw.retention, ['retainDays', 'hotDays']) as Partial<RetentionPolicy>;
     try {
-      retention = validateRetention({ retainDays: r?.retainDays ?? 365, hotDays: r?.hotDays ?? 90 });
+      retention = validateRetention({ retainDays: r.retainDays ?? 365, hotDays: r.hotDays ?? 90 });
     } catch (error) {
       throw new AuditConfigError((error as Error).message);
     }
@@ -102,8 +110,7 @@ export function parseAuditConfig(value: unknown, env: Record<string, string | un
 
 function parseAlerts(value: unknown, env: Record<string, string | undefined>): AuditConfig['alerts'] {
   if (value === undefined) return defaultAuditConfig.alerts;
-  if (typeof value !== 'object' || value === null) throw new AuditConfigError('alerts must be an object');
-  const raw = value as Record<string, unknown>;
+  const raw = objectOf('alerts', value, ['log', 'queue', 'webhook']);
   if (raw.log !== undefined && typeof raw.log !== 'boolean')
     throw new AuditConfigError('alerts.log must be true or false');
   if (
@@ -124,10 +131,11 @@ function parseWebhook(
   value: unknown,
   env: Record<string, string | undefined>,
 ): NonNullable<AuditConfig['alerts']['webhook']> {
-  const raw = value as Record<string, unknown>;
+  // `secret` is known so that it is refused with the way to give it.
+  const raw = objectOf('alerts.webhook', value, ['url', 'secretEnv', 'secret', 'caFile', 'maxAttempts']);
   let url: URL;
   try {
-    url = new URL(String(raw?.url));
+    url = new URL(String(raw.url));
   } catch {
     throw new AuditConfigError('alerts.webhook.url must be a URL');
   }

@@ -27,7 +27,8 @@ import type { AuditTrail } from './trail.ts';
  * | `iam:Login` | iam | principal ARN | `mfa` (boolean); failures carry `error` |
  * | `iam:Lockout` `iam:MfaCheck` `iam:IssueSession` `iam:AccessDenied` | iam | principal or resource ARN | see src/iam/events.ts |
  * | `lambda:CreateFunction` `lambda:UpdateFunction` `lambda:DeleteFunction` `lambda:CreateEventSourceMapping` `lambda:UpdateEventSourceMapping` `lambda:DeleteEventSourceMapping` | management | function ARN | `version`, `role`, `queue`, `secretEnvironmentVariables` (names only), `mapping` |
- * | `lambda:Invoke` (failures only) | data | function ARN | `mapping`, `queue`, `errorType`, `durationMs`; message ids |
+ * | `lambda:Invoke` | data | function ARN | `requestId`, `mapping`, `queue`, `durationMs`, `failedItems` (partial batch), `code`; failures carry `error`; message ids |
+ * | `sqs:DeleteMessageBatch` (by an event source mapping) | data | queue ARN | `mapping`, `function`, `why` (`processed`, `filtered`); message ids |
  * | `lambda:SandboxAccessDenied` | data | function ARN | `permission`, `deniedResource`, `denials` |
  * | `vault:Tokenize` `vault:Detokenize` `vault:DeleteToken` | token | vault ARN | `tokenRef` or `tokenRefs` (keyed references, never the token), `reason`, `redaction`, `via`; message ids |
  * | `vault:ExpireTokens` | token | `*` (every account) | `count` of tokens past their TTL, deleted |

@@ -1,4 +1,4 @@
-import { maskDigitRuns } from '../core/index.ts';
+import { digitRunText, maskDigitRuns } from '../core/index.ts';
 
 /**
  * What a record says about an event: the PCI DSS 10.2.2 fields (user identification, type of event, date
@@ -96,8 +96,7 @@ const maxTextLength = 256;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
 const controlCharacters = /[\u0000-\u001f\u007f]/g;
 /** Control characters, or a run of 13 or more digits (as `maskDigitRuns` masks them). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
-const needsCleaning = /[\u0000-\u001f\u007f]|\d(?:[ -]?\d){12,}/;
+const needsCleaning = new RegExp(`[\\u0000-\\u001f\\u007f]|${digitRunText}`, 'u');
 const maxListedIds = 20;
 const idPattern = /^[A-Za-z0-9._:/+=@-]{1,128}$/;
 

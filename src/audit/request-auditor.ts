@@ -1,4 +1,4 @@
-import type { Origin, RecordCategory } from './record.ts';
+import type { DetailValue, Origin, RecordCategory } from './record.ts';
 import { RequestAudit, runAsRequest } from './request-audit.ts';
 import type { AuditTrail } from './trail.ts';
 
@@ -24,6 +24,33 @@ export class RequestAuditor {
 
   run<T>(audit: RequestAudit, work: () => Promise<T>): Promise<T> {
     return runAsRequest(audit, work);
+  }
+
+  /**
+   * A connection refused before any request on it was read: a TLS handshake that failed (no client
+   * certificate where one is required, an untrusted one, no common protocol), or bytes that are no HTTP
+   * request. Recorded with its origin, never the bytes it sent (PCI DSS 10.2.1.4: invalid logical access
+   * attempts). Resolves once the record is durable.
+   */
+  async refused(refusal: {
+    origin: Omit<Origin, 'node'>;
+    type: string;
+    error: string;
+    details: Record<string, DetailValue>;
+  }): Promise<void> {
+    await this.trail.record({
+      kind: 'request',
+      type: refusal.type,
+      category: 'system',
+      outcome: 'failure',
+      error: refusal.error,
+      requestId: null,
+      actor: { principal: null, accessKeyId: null, accountId: null },
+      origin: { ...refusal.origin, node: this.trail.node },
+      resource: null,
+      data: null,
+      details: refusal.details,
+    });
   }
 
   /**

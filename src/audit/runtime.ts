@@ -77,7 +77,7 @@ export class AuditRuntime {
     this.auditor = new RequestAuditor(this.trail);
     this.events = new AuditEvents(this.trail);
     this.service = new AuditService(this.trail);
-    this.checkpointer = new Checkpointer(this.trail);
+    this.checkpointer = new Checkpointer(this.trail, { archiveDir: options.archiveDir });
     this.archiver = new Archiver(this.trail, this.checkpointer, {
       archiveDir: options.archiveDir,
       policy: options.config.retention,

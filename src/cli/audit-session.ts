@@ -48,7 +48,7 @@ export class AuditSession {
       clockSource: config.clockSource,
       systemActor: { principal: `local-user:${user}`, accessKeyId: null, accountId: opened.accountId },
     });
-    this.checkpointer = new Checkpointer(this.trail);
+    this.checkpointer = new Checkpointer(this.trail, { archiveDir: paths.auditArchive });
   }
 
   static async open(

@@ -12,5 +12,5 @@ export {
 export { FreshRead } from './fresh-read.ts';
 export { newAccountId, newMessageId, newRequestId, randomToken } from './ids.ts';
 export { randomFromPool } from './random-pool.ts';
-export { maskDigitRuns, uuidText } from './redact.ts';
+export { digitRunText, maskDigitRuns, uuidText } from './redact.ts';
 export { isUntrustedChain } from './tls-verdicts.ts';

@@ -1,16 +1,20 @@
 /**
  * Error messages echo parts of requests (parameter values, attribute names, ids) because that helps
- * developers, and messages end up in logs. PCI DSS 3.3/3.4: a card number must never get there. Any run of
- * 13 or more digits (card numbers are 13–19, written with spaces or dashes as people do) is masked;
- * 12-digit account ids in ARNs stay readable, and so do RFC 9562 UUIDs (key ids, message ids), whose
- * 8-4-4-4-12 hexadecimal groups with version and variant digits are no way of writing a card number: masking
- * the one UUID in 45 that has 13 digits in a row would hide which key an audit record is about (10.2.2).
+ * developers, and messages end up in logs and audit records. PCI DSS 3.3/3.4: a card number must never get
+ * there. Any run of 13 or more digits (card numbers are 13–19) is masked, written as people write them: in
+ * groups apart by up to three spaces, dashes, dots or `+`, with the no-break, thin and ideographic spaces
+ * and the full-width dash copied text and CJK input bring, and in other scripts' digits (full-width ４１１１)
+ * — the separators and digits the card-data guard reads card numbers in. 12-digit account ids in ARNs stay
+ * readable, and so do RFC 9562 UUIDs (key ids, message ids), whose 8-4-4-4-12 hexadecimal groups with
+ * version and variant digits are no way of writing a card number: masking the one UUID in 45 that has 13
+ * digits in a row would hide which key an audit record is about (10.2.2).
  */
 /** An RFC 9562 UUID as text (match it case-insensitively): 8-4-4-4-12 hexadecimal digits, version 1–8, variant 8–b. */
 export const uuidText = '[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
 const uuid = `(?<![0-9A-Za-z-])${uuidText}(?![0-9A-Za-z-])`;
-const digitRun = String.raw`\d(?:[ -]?\d){12,}`;
-const uuidOrDigitRun = new RegExp(`(${uuid})|${digitRun}`, 'gi');
+/** 13 or more digits, with up to three separator characters between any two (use with the `u` flag). */
+export const digitRunText = String.raw`\p{Nd}(?:[ .+\u00a0\u2009\u202f\u3000\uff0d-]{0,3}\p{Nd}){12,}`;
+const uuidOrDigitRun = new RegExp(`(${uuid})|${digitRunText}`, 'giu');
 
 export function maskDigitRuns(text: string): string {
   return text.replace(uuidOrDigitRun, (_run, id: string | undefined) => id ?? '[digits removed]');

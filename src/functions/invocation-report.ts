@@ -17,8 +17,10 @@ export interface InvocationReport {
 
 /**
  * Leaves the trace of one invocation: metrics, the sealed log (masked), and — in the same transaction — an
- * audit record for a failed invocation and one for anything the sandbox refused (PCI DSS 10.2.1.4, 10.2.2).
- * Audit records name the function, its role session and the messages, never message bodies or error texts.
+ * audit record of the invocation, whatever its outcome, and one for anything the sandbox refused. The
+ * function read the messages as its role: that is access to the data they carry, recorded as a client's
+ * receive is (PCI DSS 10.2.1, 10.2.1.1, 10.2.1.4, 10.2.2). Audit records name the function, its role session
+ * and the messages, never message bodies or error texts.
  */
 export async function reportInvocation(deps: PollerDeps, report: InvocationReport): Promise<void> {
   const { context, recorder } = deps;
@@ -59,24 +61,23 @@ export async function reportInvocation(deps: PollerDeps, report: InvocationRepor
       text: logText(report, errorType, now),
       secrets,
     });
-    if (errorType !== undefined) {
-      await context.audit.record(tx, {
-        type: 'lambda:Invoke',
-        outcome: 'failure',
-        error: errorType,
-        category: 'data',
-        actor,
-        resource: runnable.arn,
-        data: { messageIds, count: messageIds.length },
-        details: {
-          requestId,
-          mapping: mapping.uuid,
-          queue: mapping.queueArn,
-          durationMs: Math.round(result.durationMs),
-          ...(!result.ok && result.error.code ? { code: result.error.code } : {}),
-        },
-      });
-    }
+    await context.audit.record(tx, {
+      type: 'lambda:Invoke',
+      outcome: errorType === undefined ? 'success' : 'failure',
+      ...(errorType !== undefined ? { error: errorType } : {}),
+      category: 'data',
+      actor,
+      resource: runnable.arn,
+      data: { messageIds, count: messageIds.length },
+      details: {
+        requestId,
+        mapping: mapping.uuid,
+        queue: mapping.queueArn,
+        durationMs: Math.round(result.durationMs),
+        ...(verdict.kind === 'partial' ? { failedItems: verdict.failedIds.size } : {}),
+        ...(!result.ok && result.error.code ? { code: result.error.code } : {}),
+      },
+    });
     const [first] = result.denials;
     if (first) {
       await context.audit.record(tx, {

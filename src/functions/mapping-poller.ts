@@ -158,7 +158,7 @@ export class MappingPoller {
     let matching: SqsRecord[] = [];
     const unmatched: SqsRecord[] = [];
     for (const record of records) (matchesFilters(this.filters, record) ? matching : unmatched).push(record);
-    if (unmatched.length > 0) await this.delete(session.caller, unmatched);
+    if (unmatched.length > 0) await this.delete(session.caller, unmatched, 'filtered');
     if (matching.length === 0) return;
     // A long poll may have begun before the role was quarantined or a policy changed: the batch goes to the
     // function only if the role may still receive and decrypt now (denied, it returns after its visibility timeout).
@@ -272,18 +272,25 @@ export class MappingPoller {
     if (verdict.kind === 'failure') return this.groupsOf(records);
     const failedIds: ReadonlySet<string> = verdict.kind === 'partial' ? verdict.failedIds : new Set();
     const done = records.filter((record) => !failedIds.has(record.messageId));
-    if (done.length > 0) await this.delete(caller, done);
+    if (done.length > 0) await this.delete(caller, done, 'processed');
     return this.groupsOf(records.filter((record) => failedIds.has(record.messageId)));
   }
 
-  private async delete(caller: Caller, records: readonly SqsRecord[]): Promise<void> {
-    await this.deps.context.authorize(caller, 'sqs:DeleteMessage', this.mapping.queueArn);
+  /**
+   * Deletes records the function processed (or no filter matched), as the function's role, and records the
+   * deletion as a client's DeleteMessageBatch is recorded (PCI DSS 10.2.1, 10.2.2): who, which messages, why.
+   */
+  private async delete(caller: Caller, records: readonly SqsRecord[], why: 'processed' | 'filtered'): Promise<void> {
+    const { context } = this.deps;
+    await context.authorize(caller, 'sqs:DeleteMessage', this.mapping.queueArn);
+    const deletedIds: string[] = [];
     for (let i = 0; i < records.length; i += 10) {
-      const entries = records.slice(i, i + 10).map((record, index) => ({
-        id: String(index),
-        receiptHandle: record.receiptHandle,
-      }));
-      const outcomes = await this.deps.context.queues.deleteMessageBatch(this.address, entries);
+      const batch = records.slice(i, i + 10);
+      const entries = batch.map((record, index) => ({ id: String(index), receiptHandle: record.receiptHandle }));
+      const outcomes = await context.queues.deleteMessageBatch(this.address, entries);
+      outcomes.forEach((outcome, index) => {
+        if (outcome.ok) deletedIds.push(batch[index]!.messageId);
+      });
       // A handle gone stale (the message was received again after its visibility timeout) is what SQS reports
       // when a batch ran longer than the queue's visibility timeout: the message will be processed again.
       const failed = outcomes.filter((outcome) => !outcome.ok).length;
@@ -293,6 +300,20 @@ export class MappingPoller {
         );
       }
     }
+    if (deletedIds.length === 0) return;
+    await context.audit.recordAlone({
+      type: 'sqs:DeleteMessageBatch',
+      outcome: 'success',
+      category: 'data',
+      actor: { principal: caller.principalArn, accessKeyId: caller.accessKeyId || null, accountId: caller.accountId },
+      resource: this.mapping.queueArn,
+      data: { messageIds: deletedIds, count: deletedIds.length },
+      details: {
+        mapping: this.mapping.uuid,
+        function: functionArn(context.region, this.mapping.accountId, this.mapping.functionName),
+        why,
+      },
+    });
   }
 
   private async reportProblem(error: unknown): Promise<void> {

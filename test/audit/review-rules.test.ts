@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AuditRecord } from '../../src/audit/index.ts';
+import { AuditConfigError, type AuditRecord, parseAuditConfig } from '../../src/audit/index.ts';
 import { emptyReviewState, evaluate } from '../../src/audit/review/evaluator.ts';
 import { defaultRules, parseRules, type ReviewRule } from '../../src/audit/review/rules.ts';
 
@@ -233,5 +233,42 @@ describe('rules as configuration', () => {
     );
     assert.throws(() => parseRules([{ ...base, id: 'Bad Id', threshold: 3 }]), /rule 1: id must be/);
     assert.throws(() => parseRules({}), /rules must be a list/);
+  });
+
+  it('refuses a field the rule does not take, naming it: a misspelt one would leave the rule off its setting', () => {
+    const base = { id: 'r1', severity: 'high', kind: 'threshold', match: {}, groupBy: 'origin.ip', windowSec: 60 };
+    assert.throws(
+      () => parseRules([{ ...base, threshold: 3, cooldownsec: 600 }]),
+      /rule r1: unknown fields cooldownsec; a rule of kind threshold takes .*cooldownSec/,
+    );
+    // A field of another kind of rule: this rule would not do what its author meant.
+    assert.throws(
+      () => parseRules([{ id: 'r2', severity: 'low', kind: 'each', match: {}, threshold: 5 }]),
+      /rule r2: unknown fields threshold; a rule of kind each takes/,
+    );
+  });
+});
+
+describe('audit configuration', () => {
+  it('refuses settings it does not know, at every level, naming them', () => {
+    for (const [config, pattern] of [
+      [{ checkpointIntervalSecs: 30 }, /the audit configuration has unknown settings checkpointIntervalSecs/],
+      [{ retention: { retainDay: 730 } }, /retention has unknown settings retainDay; known: retainDays, hotDays/],
+      [{ alerts: { webhok: { url: 'https://siem.example' } } }, /alerts has unknown settings webhok/],
+      [
+        { alerts: { webhook: { url: 'https://siem.example', secretenv: 'S' } } },
+        /alerts.webhook has unknown settings secretenv/,
+      ],
+      [{ retention: 730 }, /retention must be a JSON object/],
+    ] as const) {
+      assert.throws(
+        () => parseAuditConfig(config),
+        (error: Error) => {
+          assert.ok(error instanceof AuditConfigError);
+          assert.match(error.message, pattern);
+          return true;
+        },
+      );
+    }
   });
 });

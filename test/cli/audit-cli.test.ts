@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { parseCheckpoint } from '../../src/audit/index.ts';
 import { leafHash } from '../../src/audit/merkle/hashes.ts';
@@ -79,6 +80,46 @@ describe('pciq audit, on a data directory', () => {
       ).run(body, leafHash(body));
     });
     verifyFails(dataDir, /FAIL {2}inserted +record 11 inserted: pciq did not write it/);
+  });
+
+  /** Deletes the latest checkpoint and the records it alone covers, as someone hiding the trail's end would. */
+  function cutLatestCheckpoint(db: DatabaseSync, withRecords: boolean): void {
+    const [latest, previous] = db
+      .prepare('SELECT seq, tree_size AS treeSize FROM audit_checkpoints ORDER BY seq DESC LIMIT 2')
+      .all() as Array<{ seq: number; treeSize: number }>;
+    assert.ok(latest && previous && latest.treeSize > previous.treeSize);
+    db.prepare('DELETE FROM audit_checkpoints WHERE seq = ?').run(latest.seq);
+    if (withRecords) db.prepare('DELETE FROM audit_records WHERE seq >= ?').run(previous.treeSize);
+  }
+
+  it("fails when the latest checkpoint and the records after the one before were deleted: the trail's end", () => {
+    const { dataDir, database } = copy();
+    tamper(database, (db) => cutLatestCheckpoint(db, true));
+    verifyFails(dataDir, /FAIL {2}truncated +checkpoint \d+ of \S+ \(records up to \d+\) removed from the end/);
+    // The verification's own checkpoint takes the removed one's place: the kept one stays, and so does the finding.
+    verifyFails(
+      dataDir,
+      /FAIL {2}checkpoint +checkpoint \d+ in the store is not the one kept in the archive directory/,
+    );
+  });
+
+  it('fails when the latest checkpoint alone was deleted', () => {
+    const { dataDir, database } = copy();
+    tamper(database, (db) => cutLatestCheckpoint(db, false));
+    verifyFails(dataDir, /FAIL {2}truncated +checkpoint \d+ of \S+ \(records up to \d+\) removed from the end/);
+  });
+
+  it('fails when the checkpoint kept in the archive directory was edited', () => {
+    const { dataDir } = copy();
+    const kept = join(dataDir, 'audit-archive', 'latest-checkpoint.json');
+    const { statement, signature } = JSON.parse(readFileSync(kept, 'utf8')) as Record<string, string>;
+    const edited = statement!.replace('"treeSize":11', '"treeSize":12');
+    assert.notEqual(edited, statement);
+    writeFileSync(kept, JSON.stringify({ statement: edited, signature }));
+    verifyFails(
+      dataDir,
+      /FAIL {2}checkpoint +the checkpoint kept in the archive directory \(checkpoint \d+\) is not signed/,
+    );
   });
 
   it('records each verification, failed ones included, for the review rules', () => {
@@ -163,6 +204,24 @@ describe('pciq audit, on a data directory', () => {
       assert.equal(stderr.length, 1, result.stderr);
       assert.match(stderr[0]!, pattern);
     }
+  });
+
+  it('refuses an audit configuration with a misspelt review rule field, naming the rule and the field', () => {
+    const config = join(copies.path, 'typo-rules.json');
+    const rule = {
+      id: 'detokenize-burst',
+      severity: 'high',
+      kind: 'threshold',
+      match: { type: ['vault:Detokenize'] },
+      groupBy: 'actor.identity',
+      threshold: 20,
+      windowSec: 60,
+      coolDownSec: 600,
+    };
+    writeFileSync(config, JSON.stringify({ rules: [rule] }));
+    const result = pciq(['audit', 'search', '--audit-config', config, ...args()]);
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /--audit-config: rule detokenize-burst: unknown fields coolDownSec; a rule of kind/);
   });
 
   it('lists the audit commands in the help', () => {

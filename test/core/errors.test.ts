@@ -17,6 +17,21 @@ describe('error messages', () => {
     }
   });
 
+  it('never carry a card number grouped or written as copied text and CJK input write it', () => {
+    for (const pan of [
+      '4111.1111.1111.1111',
+      '4111+1111+1111+1111',
+      '4111  1111  1111  1111',
+      '4111 - 1111 - 1111 - 1111',
+      '4111\u00a01111\u00a01111\u00a01111',
+      '4111\u30001111\u30001111\u30001111',
+      '4111\uff0d1111\uff0d1111\uff0d1111',
+      '４１１１\u3000１１１１\u3000１１１１\u3000１１１１',
+    ]) {
+      assert.equal(maskDigitRuns(`reason: ${pan} refund`), 'reason: [digits removed] refund', pan);
+    }
+  });
+
   it('keep 12-digit account ids, small numbers and ARNs readable', () => {
     const text = 'Queue arn:aws:sqs:us-east-1:123456789012:orders has 42 messages';
     assert.equal(maskDigitRuns(text), text);

@@ -99,6 +99,14 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
     const plain = await vault.detokenize({ token, redaction: 'plain', reason: 'chargeback 4471' });
     assert.deepEqual(plain, { value: pan, redaction: 'plain', brand: 'visa', last4: '1111' });
     assert.equal((await vault.detokenize({ token })).value, '411111******1111', 'masked unless asked');
+    // People type card numbers into free text: the reason is recorded with them masked, however written.
+    for (const reason of [`refund of ${pan.replace(/(\d{4})(?=\d)/g, '$1.')} per ticket`, `refund ${widePan}`]) {
+      await vault.detokenize({ token, reason });
+    }
+    await assert.rejects(
+      vault.detokenize({ token, reason: `overlong ${'x'.repeat(5_000)}` }),
+      (error: unknown) => error instanceof VaultServiceError && error.code === 'ValidationException',
+    );
     const { Messages } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
@@ -354,8 +362,15 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
     assert.match(String(chargeback?.details?.['tokenRef']), /^[a-p]{10}[A-Za-z0-9_-]{32}$/);
     assert.equal(chargeback?.details?.['redaction'], 'plain');
     assert.match(chargeback?.actor.principal ?? '', /:user\/admin$/);
-    const missing = detokenizes.find((r) => r.outcome === 'failure');
-    assert.equal(missing?.error, 'ResourceNotFoundException');
+    const missing = detokenizes.find((r) => r.error === 'ResourceNotFoundException');
+    assert.ok(missing);
+    const typedReasons = detokenizes
+      .map((r) => String(r.details?.['reason']))
+      .filter((reason) => reason.startsWith('refund'));
+    assert.deepEqual(typedReasons.sort(), ['refund [digits removed]', 'refund of [digits removed] per ticket']);
+    const overlong = detokenizes.find((r) => r.error === 'ValidationException');
+    assert.match(String(overlong?.details?.['reason']), /^overlong x+…$/);
+    assert.ok(String(overlong?.details?.['reason']).length <= 257, 'a reason is recorded bounded');
     const reveal = records.find((r) => r.type === 'vault:Detokenize' && r.kind === 'event');
     assert.equal(reveal?.details?.['reason'], 'fraud-review');
     assert.equal(reveal?.details?.['via'], 'ReceiveMessage');

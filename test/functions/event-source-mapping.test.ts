@@ -67,6 +67,26 @@ describe('event source mappings', () => {
       const counts = await harness.counts(queue);
       return counts.visible === 0 && counts.inFlight === 0;
     });
+    // The function read the message and its role deleted it: both recorded, as a client's receive and delete
+    // are (PCI DSS 10.2.1: all access to the data the queue carries).
+    const role = `arn:aws:sts::${accountId}:assumed-role/worker/shape`;
+    const invoked = (await harness.auditRecords('lambda:Invoke')).find((r) => r.resource?.includes(':function:shape:'));
+    assert.equal(invoked?.outcome, 'success');
+    assert.equal(invoked?.category, 'data');
+    assert.equal(invoked?.actor.principal, role);
+    assert.deepEqual(invoked?.data?.messageIds, [record.messageId]);
+    const [deleted] = await waitFor('the deletion in the audit trail', async () => {
+      const records = await harness.auditRecords('sqs:DeleteMessageBatch');
+      return records.length > 0 && records;
+    });
+    assert.equal(deleted!.outcome, 'success');
+    assert.equal(deleted!.category, 'data');
+    assert.equal(deleted!.actor.principal, role);
+    assert.equal(deleted!.resource, harness.queueArn('shape'));
+    assert.deepEqual(deleted!.data?.messageIds, [record.messageId]);
+    assert.equal(deleted!.details?.['why'], 'processed');
+    const trail = JSON.stringify([invoked, deleted]);
+    assert.ok(!trail.includes('order') && !trail.includes(String(record.receiptHandle)), 'never bodies or handles');
   });
 
   it('returns a failed batch to the queue after its visibility timeout, then redrives it to the dead-letter queue', async () => {
@@ -166,6 +186,17 @@ describe('event source mappings', () => {
       return lines.length === 2 && lines;
     });
     assert.deepEqual(printed.sort(), ['{"amount":500,"id":3}', '{"type":"order","id":1}']);
+    const deletions = await waitFor('both deletions in the audit trail', async () => {
+      const records = (await harness.auditRecords('sqs:DeleteMessageBatch')).filter(
+        (r) => r.resource === harness.queueArn('filtered'),
+      );
+      const count = records.reduce((sum, r) => sum + (r.data?.messageIds?.length ?? 0), 0);
+      return count === 4 && records;
+    });
+    const byReason = (why: string) =>
+      deletions.filter((r) => r.details?.['why'] === why).reduce((sum, r) => sum + r.data!.messageIds!.length, 0);
+    assert.equal(byReason('filtered'), 2, 'the two no filter matched');
+    assert.equal(byReason('processed'), 2);
   });
 
   it('processes FIFO groups in order, one batch per group at a time', async () => {

@@ -14,7 +14,7 @@ export function manifestFileName(segmentFile: string): string {
 }
 
 /** Writes bytes durably: a temporary file, fsync, rename, fsync of the directory. */
-function writeDurably(dir: string, name: string, bytes: Uint8Array): void {
+export function writeDurably(dir: string, name: string, bytes: Uint8Array): void {
   const path = join(dir, name);
   const temporary = `${path}.partial`;
   const fd = openSync(temporary, 'w', 0o600);

@@ -1,4 +1,5 @@
 import { type RecordCategory, recordCategories } from '../record.ts';
+import { unknownFields } from '../unknown-fields.ts';
 
 /**
  * Review rules are data (PCI DSS 10.4.1.1: automated mechanisms review the logs). Operators change them in
@@ -79,6 +80,8 @@ const failedAuthentication = [
   'SignatureExpired',
   'RequestExpired',
   'ExpiredToken',
+  // A TLS handshake refused for the client certificate, under mutual TLS.
+  'ClientCertificateRefused',
 ];
 
 /** The rules pciq ships with (the issue's list; PCI DSS 8.3.4, 10.2.1.x, 10.4.1.1, 10.7.2). */
@@ -248,8 +251,7 @@ function parseMatch(rule: string, value: unknown): RecordMatch {
     throw new RuleError(`rule ${rule}: match must be an object`);
   }
   const raw = value as Record<string, unknown>;
-  const known = ['type', 'category', 'kind', 'outcome', 'error'];
-  const unknown = Object.keys(raw).filter((key) => !known.includes(key));
+  const unknown = unknownFields(raw, ['type', 'category', 'kind', 'outcome', 'error']);
   if (unknown.length > 0) throw new RuleError(`rule ${rule}: match has unknown fields ${unknown.join(', ')}`);
   const match: RecordMatch = {};
   for (const key of ['type', 'error'] as const) {
@@ -280,6 +282,17 @@ function parseMatch(rule: string, value: unknown): RecordMatch {
   return match;
 }
 
+const baseFields = ['id', 'description', 'severity', 'kind', 'match', 'cooldownSec'];
+const groupedFields = [...baseFields, 'groupBy'];
+
+/** The fields each kind of rule takes. */
+const fieldsOfKind: Record<ReviewRule['kind'], readonly string[]> = {
+  each: baseFields,
+  threshold: [...groupedFields, 'threshold', 'windowSec'],
+  spike: [...groupedFields, 'windowSec', 'baselineWindows', 'factor', 'minCount'],
+  'unusual-hours': [...groupedFields, 'learningDays', 'minHistory', 'maxShare'],
+};
+
 /** Validates a rule set read from configuration. */
 export function parseRules(value: unknown): ReviewRule[] {
   if (!Array.isArray(value)) throw new RuleError('rules must be a list');
@@ -293,6 +306,15 @@ export function parseRules(value: unknown): ReviewRule[] {
     }
     if (seen.has(id)) throw new RuleError(`rule ${id} is defined twice`);
     seen.add(id);
+    const fields = Object.hasOwn(fieldsOfKind, String(raw.kind))
+      ? fieldsOfKind[raw.kind as ReviewRule['kind']]
+      : undefined;
+    const unknown = fields ? unknownFields(raw, fields) : [];
+    if (unknown.length > 0) {
+      throw new RuleError(
+        `rule ${id}: unknown fields ${unknown.join(', ')}; a rule of kind ${String(raw.kind)} takes ${fields!.join(', ')}`,
+      );
+    }
     if (!(severities as readonly unknown[]).includes(raw.severity)) {
       throw new RuleError(`rule ${id}: severity must be one of ${severities.join(', ')}`);
     }

@@ -5,6 +5,7 @@ import { verifyPiece } from '../evidence/verify-piece.ts';
 import { CompactRange } from '../merkle/compact-range.ts';
 import { compactRangeAt, inclusionProof, verifyInclusion } from '../merkle/proofs.ts';
 import { genesisPrev } from '../record.ts';
+import { readKeptCheckpoint } from '../retention/kept-checkpoint-file.ts';
 import { parseManifest } from '../retention/manifest.ts';
 import { purgeCutoffMs, retentionInForce } from '../retention/policy.ts';
 import { readSegmentFile } from '../retention/segment-file.ts';
@@ -14,10 +15,14 @@ import type { AuditTrail } from '../trail.ts';
 import { ChainWalk } from './chain-walk.ts';
 import { type CheckedCheckpoint, checkCheckpointChain } from './checkpoint-chain.ts';
 import { type Finding, failure, note, rangeText } from './findings.ts';
+import { checkKeptCheckpoint } from './kept-checkpoint.ts';
 import { RootChecker } from './root-checker.ts';
 
 export interface VerifyOptions {
-  /** Where archive segments live; without it, archived ranges are reported as not checked. */
+  /**
+   * Where archive segments and the latest checkpoint kept apart live; without it, archived ranges are reported
+   * as not checked, and removal of the trail's end is not checked.
+   */
   archiveDir?: string;
   /** Verify only records in this time range (and the checkpoints that vouch for them). */
   fromMs?: number;
@@ -64,6 +69,9 @@ export async function verifyTrail(trail: AuditTrail, options: VerifyOptions = {}
   }
   const chain = checkCheckpointChain(checkpointRows, keys, { firstSeq: 0, prevHash: undefined, log: trail.logId });
   findings.push(...chain.findings);
+  if (options.archiveDir !== undefined) {
+    findings.push(...checkKeptCheckpoint(readKeptCheckpoint(options.archiveDir), checkpointRows, keys, trail.logId));
+  }
 
   const isRange = options.fromMs !== undefined || options.toMs !== undefined;
   const result = isRange
