@@ -70,7 +70,7 @@ export async function measurePairedRoundTrips(options: PairedRoundTripOptions): 
   const variant = await BenchServer.start(join(options.dir, 'variant'), options.variant, options.concurrency);
   try {
     let sent = 0;
-    const load = { body: (n: number) => options.body(n), concurrency: options.concurrency, next: () => sent++ };
+    const load = { body: options.body, concurrency: options.concurrency, next: () => sent++ };
     for (const server of [baseline, variant]) await server.drive(load, options.warmupMs);
     const result: PairedRoundTrips = { baseline: [], variant: [], ratios: [] };
     for (let pair = 0; pair < options.pairs; pair++) {

@@ -52,13 +52,10 @@ export function readKeyPrefix(prefix: Uint8Array): { keyId: string; keyVersion: 
 
 /** The header of a v2 envelope, or undefined when `sealed` is not one (too short, another version). */
 export function readHeader(sealed: Uint8Array): EnvelopeHeader | undefined {
-  if (sealed.length < headerBytes + 12 + 16 || sealed[0] !== envelopeVersion) return undefined;
-  const view = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
-  return {
-    keyId: bytesToUuid(view.subarray(1, 17)),
-    keyVersion: view.readUInt32BE(17),
-    dataKeyId: view.subarray(21, headerBytes),
-  };
+  const key = sealed.length < headerBytes + 12 + 16 ? undefined : readKeyPrefix(sealed);
+  if (!key) return undefined;
+  const dataKeyId = Buffer.from(sealed.buffer, sealed.byteOffset + keyPrefixBytes, headerBytes - keyPrefixBytes);
+  return { keyId: key.keyId, keyVersion: key.keyVersion, dataKeyId };
 }
 
 export function requireHeader(sealed: Uint8Array): EnvelopeHeader {

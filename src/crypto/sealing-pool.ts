@@ -94,7 +94,7 @@ class SealingPool {
   seal(under: SealUnder, items: readonly SealItem[]): Promise<Buffer[]> {
     try {
       return items.length < minItemsForWorker
-        ? Promise.resolve(sealHere(under, items))
+        ? Promise.resolve(sealItems(under, items))
         : this.sealOnWorker(under, items);
     } catch (error) {
       return Promise.reject(error);
@@ -156,7 +156,8 @@ class SealingPool {
   }
 }
 
-function sealHere(under: SealUnder, items: readonly SealItem[]): Buffer[] {
+/** Seals each item under one data key on the calling thread (the worker's, or the main one's for a small job). */
+export function sealItems(under: SealUnder, items: readonly SealItem[]): Buffer[] {
   return items.map((item) =>
     aeadSeal(
       under.key,

@@ -3,18 +3,13 @@
  * in one buffer whose memory moves to the main thread instead of being copied.
  */
 import { parentPort } from 'node:worker_threads';
-import { aeadSeal } from './aead.ts';
-import { additionalDataAt } from './envelope.ts';
-import type { SealJobMessage, SealReplyMessage } from './sealing-pool.ts';
+import { type SealJobMessage, type SealReplyMessage, sealItems } from './sealing-pool.ts';
 
 parentPort!.on('message', (job: SealJobMessage) => {
   let reply: SealReplyMessage;
   try {
-    const header = Buffer.from(job.header);
-    const aadPrefix = Buffer.from(job.aadPrefix);
-    const sealed = job.items.map((item) =>
-      aeadSeal(job.key, header, Buffer.from(item.plaintext, item.encoding), additionalDataAt(aadPrefix, item.place)),
-    );
+    const under = { key: job.key, header: Buffer.from(job.header), aadPrefix: Buffer.from(job.aadPrefix) };
+    const sealed = sealItems(under, job.items);
     const packed = new Uint8Array(sealed.reduce((total, envelope) => total + envelope.length, 0));
     let offset = 0;
     for (const envelope of sealed) {
