@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { unmappedIpv4 } from '../core/index.ts';
 
 /**
  * A client's address as it is recorded and searched (PCI DSS 10.2.2: origination). A server listening on
@@ -8,5 +9,5 @@ import type { Socket } from 'node:net';
 export function clientAddressOf(socket: Socket): string | null {
   const address = socket.remoteAddress;
   if (address === undefined) return null;
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
+  return unmappedIpv4(address);
 }

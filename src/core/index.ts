@@ -11,6 +11,7 @@ export {
 } from './errors.ts';
 export { FreshRead } from './fresh-read.ts';
 export { newAccountId, newMessageId, newRequestId, randomToken } from './ids.ts';
+export { unmappedIpv4 } from './ip-address.ts';
 export { randomFromPool } from './random-pool.ts';
 export { digitRunText, maskDigitRuns, uuidText } from './redact.ts';
 export { isUntrustedChain } from './tls-verdicts.ts';

@@ -1,4 +1,4 @@
-import { type Caller, type Clock, PciqError } from '../core/index.ts';
+import { type Caller, type Clock, PciqError, unmappedIpv4 } from '../core/index.ts';
 import type { IamDirectory, ResolvedCaller } from './directory.ts';
 import type { IamAuditSink } from './events.ts';
 import {
@@ -155,7 +155,7 @@ export class AccessControl {
       },
     };
     if (context.origin) {
-      keys['aws:SourceIp'] = sourceIpOf(context.origin.sourceIp);
+      keys['aws:SourceIp'] = unmappedIpv4(context.origin.sourceIp);
       keys['aws:SecureTransport'] = context.origin.secureTransport;
       if (context.origin.userAgent) keys['aws:UserAgent'] = context.origin.userAgent;
     }
@@ -188,11 +188,6 @@ export class AccessControl {
     }
     return parsed ?? undefined;
   }
-}
-
-/** Node reports IPv4 clients of a dual-stack socket as `::ffff:a.b.c.d`; policies name them as IPv4. */
-function sourceIpOf(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 const layerNames: Record<PolicyLayer, string> = {
