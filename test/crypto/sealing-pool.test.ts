@@ -63,6 +63,25 @@ describe('sealing many items on a worker thread', () => {
     assert.equal(sealingPool.sealedOnWorker - before, 2 * few.length, 'a lone small ask is sealed here');
   });
 
+  it('hands a busy turn back job by job: the first callers have their seals before the last ones are sealed', async () => {
+    const under = { key, header, aadPrefix };
+    const asks = Array.from({ length: 16 }, () => items(minItemsForWorker));
+    const total = asks.length * minItemsForWorker;
+    const before = sealingPool.sealedOnWorker;
+    const sealedWhenDone: number[] = [];
+    const sealed = await Promise.all(
+      asks.map((ask) =>
+        sealingPool.sealGathered(under, ask).then((envelopes) => {
+          sealedWhenDone.push(sealingPool.sealedOnWorker - before);
+          return envelopes;
+        }),
+      ),
+    );
+    sealed.forEach((envelopes, i) => openEach(envelopes, asks[i]!));
+    assert.equal(sealingPool.sealedOnWorker - before, total);
+    assert.ok(sealedWhenDone[0]! < total, `the first caller waited for all ${total} seals`);
+  });
+
   it('rejects a job the worker cannot seal, and seals the next one', async () => {
     const wrongSize = createSecretKey(randomBytes(16));
     await assert.rejects(
