@@ -77,7 +77,7 @@ describe('sealing many items on a worker thread', () => {
         }),
       ),
     );
-    sealed.forEach((envelopes, i) => openEach(envelopes, asks[i]!));
+    for (const [i, envelopes] of sealed.entries()) openEach(envelopes, asks[i]!);
     assert.equal(sealingPool.sealedOnWorker - before, total);
     assert.ok(sealedWhenDone[0]! < total, `the first caller waited for all ${total} seals`);
   });
