@@ -44,7 +44,7 @@ const nullSession: KeySession = {
     sealMany: async (items) => items.map((item) => Buffer.from(item.plaintext, item.encoding)),
   }),
   open: (sealed) => Buffer.from(sealed),
-  keyOf: () => ({ arn: 'null', awsManaged: true, tags: {} }),
+  keyOf: () => ({ keyId: 'null', arn: 'null', awsManaged: true, tags: {} }),
 };
 const hashKey = randomBytes(32);
 const nullSealer: Sealer = {

@@ -111,10 +111,21 @@ export class KeySet {
     return key;
   }
 
-  /** The ARN of the key `ref` names, who manages it and its tags: what a use of the key is authorized on. */
-  keyOf(accountId: string, ref: string): { arn: string; awsManaged: boolean; tags: Record<string, string> } {
+  /**
+   * The id and ARN of the key `ref` names, who manages it and its tags: what a use of the key is authorized on,
+   * and which key a queue's KmsMasterKeyId stands for.
+   */
+  keyOf(
+    accountId: string,
+    ref: string,
+  ): { keyId: string; arn: string; awsManaged: boolean; tags: Record<string, string> } {
     const key = this.find(accountId, ref);
-    return { arn: key.arn, awsManaged: key.row.keyManager === 'AWS', tags: { ...key.row.tags } };
+    return {
+      keyId: key.row.keyId,
+      arn: key.arn,
+      awsManaged: key.row.keyManager === 'AWS',
+      tags: { ...key.row.tags },
+    };
   }
 
   /** Refuses keys that may not seal or open now (PCI DSS 3.7: disabled keys are out of use). */

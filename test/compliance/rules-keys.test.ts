@@ -116,6 +116,32 @@ describe('the default pack on KMS keys', () => {
     assert.equal((await h.judge('key-unusable-while-in-use', arn)).status, 'pass');
   });
 
+  it('counts the queues a disabled key is still needed by: under its older versions and quarantined ones included, deleted ones not', async () => {
+    const previous = await h.keyAdmin.createKey(account, {});
+    const current = await h.keyAdmin.createKey(account, {});
+    const moved = await h.createQueue('settlements', { KmsMasterKeyId: previous.arn });
+    const [sent] = await h.queues.sendMessages(
+      caller,
+      moved,
+      [{ id: 'e', body: 'settlement 7', attributes: {}, systemAttributes: {} }],
+      false,
+    );
+    assert.ok(sent?.ok);
+    await h.keyAdmin.rotateKey(account, previous.keyId, true);
+    await h.queues.setQueueAttributes(moved, { KmsMasterKeyId: current.arn });
+    const seized = await h.createQueue('seized-settlements', { KmsMasterKeyId: previous.arn });
+    await h.queues.setQuarantine(seized, 'INC-3');
+    const dropped = await h.createQueue('dropped-settlements', { KmsMasterKeyId: previous.arn });
+    const arn = h.keyArn(previous.keyId);
+    await h.keyAdmin.disableKey(account, previous.keyId);
+    assert.equal(seen(await h.judge('key-unusable-while-in-use', arn)).usedByQueueCount, 3);
+
+    await h.queues.deleteQueue(dropped);
+    const failed = await h.judge('key-unusable-while-in-use', arn);
+    assert.equal(failed.status, 'fail');
+    assert.equal(seen(failed).usedByQueueCount, 2, 'the moved queue and the quarantined one');
+  });
+
   it('passes a disabled key no queue uses', async () => {
     const key = await h.keyAdmin.createKey(account, {});
     await h.keyAdmin.disableKey(account, key.keyId);

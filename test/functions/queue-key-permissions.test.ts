@@ -130,6 +130,30 @@ describe('functions on queues under a KMS key', () => {
     assert.equal((await harness.mappings.list(accountId, 'paused'))[0]?.state, 'Disabled');
   });
 
+  it("weighs the queue key's tags (aws:ResourceTag) in the decision on its use", async () => {
+    await functionWithRole('untagged-only', [
+      sqsOnly,
+      { Effect: 'Allow', Action: 'kms:*', Resource: '*' },
+      {
+        Effect: 'Deny',
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:ResourceTag/data': 'cardholder' } },
+      },
+    ]);
+    const key = await new KeyAdmin(harness.keys).createKey(accountId, {
+      alias: 'alias/cards-tagged',
+      tags: { data: 'cardholder' },
+    });
+    await harness.createQueue('cards-tagged', { KmsMasterKeyId: 'alias/cards-tagged' });
+    await assert.rejects(
+      () => harness.mappings.map(accountId, 'untagged-only', { queue: 'cards-tagged' }),
+      refusedDecrypt(key.arn, 'cards-tagged'),
+    );
+    await cmkQueue('cards-untagged');
+    await harness.mappings.map(accountId, 'untagged-only', { queue: 'cards-untagged' });
+  });
+
   it('maps a queue under the AWS managed key without a grant, unless an explicit Deny refuses it', async () => {
     await functionWithRole('managed', [sqsOnly]);
     await harness.createQueue('sse-default');

@@ -257,6 +257,26 @@ describe('encryption at rest under managed keys', () => {
     await admin.scheduleKeyDeletion(caller.accountId, previous.keyId, 7);
   });
 
+  it('names as users of a key the queues holding messages its older versions sealed, until they are gone, and no deleted queue', async () => {
+    const previous = await admin.createKey(caller.accountId, {});
+    const current = await admin.createKey(caller.accountId, {});
+    const moved = await h.createQueue('moved', { KmsMasterKeyId: previous.arn });
+    await h.send(moved, 'sealed under version 1');
+    await admin.rotateKey(caller.accountId, previous.keyId);
+    await h.service.setQueueAttributes(moved, { KmsMasterKeyId: current.arn });
+    const dropped = await h.createQueue('dropped', { KmsMasterKeyId: previous.arn });
+    await h.send(dropped, 'gone with its queue');
+    const users = () => h.keys.usersOf({ ...previous, accountId: caller.accountId });
+    assert.deepEqual(await users(), [{ resource: h.arnOf(dropped) }, { resource: h.arnOf(moved) }]);
+
+    await h.service.deleteQueue(dropped);
+    assert.deepEqual(await users(), [{ resource: h.arnOf(moved) }], 'a deleted queue needs no key');
+    const [message] = await h.receive(moved);
+    assert.equal(message?.body, 'sealed under version 1');
+    await h.service.deleteMessage(moved, message!.receiptHandle);
+    assert.deepEqual(await users(), [], 'nothing left under the key it moved from');
+  });
+
   it('keeps the material of a key due for deletion while a queue quarantined meanwhile holds messages under it', async () => {
     const key = await admin.createKey(caller.accountId, {});
     const q = await h.createQueue('seized-late', { KmsMasterKeyId: key.arn, MessageRetentionPeriod: '1209600' });

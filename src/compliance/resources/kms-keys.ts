@@ -1,6 +1,7 @@
-import { keyPrefixBytes, readKeyPrefix } from '../../crypto/index.ts';
+import { queueArn } from '../../core/index.ts';
 import { quarantineTag } from '../../keys/index.ts';
-import type { KmsAliasRow, KmsKeyRow, ReadTx } from '../../storage/index.ts';
+import { queuesByKey, settingsOf } from '../../queues/index.ts';
+import type { KmsAliasRow, KmsKeyRow, QueueRow, ReadTx } from '../../storage/index.ts';
 import type { ResourceProvider } from '../resource.ts';
 
 const dayMs = 86_400_000;
@@ -30,39 +31,25 @@ export function kmsKeyArn(region: string, key: Pick<KmsKeyRow, 'accountId' | 'ke
 }
 
 /**
- * KMS keys (PCI DSS 3.6, 3.7): state, rotation and its schedule, which queues use each key, and whether
- * incident response quarantined it (set only by `pciq incident`). A queue uses a key it is configured with,
- * and a key its stored messages are sealed under: changing KmsMasterKeyId leaves older messages under the
- * key they were sealed with (as in SQS), which must keep opening them until they are gone.
+ * KMS keys (PCI DSS 3.6, 3.7): state, rotation and its schedule, which queues use each key (configured with
+ * it, or holding messages sealed under it: see `queuesByKey`), and whether incident response quarantined it
+ * (set only by `pciq incident`).
  */
 export const kmsKeyProvider: ResourceProvider = {
   type: 'kms-key',
   description: 'KMS keys: state, rotation schedule, the queues each key seals or holds messages of',
   async list(context) {
-    const { lookup, queues, versions, prefixes } = await context.store.read(async (tx) => ({
-      lookup: await loadKeys(tx),
-      queues: await tx.listQueues(context.accountId, '', '', 100_000),
-      versions: await tx.keys.listVersions(),
-      prefixes: await tx.payloadPrefixes(keyPrefixBytes),
-    }));
+    const { lookup, versions, users } = await context.store.read(async (tx) => {
+      const lookup = await loadKeys(tx);
+      const configuredKeyId = (queue: QueueRow) =>
+        resolveKey(lookup, queue.accountId, settingsOf(queue.attributes).kmsKeyRef)?.keyId;
+      return {
+        lookup,
+        versions: await tx.keys.listVersions(),
+        users: await queuesByKey(tx, context.accountId, configuredKeyId),
+      };
+    });
     const now = context.clock.now();
-    const sealedUnder = new Map<number, Set<string>>();
-    for (const { queueId, prefix } of prefixes) {
-      const keyId = readKeyPrefix(prefix)?.keyId;
-      if (keyId) sealedUnder.set(queueId, (sealedUnder.get(queueId) ?? new Set()).add(keyId));
-    }
-    const users = new Map<string, string[]>();
-    for (const queue of queues) {
-      const ref = queue.attributes['KmsMasterKeyId'] || 'alias/aws/sqs';
-      const keyIds = new Set(sealedUnder.get(queue.id));
-      const configured = resolveKey(lookup, queue.accountId, ref);
-      if (configured) keyIds.add(configured.keyId);
-      for (const keyId of keyIds) {
-        const list = users.get(keyId) ?? [];
-        list.push(`arn:aws:sqs:${context.region}:${queue.accountId}:${queue.name}`);
-        users.set(keyId, list);
-      }
-    }
     return lookup.keys
       .filter((key) => key.accountId === context.accountId && key.state !== 'Deleted')
       .map((key) => {
@@ -75,7 +62,7 @@ export const kmsKeyProvider: ResourceProvider = {
             ? null
             : Math.max(key.nextRotationAtMs, lastRotatedAtMs + key.rotationPeriodDays * dayMs);
         const arn = kmsKeyArn(context.region, key);
-        const usedBy = users.get(key.keyId) ?? [];
+        const usedBy = (users.get(key.keyId) ?? []).map((queue) => queueArn(context.region, queue));
         return {
           id: arn,
           type: 'kms-key',

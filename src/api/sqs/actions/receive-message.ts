@@ -1,7 +1,12 @@
-import type { MessageAttributes, ReceivedMessage, ReceiveOptions } from '../../../queues/index.ts';
+import {
+  consumerKeyPermissions,
+  type MessageAttributes,
+  type ReceivedMessage,
+  type ReceiveOptions,
+} from '../../../queues/index.ts';
 import { vaultArn } from '../../../vault/index.ts';
 import { compact, type SqsAction } from '../action.ts';
-import { authorizeQueueKey, consumerKeyPermissions } from './queue-key.ts';
+import { authorizeQueueKey } from './queue-key.ts';
 import { queueResource } from './queue-resource.ts';
 import { revealOptionOf } from './reveal-request.ts';
 

@@ -1,5 +1,6 @@
+import { producerKeyPermissions } from '../../../queues/index.ts';
 import { batchOutput, type SqsAction } from '../action.ts';
-import { authorizeQueueKey, producerKeyPermissions } from './queue-key.ts';
+import { authorizeQueueKey } from './queue-key.ts';
 import { queueResource } from './queue-resource.ts';
 import { sendEntryOf, sendResultOutput } from './send-entry.ts';
 

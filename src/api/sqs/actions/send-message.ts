@@ -1,6 +1,7 @@
 import { PciqError } from '../../../core/index.ts';
+import { producerKeyPermissions } from '../../../queues/index.ts';
 import type { SqsAction } from '../action.ts';
-import { authorizeQueueKey, producerKeyPermissions } from './queue-key.ts';
+import { authorizeQueueKey } from './queue-key.ts';
 import { queueResource } from './queue-resource.ts';
 import { sendEntryOf, sendResultOutput } from './send-entry.ts';
 

@@ -1,7 +1,8 @@
 import { parseQueueArn } from '../../../core/index.ts';
+import { consumerKeyPermissions, producerKeyPermissions } from '../../../queues/index.ts';
 import type { SqsAction } from '../action.ts';
 import { authorizeMoveSource } from './move-task-permissions.ts';
-import { authorizeQueueKey, consumerKeyPermissions, producerKeyPermissions } from './queue-key.ts';
+import { authorizeQueueKey } from './queue-key.ts';
 
 export const startMessageMoveTaskAction: SqsAction = {
   name: 'StartMessageMoveTask',
