@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RequestAuditor } from '../audit/index.ts';
+import type { Clock } from '../core/index.ts';
 import { clientAddressOf } from './client-address.ts';
+import { RefusalFloodTracker, type RefusalSummary, refusalWindowMs } from './refusal-flood.ts';
 import { tlsFactsOf } from './tls-facts.ts';
 
 /**
@@ -45,6 +47,28 @@ function refusalOf(code: string | null): Refusal {
   return { type: 'pciq:HttpRequest', error: 'MalformedRequest', details, answer: '400 Bad Request' };
 }
 
+/** The summary of a flood's refusals past the first few, as the audit records it: counts and codes, no bytes. */
+function summaryRecordOf(summary: RefusalSummary) {
+  const details: Record<string, string | number | null> = {
+    firstTime: new Date(summary.firstMs).toISOString(),
+    lastTime: new Date(summary.lastMs).toISOString(),
+    errorCodes: summary.codes.length > 0 ? summary.codes.join(' ') : null,
+    windowSec: refusalWindowMs / 1000,
+  };
+  if (summary.addresses) {
+    // The aggregate over addresses beyond the tracker's cap: no one origin, so the first and last it counted.
+    details['firstAddress'] = summary.addresses.first;
+    details['lastAddress'] = summary.addresses.last;
+  }
+  const origin = { ip: summary.ip, userAgent: null, tls: null, clientCertificate: null };
+  return { origin, type: summary.type, error: summary.error, details, occurrences: summary.occurrences };
+}
+
+/** What the server calls on stop: records what was counted and not yet summarized, and waits for every record. */
+export interface RefusedConnectionsAudit {
+  flush(): Promise<void>;
+}
+
 /**
  * Records connections refused before the request handler sees a request (PCI DSS 10.2.1.4: invalid logical
  * access attempts): a TLS handshake that failed — no client certificate where mutual TLS requires one, an
@@ -52,12 +76,24 @@ function refusalOf(code: string | null): Refusal {
  * the limit, too slow). Each is recorded once per connection (a TLS 1.3 client certificate is checked after
  * the server's side of the handshake, so its refusal reaches both events), with its origin and error code,
  * never the bytes sent.
+ *
+ * A flood (a scanner, a client reconnecting in a loop, an attack) is recorded as one: the first refusals of
+ * a kind from an address within a window one by one, the rest as one summary with their count, so it can
+ * neither grow the trail nor cost a durable write per connection without limit (see `RefusalFloodTracker`).
  */
 export function auditRefusedConnections(
   server: Server,
   auditor: RequestAuditor,
+  clock: Clock,
   onError: (error: unknown) => void,
-): void {
+): RefusedConnectionsAudit {
+  const writes = new Set<Promise<void>>();
+  const write = (refusal: Parameters<RequestAuditor['refused']>[0]) => {
+    const written = auditor.refused(refusal).catch(onError);
+    writes.add(written);
+    void written.finally(() => writes.delete(written));
+  };
+  const tracker = new RefusalFloodTracker({ clock, onSummary: (summary) => write(summaryRecordOf(summary)) });
   const recorded = new WeakSet<Socket>();
   /** Records the refusal of `socket`'s connection; returns what it was, or undefined for a disconnect. */
   const record = (socket: Socket, error: unknown): Refusal | undefined => {
@@ -66,15 +102,12 @@ export function auditRefusedConnections(
     const refusal = refusalOf(code);
     if (recorded.has(socket)) return refusal;
     recorded.add(socket);
+    const ip = clientAddressOf(socket);
+    if (!tracker.admit({ ip, type: refusal.type, error: refusal.error, code })) return refusal;
     // Read now, while the connection is open.
     const facts = tlsFactsOf(socket);
-    const origin = {
-      ip: clientAddressOf(socket),
-      userAgent: null,
-      tls: facts.tlsProtocol,
-      clientCertificate: facts.clientCertificate,
-    };
-    auditor.refused({ origin, type: refusal.type, error: refusal.error, details: refusal.details }).catch(onError);
+    const origin = { ip, userAgent: null, tls: facts.tlsProtocol, clientCertificate: facts.clientCertificate };
+    write({ origin, type: refusal.type, error: refusal.error, details: refusal.details });
     return refusal;
   };
   server.on('tlsClientError', (error: Error, socket: Socket) => {
@@ -89,4 +122,10 @@ export function auditRefusedConnections(
       socket.destroy();
     }
   });
+  return {
+    async flush() {
+      tracker.flush();
+      await Promise.all(writes);
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { auditRefusedConnections } from './refused-connections.ts';
+import { auditRefusedConnections, type RefusedConnectionsAudit } from './refused-connections.ts';
 import { createRequestHandler, type RequestHandlerOptions } from './request-handler.ts';
 import { type TlsMaterial, tlsServerOptions } from './tls.ts';
 
@@ -21,6 +21,7 @@ export class ApiServer {
   private readonly server: Server;
   private readonly drain = new AbortController();
   private handler: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
+  private refusedConnections: RefusedConnectionsAudit | undefined;
   private inFlight = 0;
   private idle: (() => void) | undefined;
 
@@ -59,13 +60,16 @@ export class ApiServer {
   serve(options: ApiHandlerOptions): void {
     this.handler = createRequestHandler({ ...options, drainSignal: this.drain.signal });
     if (options.audit) {
-      auditRefusedConnections(this.server, options.audit, (error) =>
+      this.refusedConnections = auditRefusedConnections(this.server, options.audit, options.clock, (error) =>
         options.onInternalError('(refused connection)', error),
       );
     }
   }
 
-  /** Stops accepting, wakes long polls, waits for requests in progress (bounded), closes connections. */
+  /**
+   * Stops accepting, wakes long polls, waits for requests in progress (bounded), closes connections, and
+   * records the refused connections still counted for a summary.
+   */
   async stop(): Promise<void> {
     this.drain.abort();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -81,5 +85,7 @@ export class ApiServer {
     }
     this.server.closeAllConnections();
     await closed;
+    // Refusals counted for a summary are recorded now, before the caller closes the audit trail.
+    await this.refusedConnections?.flush();
   }
 }

@@ -80,6 +80,16 @@ export interface AuditRecord {
   details: Record<string, DetailValue> | null;
 }
 
+/**
+ * How many occurrences of its event a record stands for: one, or for a summary of many alike (a flood of
+ * refused connections from one address, recorded once with its count so that it cannot flood the trail),
+ * its `details.occurrences`. Review rules count a record as this many.
+ */
+export function occurrencesOf(record: Pick<AuditRecord, 'details'>): number {
+  const value = record.details?.['occurrences'];
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 1 ? value : 1;
+}
+
 /** What a writer supplies; the trail adds position, chain link, time and clock source. */
 export type RecordDraft = Omit<AuditRecord, 'v' | 'seq' | 'prev' | 'time' | 'clock'> & {
   /**

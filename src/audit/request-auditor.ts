@@ -31,13 +31,19 @@ export class RequestAuditor {
    * certificate where one is required, an untrusted one, no common protocol), or bytes that are no HTTP
    * request. Recorded with its origin, never the bytes it sent (PCI DSS 10.2.1.4: invalid logical access
    * attempts). Resolves once the record is durable.
+   *
+   * With `occurrences`, the record stands for that many connections refused alike (see `occurrencesOf`):
+   * the summary of a flood, whose first refusals were recorded one by one.
    */
   async refused(refusal: {
     origin: Omit<Origin, 'node'>;
     type: string;
     error: string;
     details: Record<string, DetailValue>;
+    occurrences?: number;
   }): Promise<void> {
+    const details =
+      refusal.occurrences === undefined ? refusal.details : { ...refusal.details, occurrences: refusal.occurrences };
     await this.trail.record({
       kind: 'request',
       type: refusal.type,
@@ -49,7 +55,7 @@ export class RequestAuditor {
       origin: { ...refusal.origin, node: this.trail.node },
       resource: null,
       data: null,
-      details: refusal.details,
+      details,
     });
   }
 

@@ -84,6 +84,47 @@ describe('review rules', () => {
     );
   });
 
+  it('counts a summary of refused connections as the connections it stands for', () => {
+    const refused = (atMs: number, error: string, occurrences?: number) =>
+      record({
+        atMs,
+        type: 'pciq:TlsHandshake',
+        category: 'system',
+        outcome: 'failure',
+        error,
+        actor: { principal: null, accessKeyId: null, accountId: null },
+        origin: { ip: '203.0.113.9', userAgent: null, tls: null, clientCertificate: null, node: 'n' },
+        details: occurrences === undefined ? { tlsError: 'ERR_SSL_X' } : { errorCodes: 'ERR_SSL_X', occurrences },
+      });
+    // A flood as the server records it: its first refusals one by one, then one summary of the rest.
+    const flood = (error: string) => [
+      ...Array.from({ length: 10 }, (_, i) => refused(start + i, error)),
+      refused(start + 60_000, error, 190),
+    ];
+    const [scanning] = parseRules([
+      {
+        id: 'handshake-flood',
+        severity: 'medium',
+        kind: 'threshold',
+        match: { type: ['pciq:TlsHandshake'], outcome: 'failure' },
+        groupBy: 'origin.ip',
+        threshold: 100,
+        windowSec: 300,
+      },
+    ]);
+    const alerts = run([scanning!], flood('TlsHandshakeFailed'));
+    assert.deepEqual(
+      alerts.map((alert) => [alert.ruleId, alert.detail.count, alert.detail.group?.value]),
+      [['handshake-flood', 100, '203.0.113.9']],
+    );
+    // The default brute-force rule sees a flood of refused client certificates from its first records on.
+    const bruteForce = run(defaultRules, flood('ClientCertificateRefused'));
+    assert.deepEqual(
+      bruteForce.map((alert) => alert.ruleId),
+      ['brute-force-origin'],
+    );
+  });
+
   it('raises on failed sign-ins from one address spread over many user names, known or not', () => {
     const failedLogin = (i: number) =>
       record({

@@ -1,5 +1,5 @@
 import { sessionRoleArn } from '../../core/index.ts';
-import type { AuditRecord } from '../record.ts';
+import { type AuditRecord, occurrencesOf } from '../record.ts';
 import type {
   GroupField,
   RecordMatch,
@@ -124,8 +124,10 @@ function evaluateThreshold(rule: ThresholdRule, state: ReviewState, record: Audi
   );
   const windowMs = rule.windowSec * 1000;
   entry.hits = entry.hits.filter(([at]) => timeMs - at < windowMs);
-  entry.hits.push([timeMs, record.seq]);
-  if (entry.hits.length > rule.threshold) entry.hits.shift();
+  // A summary of a flood counts as the occurrences it stands for; more than the threshold need not be kept.
+  const occurrences = Math.min(occurrencesOf(record), rule.threshold);
+  for (let i = 0; i < occurrences; i++) entry.hits.push([timeMs, record.seq]);
+  if (entry.hits.length > rule.threshold) entry.hits.splice(0, entry.hits.length - rule.threshold);
   const cooldownMs = Math.max((rule.cooldownSec ?? 0) * 1000, 1);
   const isCooling = entry.firedMs !== undefined && timeMs - entry.firedMs < cooldownMs;
   if (entry.hits.length < rule.threshold || isCooling) return;
@@ -148,7 +150,7 @@ function evaluateSpike(rule: SpikeRule, state: ReviewState, record: AuditRecord,
     () => ({ windows: {} }) as SpikeEntry,
   );
   const window = Math.floor(Date.parse(record.time) / (rule.windowSec * 1000));
-  entry.windows[window] = (entry.windows[window] ?? 0) + 1;
+  entry.windows[window] = (entry.windows[window] ?? 0) + occurrencesOf(record);
   for (const key of Object.keys(entry.windows)) {
     if (Number(key) < window - rule.baselineWindows) delete entry.windows[key];
   }
@@ -187,13 +189,15 @@ function evaluateHours(rule: UnusualHoursRule, state: ReviewState, record: Audit
       { group: { field: rule.groupBy, value: group } },
     );
   }
-  entry.counts[hour]!++;
-  entry.total++;
+  const occurrences = occurrencesOf(record);
+  entry.counts[hour]! += occurrences;
+  entry.total += occurrences;
 }
 
 /**
  * Evaluates one record against every rule, updating `state`; returns the alerts it raises. Pure: time is
- * the record's own, so the same records always raise the same alerts.
+ * the record's own, so the same records always raise the same alerts. Counting rules count a record as the
+ * occurrences it stands for (`occurrencesOf`): a flood summarized in one record still reaches a threshold.
  */
 export function evaluate(rules: readonly ReviewRule[], state: ReviewState, record: AuditRecord): RaisedAlert[] {
   if (unreviewed.has(record.type)) return [];
