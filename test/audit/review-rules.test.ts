@@ -117,12 +117,20 @@ describe('review rules', () => {
       alerts.map((alert) => [alert.ruleId, alert.detail.count, alert.detail.group?.value]),
       [['handshake-flood', 100, '203.0.113.9']],
     );
-    // The default brute-force rule sees a flood of refused client certificates from its first records on.
-    const bruteForce = run(defaultRules, flood('ClientCertificateRefused'));
+    // By default, a refused client certificate is a failed authentication, seen from a flood's first records
+    // on; and any flood of refused connections raises once its records (summaries counted) reach 100.
     assert.deepEqual(
-      bruteForce.map((alert) => alert.ruleId),
-      ['brute-force-origin'],
+      run(defaultRules, flood('ClientCertificateRefused')).map((alert) => alert.ruleId),
+      ['brute-force-origin', 'connection-flood-origin'],
     );
+    assert.deepEqual(
+      run(defaultRules, flood('TlsHandshakeFailed')).map((alert) => [alert.ruleId, alert.detail.count]),
+      [['connection-flood-origin', 100]],
+    );
+    const fewRefused = run(defaultRules, [
+      ...Array.from({ length: 99 }, (_, i) => refused(start + i, 'MalformedRequest')),
+    ]);
+    assert.deepEqual(fewRefused, [], '99 refused connections are not yet a flood');
   });
 
   it('raises on failed sign-ins from one address spread over many user names, known or not', () => {

@@ -98,6 +98,21 @@ export const defaultRules: readonly ReviewRule[] = [
     cooldownSec: 300,
   },
   {
+    // A scanner, a client stuck reconnecting, or a denial-of-service attempt: connections refused before a
+    // request is read (no signature to fail). A flood writes its first refusals and then summaries that
+    // count as the connections they stand for, so 100 is reached however the flood was recorded.
+    id: 'connection-flood-origin',
+    description:
+      'Many connections refused before a request (TLS handshake, malformed HTTP) from one source address (PCI DSS 10.2.1.4, 10.4.1)',
+    severity: 'medium',
+    kind: 'threshold',
+    match: { type: ['pciq:TlsHandshake', 'pciq:HttpRequest'], outcome: 'failure' },
+    groupBy: 'origin.ip',
+    threshold: 100,
+    windowSec: 300,
+    cooldownSec: 900,
+  },
+  {
     id: 'brute-force-principal',
     description: 'Repeated failed signatures against one principal (PCI DSS 8.3.4, 10.2.1.4)',
     severity: 'high',
