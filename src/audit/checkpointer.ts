@@ -31,10 +31,15 @@ export interface CheckpointResult {
  */
 export class Checkpointer {
   private readonly trail: AuditTrail;
-  private readonly archiveDir: string | undefined;
+  private readonly archiveDir: string;
 
-  /** `archiveDir`: where the latest checkpoint is kept apart from the store, for verification to compare. */
-  constructor(trail: AuditTrail, options: { archiveDir?: string } = {}) {
+  /**
+   * `archiveDir`: where the latest checkpoint is kept apart from the store, for verification to compare. It is
+   * required: every checkpoint signed — by `pciq serve`, `pciq init`, the IAM, key, audit, compliance,
+   * functions and incident commands — must be kept, or the copy lags behind the store and deleting the newer
+   * checkpoints (with the records they alone cover) goes unseen.
+   */
+  constructor(trail: AuditTrail, options: { archiveDir: string }) {
     this.trail = trail;
     this.archiveDir = options.archiveDir;
   }
@@ -115,7 +120,6 @@ export class Checkpointer {
    * the trail's end was removed or rewritten, so it stays for `pciq audit verify` to report.
    */
   private async keep(row: AuditCheckpointRow): Promise<void> {
-    if (this.archiveDir === undefined) return;
     const kept = readKeptCheckpoint(this.archiveDir);
     if (kept.status === 'unreadable') return;
     if (kept.status === 'kept') {

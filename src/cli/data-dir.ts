@@ -234,7 +234,7 @@ export async function initializeDataDir<T = undefined>(
       await tx.setMeta('created_at', new Date(options.clock.now()).toISOString());
     });
     const keys = await KeyService.open({ store, root, clock: options.clock, region: options.region, events: keyAudit });
-    const local = await LocalIam.open({ store, keys, accountId });
+    const local = await LocalIam.open({ store, keys, accountId, archiveDir: paths.auditArchive });
     keyAudit.attach(local.trail);
     const { iam } = local;
     await iam.createUser(accountId, { userName: bootstrapAdminName });

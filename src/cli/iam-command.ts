@@ -425,7 +425,12 @@ export async function iamCommand(argv: string[]): Promise<void> {
   const paths = pathsOf(values['data-dir'], values['key-file'], values.store);
   const opened = await openDataDir(paths, { rootKey: rootKeyChoiceOf(values), clock: systemClock });
   try {
-    const local = await LocalIam.open({ store: opened.store, keys: opened.keys, accountId: opened.accountId });
+    const local = await LocalIam.open({
+      store: opened.store,
+      keys: opened.keys,
+      accountId: opened.accountId,
+      archiveDir: paths.auditArchive,
+    });
     let result: unknown;
     try {
       result = await run(local, opened.accountId, opened.region, command, rest, values);

@@ -216,7 +216,12 @@ export async function keysCommand(argv: string[]): Promise<void> {
   const keyAudit = new KeyEventAudit((line) => process.stderr.write(line));
   const opened = await openDataDir(paths, { rootKey: rootKeyChoiceOf(values), clock: systemClock, events: keyAudit });
   try {
-    const local = await LocalIam.open({ store: opened.store, keys: opened.keys, accountId: opened.accountId });
+    const local = await LocalIam.open({
+      store: opened.store,
+      keys: opened.keys,
+      accountId: opened.accountId,
+      archiveDir: paths.auditArchive,
+    });
     keyAudit.attach(local.trail);
     try {
       const result = await run(paths, opened, command, keyRef, values);

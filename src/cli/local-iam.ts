@@ -15,13 +15,20 @@ export class LocalIam {
   readonly trail: AuditTrail;
   private readonly checkpointer: Checkpointer;
 
-  private constructor(iam: IamService, trail: AuditTrail) {
+  private constructor(iam: IamService, trail: AuditTrail, archiveDir: string) {
     this.iam = iam;
     this.trail = trail;
-    this.checkpointer = new Checkpointer(trail);
+    this.checkpointer = new Checkpointer(trail, { archiveDir });
   }
 
-  static async open(options: { store: Store; keys: KeyService; accountId: string; clockSource?: string }) {
+  /** `archiveDir`: the data directory's audit archive, where the checkpoint the command signs is kept. */
+  static async open(options: {
+    store: Store;
+    keys: KeyService;
+    accountId: string;
+    archiveDir: string;
+    clockSource?: string;
+  }) {
     let user = 'unknown';
     try {
       user = userInfo().username;
@@ -42,7 +49,7 @@ export class LocalIam {
       clock: systemClock,
       audit: new AuditEvents(trail),
     });
-    return new LocalIam(iam, trail);
+    return new LocalIam(iam, trail, options.archiveDir);
   }
 
   /** Seals what the command recorded with a signed checkpoint. */

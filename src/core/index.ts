@@ -1,6 +1,7 @@
 export { parseQueueArn, parseQueueUrl, type QueueAddress, queueArn, queueUrl, sessionRoleArn } from './arn.ts';
 export type { Caller } from './caller.ts';
 export { type Clock, ManualClock, systemClock } from './clock.ts';
+export { type CsvSeparator, csvCell, csvLine } from './csv-cell.ts';
 export {
   type ErrorCode,
   errorCodes,

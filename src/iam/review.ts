@@ -1,3 +1,4 @@
+import { csvLine } from '../core/index.ts';
 import type { ReadTx } from '../storage/index.ts';
 import { accountOf } from './access-keys.ts';
 import { roleArnFor, rootArn, userArn } from './names.ts';
@@ -273,23 +274,23 @@ function wildcardFindings(
 
 /** The review as CSV: one line per grant and per finding. */
 export function reviewCsv(review: AccessReview): string {
-  const cell = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
   const lines = ['kind,resource_or_subject,principal,actions,via,detail'];
   for (const grant of review.grants) {
     lines.push(
-      [
-        grant.isConditional ? 'access (conditional)' : 'access',
-        grant.resource,
-        grant.principal,
-        grant.actions.join(' '),
-        grant.via.join(' '),
-        '',
-      ]
-        .map(cell)
-        .join(','),
+      csvLine(
+        [
+          grant.isConditional ? 'access (conditional)' : 'access',
+          grant.resource,
+          grant.principal,
+          grant.actions.join(' '),
+          grant.via.join(' '),
+          '',
+        ],
+        ',',
+      ),
     );
   }
   for (const finding of review.findings)
-    lines.push([finding.kind, finding.subject, '', '', '', finding.detail].map(cell).join(','));
+    lines.push(csvLine([finding.kind, finding.subject, '', '', '', finding.detail], ','));
   return `${lines.join('\n')}\n`;
 }

@@ -3,6 +3,7 @@
  * requests' own transactions, a sequencer chains them, and the result is one trail that verifies.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { AuditedStore, AuditTrail, Checkpointer, RequestAuditor, verifyTrail } from '../../src/audit/index.ts';
@@ -13,12 +14,15 @@ import { QueueService, sealedMessagesSource } from '../../src/queues/index.ts';
 import { PostgresStore } from '../../src/storage/index.ts';
 import { createTestSchema, skipNotice, type TestSchema, testPostgres } from '../support/postgres.ts';
 import { caller } from '../support/queue-harness.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
 
 interface Node {
   store: PostgresStore;
   trail: AuditTrail;
   queues: QueueService;
   auditor: RequestAuditor;
+  /** The node's own data directory's audit archive, where its checkpoints are kept. */
+  checkpointer: Checkpointer;
 }
 
 const server = await testPostgres();
@@ -29,6 +33,7 @@ if ('skip' in server) {
     let schema: TestSchema;
     const nodes: Node[] = [];
     const rootSecret = RootKey.generateSecret();
+    const archives = makeTempDir('pciq-pg-archive-');
 
     before(async () => {
       schema = await createTestSchema(server.url);
@@ -49,7 +54,13 @@ if ('skip' in server) {
           region: 'us-east-1',
           endpoint: 'https://127.0.0.1:9324',
         });
-        nodes.push({ store, trail, queues, auditor: new RequestAuditor(trail) });
+        nodes.push({
+          store,
+          trail,
+          queues,
+          auditor: new RequestAuditor(trail),
+          checkpointer: new Checkpointer(trail, { archiveDir: join(archives.path, name) }),
+        });
       }
       // Opened together on a fresh database: one signing key holder decides the log id, all agree on it.
       await Promise.all(nodes.map((node) => node.trail.open()));
@@ -62,6 +73,7 @@ if ('skip' in server) {
         await node.store.close();
       }
       await schema.drop();
+      archives.remove();
     });
 
     async function send(node: Node, body: string): Promise<string> {
@@ -90,7 +102,7 @@ if ('skip' in server) {
       const requestIds = await Promise.all(
         nodes.flatMap((node, n) => Array.from({ length: 60 }, (_, i) => send(node, `body ${n}-${i}`))),
       );
-      await new Checkpointer(nodes[1]!.trail).checkpoint('command');
+      await nodes[1]!.checkpointer.checkpoint('command');
       const rows = await nodes[2]!.store.read((tx) => tx.audit.records(0, 10_000));
       assert.deepEqual(
         rows.map((row) => row.seq),
@@ -115,7 +127,7 @@ if ('skip' in server) {
     it('checkpoints from several nodes at once without a clash: each starts from the checkpoint before', async () => {
       for (let round = 0; round < 3; round++) {
         await Promise.all(nodes.map((node, n) => send(node, `checkpointed ${round}-${n}`)));
-        const results = await Promise.all(nodes.map((node) => new Checkpointer(node.trail).checkpoint('command')));
+        const results = await Promise.all(nodes.map((node) => node.checkpointer.checkpoint('command')));
         assert.ok(results.every((result) => result.checkpoint && result.problems.length === 0));
       }
       const checkpoints = await nodes[0]!.store.read((tx) => tx.audit.checkpoints(0, 1_000));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { parseCheckpoint } from '../../src/audit/index.ts';
 import { leafHash } from '../../src/audit/merkle/hashes.ts';
@@ -10,6 +10,16 @@ import { pciq, pciqJson } from '../support/pciq-cli.ts';
 import { initDataDir } from '../support/pciq-process.ts';
 import { editOneByte, swapRecords, tamper } from '../support/tamper.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
+
+/** Deletes the latest checkpoint and the records it alone covers, as someone hiding the trail's end would. */
+function cutLatestCheckpoint(db: DatabaseSync, withRecords: boolean): void {
+  const [latest, previous] = db
+    .prepare('SELECT seq, tree_size AS treeSize FROM audit_checkpoints ORDER BY seq DESC LIMIT 2')
+    .all() as Array<{ seq: number; treeSize: number }>;
+  assert.ok(latest && previous && latest.treeSize > previous.treeSize);
+  db.prepare('DELETE FROM audit_checkpoints WHERE seq = ?').run(latest.seq);
+  if (withRecords) db.prepare('DELETE FROM audit_records WHERE seq >= ?').run(previous.treeSize);
+}
 
 describe('pciq audit, on a data directory', () => {
   const data = initDataDir();
@@ -81,16 +91,6 @@ describe('pciq audit, on a data directory', () => {
     });
     verifyFails(dataDir, /FAIL {2}inserted +record 11 inserted: pciq did not write it/);
   });
-
-  /** Deletes the latest checkpoint and the records it alone covers, as someone hiding the trail's end would. */
-  function cutLatestCheckpoint(db: DatabaseSync, withRecords: boolean): void {
-    const [latest, previous] = db
-      .prepare('SELECT seq, tree_size AS treeSize FROM audit_checkpoints ORDER BY seq DESC LIMIT 2')
-      .all() as Array<{ seq: number; treeSize: number }>;
-    assert.ok(latest && previous && latest.treeSize > previous.treeSize);
-    db.prepare('DELETE FROM audit_checkpoints WHERE seq = ?').run(latest.seq);
-    if (withRecords) db.prepare('DELETE FROM audit_records WHERE seq >= ?').run(previous.treeSize);
-  }
 
   it("fails when the latest checkpoint and the records after the one before were deleted: the trail's end", () => {
     const { dataDir, database } = copy();
@@ -229,5 +229,65 @@ describe('pciq audit, on a data directory', () => {
     for (const command of ['pciq audit verify', 'pciq audit export', 'pciq audit search', 'pciq alerts list']) {
       assert.ok(help.includes(command), command);
     }
+  });
+});
+
+describe('the checkpoint kept in the archive directory, after commands that sign one outside pciq serve', () => {
+  const data = initDataDir();
+  const args = ['--data-dir', data.dataDir, '--key-file', data.keyFile];
+  const copies = makeTempDir('pciq-kept-');
+  after(() => {
+    data.remove();
+    copies.remove();
+  });
+
+  /** The seq of the checkpoint kept in `dataDir`'s archive directory, and of the store's latest. */
+  function keptAndLatest(dataDir: string): { kept: number | undefined; latest: number } {
+    const path = join(dataDir, 'audit-archive', 'latest-checkpoint.json');
+    let kept: number | undefined;
+    try {
+      kept = parseCheckpoint((JSON.parse(readFileSync(path, 'utf8')) as { statement: string }).statement).seq;
+    } catch {}
+    const db = new DatabaseSync(join(dataDir, 'pciq.db'), { readOnly: true });
+    try {
+      const { latest } = db.prepare('SELECT max(seq) AS latest FROM audit_checkpoints').get() as { latest: number };
+      return { kept, latest };
+    } finally {
+      db.close();
+    }
+  }
+
+  it('keeps the checkpoints pciq init, pciq iam and pciq keys sign, so deleting the newest is still found', () => {
+    const afterInit = keptAndLatest(data.dataDir);
+    assert.deepEqual(afterInit, { kept: afterInit.latest, latest: afterInit.latest }, 'pciq init');
+    // An audit command keeps its checkpoint; the IAM and key commands after it sign newer ones.
+    assert.equal(pciq(['audit', 'search', ...args]).status, 0);
+    const created = pciq(['iam', 'create-user', 'bob', ...args]);
+    assert.equal(created.status, 0, created.stderr);
+    const afterIam = keptAndLatest(data.dataDir);
+    assert.deepEqual(afterIam, { kept: afterIam.latest, latest: afterIam.latest }, 'pciq iam');
+    const key = pciq(['keys', 'create', '--description', 'orders', ...args]);
+    assert.equal(key.status, 0, key.stderr);
+    const afterKeys = keptAndLatest(data.dataDir);
+    assert.deepEqual(afterKeys, { kept: afterKeys.latest, latest: afterKeys.latest }, 'pciq keys');
+    assert.ok(afterKeys.latest > afterIam.latest);
+
+    const untouched = join(copies.path, 'untouched');
+    cpSync(data.dataDir, untouched, { recursive: true });
+    const passed = pciq(['audit', 'verify', '--data-dir', untouched, '--key-file', data.keyFile]);
+    assert.equal(passed.status, 0, passed.stdout + passed.stderr);
+    assert.doesNotMatch(passed.stdout, /no checkpoint kept/);
+
+    const cut = join(copies.path, 'cut');
+    cpSync(data.dataDir, cut, { recursive: true });
+    tamper(join(cut, 'pciq.db'), (db) => cutLatestCheckpoint(db, true));
+    const failed = pciq(['audit', 'verify', '--data-dir', cut, '--key-file', data.keyFile]);
+    assert.equal(failed.status, 3, failed.stdout + failed.stderr);
+    assert.match(
+      failed.stdout,
+      new RegExp(
+        `FAIL {2}truncated +checkpoint ${afterKeys.latest} of \\S+ \\(records up to \\d+\\) removed from the end`,
+      ),
+    );
   });
 });

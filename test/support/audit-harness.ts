@@ -40,7 +40,7 @@ export class AuditHarness {
   });
   readonly auditor = new RequestAuditor(this.trail);
   readonly events = new AuditEvents(this.trail);
-  readonly checkpointer = new Checkpointer(this.trail);
+  readonly checkpointer = new Checkpointer(this.trail, { archiveDir: join(this.dir.path, 'audit-archive') });
   readonly service = new AuditService(this.trail);
   readonly audited = new AuditedStore(this.store, this.trail);
   readonly queues = new QueueService({

@@ -1,10 +1,6 @@
+import { csvLine } from '../../core/index.ts';
 import type { Finding } from '../findings.ts';
 import type { PciReport } from './model.ts';
-
-function csvField(value: unknown): string {
-  const text = value === null || value === undefined ? '' : String(value);
-  return /[;"\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 const csvColumns = [
   'PROVIDER',
@@ -65,7 +61,7 @@ export function reportCsv(report: PciReport): string {
       }
     }
   }
-  return `${[csvColumns, ...rows].map((row) => row.map(csvField).join(';')).join('\n')}\n`;
+  return `${[csvColumns, ...rows].map((row) => csvLine(row, ';')).join('\n')}\n`;
 }
 
 function statusExtended(finding: Finding): string {
