@@ -1,9 +1,10 @@
 import { type Caller, invalidParameter, newMessageId, PciqError, parseQueueArn, randomToken } from '../core/index.ts';
 import type { MoveTaskRow, QueueRow, ReadTx, WriteTx } from '../storage/index.ts';
-import { arnOf, type QueueContext, sealingKeyOf } from './context.ts';
+import { arnOf, type QueueContext } from './context.ts';
 import { limits } from './limits.ts';
 import { deadLetterSources } from './manage.ts';
 import { openMessage, sealMessage } from './message-payload.ts';
+import { type DestinationKey, destinationKeyOf } from './move-task-destination.ts';
 import { quarantineOf, refuseIfQuarantined } from './quarantine.ts';
 import { settingsOf } from './queue-attributes.ts';
 import { namesAsDeadLetterQueue } from './redrive.ts';
@@ -195,6 +196,11 @@ async function advanceOne(context: QueueContext, tx: WriteTx, task: MoveTaskRow,
   const now = context.clock.now();
   const rows = await tx.selectMovable(source.id, task.cutoffSeq, now, budget);
   const session = await context.sealer.session(tx);
+  // Each step asks again whether each destination's key may seal: it may have been disabled, scheduled for
+  // deletion or quarantined since the task started. Asked once per destination and step, in this session.
+  const destinationKeys = new Map<number, DestinationKey>();
+  const fail = (failureReason: string, moved: number) =>
+    tx.updateMoveTask({ ...task, movedCount: task.movedCount + moved, status: 'FAILED', failureReason });
   let moved = 0;
   for (const row of rows) {
     let content: ReturnType<typeof openMessage>;
@@ -238,20 +244,20 @@ async function advanceOne(context: QueueContext, tx: WriteTx, task: MoveTaskRow,
       });
       return;
     }
+    let destinationKey = destinationKeys.get(destination.id);
+    if (!destinationKey) {
+      destinationKey = destinationKeyOf(context, session, destination);
+      destinationKeys.set(destination.id, destinationKey);
+    }
+    // The message stays where it is, and so does every one after it.
+    if (!destinationKey.isUsable) return fail(destinationKey.failureReason, moved);
     // Redriven messages start afresh in their destination, like a new send (new id, counters reset).
     delete content.deadLetterSourceArn;
     const messageId = newMessageId();
     try {
-      payload = sealMessage(sealingKeyOf(context, session, destination), messageId, content);
+      payload = sealMessage(destinationKey.key, messageId, content);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      await tx.updateMoveTask({
-        ...task,
-        movedCount: task.movedCount + moved,
-        status: 'FAILED',
-        failureReason: reason,
-      });
-      return;
+      return fail(error instanceof Error ? error.message : String(error), moved);
     }
     const settings = settingsOf(destination.attributes);
     if (destination.isFifo) await tx.lockQueueForFifoSend(destination.id);

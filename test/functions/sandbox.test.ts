@@ -392,6 +392,37 @@ describe('function sandbox', () => {
     );
   });
 
+  it("ends a process that writes a line without end on the channel's descriptor, and no other process", async () => {
+    const steady = await sandboxOf([
+      file(
+        'index.mjs',
+        'export const handler = async () => { await new Promise((r) => setTimeout(r, 1_500)); return 1; };',
+      ),
+    ]);
+    const steadyResult = steady.invoke({ requestId: 'steady', event: {}, timeoutMs: 30_000, functionArn: 'a' });
+    // One line longer than Node can hold in a string, unless its reader stops at the largest message.
+    const endless = await run(`
+      import { writeSync } from 'node:fs';
+      export const handler = async () => {
+        const chunk = Buffer.alloc(1 << 20, 'x');
+        for (let written = 0; written < 1024 * chunk.length; ) {
+          try {
+            written += writeSync(3, chunk);
+          } catch (error) {
+            if (error.code !== 'EAGAIN') throw error;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        }
+        await new Promise(() => {});
+      };`);
+    assert.equal(
+      failed(endless).errorMessage,
+      "Runtime exited with error: the function sent a message larger than Lambda's 6 MB response payload",
+    );
+    assert.equal(payload(await steadyResult), 1);
+    steady.retire();
+  });
+
   it("reads no more of a handler's output while pciq reads nothing of what it passed on", needsProc, async () => {
     const printed = 128 << 20;
     const spec = await specOf(

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { KeyAdmin } from '../../src/keys/index.ts';
 import { caller, QueueHarness } from '../support/queue-harness.ts';
 
 describe('dead-letter queues and redrive', () => {
@@ -156,6 +157,54 @@ describe('dead-letter queues and redrive', () => {
     assert.match(failed?.failureReason ?? '', /no longer names this queue as its dead-letter queue.*DestinationArn/);
     assert.deepEqual(await h.bodies(source), [], 'nothing went back to the source');
     assert.equal((await h.receive(dlq)).length, 1, 'the message stays in the dead-letter queue');
+  });
+
+  it('fails a move task whose destination key is disabled, scheduled for deletion or quarantined while it runs, moving nothing more', async () => {
+    const admin = new KeyAdmin(h.keys);
+    const cases = [
+      {
+        change: (keyId: string) => admin.disableKey(caller.accountId, keyId),
+        reason:
+          /^KMS\.DisabledException: the KMS key \S+ of the destination queue \S+:review-0 is disabled, so no message can be sealed for it; enable the key, then start a new task/,
+      },
+      {
+        change: (keyId: string) => admin.scheduleKeyDeletion(caller.accountId, keyId, 7),
+        reason:
+          /^KMS\.InvalidStateException: the KMS key \S+ of the destination queue \S+:review-1 is pending deletion, .*cancel the deletion and enable the key/,
+      },
+      {
+        change: (keyId: string) => admin.quarantineKey(caller.accountId, keyId, 'INC-7'),
+        reason:
+          /^KMS\.DisabledException: the KMS key \S+ of the destination queue \S+:review-2 is quarantined by incident INC-7, .*after pciq incident release INC-7, start a new task/,
+      },
+    ];
+    for (const [index, { change, reason }] of cases.entries()) {
+      const { keyId } = await admin.createKey(caller.accountId, {});
+      const dlq = await h.createQueue(`held-${index}`);
+      await h.createQueue(`origin-${index}`, {
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: h.arnOf(dlq), maxReceiveCount: '1' }),
+      });
+      const review = await h.createQueue(`review-${index}`, { KmsMasterKeyId: keyId });
+      const sent = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
+      for (const body of sent) await h.send(dlq, body);
+      await h.service.startMessageMoveTask(caller, {
+        sourceArn: h.arnOf(dlq),
+        destinationArn: h.arnOf(review),
+        maxNumberOfMessagesPerSecond: 2,
+      });
+      await h.service.advanceMoveTasks(1);
+      await change(keyId);
+      await h.service.advanceMoveTasks(1);
+      await h.service.advanceMoveTasks(1);
+      const [failed] = await h.service.listMessageMoveTasks(caller, { sourceArn: h.arnOf(dlq) });
+      assert.equal(failed?.status, 'FAILED');
+      assert.match(failed?.failureReason ?? '', reason);
+      assert.equal(failed?.approximateNumberOfMessagesMoved, 2);
+      const left = await h.bodies(dlq);
+      assert.equal(left.length, 4, 'the messages not moved stay in the dead-letter queue');
+      const counts = await h.service.getQueueAttributes(review, ['ApproximateNumberOfMessages']);
+      assert.equal(counts['ApproximateNumberOfMessages'], '2');
+    }
   });
 
   it('answers a cancel with a malformed handle, an unknown source or an unknown task as SQS does', async () => {
