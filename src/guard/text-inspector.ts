@@ -106,9 +106,11 @@ function inspectJson(text: string, place: Place, rules: InspectionRules, depth: 
       const literal = text.slice(scalar.start, scalar.end);
       const sad = name === undefined ? undefined : sadKindOfField(name, path[path.length - 2]);
       if (sad && isSadValue(sad, literal)) throw sadRefused(sad, here());
-      if (literal.length < 13 || rules.skipsPans || rules.allowed.allows(path)) return;
-      for (const pan of findPans(literal)) {
-        if (pan.start !== 0 || pan.end !== literal.length) continue;
+      if (rules.skipsPans || rules.allowed.allows(path)) return;
+      const digits = wholeNumberDigits(literal);
+      if (digits === undefined) return;
+      for (const pan of findPans(digits)) {
+        if (pan.start !== 0 || pan.end !== digits.length) continue;
         if (rules.rejectsPans) throw panRejected(here());
         edits.push({
           start: scalar.start,
@@ -149,6 +151,25 @@ function inspectJson(text: string, place: Place, rules: InspectionRules, depth: 
     if (pair) throw sadRefused(pair.kind, { container: place.container, path: [...place.path, ...pair.path] });
   }
   return edits;
+}
+
+const jsonNumber = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * The digits of the whole number a JSON number literal stands for, when it has 13 to 19 of them: a card
+ * number is read back from `4111111111111111.0` or `4.111111111111111e15` (what a float column or a double
+ * serializes) as from `4111111111111111`, so those forms are card numbers too. Undefined otherwise.
+ */
+function wholeNumberDigits(literal: string): string | undefined {
+  if (literal.length < 13 && !/[eE]/.test(literal)) return undefined;
+  const parts = jsonNumber.exec(literal);
+  if (!parts) return undefined;
+  const significant = parts[1]! + (parts[2] ?? '');
+  const point = parts[1]!.length + Number(parts[3] ?? 0);
+  if (point < 13 || point > significant.length + 19) return undefined;
+  if (!/^0*$/.test(significant.slice(point))) return undefined;
+  const digits = (significant.slice(0, point) + '0'.repeat(Math.max(0, point - significant.length))).replace(/^0+/, '');
+  return digits.length >= 13 && digits.length <= 19 ? digits : undefined;
 }
 
 function decodedContent(text: string, start: number, end: number, hasEscapes: boolean): string {

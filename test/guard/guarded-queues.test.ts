@@ -74,6 +74,19 @@ describe('the guard on the queue engine', () => {
     assert.equal(events.at(-1)?.details.via, 'SendMessage');
   });
 
+  it('tokenizes a card number written as a JSON number in any form a serializer writes it', async () => {
+    const numbers = await queue('numbers');
+    // A float column (pandas, a double) writes "4111111111111111.0" or "4.111111111111111e15"; both parse to the PAN.
+    const forms = [`${pan}.0`, '4.111111111111111e15', '4111111111111111E0', '41111111111111.11e2', `-${pan}`];
+    await send(numbers, `{"cards":[${forms.join(',')}],"amount":1250.5,"big":1.5e300}`);
+    const [message] = await receive(numbers);
+    const body = JSON.parse(message!.body);
+    assert.equal(body.cards.length, forms.length);
+    for (const token of body.cards) assert.match(token, /^tok_[a-p]{10}[a-z2-7]{24}$/);
+    assert.deepEqual([body.amount, body.big], [1250.5, 1.5e300], 'other numbers stay as they were');
+    assert.equal((await h.vault.detokenize(caller, body.cards[1], { redaction: 'plain' })).value, pan);
+  });
+
   it('fails only the batch entries that hold SAD and stores nothing of them', async () => {
     const batch = await queue('batch');
     const marker = 'REFUSED-MARKER-19f2';
