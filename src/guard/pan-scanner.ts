@@ -99,10 +99,27 @@ export function findPans(text: string, from = 0, to = text.length): PanMatch[] {
     const groups = groupsOf(text, start, i);
     const digits = groups.map((group) => group.digits).join('');
     const match = count <= maxPanDigits ? candidate(digits, start, i) : undefined;
-    if (match) found.push(match);
-    else if (groups.length > 1) found.push(...searchGroups(groups, digits));
+    const matches = match ? [match] : groups.length > 1 ? searchGroups(groups, digits) : [];
+    found.push(...matches);
+    // "%224111…" (a quote, URL-encoded) or "%204111…" (a space): the run began with an escape's hex digits,
+    // which are no part of a number. Read again from after the escape.
+    if (matches.length === 0) i = Math.min(i, escapeEndAt(text, start, from));
   }
   return found;
+}
+
+function isHexCode(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
+}
+
+/**
+ * Where the percent-escape ends whose hex digits a digit run starting at `start` begins with ("%22" in
+ * "%224111…", "%A0" in "%A04111…"), or infinity when the run does not begin inside one.
+ */
+function escapeEndAt(text: string, start: number, from: number): number {
+  if (start - 1 >= from && text.charCodeAt(start - 1) === 37 && isHexCode(text.charCodeAt(start + 1))) return start + 2;
+  if (start - 2 >= from && text.charCodeAt(start - 2) === 37 && isHexCode(text.charCodeAt(start - 1))) return start + 1;
+  return Number.POSITIVE_INFINITY;
 }
 
 const uuidLength = 36;

@@ -87,6 +87,27 @@ describe('the guard on the queue engine', () => {
     assert.equal((await h.vault.detokenize(caller, body.cards[1], { redaction: 'plain' })).value, pan);
   });
 
+  it('tokenizes a card number right after a percent-escape, as URL-encoding writes quotes and spaces', async () => {
+    const encoded = await queue('encoded');
+    const bodies = [
+      encodeURIComponent('{"card":"4111 1111 1111 1111"}'),
+      `q=card%20number%20${pan}&x=1`,
+      `note=%27${pan}%27`,
+    ];
+    for (const body of bodies) await send(encoded, body);
+    const delivered = (await receive(encoded)).map((message) => message.body);
+    const token = 'tok_[a-p]{10}[a-z2-7]{24}';
+    assert.equal(delivered.length, bodies.length);
+    assert.match(delivered[0]!, new RegExp(`^%7B%22card%22%3A%22${token}%22%7D$`));
+    assert.match(delivered[1]!, new RegExp(`^q=card%20number%20${token}&x=1$`));
+    assert.match(delivered[2]!, new RegExp(`^note=%27${token}%27$`));
+    // A percent sign that starts no escape is no part of a number: 50% then a card number.
+    const literal = await queue('literal-percent');
+    await send(literal, `discount 50%${pan}`);
+    const [last] = await receive(literal);
+    assert.match(last!.body, /^discount 50%tok_/);
+  });
+
   it('fails only the batch entries that hold SAD and stores nothing of them', async () => {
     const batch = await queue('batch');
     const marker = 'REFUSED-MARKER-19f2';
