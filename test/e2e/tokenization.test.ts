@@ -103,6 +103,30 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
     for (const reason of [`refund of ${pan.replace(/(\d{4})(?=\d)/g, '$1.')} per ticket`, `refund ${widePan}`]) {
       await vault.detokenize({ token, reason });
     }
+    // A reason goes into the audit trail as given: SAD typed into one is refused, not recorded (PCI DSS 3.3.1).
+    for (const reason of ['customer read out cvv: 731', 'swipe ;4111111111111111=29121010000000000?']) {
+      await assert.rejects(
+        vault.detokenize({ token, reason }),
+        (error: unknown) =>
+          error instanceof VaultServiceError &&
+          error.code === 'ValidationException' &&
+          /Reason holds sensitive authentication data/.test(error.message) &&
+          !/731|4111/.test(error.message),
+      );
+    }
+    await assert.rejects(
+      vault.deleteToken({ token, reason: 'pin block 0412AC89ABCDEF67' }),
+      (error: unknown) => error instanceof VaultServiceError && error.code === 'ValidationException',
+    );
+    await assert.rejects(
+      sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MessageAttributeNames: ['pciq.Reveal.Plain', 'pciq.RevealReason.cvv-731'],
+        }),
+      ),
+      (error: Error) => error.name === 'InvalidParameterValue' && /sensitive authentication data/.test(error.message),
+    );
     await assert.rejects(
       vault.detokenize({ token, reason: `overlong ${'x'.repeat(5_000)}` }),
       (error: unknown) => error instanceof VaultServiceError && error.code === 'ValidationException',
@@ -368,7 +392,7 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
       .map((r) => String(r.details?.['reason']))
       .filter((reason) => reason.startsWith('refund'));
     assert.deepEqual(typedReasons.sort(), ['refund [digits removed]', 'refund of [digits removed] per ticket']);
-    const overlong = detokenizes.find((r) => r.error === 'ValidationException');
+    const overlong = detokenizes.find((r) => String(r.details?.['reason']).startsWith('overlong'));
     assert.match(String(overlong?.details?.['reason']), /^overlong x+…$/);
     assert.ok(String(overlong?.details?.['reason']).length <= 257, 'a reason is recorded bounded');
     const reveal = records.find((r) => r.type === 'vault:Detokenize' && r.kind === 'event');
@@ -381,6 +405,12 @@ describe('tokenization end to end: AWS SDK v3, Query protocol, vault API and CLI
     assert.ok(records.some((r) => r.type === 'vault:DeleteToken' && r.details?.['reason'] === 'card replaced'));
     const trail = JSON.stringify(records);
     assert.ok(!trail.includes(token), 'no token value in the trail');
+    assert.doesNotMatch(trail, /cvv[:-] ?731|0412AC89ABCDEF67/, 'no SAD typed into a reason in the trail');
+    assert.equal(
+      records.filter((r) => r.details?.['reason'] === '(withheld: it held sensitive authentication data)').length,
+      3,
+      'the refused calls recorded, their reasons withheld',
+    );
   });
 
   it('leaves the PAN in no file of the data directory or the temp directory, nor in any output', () => {

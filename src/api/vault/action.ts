@@ -1,4 +1,5 @@
 import { PciqError } from '../../core/index.ts';
+import { sadKindInText } from '../../guard/index.ts';
 import {
   isTokenFormat,
   type Recording,
@@ -53,13 +54,40 @@ export function invalid(message: string): PciqError {
   return new PciqError('ValidationException', message);
 }
 
+/** Longest part of a reason searched for SAD before it is recorded: the record keeps far less of it. */
+const maxRecordedReasonChars = 1024;
+
+/**
+ * The `Reason` of a vault call. It is kept in the audit trail as given, so SAD typed into it ("customer read
+ * out cvv: 123") is refused, as in a message (PCI DSS 3.3.1): never kept, not even in the trail.
+ */
+export function reasonOf(input: ActionInput): string | undefined {
+  const reason = input.optionalString('Reason');
+  if (reason !== undefined) {
+    const kind = sadKindInText(reason.slice(0, maxRecordedReasonChars));
+    if (kind)
+      throw invalid(
+        `Reason holds sensitive authentication data (${kind}), which PCI DSS 3.3.1 forbids keeping, and reasons are kept in the audit trail: give a reason without it.`,
+      );
+  }
+  return reason;
+}
+
+const withheldReason = '(withheld: it held sensitive authentication data)';
+
+/** The reason for the audit record, written before it is checked: withheld when it holds SAD. */
+export function reasonDetails(input: ActionInput): { reason?: string } {
+  const reason = input.raw['Reason'];
+  if (typeof reason !== 'string') return {};
+  return { reason: sadKindInText(reason.slice(0, maxRecordedReasonChars)) ? withheldReason : reason };
+}
+
 /** The token an action names, for the audit record before authorization: its keyed reference, never itself. */
 export function tokenDetails(input: ActionInput, context: ActionContext): Record<string, string | null> {
   const token = input.raw['Token'];
-  const reason = input.raw['Reason'];
   const vault = context.app.vault;
   return {
     tokenRef: typeof token === 'string' && vault ? vault.tokenRefOf(context.caller.accountId, token) : null,
-    ...(typeof reason === 'string' ? { reason } : {}),
+    ...reasonDetails(input),
   };
 }

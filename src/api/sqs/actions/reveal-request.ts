@@ -1,4 +1,5 @@
 import { invalidParameter } from '../../../core/index.ts';
+import { sadKindInText } from '../../../guard/index.ts';
 import type { RevealRequest } from '../../../queues/index.ts';
 import { maxReasonLength } from '../../../vault/index.ts';
 import type { ActionContext } from '../action.ts';
@@ -40,6 +41,11 @@ export function revealOptionOf(names: readonly string[], context: ActionContext)
       if (reason.length > maxReasonLength)
         throw invalidParameter(
           `The reason in pciq.RevealReason.<reason> may be at most ${maxReasonLength} characters.`,
+        );
+      // The reason is kept in the audit trail: SAD in it is refused, never kept (PCI DSS 3.3.1).
+      if (sadKindInText(reason))
+        throw invalidParameter(
+          'The reason in pciq.RevealReason.<reason> holds sensitive authentication data, which PCI DSS 3.3.1 forbids keeping, and reasons are kept in the audit trail: give a reason without it.',
         );
     } else attributeNames.push(name);
   }

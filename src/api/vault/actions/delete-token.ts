@@ -1,5 +1,5 @@
 import type { ApiAction } from '../../service.ts';
-import { asRequest, tokenDetails, vaultOf, vaultResource } from '../action.ts';
+import { asRequest, reasonOf, tokenDetails, vaultOf, vaultResource } from '../action.ts';
 
 /** DeleteToken: the token and its sealed card number are deleted; the PAN cannot be had back. */
 export const deleteTokenAction: ApiAction = {
@@ -7,7 +7,7 @@ export const deleteTokenAction: ApiAction = {
   resource: vaultResource,
   auditDetails: tokenDetails,
   async run(input, context) {
-    const reason = input.optionalString('Reason');
+    const reason = reasonOf(input);
     await vaultOf(context).deleteToken(
       context.caller,
       input.string('Token'),

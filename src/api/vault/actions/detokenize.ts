@@ -1,5 +1,5 @@
 import type { ApiAction } from '../../service.ts';
-import { asRequest, redactionOf, tokenDetails, vaultOf, vaultResource } from '../action.ts';
+import { asRequest, reasonOf, redactionOf, tokenDetails, vaultOf, vaultResource } from '../action.ts';
 
 /** Detokenize: the card number behind a token at a redaction level (masked unless asked otherwise). */
 export const detokenizeAction: ApiAction = {
@@ -11,7 +11,7 @@ export const detokenizeAction: ApiAction = {
   },
   async run(input, context) {
     const redaction = redactionOf(input);
-    const reason = input.optionalString('Reason');
+    const reason = reasonOf(input);
     const result = await vaultOf(context).detokenize(
       context.caller,
       input.string('Token'),

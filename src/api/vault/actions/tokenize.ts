@@ -1,7 +1,7 @@
 import type { TokenizeOptions, TokenizeResult } from '../../../vault/index.ts';
 import type { ActionInput } from '../../action-input.ts';
 import type { ApiAction } from '../../service.ts';
-import { asRequest, formatOf, invalid, vaultOf, vaultResource } from '../action.ts';
+import { asRequest, formatOf, invalid, reasonDetails, reasonOf, vaultOf, vaultResource } from '../action.ts';
 
 function optionsOf(input: ActionInput): TokenizeOptions {
   const options: TokenizeOptions = {};
@@ -9,7 +9,7 @@ function optionsOf(input: ActionInput): TokenizeOptions {
   const scope = input.optionalString('Scope');
   const ttlSec = input.optionalInteger('TtlSeconds');
   const expiryMonth = input.optionalString('ExpiryMonth');
-  const reason = input.optionalString('Reason');
+  const reason = reasonOf(input);
   if (format !== undefined) options.format = format;
   if (scope !== undefined) options.scope = scope;
   if (ttlSec !== undefined) options.ttlSec = ttlSec;
@@ -38,8 +38,7 @@ export const tokenizeAction: ApiAction = {
   name: 'Tokenize',
   resource: vaultResource,
   auditDetails(input) {
-    const reason = input.raw['Reason'];
-    return { convergent: input.has('Scope'), ...(typeof reason === 'string' ? { reason } : {}) };
+    return { convergent: input.has('Scope'), ...reasonDetails(input) };
   },
   async run(input, context) {
     const options = optionsOf(input);
