@@ -130,8 +130,14 @@ function judgedKindOfField(written: string, parent: string | undefined): SadKind
   // Most names hold no stem of SAD at all: they are not split into words.
   const own = fieldKinds.get(normalizedName(name)) ?? (mayNameSad.test(name) ? kindOfWords(name) : undefined);
   if (own) return own;
+  if (parent === undefined) return undefined;
+  // { "cvv": { "value": "123" } }: the value member of an object named like SAD holds that SAD.
+  if (pairValueKeys.has(name.toLowerCase())) {
+    const parentKind = sadKindOfField(parent);
+    if (parentKind) return parentKind;
+  }
   // { "security": { "code": "123" } }
-  return parent === undefined ? undefined : fieldKinds.get(normalizedName(asciiForms(parent) + name));
+  return fieldKinds.get(normalizedName(asciiForms(parent) + name));
 }
 
 // Spaces inside the value too ("12 3", "0412 AB34 CD56 EF78"): people and forms write codes and blocks so.
@@ -205,8 +211,12 @@ const verificationInText =
   /(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cav2|cid|csc|card\s*verification(?:\s*(?:code|value|number))?|security\s*code|card\s*code)(?![A-Za-z])[\s:=#"'+-]{0,4}\d{3,4}(?!\d)/i;
 const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'+-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])/i;
 
-/** An XML element holding a value: `<name …>value</name>` (the name possibly with a namespace prefix). */
-const xmlValue = /<([A-Za-z][A-Za-z0-9_.:-]{0,63})(?:\s[^<>]*)?>\s*([0-9A-Fa-f]{3,32})\s*<\//g;
+/**
+ * An XML element holding a value: `<name …>value</name>` (the name possibly with a namespace prefix), the
+ * value possibly in a CDATA section (`<cvv><![CDATA[123]]></cvv>`), as SOAP gateways write it.
+ */
+const xmlValue =
+  /<([A-Za-z][A-Za-z0-9_.:-]{0,63})(?:\s[^<>]*)?>\s*(?:<!\[CDATA\[\s*)?([0-9A-Fa-f]{3,32})\s*(?:\]\]>\s*)?<\//g;
 
 /** A name character of text: form fields name nested ones with brackets (`card[cvc]=123`). */
 function isNameChar(code: number): boolean {

@@ -49,6 +49,22 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     }
   });
 
+  it('refuses a code in the value member of an object named like SAD, and in an XML CDATA section', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['{"card":{"cvv":{"value":"123","encrypted":false}}}', /card verification code.*field card\.cvv\.value/],
+      ['{"pinBlock":{"data":"0412AC89ABCDEF67"}}', /PIN or PIN block.*field pinBlock\.data/],
+      ['<card><cvv><![CDATA[123]]></cvv></card>', /card verification code in the message body\./],
+      ['<card><pinBlock><![CDATA[ 0412AC89ABCDEF67 ]]></pinBlock></card>', /PIN or PIN block/],
+    ];
+    for (const [body, where] of cases) {
+      const message = refusal(body);
+      assert.match(message, where);
+      assert.doesNotMatch(message, /123|0412/);
+    }
+    assertAccepted('{"cvv":{"value":"M","result":"match"}}');
+    assertAccepted('{"order":{"value":"123"}}');
+  });
+
   it('refuses every SAD field name however it is written: camelCase, several separators, in short messages', () => {
     // Short bodies with nothing else worth a look: the guard's quick pre-check must not wave these through.
     const cases: Array<[string, RegExp]> = [
