@@ -214,6 +214,19 @@ describe('SQS conformance through AWS SDK v3 against pciq serve', () => {
     assert.deepEqual(await names(['Help']), []);
   });
 
+  it('answers QueueDoesNotExist to GetQueueAttributes on a missing queue, with or without attribute names', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'soon-gone' }));
+    assert.deepEqual((await sqs.send(new GetQueueAttributesCommand({ QueueUrl }))).Attributes, undefined);
+    const missing = `${QueueUrl}-missing`;
+    for (const AttributeNames of [undefined, [], ['All' as const]]) {
+      await assert.rejects(
+        sqs.send(new GetQueueAttributesCommand({ QueueUrl: missing, AttributeNames })),
+        { name: 'QueueDoesNotExist' },
+        JSON.stringify(AttributeNames),
+      );
+    }
+  });
+
   it('names unmodeled errors in __type as SQS does, with the legacy code in x-amzn-query-error', async () => {
     const { QueueUrl } = await sqs.send(
       new CreateQueueCommand({ QueueName: 'wire-errors.fifo', Attributes: { FifoQueue: 'true' } }),
