@@ -207,11 +207,12 @@ export async function getQueueAttributes(
   for (const name of names) {
     if (!readableAttributeNames.has(name)) throw new PciqError('InvalidAttributeName', `Unknown Attribute ${name}.`);
   }
-  if (names.length === 0) return {};
   const wantAll = names.includes('All');
   const wanted = (name: string) => wantAll || names.includes(name);
   return context.store.read(async (tx) => {
+    // Asked for no attributes, SQS still answers QueueDoesNotExist for a queue that is not there.
     const queue = await requireQueue(tx, address);
+    if (names.length === 0) return {};
     const all: Record<string, string> = effectiveAttributes(queue.attributes, queue.isFifo);
     all['QueueArn'] = arnOf(context, queue);
     all['CreatedTimestamp'] = String(Math.floor(queue.createdAtMs / 1000));

@@ -11,8 +11,14 @@ export type RedriveAllowPolicy =
   | { redrivePermission: 'denyAll' }
   | { redrivePermission: 'byQueue'; sourceQueueArns: string[] };
 
+/**
+ * SQS refuses a malformed RedrivePolicy or RedriveAllowPolicy with InvalidParameterValue ("Value … for parameter
+ * RedrivePolicy is invalid. Reason: …"), not the InvalidAttributeValue of the other attributes; clients that
+ * branch on the code see the same one as for a dead-letter queue that does not exist. The value is not repeated:
+ * it is whatever the client sent, not yet known to be a policy.
+ */
 function invalid(name: string, why: string): PciqError {
-  return new PciqError('InvalidAttributeValue', `Invalid value for the parameter ${name}: ${why}`);
+  return new PciqError('InvalidParameterValue', `Value for parameter ${name} is invalid. Reason: ${why}`);
 }
 
 function parseObject(name: string, text: string): Record<string, unknown> {
@@ -32,6 +38,10 @@ export function normalizeRedrivePolicy(text: string): string {
   const value = parseObject('RedrivePolicy', text);
   const unknown = Object.keys(value).filter((key) => key !== 'deadLetterTargetArn' && key !== 'maxReceiveCount');
   if (unknown.length > 0) throw invalid('RedrivePolicy', `unknown field ${unknown[0]}.`);
+  for (const key of ['deadLetterTargetArn', 'maxReceiveCount']) {
+    if (value[key] === undefined)
+      throw invalid('RedrivePolicy', `Redrive policy does not contain mandatory attribute: ${key}.`);
+  }
   const arn = value['deadLetterTargetArn'];
   if (typeof arn !== 'string' || !parseQueueArn(arn)) {
     throw invalid('RedrivePolicy', 'deadLetterTargetArn must be the ARN of a queue.');
@@ -39,7 +49,10 @@ export function normalizeRedrivePolicy(text: string): string {
   const raw = value['maxReceiveCount'];
   const count = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > limits.maxReceiveCount) {
-    throw invalid('RedrivePolicy', `maxReceiveCount must be an integer from 1 to ${limits.maxReceiveCount}.`);
+    throw invalid(
+      'RedrivePolicy',
+      `Invalid value for maxReceiveCount, valid values are from 1 to ${limits.maxReceiveCount} both inclusive.`,
+    );
   }
   return JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: count });
 }

@@ -111,6 +111,8 @@ function describePythonClients(driver: string, makeStore?: () => Promise<TestSch
           badAttribute: 'InvalidAttributeValue',
           emptyBatch: 'AWS.SimpleQueueService.EmptyBatchRequest',
           badHandle: 'ReceiptHandleIsInvalid',
+          attributesOfMissingQueue: 'AWS.SimpleQueueService.NonExistentQueue',
+          badRedrivePolicy: 'InvalidParameterValue',
           wrongSecret: 'SignatureDoesNotMatch',
         });
         assert.equal(r.modeledException, true, 'boto3 raises its modeled QueueDoesNotExist');

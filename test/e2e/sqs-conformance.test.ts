@@ -10,6 +10,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
+  SetQueueAttributesCommand,
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
@@ -212,6 +213,43 @@ describe('SQS conformance through AWS SDK v3 against pciq serve', () => {
     assert.deepEqual(await names(['Hel.*']), ['Hello', 'Help.Me']);
     assert.deepEqual(await names(['*']), ['General', 'Hello', 'Help.Me']);
     assert.deepEqual(await names(['Help']), []);
+  });
+
+  it('answers QueueDoesNotExist to GetQueueAttributes on a missing queue, with or without attribute names', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'soon-gone' }));
+    assert.deepEqual((await sqs.send(new GetQueueAttributesCommand({ QueueUrl }))).Attributes, undefined);
+    const missing = `${QueueUrl}-missing`;
+    for (const AttributeNames of [undefined, [], ['All' as const]]) {
+      await assert.rejects(
+        sqs.send(new GetQueueAttributesCommand({ QueueUrl: missing, AttributeNames })),
+        { name: 'QueueDoesNotExist' },
+        JSON.stringify(AttributeNames),
+      );
+    }
+  });
+
+  it('refuses a malformed RedrivePolicy or RedriveAllowPolicy with InvalidParameterValue, as SQS does', async () => {
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'policy-shapes-dlq' }));
+    const deadLetterTargetArn = await arnOf(dlq.QueueUrl);
+    for (const [Attributes, message] of [
+      [{ RedrivePolicy: JSON.stringify({ deadLetterTargetArn, maxReceiveCount: 0 }) }, /both inclusive/],
+      [{ RedrivePolicy: JSON.stringify({ deadLetterTargetArn, maxReceiveCount: '1001' }) }, /both inclusive/],
+      [{ RedrivePolicy: JSON.stringify({ deadLetterTargetArn }) }, /mandatory attribute: maxReceiveCount/],
+      [{ RedrivePolicy: '{not json' }, /parameter RedrivePolicy is invalid/],
+      [{ RedriveAllowPolicy: JSON.stringify({ redrivePermission: 'maybe' }) }, /parameter RedriveAllowPolicy/],
+      [{ RedriveAllowPolicy: JSON.stringify({ redrivePermission: 'byQueue' }) }, /parameter RedriveAllowPolicy/],
+    ] as const) {
+      await assert.rejects(
+        sqs.send(new CreateQueueCommand({ QueueName: 'policy-shapes', Attributes })),
+        { name: 'InvalidParameterValue', message },
+        JSON.stringify(Attributes),
+      );
+      await assert.rejects(
+        sqs.send(new SetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, Attributes })),
+        { name: 'InvalidParameterValue', message },
+        JSON.stringify(Attributes),
+      );
+    }
   });
 
   it('names unmodeled errors in __type as SQS does, with the legacy code in x-amzn-query-error', async () => {

@@ -58,10 +58,12 @@ describe('dead-letter queues and redrive', () => {
       code: 'InvalidParameterValue',
     });
     await assert.rejects(h.createQueue('c', { RedrivePolicy: policy(h.arnOf(fifoDlq), 0) }), {
-      code: 'InvalidAttributeValue',
+      code: 'InvalidParameterValue',
+      message: /Invalid value for maxReceiveCount, valid values are from 1 to 1000 both inclusive/,
     });
     await assert.rejects(h.createQueue('d', { RedrivePolicy: '{"maxReceiveCount":2}' }), {
-      code: 'InvalidAttributeValue',
+      code: 'InvalidParameterValue',
+      message: /does not contain mandatory attribute: deadLetterTargetArn/,
     });
   });
 

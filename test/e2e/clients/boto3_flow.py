@@ -132,6 +132,12 @@ out["errors"] = {
     "badAttribute": error_code(lambda: sqs.create_queue(QueueName=prefix + "x", Attributes={"VisibilityTimeout": "99999"})),
     "emptyBatch": error_code(lambda: sqs.send_message_batch(QueueUrl=url, Entries=[])),
     "badHandle": error_code(lambda: sqs.delete_message(QueueUrl=url, ReceiptHandle="junk")),
+    "attributesOfMissingQueue": error_code(lambda: sqs.get_queue_attributes(QueueUrl=url + "-missing")),
+    "badRedrivePolicy": error_code(
+        lambda: sqs.set_queue_attributes(
+            QueueUrl=url, Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 0})}
+        )
+    ),
 }
 try:
     sqs.get_queue_url(QueueName=prefix + "missing")
