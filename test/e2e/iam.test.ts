@@ -316,6 +316,48 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     await assert.rejects(stranger.send(new GetCallerIdentityCommand({})), { name: 'InvalidClientTokenId' });
   });
 
+  it("holds a third party to its role's sts:ExternalId condition, and refuses a malformed ExternalId as STS does", async () => {
+    const account = data.bootstrap.accountId;
+    const { Role } = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'vendor-access',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${account}:root` },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'sts:ExternalId': 'vendor-4821' } },
+            },
+          ],
+        }),
+      }),
+    );
+    const vendor = await createUserWithPolicy(iam, 'vendor', 'assume-vendor-access', [
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: Role!.Arn },
+    ]);
+    const sts = new STSClient(clientConfig(endpoint, data.bootstrap, vendor));
+    clients.push(sts);
+    const assume = (externalId?: string) =>
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn: Role!.Arn,
+          RoleSessionName: 'audit',
+          ...(externalId !== undefined ? { ExternalId: externalId } : {}),
+        }),
+      );
+    await assert.rejects(assume(), isAccessDenied());
+    await assert.rejects(assume('vendor-9999'), isAccessDenied());
+    const assumed = await assume('vendor-4821');
+    assert.equal(assumed.AssumedRoleUser?.Arn, `arn:aws:sts::${account}:assumed-role/vendor-access/audit`);
+    await assert.rejects(assume('v'), {
+      name: 'ValidationError',
+      message: /externalId.*length greater than or equal to 2/,
+    });
+    await assert.rejects(assume('vendor 4821'), { name: 'ValidationError', message: /externalId.*regular expression/ });
+  });
+
   it('ends the sessions of a deleted role or user: one created later under the same name does not revive them', async () => {
     const account = data.bootstrap.accountId;
     const trustAccount = JSON.stringify({
