@@ -905,6 +905,52 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     );
   });
 
+  it("refuses a policy over IAM's size quotas with LimitExceeded, as IAM does, not as a malformed document", async () => {
+    const documentOf = (queues: number) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Resource: Array.from({ length: queues }, (_, i) => queueArn(`quota-${'q'.repeat(40)}-${i}`)),
+          },
+        ],
+      });
+    const isQuota = (message: RegExp) => (error: unknown) => {
+      const failure = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+      return (
+        failure.name === 'LimitExceededException' &&
+        failure.$metadata?.httpStatusCode === 409 &&
+        message.test(failure.message ?? '')
+      );
+    };
+    await assert.rejects(
+      iam.send(new CreatePolicyCommand({ PolicyName: 'too-large', PolicyDocument: documentOf(120) })),
+      isQuota(/Cannot exceed quota for PolicySize: 6144/),
+    );
+    await iam.send(new CreateUserCommand({ UserName: 'quota-user' }));
+    await assert.rejects(
+      iam.send(
+        new PutUserPolicyCommand({ UserName: 'quota-user', PolicyName: 'too-large', PolicyDocument: documentOf(40) }),
+      ),
+      isQuota(/Maximum policy size of 2048 bytes exceeded for user quota-user/),
+    );
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: Array.from({ length: 40 }, (_, i) => ({
+        Sid: `Trust${i}`,
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${data.bootstrap.accountId}:root` },
+        Action: 'sts:AssumeRole',
+      })),
+    });
+    await assert.rejects(
+      iam.send(new CreateRoleCommand({ RoleName: 'too-trusting', AssumeRolePolicyDocument: trust })),
+      isQuota(/Cannot exceed quota for ACLSizePerRole: 2048/),
+    );
+  });
+
   it('signs a person in with password and MFA, refuses the 11th attempt after 10 wrong passwords, and audits it all', async () => {
     const password = 'a long pass phrase 2026';
     await iam.send(new CreateUserCommand({ UserName: 'operator' }));
