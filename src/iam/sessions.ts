@@ -185,11 +185,13 @@ async function checkStsMfa(
     return context.clock.now();
   }
   const message =
-    check.outcome === 'replayed'
-      ? 'MultiFactorAuthentication failed: this MFA code was already used; wait for the next code (PCI DSS 8.5.1).'
-      : check.outcome === 'no-device'
-        ? 'MultiFactorAuthentication failed: the MFA device is not enabled for the caller.'
-        : 'MultiFactorAuthentication failed with invalid MFA one time pass code.';
+    check.outcome === 'locked'
+      ? `MultiFactorAuthentication failed: the MFA device is locked after too many invalid codes until ${new Date(check.lockedUntilMs).toISOString()} (PCI DSS 8.3.4); an administrator can unlock it sooner.`
+      : check.outcome === 'replayed'
+        ? 'MultiFactorAuthentication failed: this MFA code was already used; wait for the next code (PCI DSS 8.5.1).'
+        : check.outcome === 'no-device'
+          ? 'MultiFactorAuthentication failed: the MFA device is not enabled for the caller.'
+          : 'MultiFactorAuthentication failed with invalid MFA one time pass code.';
   await context.audit.record(tx, {
     type: 'iam:MfaCheck',
     outcome: 'failure',

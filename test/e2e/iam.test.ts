@@ -951,6 +951,48 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     );
   });
 
+  it('locks an MFA device after 10 wrong codes sent to STS with an access key, until an administrator unlocks it', async () => {
+    const keys = await createUserWithPolicy(iam, 'key-holder', 'read-queues', [
+      { Effect: 'Allow', Action: 'sqs:ListQueues', Resource: '*' },
+    ]);
+    const { VirtualMFADevice } = await iam.send(
+      new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'key-holder' }),
+    );
+    const serialNumber = VirtualMFADevice!.SerialNumber!;
+    const code = authenticator(Buffer.from(VirtualMFADevice!.Base32StringSeed!).toString());
+    await awayFromStepBoundary();
+    await iam.send(
+      new EnableMFADeviceCommand({
+        UserName: 'key-holder',
+        SerialNumber: serialNumber,
+        AuthenticationCode1: code(-2),
+        AuthenticationCode2: code(-1),
+      }),
+    );
+    const sts = new STSClient(clientConfig(endpoint, data.bootstrap, keys));
+    clients.push(sts);
+    const withCode = (tokenCode: string) =>
+      sts.send(new GetSessionTokenCommand({ SerialNumber: serialNumber, TokenCode: tokenCode }));
+    // Someone holding the key but not the device guesses: none of these is a code of the window.
+    const window = new Set([code(-1), code(0), code(1)]);
+    const guesses = Array.from({ length: 30 }, (_, i) => String(100_000 + i * 7_919)).filter((g) => !window.has(g));
+    for (const guess of guesses.slice(0, 10)) await assert.rejects(withCode(guess), isAccessDenied(/invalid MFA/));
+    await assert.rejects(withCode(code(0)), isAccessDenied(/locked after too many invalid codes.*8\.3\.4/));
+    const unlocked = await pciqJsonAsync([
+      'iam',
+      'unlock',
+      'key-holder',
+      '--json',
+      '--data-dir',
+      data.dataDir,
+      '--key-file',
+      data.keyFile,
+    ]);
+    assert.deepEqual(unlocked, { unlocked: 'key-holder' });
+    const session = await withCode(code(0));
+    assert.ok(session.Credentials?.SessionToken);
+  });
+
   it('signs a person in with password and MFA, refuses the 11th attempt after 10 wrong passwords, and audits it all', async () => {
     const password = 'a long pass phrase 2026';
     await iam.send(new CreateUserCommand({ UserName: 'operator' }));
@@ -1027,7 +1069,8 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     const logins = await audit('iam:Login');
     assert.equal(logins.filter((record) => record.outcome === 'failure').length, 12);
     assert.ok(logins.every((record) => (record.origin as { ip: string }).ip.includes('127.0.0.1')));
-    assert.equal((await audit('iam:Lockout')).length, 1);
+    const lockouts = await audit('iam:Lockout');
+    assert.equal(lockouts.filter((record) => JSON.stringify(record).includes(':user/operator"')).length, 1);
     assert.ok((await audit('iam:AccessDenied')).length >= 5);
     const everything = JSON.stringify(await audit('iam:*'));
     for (const secret of [
