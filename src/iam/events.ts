@@ -15,7 +15,7 @@ import type { WriteTx } from '../storage/index.ts';
  * | `iam:CreateLoginProfile` `iam:UpdateLoginProfile` `iam:DeleteLoginProfile` `iam:ChangePassword` | user or root ARN | `mustChangePassword`; refusals carry `error` and `rules` |
  * | `iam:CreateVirtualMfaDevice` `iam:EnableMfaDevice` `iam:DeactivateMfaDevice` `iam:DeleteVirtualMfaDevice` | user or root ARN | `serialNumber` |
  * | `iam:Login` | user or root ARN | `mfa`, `reason` of a failure, `failedAttempts` |
- * | `iam:Lockout` | user or root ARN | `lockedUntil`, `failedAttempts` |
+ * | `iam:Lockout` | user or root ARN | `lockedUntil`, `failedAttempts`; `serialNumber` when an MFA device locked |
  * | `iam:MfaCheck` | user or root ARN | `serialNumber`, `reason` (`invalid`, `replayed`) of a failure |
  * | `iam:IssueSession` | the session's principal ARN | `accessKeyId`, `kind`, `expiration`, `mfa`, `roleArn`, `sourceIdentity` |
  * | `iam:AccessDenied` | the resource acted on | `action`, `reason`, `statement` (which Deny decided, if one did) |

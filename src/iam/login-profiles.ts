@@ -1,6 +1,7 @@
-import { PciqError } from '../core/index.ts';
+import { isPciqError, PciqError } from '../core/index.ts';
 import type { ReadTx } from '../storage/index.ts';
 import { type IamContext, noSuchEntity, Refusal, writeOrRefuse } from './context.ts';
+import { unlockMfaDevices } from './mfa-devices.ts';
 import { rootArn, userArn } from './names.ts';
 import {
   attemptSignIn,
@@ -164,9 +165,31 @@ export async function updateLoginProfile(
   });
 }
 
-/** An administrator lifts a lockout after confirming the person's identity (8.3.4). */
+/**
+ * An administrator lifts a lockout after confirming the person's identity (8.3.4): of the password, and of
+ * MFA devices locked after too many wrong codes (a user signing with access keys may have devices and no
+ * password).
+ */
 export async function unlockLogin(context: IamContext, accountId: string, owner: LoginOwner): Promise<void> {
-  await updateLoginState(context, accountId, owner, 'iam:UnlockLogin', async (state) => ({ state: unlock(state) }));
+  const devicesUnlocked = await context.store.write(async (tx) => {
+    const { principalArn } = await loginPrincipal(tx, accountId, owner);
+    const unlocked = await unlockMfaDevices(tx, principalArn);
+    if (unlocked > 0) {
+      await context.audit.record(tx, {
+        type: 'iam:UnlockLogin',
+        outcome: 'success',
+        resource: principalArn,
+        details: { mfaDevices: unlocked },
+      });
+    }
+    return unlocked;
+  });
+  try {
+    await updateLoginState(context, accountId, owner, 'iam:UnlockLogin', async (state) => ({ state: unlock(state) }));
+  } catch (error) {
+    // Someone without a password whose devices were just unlocked: that was the whole unlock.
+    if (devicesUnlocked === 0 || !isPciqError(error) || error.code !== 'NoSuchEntity') throw error;
+  }
 }
 
 /**

@@ -83,6 +83,8 @@ export async function createVirtualMfaDevice(
         enabledAtMs: null,
         lastUsedStep: null,
         recoveryCodes: '[]',
+        failedAttempts: 0,
+        lockedUntilMs: null,
       });
       await context.audit.record(tx, {
         type: 'iam:CreateVirtualMfaDevice',
@@ -153,6 +155,8 @@ export async function enableMfaDevice(
       enabledAtMs: context.clock.now(),
       lastUsedStep: step,
       recoveryCodes: JSON.stringify(recovery.stored),
+      failedAttempts: 0,
+      lockedUntilMs: null,
     });
     await context.audit.record(tx, {
       type: 'iam:EnableMfaDevice',
@@ -179,7 +183,14 @@ export async function deactivateMfaDevice(
         `MFA Device with serial number ${input.serialNumber.slice(0, 256)} does not exist.`,
       );
     }
-    await tx.iam.updateMfaDevice({ ...device, ownerArn: null, enabledAtMs: null, recoveryCodes: '[]' });
+    await tx.iam.updateMfaDevice({
+      ...device,
+      ownerArn: null,
+      enabledAtMs: null,
+      recoveryCodes: '[]',
+      failedAttempts: 0,
+      lockedUntilMs: null,
+    });
     await context.audit.record(tx, {
       type: 'iam:DeactivateMfaDevice',
       outcome: 'success',
@@ -231,6 +242,8 @@ export async function listMfaDevices(
 
 export type MfaCheck =
   | { outcome: 'ok'; serialNumber: string }
+  /** Too many wrong codes: the device refuses every code, the right one included, until `lockedUntilMs`. */
+  | { outcome: 'locked'; serialNumber: string; lockedUntilMs: number }
   | { outcome: 'no-device' | 'invalid' | 'replayed'; serialNumber: string | null };
 
 export interface MfaCode {
@@ -299,8 +312,13 @@ export async function checkMfaCode(
     return used ? { outcome: 'ok', serialNumber: device.serialNumber } : { outcome: 'invalid', serialNumber: null };
   }
   const now = context.clock.now();
+  const unlocked = devices.filter((device) => !isLocked(device, now));
+  if (unlocked.length === 0) {
+    const device = devices[0]!;
+    return { outcome: 'locked', serialNumber: device.serialNumber, lockedUntilMs: device.lockedUntilMs ?? now };
+  }
   let replayed: string | undefined;
-  for (const device of devices) {
+  for (const device of unlocked) {
     const seed = await openSeed(context, tx, device);
     try {
       const result = verifyTotp(seed, code.tokenCode ?? '', now, device.lastUsedStep);
@@ -317,9 +335,52 @@ export async function checkMfaCode(
       seed.fill(0);
     }
   }
-  return replayed !== undefined
-    ? { outcome: 'replayed', serialNumber: replayed }
-    : { outcome: 'invalid', serialNumber: devices.length === 1 ? devices[0]!.serialNumber : null };
+  if (replayed !== undefined) return { outcome: 'replayed', serialNumber: replayed };
+  for (const device of unlocked) await countWrongCode(context, tx, ownerArn, device.serialNumber, now);
+  return { outcome: 'invalid', serialNumber: devices.length === 1 ? devices[0]!.serialNumber : null };
+}
+
+function isLocked(device: IamMfaDeviceRow, nowMs: number): boolean {
+  return device.lockedUntilMs !== null && nowMs < device.lockedUntilMs;
+}
+
+/**
+ * PCI DSS 8.3.4 for the second factor: a device locks after as many consecutive wrong codes as a password
+ * may be wrong, for as long. A password's lockout does not cover STS, where the access key stands in for the
+ * password and a code could otherwise be guessed at request rate (one in about 330,000 per try).
+ */
+async function countWrongCode(
+  context: IamContext,
+  tx: WriteTx,
+  ownerArn: string,
+  serialNumber: string,
+  nowMs: number,
+): Promise<void> {
+  const { maxFailedAttempts, lockoutDurationMs } = context.passwordPolicy;
+  const failures = await tx.iam.countMfaFailure(serialNumber, nowMs, maxFailedAttempts, nowMs + lockoutDurationMs);
+  // Exactly the limit: the failure that locked it (one counted concurrently past the lock is not a new lockout).
+  if (failures?.failedAttempts !== maxFailedAttempts || failures.lockedUntilMs === null) return;
+  await context.audit.record(tx, {
+    type: 'iam:Lockout',
+    outcome: 'success',
+    resource: ownerArn,
+    details: {
+      serialNumber,
+      lockedUntil: new Date(failures.lockedUntilMs).toISOString(),
+      failedAttempts: failures.failedAttempts,
+    },
+  });
+}
+
+/** An administrator lifts the lock of a person's devices after confirming their identity (8.3.4). */
+export async function unlockMfaDevices(tx: WriteTx, ownerArn: string): Promise<number> {
+  let unlocked = 0;
+  for (const device of await devicesOf(tx, ownerArn, undefined)) {
+    if (device.failedAttempts === 0 && device.lockedUntilMs === null) continue;
+    await tx.iam.updateMfaDevice({ ...device, failedAttempts: 0, lockedUntilMs: null });
+    unlocked += 1;
+  }
+  return unlocked;
 }
 
 /** Whether `ownerArn` has an enabled MFA device (8.4.2: every person must). */

@@ -424,8 +424,9 @@ export async function putInlinePolicy(
   const quota = inlineQuota[input.kind];
   await context.store.write(async (tx) => {
     const entity = await entityArnOf(tx, accountId, input.kind, input.entityName);
-    parseIdentityDocument(input.policyDocument, inlinePolicyId(input.kind, entity.name, policyName), quota);
+    // The quota first: IAM names the entity when one document, or all of them together, is too large.
     await checkInlineQuota(tx, accountId, input.kind, entity.name, policyName, input.policyDocument, quota);
+    parseIdentityDocument(input.policyDocument, inlinePolicyId(input.kind, entity.name, policyName), quota);
     await tx.iam.putInlinePolicy({
       accountId,
       entityKind: input.kind,

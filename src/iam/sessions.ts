@@ -185,11 +185,13 @@ async function checkStsMfa(
     return context.clock.now();
   }
   const message =
-    check.outcome === 'replayed'
-      ? 'MultiFactorAuthentication failed: this MFA code was already used; wait for the next code (PCI DSS 8.5.1).'
-      : check.outcome === 'no-device'
-        ? 'MultiFactorAuthentication failed: the MFA device is not enabled for the caller.'
-        : 'MultiFactorAuthentication failed with invalid MFA one time pass code.';
+    check.outcome === 'locked'
+      ? `MultiFactorAuthentication failed: the MFA device is locked after too many invalid codes until ${new Date(check.lockedUntilMs).toISOString()} (PCI DSS 8.3.4); an administrator can unlock it sooner.`
+      : check.outcome === 'replayed'
+        ? 'MultiFactorAuthentication failed: this MFA code was already used; wait for the next code (PCI DSS 8.5.1).'
+        : check.outcome === 'no-device'
+          ? 'MultiFactorAuthentication failed: the MFA device is not enabled for the caller.'
+          : 'MultiFactorAuthentication failed with invalid MFA one time pass code.';
   await context.audit.record(tx, {
     type: 'iam:MfaCheck',
     outcome: 'failure',
@@ -249,6 +251,8 @@ export interface AssumeRoleInput extends MfaInput {
   policyArns?: string[];
   sourceIdentity?: string;
   tags?: Record<string, string>;
+  /** What a third party's trust policy asks of it (`sts:ExternalId`): the confused-deputy guard. */
+  externalId?: string;
 }
 
 export interface AssumedRole extends IssuedCredentials {
@@ -300,6 +304,7 @@ export async function assumeRole(
       "1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
     );
   }
+  const externalId = checkExternalId(input.externalId);
   const tags = checkTags(input.tags ?? {});
   const action = 'sts:AssumeRole';
   const role = await context.store.read((tx) => roleByArn(tx, input.roleArn));
@@ -316,7 +321,11 @@ export async function assumeRole(
     // STS treats a valid SerialNumber + TokenCode as MFA for the call itself.
     if (decider) decider = { ...decider, isTemporary: true, mfaAuthenticatedAtMs: mfaAt };
   }
-  const keys = { ...request.keys, ...tagKeys(tags) };
+  const keys = {
+    ...request.keys,
+    ...tagKeys(tags),
+    ...(externalId !== undefined ? { 'sts:ExternalId': externalId } : {}),
+  };
   const decision = access.decideFor(decider, action, roleArn, { ...request, keys, resourcePolicy: trust });
   if (decision.decision !== 'Allow' || !decider || !principalMatches(trust, decider.principal)) {
     return access.refuse(
@@ -361,6 +370,27 @@ export async function assumeRole(
     sourceIdentity: input.sourceIdentity ?? null,
     packedPolicySize: packedPolicySize(input.policy, policyArns, tags),
   };
+}
+
+/** STS's constraints on ExternalId: 2 to 1,224 characters of `[\w+=,.@:/-]`. */
+function checkExternalId(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const constraint =
+    value.length < 2
+      ? 'Member must have length greater than or equal to 2'
+      : value.length > 1224
+        ? 'Member must have length less than or equal to 1224'
+        : /^[\w+=,.@:/-]*$/.test(value)
+          ? undefined
+          : 'Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*';
+  if (constraint) {
+    // The value is not quoted: it is the third party's shared secret.
+    throw new PciqError(
+      'ValidationError',
+      `1 validation error detected: Value at 'externalId' failed to satisfy constraint: ${constraint}`,
+    );
+  }
+  return value;
 }
 
 function tagKeys(tags: Record<string, string>): Record<string, string | string[]> {

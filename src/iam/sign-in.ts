@@ -136,6 +136,9 @@ export async function signIn(context: IamContext, input: SignInInput): Promise<S
             'Every person must sign in with MFA (PCI DSS 8.4.2), and no MFA device is enabled for this user: ask an administrator to enable one.',
           );
         }
+        // A device locked after too many wrong codes checked none: nothing to count, and the answer stays the
+        // one for a wrong code, so that it does not tell a guesser the password was right.
+        if (mfa.outcome === 'locked') return refuse('mfa-locked');
         if (mfa.outcome !== 'ok')
           return refuse(`mfa-${mfa.outcome}`, countFailedAttempt(state, now, context.passwordPolicy));
         if (!prepared.final) {

@@ -11,6 +11,7 @@ import type {
   IamSessionKind,
   IamSessionRow,
   IamUserRow,
+  MfaFailures,
 } from './iam.ts';
 
 /**
@@ -131,7 +132,13 @@ export function toMfaDevice(row: Row): IamMfaDeviceRow {
     enabledAtMs: nullableNumber(row['enabled_at']),
     lastUsedStep: nullableNumber(row['last_used_step']),
     recoveryCodes: String(row['recovery_codes']),
+    failedAttempts: Number(row['failed_attempts'] ?? 0),
+    lockedUntilMs: nullableNumber(row['locked_until']),
   };
+}
+
+export function toMfaFailures(row: Row): MfaFailures {
+  return { failedAttempts: Number(row['failed_attempts']), lockedUntilMs: nullableNumber(row['locked_until']) };
 }
 
 export function toSession(row: Row): IamSessionRow {

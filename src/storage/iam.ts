@@ -111,6 +111,16 @@ export interface IamMfaDeviceRow {
   lastUsedStep: number | null;
   /** JSON of the recovery codes' hashes and use; opaque to storage. */
   recoveryCodes: string;
+  /** Consecutive wrong codes since the last accepted one (PCI DSS 8.3.4 for the second factor). */
+  failedAttempts: number;
+  /** Until when the device refuses every code after too many wrong ones; null when not locked. */
+  lockedUntilMs: number | null;
+}
+
+/** A device's count of wrong codes and its lock, as `countMfaFailure` leaves them. */
+export interface MfaFailures {
+  failedAttempts: number;
+  lockedUntilMs: number | null;
 }
 
 /** What a device records about the codes accepted so far. */
@@ -236,13 +246,25 @@ export interface IamWriteTx extends IamReadTx {
   deleteLoginProfile(principalArn: string): Promise<boolean>;
 
   insertMfaDevice(device: IamMfaDeviceRow): Promise<void>;
-  /** Replaces owner, enablement and recovery codes. */
+  /** Replaces owner, enablement, recovery codes and the count of wrong codes with its lock. */
   updateMfaDevice(device: IamMfaDeviceRow): Promise<void>;
   /**
    * Records the step of an accepted code (and recovery codes used) without changing the revision, if the
    * device's are still `before`: of two requests with one code on two nodes, only one is accepted (8.5.1).
+   * An accepted code also ends the run of wrong ones.
    */
   recordMfaUse(serialNumber: string, before: MfaUse, after: MfaUse): Promise<boolean>;
+  /**
+   * Counts one wrong code against a device in one statement, so wrong codes sent to several nodes at once are
+   * all counted, without changing the revision: a lock that has run out starts the count afresh, and the
+   * failure that makes `maxFailedAttempts` locks the device until `lockUntilMs`. Undefined if no such device.
+   */
+  countMfaFailure(
+    serialNumber: string,
+    nowMs: number,
+    maxFailedAttempts: number,
+    lockUntilMs: number,
+  ): Promise<MfaFailures | undefined>;
   /** Replaces a device's sealed seed (re-encrypted under a newer key version). */
   replaceMfaSeed(serialNumber: string, sealedSeed: Uint8Array): Promise<void>;
   deleteMfaDevice(serialNumber: string): Promise<void>;

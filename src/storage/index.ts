@@ -54,6 +54,7 @@ export type {
   IamSessionRow,
   IamUserRow,
   IamWriteTx,
+  MfaFailures,
   MfaUse,
 } from './iam.ts';
 export type {

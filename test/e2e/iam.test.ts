@@ -316,6 +316,48 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     await assert.rejects(stranger.send(new GetCallerIdentityCommand({})), { name: 'InvalidClientTokenId' });
   });
 
+  it("holds a third party to its role's sts:ExternalId condition, and refuses a malformed ExternalId as STS does", async () => {
+    const account = data.bootstrap.accountId;
+    const { Role } = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'vendor-access',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${account}:root` },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'sts:ExternalId': 'vendor-4821' } },
+            },
+          ],
+        }),
+      }),
+    );
+    const vendor = await createUserWithPolicy(iam, 'vendor', 'assume-vendor-access', [
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: Role!.Arn },
+    ]);
+    const sts = new STSClient(clientConfig(endpoint, data.bootstrap, vendor));
+    clients.push(sts);
+    const assume = (externalId?: string) =>
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn: Role!.Arn,
+          RoleSessionName: 'audit',
+          ...(externalId !== undefined ? { ExternalId: externalId } : {}),
+        }),
+      );
+    await assert.rejects(assume(), isAccessDenied());
+    await assert.rejects(assume('vendor-9999'), isAccessDenied());
+    const assumed = await assume('vendor-4821');
+    assert.equal(assumed.AssumedRoleUser?.Arn, `arn:aws:sts::${account}:assumed-role/vendor-access/audit`);
+    await assert.rejects(assume('v'), {
+      name: 'ValidationError',
+      message: /externalId.*length greater than or equal to 2/,
+    });
+    await assert.rejects(assume('vendor 4821'), { name: 'ValidationError', message: /externalId.*regular expression/ });
+  });
+
   it('ends the sessions of a deleted role or user: one created later under the same name does not revive them', async () => {
     const account = data.bootstrap.accountId;
     const trustAccount = JSON.stringify({
@@ -863,6 +905,94 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     );
   });
 
+  it("refuses a policy over IAM's size quotas with LimitExceeded, as IAM does, not as a malformed document", async () => {
+    const documentOf = (queues: number) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Resource: Array.from({ length: queues }, (_, i) => queueArn(`quota-${'q'.repeat(40)}-${i}`)),
+          },
+        ],
+      });
+    const isQuota = (message: RegExp) => (error: unknown) => {
+      const failure = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+      return (
+        failure.name === 'LimitExceededException' &&
+        failure.$metadata?.httpStatusCode === 409 &&
+        message.test(failure.message ?? '')
+      );
+    };
+    await assert.rejects(
+      iam.send(new CreatePolicyCommand({ PolicyName: 'too-large', PolicyDocument: documentOf(120) })),
+      isQuota(/Cannot exceed quota for PolicySize: 6144/),
+    );
+    await iam.send(new CreateUserCommand({ UserName: 'quota-user' }));
+    await assert.rejects(
+      iam.send(
+        new PutUserPolicyCommand({ UserName: 'quota-user', PolicyName: 'too-large', PolicyDocument: documentOf(40) }),
+      ),
+      isQuota(/Maximum policy size of 2048 bytes exceeded for user quota-user/),
+    );
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: Array.from({ length: 40 }, (_, i) => ({
+        Sid: `Trust${i}`,
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${data.bootstrap.accountId}:root` },
+        Action: 'sts:AssumeRole',
+      })),
+    });
+    await assert.rejects(
+      iam.send(new CreateRoleCommand({ RoleName: 'too-trusting', AssumeRolePolicyDocument: trust })),
+      isQuota(/Cannot exceed quota for ACLSizePerRole: 2048/),
+    );
+  });
+
+  it('locks an MFA device after 10 wrong codes sent to STS with an access key, until an administrator unlocks it', async () => {
+    const keys = await createUserWithPolicy(iam, 'key-holder', 'read-queues', [
+      { Effect: 'Allow', Action: 'sqs:ListQueues', Resource: '*' },
+    ]);
+    const { VirtualMFADevice } = await iam.send(
+      new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'key-holder' }),
+    );
+    const serialNumber = VirtualMFADevice!.SerialNumber!;
+    const code = authenticator(Buffer.from(VirtualMFADevice!.Base32StringSeed!).toString());
+    await awayFromStepBoundary();
+    await iam.send(
+      new EnableMFADeviceCommand({
+        UserName: 'key-holder',
+        SerialNumber: serialNumber,
+        AuthenticationCode1: code(-2),
+        AuthenticationCode2: code(-1),
+      }),
+    );
+    const sts = new STSClient(clientConfig(endpoint, data.bootstrap, keys));
+    clients.push(sts);
+    const withCode = (tokenCode: string) =>
+      sts.send(new GetSessionTokenCommand({ SerialNumber: serialNumber, TokenCode: tokenCode }));
+    // Someone holding the key but not the device guesses: none of these is a code of the window.
+    const window = new Set([code(-1), code(0), code(1)]);
+    const guesses = Array.from({ length: 30 }, (_, i) => String(100_000 + i * 7_919)).filter((g) => !window.has(g));
+    for (const guess of guesses.slice(0, 10)) await assert.rejects(withCode(guess), isAccessDenied(/invalid MFA/));
+    await assert.rejects(withCode(code(0)), isAccessDenied(/locked after too many invalid codes.*8\.3\.4/));
+    const unlocked = await pciqJsonAsync([
+      'iam',
+      'unlock',
+      'key-holder',
+      '--json',
+      '--data-dir',
+      data.dataDir,
+      '--key-file',
+      data.keyFile,
+    ]);
+    assert.deepEqual(unlocked, { unlocked: 'key-holder' });
+    const session = await withCode(code(0));
+    assert.ok(session.Credentials?.SessionToken);
+  });
+
   it('signs a person in with password and MFA, refuses the 11th attempt after 10 wrong passwords, and audits it all', async () => {
     const password = 'a long pass phrase 2026';
     await iam.send(new CreateUserCommand({ UserName: 'operator' }));
@@ -939,7 +1069,8 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     const logins = await audit('iam:Login');
     assert.equal(logins.filter((record) => record.outcome === 'failure').length, 12);
     assert.ok(logins.every((record) => (record.origin as { ip: string }).ip.includes('127.0.0.1')));
-    assert.equal((await audit('iam:Lockout')).length, 1);
+    const lockouts = await audit('iam:Lockout');
+    assert.equal(lockouts.filter((record) => JSON.stringify(record).includes(':user/operator"')).length, 1);
     assert.ok((await audit('iam:AccessDenied')).length >= 5);
     const everything = JSON.stringify(await audit('iam:*'));
     for (const secret of [

@@ -309,12 +309,18 @@ describe('policy size quotas', () => {
     const padded = fits.replaceAll(',', ',   \n   ');
     assert.ok(padded.length > 6144);
     parsePolicy(padded, 'identity');
-    rejects(documentOfSize(6200), 'identity', /Cannot exceed quota for PolicySize: 6144/);
+    assert.throws(
+      () => parsePolicy(documentOfSize(6200), 'identity'),
+      (error) =>
+        isPciqError(error) &&
+        error.code === 'LimitExceeded' &&
+        /Cannot exceed quota for PolicySize: 6144/.test(error.message),
+    );
   });
 
   it('applies the quota the caller names: a role inline policy may hold 10,240', () => {
     const large = documentOfSize(9000);
-    rejects(large, 'identity', /6144/);
+    assert.throws(() => parsePolicy(large, 'identity'), /6144/);
     parsePolicy(large, 'identity', 'inline', { quota: 'role-inline' });
     assert.throws(() => parsePolicy(large, 'identity', 'inline', { quota: 'user-inline' }), /2048/);
   });

@@ -225,6 +225,8 @@ export function describeIamStoreContract(driver: string, factory: StoreFactory):
           enabledAtMs: null,
           lastUsedStep: null,
           recoveryCodes: '[]',
+          failedAttempts: 0,
+          lockedUntilMs: null,
         }),
       );
       const device = await store.read((tx) => tx.iam.getMfaDevice(serialNumber));
@@ -251,6 +253,44 @@ export function describeIamStoreContract(driver: string, factory: StoreFactory):
       assert.deepEqual(Buffer.from(updated!.sealedSeed), Buffer.from('resealed'));
       await store.write((tx) => tx.iam.deleteMfaDevice(serialNumber));
       assert.deepEqual(await store.read((tx) => tx.iam.listMfaDevices(account)), []);
+    });
+
+    it('counts wrong MFA codes in one statement, locks at the limit, starts afresh after the lock, and resets on a code accepted', async () => {
+      const serialNumber = `arn:aws:iam::${account}:mfa/carol`;
+      await store.write((tx) =>
+        tx.iam.insertMfaDevice({
+          serialNumber,
+          accountId: account,
+          ownerArn: `arn:aws:iam::${account}:user/carol`,
+          sealedSeed: Buffer.from('seed'),
+          createdAtMs: 1,
+          enabledAtMs: 1,
+          lastUsedStep: null,
+          recoveryCodes: '[]',
+          failedAttempts: 0,
+          lockedUntilMs: null,
+        }),
+      );
+      const before = await revision();
+      const count = (nowMs: number) =>
+        store.write((tx) => tx.iam.countMfaFailure(serialNumber, nowMs, 3, nowMs + 1_000));
+      assert.deepEqual(await count(10), { failedAttempts: 1, lockedUntilMs: null });
+      assert.deepEqual(
+        await Promise.all([count(11), count(11)]).then((all) => all.map((f) => f?.failedAttempts).sort()),
+        [2, 3],
+        'concurrent failures are all counted',
+      );
+      assert.deepEqual(
+        await store.read((tx) => tx.iam.getMfaDevice(serialNumber)).then((d) => d?.lockedUntilMs),
+        1_011,
+      );
+      assert.deepEqual(await count(500), { failedAttempts: 4, lockedUntilMs: 1_011 }, 'a lock is not extended');
+      assert.deepEqual(await count(2_000), { failedAttempts: 1, lockedUntilMs: null }, 'counting starts afresh');
+      const fresh = { lastUsedStep: null, recoveryCodes: '[]' };
+      await store.write((tx) => tx.iam.recordMfaUse(serialNumber, fresh, { ...fresh, lastUsedStep: 7 }));
+      assert.equal((await store.read((tx) => tx.iam.getMfaDevice(serialNumber)))?.failedAttempts, 0);
+      assert.equal(await revision(), before);
+      assert.equal(await store.write((tx) => tx.iam.countMfaFailure(`${serialNumber}-gone`, 1, 3, 2)), undefined);
     });
 
     it('keeps sessions until they expire; activity only moves forward', async () => {

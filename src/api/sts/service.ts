@@ -57,6 +57,7 @@ const actions: ApiAction[] = [
       const durationSec = input.optionalInteger('DurationSeconds');
       const policy = input.optionalString('Policy');
       const sourceIdentity = input.optionalString('SourceIdentity');
+      const externalId = input.optionalString('ExternalId');
       const policyArns = memberList(input, 'PolicyArns').map((item) => {
         const arn = (item as Record<string, unknown>)?.['arn'];
         if (typeof arn !== 'string') throw new PciqError('ValidationError', 'Each of PolicyArns needs an arn.');
@@ -73,6 +74,7 @@ const actions: ApiAction[] = [
           ...(durationSec !== undefined ? { durationSec } : {}),
           ...(policy !== undefined ? { policy } : {}),
           ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
+          ...(externalId !== undefined ? { externalId } : {}),
           ...mfaOf(input),
         },
         { origin: context.origin, requestedRegion: context.region, keys: tagConditionKeys(tags) },

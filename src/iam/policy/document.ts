@@ -78,6 +78,25 @@ function malformed(message: string): never {
   throw new PciqError('MalformedPolicyDocument', message);
 }
 
+/**
+ * IAM refuses a document over one of its quotas as a quota (`LimitExceeded`, HTTP 409), not as malformed:
+ * "Cannot exceed quota for PolicySize: 6144", "… for ACLSizePerRole: 2048" for a trust policy. Other
+ * services' limits (a queue's Policy attribute, a session policy) stay the parser's reason for refusing.
+ */
+function sizeExceeded(quota: PolicyQuota, limit: number): PciqError {
+  switch (quota) {
+    case 'managed':
+    case 'user-inline':
+    case 'group-inline':
+    case 'role-inline':
+      return new PciqError('LimitExceeded', `Cannot exceed quota for PolicySize: ${limit}`);
+    case 'trust':
+      return new PciqError('LimitExceeded', `Cannot exceed quota for ACLSizePerRole: ${limit}`);
+    default:
+      return new PciqError('MalformedPolicyDocument', `Cannot exceed quota for PolicySize: ${limit}`);
+  }
+}
+
 export function parsePolicy(
   document: string | object,
   kind: PolicyKind,
@@ -88,7 +107,7 @@ export function parsePolicy(
   const isIamPolicy = kind !== 'resource';
   const quota = options.quota ?? defaultQuota[kind];
   const { limit } = policyQuotas[quota];
-  if (policySize(text, quota) > limit) malformed(`Cannot exceed quota for PolicySize: ${limit}`);
+  if (policySize(text, quota) > limit) throw sizeExceeded(quota, limit);
   // reference_iam-quotas: "Policy documents can contain only … tab, line feed, carriage return, and
   // characters in the range U+0020 to U+00FF."
   if (isIamPolicy && /[^\t\n\r\u0020-\u00ff]/.test(text)) {

@@ -18,9 +18,10 @@
  *
  * - `parsePolicy(document, kind, id?, { quota }?)`: validates a JSON document (string or object) of a
  *   kind — identity, boundary, session, trust (AssumeRolePolicyDocument), resource (queue, key, vault) —
- *   and throws `PciqError('MalformedPolicyDocument')` naming the statement and the problem. Size quotas are
- *   in `policyQuotas`; inline quotas are per entity in aggregate, so the IAM API sums `policySize` itself
- *   (and answers LimitExceeded, as AWS does, before parsing).
+ *   and throws `PciqError('MalformedPolicyDocument')` naming the statement and the problem, or
+ *   `LimitExceeded` for a document over one of IAM's size quotas (managed, inline, trust), as IAM does. Size
+ *   quotas are in `policyQuotas`; inline quotas are per entity in aggregate, so the IAM API sums
+ *   `policySize` itself (and answers LimitExceeded, as AWS does, before parsing).
  * - `compilePolicySet({ identity, boundary?, session? })`: the reusable evaluator of one principal. Policy
  *   objects are compiled once (cached per object), so rebuilding a set after a change is cheap; callers
  *   cache sets per principal and drop them when an attached policy changes.

@@ -13,6 +13,7 @@ import type {
   IamSessionRow,
   IamUserRow,
   IamWriteTx,
+  MfaFailures,
   MfaUse,
 } from '../iam.ts';
 import {
@@ -22,6 +23,7 @@ import {
   toLoginProfile,
   toManagedPolicy,
   toMfaDevice,
+  toMfaFailures,
   toPolicyVersion,
   toRole,
   toSession,
@@ -500,7 +502,7 @@ export class PgIamTables implements IamWriteTx {
   async insertMfaDevice(device: IamMfaDeviceRow): Promise<void> {
     await this.sql.run(
       `INSERT INTO iam_mfa_devices (serial_number, account_id, owner_arn, sealed_seed, created_at, enabled_at,
-         last_used_step, recovery_codes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+         last_used_step, recovery_codes, failed_attempts, locked_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         device.serialNumber,
         device.accountId,
@@ -510,6 +512,8 @@ export class PgIamTables implements IamWriteTx {
         device.enabledAtMs,
         device.lastUsedStep,
         device.recoveryCodes,
+        device.failedAttempts,
+        device.lockedUntilMs,
       ],
     );
     await this.bump();
@@ -517,9 +521,18 @@ export class PgIamTables implements IamWriteTx {
 
   async updateMfaDevice(device: IamMfaDeviceRow): Promise<void> {
     await this.sql.run(
-      `UPDATE iam_mfa_devices SET owner_arn = $1, enabled_at = $2, last_used_step = $3, recovery_codes = $4
-       WHERE serial_number = $5`,
-      [device.ownerArn, device.enabledAtMs, device.lastUsedStep, device.recoveryCodes, device.serialNumber],
+      `UPDATE iam_mfa_devices SET owner_arn = $1, enabled_at = $2, last_used_step = $3, recovery_codes = $4,
+         failed_attempts = $5, locked_until = $6
+       WHERE serial_number = $7`,
+      [
+        device.ownerArn,
+        device.enabledAtMs,
+        device.lastUsedStep,
+        device.recoveryCodes,
+        device.failedAttempts,
+        device.lockedUntilMs,
+        device.serialNumber,
+      ],
     );
     await this.bump();
   }
@@ -527,11 +540,32 @@ export class PgIamTables implements IamWriteTx {
   async recordMfaUse(serialNumber: string, before: MfaUse, after: MfaUse): Promise<boolean> {
     return (
       (await this.sql.run(
-        `UPDATE iam_mfa_devices SET last_used_step = $1, recovery_codes = $2
+        `UPDATE iam_mfa_devices SET last_used_step = $1, recovery_codes = $2, failed_attempts = 0
          WHERE serial_number = $3 AND last_used_step IS NOT DISTINCT FROM $4::bigint AND recovery_codes = $5`,
         [after.lastUsedStep, after.recoveryCodes, serialNumber, before.lastUsedStep, before.recoveryCodes],
       )) > 0
     );
+  }
+
+  async countMfaFailure(
+    serialNumber: string,
+    nowMs: number,
+    maxFailedAttempts: number,
+    lockUntilMs: number,
+  ): Promise<MfaFailures | undefined> {
+    const row = await this.sql.one(
+      `UPDATE iam_mfa_devices SET
+         failed_attempts = CASE WHEN locked_until <= $1::bigint THEN 1 ELSE failed_attempts + 1 END,
+         locked_until = CASE
+           WHEN locked_until > $1::bigint THEN locked_until
+           WHEN (CASE WHEN locked_until <= $1::bigint THEN 1 ELSE failed_attempts + 1 END) >= $2::integer
+             THEN $3::bigint
+           ELSE NULL END
+       WHERE serial_number = $4
+       RETURNING failed_attempts, locked_until`,
+      [nowMs, maxFailedAttempts, lockUntilMs, serialNumber],
+    );
+    return row && toMfaFailures(row);
   }
 
   async replaceMfaSeed(serialNumber: string, sealedSeed: Uint8Array): Promise<void> {

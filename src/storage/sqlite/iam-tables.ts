@@ -14,6 +14,7 @@ import type {
   IamSessionRow,
   IamUserRow,
   IamWriteTx,
+  MfaFailures,
   MfaUse,
 } from '../iam.ts';
 import {
@@ -23,6 +24,7 @@ import {
   toLoginProfile,
   toManagedPolicy,
   toMfaDevice,
+  toMfaFailures,
   toPolicyVersion,
   toRole,
   toSession,
@@ -457,7 +459,7 @@ export class SqliteIamTables implements IamWriteTx {
   async insertMfaDevice(device: IamMfaDeviceRow): Promise<void> {
     this.sql(
       `INSERT INTO iam_mfa_devices (serial_number, account_id, owner_arn, sealed_seed, created_at, enabled_at,
-         last_used_step, recovery_codes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+         last_used_step, recovery_codes, failed_attempts, locked_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       device.serialNumber,
       device.accountId,
@@ -467,26 +469,56 @@ export class SqliteIamTables implements IamWriteTx {
       device.enabledAtMs,
       device.lastUsedStep,
       device.recoveryCodes,
+      device.failedAttempts,
+      device.lockedUntilMs,
     );
     this.bump();
   }
 
   async updateMfaDevice(device: IamMfaDeviceRow): Promise<void> {
     this.sql(
-      `UPDATE iam_mfa_devices SET owner_arn = ?, enabled_at = ?, last_used_step = ?, recovery_codes = ?
+      `UPDATE iam_mfa_devices SET owner_arn = ?, enabled_at = ?, last_used_step = ?, recovery_codes = ?,
+         failed_attempts = ?, locked_until = ?
        WHERE serial_number = ?`,
-    ).run(device.ownerArn, device.enabledAtMs, device.lastUsedStep, device.recoveryCodes, device.serialNumber);
+    ).run(
+      device.ownerArn,
+      device.enabledAtMs,
+      device.lastUsedStep,
+      device.recoveryCodes,
+      device.failedAttempts,
+      device.lockedUntilMs,
+      device.serialNumber,
+    );
     this.bump();
   }
 
   async recordMfaUse(serialNumber: string, before: MfaUse, after: MfaUse): Promise<boolean> {
     return (
       this.sql(
-        `UPDATE iam_mfa_devices SET last_used_step = ?, recovery_codes = ?
+        `UPDATE iam_mfa_devices SET last_used_step = ?, recovery_codes = ?, failed_attempts = 0
          WHERE serial_number = ? AND last_used_step IS ? AND recovery_codes = ?`,
       ).run(after.lastUsedStep, after.recoveryCodes, serialNumber, before.lastUsedStep, before.recoveryCodes).changes >
       0
     );
+  }
+
+  async countMfaFailure(
+    serialNumber: string,
+    nowMs: number,
+    maxFailedAttempts: number,
+    lockUntilMs: number,
+  ): Promise<MfaFailures | undefined> {
+    const row = this.sql(
+      `UPDATE iam_mfa_devices SET
+         failed_attempts = CASE WHEN locked_until <= :now THEN 1 ELSE failed_attempts + 1 END,
+         locked_until = CASE
+           WHEN locked_until > :now THEN locked_until
+           WHEN (CASE WHEN locked_until <= :now THEN 1 ELSE failed_attempts + 1 END) >= :max THEN :lockUntil
+           ELSE NULL END
+       WHERE serial_number = :serial
+       RETURNING failed_attempts, locked_until`,
+    ).get({ now: nowMs, max: maxFailedAttempts, lockUntil: lockUntilMs, serial: serialNumber }) as Row | undefined;
+    return row && toMfaFailures(row);
   }
 
   async replaceMfaSeed(serialNumber: string, sealedSeed: Uint8Array): Promise<void> {

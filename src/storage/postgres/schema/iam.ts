@@ -145,4 +145,10 @@ export const iamMigrations: readonly string[] = [
   INSERT INTO iam_attachments (account_id, entity_kind, entity_name, policy_arn)
     SELECT account_id, 'user', 'admin', 'arn:aws:iam::aws:policy/AdministratorAccess' FROM iam_users;
   `,
+  // Wrong TOTP codes counted per device, which locks after too many (PCI DSS 8.3.4, 8.5.1): STS calls with an
+  // access key and a code have no password whose lockout would stop guessing.
+  `
+  ALTER TABLE iam_mfa_devices ADD COLUMN failed_attempts integer NOT NULL DEFAULT 0;
+  ALTER TABLE iam_mfa_devices ADD COLUMN locked_until bigint;
+  `,
 ];
