@@ -32,7 +32,7 @@ const caller: Caller = {
   accountId: '123456789012',
   principalArn: 'arn:aws:iam::123456789012:user/bench',
   accessKeyId: 'AKIABENCHBENCHBENCH0',
-  senderId: 'AKIABENCHBENCHBENCH0',
+  senderId: 'AIDABENCHBENCHBENCH00',
 };
 
 /** No encryption at all: payloads stored as they are. For this measurement only. */

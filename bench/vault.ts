@@ -67,7 +67,7 @@ const caller: Caller = {
   accountId: '123456789012',
   principalArn: 'arn:aws:iam::123456789012:user/bench',
   accessKeyId: 'AKIABENCHBENCHBENCH0',
-  senderId: 'AKIABENCHBENCHBENCH0',
+  senderId: 'AIDABENCHBENCHBENCH00',
 };
 /** Detokenization is rate-limited per principal in service; the bench measures the vault, not the limit. */
 const unlimited = { perSecond: 1e12, burst: 1e12 };

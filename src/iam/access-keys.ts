@@ -4,7 +4,7 @@ import type { SealedDataSource, Sealer } from '../keys/index.ts';
 import { unreadableReasonOf } from '../keys/index.ts';
 import type { AccessKeyRow, ReadTx, Store, WriteTx } from '../storage/index.ts';
 import { type IamContext, noSuchEntity } from './context.ts';
-import { userArn } from './names.ts';
+import { rootArn, userArn } from './names.ts';
 import { sealedRowsSource } from './sealed-rows.ts';
 
 export interface AccessKeyCredentials {
@@ -191,17 +191,21 @@ export interface OpenedAccessKey {
   secretAccessKey: string;
   principalArn: string;
   accountId: string;
+  /** The owner's unique id (see `uniqueIdOf`): what SQS reports as the SenderId of its messages. */
+  ownerId: string;
 }
 
 /** The active keys with their secrets opened, for SigV4 verification. */
 export async function loadActiveAccessKeys(store: Store, sealer: Sealer): Promise<Map<string, OpenedAccessKey>> {
-  const { rows, session } = await store.read(async (tx) => ({
-    rows: await tx.listAccessKeys(),
-    session: await sealer.session(tx),
-  }));
+  const { rows, ownerIds, session } = await store.read(async (tx) => {
+    const rows = (await tx.listAccessKeys()).filter((row) => row.status === 'Active');
+    return { rows, ownerIds: await ownerIdsOf(tx, rows), session: await sealer.session(tx) };
+  });
   const keys = new Map<string, OpenedAccessKey>();
   for (const row of rows) {
-    if (row.status !== 'Active') continue;
+    const ownerId = ownerIds.get(row.principalArn);
+    // IAM deletes a user's keys before the user; a key whose owner is gone authenticates nothing.
+    if (ownerId === undefined) continue;
     let secret: string;
     try {
       secret = session.open(row.sealedSecret, secretScope, row.accessKeyId).toString('utf8');
@@ -216,9 +220,27 @@ export async function loadActiveAccessKeys(store: Store, sealer: Sealer): Promis
       secretAccessKey: secret,
       principalArn: row.principalArn,
       accountId: accountOf(row.principalArn),
+      ownerId,
     });
   }
   return keys;
+}
+
+/** The unique ids of the keys' owners by ARN: one list of users per account, not one read per key. */
+async function ownerIdsOf(tx: ReadTx, rows: AccessKeyRow[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  const accounts = new Set<string>();
+  for (const row of rows) {
+    const accountId = accountOf(row.principalArn);
+    if (row.principalArn === rootArn(accountId)) ids.set(row.principalArn, accountId);
+    else accounts.add(accountId);
+  }
+  for (const accountId of accounts) {
+    for (const user of await tx.iam.listUsers(accountId)) {
+      ids.set(userArn(accountId, user.userName, user.path), user.userId);
+    }
+  }
+  return ids;
 }
 
 /** Access-key secrets as sealed data for key management (re-encryption under the newest key version). */

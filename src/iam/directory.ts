@@ -5,7 +5,7 @@ import type { IamSessionRow, Store } from '../storage/index.ts';
 import { loadActiveAccessKeys, type OpenedAccessKey } from './access-keys.ts';
 import { findManagedPolicy } from './policies.ts';
 import { compilePolicySet, type Policy, type PolicySet, type RequestPrincipal } from './policy/index.ts';
-import { loadPrincipal, type PrincipalEntry, storedPolicy } from './principals.ts';
+import { loadPrincipal, type PrincipalEntry, storedPolicy, uniqueIdOf } from './principals.ts';
 import { openSessionSecret } from './sessions.ts';
 
 /** A credential SigV4 can verify, and who it speaks for. */
@@ -103,7 +103,7 @@ export class IamDirectory {
     if (!key) return undefined;
     const credential: KnownCredential = {
       secretAccessKey: key.secretAccessKey,
-      caller: { accountId: key.accountId, principalArn: key.principalArn, accessKeyId, senderId: accessKeyId },
+      caller: { accountId: key.accountId, principalArn: key.principalArn, accessKeyId, senderId: key.ownerId },
     };
     this.credentials.set(accessKeyId, credential);
     return credential;
@@ -121,10 +121,15 @@ export class IamDirectory {
     if (accessKeyId.startsWith('ASIA')) {
       const loaded = await this.store.read(async (tx) => {
         const row = await tx.iam.getSession(accessKeyId);
-        return row ? { row, secret: await openSessionSecret(this.sealer, tx, row) } : undefined;
+        if (!row) return undefined;
+        // A session whose user or role is gone (its sessions end with it) authenticates nothing.
+        const senderId = await uniqueIdOf(tx, row.principalArn, row.roleArn);
+        return senderId === undefined
+          ? undefined
+          : { row, senderId, secret: await openSessionSecret(this.sealer, tx, row) };
       });
       if (loaded && loaded.row.expiresAtMs > now) {
-        this.rememberSession(loaded.row, loaded.secret);
+        this.rememberSession(loaded.row, loaded.secret, loaded.senderId);
         return true;
       }
     } else {
@@ -136,7 +141,7 @@ export class IamDirectory {
     return false;
   }
 
-  private rememberSession(row: IamSessionRow, secret: string): void {
+  private rememberSession(row: IamSessionRow, secret: string, senderId: string): void {
     if (this.sessions.size >= maxSessions) this.dropExpiredSessions();
     const { sealedSecret: _sealed, ...rest } = row;
     const session: KnownSession = {
@@ -152,7 +157,7 @@ export class IamDirectory {
         accountId: row.accountId,
         principalArn: row.principalArn,
         accessKeyId: row.accessKeyId,
-        senderId: row.accessKeyId,
+        senderId,
       },
       session,
     });

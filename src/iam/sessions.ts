@@ -480,7 +480,12 @@ export async function assumeRoleForService(
     });
   });
   return {
-    caller: { accountId: role.accountId, principalArn, accessKeyId: issued.accessKeyId, senderId: issued.accessKeyId },
+    caller: {
+      accountId: role.accountId,
+      principalArn,
+      accessKeyId: issued.accessKeyId,
+      senderId: `${role.roleId}:${sessionName}`,
+    },
     credentials: {
       accessKeyId: issued.accessKeyId,
       secretAccessKey: issued.secretAccessKey,

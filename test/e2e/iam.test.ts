@@ -32,6 +32,7 @@ import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   ListQueuesCommand,
+  type Message,
   PurgeQueueCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -356,6 +357,83 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
       message: /externalId.*length greater than or equal to 2/,
     });
     await assert.rejects(assume('vendor 4821'), { name: 'ValidationError', message: /externalId.*regular expression/ });
+  });
+
+  it("reports a message's SenderId as its sender's unique id (GetCallerIdentity's UserId), never an access key id", async () => {
+    await adminSqs.send(new CreateQueueCommand({ QueueName: 'sender-ids' }));
+    const account = data.bootstrap.accountId;
+    const { Role } = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'courier',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' },
+          ],
+        }),
+      }),
+    );
+    const send = { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn('sender-ids') };
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'courier',
+        PolicyName: 'send',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [send] }),
+      }),
+    );
+    const userKey = await createUserWithPolicy(iam, 'dispatcher', 'send-and-assume', [
+      send,
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: Role!.Arn },
+    ]);
+    const userSts = new STSClient(clientConfig(endpoint, data.bootstrap, userKey));
+    clients.push(userSts);
+    const assumed = await userSts.send(new AssumeRoleCommand({ RoleArn: Role!.Arn, RoleSessionName: 'route-9' }));
+    const roleKey = {
+      accessKeyId: assumed.Credentials!.AccessKeyId!,
+      secretAccessKey: assumed.Credentials!.SecretAccessKey!,
+      sessionToken: assumed.Credentials!.SessionToken!,
+    };
+    const senders = [
+      { body: 'from the user', credentials: userKey },
+      { body: 'from the role session', credentials: roleKey },
+    ];
+    const expected = new Map<string, string>();
+    for (const { body, credentials } of senders) {
+      const sts = new STSClient(clientConfig(endpoint, data.bootstrap, credentials));
+      const sqs = sqsClient(endpoint, data.bootstrap, credentials);
+      clients.push(sts, sqs);
+      expected.set(body, (await sts.send(new GetCallerIdentityCommand({}))).UserId!);
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl('sender-ids'), MessageBody: body }));
+    }
+    const { User } = await iam.send(new GetUserCommand({ UserName: 'dispatcher' }));
+    assert.equal(expected.get('from the user'), User!.UserId);
+    assert.match(User!.UserId!, /^AIDA/);
+    assert.equal(expected.get('from the role session'), assumed.AssumedRoleUser!.AssumedRoleId);
+    assert.equal(expected.get('from the role session'), `${Role!.RoleId}:route-9`);
+
+    for (const request of [
+      { MessageSystemAttributeNames: ['SenderId' as const] },
+      { AttributeNames: ['All' as const] },
+    ]) {
+      const received: Message[] = [];
+      while (received.length < senders.length) {
+        const { Messages = [] } = await adminSqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl('sender-ids'),
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: 0,
+            WaitTimeSeconds: 1,
+            ...request,
+          }),
+        );
+        received.push(...Messages.filter((message) => !received.some((seen) => seen.MessageId === message.MessageId)));
+      }
+      for (const message of received) assert.equal(message.Attributes?.SenderId, expected.get(message.Body!));
+      const answered = JSON.stringify(received);
+      for (const keyId of [userKey.accessKeyId, roleKey.accessKeyId, data.bootstrap.accessKeyId]) {
+        assert.ok(!answered.includes(keyId), `the received messages name the access key ${keyId}`);
+      }
+    }
   });
 
   it('ends the sessions of a deleted role or user: one created later under the same name does not revive them', async () => {

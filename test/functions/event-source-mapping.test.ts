@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { accountId, FunctionsHarness, waitFor } from '../support/functions-harness.ts';
+import { caller } from '../support/queue-harness.ts';
 
 describe('event source mappings', () => {
   let harness: FunctionsHarness;
@@ -53,7 +54,7 @@ describe('event source mappings', () => {
     // Millisecond timestamps are no card numbers: log masking leaves them alone.
     assert.match(attributes.SentTimestamp!, /^\d{13}$/);
     assert.match(attributes.ApproximateFirstReceiveTimestamp!, /^\d{13}$/);
-    assert.equal(attributes.SenderId, 'AKIATESTTESTTESTTEST');
+    assert.equal(attributes.SenderId, caller.senderId);
     assert.deepEqual(record.messageAttributes, {
       tenant: { stringValue: 'acme', stringListValues: [], binaryListValues: [], dataType: 'String' },
       blob: {

@@ -185,10 +185,10 @@ describe('authorization of every request (PCI DSS 7.2)', () => {
     const mfa = await h.enableMfa('person');
     await assert.rejects(h.iam.authorize(person, 'sqs:ReceiveMessage', queueArn), denied());
     const plain = await h.iam.getSessionToken(person, {});
-    const plainCaller = h.sessionCaller(plain, person.principalArn);
+    const plainCaller = await h.sessionCaller(plain, person.principalArn);
     await assert.rejects(h.iam.authorize(plainCaller, 'sqs:ReceiveMessage', queueArn), denied());
     const withMfa = await h.iam.getSessionToken(person, { serialNumber: mfa.serialNumber, tokenCode: mfa.code() });
-    const mfaCaller = h.sessionCaller(withMfa, person.principalArn);
+    const mfaCaller = await h.sessionCaller(withMfa, person.principalArn);
     await h.iam.authorize(mfaCaller, 'sqs:ReceiveMessage', queueArn);
     await assert.rejects(
       h.iam.getSessionToken(person, { serialNumber: mfa.serialNumber, tokenCode: mfa.code() }),
@@ -247,7 +247,7 @@ describe('authorization of every request (PCI DSS 7.2)', () => {
     );
     assert.equal(session.assumedRoleArn, `arn:aws:sts::${account}:assumed-role/producer/deploy-1`);
     assert.match(session.assumedRoleId, /^AROA[A-Z2-7]{17}:deploy-1$/);
-    const caller = h.sessionCaller(session, session.assumedRoleArn);
+    const caller = await h.sessionCaller(session, session.assumedRoleArn);
     const resolved = await h.iam.directory.resolve(caller);
     assert.equal(resolved?.principal.roleArn, roleArn);
     assert.equal(resolved?.principal.tags.team, 'orders');

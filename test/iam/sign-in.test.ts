@@ -60,7 +60,7 @@ describe("people's sign-in (PCI DSS 8.2, 8.3, 8.4)", () => {
     });
     assert.match(session.accessKeyId, /^ASIA[A-Z2-7]{16}$/);
     assert.equal(session.idleTimeoutMs, 15 * 60_000);
-    const caller = h.sessionCaller(session, session.principalArn);
+    const caller = await h.sessionCaller(session, session.principalArn);
     const resolved = await h.iam.directory.resolve(caller);
     assert.equal(resolved?.mfaAuthenticatedAtMs, h.clock.now());
     // The code just used cannot sign in again (8.5.1), even with the right password.

@@ -58,8 +58,8 @@ export class IamHarness {
       });
     }
     const key = await this.iam.createAccessKey(account, name);
-    const principalArn = `arn:aws:iam::${account}:user/${name}`;
-    return { accountId: account, principalArn, accessKeyId: key.accessKeyId, senderId: key.accessKeyId };
+    const { arn, userId } = await this.iam.getUser(account, name);
+    return { accountId: account, principalArn: arn, accessKeyId: key.accessKeyId, senderId: userId };
   }
 
   async admin(): Promise<Caller> {
@@ -90,14 +90,14 @@ export class IamHarness {
     return page.records.map((found) => found.record);
   }
 
-  /** The caller a session's credentials make. */
-  sessionCaller(credentials: { accessKeyId: string }, principalArn: string): Caller {
-    return {
-      accountId: account,
-      principalArn,
-      accessKeyId: credentials.accessKeyId,
-      senderId: credentials.accessKeyId,
-    };
+  /** The caller a session's credentials make, as authentication establishes it. */
+  async sessionCaller(credentials: { accessKeyId: string }, principalArn: string): Promise<Caller> {
+    const { directory } = this.iam;
+    if (!(await directory.refreshFor(credentials.accessKeyId)))
+      throw new Error(`no session ${credentials.accessKeyId}`);
+    const { caller } = directory.lookup(credentials.accessKeyId)!;
+    if (caller.principalArn !== principalArn) throw new Error(`the session acts as ${caller.principalArn}`);
+    return caller;
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@ export const caller: Caller = {
   accountId: '123456789012',
   principalArn: 'arn:aws:iam::123456789012:user/tester',
   accessKeyId: 'AKIATESTTESTTESTTEST',
-  senderId: 'AKIATESTTESTTESTTEST',
+  senderId: 'AIDATESTTESTTESTTEST1',
 };
 
 /** A queue engine with key management on a real SQLite file, a manual clock and a fresh root key. */
