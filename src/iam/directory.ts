@@ -55,7 +55,8 @@ export class IamDirectory {
   private readonly sealer: Sealer;
   private readonly clock: Clock;
   private revision: string | undefined;
-  private syncing: Promise<void> | undefined;
+  /** The reload under way, and the revision it was started for. */
+  private syncing: { revision: string; done: Promise<void> } | undefined;
   /** The store's revision, one read for the requests that ask together (on PostgreSQL a round trip each). */
   private readonly revisions: FreshRead<string>;
   private keys = new Map<string, OpenedAccessKey>();
@@ -74,15 +75,28 @@ export class IamDirectory {
     this.revisions = new FreshRead(() => store.read((tx) => tx.iam.revision()));
   }
 
-  /** Brings the directory to the store's current revision; cheap when nothing changed. */
+  /**
+   * Brings the directory to the store's current revision, read after the call (one read shared by the requests
+   * that ask together); cheap when nothing changed. A reload started for the revision this request read can be
+   * shared: it read the store after that revision was read, and no change committed in between (any would have
+   * replaced the revision). A reload started for another revision may have read the store before a change this
+   * request must see (a key deactivated, a policy detached): it is waited for, and the directory loaded again.
+   */
   async sync(): Promise<void> {
-    if (this.syncing) return this.syncing;
     const revision = await this.revisions.get();
-    if (revision === this.revision) return;
-    this.syncing ??= this.reload(revision).finally(() => {
-      this.syncing = undefined;
-    });
-    return this.syncing;
+    while (revision !== this.revision) {
+      const running = this.syncing;
+      if (running?.revision === revision) return running.done;
+      if (running) {
+        await running.done.catch(ignore);
+        continue;
+      }
+      const done = this.reload(revision).finally(() => {
+        if (this.syncing?.done === done) this.syncing = undefined;
+      });
+      this.syncing = { revision, done };
+      return done;
+    }
   }
 
   private async reload(revision: string): Promise<void> {
@@ -322,6 +336,8 @@ export class IamDirectory {
     return policies;
   }
 }
+
+function ignore(): void {}
 
 function invalidToken(): PciqError {
   return new PciqError('InvalidClientTokenId', 'The security token included in the request is invalid.');
