@@ -169,6 +169,7 @@ export class AccessControl {
       keys['aws:MultiFactorAuthPresent'] = mfaAt !== null;
       if (mfaAt !== null) keys['aws:MultiFactorAuthAge'] = Math.max(0, Math.floor((nowMs - mfaAt) / 1000));
       if (resolved.issuedAtMs !== undefined) keys['aws:TokenIssueTime'] = new Date(resolved.issuedAtMs).toISOString();
+      if (resolved.sourceIdentity !== undefined) keys['aws:SourceIdentity'] = resolved.sourceIdentity;
     }
     return keys;
   }

@@ -35,6 +35,8 @@ export interface ResolvedCaller {
   isTemporary: boolean;
   /** Role sessions: when the session began (aws:TokenIssueTime). */
   issuedAtMs?: number;
+  /** Role sessions begun with a source identity, or chained from one (aws:SourceIdentity). */
+  sourceIdentity?: string;
 }
 
 /** How long a credential's last use may sit in memory before it is written (a write per request costs). */
@@ -282,6 +284,7 @@ export class IamDirectory {
       mfaAuthenticatedAtMs: session.row.mfaAuthenticatedAtMs,
       isTemporary: true,
       issuedAtMs: session.row.createdAtMs,
+      ...(session.row.sourceIdentity !== null ? { sourceIdentity: session.row.sourceIdentity } : {}),
     };
     if (!session.row.roleArn) {
       const entry = await this.principalEntry(session.row.principalArn);

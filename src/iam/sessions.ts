@@ -249,6 +249,7 @@ export interface AssumeRoleInput extends MfaInput {
   durationSec?: number;
   policy?: string;
   policyArns?: string[];
+  /** Who is behind the session (`sts:SourceIdentity`); a chained session keeps the one it came with. */
   sourceIdentity?: string;
   tags?: Record<string, string>;
   /** What a third party's trust policy asks of it (`sts:ExternalId`): the confused-deputy guard. */
@@ -298,12 +299,7 @@ export async function assumeRole(
   for (const arn of policyArns) {
     if (!parsePolicyArn(arn)) throw new PciqError('InvalidInput', `ARN ${arn.slice(0, 256)} is not valid.`);
   }
-  if (input.sourceIdentity !== undefined && !/^[\w+=,.@-]{2,64}$/.test(input.sourceIdentity)) {
-    throw new PciqError(
-      'ValidationError',
-      "1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
-    );
-  }
+  const requestedSourceIdentity = checkSourceIdentity(input.sourceIdentity);
   const externalId = checkExternalId(input.externalId);
   const tags = checkTags(input.tags ?? {});
   const action = 'sts:AssumeRole';
@@ -321,9 +317,25 @@ export async function assumeRole(
     // STS treats a valid SerialNumber + TokenCode as MFA for the call itself.
     if (decider) decider = { ...decider, isTemporary: true, mfaAuthenticatedAtMs: mfaAt };
   }
+  // AWS: a source identity, once set, stays with every session chained from it and cannot be changed.
+  const inheritedSourceIdentity = resolved?.sourceIdentity;
+  if (
+    inheritedSourceIdentity !== undefined &&
+    requestedSourceIdentity !== undefined &&
+    requestedSourceIdentity !== inheritedSourceIdentity
+  ) {
+    return access.refuse(caller, 'sts:SetSourceIdentity', roleArn, {
+      decision: 'ImplicitDeny',
+      reason: 'trust-policy-does-not-allow',
+      matched: [],
+    });
+  }
+  const sourceIdentity = inheritedSourceIdentity ?? requestedSourceIdentity;
   const keys = {
     ...request.keys,
     ...tagKeys(tags),
+    'sts:RoleSessionName': sessionName,
+    ...(sourceIdentity !== undefined ? { 'sts:SourceIdentity': sourceIdentity } : {}),
     ...(externalId !== undefined ? { 'sts:ExternalId': externalId } : {}),
   };
   const decision = access.decideFor(decider, action, roleArn, { ...request, keys, resourcePolicy: trust });
@@ -358,7 +370,7 @@ export async function assumeRole(
       mfaAuthenticatedAtMs: mfaAt,
       sessionPolicy: input.policy ?? null,
       sessionPolicyArns: policyArns,
-      sourceIdentity: input.sourceIdentity ?? null,
+      sourceIdentity: sourceIdentity ?? null,
       tags,
       idleTimeoutMs: null,
     });
@@ -367,9 +379,32 @@ export async function assumeRole(
     ...credentials,
     assumedRoleId: `${role.roleId}:${sessionName}`,
     assumedRoleArn: principalArn,
-    sourceIdentity: input.sourceIdentity ?? null,
+    sourceIdentity: sourceIdentity ?? null,
     packedPolicySize: packedPolicySize(input.policy, policyArns, tags),
   };
+}
+
+/**
+ * STS's constraints on SourceIdentity: 2 to 64 characters of `[\w+=,.@-]`, not beginning with `aws:`, a prefix
+ * AWS keeps for itself (the pattern, which has no colon, already refuses it).
+ */
+function checkSourceIdentity(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const constraint =
+    value.length < 2
+      ? 'Member must have length greater than or equal to 2'
+      : value.length > 64
+        ? 'Member must have length less than or equal to 64'
+        : /^[\w+=,.@-]*$/.test(value) && !/^aws:/i.test(value)
+          ? undefined
+          : 'Member must satisfy regular expression pattern: [\\w+=,.@-]*';
+  if (constraint) {
+    throw new PciqError(
+      'ValidationError',
+      `1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: ${constraint}`,
+    );
+  }
+  return value;
 }
 
 /** STS's constraints on ExternalId: 2 to 1,224 characters of `[\w+=,.@:/-]`. */

@@ -359,6 +359,113 @@ describe('access control against pciq serve, with the AWS CLI and the AWS SDK v3
     await assert.rejects(assume('vendor 4821'), { name: 'ValidationError', message: /externalId.*regular expression/ });
   });
 
+  it('holds a trust policy to sts:RoleSessionName and sts:SourceIdentity, and keeps a source identity across role chaining', async () => {
+    const account = data.bootstrap.accountId;
+    const trustWhen = (condition: Record<string, string>) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${account}:root` },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: condition },
+          },
+        ],
+      });
+    const roleArn = (name: string) => `arn:aws:iam::${account}:role/${name}`;
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'night-audit',
+        AssumeRolePolicyDocument: trustWhen({ 'sts:RoleSessionName': 'nightly' }),
+      }),
+    );
+    for (const name of ['attributed', 'next-hop']) {
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: name,
+          AssumeRolePolicyDocument: trustWhen({ 'sts:SourceIdentity': 'alice@example.com' }),
+        }),
+      );
+    }
+    const listWhenAlice = {
+      Effect: 'Allow',
+      Action: 'sqs:ListQueues',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceIdentity': 'alice@example.com' } },
+    };
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'attributed',
+        PolicyName: 'hop',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roleArn('next-hop') }],
+        }),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'next-hop',
+        PolicyName: 'list',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [listWhenAlice] }),
+      }),
+    );
+    const auditor = await createUserWithPolicy(iam, 'night-auditor', 'assume', [
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: ['night-audit', 'attributed'].map(roleArn) },
+    ]);
+    const sts = new STSClient(clientConfig(endpoint, data.bootstrap, auditor));
+    clients.push(sts);
+    const assume = (client: STSClient, role: string, extra: { RoleSessionName?: string; SourceIdentity?: string }) =>
+      client.send(new AssumeRoleCommand({ RoleArn: roleArn(role), RoleSessionName: 'audit', ...extra }));
+
+    await assert.rejects(assume(sts, 'night-audit', {}), isAccessDenied());
+    const nightly = await assume(sts, 'night-audit', { RoleSessionName: 'nightly' });
+    assert.equal(nightly.AssumedRoleUser?.Arn, `arn:aws:sts::${account}:assumed-role/night-audit/nightly`);
+
+    await assert.rejects(assume(sts, 'attributed', {}), isAccessDenied());
+    await assert.rejects(assume(sts, 'attributed', { SourceIdentity: 'mallory' }), isAccessDenied());
+    for (const [value, constraint] of [
+      ['a', /length greater than or equal to 2/],
+      ['a'.repeat(65), /length less than or equal to 64/],
+      ['aws:alice', /regular expression/],
+      ['alice smith', /regular expression/],
+    ] as const) {
+      await assert.rejects(assume(sts, 'attributed', { SourceIdentity: value }), {
+        name: 'ValidationError',
+        message: new RegExp(`sourceIdentity.*${constraint.source}`),
+      });
+    }
+    const attributed = await assume(sts, 'attributed', { SourceIdentity: 'alice@example.com' });
+    assert.equal(attributed.SourceIdentity, 'alice@example.com');
+
+    const chained = new STSClient(
+      clientConfig(endpoint, data.bootstrap, {
+        accessKeyId: attributed.Credentials!.AccessKeyId!,
+        secretAccessKey: attributed.Credentials!.SecretAccessKey!,
+        sessionToken: attributed.Credentials!.SessionToken!,
+      }),
+    );
+    clients.push(chained);
+    await assert.rejects(
+      assume(chained, 'next-hop', { SourceIdentity: 'mallory' }),
+      isAccessDenied(/not authorized to perform: sts:SetSourceIdentity/),
+    );
+    const hop = await assume(chained, 'next-hop', {});
+    assert.equal(hop.SourceIdentity, 'alice@example.com', 'a chained session keeps the source identity it came with');
+    assert.equal(
+      (await assume(chained, 'next-hop', { SourceIdentity: 'alice@example.com' })).SourceIdentity,
+      'alice@example.com',
+    );
+    const hopSqs = sqsClient(endpoint, data.bootstrap, {
+      accessKeyId: hop.Credentials!.AccessKeyId!,
+      secretAccessKey: hop.Credentials!.SecretAccessKey!,
+      sessionToken: hop.Credentials!.SessionToken!,
+    });
+    clients.push(hopSqs);
+    await hopSqs.send(new ListQueuesCommand({}));
+  });
+
   it("reports a message's SenderId as its sender's unique id (GetCallerIdentity's UserId), never an access key id", async () => {
     await adminSqs.send(new CreateQueueCommand({ QueueName: 'sender-ids' }));
     const account = data.bootstrap.accountId;
