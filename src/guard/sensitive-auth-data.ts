@@ -10,6 +10,47 @@ import { isNameCharCode, maxNameLength } from './name-chars.ts';
  */
 export type SadKind = 'card verification code' | 'magnetic-stripe track data' | 'PIN or PIN block';
 
+/**
+ * German `Prüfziffer` is also any check digit (an IBAN's, an EAN's), but those are one or two digits and a code
+ * is three or four: it counts as a whole name only, never as a word of a longer one nor as a phrase in text.
+ * (`Prüfnummer` alone is a test or inspection number and does not count at all.)
+ */
+const checkDigitNames = ['prufziffer', 'pruefziffer'];
+
+/**
+ * What checkout forms and payment APIs call the card verification code in the languages of the card networks'
+ * main markets besides English (which says cvv, cvc, security code): Portuguese and Spanish (Elo, Hipercard,
+ * Latin America), French, German, Italian and Dutch (Europe's forms and gateways), Japanese (JCB) and Chinese
+ * (UnionPay). Compared as below, with accents dropped (`código` is `codigo`, `prüf` is `pruf`; German `ue`
+ * listed too). Spelled with or without `de`/`di` and as a phrase in text (see `verificationInText`).
+ */
+const localVerificationNames = [
+  'codigoseguranca',
+  'codigodeseguranca',
+  'codseguranca',
+  'codigoseguridad',
+  'codigodeseguridad',
+  'codseguridad',
+  'cryptogramme',
+  'cryptogrammevisuel',
+  'codesecurite',
+  'codedesecurite',
+  'kartenprufnummer',
+  'kartenpruefnummer',
+  'kartenprufziffer',
+  'kartenpruefziffer',
+  ...checkDigitNames,
+  'sicherheitscode',
+  'codicesicurezza',
+  'codicedisicurezza',
+  'codsicurezza',
+  'beveiligingscode',
+  'veiligheidscode',
+  'セキュリティコード',
+  '安全码',
+  '安全碼',
+];
+
 /** Field names by kind, compared lower case without `_`, `-`, `.` or spaces. */
 const fieldKinds = new Map<string, SadKind>();
 for (const name of [
@@ -31,6 +72,9 @@ for (const name of [
   'cardverificationvalue',
   'cardverificationnumber',
   'verificationcode',
+  // Mir's name for it.
+  'cvp2',
+  ...localVerificationNames,
 ])
   fieldKinds.set(name, 'card verification code');
 for (const name of ['track1', 'track2', 'trackdata', 'track1data', 'track2data', 'magstripe', 'magneticstripe'])
@@ -44,17 +88,43 @@ for (const name of ['pin', 'pinblock', 'encryptedpinblock', 'epb', 'pindata', 'p
  * above must hold one too. Compared in any case; the short ones also with a separator between their letters
  * ("C.V.V", "p-i-n"), as field names are compared without separators.
  */
-const sadWords = ['card', 'secur', 'verif', 'track', 'mag'];
-const sadAcronyms = ['cvv', 'cvc', 'cvn', 'cvd', 'cav', 'cid', 'csc', 'pin', 'epb'];
+const sadWords = ['card', 's(?:é|e\u0301?)cur', 'verif', 'track', 'mag'];
+/** Stems of `localVerificationNames`, accented letters also as a letter and a combining mark (`u\u0308`). */
+const localSadWords = [
+  'segur',
+  'sicur',
+  'cryptogram',
+  'pr(?:ü|u\u0308?e?)f',
+  'sicherheit',
+  'veilig',
+  'セキュリティ',
+  '安全',
+];
+const sadAcronyms = ['cvv', 'cvc', 'cvn', 'cvd', 'cvp', 'cav', 'cid', 'csc', 'pin', 'epb'];
 
 /** Whether `text` could name SAD anywhere (a field name, a phrase): false means it surely does not. */
 export const mayNameSad = new RegExp(
-  [...sadWords, ...sadAcronyms.map((acronym) => [...acronym].join('[\\s_.-]?'))].join('|'),
+  [...sadWords, ...localSadWords, ...sadAcronyms.map((acronym) => [...acronym].join('[\\s_.-]?'))].join('|'),
   'i',
 );
 
 function normalizedName(name: string): string {
   return name.toLowerCase().replace(/[\s_.-]/g, '');
+}
+
+const beyondAscii = /[\u0080-\uffff]/;
+
+/**
+ * `name` without the accents of Latin letters (`códigoSegurança` is `codigoSeguranca`): names are compared so.
+ * Only those marks go: others belong to their letters (the voicing mark of katakana `ド`).
+ */
+function withoutAccents(name: string): string {
+  return beyondAscii.test(name)
+    ? name
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .normalize('NFC')
+    : name;
 }
 
 /**
@@ -63,8 +133,11 @@ function normalizedName(name: string): string {
  * as whole names, above.
  */
 const wordKinds = new Map<string, SadKind>();
-for (const word of ['cvv', 'cvv2', 'cvc', 'cvc2', 'cvn', 'cvd', 'cav2', 'securitycode', 'verificationcode'])
+for (const word of ['cvv', 'cvv2', 'cvc', 'cvc2', 'cvn', 'cvd', 'cvp2', 'cav2', 'securitycode', 'verificationcode'])
   wordKinds.set(word, 'card verification code');
+for (const word of localVerificationNames) {
+  if (!checkDigitNames.includes(word)) wordKinds.set(word, 'card verification code');
+}
 for (const word of ['track1', 'track2', 'trackdata', 'magstripe', 'magneticstripe'])
   wordKinds.set(word, 'magnetic-stripe track data');
 for (const word of ['pin', 'pinblock', 'epb']) wordKinds.set(word, 'PIN or PIN block');
@@ -77,11 +150,14 @@ function wordsOf(name: string): string[] {
     .map((word) => word.toLowerCase());
 }
 
+/** Alone, with the next word, or with the next two (`codigo_de_seguranca`). */
 function kindOfWords(name: string): SadKind | undefined {
   const words = wordsOf(name);
   for (let i = 0; i < words.length; i++) {
     const kind =
-      wordKinds.get(words[i]!) ?? (i + 1 < words.length ? wordKinds.get(words[i]! + words[i + 1]!) : undefined);
+      wordKinds.get(words[i]!) ??
+      (i + 1 < words.length ? wordKinds.get(words[i]! + words[i + 1]!) : undefined) ??
+      (i + 2 < words.length ? wordKinds.get(words[i]! + words[i + 1]! + words[i + 2]!) : undefined);
     if (kind) return kind;
   }
   return undefined;
@@ -126,7 +202,7 @@ function isCacheable(key: string): boolean {
 }
 
 function judgedKindOfField(written: string, parent: string | undefined): SadKind | undefined {
-  const name = asciiForms(written);
+  const name = withoutAccents(asciiForms(written));
   // Most names hold no stem of SAD at all: they are not split into words.
   const own = fieldKinds.get(normalizedName(name)) ?? (mayNameSad.test(name) ? kindOfWords(name) : undefined);
   if (own) return own;
@@ -137,7 +213,7 @@ function judgedKindOfField(written: string, parent: string | undefined): SadKind
     if (parentKind) return parentKind;
   }
   // { "security": { "code": "123" } }
-  return fieldKinds.get(normalizedName(asciiForms(parent) + name));
+  return fieldKinds.get(normalizedName(withoutAccents(asciiForms(parent)) + name));
 }
 
 // Spaces inside the value too ("12 3", "0412 AB34 CD56 EF78"): people and forms write codes and blocks so.
@@ -207,8 +283,25 @@ export function isSadValue(kind: SadKind, written: string): boolean {
 // tag 57 form with D as separator).
 const track1 = /%?B(\d{13,19})\^[^^\n]{2,26}\^\d{7}/g;
 const track2 = /;?(\d{13,19})[=D]\d{7}/g;
-const verificationInText =
-  /(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cav2|cid|csc|card\s*verification(?:\s*(?:code|value|number))?|security\s*code|card\s*code)(?![A-Za-z])[\s:=#"'+-]{0,4}\d{3,4}(?!\d)/i;
+/**
+ * The phrases of `localVerificationNames` as people write them in text, accented or not (an accented letter
+ * also as a letter and a combining mark, as some systems decompose text): `código de segurança: 123`.
+ */
+const localVerificationPhrases = [
+  'c(?:ó|o\u0301?)d(?:igo|\\.)?\\s*(?:de\\s*)?(?:seguran(?:ç|c\u0327?)a|seguridad)',
+  'cryptogramme(?:\\s*visuel)?',
+  'code\\s*(?:de\\s*)?s(?:é|e\u0301?)curit(?:é|e\u0301?)',
+  'karten\\s*pr(?:ü|u\u0308?e?)f\\s*(?:nummer|ziffer)',
+  'sicherheits\\s*code',
+  'codice\\s*(?:di\\s*)?sicurezza',
+  '(?:beveiligings|veiligheids)\\s*code',
+  'セキュリティ\\s*コード',
+  '安全[码碼]',
+];
+const verificationInText = new RegExp(
+  `(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cvp2|cav2|cid|csc|card\\s*verification(?:\\s*(?:code|value|number))?|security\\s*code|card\\s*code|${localVerificationPhrases.join('|')})(?![A-Za-z])[\\s:=#"'+-]{0,4}\\d{3,4}(?!\\d)`,
+  'i',
+);
 const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'+-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])/i;
 
 /**

@@ -124,6 +124,55 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     }
   });
 
+  it("refuses verification codes named in the languages of the card networks' main markets", () => {
+    for (const [body, where] of [
+      ['{"pagamento":{"codigoSeguranca":"123"}}', /card verification code.*field pagamento\.codigoSeguranca/],
+      ['{"codigo_seguranca":"123"}', /field codigo_seguranca/],
+      ['{"cartao":{"código de segurança":"1234"}}', /field cartao\.código de segurança/],
+      ['{"tarjeta":{"codigo_de_seguridad":"123"}}', /field tarjeta\.codigo_de_seguridad/],
+      ['{"Kartenprüfnummer":"123"}', /field Kartenprüfnummer/],
+      ['{"kartenpruefnummer":"123"}', /field kartenpruefnummer/],
+      ['{"Prüfziffer":"123"}', /field Prüfziffer/],
+      ['{"carte":{"cryptogramme":"123"}}', /field carte\.cryptogramme/],
+      ['{"cryptogrammeVisuel":"123"}', /field cryptogrammeVisuel/],
+      ['{"carta":{"codice_sicurezza":"123"}}', /field carta\.codice_sicurezza/],
+      ['{"beveiligingscode":"123"}', /field beveiligingscode/],
+      ['{"カード":{"セキュリティコード":"123"}}', /field カード\.セキュリティコード/],
+      ['{"安全码":"123"}', /field 安全码/],
+      ['{"mir":{"cvp2":"123"}}', /field mir\.cvp2/],
+      ['código de seguridad: 123', /card verification code in the message body\./],
+      ['Código de Segurança 1234', /in the message body\./],
+      ['{"obs":"cód. segurança 123"}', /field obs/],
+      ['cryptogramme visuel : 123', /in the message body\./],
+      ['code de sécurité : 123', /in the message body\./],
+      ['Kartenprüfnummer: 123', /in the message body\./],
+      ['codice di sicurezza: 123', /in the message body\./],
+      ['beveiligingscode: 123', /in the message body\./],
+      ['セキュリティコード：123', /in the message body\./],
+      ['安全碼 123', /in the message body\./],
+      // Decomposed accents (a letter and a combining mark), as some systems write text.
+      ['co\u0301digo de segurança 123', /in the message body\./],
+    ] as const) {
+      const message = refusal(body);
+      assert.match(message, where, body);
+      assert.doesNotMatch(message, /123/);
+    }
+    // A check digit (Prüfziffer) is one or two digits; a test number (Prüfnummer), a postcode, a social
+    // security number and a security level are no codes.
+    for (const body of [
+      '{"iban":{"Prüfziffer":"27"}}',
+      '{"Prüfnummer":"1234"}',
+      '{"prüfziffer_ean":"1234"}',
+      'Prüfziffer: 123',
+      '{"codigo_postal":"2801","seguridad":"alta"}',
+      'número de seguridad social 1234',
+      '{"Sicherheitsstufe":"123","niveau_securite":"3"}',
+      '{"cryptogram":"ABCDEF0123456789"}',
+    ]) {
+      assertAccepted(body);
+    }
+  });
+
   it("refuses SAD written in full-width or other scripts' digits", () => {
     assert.match(refusal('{"card":{"cvv":"１２３"}}'), /card verification code.*field card\.cvv/);
     assert.match(refusal('ＣＶＶ：１２３'), /card verification code in the message body\./);
