@@ -298,11 +298,18 @@ const localVerificationPhrases = [
   'セキュリティ\\s*コード',
   '安全[码碼]',
 ];
+/**
+ * How a sentence goes from the name of a code to its digits: a noun (`CVV number`, `CVC-Code`) and a verb
+ * (`cvv is 123`, `the cvc was 123`, `セキュリティコードは123`), each optional, besides `:`, `=` and the like.
+ */
+const codeNoun = '(?:[\\s-]*(?:code|number|num|no\\.?|nr\\.?|nummer|n(?:ú|u)mero|num(?:é|e)ro)(?![A-Za-z]))?';
+const codeVerb = '(?:(?:is|was|ist|war|est|es|é|è|era|は|是|为|為)(?![A-Za-z])[\\s:=#"\'+-]{0,4})?';
 const verificationInText = new RegExp(
-  `(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cvp2|cav2|cid|csc|card\\s*verification(?:\\s*(?:code|value|number))?|security\\s*code|card\\s*code|${localVerificationPhrases.join('|')})(?![A-Za-z])[\\s:=#"'+-]{0,4}\\d{3,4}(?!\\d)`,
+  `(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cvp2|cav2|cid|csc|card\\s*verification(?:\\s*(?:code|value|number))?|security\\s*code|card\\s*code|${localVerificationPhrases.join('|')})(?![A-Za-z])${codeNoun}[\\s:=#"'+-]{0,4}${codeVerb}\\d{3,4}(?![\\d%])`,
   'i',
 );
-const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'+-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])/i;
+const pinInText =
+  /(?<![A-Za-z0-9])pin(?:(?:\s*block)?(?![A-Za-z])[\s:=#"'+-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])|(?:\s*(?:code|number))?\s+(?:is|was)\s+\d{4,12}(?!\d))/i;
 
 /**
  * An XML element holding a value: `<name …>value</name>` (the name possibly with a namespace prefix), the

@@ -124,6 +124,38 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     }
   });
 
+  it('refuses a code or PIN told in a sentence: a noun and a verb between the name and the digits', () => {
+    for (const [body, kind] of [
+      ['cvv is 123', /card verification code in the message body\./],
+      ['customer said the cvc was 123', /card verification code/],
+      ['{"note":"my CVV number is 123"}', /card verification code.*field note/],
+      ['CVC-Code: 123', /card verification code/],
+      ['CVV2 number 123', /card verification code/],
+      ['Security code is: 1234', /card verification code/],
+      ['el código de seguridad es 123', /card verification code/],
+      ['die Kartenprüfnummer ist 123', /card verification code/],
+      ['セキュリティコードは123です', /card verification code/],
+      ['安全码是123', /card verification code/],
+      ['your PIN is 1234', /PIN or PIN block/],
+    ] as const) {
+      const message = refusal(body);
+      assert.match(message, kind, body);
+      assert.doesNotMatch(message, /123/);
+    }
+    for (const body of [
+      'cvv is required',
+      'CVV is 3 digits',
+      'the cvc was checked 1200 times',
+      'cvc was 100% matched',
+      'CVV number is 123456',
+      'security code was sent to 555-1234',
+      'pin was added to the map at 1200',
+      'pin is dead',
+    ]) {
+      assertAccepted(body);
+    }
+  });
+
   it("refuses verification codes named in the languages of the card networks' main markets", () => {
     for (const [body, where] of [
       ['{"pagamento":{"codigoSeguranca":"123"}}', /card verification code.*field pagamento\.codigoSeguranca/],
