@@ -208,7 +208,7 @@ function judgedKindOfField(written: string, parent: string | undefined): SadKind
   if (own) return own;
   if (parent === undefined) return undefined;
   // { "cvv": { "value": "123" } }: the value member of an object named like SAD holds that SAD.
-  if (pairValueKeys.has(name.toLowerCase())) {
+  if (isPairValueKey(name)) {
     const parentKind = sadKindOfField(parent);
     if (parentKind) return parentKind;
   }
@@ -223,9 +223,35 @@ const pinValue = /^\s*[0-9A-Fa-f](?:\s*[0-9A-Fa-f]){3,31}\s*$/;
 /** Members that name the other member of a name/value pair, and members that hold its value (lower case). */
 const pairNameKeys = new Set(['name', 'key', 'k', 'field', 'type', 'code', 'label', 'id']);
 const pairValueKeys = new Set(['value', 'v', 'val', 'data', 'text']);
+/**
+ * What form builders and parameter lists put before those (`fieldName`/`fieldValue`, `param_name`,
+ * `attributeValue`), with or without a `_` or `-`; longer ones first, as the pattern takes the first that fits.
+ */
+const pairKeyPrefixes = ['field', 'parameter', 'param', 'attribute', 'attr', 'property', 'input'];
+const pairKeyPrefix = new RegExp(`^(?:${pairKeyPrefixes.join('|')})[_-]?`, 'i');
+
+function isPairKey(keys: ReadonlySet<string>, key: string): boolean {
+  const lower = key.toLowerCase();
+  return keys.has(lower) || keys.has(lower.replace(pairKeyPrefix, ''));
+}
+
+function isPairNameKey(key: string): boolean {
+  return isPairKey(pairNameKeys, key);
+}
+
+function isPairValueKey(key: string): boolean {
+  return isPairKey(pairValueKeys, key);
+}
+
 const maxPairDepth = 64;
-/** A pair's name member as JSON text has it (an escaped one is read by parsing). */
-const pairNameInJson = new RegExp(`"(?:${[...pairNameKeys].join('|')})"\\s*:\\s*"([^"\\\\]{1,64})"`, 'gi');
+/**
+ * A pair's name member as JSON text has it, or the first string of an array (a `["cvv","123"]` pair); an
+ * escaped one is read by parsing.
+ */
+const pairNameInJson = new RegExp(
+  `(?:"(?:(?:${pairKeyPrefixes.join('|')})[_-]?)?(?:${[...pairNameKeys].join('|')})"\\s*:\\s*|\\[\\s*)"([^"\\\\]{1,64})"`,
+  'gi',
+);
 
 /** Whether the JSON document `text` may hold SAD in name/value pairs: it names SAD in a pair's name member. */
 export function mayHoldNamedPair(text: string): boolean {
@@ -238,12 +264,18 @@ export function mayHoldNamedPair(text: string): boolean {
 }
 
 /**
- * SAD in name/value pairs, as some payment APIs carry extra data (`[{"name":"cvv","value":"123"}]`): an object
- * whose name-like member names SAD and whose value-like member holds it. Returns where that object is.
+ * SAD in name/value pairs, as some payment APIs carry extra data (`[{"name":"cvv","value":"123"}]`) and form
+ * builders their fields (`{"fieldName":"cvv","fieldValue":"123"}`): an object whose name-like member names SAD
+ * and whose value-like member holds it, or an array of two, a name and a value (`[["cvv","123"]]`, as
+ * `Object.entries` and `URLSearchParams` list them). Returns where that object or array is.
  */
 export function sadInNamedPairs(value: unknown, path: string[] = []): { kind: SadKind; path: string[] } | undefined {
   if (path.length > maxPairDepth || value === null || typeof value !== 'object') return undefined;
   if (Array.isArray(value)) {
+    if (value.length === 2 && typeof value[0] === 'string' && isHeldValue(value[1])) {
+      const kind = sadKindOfField(value[0]);
+      if (kind && isSadValue(kind, String(value[1]))) return { kind, path };
+    }
     for (const item of value) {
       const found = sadInNamedPairs(item, path);
       if (found) return found;
@@ -254,10 +286,8 @@ export function sadInNamedPairs(value: unknown, path: string[] = []): { kind: Sa
   let kind: SadKind | undefined;
   let held: string | undefined;
   for (const [key, member] of members) {
-    const lower = key.toLowerCase();
-    if (pairNameKeys.has(lower) && typeof member === 'string') kind ??= sadKindOfField(member);
-    else if (pairValueKeys.has(lower) && (typeof member === 'string' || typeof member === 'number'))
-      held ??= String(member);
+    if (isPairNameKey(key) && typeof member === 'string') kind ??= sadKindOfField(member);
+    else if (isPairValueKey(key) && isHeldValue(member)) held ??= String(member);
   }
   if (kind && held !== undefined && isSadValue(kind, held)) return { kind, path };
   for (const [key, member] of members) {
@@ -265,6 +295,10 @@ export function sadInNamedPairs(value: unknown, path: string[] = []): { kind: Sa
     if (found) return found;
   }
   return undefined;
+}
+
+function isHeldValue(member: unknown): member is string | number {
+  return typeof member === 'string' || typeof member === 'number';
 }
 
 /**
@@ -425,9 +459,8 @@ function sadInTags(text: string): SadKind | undefined {
     let named: SadKind | undefined;
     let hasValue = false;
     for (const { name, value } of tag.attributes) {
-      const lower = name.toLowerCase();
-      if (pairValueKeys.has(lower)) hasValue = true;
-      else if (pairNameKeys.has(lower)) named ??= sadKindOfField(value);
+      if (isPairValueKey(name)) hasValue = true;
+      else if (isPairNameKey(name)) named ??= sadKindOfField(value);
       else {
         const kind = sadKindOfField(name);
         if (kind && isSadValue(kind, value)) return kind;
@@ -437,7 +470,7 @@ function sadInTags(text: string): SadKind | undefined {
     named ??= sadKindOfField(tag.name);
     if (!named) continue;
     for (const { name, value } of tag.attributes) {
-      if (pairValueKeys.has(name.toLowerCase()) && isSadValue(named, value)) return named;
+      if (isPairValueKey(name) && isSadValue(named, value)) return named;
     }
   }
   return undefined;

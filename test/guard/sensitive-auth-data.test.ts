@@ -98,6 +98,31 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     }
   });
 
+  it('refuses SAD in name/value arrays and in the pairs of form builders and parameter lists', () => {
+    for (const [body, where] of [
+      ['[["cvv","123"]]', /card verification code in the message body\./],
+      ['{"params":[["amount","5"],["cvc",1234]]}', /card verification code.*field params/],
+      ['{"fieldName":"cvv","fieldValue":"123"}', /card verification code in the message body\./],
+      ['{"form":{"fields":[{"field_name":"Card CVC","field_value":123}]}}', /field form\.fields/],
+      ['{"parameters":[{"parameterName":"pinBlock","parameterValue":"0412AB34CD56EF78"}]}', /PIN or PIN block/],
+      ['{"card":{"cvv":{"fieldValue":"123"}}}', /field card\.cvv\.fieldValue/],
+      ['<field fieldName="cvv" fieldValue="123"/>', /card verification code/],
+    ] as const) {
+      const message = refusal(body);
+      assert.match(message, where, body);
+      assert.doesNotMatch(message, /123|0412/);
+    }
+    for (const body of [
+      '[["cvv","required"],["order","123"]]',
+      '{"tags":["cvv","123","gift"]}',
+      '{"fieldName":"cvvResult","fieldValue":"M"}',
+      '{"fieldName":"orderId","fieldValue":"123"}',
+      '{"attributeName":"security code length","attributeValue":"3"}',
+    ]) {
+      assertAccepted(body);
+    }
+  });
+
   it('refuses codes and PIN blocks written with spaces in a SAD field, and passes words there', () => {
     for (const [body, where] of [
       ['{"cvv":"12 3"}', /card verification code.*field cvv/],
