@@ -216,8 +216,10 @@ function judgedKindOfField(written: string, parent: string | undefined): SadKind
   return fieldKinds.get(normalizedName(withoutAccents(asciiForms(parent)) + name));
 }
 
-// Spaces inside the value too ("12 3", "0412 AB34 CD56 EF78"): people and forms write codes and blocks so.
-const verificationCode = /^\s*\d(?:\s*\d){2,3}\s*$/;
+// Spaces inside the value too ("12 3", "0412 AB34 CD56 EF78"): people and forms write codes and blocks so; and
+// dashes inside a code ("1-2-3"), as input masks do. Not in a PIN's value, where "2024-05-01" (a field such as
+// pinChangedAt) would be taken for one; nor dots in a code: "1.23" is a number.
+const verificationCode = /^\s*\d(?:[\s-]*\d){2,3}\s*$/;
 const pinValue = /^\s*[0-9A-Fa-f](?:\s*[0-9A-Fa-f]){3,31}\s*$/;
 
 /** Members that name the other member of a name/value pair, and members that hold its value (lower case). */
