@@ -541,5 +541,89 @@ function sadKindAsWritten(text: string): SadKind | undefined {
   if (hasTrack(track1, text) || hasTrack(track2, text)) return 'magnetic-stripe track data';
   if (verificationInText.test(text)) return 'card verification code';
   if (pinInText.test(text)) return 'PIN or PIN block';
-  return namedSadInText(text) ?? (text.includes('<') && mayNameSad.test(text) ? sadInTags(text) : undefined);
+  const named = namedSadInText(text) ?? (text.includes('<') && mayNameSad.test(text) ? sadInTags(text) : undefined);
+  if (named) return named;
+  return text.includes('\n') && mayNameSad.test(text) ? sadInDelimitedRows(text) : undefined;
+}
+
+/** Cell delimiters of CSV and its kin: European CSV uses `;`, exports use tabs, Markdown tables `|`. */
+const cellDelimiters = [',', ';', '\t', '|'];
+/** Lines with a SAD stem and a delimiter judged as headers, at most: a table's header is near its top. */
+const maxHeaderCandidates = 64;
+
+/** A cell as written, trimmed and unquoted (quoted delimiters are not honoured: a miss at worst, no false find). */
+function cellText(cell: string): string {
+  const trimmed = cell.trim();
+  const first = trimmed.charCodeAt(0);
+  return trimmed.length >= 2 && (first === 34 || first === 39) && trimmed.charCodeAt(trimmed.length - 1) === first
+    ? trimmed.slice(1, -1)
+    : trimmed;
+}
+
+/**
+ * The SAD in the cells of the row `text[start, end)` at the table's SAD columns (in ascending order), found in
+ * one pass along the row.
+ */
+function sadInRow(
+  text: string,
+  start: number,
+  end: number,
+  delimiter: string,
+  columns: ReadonlyArray<{ index: number; kind: SadKind }>,
+): SadKind | undefined {
+  let cellStart = start;
+  let next = 0;
+  for (let index = 0; next < columns.length; index++) {
+    const at = text.indexOf(delimiter, cellStart);
+    const cellEnd = at === -1 || at > end ? end : at;
+    const column = columns[next]!;
+    if (index === column.index) {
+      next++;
+      if (cellEnd - cellStart <= 80 && isSadValue(column.kind, cellText(text.slice(cellStart, cellEnd)))) {
+        return column.kind;
+      }
+    }
+    if (cellEnd === end) break;
+    cellStart = cellEnd + 1;
+  }
+  return undefined;
+}
+
+/**
+ * SAD in a table written as text (a CSV export, a pasted spreadsheet): a header line with a column named like
+ * SAD (`name,cvv`) and, in the rows under it, such data in that column (`Ana,123`). A table ends at a line
+ * without its delimiter. Each line is read once, as a header or as a row, and only lines with a SAD stem are
+ * judged as headers: a row costs a search for its few cells.
+ */
+function sadInDelimitedRows(text: string): SadKind | undefined {
+  const hasStem = stemsIn(text);
+  let candidates = 0;
+  for (let start = 0; start < text.length && candidates < maxHeaderCandidates; ) {
+    const newline = text.indexOf('\n', start);
+    if (newline === -1) break;
+    const header = hasStem(start, newline) ? text.slice(start, newline) : '';
+    start = newline + 1;
+    for (const delimiter of cellDelimiters) {
+      if (!header.includes(delimiter)) continue;
+      candidates++;
+      const columns: Array<{ index: number; kind: SadKind }> = [];
+      header.split(delimiter).forEach((cell, index) => {
+        const name = cellText(cell);
+        const kind = name.length <= maxNameLength ? sadKindOfField(name) : undefined;
+        if (kind) columns.push({ index, kind });
+      });
+      if (columns.length === 0) continue;
+      while (start < text.length) {
+        const end = text.indexOf('\n', start);
+        const rowEnd = end === -1 ? text.length : end;
+        const at = text.indexOf(delimiter, start);
+        if (at === -1 || at >= rowEnd) break;
+        const kind = sadInRow(text, start, rowEnd, delimiter, columns);
+        if (kind) return kind;
+        start = rowEnd + 1;
+      }
+      break;
+    }
+  }
+  return undefined;
 }

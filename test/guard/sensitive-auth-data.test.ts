@@ -123,6 +123,29 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     }
   });
 
+  it('refuses SAD in a column of a table written as text: CSV, semicolons, tabs, Markdown', () => {
+    for (const [body, where] of [
+      ['name,exp,cvv\nAna,12/29,123\n', /card verification code in the message body\./],
+      ['name;exp;"CVV"\r\nAna;12/29;"1234"', /card verification code in the message body\./],
+      ['id\tcard_cvv\n1\t\n2\t123', /card verification code in the message body\./],
+      ['| name | cvc |\n|---|---|\n| Ana | 123 |', /card verification code in the message body\./],
+      ['{"export":"order,pin_block\\n7,0412AB34CD56EF78"}', /PIN or PIN block.*field export/],
+      ['Export of Monday\n\nname,cvv\nAna,123', /card verification code in the message body\./],
+    ] as const) {
+      const message = refusal(body);
+      assert.match(message, where, body);
+      assert.doesNotMatch(message, /123|0412/);
+    }
+    for (const body of [
+      'name,cvv_result,amount\nAna,M,123\nBo,N,555',
+      'card_brand,amount\nvisa,123\nmastercard,4567',
+      'name,cvv\nAna,\n\nRefunds,123',
+      'name,amount\nAna,123',
+    ]) {
+      assertAccepted(body);
+    }
+  });
+
   it('refuses codes and PIN blocks written with spaces (codes with dashes too) in a SAD field, and passes words there', () => {
     for (const [body, where] of [
       ['{"cvv":"12 3"}', /card verification code.*field cvv/],
