@@ -2,6 +2,7 @@ import { brandOf, passesLuhn } from '../vault/index.ts';
 import { asciiForms } from './digit-forms.ts';
 import { tagsWithAttributes, withoutPrefix } from './markup-tags.ts';
 import { isNameCharCode, maxNameLength } from './name-chars.ts';
+import { decodeUnicodeEscapes } from './unicode-escapes.ts';
 
 /**
  * Sensitive authentication data (PCI DSS 3.3.1): full track data (3.3.1.1), card verification codes
@@ -530,9 +531,18 @@ function sadInPercentDecoded(text: string): SadKind | undefined {
 /**
  * Whether `text` has a phrase or a pattern of SAD in it: "CVV: 123", track data, "PIN block 0412…", or a
  * SAD field's name with its value ("card_security_code=123", "encryptedPinBlock: 0412…"); as written, with
- * full-width forms and other digits folded, and percent-decoded (once: "%253D" stays "%3D").
+ * full-width forms and other digits folded, percent-decoded (once: "%253D" stays "%3D"), and with `\uXXXX`
+ * escapes decoded (once).
  */
 export function sadKindInText(written: string): SadKind | undefined {
+  const kind = sadKindInForms(written);
+  if (kind || !written.includes('\\u')) return kind;
+  // `\u0031\u0032\u0033` in text that is no JSON document, or in JSON encoded twice (unicode-escapes.ts).
+  const escapes = decodeUnicodeEscapes(written);
+  return escapes ? sadKindInForms(escapes.decoded) : undefined;
+}
+
+function sadKindInForms(written: string): SadKind | undefined {
   const text = asciiForms(written);
   return sadKindAsWritten(text) ?? (text.includes('%') ? sadInPercentDecoded(text) : undefined);
 }

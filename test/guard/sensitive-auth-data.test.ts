@@ -276,6 +276,20 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     assertAccepted('{"ｃｖｖ":"","ｎｏｔｅ":"１２３"}');
   });
 
+  it('refuses SAD written with \\u escapes in text that is no JSON and in JSON encoded twice', () => {
+    for (const body of [
+      'MARK {"cvv":"\\u0031\\u0032\\u0033"}',
+      'note \\u0063\\u0076\\u0076: 123',
+      JSON.stringify({ Message: '{"note":"\\uff23\\uff36\\uff36\\uff1a\\uff11\\uff12\\uff13"}' }),
+      JSON.stringify({ Message: '{"card":{"\\u0063vc":"123"}}' }),
+    ]) {
+      const message = refusal(body);
+      assert.match(message, /card verification code/, body);
+      assert.doesNotMatch(message, /123|u003/);
+    }
+    assertAccepted('MARK {"cvv":"\\u002a\\u002a\\u002a"}');
+  });
+
   it('refuses SAD in form- and URL-encoded text, bracketed form names included', () => {
     for (const body of [
       'cvv%3D123',
