@@ -31,7 +31,7 @@ const maxBase64Depth = 2;
  * base64-looking run, anything that could name SAD (cvv, pin, cardSecurityCode…), a JSON escape, or digits
  * and letters the patterns do not read as written (full-width, other scripts' digits).
  */
-const thirteenDigits = /\d(?:(?:[ \-.+\u00a0\u2009\u202f]{1,3}|%2[0Dd])?\d){12}/;
+const thirteenDigits = /\d(?:(?:[ \-.+\u00a0\u2009\u202f\u2010-\u2014]{1,3}|%2[0Dd]|&nbsp;|&#160;)?\d){12}/;
 
 export function isWorthInspecting(text: string): boolean {
   // A JSON escape (\u0034…) can hide any digit or separator from the patterns: such texts are read decoded.

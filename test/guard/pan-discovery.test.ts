@@ -187,6 +187,19 @@ describe('PAN discovery on a generated corpus', () => {
     );
   });
 
+  it('finds card numbers spaced with HTML no-break spaces (e-mail templates) or dashes a word processor put', () => {
+    assert.equal(
+      maskCardNumbers('<p>Card: 4111&nbsp;1111&nbsp;1111&nbsp;1111, Amex 3782&#160;822463&#160;10005</p>'),
+      '<p>Card: 411111******1111, Amex 378282*****0005</p>',
+    );
+    assert.deepEqual(found('{"note":"Karte 4111 – 1111 – 1111 – 1111"}'), ['4111111111111111']);
+    assert.deepEqual(found('card 5555‐5555‐5555‐4444 and 4111—1111—1111—1111'), [
+      '5555555555554444',
+      '4111111111111111',
+    ]);
+    assert.deepEqual(found('ordered 12 – 3 items on 2024–05–01, ref&nbsp;1234'), []);
+  });
+
   it('takes no run of digits inside a UUID for a card number, and still finds one beside a UUID', () => {
     // Its digit-only groups join into a 14-digit Diners Club number that passes Luhn.
     const requestId = '6e340b15-3830-4124-8455-14fa12fbdeb2';
