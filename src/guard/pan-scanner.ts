@@ -18,7 +18,8 @@ function isDigit(code: number): boolean {
 /**
  * Characters that separate the groups of a card number as people and programs write them: spaces (also
  * no-break and thin ones, which copied text brings, and the ideographic space and full-width dash of CJK
- * input), dashes, dots, and `+` (a space in a form-encoded body).
+ * input), dashes (also the hyphens and en and em dashes word processors and mail clients put for a typed `-`),
+ * dots, and `+` (a space in a form-encoded body).
  */
 function isSeparatorChar(code: number): boolean {
   return (
@@ -27,6 +28,7 @@ function isSeparatorChar(code: number): boolean {
     code === 46 ||
     code === 43 ||
     code === 0xa0 ||
+    (code >= 0x2010 && code <= 0x2014) ||
     code === 0x2009 ||
     code === 0x202f ||
     code === 0x3000 ||
@@ -45,12 +47,22 @@ function isEncodedSeparator(text: string, i: number): boolean {
 }
 
 /**
+ * `&nbsp;` or `&#160;`: a no-break space as HTML writes it, as an e-mail template keeps a card number on one
+ * line. Its length, or 0.
+ */
+function htmlSpaceLength(text: string, i: number): number {
+  if (text.charCodeAt(i) !== 38) return 0;
+  return text.startsWith('&nbsp;', i) || text.startsWith('&#160;', i) ? 6 : 0;
+}
+
+/**
  * The length of the separator at `text[i]` when a digit follows it within `to`: one to three separator
- * characters, or a URL-encoded space or dash; 0 when there is none.
+ * characters, a URL-encoded space or dash, or an HTML no-break space; 0 when there is none.
  */
 function separatorAt(text: string, i: number, to: number): number {
   let length = 0;
   if (isEncodedSeparator(text, i)) length = 3;
+  else if (text.charCodeAt(i) === 38) length = htmlSpaceLength(text, i);
   else while (length < maxSeparatorChars && i + length < to && isSeparatorChar(text.charCodeAt(i + length))) length++;
   return length > 0 && i + length < to && isDigit(text.charCodeAt(i + length)) ? length : 0;
 }

@@ -2,6 +2,7 @@ import { brandOf, passesLuhn } from '../vault/index.ts';
 import { asciiForms } from './digit-forms.ts';
 import { tagsWithAttributes, withoutPrefix } from './markup-tags.ts';
 import { isNameCharCode, maxNameLength } from './name-chars.ts';
+import { decodeUnicodeEscapes } from './unicode-escapes.ts';
 
 /**
  * Sensitive authentication data (PCI DSS 3.3.1): full track data (3.3.1.1), card verification codes
@@ -9,6 +10,47 @@ import { isNameCharCode, maxNameLength } from './name-chars.ts';
  * encrypted, so the guard refuses any message that carries it, whatever the queue's policy.
  */
 export type SadKind = 'card verification code' | 'magnetic-stripe track data' | 'PIN or PIN block';
+
+/**
+ * German `Prüfziffer` is also any check digit (an IBAN's, an EAN's), but those are one or two digits and a code
+ * is three or four: it counts as a whole name only, never as a word of a longer one nor as a phrase in text.
+ * (`Prüfnummer` alone is a test or inspection number and does not count at all.)
+ */
+const checkDigitNames = ['prufziffer', 'pruefziffer'];
+
+/**
+ * What checkout forms and payment APIs call the card verification code in the languages of the card networks'
+ * main markets besides English (which says cvv, cvc, security code): Portuguese and Spanish (Elo, Hipercard,
+ * Latin America), French, German, Italian and Dutch (Europe's forms and gateways), Japanese (JCB) and Chinese
+ * (UnionPay). Compared as below, with accents dropped (`código` is `codigo`, `prüf` is `pruf`; German `ue`
+ * listed too). Spelled with or without `de`/`di` and as a phrase in text (see `verificationInText`).
+ */
+const localVerificationNames = [
+  'codigoseguranca',
+  'codigodeseguranca',
+  'codseguranca',
+  'codigoseguridad',
+  'codigodeseguridad',
+  'codseguridad',
+  'cryptogramme',
+  'cryptogrammevisuel',
+  'codesecurite',
+  'codedesecurite',
+  'kartenprufnummer',
+  'kartenpruefnummer',
+  'kartenprufziffer',
+  'kartenpruefziffer',
+  ...checkDigitNames,
+  'sicherheitscode',
+  'codicesicurezza',
+  'codicedisicurezza',
+  'codsicurezza',
+  'beveiligingscode',
+  'veiligheidscode',
+  'セキュリティコード',
+  '安全码',
+  '安全碼',
+];
 
 /** Field names by kind, compared lower case without `_`, `-`, `.` or spaces. */
 const fieldKinds = new Map<string, SadKind>();
@@ -31,6 +73,9 @@ for (const name of [
   'cardverificationvalue',
   'cardverificationnumber',
   'verificationcode',
+  // Mir's name for it.
+  'cvp2',
+  ...localVerificationNames,
 ])
   fieldKinds.set(name, 'card verification code');
 for (const name of ['track1', 'track2', 'trackdata', 'track1data', 'track2data', 'magstripe', 'magneticstripe'])
@@ -44,17 +89,43 @@ for (const name of ['pin', 'pinblock', 'encryptedpinblock', 'epb', 'pindata', 'p
  * above must hold one too. Compared in any case; the short ones also with a separator between their letters
  * ("C.V.V", "p-i-n"), as field names are compared without separators.
  */
-const sadWords = ['card', 'secur', 'verif', 'track', 'mag'];
-const sadAcronyms = ['cvv', 'cvc', 'cvn', 'cvd', 'cav', 'cid', 'csc', 'pin', 'epb'];
+const sadWords = ['card', 's(?:é|e\u0301?)cur', 'verif', 'track', 'mag'];
+/** Stems of `localVerificationNames`, accented letters also as a letter and a combining mark (`u\u0308`). */
+const localSadWords = [
+  'segur',
+  'sicur',
+  'cryptogram',
+  'pr(?:ü|u\u0308?e?)f',
+  'sicherheit',
+  'veilig',
+  'セキュリティ',
+  '安全',
+];
+const sadAcronyms = ['cvv', 'cvc', 'cvn', 'cvd', 'cvp', 'cav', 'cid', 'csc', 'pin', 'epb'];
 
 /** Whether `text` could name SAD anywhere (a field name, a phrase): false means it surely does not. */
 export const mayNameSad = new RegExp(
-  [...sadWords, ...sadAcronyms.map((acronym) => [...acronym].join('[\\s_.-]?'))].join('|'),
+  [...sadWords, ...localSadWords, ...sadAcronyms.map((acronym) => [...acronym].join('[\\s_.-]?'))].join('|'),
   'i',
 );
 
 function normalizedName(name: string): string {
   return name.toLowerCase().replace(/[\s_.-]/g, '');
+}
+
+const beyondAscii = /[\u0080-\uffff]/;
+
+/**
+ * `name` without the accents of Latin letters (`códigoSegurança` is `codigoSeguranca`): names are compared so.
+ * Only those marks go: others belong to their letters (the voicing mark of katakana `ド`).
+ */
+function withoutAccents(name: string): string {
+  return beyondAscii.test(name)
+    ? name
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .normalize('NFC')
+    : name;
 }
 
 /**
@@ -63,8 +134,11 @@ function normalizedName(name: string): string {
  * as whole names, above.
  */
 const wordKinds = new Map<string, SadKind>();
-for (const word of ['cvv', 'cvv2', 'cvc', 'cvc2', 'cvn', 'cvd', 'cav2', 'securitycode', 'verificationcode'])
+for (const word of ['cvv', 'cvv2', 'cvc', 'cvc2', 'cvn', 'cvd', 'cvp2', 'cav2', 'securitycode', 'verificationcode'])
   wordKinds.set(word, 'card verification code');
+for (const word of localVerificationNames) {
+  if (!checkDigitNames.includes(word)) wordKinds.set(word, 'card verification code');
+}
 for (const word of ['track1', 'track2', 'trackdata', 'magstripe', 'magneticstripe'])
   wordKinds.set(word, 'magnetic-stripe track data');
 for (const word of ['pin', 'pinblock', 'epb']) wordKinds.set(word, 'PIN or PIN block');
@@ -77,11 +151,14 @@ function wordsOf(name: string): string[] {
     .map((word) => word.toLowerCase());
 }
 
+/** Alone, with the next word, or with the next two (`codigo_de_seguranca`). */
 function kindOfWords(name: string): SadKind | undefined {
   const words = wordsOf(name);
   for (let i = 0; i < words.length; i++) {
     const kind =
-      wordKinds.get(words[i]!) ?? (i + 1 < words.length ? wordKinds.get(words[i]! + words[i + 1]!) : undefined);
+      wordKinds.get(words[i]!) ??
+      (i + 1 < words.length ? wordKinds.get(words[i]! + words[i + 1]!) : undefined) ??
+      (i + 2 < words.length ? wordKinds.get(words[i]! + words[i + 1]! + words[i + 2]!) : undefined);
     if (kind) return kind;
   }
   return undefined;
@@ -126,30 +203,58 @@ function isCacheable(key: string): boolean {
 }
 
 function judgedKindOfField(written: string, parent: string | undefined): SadKind | undefined {
-  const name = asciiForms(written);
+  const name = withoutAccents(asciiForms(written));
   // Most names hold no stem of SAD at all: they are not split into words.
   const own = fieldKinds.get(normalizedName(name)) ?? (mayNameSad.test(name) ? kindOfWords(name) : undefined);
   if (own) return own;
   if (parent === undefined) return undefined;
   // { "cvv": { "value": "123" } }: the value member of an object named like SAD holds that SAD.
-  if (pairValueKeys.has(name.toLowerCase())) {
+  if (isPairValueKey(name)) {
     const parentKind = sadKindOfField(parent);
     if (parentKind) return parentKind;
   }
   // { "security": { "code": "123" } }
-  return fieldKinds.get(normalizedName(asciiForms(parent) + name));
+  return fieldKinds.get(normalizedName(withoutAccents(asciiForms(parent)) + name));
 }
 
-// Spaces inside the value too ("12 3", "0412 AB34 CD56 EF78"): people and forms write codes and blocks so.
-const verificationCode = /^\s*\d(?:\s*\d){2,3}\s*$/;
+// Spaces inside the value too ("12 3", "0412 AB34 CD56 EF78"): people and forms write codes and blocks so; and
+// dashes inside a code ("1-2-3"), as input masks do. Not in a PIN's value, where "2024-05-01" (a field such as
+// pinChangedAt) would be taken for one; nor dots in a code: "1.23" is a number.
+const verificationCode = /^\s*\d(?:[\s-]*\d){2,3}\s*$/;
 const pinValue = /^\s*[0-9A-Fa-f](?:\s*[0-9A-Fa-f]){3,31}\s*$/;
 
 /** Members that name the other member of a name/value pair, and members that hold its value (lower case). */
 const pairNameKeys = new Set(['name', 'key', 'k', 'field', 'type', 'code', 'label', 'id']);
 const pairValueKeys = new Set(['value', 'v', 'val', 'data', 'text']);
+/**
+ * What form builders and parameter lists put before those (`fieldName`/`fieldValue`, `param_name`,
+ * `attributeValue`), with or without a `_` or `-`; longer ones first, as the pattern takes the first that fits.
+ */
+const pairKeyPrefixes = ['field', 'parameter', 'param', 'attribute', 'attr', 'property', 'input'];
+const pairKeyPrefix = new RegExp(`^(?:${pairKeyPrefixes.join('|')})[_-]?`, 'i');
+
+function isPairKey(keys: ReadonlySet<string>, key: string): boolean {
+  const lower = key.toLowerCase();
+  return keys.has(lower) || keys.has(lower.replace(pairKeyPrefix, ''));
+}
+
+function isPairNameKey(key: string): boolean {
+  return isPairKey(pairNameKeys, key);
+}
+
+function isPairValueKey(key: string): boolean {
+  return isPairKey(pairValueKeys, key);
+}
+
 const maxPairDepth = 64;
-/** A pair's name member as JSON text has it (an escaped one is read by parsing). */
-const pairNameInJson = new RegExp(`"(?:${[...pairNameKeys].join('|')})"\\s*:\\s*"([^"\\\\]{1,64})"`, 'gi');
+/**
+ * A pair's name member as JSON text has it, or the first string of an array (a `["cvv","123"]` pair); an
+ * escaped one is read by parsing.
+ */
+const pairNameInJson = new RegExp(
+  `(?:"(?:(?:${pairKeyPrefixes.join('|')})[_-]?)?(?:${[...pairNameKeys].join('|')})"\\s*:\\s*|\\[\\s*)"([^"\\\\]{1,64})"`,
+  'gi',
+);
 
 /** Whether the JSON document `text` may hold SAD in name/value pairs: it names SAD in a pair's name member. */
 export function mayHoldNamedPair(text: string): boolean {
@@ -162,12 +267,18 @@ export function mayHoldNamedPair(text: string): boolean {
 }
 
 /**
- * SAD in name/value pairs, as some payment APIs carry extra data (`[{"name":"cvv","value":"123"}]`): an object
- * whose name-like member names SAD and whose value-like member holds it. Returns where that object is.
+ * SAD in name/value pairs, as some payment APIs carry extra data (`[{"name":"cvv","value":"123"}]`) and form
+ * builders their fields (`{"fieldName":"cvv","fieldValue":"123"}`): an object whose name-like member names SAD
+ * and whose value-like member holds it, or an array of two, a name and a value (`[["cvv","123"]]`, as
+ * `Object.entries` and `URLSearchParams` list them). Returns where that object or array is.
  */
 export function sadInNamedPairs(value: unknown, path: string[] = []): { kind: SadKind; path: string[] } | undefined {
   if (path.length > maxPairDepth || value === null || typeof value !== 'object') return undefined;
   if (Array.isArray(value)) {
+    if (value.length === 2 && typeof value[0] === 'string' && isHeldValue(value[1])) {
+      const kind = sadKindOfField(value[0]);
+      if (kind && isSadValue(kind, String(value[1]))) return { kind, path };
+    }
     for (const item of value) {
       const found = sadInNamedPairs(item, path);
       if (found) return found;
@@ -178,10 +289,8 @@ export function sadInNamedPairs(value: unknown, path: string[] = []): { kind: Sa
   let kind: SadKind | undefined;
   let held: string | undefined;
   for (const [key, member] of members) {
-    const lower = key.toLowerCase();
-    if (pairNameKeys.has(lower) && typeof member === 'string') kind ??= sadKindOfField(member);
-    else if (pairValueKeys.has(lower) && (typeof member === 'string' || typeof member === 'number'))
-      held ??= String(member);
+    if (isPairNameKey(key) && typeof member === 'string') kind ??= sadKindOfField(member);
+    else if (isPairValueKey(key) && isHeldValue(member)) held ??= String(member);
   }
   if (kind && held !== undefined && isSadValue(kind, held)) return { kind, path };
   for (const [key, member] of members) {
@@ -189,6 +298,10 @@ export function sadInNamedPairs(value: unknown, path: string[] = []): { kind: Sa
     if (found) return found;
   }
   return undefined;
+}
+
+function isHeldValue(member: unknown): member is string | number {
+  return typeof member === 'string' || typeof member === 'number';
 }
 
 /**
@@ -207,9 +320,33 @@ export function isSadValue(kind: SadKind, written: string): boolean {
 // tag 57 form with D as separator).
 const track1 = /%?B(\d{13,19})\^[^^\n]{2,26}\^\d{7}/g;
 const track2 = /;?(\d{13,19})[=D]\d{7}/g;
-const verificationInText =
-  /(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cav2|cid|csc|card\s*verification(?:\s*(?:code|value|number))?|security\s*code|card\s*code)(?![A-Za-z])[\s:=#"'+-]{0,4}\d{3,4}(?!\d)/i;
-const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'+-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])/i;
+/**
+ * The phrases of `localVerificationNames` as people write them in text, accented or not (an accented letter
+ * also as a letter and a combining mark, as some systems decompose text): `código de segurança: 123`.
+ */
+const localVerificationPhrases = [
+  'c(?:ó|o\u0301?)d(?:igo|\\.)?\\s*(?:de\\s*)?(?:seguran(?:ç|c\u0327?)a|seguridad)',
+  'cryptogramme(?:\\s*visuel)?',
+  'code\\s*(?:de\\s*)?s(?:é|e\u0301?)curit(?:é|e\u0301?)',
+  'karten\\s*pr(?:ü|u\u0308?e?)f\\s*(?:nummer|ziffer)',
+  'sicherheits\\s*code',
+  'codice\\s*(?:di\\s*)?sicurezza',
+  '(?:beveiligings|veiligheids)\\s*code',
+  'セキュリティ\\s*コード',
+  '安全[码碼]',
+];
+/**
+ * How a sentence goes from the name of a code to its digits: a noun (`CVV number`, `CVC-Code`) and a verb
+ * (`cvv is 123`, `the cvc was 123`, `セキュリティコードは123`), each optional, besides `:`, `=` and the like.
+ */
+const codeNoun = '(?:[\\s-]*(?:code|number|num|no\\.?|nr\\.?|nummer|n(?:ú|u)mero|num(?:é|e)ro)(?![A-Za-z]))?';
+const codeVerb = '(?:(?:is|was|ist|war|est|es|é|è|era|は|是|为|為)(?![A-Za-z])[\\s:=#"\'+-]{0,4})?';
+const verificationInText = new RegExp(
+  `(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cvp2|cav2|cid|csc|card\\s*verification(?:\\s*(?:code|value|number))?|security\\s*code|card\\s*code|${localVerificationPhrases.join('|')})(?![A-Za-z])${codeNoun}[\\s:=#"'+-]{0,4}${codeVerb}\\d{3,4}(?![\\d%])`,
+  'i',
+);
+const pinInText =
+  /(?<![A-Za-z0-9])pin(?:(?:\s*block)?(?![A-Za-z])[\s:=#"'+-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])|(?:\s*(?:code|number))?\s+(?:is|was)\s+\d{4,12}(?!\d))/i;
 
 /**
  * An XML element holding a value: `<name …>value</name>` (the name possibly with a namespace prefix), the
@@ -325,9 +462,8 @@ function sadInTags(text: string): SadKind | undefined {
     let named: SadKind | undefined;
     let hasValue = false;
     for (const { name, value } of tag.attributes) {
-      const lower = name.toLowerCase();
-      if (pairValueKeys.has(lower)) hasValue = true;
-      else if (pairNameKeys.has(lower)) named ??= sadKindOfField(value);
+      if (isPairValueKey(name)) hasValue = true;
+      else if (isPairNameKey(name)) named ??= sadKindOfField(value);
       else {
         const kind = sadKindOfField(name);
         if (kind && isSadValue(kind, value)) return kind;
@@ -337,7 +473,7 @@ function sadInTags(text: string): SadKind | undefined {
     named ??= sadKindOfField(tag.name);
     if (!named) continue;
     for (const { name, value } of tag.attributes) {
-      if (pairValueKeys.has(name.toLowerCase()) && isSadValue(named, value)) return named;
+      if (isPairValueKey(name) && isSadValue(named, value)) return named;
     }
   }
   return undefined;
@@ -395,9 +531,18 @@ function sadInPercentDecoded(text: string): SadKind | undefined {
 /**
  * Whether `text` has a phrase or a pattern of SAD in it: "CVV: 123", track data, "PIN block 0412…", or a
  * SAD field's name with its value ("card_security_code=123", "encryptedPinBlock: 0412…"); as written, with
- * full-width forms and other digits folded, and percent-decoded (once: "%253D" stays "%3D").
+ * full-width forms and other digits folded, percent-decoded (once: "%253D" stays "%3D"), and with `\uXXXX`
+ * escapes decoded (once).
  */
 export function sadKindInText(written: string): SadKind | undefined {
+  const kind = sadKindInForms(written);
+  if (kind || !written.includes('\\u')) return kind;
+  // `\u0031\u0032\u0033` in text that is no JSON document, or in JSON encoded twice (unicode-escapes.ts).
+  const escapes = decodeUnicodeEscapes(written);
+  return escapes ? sadKindInForms(escapes.decoded) : undefined;
+}
+
+function sadKindInForms(written: string): SadKind | undefined {
   const text = asciiForms(written);
   return sadKindAsWritten(text) ?? (text.includes('%') ? sadInPercentDecoded(text) : undefined);
 }
@@ -406,5 +551,89 @@ function sadKindAsWritten(text: string): SadKind | undefined {
   if (hasTrack(track1, text) || hasTrack(track2, text)) return 'magnetic-stripe track data';
   if (verificationInText.test(text)) return 'card verification code';
   if (pinInText.test(text)) return 'PIN or PIN block';
-  return namedSadInText(text) ?? (text.includes('<') && mayNameSad.test(text) ? sadInTags(text) : undefined);
+  const named = namedSadInText(text) ?? (text.includes('<') && mayNameSad.test(text) ? sadInTags(text) : undefined);
+  if (named) return named;
+  return text.includes('\n') && mayNameSad.test(text) ? sadInDelimitedRows(text) : undefined;
+}
+
+/** Cell delimiters of CSV and its kin: European CSV uses `;`, exports use tabs, Markdown tables `|`. */
+const cellDelimiters = [',', ';', '\t', '|'];
+/** Lines with a SAD stem and a delimiter judged as headers, at most: a table's header is near its top. */
+const maxHeaderCandidates = 64;
+
+/** A cell as written, trimmed and unquoted (quoted delimiters are not honoured: a miss at worst, no false find). */
+function cellText(cell: string): string {
+  const trimmed = cell.trim();
+  const first = trimmed.charCodeAt(0);
+  return trimmed.length >= 2 && (first === 34 || first === 39) && trimmed.charCodeAt(trimmed.length - 1) === first
+    ? trimmed.slice(1, -1)
+    : trimmed;
+}
+
+/**
+ * The SAD in the cells of the row `text[start, end)` at the table's SAD columns (in ascending order), found in
+ * one pass along the row.
+ */
+function sadInRow(
+  text: string,
+  start: number,
+  end: number,
+  delimiter: string,
+  columns: ReadonlyArray<{ index: number; kind: SadKind }>,
+): SadKind | undefined {
+  let cellStart = start;
+  let next = 0;
+  for (let index = 0; next < columns.length; index++) {
+    const at = text.indexOf(delimiter, cellStart);
+    const cellEnd = at === -1 || at > end ? end : at;
+    const column = columns[next]!;
+    if (index === column.index) {
+      next++;
+      if (cellEnd - cellStart <= 80 && isSadValue(column.kind, cellText(text.slice(cellStart, cellEnd)))) {
+        return column.kind;
+      }
+    }
+    if (cellEnd === end) break;
+    cellStart = cellEnd + 1;
+  }
+  return undefined;
+}
+
+/**
+ * SAD in a table written as text (a CSV export, a pasted spreadsheet): a header line with a column named like
+ * SAD (`name,cvv`) and, in the rows under it, such data in that column (`Ana,123`). A table ends at a line
+ * without its delimiter. Each line is read once, as a header or as a row, and only lines with a SAD stem are
+ * judged as headers: a row costs a search for its few cells.
+ */
+function sadInDelimitedRows(text: string): SadKind | undefined {
+  const hasStem = stemsIn(text);
+  let candidates = 0;
+  for (let start = 0; start < text.length && candidates < maxHeaderCandidates; ) {
+    const newline = text.indexOf('\n', start);
+    if (newline === -1) break;
+    const header = hasStem(start, newline) ? text.slice(start, newline) : '';
+    start = newline + 1;
+    for (const delimiter of cellDelimiters) {
+      if (!header.includes(delimiter)) continue;
+      candidates++;
+      const columns: Array<{ index: number; kind: SadKind }> = [];
+      header.split(delimiter).forEach((cell, index) => {
+        const name = cellText(cell);
+        const kind = name.length <= maxNameLength ? sadKindOfField(name) : undefined;
+        if (kind) columns.push({ index, kind });
+      });
+      if (columns.length === 0) continue;
+      while (start < text.length) {
+        const end = text.indexOf('\n', start);
+        const rowEnd = end === -1 ? text.length : end;
+        const at = text.indexOf(delimiter, start);
+        if (at === -1 || at >= rowEnd) break;
+        const kind = sadInRow(text, start, rowEnd, delimiter, columns);
+        if (kind) return kind;
+        start = rowEnd + 1;
+      }
+      break;
+    }
+  }
+  return undefined;
 }

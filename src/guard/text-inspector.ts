@@ -2,7 +2,7 @@ import type { AllowedFields } from './allowed-fields.ts';
 import { base64TextBlobs, hasBase64Run, wholeBase64Text } from './base64-text.ts';
 import { hasCodeAboveLatin, hasOtherDigitsOrLetters } from './digit-forms.ts';
 import { walkJson } from './json-walk.ts';
-import { findPans } from './pan-scanner.ts';
+import { findPans, type PanMatch } from './pan-scanner.ts';
 import { type Place, panRejected, sadRefused } from './refusals.ts';
 import {
   isSadValue,
@@ -13,6 +13,7 @@ import {
   sadKindOfField,
 } from './sensitive-auth-data.ts';
 import type { TextEdit } from './text-edits.ts';
+import { decodeUnicodeEscapes } from './unicode-escapes.ts';
 
 export interface InspectionRules {
   /** Card numbers are refused (policy `reject`) rather than collected for replacement. */
@@ -30,7 +31,7 @@ const maxBase64Depth = 2;
  * base64-looking run, anything that could name SAD (cvv, pin, cardSecurityCode…), a JSON escape, or digits
  * and letters the patterns do not read as written (full-width, other scripts' digits).
  */
-const thirteenDigits = /\d(?:(?:[ \-.+\u00a0\u2009\u202f]{1,3}|%2[0Dd])?\d){12}/;
+const thirteenDigits = /\d(?:(?:[ \-.+\u00a0\u2009\u202f\u2010-\u2014]{1,3}|%2[0Dd]|&nbsp;|&#160;)?\d){12}/;
 
 export function isWorthInspecting(text: string): boolean {
   // A JSON escape (\u0034…) can hide any digit or separator from the patterns: such texts are read decoded.
@@ -65,7 +66,7 @@ function inspectFreeText(text: string, place: Place, rules: InspectionRules, dep
   if (sad) throw sadRefused(sad, place);
   const edits: TextEdit[] = [];
   if (rules.skipsPans) return edits;
-  for (const pan of findPans(text)) {
+  for (const pan of findPansDecodingEscapes(text, 0, text.length, text.includes('\\u'))) {
     if (rules.rejectsPans) throw panRejected(place);
     edits.push({
       start: pan.start,
@@ -83,6 +84,21 @@ function inspectFreeText(text: string, place: Place, rules: InspectionRules, dep
     edits.sort((a, b) => a.start - b.start);
   }
   return edits;
+}
+
+/**
+ * The card numbers in `text[start, end)`, read with its `\uXXXX` escapes decoded when it may have some (see
+ * `unicode-escapes.ts`): each found where it was written, escapes and all, so that its replacement stands there.
+ */
+function findPansDecodingEscapes(text: string, start: number, end: number, mayHoldEscapes: boolean): PanMatch[] {
+  const escapes = mayHoldEscapes ? decodeUnicodeEscapes(text, start, end) : undefined;
+  if (!escapes) return findPans(text, start, end);
+  const { sourceOffsets } = escapes;
+  return findPans(escapes.decoded).map((pan) => ({
+    ...pan,
+    start: sourceOffsets[pan.start]!,
+    end: sourceOffsets[pan.end]!,
+  }));
 }
 
 function base64Place(place: Place): Place {
@@ -132,14 +148,14 @@ function inspectJson(text: string, place: Place, rules: InspectionRules, depth: 
     if (!scalar.hasEscapes) {
       const start = scalar.start + 1;
       const mayHoldPan = digitRuns?.meets(start, scalar.end - 1) ?? true;
-      edits.push(
-        ...inspectString(text, start, scalar.end - 1, { mayHoldOtherForms, mayHoldPan }, here, rules, isAllowed, depth),
-      );
+      const forms = { mayHoldOtherForms, mayHoldPan, mayHoldEscapes: false };
+      edits.push(...inspectString(text, start, scalar.end - 1, forms, here, rules, isAllowed, depth));
       return;
     }
     const decoded = decodedContent(text, scalar.start, scalar.end, true);
     const hasOtherForms = hasOtherDigitsOrLetters(decoded);
-    const forms = { mayHoldOtherForms: hasOtherForms, mayHoldPan: true };
+    // JSON text inside the string (a payload encoded twice) has its own escapes, still escaped.
+    const forms = { mayHoldOtherForms: hasOtherForms, mayHoldPan: true, mayHoldEscapes: decoded.includes('\\u') };
     const inner = inspectString(decoded, 0, decoded.length, forms, here, rules, isAllowed, depth);
     if (inner.length > 0)
       edits.push({ start: scalar.start, end: scalar.end, replacement: { kind: 'json-string', decoded, edits: inner } });
@@ -200,11 +216,13 @@ class DigitRuns {
 
 /**
  * What is known of a JSON string before it is read: whether its document has other digits or full-width
- * letters (asked once, not for each string), and whether a run of digits long enough for a card number meets it.
+ * letters (asked once, not for each string), whether a run of digits long enough for a card number meets it,
+ * and whether it may hold `\uXXXX` as text (only a string written with escapes can: its backslashes were escaped).
  */
 interface StringForms {
   mayHoldOtherForms: boolean;
   mayHoldPan: boolean;
+  mayHoldEscapes: boolean;
 }
 
 /** One JSON string's content `text[start, end)`: SAD phrases, card numbers, base64 of text. */
@@ -212,21 +230,21 @@ function inspectString(
   text: string,
   start: number,
   end: number,
-  { mayHoldOtherForms, mayHoldPan }: StringForms,
+  { mayHoldOtherForms, mayHoldPan, mayHoldEscapes }: StringForms,
   placeOf: () => Place,
   rules: InspectionRules,
   isAllowed: boolean,
   depth: number,
 ): TextEdit[] {
   const content = start === 0 && end === text.length ? text : text.slice(start, end);
-  if (threeDigits.test(content) || (mayHoldOtherForms && hasOtherDigitsOrLetters(content))) {
+  if (threeDigits.test(content) || mayHoldEscapes || (mayHoldOtherForms && hasOtherDigitsOrLetters(content))) {
     const sad = sadKindInText(content);
     if (sad) throw sadRefused(sad, placeOf());
   }
   if (isAllowed) return [];
   const edits: TextEdit[] = [];
   if (mayHoldPan && end - start >= 13) {
-    for (const pan of findPans(text, start, end)) {
+    for (const pan of findPansDecodingEscapes(text, start, end, mayHoldEscapes)) {
       if (rules.rejectsPans) throw panRejected(placeOf());
       edits.push({
         start: pan.start,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { findPans, maskCardNumbers } from '../../src/guard/index.ts';
-import { screenMessage } from '../../src/guard/message-screening.ts';
+import { rewriteMessage, screenMessage } from '../../src/guard/message-screening.ts';
 import type { QueueDataPolicy } from '../../src/queues/index.ts';
 import { passesLuhn } from '../../src/vault/index.ts';
 import { brandCorpus, checkDigitFor, randomNumber, spacings } from '../support/card-numbers.ts';
@@ -156,6 +156,24 @@ describe('PAN discovery on a generated corpus', () => {
     assert.deepEqual(found('not json {"card":"4111111111111111"'), ['4111111111111111'], 'broken JSON as text');
   });
 
+  it('reads \\u escapes in text that is no JSON and in JSON encoded twice, replacing the escaped number where it stands', () => {
+    const escaped = [...'4111111111111111'].map((digit) => `\\u003${digit}`).join('');
+    const fullWidth = [...'4111111111111111'].map((digit) => `\\uff1${digit}`).join('');
+    const cases: Array<[string, string]> = [
+      [`MARK {"c":"${escaped}"} end`, 'MARK {"c":"TOKEN"} end'],
+      ['log: card=4111\\u00201111\\u00201111\\u00201111 ok', 'log: card=TOKEN ok'],
+      // An envelope whose message is JSON text, written by a serializer that escapes every non-ASCII character.
+      [JSON.stringify({ Message: `{"card":"${fullWidth}"}` }), JSON.stringify({ Message: '{"card":"TOKEN"}' })],
+      [JSON.stringify({ Message: `{"card":"${escaped}"}` }), JSON.stringify({ Message: '{"card":"TOKEN"}' })],
+    ];
+    for (const [body, rewritten] of cases) {
+      const screening = screenMessage({ body, attributes: {}, systemAttributes: {} }, tokenize);
+      assert.deepEqual(screening?.pans, ['4111111111111111'], body);
+      assert.equal(rewriteMessage(screening!, () => 'TOKEN').body, rewritten);
+    }
+    assert.deepEqual(found('C:\\users\\docs and \\unicode, order 1234'), []);
+  });
+
   it("finds card numbers in full-width and other scripts' digits, and replaces them where they stand", () => {
     assert.deepEqual(found('{"note":"カード ４１１１－１１１１－１１１１－１１１１ です"}'), ['4111111111111111']);
     assert.deepEqual(found('رقم البطاقة ٤١١١١١١١١١١١١١١١'), ['4111111111111111']);
@@ -167,6 +185,19 @@ describe('PAN discovery on a generated corpus', () => {
       [],
       'a number no brand issues, in full-width digits',
     );
+  });
+
+  it('finds card numbers spaced with HTML no-break spaces (e-mail templates) or dashes a word processor put', () => {
+    assert.equal(
+      maskCardNumbers('<p>Card: 4111&nbsp;1111&nbsp;1111&nbsp;1111, Amex 3782&#160;822463&#160;10005</p>'),
+      '<p>Card: 411111******1111, Amex 378282*****0005</p>',
+    );
+    assert.deepEqual(found('{"note":"Karte 4111 – 1111 – 1111 – 1111"}'), ['4111111111111111']);
+    assert.deepEqual(found('card 5555‐5555‐5555‐4444 and 4111—1111—1111—1111'), [
+      '5555555555554444',
+      '4111111111111111',
+    ]);
+    assert.deepEqual(found('ordered 12 – 3 items on 2024–05–01, ref&nbsp;1234'), []);
   });
 
   it('takes no run of digits inside a UUID for a card number, and still finds one beside a UUID', () => {

@@ -98,9 +98,59 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     }
   });
 
-  it('refuses codes and PIN blocks written with spaces in a SAD field, and passes words there', () => {
+  it('refuses SAD in name/value arrays and in the pairs of form builders and parameter lists', () => {
+    for (const [body, where] of [
+      ['[["cvv","123"]]', /card verification code in the message body\./],
+      ['{"params":[["amount","5"],["cvc",1234]]}', /card verification code.*field params/],
+      ['{"fieldName":"cvv","fieldValue":"123"}', /card verification code in the message body\./],
+      ['{"form":{"fields":[{"field_name":"Card CVC","field_value":123}]}}', /field form\.fields/],
+      ['{"parameters":[{"parameterName":"pinBlock","parameterValue":"0412AB34CD56EF78"}]}', /PIN or PIN block/],
+      ['{"card":{"cvv":{"fieldValue":"123"}}}', /field card\.cvv\.fieldValue/],
+      ['<field fieldName="cvv" fieldValue="123"/>', /card verification code/],
+    ] as const) {
+      const message = refusal(body);
+      assert.match(message, where, body);
+      assert.doesNotMatch(message, /123|0412/);
+    }
+    for (const body of [
+      '[["cvv","required"],["order","123"]]',
+      '{"tags":["cvv","123","gift"]}',
+      '{"fieldName":"cvvResult","fieldValue":"M"}',
+      '{"fieldName":"orderId","fieldValue":"123"}',
+      '{"attributeName":"security code length","attributeValue":"3"}',
+    ]) {
+      assertAccepted(body);
+    }
+  });
+
+  it('refuses SAD in a column of a table written as text: CSV, semicolons, tabs, Markdown', () => {
+    for (const [body, where] of [
+      ['name,exp,cvv\nAna,12/29,123\n', /card verification code in the message body\./],
+      ['name;exp;"CVV"\r\nAna;12/29;"1234"', /card verification code in the message body\./],
+      ['id\tcard_cvv\n1\t\n2\t123', /card verification code in the message body\./],
+      ['| name | cvc |\n|---|---|\n| Ana | 123 |', /card verification code in the message body\./],
+      ['{"export":"order,pin_block\\n7,0412AB34CD56EF78"}', /PIN or PIN block.*field export/],
+      ['Export of Monday\n\nname,cvv\nAna,123', /card verification code in the message body\./],
+    ] as const) {
+      const message = refusal(body);
+      assert.match(message, where, body);
+      assert.doesNotMatch(message, /123|0412/);
+    }
+    for (const body of [
+      'name,cvv_result,amount\nAna,M,123\nBo,N,555',
+      'card_brand,amount\nvisa,123\nmastercard,4567',
+      'name,cvv\nAna,\n\nRefunds,123',
+      'name,amount\nAna,123',
+    ]) {
+      assertAccepted(body);
+    }
+  });
+
+  it('refuses codes and PIN blocks written with spaces (codes with dashes too) in a SAD field, and passes words there', () => {
     for (const [body, where] of [
       ['{"cvv":"12 3"}', /card verification code.*field cvv/],
+      ['{"card":{"cvv":"1-2-3"}}', /card verification code.*field card\.cvv/],
+      ['[{"name":"cvc","value":"12-34"}]', /card verification code in the message body/],
       ['{"card":{"cvc":"1 2 3"}}', /card verification code.*field card\.cvc/],
       ['{"securityCode":" 12 34 "}', /card verification code.*field securityCode/],
       ['{"pinBlock":"0412 AB34 CD56 EF78"}', /PIN or PIN block.*field pinBlock/],
@@ -108,7 +158,7 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     ] as const) {
       const message = refusal(body);
       assert.match(message, where);
-      assert.doesNotMatch(message, /1 ?2 ?3|0412/);
+      assert.doesNotMatch(message, /1[ -]?2[ -]?3|0412/);
     }
     assert.match(refusal('{}', { cvc: { dataType: 'String', stringValue: '9 8 7' } }), /message attribute 'cvc'/);
     // Gateways answer in fields named like SAD: result codes and words are no codes.
@@ -119,6 +169,89 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
       '{"cvvProvided":true}',
       '{"cvv":"12 345"}',
       '{"pinStatus":"not set"}',
+      '{"pinChangedAt":"2024-05-01"}',
+      '{"cvvFee":"1.23"}',
+    ]) {
+      assertAccepted(body);
+    }
+  });
+
+  it('refuses a code or PIN told in a sentence: a noun and a verb between the name and the digits', () => {
+    for (const [body, kind] of [
+      ['cvv is 123', /card verification code in the message body\./],
+      ['customer said the cvc was 123', /card verification code/],
+      ['{"note":"my CVV number is 123"}', /card verification code.*field note/],
+      ['CVC-Code: 123', /card verification code/],
+      ['CVV2 number 123', /card verification code/],
+      ['Security code is: 1234', /card verification code/],
+      ['el código de seguridad es 123', /card verification code/],
+      ['die Kartenprüfnummer ist 123', /card verification code/],
+      ['セキュリティコードは123です', /card verification code/],
+      ['安全码是123', /card verification code/],
+      ['your PIN is 1234', /PIN or PIN block/],
+    ] as const) {
+      const message = refusal(body);
+      assert.match(message, kind, body);
+      assert.doesNotMatch(message, /123/);
+    }
+    for (const body of [
+      'cvv is required',
+      'CVV is 3 digits',
+      'the cvc was checked 1200 times',
+      'cvc was 100% matched',
+      'CVV number is 123456',
+      'security code was sent to 555-1234',
+      'pin was added to the map at 1200',
+      'pin is dead',
+    ]) {
+      assertAccepted(body);
+    }
+  });
+
+  it("refuses verification codes named in the languages of the card networks' main markets", () => {
+    for (const [body, where] of [
+      ['{"pagamento":{"codigoSeguranca":"123"}}', /card verification code.*field pagamento\.codigoSeguranca/],
+      ['{"codigo_seguranca":"123"}', /field codigo_seguranca/],
+      ['{"cartao":{"código de segurança":"1234"}}', /field cartao\.código de segurança/],
+      ['{"tarjeta":{"codigo_de_seguridad":"123"}}', /field tarjeta\.codigo_de_seguridad/],
+      ['{"Kartenprüfnummer":"123"}', /field Kartenprüfnummer/],
+      ['{"kartenpruefnummer":"123"}', /field kartenpruefnummer/],
+      ['{"Prüfziffer":"123"}', /field Prüfziffer/],
+      ['{"carte":{"cryptogramme":"123"}}', /field carte\.cryptogramme/],
+      ['{"cryptogrammeVisuel":"123"}', /field cryptogrammeVisuel/],
+      ['{"carta":{"codice_sicurezza":"123"}}', /field carta\.codice_sicurezza/],
+      ['{"beveiligingscode":"123"}', /field beveiligingscode/],
+      ['{"カード":{"セキュリティコード":"123"}}', /field カード\.セキュリティコード/],
+      ['{"安全码":"123"}', /field 安全码/],
+      ['{"mir":{"cvp2":"123"}}', /field mir\.cvp2/],
+      ['código de seguridad: 123', /card verification code in the message body\./],
+      ['Código de Segurança 1234', /in the message body\./],
+      ['{"obs":"cód. segurança 123"}', /field obs/],
+      ['cryptogramme visuel : 123', /in the message body\./],
+      ['code de sécurité : 123', /in the message body\./],
+      ['Kartenprüfnummer: 123', /in the message body\./],
+      ['codice di sicurezza: 123', /in the message body\./],
+      ['beveiligingscode: 123', /in the message body\./],
+      ['セキュリティコード：123', /in the message body\./],
+      ['安全碼 123', /in the message body\./],
+      // Decomposed accents (a letter and a combining mark), as some systems write text.
+      ['co\u0301digo de segurança 123', /in the message body\./],
+    ] as const) {
+      const message = refusal(body);
+      assert.match(message, where, body);
+      assert.doesNotMatch(message, /123/);
+    }
+    // A check digit (Prüfziffer) is one or two digits; a test number (Prüfnummer), a postcode, a social
+    // security number and a security level are no codes.
+    for (const body of [
+      '{"iban":{"Prüfziffer":"27"}}',
+      '{"Prüfnummer":"1234"}',
+      '{"prüfziffer_ean":"1234"}',
+      'Prüfziffer: 123',
+      '{"codigo_postal":"2801","seguridad":"alta"}',
+      'número de seguridad social 1234',
+      '{"Sicherheitsstufe":"123","niveau_securite":"3"}',
+      '{"cryptogram":"ABCDEF0123456789"}',
     ]) {
       assertAccepted(body);
     }
@@ -141,6 +274,20 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     assert.match(refusal('{"ｓｅｃｕｒｉｔｙ":{"ｃｏｄｅ":"１２３"}}'), /card verification code/);
     assert.match(refusal('{}', { ＰＩＮ: { dataType: 'String', stringValue: '1234' } }), /message attribute 'ＰＩＮ'/);
     assertAccepted('{"ｃｖｖ":"","ｎｏｔｅ":"１２３"}');
+  });
+
+  it('refuses SAD written with \\u escapes in text that is no JSON and in JSON encoded twice', () => {
+    for (const body of [
+      'MARK {"cvv":"\\u0031\\u0032\\u0033"}',
+      'note \\u0063\\u0076\\u0076: 123',
+      JSON.stringify({ Message: '{"note":"\\uff23\\uff36\\uff36\\uff1a\\uff11\\uff12\\uff13"}' }),
+      JSON.stringify({ Message: '{"card":{"\\u0063vc":"123"}}' }),
+    ]) {
+      const message = refusal(body);
+      assert.match(message, /card verification code/, body);
+      assert.doesNotMatch(message, /123|u003/);
+    }
+    assertAccepted('MARK {"cvv":"\\u002a\\u002a\\u002a"}');
   });
 
   it('refuses SAD in form- and URL-encoded text, bracketed form names included', () => {

@@ -46,6 +46,8 @@ export const spacings: ReadonlyArray<{ name: string; write: (pan: string) => str
   { name: 'form-encoded spaces', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1+') },
   { name: 'URL-encoded spaces', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1%20') },
   { name: 'URL-encoded dashes', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1%2D') },
+  { name: 'en dashes (word processors)', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1 \u2013 ') },
+  { name: 'HTML no-break spaces (e-mail)', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1&nbsp;') },
   { name: 'ideographic spaces', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1\u3000') },
   { name: 'full-width dashes', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1\uff0d') },
   {
