@@ -22,6 +22,7 @@ const sadPhrases: Record<SadKind, string> = {
   'card verification code': 'a card verification code',
   'magnetic-stripe track data': 'magnetic-stripe track data',
   'PIN or PIN block': 'a PIN or PIN block',
+  'PIN code': 'a PIN or PIN block',
 };
 
 /** SAD is refused whatever the queue's policy (PCI DSS 3.3.1). SQS's code for content it does not accept. */

@@ -9,7 +9,7 @@ import { decodeUnicodeEscapes } from './unicode-escapes.ts';
  * (3.3.1.2) and PINs or PIN blocks (3.3.1.3). It may never be stored after authorization, not even
  * encrypted, so the guard refuses any message that carries it, whatever the queue's policy.
  */
-export type SadKind = 'card verification code' | 'magnetic-stripe track data' | 'PIN or PIN block';
+export type SadKind = 'card verification code' | 'magnetic-stripe track data' | 'PIN or PIN block' | 'PIN code';
 
 /**
  * German `Prüfziffer` is also any check digit (an IBAN's, an EAN's), but those are one or two digits and a code
@@ -80,8 +80,17 @@ for (const name of [
   fieldKinds.set(name, 'card verification code');
 for (const name of ['track1', 'track2', 'trackdata', 'track1data', 'track2data', 'magstripe', 'magneticstripe'])
   fieldKinds.set(name, 'magnetic-stripe track data');
-for (const name of ['pin', 'pinblock', 'encryptedpinblock', 'epb', 'pindata', 'pincode'])
+for (const name of ['pin', 'pinblock', 'encryptedpinblock', 'epb', 'pindata'])
   fieldKinds.set(name, 'PIN or PIN block');
+/**
+ * A card's PIN, or India's postal code: the Postal Index Number, which Indian addresses name `pincode` or
+ * `pin_code` (six digits, the first not 0). Such a value is taken for a postcode, unless the field sits in an
+ * object named like a card or a payment (`{"card":{"pincode":"123456"}}`); any other value (four digits, a
+ * PIN block) is a PIN.
+ */
+fieldKinds.set('pincode', 'PIN code');
+const postalPinCode = /^\s*[1-9]\d{5}\s*$/;
+const cardLikeParent = /card|pay|emv|pinpad|terminal/i;
 
 /**
  * What every SAD field name above (or its parent part, as in `{"security":{"code":…}}`) and every SAD phrase
@@ -206,6 +215,7 @@ function judgedKindOfField(written: string, parent: string | undefined): SadKind
   const name = withoutAccents(asciiForms(written));
   // Most names hold no stem of SAD at all: they are not split into words.
   const own = fieldKinds.get(normalizedName(name)) ?? (mayNameSad.test(name) ? kindOfWords(name) : undefined);
+  if (own === 'PIN code' && parent !== undefined && cardLikeParent.test(parent)) return 'PIN or PIN block';
   if (own) return own;
   if (parent === undefined) return undefined;
   // { "cvv": { "value": "123" } }: the value member of an object named like SAD holds that SAD.
@@ -313,6 +323,7 @@ export function isSadValue(kind: SadKind, written: string): boolean {
   const value = asciiForms(written);
   if (kind === 'card verification code') return verificationCode.test(value);
   if (kind === 'PIN or PIN block') return pinValue.test(value);
+  if (kind === 'PIN code') return pinValue.test(value) && !postalPinCode.test(value);
   return value.trim() !== '' && !/^[*xX#\s]+$/.test(value);
 }
 

@@ -390,6 +390,22 @@ describe('sensitive authentication data is refused under every policy (PCI DSS 3
     assert.match(refusal('{"pin":"1234"}'), /field pin/);
   });
 
+  it("passes India's postal PIN codes in addresses, and refuses a PIN in a field so named otherwise", () => {
+    for (const body of [
+      '{"address":{"line1":"12 MG Road","city":"Bengaluru","pincode":"560001"}}',
+      '{"name":"Ada","city":"Pune","state":"MH","pin_code":411001}',
+      '{"shipping_address":{"pinCode":"110003"}}',
+      'Deliver to 12 MG Road, Bengaluru, pincode: 560001',
+      'name,city,pincode\nAda,Pune,411001\nLin,Chennai,600001',
+    ])
+      assertAccepted(body);
+    assert.match(refusal('{"pincode":"1234"}'), /PIN or PIN block.*field pincode/);
+    assert.match(refusal('{"pincode":"041234FFFFFFFFFF"}'), /PIN or PIN block/);
+    assert.match(refusal('{"pincode":"012345"}'), /PIN or PIN block/);
+    assert.match(refusal('{"card":{"pincode":"560001"}}'), /PIN or PIN block.*field card\.pincode/);
+    assert.match(refusal('{"payment":{"pin_code":"560001"}}'), /PIN or PIN block/);
+  });
+
   it('refuses verification codes written in text and in attributes, even allow-listed ones', () => {
     assert.match(refusal('Card 4111 1111 1111 1111, CVV: 123'), /card verification code in the message body\./);
     assert.match(refusal('{}', { cvv: { dataType: 'String', stringValue: '123' } }), /message attribute 'cvv'/);
