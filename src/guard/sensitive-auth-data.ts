@@ -80,8 +80,7 @@ for (const name of [
   fieldKinds.set(name, 'card verification code');
 for (const name of ['track1', 'track2', 'trackdata', 'track1data', 'track2data', 'magstripe', 'magneticstripe'])
   fieldKinds.set(name, 'magnetic-stripe track data');
-for (const name of ['pin', 'pinblock', 'encryptedpinblock', 'epb', 'pindata'])
-  fieldKinds.set(name, 'PIN or PIN block');
+for (const name of ['pin', 'pinblock', 'encryptedpinblock', 'epb', 'pindata']) fieldKinds.set(name, 'PIN or PIN block');
 /**
  * A card's PIN, or India's postal code: the Postal Index Number, which Indian addresses name `pincode` or
  * `pin_code` (six digits, the first not 0). Such a value is taken for a postcode, unless the field sits in an
