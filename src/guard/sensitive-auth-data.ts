@@ -1,3 +1,4 @@
+import { pinPhrase, verificationCodePhrase } from '../core/index.ts';
 import { brandOf, passesLuhn } from '../vault/index.ts';
 import { asciiForms } from './digit-forms.ts';
 import { tagsWithAttributes, withoutPrefix } from './markup-tags.ts';
@@ -207,9 +208,6 @@ export function isSadValue(kind: SadKind, written: string): boolean {
 // tag 57 form with D as separator).
 const track1 = /%?B(\d{13,19})\^[^^\n]{2,26}\^\d{7}/g;
 const track2 = /;?(\d{13,19})[=D]\d{7}/g;
-const verificationInText =
-  /(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cav2|cid|csc|card\s*verification(?:\s*(?:code|value|number))?|security\s*code|card\s*code)(?![A-Za-z])[\s:=#"'+-]{0,4}\d{3,4}(?!\d)/i;
-const pinInText = /(?<![A-Za-z0-9])pin(?:\s*block)?(?![A-Za-z])[\s:=#"'+-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])/i;
 
 /**
  * An XML element holding a value: `<name …>value</name>` (the name possibly with a namespace prefix), the
@@ -404,7 +402,7 @@ export function sadKindInText(written: string): SadKind | undefined {
 
 function sadKindAsWritten(text: string): SadKind | undefined {
   if (hasTrack(track1, text) || hasTrack(track2, text)) return 'magnetic-stripe track data';
-  if (verificationInText.test(text)) return 'card verification code';
-  if (pinInText.test(text)) return 'PIN or PIN block';
+  if (verificationCodePhrase.test(text)) return 'card verification code';
+  if (pinPhrase.test(text)) return 'PIN or PIN block';
   return namedSadInText(text) ?? (text.includes('<') && mayNameSad.test(text) ? sadInTags(text) : undefined);
 }

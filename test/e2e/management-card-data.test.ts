@@ -191,6 +191,31 @@ describe('card data in management text is refused, and nothing of it stored', ()
     for (const response of [byName, byTag, byAttribute]) assert.doesNotMatch(response.body, /4111|5555/);
   });
 
+  it('does not echo a CVV phrase sent in the wrong parameter in the error message', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'echoes' }));
+    for (const DelaySeconds of [cvvPhrase, 'ＣＶＶ １２３', 'pin block 0412AB34CD56']) {
+      const response = await signedRequest({
+        endpoint,
+        caFile: data.bootstrap.caFile,
+        region: data.bootstrap.region,
+        credentials: data.bootstrap,
+        service: 'sqs',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          Action: 'SendMessage',
+          Version: '2012-11-05',
+          QueueUrl: QueueUrl!,
+          MessageBody: 'hello',
+          DelaySeconds,
+        }).toString(),
+      });
+      assert.equal(response.status, 400);
+      assert.match(response.body, /<Code>InvalidParameterValue<\/Code>/);
+      assert.match(response.body, /for parameter DelaySeconds is invalid/);
+      assert.doesNotMatch(response.body, /123|１２３|0412/, response.body);
+    }
+  });
+
   it('IAM: refuses card data in names, paths, tags, descriptions and policy documents', async () => {
     const invalid = (field: RegExp) => refusal('ValidationError', field);
     const trust = JSON.stringify({
