@@ -12,10 +12,24 @@ import { isWorthInspecting } from './text-inspector.ts';
  */
 export function cardDataIn(text: string): string | undefined {
   if (!isWorthInspecting(text)) return undefined;
+  // A policy document may write a digit or a letter as a JSON escape (`\u0034111…`): it is read decoded too.
+  return cardDataAsWritten(text) ?? (text.includes('\\u') ? cardDataAsWritten(jsonDecoded(text)) : undefined);
+}
+
+function cardDataAsWritten(text: string): string | undefined {
   if (findPans(text).length > 0) return 'a card number';
   const sad = sadKindInText(text);
   if (sad === undefined) return undefined;
   return sad === 'magnetic-stripe track data' ? sad : `a ${sad}`;
+}
+
+/** A JSON document with its escapes decoded (serializing leaves letters and digits as they are), or `text`. */
+function jsonDecoded(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return text;
+  }
 }
 
 /**

@@ -148,6 +148,15 @@ describe('card data in management text is refused, and nothing of it stored', ()
       sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: queuePolicyWithSid(cvvPhrase) } })),
       invalidAttribute(/Attributes\.Policy/),
     );
+    // A digit written as a JSON escape hides nothing.
+    const escaped = queuePolicyWithSid(`sid${visa}`).replace(
+      `sid${visa}`,
+      `sid\\u00${visa.charCodeAt(0).toString(16)}${visa.slice(1)}`,
+    );
+    await assert.rejects(
+      sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: escaped } })),
+      invalidAttribute(/Attributes\.Policy/),
+    );
     await assert.rejects(
       sqs.send(new TagQueueCommand({ QueueUrl, Tags: { note: `card ${visa}` } })),
       invalidValue(/Tags\.note/),
