@@ -35,8 +35,12 @@ const secretParameters = new Set([
 
 /**
  * Names, paths, tags, descriptions and policy documents of identities are kept and shown as written: card
- * data in any of them is refused, with IAM's codes for a malformed policy or an invalid value.
+ * data in any of them is refused, with IAM's codes for a malformed policy or an invalid value. Only actions
+ * that write text are screened: reads and removals name what exists, and an identity, tag or policy stored
+ * before this check must stay findable and removable.
  */
+const writesText = /^(?:Create|Put|Update|Tag)/;
+
 function cardDataCodeOf(parameter: string): ErrorCode | undefined {
   if (secretParameters.has(parameter)) return undefined;
   return parameter.endsWith('PolicyDocument') ? 'MalformedPolicyDocument' : 'ValidationError';
@@ -57,7 +61,12 @@ export const iamApiService: ApiService = {
       InvalidParameterCombination: 'InvalidInput',
     },
   }),
-  actions: new Map(actions.map((action) => [action.name, refusingCardData(action, cardDataCodeOf)])),
+  actions: new Map(
+    actions.map((action) => [
+      action.name,
+      writesText.test(action.name) ? refusingCardData(action, cardDataCodeOf) : action,
+    ]),
+  ),
   // A user's or role's tags, for tag-based decisions on it (a Deny on anything tagged `protected`).
   async resourceAccess(resource, { app, caller }) {
     const entity = parsePrincipalArn(resource);
