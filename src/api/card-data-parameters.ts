@@ -22,7 +22,7 @@ export function refusingCardData(action: ApiAction, codeOf: CardDataCodes): ApiA
   };
 }
 
-export function screenParameters(input: ActionInput, codeOf: CardDataCodes): void {
+function screenParameters(input: ActionInput, codeOf: CardDataCodes): void {
   for (const [parameter, value] of Object.entries(input.raw)) {
     const code = codeOf(parameter);
     if (code !== undefined) screenValue(value, parameter, code);

@@ -22,7 +22,9 @@ export function maskDigitRuns(text: string): string {
   return text.replace(uuidOrDigitRun, (_run, id: string | undefined) => id ?? '[digits removed]');
 }
 
-const sadPhrases = [verificationCodePhrase, pinPhrase].map((pattern) => new RegExp(pattern.source, 'gi'));
+const sadPhrases = [verificationCodePhrase, pinPhrase];
+/** The same, to replace every match (global patterns keep state between tests, so they only replace). */
+const everySadPhrase = sadPhrases.map((pattern) => new RegExp(pattern.source, 'gi'));
 /** Full-width forms (ＣＶＶ１２３) and the compatibility characters NFKC folds. */
 const foldableForms = /[\u00a0-\uffff]/;
 
@@ -36,6 +38,6 @@ export function redactCardData(text: string): string {
   const folded = foldableForms.test(redacted) ? redacted.normalize('NFKC') : redacted;
   if (!sadPhrases.some((pattern) => pattern.test(folded))) return redacted;
   redacted = folded;
-  for (const pattern of sadPhrases) redacted = redacted.replace(pattern, '[card data removed]');
+  for (const pattern of everySadPhrase) redacted = redacted.replace(pattern, '[card data removed]');
   return redacted;
 }
