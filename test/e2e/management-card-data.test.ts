@@ -27,6 +27,7 @@ import {
   UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
 import {
+  AddPermissionCommand,
   CreateQueueCommand,
   GetQueueAttributesCommand,
   SetQueueAttributesCommand,
@@ -163,6 +164,17 @@ describe('card data in management text is refused, and nothing of it stored', ()
       invalidValue(/Tags\.note/),
     );
     await assert.rejects(sqs.send(new TagQueueCommand({ QueueUrl, Tags: { note: cvvPhrase } })), invalidValue(/Tags/));
+    await assert.rejects(
+      sqs.send(
+        new AddPermissionCommand({
+          QueueUrl,
+          Label: `grant${visa}`,
+          AWSAccountIds: ['123456789012'],
+          Actions: ['SendMessage'],
+        }),
+      ),
+      invalidValue(/Label/),
+    );
     const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
     assert.equal((attributes.Attributes as Record<string, string> | undefined)?.['PciqAllowedFields'], undefined);
   });
