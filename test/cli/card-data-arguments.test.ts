@@ -73,6 +73,46 @@ describe('pciq iam and pciq keys refuse card data in what they would store', () 
     }
   });
 
+  it('drops a CVV phrase from a mute reason it keeps, and from an argument it quotes back', () => {
+    const muted = pciq([
+      'compliance',
+      'mute',
+      '--rule',
+      'clock-not-synchronized',
+      '--resource',
+      '*',
+      '--reason',
+      `caller read out ${cvvPhrase} by mistake`,
+      '--owner',
+      'platform',
+      '--expires',
+      '30d',
+      ...args,
+    ]);
+    assert.equal(muted.status, 0, muted.stderr);
+    const quoted = pciq([
+      'compliance',
+      'mute',
+      '--rule',
+      'r',
+      '--resource',
+      '*',
+      '--reason',
+      'x',
+      '--owner',
+      'o',
+      '--expires',
+      `${cvvPhrase} please`,
+      ...args,
+    ]);
+    assert.equal(quoted.status, 1);
+    assert.match(quoted.stderr, /--expires must be a date/);
+    assert.doesNotMatch(quoted.stderr, /123/);
+    const since = pciq(['audit', 'search', '--since', `${cvvPhrase} please`, ...args]);
+    assert.notEqual(since.status, 0);
+    assert.doesNotMatch(since.stderr, /123/);
+  });
+
   it('stored nothing of what it refused', () => {
     assert.deepEqual(cardDataLeaks(filesUnder(data.dataDir), { pans: [visa, mastercard], markers: [cvvPhrase] }), []);
   });
