@@ -34,6 +34,7 @@ import {
   type SQSClient,
   TagQueueCommand,
 } from '@aws-sdk/client-sqs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { VaultClient } from '../../src/client/index.ts';
 import { cardDataLeaks, filesUnder } from '../support/leak-scan.ts';
 import { initDataDir, PciqServer } from '../support/pciq-process.ts';
@@ -288,6 +289,32 @@ describe('card data in management text is refused, and nothing of it stored', ()
     // Reads and removals name what exists: what was stored before this check stays findable and removable.
     await assert.rejects(iam.send(new DeleteUserCommand({ UserName: `u${visa}` })), { name: 'NoSuchEntityException' });
     await iam.send(new UntagUserCommand({ UserName: 'clerk', TagKeys: [visa] }));
+  });
+
+  it('STS: refuses card data in a session name, source identity, session tags or session policy', async () => {
+    const sts = new STSClient(clientConfig(endpoint, data.bootstrap));
+    try {
+      const RoleArn = `arn:aws:iam::${data.bootstrap.accountId}:role/worker`;
+      const invalid = (field: RegExp) => refusal('ValidationError', field);
+      await assert.rejects(
+        sts.send(new AssumeRoleCommand({ RoleArn, RoleSessionName: `s${visa}` })),
+        invalid(/RoleSessionName/),
+      );
+      await assert.rejects(
+        sts.send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'batch', SourceIdentity: cvvPhrase })),
+        invalid(/SourceIdentity/),
+      );
+      await assert.rejects(
+        sts.send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'batch', Tags: [{ Key: 'k', Value: mastercard }] })),
+        invalid(/Tags/),
+      );
+      await assert.rejects(
+        sts.send(new AssumeRoleCommand({ RoleArn, RoleSessionName: 'batch', Policy: policyWithSid(`s${visa}`) })),
+        refusal('MalformedPolicyDocumentException', /Policy/),
+      );
+    } finally {
+      sts.destroy();
+    }
   });
 
   it('KMS: refuses card data in a key description, an alias name or tags', async () => {
