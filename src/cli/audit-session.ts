@@ -7,7 +7,7 @@ import {
   loadAuditConfig,
   type Outcome,
 } from '../audit/index.ts';
-import { maskDigitRuns, systemClock } from '../core/index.ts';
+import { redactCardData, systemClock } from '../core/index.ts';
 import { CliError, type DataDirPaths, type OpenedDataDir, openDataDir, pathsOf } from './data-dir.ts';
 import { defaultDataDir } from './defaults.ts';
 import { type RootKeyChoice, rootKeyChoiceOf, rootKeyOptions } from './root-key-options.ts';
@@ -122,6 +122,6 @@ export function parseTimeOption(
     if (Number.isFinite(ms)) return isDate && bound === 'end' ? ms + durationUnits.d! - 1 : ms;
   }
   throw new CliError(
-    `--${name} must be an ISO 8601 time (2026-01-31, 2026-01-31T12:00:00Z), now, or a duration ago (30m, 24h, 7d), not '${maskDigitRuns(value.slice(0, 40))}'`,
+    `--${name} must be an ISO 8601 time (2026-01-31, 2026-01-31T12:00:00Z), now, or a duration ago (30m, 24h, 7d), not '${redactCardData(value.slice(0, 40))}'`,
   );
 }

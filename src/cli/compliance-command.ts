@@ -16,7 +16,7 @@ import {
   severityRank,
   sortFindings,
 } from '../compliance/index.ts';
-import { maskDigitRuns, systemClock } from '../core/index.ts';
+import { redactCardData, systemClock } from '../core/index.ts';
 import { ComplianceSession, type ComplianceValues, complianceOptions, operatorName } from './compliance-session.ts';
 import { CliError } from './data-dir.ts';
 
@@ -227,7 +227,7 @@ function expiryOf(value: string | undefined, nowMs: number): number {
   const ms = days ? nowMs + Number(days[1]) * 86_400_000 : Date.parse(value);
   if (!Number.isFinite(ms))
     throw new CliError(
-      `--expires must be a date (2026-12-31) or a number of days (30d), not '${maskDigitRuns(value.slice(0, 40))}'`,
+      `--expires must be a date (2026-12-31) or a number of days (30d), not '${redactCardData(value.slice(0, 40))}'`,
     );
   if (ms <= nowMs) throw new CliError('--expires must be in the future');
   if (ms - nowMs > 366 * 86_400_000)
@@ -238,7 +238,7 @@ function expiryOf(value: string | undefined, nowMs: number): number {
 function requireText(value: string | undefined, name: string, max = 512): string {
   if (value === undefined || value.trim() === '') throw new CliError(`--${name} is required`);
   if (value.length > max) throw new CliError(`--${name} is at most ${max} characters`);
-  return maskDigitRuns(value.trim());
+  return redactCardData(value.trim());
 }
 
 async function mute(argv: string[]): Promise<void> {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { kmsService } from '../api/kms/service.ts';
 import { sqsService } from '../api/sqs/service.ts';
 import { isPciqError, parseQueueArn, queueArn, systemClock } from '../core/index.ts';
+import { refuseCardDataIn } from '../guard/index.ts';
 import type { IamService, LoginOwner } from '../iam/index.ts';
 import { type AccessReview, reviewAccess, reviewCsv } from '../iam/review.ts';
 import { keyArn } from '../keys/index.ts';
@@ -70,6 +71,23 @@ function documentOf(name: string, value: string | undefined): string {
   const file = value.slice(1);
   if (!existsSync(file)) throw new CliError(`--${name}: cannot read ${file}`);
   return readFileSync(file, 'utf8');
+}
+
+/** The commands that write names, paths and policy documents, which IAM keeps and shows as written. */
+const writesIdentities = new Set(['create-user', 'create-group', 'create-role', 'create-policy', 'put-policy']);
+
+/**
+ * Refuses card data in what a writing command would store, with the codes the IAM API answers for it
+ * (PCI DSS 3.3.1, 3.4): names and the path as given, policy documents as read.
+ */
+function refuseCardDataInWrites(command: string, positionals: readonly string[], values: Values): void {
+  if (!writesIdentities.has(command)) return;
+  for (const name of positionals) refuseCardDataIn('ValidationError', 'The NAME', name);
+  if (values.path !== undefined) refuseCardDataIn('ValidationError', '--path', values.path);
+  for (const option of ['trust-policy', 'document'] as const) {
+    const given = values[option];
+    if (given !== undefined) refuseCardDataIn('MalformedPolicyDocument', `--${option}`, documentOf(option, given));
+  }
 }
 
 function entityOf(values: Values): { kind: 'user' | 'group' | 'role'; entityName: string } {
@@ -228,6 +246,7 @@ async function run(
     return prompter;
   };
   try {
+    refuseCardDataInWrites(command, positionals, values);
     switch (command) {
       case 'users':
         return iam.listUsers(accountId);

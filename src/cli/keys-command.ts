@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../core/index.ts';
 import { EnvKeyProvider, type KeyProvider, RootKey, RootKeyUnavailableError } from '../crypto/index.ts';
+import { refuseCardDataIn } from '../guard/index.ts';
 import { KeyAdmin, type KeyDescription, type ReencryptResult, reencryptStoredData } from '../keys/index.ts';
 import { CliError } from './cli-error.ts';
 import { type DataDirPaths, type OpenedDataDir, openDataDir, pathsOf, refuseKeyInside } from './data-dir.ts';
@@ -128,6 +129,10 @@ async function run(
   const keyId = async () => (await admin.resolve(account, key())).keyId;
   switch (command) {
     case 'create': {
+      // A key's description and alias are kept and listed as written: no card data (PCI DSS 3.3.1, 3.4).
+      if (values.description !== undefined)
+        refuseCardDataIn('ValidationException', '--description', values.description);
+      if (values.alias !== undefined) refuseCardDataIn('ValidationException', '--alias', values.alias);
       const period = integer('rotation-period-days', values['rotation-period-days']);
       return admin.createKey(account, {
         ...(values.description !== undefined ? { description: values.description } : {}),

@@ -1,4 +1,4 @@
-import { maskDigitRuns } from './redact.ts';
+import { redactCardData } from './redact.ts';
 
 /**
  * The one error vocabulary of pciq. Services throw `PciqError` with a code from this list; `api/` maps
@@ -93,7 +93,7 @@ export class PciqError extends Error {
   readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string) {
-    super(maskDigitRuns(message.length > maxMessageLength ? `${message.slice(0, maxMessageLength)}…` : message));
+    super(redactCardData(message.length > maxMessageLength ? `${message.slice(0, maxMessageLength)}…` : message));
     this.name = code;
     this.code = code;
   }

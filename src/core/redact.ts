@@ -1,3 +1,5 @@
+import { pinPhrase, verificationCodePhrase } from './sad-phrases.ts';
+
 /**
  * Error messages echo parts of requests (parameter values, attribute names, ids) because that helps
  * developers, and messages end up in logs and audit records. PCI DSS 3.3/3.4: a card number must never get
@@ -18,4 +20,24 @@ const uuidOrDigitRun = new RegExp(`(${uuid})|${digitRunText}`, 'giu');
 
 export function maskDigitRuns(text: string): string {
   return text.replace(uuidOrDigitRun, (_run, id: string | undefined) => id ?? '[digits removed]');
+}
+
+const sadPhrases = [verificationCodePhrase, pinPhrase];
+/** The same, to replace every match (global patterns keep state between tests, so they only replace). */
+const everySadPhrase = sadPhrases.map((pattern) => new RegExp(pattern.source, 'gi'));
+/** Full-width forms (ＣＶＶ１２３) and the compatibility characters NFKC folds. */
+const foldableForms = /[\u00a0-\uffff]/;
+
+/**
+ * Text for people that may quote a client's value (an error message): digit runs masked as `maskDigitRuns`
+ * does, and SAD phrases ("cvv 123", "PIN block 0412…") dropped, so that a value sent in the wrong parameter
+ * never comes back in an answer or a log (PCI DSS 3.3.1). A text in full-width forms is read folded.
+ */
+export function redactCardData(text: string): string {
+  let redacted = maskDigitRuns(text);
+  const folded = foldableForms.test(redacted) ? redacted.normalize('NFKC') : redacted;
+  if (!sadPhrases.some((pattern) => pattern.test(folded))) return redacted;
+  redacted = folded;
+  for (const pattern of everySadPhrase) redacted = redacted.replace(pattern, '[card data removed]');
+  return redacted;
 }

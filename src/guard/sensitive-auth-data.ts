@@ -1,3 +1,4 @@
+import { pinPhrase, verificationCodePhrase } from '../core/index.ts';
 import { brandOf, passesLuhn } from '../vault/index.ts';
 import { asciiForms } from './digit-forms.ts';
 import { tagsWithAttributes, withoutPrefix } from './markup-tags.ts';
@@ -23,7 +24,7 @@ const checkDigitNames = ['prufziffer', 'pruefziffer'];
  * main markets besides English (which says cvv, cvc, security code): Portuguese and Spanish (Elo, Hipercard,
  * Latin America), French, German, Italian and Dutch (Europe's forms and gateways), Japanese (JCB) and Chinese
  * (UnionPay). Compared as below, with accents dropped (`código` is `codigo`, `prüf` is `pruf`; German `ue`
- * listed too). Spelled with or without `de`/`di` and as a phrase in text (see `verificationInText`).
+ * listed too). Spelled with or without `de`/`di` and as a phrase in text (see `verificationCodePhrase` in src/core/sad-phrases.ts).
  */
 const localVerificationNames = [
   'codigoseguranca',
@@ -330,33 +331,6 @@ export function isSadValue(kind: SadKind, written: string): boolean {
 // tag 57 form with D as separator).
 const track1 = /%?B(\d{13,19})\^[^^\n]{2,26}\^\d{7}/g;
 const track2 = /;?(\d{13,19})[=D]\d{7}/g;
-/**
- * The phrases of `localVerificationNames` as people write them in text, accented or not (an accented letter
- * also as a letter and a combining mark, as some systems decompose text): `código de segurança: 123`.
- */
-const localVerificationPhrases = [
-  'c(?:ó|o\u0301?)d(?:igo|\\.)?\\s*(?:de\\s*)?(?:seguran(?:ç|c\u0327?)a|seguridad)',
-  'cryptogramme(?:\\s*visuel)?',
-  'code\\s*(?:de\\s*)?s(?:é|e\u0301?)curit(?:é|e\u0301?)',
-  'karten\\s*pr(?:ü|u\u0308?e?)f\\s*(?:nummer|ziffer)',
-  'sicherheits\\s*code',
-  'codice\\s*(?:di\\s*)?sicurezza',
-  '(?:beveiligings|veiligheids)\\s*code',
-  'セキュリティ\\s*コード',
-  '安全[码碼]',
-];
-/**
- * How a sentence goes from the name of a code to its digits: a noun (`CVV number`, `CVC-Code`) and a verb
- * (`cvv is 123`, `the cvc was 123`, `セキュリティコードは123`), each optional, besides `:`, `=` and the like.
- */
-const codeNoun = '(?:[\\s-]*(?:code|number|num|no\\.?|nr\\.?|nummer|n(?:ú|u)mero|num(?:é|e)ro)(?![A-Za-z]))?';
-const codeVerb = '(?:(?:is|was|ist|war|est|es|é|è|era|は|是|为|為)(?![A-Za-z])[\\s:=#"\'+-]{0,4})?';
-const verificationInText = new RegExp(
-  `(?<![A-Za-z0-9])(?:cvv2?|cvc2?|cvn|cvd|cvp2|cav2|cid|csc|card\\s*verification(?:\\s*(?:code|value|number))?|security\\s*code|card\\s*code|${localVerificationPhrases.join('|')})(?![A-Za-z])${codeNoun}[\\s:=#"'+-]{0,4}${codeVerb}\\d{3,4}(?![\\d%])`,
-  'i',
-);
-const pinInText =
-  /(?<![A-Za-z0-9])pin(?:(?:\s*block)?(?![A-Za-z])[\s:=#"'+-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])|(?:\s*(?:code|number))?\s+(?:is|was)\s+\d{4,12}(?!\d))/i;
 
 /**
  * An XML element holding a value: `<name …>value</name>` (the name possibly with a namespace prefix), the
@@ -559,8 +533,8 @@ function sadKindInForms(written: string): SadKind | undefined {
 
 function sadKindAsWritten(text: string): SadKind | undefined {
   if (hasTrack(track1, text) || hasTrack(track2, text)) return 'magnetic-stripe track data';
-  if (verificationInText.test(text)) return 'card verification code';
-  if (pinInText.test(text)) return 'PIN or PIN block';
+  if (verificationCodePhrase.test(text)) return 'card verification code';
+  if (pinPhrase.test(text)) return 'PIN or PIN block';
   const named = namedSadInText(text) ?? (text.includes('<') && mayNameSad.test(text) ? sadInTags(text) : undefined);
   if (named) return named;
   return text.includes('\n') && mayNameSad.test(text) ? sadInDelimitedRows(text) : undefined;

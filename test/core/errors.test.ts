@@ -32,6 +32,13 @@ describe('error messages', () => {
     }
   });
 
+  it('never carry a card verification code or a PIN block quoted from a value, however it is written', () => {
+    for (const value of ['cvv 123', 'CVV:1234', 'security code 123', 'ＣＶＶ１２３', 'PIN block 0412AB34CD56EF78']) {
+      const error = new PciqError('InvalidParameterValue', `Value ${value} for parameter DelaySeconds is invalid.`);
+      assert.match(error.message, /^Value \[card data removed\] for parameter DelaySeconds is invalid\.$/, value);
+    }
+  });
+
   it('keep 12-digit account ids, small numbers and ARNs readable', () => {
     const text = 'Queue arn:aws:sqs:us-east-1:123456789012:orders has 42 messages';
     assert.equal(maskDigitRuns(text), text);

@@ -1,7 +1,8 @@
-import { PciqError } from '../../core/index.ts';
+import { type ErrorCode, PciqError } from '../../core/index.ts';
 import type { IssuedCredentials } from '../../iam/index.ts';
 import { isoTime, memberList, tagMembers } from '../aws-query/input.ts';
 import { awsQueryProtocol } from '../aws-query/protocol.ts';
+import { refusingCardData } from '../card-data-parameters.ts';
 import { tagConditionKeys } from '../condition-keys.ts';
 import type { ApiAction, ApiService } from '../service.ts';
 
@@ -90,6 +91,17 @@ const actions: ApiAction[] = [
 ];
 
 /**
+ * A session's name, source identity, tags and policy are kept with it and shown in its ARN and the trail:
+ * card data in them is refused, as in IAM.
+ */
+const sessionText = new Set(['RoleSessionName', 'SourceIdentity', 'Tags']);
+
+function cardDataCodeOf(parameter: string): ErrorCode | undefined {
+  if (parameter === 'Policy') return 'MalformedPolicyDocument';
+  return sessionText.has(parameter) ? 'ValidationError' : undefined;
+}
+
+/**
  * AWS STS, API version 2011-06-15, in the Query protocol, on the same endpoint (SigV4 service `sts`):
  * temporary credentials that the SDKs' STS clients and the AWS CLI obtain and then sign with
  * (X-Amz-Security-Token).
@@ -105,7 +117,12 @@ export const stsApiService: ApiService = {
       InvalidInput: 'ValidationError',
     },
   }),
-  actions: new Map(actions.map((action) => [action.name, action])),
+  actions: new Map(
+    actions.map((action) => [
+      action.name,
+      action.name === 'AssumeRole' ? refusingCardData(action, cardDataCodeOf) : action,
+    ]),
+  ),
   // Sessions are credentials (PCI DSS 10.2.1.5).
   auditCategory: () => 'iam',
 };

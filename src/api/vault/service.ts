@@ -1,10 +1,16 @@
+import { refusingCardData } from '../card-data-parameters.ts';
 import { jsonServiceProtocol } from '../json-service-protocol.ts';
 import type { ApiAction, ApiService } from '../service.ts';
 import { deleteTokenAction } from './actions/delete-token.ts';
 import { detokenizeAction } from './actions/detokenize.ts';
 import { tokenizeAction } from './actions/tokenize.ts';
 
-const actions: readonly ApiAction[] = [tokenizeAction, detokenizeAction, deleteTokenAction];
+/** A token scope is a name kept in plain text with each convergent token: it must hold no card data. */
+const tokenizeWithScreenedScope = refusingCardData(tokenizeAction, (parameter) =>
+  parameter === 'Scope' ? 'ValidationException' : undefined,
+);
+
+const actions: readonly ApiAction[] = [tokenizeWithScreenedScope, detokenizeAction, deleteTokenAction];
 
 /**
  * The tokenization vault's API on the shared endpoint: AWS JSON 1.1 with `X-Amz-Target: PciqVault.<Action>`

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../../../core/index.ts';
+import { refusingCardData } from '../../card-data-parameters.ts';
 import type { ApiAction } from '../../service.ts';
 import { createAliasAction, deleteAliasAction, listAliasesAction, updateAliasAction } from './aliases.ts';
 import {
@@ -24,12 +26,23 @@ import {
 } from './rotation.ts';
 import { listResourceTagsAction, tagResourceAction, untagResourceAction } from './tags.ts';
 
+/**
+ * A key's description, aliases, tags and policy are kept and listed as written: card data there is refused.
+ * Plaintext and encryption contexts are not among them: card data is what KMS encrypts.
+ */
+const managementParameters = new Set(['Description', 'AliasName', 'Tags', 'Policy']);
+
+function cardDataCodeOf(parameter: string): ErrorCode | undefined {
+  return managementParameters.has(parameter) ? 'ValidationException' : undefined;
+}
+
 /** The AWS KMS actions pciq serves (API version 2014-11-01), by name. */
 export const kmsActions: ReadonlyMap<string, ApiAction> = new Map(
   [
+    ...[createAliasAction, createKeyAction, tagResourceAction, updateAliasAction, updateKeyDescriptionAction].map(
+      (action) => refusingCardData(action, cardDataCodeOf),
+    ),
     cancelKeyDeletionAction,
-    createAliasAction,
-    createKeyAction,
     decryptAction,
     deleteAliasAction,
     describeKeyAction,
@@ -49,9 +62,6 @@ export const kmsActions: ReadonlyMap<string, ApiAction> = new Map(
     reEncryptAction,
     rotateKeyOnDemandAction,
     scheduleKeyDeletionAction,
-    tagResourceAction,
     untagResourceAction,
-    updateAliasAction,
-    updateKeyDescriptionAction,
   ].map((action) => [action.name, action]),
 );

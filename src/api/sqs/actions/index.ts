@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../../../core/index.ts';
+import { refusingCardData } from '../../card-data-parameters.ts';
 import type { SqsAction } from '../action.ts';
 import { cancelMessageMoveTaskAction } from './cancel-message-move-task.ts';
 import { changeMessageVisibilityAction } from './change-message-visibility.ts';
@@ -22,14 +24,28 @@ import { startMessageMoveTaskAction } from './start-message-move-task.ts';
 import { tagQueueAction } from './tag-queue.ts';
 import { untagQueueAction } from './untag-queue.ts';
 
+/**
+ * What a queue is named, tagged and configured with (its policy, its token scope and allowed fields) is kept
+ * in plain text: card data there is refused, with SQS's code for a bad parameter or attribute value.
+ * `tags` is CreateQueue's member in the JSON protocol; the Query decoder folds `Tag.N.Key` into `Tags`.
+ */
+const managementParameterCodes: Partial<Record<string, ErrorCode>> = {
+  QueueName: 'InvalidParameterValue',
+  Attributes: 'InvalidAttributeValue',
+  Tags: 'InvalidParameterValue',
+  tags: 'InvalidParameterValue',
+  Label: 'InvalidParameterValue',
+};
+
 /** Every SQS action by name (API version 2012-11-05). */
 export const sqsActions: ReadonlyMap<string, SqsAction> = new Map(
   [
-    addPermissionAction,
+    ...[addPermissionAction, createQueueAction, setQueueAttributesAction, tagQueueAction].map((action) =>
+      refusingCardData(action, (parameter) => managementParameterCodes[parameter]),
+    ),
     cancelMessageMoveTaskAction,
     changeMessageVisibilityAction,
     changeMessageVisibilityBatchAction,
-    createQueueAction,
     deleteMessageAction,
     deleteMessageBatchAction,
     deleteQueueAction,
@@ -44,9 +60,7 @@ export const sqsActions: ReadonlyMap<string, SqsAction> = new Map(
     removePermissionAction,
     sendMessageAction,
     sendMessageBatchAction,
-    setQueueAttributesAction,
     startMessageMoveTaskAction,
-    tagQueueAction,
     untagQueueAction,
   ].map((action) => [action.name, action]),
 );
