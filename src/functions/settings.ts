@@ -1,4 +1,5 @@
 import { invalidParameter } from '../core/index.ts';
+import { refuseCardData } from './card-data-check.ts';
 import { type FilterCriteria, parseFilterCriteria } from './filter-criteria.ts';
 
 /** AWS Lambda's limits and defaults for what pciq implements of it. */
@@ -49,6 +50,8 @@ export function checkDescription(value: string): string {
   if (value.length > functionLimits.maxDescriptionLength) {
     throw invalidParameter(`Description is longer than ${functionLimits.maxDescriptionLength} characters.`);
   }
+  // Shown by get and list and kept in clear with every version: a place people paste a test card into.
+  refuseCardData('Description', value);
   return value;
 }
 

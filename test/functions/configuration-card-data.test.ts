@@ -1,0 +1,56 @@
+/**
+ * A function's configuration is stored as given and shown by `get`, `list` and `mappings`: card numbers and
+ * sensitive authentication data are refused there, naming the field and never quoting the value.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { isPciqError } from '../../src/core/index.ts';
+import { readCode } from '../../src/functions/index.ts';
+import { accountId, FunctionsHarness, roleArn } from '../support/functions-harness.ts';
+
+const source = 'export const handler = async () => {};';
+
+/** A refusal as InvalidParameterValue that names `field` and quotes none of `secret`'s digits or words. */
+function refusal(field: RegExp, secret: string) {
+  return (error: unknown) =>
+    isPciqError(error) &&
+    error.code === 'InvalidParameterValue' &&
+    field.test(error.message) &&
+    !error.message.includes(secret) &&
+    !/\d{4}/.test(error.message.replace(/PCI DSS [\d.]+/, ''));
+}
+
+describe('cardholder data in a function configuration', () => {
+  let harness: FunctionsHarness;
+  before(async () => {
+    harness = await FunctionsHarness.open();
+  });
+  after(() => harness.close());
+
+  const deploy = (name: string, description: string) =>
+    harness.functions.deploy(accountId, {
+      name,
+      code: readCode(harness.code({ 'index.mjs': source })),
+      handler: 'index.handler',
+      roleArn,
+      description,
+    });
+
+  it('refuses a description holding a card number or a card verification code, on deploy and update', async () => {
+    await assert.rejects(
+      deploy('described', 'charges test card 4111 1111 1111 1111'),
+      refusal(/Description .* card number/, '4111'),
+    );
+    await assert.rejects(
+      deploy('described', 'replays CVV2: 987'),
+      refusal(/Description .* card verification code/, '987'),
+    );
+    await deploy('described', 'charges the test card of the sandbox acquirer');
+    await assert.rejects(
+      harness.functions.update(accountId, 'described', { description: 'now 5555-5555-5555-4444' }),
+      refusal(/Description .* card number/, '5555'),
+    );
+    const [current] = await harness.functions.list(accountId);
+    assert.equal(current?.description, 'charges the test card of the sandbox acquirer');
+  });
+});
