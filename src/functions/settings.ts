@@ -107,6 +107,9 @@ export function checkMappingSettings(input: MappingInput, isFifo: boolean): Mapp
           functionLimits.maxMaxConcurrency,
         );
   const filterPatterns = [...(input.filterPatterns ?? [])];
+  // Patterns are kept in clear with the mapping and shown by `mappings`. A card number in one could never
+  // match anyway: the pollers filter bodies as stored, after the guard tokenized their card numbers.
+  for (const [index, pattern] of filterPatterns.entries()) refuseCardData(`Filter ${index + 1}`, pattern);
   return {
     batchSize,
     batchWindowSec,

@@ -53,4 +53,20 @@ describe('cardholder data in a function configuration', () => {
     const [current] = await harness.functions.list(accountId);
     assert.equal(current?.description, 'charges the test card of the sandbox acquirer');
   });
+
+  it('refuses a queue mapping whose filter holds a card number, and keeps none of it', async () => {
+    await deploy('filtered', '');
+    await harness.createQueue('filtered', { VisibilityTimeout: '60' });
+    const filter = JSON.stringify({ body: { card: ['4111111111111111'] } });
+    await assert.rejects(
+      harness.mappings.map(accountId, 'filtered', { queue: 'filtered', filterPatterns: [filter] }),
+      refusal(/Filter 1 .* card number/, '4111'),
+    );
+    assert.deepEqual(await harness.mappings.list(accountId, 'filtered'), []);
+    const { mapping } = await harness.mappings.map(accountId, 'filtered', {
+      queue: 'filtered',
+      filterPatterns: [JSON.stringify({ body: { card: [{ prefix: 'tok_' }] } })],
+    });
+    assert.equal(mapping.filters.length, 1);
+  });
 });
