@@ -69,4 +69,27 @@ describe('cardholder data in a function configuration', () => {
     });
     assert.equal(mapping.filters.length, 1);
   });
+
+  it('refuses a card number in an environment variable name and a card verification code in a value', async () => {
+    const deployWith = (environment: string[]) =>
+      harness.functions.deploy(accountId, {
+        name: 'configured',
+        code: readCode(harness.code({ 'index.mjs': source })),
+        handler: 'index.handler',
+        roleArn,
+        environment,
+      });
+    // A name that says "secret" is flagged, and flagged names are shown by get and named in the audit trail.
+    await assert.rejects(
+      deployWith(['SECRET_4111111111111111=x']),
+      refusal(/environment variable name .* card number/, '4111'),
+    );
+    await assert.rejects(
+      deployWith(['CARD_5555555555554444=x']),
+      refusal(/environment variable name .* card number/, '5555'),
+    );
+    await assert.rejects(deployWith(['REPLAY=cvv: 987']), refusal(/REPLAY .* card verification code/, '987'));
+    const names = (await harness.functions.list(accountId)).map((view) => view.name);
+    assert.ok(!names.includes('configured'));
+  });
 });
