@@ -92,4 +92,31 @@ describe('invocation logs', () => {
     assert.match(text, /"errorMessage":"login refused for \[secret\]"/);
     assert.doesNotMatch(text, /vault-7Qz/);
   });
+
+  it('keep no part of a card number where an error report is cut at its limits, nor does the audit trail', async () => {
+    // Message (4096 characters), a trace line (512), type (128) and code (64) each end inside a card number.
+    await harness.deploy(
+      'cut-error',
+      `export const handler = async (event) => {
+        const card = [...event.Records[0].body].reverse().join('');
+        const error = new Error('m'.repeat(4096 - 12) + card);
+        error.stack = 'Error: cut\\n' + 's'.repeat(512 - 10) + card;
+        error.name = 'T'.repeat(128 - 11) + card;
+        error.code = 'C'.repeat(64 - 13) + card;
+        throw error;
+      };`,
+    );
+    const queue = await harness.createQueue('cut-error');
+    await harness.mappings.map(accountId, 'cut-error', { queue: 'cut-error' });
+    await harness.send(queue, [[...'4111111111111111'].reverse().join('')]);
+    const [entry] = await waitFor('the failed invocation', async () => {
+      const entries = await harness.logs('cut-error');
+      return entries.length > 0 && entries;
+    });
+    const text = entry!.text ?? '';
+    assert.match(text, /"errorMessage":"m+"/);
+    assert.doesNotMatch(text, /[mstT]41/, `no card digits are left where the error was cut: ${text.slice(0, 200)}`);
+    const [invoked] = await harness.auditRecords('lambda:Invoke');
+    assert.doesNotMatch(JSON.stringify(invoked), /[TC]41/);
+  });
 });
