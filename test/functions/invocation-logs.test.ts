@@ -119,4 +119,31 @@ describe('invocation logs', () => {
     const [invoked] = await harness.auditRecords('lambda:Invoke');
     assert.doesNotMatch(JSON.stringify(invoked), /[TC]41/);
   });
+
+  it('mask a card number on a line the handler left unfinished, whatever the runtime writes after it', async () => {
+    // An unfinished line, then a console line (which starts with a timestamp's digits); another unfinished
+    // line on each stream when the handler returns.
+    await harness.deploy(
+      'unfinished',
+      `export const handler = async (event) => {
+        const card = [...event.Records[0].body].reverse().join('');
+        process.stdout.write('charging ' + card);
+        console.log('charged');
+        process.stdout.write('receipt ' + card);
+        process.stderr.write('2 retries');
+      };`,
+    );
+    const queue = await harness.createQueue('unfinished');
+    await harness.mappings.map(accountId, 'unfinished', { queue: 'unfinished' });
+    await harness.send(queue, [[...'4111 1111 1111 1111'].reverse().join('')]);
+    const [entry] = await waitFor('the invocation', async () => {
+      const entries = await harness.logs('unfinished');
+      return entries.length > 0 && entries;
+    });
+    const text = entry!.text ?? '';
+    assert.match(text, /^charging 411111\*{6}1111$/m);
+    assert.match(text, /^receipt 411111\*{6}1111$/m);
+    assert.match(text, /\tINFO\tcharged$/m);
+    assert.doesNotMatch(text, /4111 1111/);
+  });
 });
