@@ -146,4 +146,33 @@ describe('invocation logs', () => {
     assert.match(text, /\tINFO\tcharged$/m);
     assert.doesNotMatch(text, /4111 1111/);
   });
+
+  it('withhold a line that holds a card verification code or track data, printed or thrown', async () => {
+    await harness.deploy(
+      'sad',
+      `export const handler = async (event) => {
+        const [code, track] = JSON.parse(event.Records[0].body).map((text) => [...text].reverse().join(''));
+        console.log('order 7 paid');
+        console.log('retrying with ' + code);
+        process.stderr.write('swiped ' + track + '\\n');
+        throw new Error('declined, ' + code);
+      };`,
+    );
+    const queue = await harness.createQueue('sad');
+    await harness.mappings.map(accountId, 'sad', { queue: 'sad' });
+    // Reversed, so that the guard lets them through to the handler, which reverses them back.
+    const reversed = (text: string) => [...text].reverse().join('');
+    await harness.send(queue, [JSON.stringify([reversed('cvv: 987'), reversed(';4111111111111111=29121011234?')])]);
+    const [entry] = await waitFor('the failed invocation', async () => {
+      const entries = await harness.logs('sad');
+      return entries.length > 0 && entries;
+    });
+    const text = entry!.text ?? '';
+    assert.match(text, /\tINFO\torder 7 paid$/m);
+    assert.match(text, /\tINFO\t\[line withheld: sensitive authentication data, card verification code\]$/m);
+    assert.match(text, /^\[line withheld: sensitive authentication data, magnetic-stripe track data\]$/m);
+    assert.match(text, /\tERROR\t\[line withheld: sensitive authentication data, card verification code\]$/m);
+    assert.doesNotMatch(text, /987|2912101/);
+    assert.match(text, /^REPORT RequestId: .*Outcome: Error$/m);
+  });
 });
