@@ -92,4 +92,19 @@ describe('cardholder data in a function configuration', () => {
     const names = (await harness.functions.list(accountId)).map((view) => view.name);
     assert.ok(!names.includes('configured'));
   });
+
+  it('refuses a card number in a function name or in its handler', async () => {
+    await assert.rejects(deploy('card-4111111111111111', ''), refusal(/function name .* card number/, '4111'));
+    await assert.rejects(
+      harness.functions.deploy(accountId, {
+        name: 'handled',
+        code: readCode(harness.code({ 'c5555555555554444.mjs': source })),
+        handler: 'c5555555555554444.handler',
+        roleArn,
+      }),
+      refusal(/handler .* card number/, '5555'),
+    );
+    const names = (await harness.functions.list(accountId)).map((view) => view.name);
+    assert.ok(!names.some((name) => name.startsWith('card-') || name === 'handled'));
+  });
 });
