@@ -175,4 +175,25 @@ describe('invocation logs', () => {
     assert.doesNotMatch(text, /987|2912101/);
     assert.match(text, /^REPORT RequestId: .*Outcome: Error$/m);
   });
+
+  it('keep no part of a card number where console.log cuts a long string of an object', async () => {
+    // util.inspect shows at most 10,000 characters of a string: the cut leaves 15 of the card's 16 digits.
+    await harness.deploy(
+      'inspected',
+      `export const handler = async (event) => {
+        const card = [...event.Records[0].body].reverse().join('');
+        console.log({ response: 'r'.repeat(10000 - 15) + card });
+      };`,
+    );
+    const queue = await harness.createQueue('inspected');
+    await harness.mappings.map(accountId, 'inspected', { queue: 'inspected' });
+    await harness.send(queue, [[...'4111111111111111'].reverse().join('')]);
+    const [entry] = await waitFor('the invocation', async () => {
+      const entries = await harness.logs('inspected');
+      return entries.length > 0 && entries;
+    });
+    const text = entry!.text ?? '';
+    assert.match(text, /r'\.\.\. 1 more character/);
+    assert.doesNotMatch(text, /r\d/);
+  });
 });
