@@ -1,3 +1,4 @@
+import { maskDigitRuns } from '../core/index.ts';
 import { alertsCommand, alertsUsage } from './alerts-command.ts';
 import { auditCommand, auditUsage } from './audit-command.ts';
 import { complianceCommand, complianceUsage } from './compliance-command.ts';
@@ -75,7 +76,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    process.stderr.write(`pciq: unknown command '${name}'; run \`pciq help\` for the commands\n`);
+    process.stderr.write(`pciq: unknown command '${maskDigitRuns(name)}'; run \`pciq help\` for the commands\n`);
     process.exitCode = 2;
     return;
   }
@@ -88,8 +89,10 @@ export async function main(argv: string[]): Promise<void> {
     await command.run(rest);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    // Refusals quote what was typed, and a card number pasted into the wrong place must not reach a terminal
+    // or a CI log; pciq's own errors (PciqError) are masked the same way when they are made.
     if (error instanceof CliError) {
-      process.stderr.write(`pciq ${name}: ${error.message}\n`);
+      process.stderr.write(`pciq ${name}: ${maskDigitRuns(error.message)}\n`);
       process.exitCode = 1;
     } else if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
       // Node's tip on positionals that start with '-' misleads more than it helps: a mistyped option is the usual case.
@@ -98,10 +101,12 @@ export async function main(argv: string[]): Promise<void> {
         .replace(/\. To specify a positional argument.*$/s, '')
         .replace(/\s*\n\s*/g, ' ')
         .replace(/\.$/, '');
-      process.stderr.write(`pciq ${name}: ${message}; run \`pciq help\` for the options\n`);
+      process.stderr.write(`pciq ${name}: ${maskDigitRuns(message)}; run \`pciq help\` for the options\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`pciq ${name}: unexpected failure: ${(error as Error)?.message ?? String(error)}\n`);
+      process.stderr.write(
+        `pciq ${name}: unexpected failure: ${maskDigitRuns((error as Error)?.message ?? String(error))}\n`,
+      );
       process.exitCode = 1;
     }
   }

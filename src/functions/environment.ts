@@ -1,5 +1,5 @@
 import { invalidParameter } from '../core/index.ts';
-import { findPans } from '../guard/index.ts';
+import { refuseCardData } from './card-data-check.ts';
 
 /** Lambda: names start with a letter, then letters, digits and underscores; all variables together ≤ 4 KB. */
 const namePattern = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -85,6 +85,8 @@ export function checkEnvironment(variables: Record<string, string>): ParsedEnvir
         `Environment variable name '${safeName(name)}' is invalid: start with a letter, then letters, digits or underscores.`,
       );
     }
+    // Names are kept with the version and flagged ones shown by `get`: refused without being quoted.
+    refuseCardData('An environment variable name', name);
     if (isReserved(name)) {
       throw invalidParameter(
         `Environment variable ${name} is reserved: the runtime sets it, or it changes how the sandbox starts.`,
@@ -97,11 +99,8 @@ export function checkEnvironment(variables: Record<string, string>): ParsedEnvir
         `Environment variable ${name} holds what looks like ${known}: credentials must not be stored in a function's configuration. Grant the function's role the access instead, or fetch the secret at run time.`,
       );
     }
-    if (findPans(value).length > 0) {
-      throw invalidParameter(
-        `Environment variable ${name} holds what looks like a card number: cardholder data must never be stored in configuration (PCI DSS 3.2).`,
-      );
-    }
+    // Sealing does not make them storable: a card number is not needed there, SAD never kept (PCI DSS 3.3.1).
+    refuseCardData(`Environment variable ${name}`, value);
     const reason = secretReason(name, value);
     if (reason) flagged.push({ name, reason });
     totalBytes += Buffer.byteLength(name) + Buffer.byteLength(value);

@@ -1,5 +1,6 @@
 import { invalidParameter, isPciqError, PciqError } from '../core/index.ts';
 import type { FunctionRow, FunctionVersionRow, WriteTx } from '../storage/index.ts';
+import { refuseCardData } from './card-data-check.ts';
 import { type CodeFile, packCode, unpackCode } from './code-bundle.ts';
 import type { FunctionsContext } from './context.ts';
 import { checkEnvironment, parseEnvironment } from './environment.ts';
@@ -61,6 +62,8 @@ export class FunctionAdmin {
 
   async deploy(accountId: string, input: DeployInput): Promise<ChangeResult> {
     const name = checkFunctionName(input.name);
+    // A name is in every ARN, log, metric and listing of the function, in clear: no place for a card number.
+    refuseCardData('The function name', name);
     const settings = this.checkSettings(accountId, input);
     const bundle = packCode(input.code);
     checkHandlerFile(input.handler, bundle.files);
@@ -255,6 +258,7 @@ export class FunctionAdmin {
   private checkSettings(accountId: string, input: Omit<DeployInput, 'name' | 'code' | 'environment'>) {
     checkRoleArn(input.roleArn, accountId);
     parseHandler(input.handler);
+    refuseCardData('The handler', input.handler);
     return {
       handler: input.handler,
       roleArn: input.roleArn,

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/index.ts';
-import { maskCardNumbers } from '../guard/index.ts';
+import { maskCardNumbers, sadKindInText } from '../guard/index.ts';
 import type { Sealer } from '../keys/index.ts';
 import type { FunctionMetricRow, NewFunctionLog, Store, WriteTx } from '../storage/index.ts';
 import { sealLog } from './sealing.ts';
@@ -15,13 +15,29 @@ export type InvocationLog = Omit<NewFunctionLog, 'sealedText'> & {
   secrets: readonly string[];
 };
 
+/** A console line's time, request id and level, kept where its message is withheld. */
+const consoleLinePrefix = /^[^\t\n]*\t[^\t\n]*\t[A-Z]+\t/;
+
+/**
+ * A line that holds sensitive authentication data (a card verification code, track data, a PIN block, as the
+ * guard finds them): SAD is never kept after authorization, not even sealed (PCI DSS 3.3.1), and no mask
+ * leaves part of it, so the line's message is withheld, its time, request id and level kept.
+ */
+function withholdSad(line: string): string {
+  const kind = sadKindInText(line);
+  if (!kind) return line;
+  return `${consoleLinePrefix.exec(line)?.[0] ?? ''}[line withheld: sensitive authentication data, ${kind}]`;
+}
+
 /**
  * Text handlers print goes into logs only after masking (PCI DSS 3.4.1): card numbers, found as pciq's
- * guard finds them, keep at most their first six and last four digits, and the function's own secrets
- * (flagged environment values, session credentials), as printed or as JSON writes them, become `[secret]`.
+ * guard finds them, keep at most their first six and last four digits, lines with sensitive authentication
+ * data are withheld, and the function's own secrets (flagged environment values, session credentials), as
+ * printed or as JSON writes them, become `[secret]`.
  */
 export function maskLog(text: string, secrets: readonly string[]): string {
-  let masked = text;
+  // Before card numbers are masked: track data is found by the card number it holds.
+  let masked = text.split('\n').map(withholdSad).join('\n');
   for (const secret of secrets) {
     if (secret.length < 4) continue;
     // Error reports are written as JSON, which escapes a value's quotes, backslashes and control characters.

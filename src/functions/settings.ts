@@ -1,4 +1,5 @@
 import { invalidParameter } from '../core/index.ts';
+import { refuseCardData } from './card-data-check.ts';
 import { type FilterCriteria, parseFilterCriteria } from './filter-criteria.ts';
 
 /** AWS Lambda's limits and defaults for what pciq implements of it. */
@@ -49,6 +50,8 @@ export function checkDescription(value: string): string {
   if (value.length > functionLimits.maxDescriptionLength) {
     throw invalidParameter(`Description is longer than ${functionLimits.maxDescriptionLength} characters.`);
   }
+  // Shown by get and list and kept in clear with every version: a place people paste a test card into.
+  refuseCardData('Description', value);
   return value;
 }
 
@@ -104,6 +107,9 @@ export function checkMappingSettings(input: MappingInput, isFifo: boolean): Mapp
           functionLimits.maxMaxConcurrency,
         );
   const filterPatterns = [...(input.filterPatterns ?? [])];
+  // Patterns are kept in clear with the mapping and shown by `mappings`. A card number in one could never
+  // match anyway: the pollers filter bodies as stored, after the guard tokenized their card numbers.
+  for (const [index, pattern] of filterPatterns.entries()) refuseCardData(`Filter ${index + 1}`, pattern);
   return {
     batchSize,
     batchWindowSec,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FunctionView } from '../../src/functions/index.ts';
 import { createFunctionRole } from '../support/function-role.ts';
+import { cardDataLeaks, textHaystack } from '../support/leak-scan.ts';
 import { pciq, pciqJson } from '../support/pciq-cli.ts';
 import { initDataDir } from '../support/pciq-process.ts';
 
@@ -181,5 +182,30 @@ describe('pciq functions', () => {
     assert.deepEqual(json<FunctionView[]>('list'), []);
     const all = pciq(['audit', 'search', '--limit', '1000', '--json', ...dataArgs()]).stdout;
     assert.doesNotMatch(all, new RegExp(secretValue));
+  });
+
+  it('quotes no card number an operator typed by mistake when it refuses the command', () => {
+    const refusals = [
+      run('logs', 'orders', '--limit', '4111 1111 1111 1111'),
+      run(
+        'deploy',
+        'orders',
+        '--code',
+        codeDir,
+        '--handler',
+        'index.handler',
+        '--role',
+        role,
+        '--timeout',
+        '4111111111111111',
+      ),
+      run('get', 'orders', '5555555555554444'),
+      run('4111-1111-1111-1111'),
+      pciq(['functions', 'list', '--limit=5555 5555 5555 4444', '--bogus-4111111111111111', ...dataArgs()]),
+      pciq(['4111 1111 1111 1111', 'functions']),
+    ];
+    for (const refused of refusals) assert.notEqual(refused.status, 0, refused.stdout);
+    const stderr = refusals.map((refused, index) => textHaystack(`refusal ${index}`, refused.stderr));
+    assert.deepEqual(cardDataLeaks(stderr, { pans: ['4111111111111111', '5555555555554444'] }), []);
   });
 });

@@ -92,4 +92,108 @@ describe('invocation logs', () => {
     assert.match(text, /"errorMessage":"login refused for \[secret\]"/);
     assert.doesNotMatch(text, /vault-7Qz/);
   });
+
+  it('keep no part of a card number where an error report is cut at its limits, nor does the audit trail', async () => {
+    // Message (4096 characters), a trace line (512), type (128) and code (64) each end inside a card number.
+    await harness.deploy(
+      'cut-error',
+      `export const handler = async (event) => {
+        const card = [...event.Records[0].body].reverse().join('');
+        const error = new Error('m'.repeat(4096 - 12) + card);
+        error.stack = 'Error: cut\\n' + 's'.repeat(512 - 10) + card;
+        error.name = 'T'.repeat(128 - 11) + card;
+        error.code = 'C'.repeat(64 - 13) + card;
+        throw error;
+      };`,
+    );
+    const queue = await harness.createQueue('cut-error');
+    await harness.mappings.map(accountId, 'cut-error', { queue: 'cut-error' });
+    await harness.send(queue, [[...'4111111111111111'].reverse().join('')]);
+    const [entry] = await waitFor('the failed invocation', async () => {
+      const entries = await harness.logs('cut-error');
+      return entries.length > 0 && entries;
+    });
+    const text = entry!.text ?? '';
+    assert.match(text, /"errorMessage":"m+"/);
+    assert.doesNotMatch(text, /[mstT]41/, `no card digits are left where the error was cut: ${text.slice(0, 200)}`);
+    const [invoked] = await harness.auditRecords('lambda:Invoke');
+    assert.doesNotMatch(JSON.stringify(invoked), /[TC]41/);
+  });
+
+  it('mask a card number on a line the handler left unfinished, whatever the runtime writes after it', async () => {
+    // An unfinished line, then a console line (which starts with a timestamp's digits); another unfinished
+    // line on each stream when the handler returns.
+    await harness.deploy(
+      'unfinished',
+      `export const handler = async (event) => {
+        const card = [...event.Records[0].body].reverse().join('');
+        process.stdout.write('charging ' + card);
+        console.log('charged');
+        process.stdout.write('receipt ' + card);
+        process.stderr.write('2 retries');
+      };`,
+    );
+    const queue = await harness.createQueue('unfinished');
+    await harness.mappings.map(accountId, 'unfinished', { queue: 'unfinished' });
+    await harness.send(queue, [[...'4111 1111 1111 1111'].reverse().join('')]);
+    const [entry] = await waitFor('the invocation', async () => {
+      const entries = await harness.logs('unfinished');
+      return entries.length > 0 && entries;
+    });
+    const text = entry!.text ?? '';
+    assert.match(text, /^charging 411111\*{6}1111$/m);
+    assert.match(text, /^receipt 411111\*{6}1111$/m);
+    assert.match(text, /\tINFO\tcharged$/m);
+    assert.doesNotMatch(text, /4111 1111/);
+  });
+
+  it('withhold a line that holds a card verification code or track data, printed or thrown', async () => {
+    await harness.deploy(
+      'sad',
+      `export const handler = async (event) => {
+        const [code, track] = JSON.parse(event.Records[0].body).map((text) => [...text].reverse().join(''));
+        console.log('order 7 paid');
+        console.log('retrying with ' + code);
+        process.stderr.write('swiped ' + track + '\\n');
+        throw new Error('declined, ' + code);
+      };`,
+    );
+    const queue = await harness.createQueue('sad');
+    await harness.mappings.map(accountId, 'sad', { queue: 'sad' });
+    // Reversed, so that the guard lets them through to the handler, which reverses them back.
+    const reversed = (text: string) => [...text].reverse().join('');
+    await harness.send(queue, [JSON.stringify([reversed('cvv: 987'), reversed(';4111111111111111=29121011234?')])]);
+    const [entry] = await waitFor('the failed invocation', async () => {
+      const entries = await harness.logs('sad');
+      return entries.length > 0 && entries;
+    });
+    const text = entry!.text ?? '';
+    assert.match(text, /\tINFO\torder 7 paid$/m);
+    assert.match(text, /\tINFO\t\[line withheld: sensitive authentication data, card verification code\]$/m);
+    assert.match(text, /^\[line withheld: sensitive authentication data, magnetic-stripe track data\]$/m);
+    assert.match(text, /\tERROR\t\[line withheld: sensitive authentication data, card verification code\]$/m);
+    assert.doesNotMatch(text, /987|2912101/);
+    assert.match(text, /^REPORT RequestId: .*Outcome: Error$/m);
+  });
+
+  it('keep no part of a card number where console.log cuts a long string of an object', async () => {
+    // util.inspect shows at most 10,000 characters of a string: the cut leaves 15 of the card's 16 digits.
+    await harness.deploy(
+      'inspected',
+      `export const handler = async (event) => {
+        const card = [...event.Records[0].body].reverse().join('');
+        console.log({ response: 'r'.repeat(10000 - 15) + card });
+      };`,
+    );
+    const queue = await harness.createQueue('inspected');
+    await harness.mappings.map(accountId, 'inspected', { queue: 'inspected' });
+    await harness.send(queue, [[...'4111111111111111'].reverse().join('')]);
+    const [entry] = await waitFor('the invocation', async () => {
+      const entries = await harness.logs('inspected');
+      return entries.length > 0 && entries;
+    });
+    const text = entry!.text ?? '';
+    assert.match(text, /r'\.\.\. 1 more character/);
+    assert.doesNotMatch(text, /r\d/);
+  });
 });

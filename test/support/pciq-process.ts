@@ -60,12 +60,31 @@ export class PciqServer {
   stdout = '';
   stderr = '';
 
-  constructor(args: { dataDir: string; keyFile: string; extra?: string[]; env?: NodeJS.ProcessEnv }) {
-    this.process = spawn(
+  /** `wrapper`: a command that runs the server's command line given after it (`sh -c 'ulimit …; exec "$0" "$@"'`). */
+  constructor(args: {
+    dataDir: string;
+    keyFile: string;
+    extra?: string[];
+    env?: NodeJS.ProcessEnv;
+    wrapper?: string[];
+  }) {
+    const command = [
       process.execPath,
-      [pciqBin, 'serve', '--data-dir', args.dataDir, '--key-file', args.keyFile, '--port', '0', ...(args.extra ?? [])],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...args.env } },
-    );
+      pciqBin,
+      'serve',
+      '--data-dir',
+      args.dataDir,
+      '--key-file',
+      args.keyFile,
+      '--port',
+      '0',
+      ...(args.extra ?? []),
+    ];
+    const [executable, ...rest] = [...(args.wrapper ?? []), ...command];
+    this.process = spawn(executable!, rest, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...args.env },
+    });
     this.process.stderr?.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
     });

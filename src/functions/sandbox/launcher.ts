@@ -1,9 +1,21 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const launcherFile = fileURLToPath(new URL('./launcher/launcher.mjs', import.meta.url));
+
+/**
+ * How the helper is started: through `sh` with core dumps off (soft and hard limit 0), which every sandbox it
+ * starts inherits. A sandbox that aborts or runs out of heap would otherwise leave a core file (in its code
+ * directory, or with systemd-coredump or apport) holding in clear what it held: its role session's
+ * credentials, flagged environment values, the batch it ran and any card number it revealed (PCI DSS 3.3,
+ * 3.5). Node has no call to set the limit itself.
+ */
+function launcherCommand(): { command: string; args: string[] } {
+  if (process.platform === 'win32') return { command: process.execPath, args: [launcherFile] };
+  return { command: '/bin/sh', args: ['-c', 'ulimit -c 0 && exec "$0" "$@"', process.execPath, launcherFile] };
+}
 
 export interface LaunchRequest {
   command: string;
@@ -98,9 +110,9 @@ export class SandboxLauncher {
 
   private started(): Promise<void> {
     this.ready ??= new Promise((resolve, reject) => {
-      const child = fork(launcherFile, [], {
+      const { command, args } = launcherCommand();
+      const child = spawn(command, args, {
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-        execArgv: [],
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
         serialization: 'json',
       });

@@ -438,21 +438,29 @@ export class Sandbox {
   }
 }
 
+/**
+ * `text` cut to `max` characters. A card number the cut falls in would keep more digits than masking
+ * leaves (PCI DSS 3.4.1), too few to be found as one: the digits and separators at the cut go with the rest.
+ */
+function bounded(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max).replace(cutDigitsPattern, '') : text;
+}
+
 function deniedOf(message: { permission?: unknown; resource?: unknown }): Denial {
   return {
-    permission: String(message.permission ?? '').slice(0, 64),
-    resource: String(message.resource ?? '').slice(0, 1024),
+    permission: bounded(String(message.permission ?? ''), 64),
+    resource: bounded(String(message.resource ?? ''), 1024),
   };
 }
 
 /** Messages from the sandbox are the function's own words: bounded and typed before use. */
 function checkedError(error: unknown): ErrorInfo {
   const value = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
-  const text = (item: unknown, max: number) => (typeof item === 'string' ? item.slice(0, max) : undefined);
+  const text = (item: unknown, max: number) => (typeof item === 'string' ? bounded(item, max) : undefined);
   const info: ErrorInfo = {
     errorType: text(value.errorType, 128) ?? 'Error',
     errorMessage: text(value.errorMessage, 4096) ?? '',
-    trace: Array.isArray(value.trace) ? value.trace.slice(0, 30).map((line) => String(line).slice(0, 512)) : [],
+    trace: Array.isArray(value.trace) ? value.trace.slice(0, 30).map((line) => bounded(String(line), 512)) : [],
   };
   const code = text(value.code, 64);
   if (code) info.code = code;

@@ -32,6 +32,41 @@ let requestId = 'init';
 /** Lambda's limit on a synchronous invocation's response payload; the launcher ends a process that sends more. */
 const maxResponseBytes = 6 * 1024 * 1024;
 
+/** Whether each output stream is at the start of a line: nothing written yet, or a line end written last. */
+const atLineStart = { stdout: true, stderr: true };
+
+/**
+ * Notes where each stream's output ends. A line the handler left unfinished (`process.stdout.write('paid with '
+ * + card)`) must not run into what the runtime writes next, a console line starting with a timestamp's digits
+ * or the other stream's output: a card number followed by more digits is no longer found, and not masked.
+ */
+function watchLineEnds() {
+  for (const name of ['stdout', 'stderr']) {
+    const stream = process[name];
+    const write = stream.write;
+    stream.write = function (chunk, ...rest) {
+      const length = chunk?.length ?? 0;
+      if (length > 0) {
+        const last = typeof chunk === 'string' ? chunk.charCodeAt(length - 1) : chunk[length - 1];
+        atLineStart[name] = last === 10;
+      }
+      return write.call(this, chunk, ...rest);
+    };
+  }
+}
+
+/** A line end when `name` has an unfinished line, so that what follows starts a line of its own. */
+function lineBreakFor(name) {
+  return atLineStart[name] ? '' : '\n';
+}
+
+/**
+ * Digits, and what separates a card number's groups, where util.inspect cut a long string (past its 10,000
+ * characters: `'…4111111111'... 6 more characters`): what is left of a card number there keeps more digits
+ * than masking leaves, too few to be found as one (PCI DSS 3.4.1).
+ */
+const digitsCutByInspect = /[\p{Nd} .+\-\u00a0\u2009\u202f\u3000\uff0d]+(?=['"`]\.\.\. \d+ more characters?)/gu;
+
 /** Lambda's Node.js runtime prefixes console output with time, request id and level; so does this one. */
 function patchConsole() {
   const levels = [
@@ -44,7 +79,9 @@ function patchConsole() {
   ];
   for (const [method, level] of levels) {
     console[method] = (...args) => {
-      process.stdout.write(`${new Date().toISOString()}\t${requestId}\t${level}\t${format(...args)}\n`);
+      process.stdout.write(
+        `${lineBreakFor('stdout')}${new Date().toISOString()}\t${requestId}\t${level}\t${format(...args).replace(digitsCutByInspect, '')}\n`,
+      );
     };
   }
 }
@@ -220,8 +257,10 @@ function settle(message, endMarker) {
   const written = () => {
     if (--pending === 0) send(message);
   };
-  process.stdout.write(endMarker, written);
-  process.stderr.write(endMarker, written);
+  process.stdout.write(lineBreakFor('stdout') + endMarker, written);
+  process.stderr.write(lineBreakFor('stderr') + endMarker, written);
+  // The marker is taken out of the logs: the next invocation's output starts at a line start.
+  atLineStart.stdout = atLineStart.stderr = true;
 }
 
 /** Runs one invocation; the handler's result or error is reported, and the process stays for the next one. */
@@ -254,6 +293,7 @@ async function main() {
   // Without its launcher nobody would end this process or send it work: a timer or socket the handler left open
   // must not keep it running (pciq itself ends a process busy in a loop when it sees its launcher go).
   process.on('disconnect', () => process.exit(1));
+  watchLineEnds();
   patchConsole();
   reportDenials();
   if (runtimeModules) provideRuntimeModules(runtimeModules);
