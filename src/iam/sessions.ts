@@ -385,44 +385,39 @@ export async function assumeRole(
 }
 
 /**
- * STS's constraints on SourceIdentity: 2 to 64 characters of `[\w+=,.@-]`, not beginning with `aws:`, a prefix
- * AWS keeps for itself (the pattern, which has no colon, already refuses it).
+ * STS's constraints on SourceIdentity: 2 to 64 characters of `[\w+=,.@-]` (a pattern with no colon, so the
+ * `aws:` prefix AWS keeps for itself is refused too).
  */
 function checkSourceIdentity(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const constraint =
-    value.length < 2
-      ? 'Member must have length greater than or equal to 2'
-      : value.length > 64
-        ? 'Member must have length less than or equal to 64'
-        : /^[\w+=,.@-]*$/.test(value) && !/^aws:/i.test(value)
-          ? undefined
-          : 'Member must satisfy regular expression pattern: [\\w+=,.@-]*';
-  if (constraint) {
-    throw new PciqError(
-      'ValidationError',
-      `1 validation error detected: Value at 'sourceIdentity' failed to satisfy constraint: ${constraint}`,
-    );
-  }
-  return value;
+  return checkStsParameter(value, { member: 'sourceIdentity', maxLength: 64, pattern: /^[\w+=,.@-]*$/ });
 }
 
 /** STS's constraints on ExternalId: 2 to 1,224 characters of `[\w+=,.@:/-]`. */
 function checkExternalId(value: string | undefined): string | undefined {
+  return checkStsParameter(value, { member: 'externalId', maxLength: 1224, pattern: /^[\w+=,.@:/-]*$/ });
+}
+
+/**
+ * A string parameter of STS held to 2 to `maxLength` characters of `pattern`, refused as STS words it. The value
+ * is never quoted: an external id is the third party's shared secret.
+ */
+function checkStsParameter(
+  value: string | undefined,
+  rule: { member: string; maxLength: number; pattern: RegExp },
+): string | undefined {
   if (value === undefined) return undefined;
   const constraint =
     value.length < 2
       ? 'Member must have length greater than or equal to 2'
-      : value.length > 1224
-        ? 'Member must have length less than or equal to 1224'
-        : /^[\w+=,.@:/-]*$/.test(value)
+      : value.length > rule.maxLength
+        ? `Member must have length less than or equal to ${rule.maxLength}`
+        : rule.pattern.test(value)
           ? undefined
-          : 'Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*';
+          : `Member must satisfy regular expression pattern: ${rule.pattern.source.slice(1, -1).replace('/', '\\/')}`;
   if (constraint) {
-    // The value is not quoted: it is the third party's shared secret.
     throw new PciqError(
       'ValidationError',
-      `1 validation error detected: Value at 'externalId' failed to satisfy constraint: ${constraint}`,
+      `1 validation error detected: Value at '${rule.member}' failed to satisfy constraint: ${constraint}`,
     );
   }
   return value;
