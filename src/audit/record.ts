@@ -1,4 +1,4 @@
-import { digitRunText, maskDigitRuns } from '../core/index.ts';
+import { digitRunText, redactCardData, sadPhraseStem } from '../core/index.ts';
 
 /**
  * What a record says about an event: the PCI DSS 10.2.2 fields (user identification, type of event, date
@@ -112,12 +112,16 @@ const idPattern = /^[A-Za-z0-9._:/+=@-]{1,128}$/;
 
 /**
  * Client-supplied text (user agents, claimed key ids, names in resources) goes through here: bounded,
- * control characters removed, and card-number-shaped digit runs masked (PCI DSS 3.3, 3.4).
+ * control characters removed, card-number-shaped digit runs masked and SAD phrases (`cvv 123`) dropped, as
+ * error messages are (PCI DSS 3.3, 3.4).
  */
 export function safeText(value: string | null | undefined, maxLength = maxTextLength): string | null {
   if (value === null || value === undefined) return null;
-  // Most text is clean: one test instead of two rewrites keeps recording cheap on the request path.
-  const cleaned = needsCleaning.test(value) ? maskDigitRuns(value.replace(controlCharacters, ' ')) : value;
+  // Most text is clean: cheap tests instead of the rewrites keep recording cheap on the request path.
+  const cleaned =
+    needsCleaning.test(value) || sadPhraseStem.test(value)
+      ? redactCardData(value.replace(controlCharacters, ' '))
+      : value;
   return cleaned.length > maxLength ? `${cleaned.slice(0, maxLength)}…` : cleaned;
 }
 

@@ -15,5 +15,5 @@ export { newAccountId, newMessageId, newRequestId, randomToken } from './ids.ts'
 export { unmappedIpv4 } from './ip-address.ts';
 export { randomFromPool } from './random-pool.ts';
 export { digitRunText, maskDigitRuns, redactCardData, uuidText } from './redact.ts';
-export { pinPhrase, verificationCodePhrase } from './sad-phrases.ts';
+export { pinPhrase, sadPhraseStem, verificationCodePhrase } from './sad-phrases.ts';
 export { isUntrustedChain } from './tls-verdicts.ts';

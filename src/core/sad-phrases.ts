@@ -32,3 +32,10 @@ export const verificationCodePhrase = new RegExp(
 );
 export const pinPhrase =
   /(?<![A-Za-z0-9])pin(?:(?:\s*block)?(?![A-Za-z])[\s:=#"'+-]{1,4}[0-9A-Fa-f]{4,16}(?![0-9A-Fa-f])|(?:\s*(?:code|number))?\s+(?:is|was)\s+\d{4,12}(?!\d))/i;
+
+/**
+ * What every phrase above starts with (a name's stem, in any case): text without any of them holds no such
+ * phrase, and the cheap test lets hot paths skip the phrases' patterns.
+ */
+export const sadPhraseStem =
+  /cv[vcndp]|cav2|cid|csc|card|secur|segur|sicur|c[oó]d|crypto|karten|sicher|veilig|pin|セキュリティ|安全/i;

@@ -272,4 +272,22 @@ describe('one audit record per request, committed with its effect', () => {
     assert.equal(disabled.resource, keyArn, 'the record says which key (PCI DSS 10.2.2)');
     assert.equal(created.resource, 'arn:aws:sqs:us-east-1:123456789012:[digits removed]');
   });
+
+  it('drops SAD phrases from the text a client chose, as error messages do', async () => {
+    await h.store.write(async (tx) => {
+      await h.events.record(tx, {
+        type: 'sqs:CreateQueue',
+        outcome: 'failure',
+        error: 'InvalidParameterValue',
+        resource: 'arn:aws:sqs:us-east-1:123456789012:orders-cvv-731',
+        details: { reason: 'customer said the security code is 4821', label: 'pin block 041234FFFFFFFFFF' },
+      });
+      await h.events.record(tx, { type: 'sqs:CreateQueue', outcome: 'success', resource: 'orders-pinned-2026' });
+    });
+    const [refused, created] = (await h.allRecords()).slice(-2);
+    const written = JSON.stringify(refused);
+    for (const sad of ['731', '4821', '041234FFFFFFFFFF']) assert.ok(!written.includes(sad), `${sad} in ${written}`);
+    assert.match(refused.resource!, /^arn:aws:sqs:us-east-1:123456789012:orders-\[card data removed\]$/);
+    assert.equal(created.resource, 'orders-pinned-2026', 'names that only hold a stem stay as they are');
+  });
 });
