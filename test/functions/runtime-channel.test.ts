@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { accountId, FunctionsHarness, waitFor } from '../support/functions-harness.ts';
+import { endlessChannelLine } from '../support/hostile-handlers.ts';
 
 describe("a handler writing on the runtime's channel", () => {
   let harness: FunctionsHarness;
@@ -30,16 +31,7 @@ describe("a handler writing on the runtime's channel", () => {
       export const handler = async (event) => {
         if (event.Records[0].body === 'garbage') writeSync(3, 'not a message\\n');
         else {
-          // One line without end, far beyond the longest string Node can hold.
-          const chunk = Buffer.alloc(1 << 20, 'x');
-          for (let written = 0; written < 1024 * chunk.length; ) {
-            try {
-              written += writeSync(3, chunk);
-            } catch (error) {
-              if (error.code !== 'EAGAIN') throw error;
-              await new Promise((resolve) => setImmediate(resolve));
-            }
-          }
+          ${endlessChannelLine}
         }
         await new Promise(() => {});
       };`,

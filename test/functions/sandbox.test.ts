@@ -22,6 +22,7 @@ import {
   type SandboxSpec,
   sandboxArguments,
 } from '../../src/functions/sandbox/sandbox.ts';
+import { endlessChannelLine } from '../support/hostile-handlers.ts';
 import { makeTempDir } from '../support/temp-dir.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -404,15 +405,7 @@ describe('function sandbox', () => {
     const endless = await run(`
       import { writeSync } from 'node:fs';
       export const handler = async () => {
-        const chunk = Buffer.alloc(1 << 20, 'x');
-        for (let written = 0; written < 1024 * chunk.length; ) {
-          try {
-            written += writeSync(3, chunk);
-          } catch (error) {
-            if (error.code !== 'EAGAIN') throw error;
-            await new Promise((resolve) => setImmediate(resolve));
-          }
-        }
+        ${endlessChannelLine}
         await new Promise(() => {});
       };`);
     assert.equal(
