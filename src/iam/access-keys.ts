@@ -191,7 +191,7 @@ export interface OpenedAccessKey {
   secretAccessKey: string;
   principalArn: string;
   accountId: string;
-  /** The owner's unique id (see `uniqueIdOf`): what SQS reports as the SenderId of its messages. */
+  /** The owner's unique id (the user's `AIDA…` id, or the account id for the root): what SQS reports as the SenderId of its messages. */
   ownerId: string;
 }
 

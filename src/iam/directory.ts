@@ -3,9 +3,10 @@ import { type Caller, type Clock, FreshRead, PciqError } from '../core/index.ts'
 import type { Sealer } from '../keys/index.ts';
 import type { IamSessionRow, Store } from '../storage/index.ts';
 import { loadActiveAccessKeys, type OpenedAccessKey } from './access-keys.ts';
+import { assumedRoleId } from './names.ts';
 import { findManagedPolicy } from './policies.ts';
 import { compilePolicySet, type Policy, type PolicySet, type RequestPrincipal } from './policy/index.ts';
-import { loadPrincipal, type PrincipalEntry, storedPolicy, uniqueIdOf } from './principals.ts';
+import { loadPrincipal, type PrincipalEntry, storedPolicy } from './principals.ts';
 import { openSessionSecret } from './sessions.ts';
 
 /** A credential SigV4 can verify, and who it speaks for. */
@@ -137,15 +138,12 @@ export class IamDirectory {
     if (accessKeyId.startsWith('ASIA')) {
       const loaded = await this.store.read(async (tx) => {
         const row = await tx.iam.getSession(accessKeyId);
-        if (!row) return undefined;
-        // A session whose user or role is gone (its sessions end with it) authenticates nothing.
-        const senderId = await uniqueIdOf(tx, row.principalArn, row.roleArn);
-        return senderId === undefined
-          ? undefined
-          : { row, senderId, secret: await openSessionSecret(this.sealer, tx, row) };
+        return row && { row, secret: await openSessionSecret(this.sealer, tx, row) };
       });
-      if (loaded && loaded.row.expiresAtMs > now) {
-        this.rememberSession(loaded.row, loaded.secret, loaded.senderId);
+      // A session whose user or role is gone (its sessions end with it) authenticates nothing.
+      const senderId = loaded && loaded.row.expiresAtMs > now ? await this.senderIdOf(loaded.row) : undefined;
+      if (loaded && senderId !== undefined) {
+        this.rememberSession(loaded.row, loaded.secret, senderId);
         return true;
       }
     } else {
@@ -253,6 +251,20 @@ export class IamDirectory {
     });
   }
 
+  /**
+   * The unique id a session acts as (GetCallerIdentity's UserId, SQS's SenderId): its user's (or the account
+   * id for the root), or its role's with the session name; from the entry `resolve` uses next, so it costs no
+   * read of its own. Never the access key id, which must not reach every consumer of a queue. Undefined when
+   * the identity no longer exists.
+   */
+  private async senderIdOf(row: IamSessionRow): Promise<string | undefined> {
+    const entry = await this.principalEntry(row.roleArn ?? row.principalArn);
+    if (!entry) return undefined;
+    return row.roleArn
+      ? assumedRoleId(entry.principal.userId, sessionNameOf(row.principalArn))
+      : entry.principal.userId;
+  }
+
   /** A root, user or role with its policies, at the current revision. */
   principalEntry(arn: string): Promise<PrincipalEntry | undefined> {
     let entry = this.principals.get(arn);
@@ -295,14 +307,13 @@ export class IamDirectory {
       const role = await this.principalEntry(session.row.roleArn);
       if (!role) return undefined;
       const sessionPolicies = await this.sessionPolicies(session.row);
-      const sessionName = session.row.principalArn.slice(session.row.principalArn.lastIndexOf('/') + 1);
       session.compiled = {
         revision,
         principal: {
           arn: session.row.principalArn,
           accountId: session.row.accountId,
           kind: 'assumed-role',
-          userId: `${role.principal.userId}:${sessionName}`,
+          userId: assumedRoleId(role.principal.userId, sessionNameOf(session.row.principalArn)),
           tags: { ...role.principal.tags, ...session.row.tags },
           roleArn: session.row.roleArn,
         },
@@ -344,4 +355,9 @@ function ignore(): void {}
 
 function invalidToken(): PciqError {
   return new PciqError('InvalidClientTokenId', 'The security token included in the request is invalid.');
+}
+
+/** The session name an assumed-role ARN ends with (`…:assumed-role/ROLE/SESSION`). */
+function sessionNameOf(principalArn: string): string {
+  return principalArn.slice(principalArn.lastIndexOf('/') + 1);
 }

@@ -77,6 +77,11 @@ export function assumedRoleArn(accountId: string, roleName: string, sessionName:
   return `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
 }
 
+/** `AROA…:SESSION`: a role session's unique id, as GetCallerIdentity's UserId and SQS's SenderId give it. */
+export function assumedRoleId(roleId: string, sessionName: string): string {
+  return `${roleId}:${sessionName}`;
+}
+
 export type ParsedPrincipalArn =
   | { kind: 'root'; accountId: string }
   | { kind: 'user'; accountId: string; name: string; path: string }

@@ -146,32 +146,3 @@ export async function roleByArn(tx: ReadTx, arn: string) {
   if (!role || roleArnFor(role.accountId, role.roleName, role.path) !== arn) return undefined;
   return role;
 }
-
-/**
- * The unique id of the identity a credential acts as, the `UserId` GetCallerIdentity answers and the
- * `SenderId` SQS reports on a message: the account id for the root, a user's `AIDA…` id, and
- * `AROA…:session-name` for a role session. Never the access key id, which is a credential's name and must
- * not reach every consumer of a queue. Undefined when the identity no longer exists.
- */
-export async function uniqueIdOf(
-  tx: ReadTx,
-  principalArn: string,
-  roleArn: string | null,
-): Promise<string | undefined> {
-  const parsedArn = parsePrincipalArn(principalArn);
-  if (!parsedArn) return undefined;
-  switch (parsedArn.kind) {
-    case 'root':
-      return parsedArn.accountId;
-    case 'user': {
-      const user = await tx.iam.getUser(parsedArn.accountId, parsedArn.name);
-      return user && userArn(user.accountId, user.userName, user.path) === principalArn ? user.userId : undefined;
-    }
-    case 'assumed-role': {
-      const role = roleArn === null ? undefined : await roleByArn(tx, roleArn);
-      return role && `${role.roleId}:${parsedArn.sessionName}`;
-    }
-    case 'role':
-      return undefined;
-  }
-}

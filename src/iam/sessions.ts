@@ -6,7 +6,15 @@ import type { AccessControl, AuthorizationContext } from './access-control.ts';
 import { checkTags, type IamContext, Refusal, writeOrRefuse } from './context.ts';
 import type { ResolvedCaller } from './directory.ts';
 import { checkMfaCode } from './mfa-devices.ts';
-import { assumedRoleArn, checkName, newUniqueId, parsePolicyArn, parsePrincipalArn, roleArnFor } from './names.ts';
+import {
+  assumedRoleArn,
+  assumedRoleId,
+  checkName,
+  newUniqueId,
+  parsePolicyArn,
+  parsePrincipalArn,
+  roleArnFor,
+} from './names.ts';
 import { findManagedPolicy } from './policies.ts';
 import { compilePolicySet, evaluate, parsePolicy, policyQuotas, principalMatches } from './policy/index.ts';
 import { roleByArn, storedPolicy } from './principals.ts';
@@ -377,7 +385,7 @@ export async function assumeRole(
   });
   return {
     ...credentials,
-    assumedRoleId: `${role.roleId}:${sessionName}`,
+    assumedRoleId: assumedRoleId(role.roleId, sessionName),
     assumedRoleArn: principalArn,
     sourceIdentity: sourceIdentity ?? null,
     packedPolicySize: packedPolicySize(input.policy, policyArns, tags),
@@ -514,7 +522,7 @@ export async function assumeRoleForService(
       accountId: role.accountId,
       principalArn,
       accessKeyId: issued.accessKeyId,
-      senderId: `${role.roleId}:${sessionName}`,
+      senderId: assumedRoleId(role.roleId, sessionName),
     },
     credentials: {
       accessKeyId: issued.accessKeyId,
