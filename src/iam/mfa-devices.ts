@@ -14,6 +14,7 @@ import {
   verifyTwoConsecutiveCodes,
 } from './mfa/index.ts';
 import { checkName, checkPath, rootArn, userArn } from './names.ts';
+import { isLocked, unlock } from './passwords/index.ts';
 import { sealedRowsSource } from './sealed-rows.ts';
 
 /**
@@ -340,10 +341,6 @@ export async function checkMfaCode(
   return { outcome: 'invalid', serialNumber: devices.length === 1 ? devices[0]!.serialNumber : null };
 }
 
-function isLocked(device: IamMfaDeviceRow, nowMs: number): boolean {
-  return device.lockedUntilMs !== null && nowMs < device.lockedUntilMs;
-}
-
 /**
  * PCI DSS 8.3.4 for the second factor: a device locks after as many consecutive wrong codes as a password
  * may be wrong, for as long. A password's lockout does not cover STS, where the access key stands in for the
@@ -377,7 +374,7 @@ export async function unlockMfaDevices(tx: WriteTx, ownerArn: string): Promise<n
   let unlocked = 0;
   for (const device of await devicesOf(tx, ownerArn, undefined)) {
     if (device.failedAttempts === 0 && device.lockedUntilMs === null) continue;
-    await tx.iam.updateMfaDevice({ ...device, failedAttempts: 0, lockedUntilMs: null });
+    await tx.iam.updateMfaDevice(unlock(device));
     unlocked += 1;
   }
   return unlocked;

@@ -79,7 +79,8 @@ export function inactiveFromMs(state: LoginState, policy: PasswordPolicy): numbe
   return lastActivityMs(state) + policy.inactiveAccountDisableMs;
 }
 
-export function isLocked(state: LoginState, nowMs: number): boolean {
+/** Whether a lockout (of a login, or of an MFA device: 8.3.4) still runs at `nowMs`. */
+export function isLocked(state: Pick<LoginState, 'lockedUntilMs'>, nowMs: number): boolean {
   return state.lockedUntilMs !== null && nowMs < state.lockedUntilMs;
 }
 
@@ -163,7 +164,7 @@ export function resetPassword(
 }
 
 /** 8.3.4: an administrator who has confirmed the person's identity lifts a lockout before it runs out. */
-export function unlock(state: LoginState): LoginState {
+export function unlock<T extends Pick<LoginState, 'failedAttempts' | 'lockedUntilMs'>>(state: T): T {
   return { ...state, failedAttempts: 0, lockedUntilMs: null };
 }
 
