@@ -1,4 +1,4 @@
-import { digitRunText, redactCardData, sadPhraseStem } from '../core/index.ts';
+import { digitRunText, mayHoldSadPhrase, redactCardData } from '../core/index.ts';
 
 /**
  * What a record says about an event: the PCI DSS 10.2.2 fields (user identification, type of event, date
@@ -119,7 +119,7 @@ export function safeText(value: string | null | undefined, maxLength = maxTextLe
   if (value === null || value === undefined) return null;
   // Most text is clean: cheap tests instead of the rewrites keep recording cheap on the request path.
   const cleaned =
-    needsCleaning.test(value) || sadPhraseStem.test(value)
+    needsCleaning.test(value) || mayHoldSadPhrase(value)
       ? redactCardData(value.replace(controlCharacters, ' '))
       : value;
   return cleaned.length > maxLength ? `${cleaned.slice(0, maxLength)}…` : cleaned;

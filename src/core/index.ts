@@ -14,6 +14,6 @@ export { FreshRead } from './fresh-read.ts';
 export { newAccountId, newMessageId, newRequestId, randomToken } from './ids.ts';
 export { unmappedIpv4 } from './ip-address.ts';
 export { randomFromPool } from './random-pool.ts';
-export { digitRunText, maskDigitRuns, redactCardData, uuidText } from './redact.ts';
-export { pinPhrase, sadPhraseStem, verificationCodePhrase } from './sad-phrases.ts';
+export { digitRunText, maskDigitRuns, mayHoldSadPhrase, redactCardData, uuidText } from './redact.ts';
+export { pinPhrase, verificationCodePhrase } from './sad-phrases.ts';
 export { isUntrustedChain } from './tls-verdicts.ts';

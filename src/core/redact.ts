@@ -1,11 +1,12 @@
-import { pinPhrase, verificationCodePhrase } from './sad-phrases.ts';
+import { pinPhrase, sadPhraseStem, verificationCodePhrase } from './sad-phrases.ts';
 
 /**
  * Error messages echo parts of requests (parameter values, attribute names, ids) because that helps
  * developers, and messages end up in logs and audit records. PCI DSS 3.3/3.4: a card number must never get
  * there. Any run of 13 or more digits (card numbers are 13–19) is masked, written as people write them: in
- * groups apart by up to three spaces, dashes, dots or `+`, with the no-break, thin and ideographic spaces
- * and the full-width dash copied text and CJK input bring, and in other scripts' digits (full-width ４１１１)
+ * groups apart by up to three spaces, dashes, dots or `+`, with the no-break, thin and ideographic spaces,
+ * the hyphens and en or em dashes a word processor puts for a typed `-`, and the full-width dash copied text
+ * and CJK input bring, and in other scripts' digits (full-width ４１１１)
  * — the separators and digits the card-data guard reads card numbers in. 12-digit account ids in ARNs stay
  * readable, and so do RFC 9562 UUIDs (key ids, message ids), whose 8-4-4-4-12 hexadecimal groups with
  * version and variant digits are no way of writing a card number: masking the one UUID in 45 that has 13
@@ -15,7 +16,7 @@ import { pinPhrase, verificationCodePhrase } from './sad-phrases.ts';
 export const uuidText = '[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
 const uuid = `(?<![0-9A-Za-z-])${uuidText}(?![0-9A-Za-z-])`;
 /** 13 or more digits, with up to three separator characters between any two (use with the `u` flag). */
-export const digitRunText = String.raw`\p{Nd}(?:[ .+\u00a0\u2009\u202f\u3000\uff0d-]{0,3}\p{Nd}){12,}`;
+export const digitRunText = String.raw`\p{Nd}(?:[ .+\u00a0\u2009\u202f\u3000\uff0d\u2010-\u2014-]{0,3}\p{Nd}){12,}`;
 const uuidOrDigitRun = new RegExp(`(${uuid})|${digitRunText}`, 'giu');
 
 export function maskDigitRuns(text: string): string {
@@ -35,9 +36,21 @@ const foldableForms = /[\u00a0-\uffff]/;
  */
 export function redactCardData(text: string): string {
   let redacted = maskDigitRuns(text);
-  const folded = foldableForms.test(redacted) ? redacted.normalize('NFKC') : redacted;
-  if (!sadPhrases.some((pattern) => pattern.test(folded))) return redacted;
+  const folded = foldedForms(redacted);
+  if (!sadPhraseStem.test(folded) || !sadPhrases.some((pattern) => pattern.test(folded))) return redacted;
   redacted = folded;
   for (const pattern of everySadPhrase) redacted = redacted.replace(pattern, '[card data removed]');
   return redacted;
+}
+
+function foldedForms(text: string): string {
+  return foldableForms.test(text) ? text.normalize('NFKC') : text;
+}
+
+/**
+ * Whether `text` may hold a SAD phrase `redactCardData` drops (full-width forms read folded): a cheap test
+ * that lets hot paths skip the phrases' patterns on clean text.
+ */
+export function mayHoldSadPhrase(text: string): boolean {
+  return sadPhraseStem.test(text) || (foldableForms.test(text) && sadPhraseStem.test(text.normalize('NFKC')));
 }

@@ -280,13 +280,20 @@ describe('one audit record per request, committed with its effect', () => {
         outcome: 'failure',
         error: 'InvalidParameterValue',
         resource: 'arn:aws:sqs:us-east-1:123456789012:orders-cvv-731',
-        details: { reason: 'customer said the security code is 4821', label: 'pin block 041234FFFFFFFFFF' },
+        details: {
+          reason: 'customer said the security code is 4821',
+          label: 'pin block 041234FFFFFFFFFF',
+          note: 'ＣＶＶ： ５９０',
+          card: '4111 – 1111 – 1111 – 1111',
+        },
       });
       await h.events.record(tx, { type: 'sqs:CreateQueue', outcome: 'success', resource: 'orders-pinned-2026' });
     });
     const [refused, created] = (await h.allRecords()).slice(-2);
     const written = JSON.stringify(refused);
-    for (const sad of ['731', '4821', '041234FFFFFFFFFF']) assert.ok(!written.includes(sad), `${sad} in ${written}`);
+    for (const sad of ['731', '4821', '041234FFFFFFFFFF', '５９０', '1111']) {
+      assert.ok(!written.includes(sad), `${sad} in ${written}`);
+    }
     assert.match(refused.resource!, /^arn:aws:sqs:us-east-1:123456789012:orders-\[card data removed\]$/);
     assert.equal(created.resource, 'orders-pinned-2026', 'names that only hold a stem stay as they are');
   });
