@@ -209,39 +209,29 @@ async function advanceOne(context: QueueContext, tx: WriteTx, task: MoveTaskRow,
       content = openMessage(session, task.sourceArn, row.messageId, row.payload);
     } catch (error) {
       // A message that cannot be opened (key disabled, data unreadable) stops the task with the reason.
-      const reason = error instanceof Error ? error.message : String(error);
-      await tx.updateMoveTask({
-        ...task,
-        movedCount: task.movedCount + moved,
-        status: 'FAILED',
-        failureReason: reason,
-      });
+      await fail(error instanceof Error ? error.message : String(error), moved);
       return;
     }
     const destinationArn = task.destinationArn ?? content.deadLetterSourceArn;
     const address = destinationArn ? parseQueueArn(destinationArn) : undefined;
     const destination = address && (await tx.getQueueByName(address.accountId, address.name));
     if (!destination) {
-      await tx.updateMoveTask({
-        ...task,
-        movedCount: task.movedCount + moved,
-        status: 'FAILED',
-        // SQS reports a destination that is gone by the error code a send to it would get.
-        failureReason: destinationArn
+      // SQS reports a destination that is gone by the error code a send to it would get.
+      await fail(
+        destinationArn
           ? 'AWS.SimpleQueueService.NonExistentQueue'
           : 'A message has no source queue to return to; give a DestinationArn.',
-      });
+        moved,
+      );
       return;
     }
     // The task's start authorized sends to the queues that name the source as their dead-letter queue, and
     // only to those: a message from a queue that no longer does is not sent there on the starter's behalf.
     if (task.destinationArn === null && !namesAsDeadLetterQueue(destination.attributes, task.sourceArn)) {
-      await tx.updateMoveTask({
-        ...task,
-        movedCount: task.movedCount + moved,
-        status: 'FAILED',
-        failureReason: `A message's source queue ${destinationArn} no longer names this queue as its dead-letter queue, so the task's start did not authorize sending to it; give a DestinationArn.`,
-      });
+      await fail(
+        `A message's source queue ${destinationArn} no longer names this queue as its dead-letter queue, so the task's start did not authorize sending to it; give a DestinationArn.`,
+        moved,
+      );
       return;
     }
     let destinationKey = destinationKeys.get(destination.id);
