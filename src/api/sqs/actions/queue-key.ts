@@ -13,10 +13,10 @@ export async function authorizeQueueKey(
   queue: QueueAddress,
   permissions: readonly string[],
 ): Promise<void> {
-  await authorizeQueueKeyUse(context.app.queues, queue, permissions, (permission, keyArn, key) =>
-    context.authorize(permission, keyArn, {
-      explicitDenyOnly: key.explicitDenyOnly,
-      resourceKeys: resourceTagKeys(key.tags),
-    }),
-  );
+  // One key, asked for each permission (a producer's two): its tags become condition keys once.
+  let resourceKeys: ReturnType<typeof resourceTagKeys> | undefined;
+  await authorizeQueueKeyUse(context.app.queues, queue, permissions, (permission, keyArn, key) => {
+    resourceKeys ??= resourceTagKeys(key.tags);
+    return context.authorize(permission, keyArn, { explicitDenyOnly: key.explicitDenyOnly, resourceKeys });
+  });
 }
