@@ -182,7 +182,8 @@ export class MappingPoller {
       this.inFlight--;
       slot.release();
     }
-    if (this.shownResult === null) this.showResult('OK');
+    // Also after a restart that found the last process's problem shown (this process has none to clear).
+    if (this.shownResult !== 'OK') this.showResult('OK');
     const batch = matching;
     loop.settling = this.settle(runnable, batch, invocation, session.caller).catch((error: unknown) => {
       this.deps.log(

@@ -118,6 +118,18 @@ describe('functions on queues under a KMS key', () => {
     });
   });
 
+  it('shows OK again once a mapping that starts with a problem shown before processes a batch', async () => {
+    const { key, queue } = await cmkQueue('cards-d');
+    await functionWithRole('restarted', [sqsOnly, { Effect: 'Allow', Action: 'kms:Decrypt', Resource: key.arn }]);
+    const { mapping } = await harness.mappings.map(accountId, 'restarted', { queue: 'cards-d', isEnabled: false });
+    // As a restarted process finds it: the problem the process before showed, stored with the mapping.
+    await harness.store.write((tx) => tx.functions.recordProcessingResult(mapping.uuid, 'PROBLEM: an earlier one'));
+    await harness.mappings.setEnabled(accountId, mapping.uuid, true);
+    await harness.send(queue, ['after the restart']);
+    await waitFor('the invocation', async () => (await harness.printed('restarted')).includes('after the restart'));
+    await waitFor('the result shown', async () => (await lastProcessingResult('restarted')) === 'OK');
+  });
+
   it('refuses to enable a mapping again while the role may not decrypt the queue', async () => {
     const { key } = await cmkQueue('cards-c');
     await functionWithRole('paused', [sqsOnly, { Effect: 'Allow', Action: 'kms:Decrypt', Resource: key.arn }]);
