@@ -1,5 +1,5 @@
 import type { Clock } from '../core/index.ts';
-import { maskCardNumbers, sadKindInText } from '../guard/index.ts';
+import { isWorthInspecting, maskCardNumbers, sadKindInText } from '../guard/index.ts';
 import type { Sealer } from '../keys/index.ts';
 import type { FunctionMetricRow, NewFunctionLog, Store, WriteTx } from '../storage/index.ts';
 import { sealLog } from './sealing.ts';
@@ -36,8 +36,9 @@ function withholdSad(line: string): string {
  * printed or as JSON writes them, become `[secret]`.
  */
 export function maskLog(text: string, secrets: readonly string[]): string {
-  // Before card numbers are masked: track data is found by the card number it holds.
-  let masked = text.split('\n').map(withholdSad).join('\n');
+  // Before card numbers are masked: track data is found by the card number it holds. Output that could not
+  // hold card data at all (the guard's own quick test) is not split into lines and judged line by line.
+  let masked = isWorthInspecting(text) ? text.split('\n').map(withholdSad).join('\n') : text;
   for (const secret of secrets) {
     if (secret.length < 4) continue;
     // Error reports are written as JSON, which escapes a value's quotes, backslashes and control characters.
