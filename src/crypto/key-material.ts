@@ -81,7 +81,6 @@ export class KeyMaterial {
     this.secret = secret;
   }
 
-  /** The data key to seal with in `scope` now: the current one while fresh and under its limit, else a new one. */
   /** The data key for `scope` with room for `seals` more seals, made anew when the current one has none or is old. */
   dataKeyFor(scope: string, policy: SealPolicy, seals = 1): DataKey {
     const current = this.sealing.get(scope);
