@@ -80,14 +80,37 @@ const writesIdentities = new Set(['create-user', 'create-group', 'create-role', 
  * Refuses card data in what a writing command would store, with the codes the IAM API answers for it
  * (PCI DSS 3.3.1, 3.4): names and the path as given, policy documents as read.
  */
-function refuseCardDataInWrites(command: string, positionals: readonly string[], values: Values): void {
+function refuseCardDataInWrites(
+  command: string,
+  positionals: readonly string[],
+  values: Values,
+  document: WrittenDocument,
+): void {
   if (!writesIdentities.has(command)) return;
   for (const name of positionals) refuseCardDataIn('ValidationError', 'The NAME', name);
   if (values.path !== undefined) refuseCardDataIn('ValidationError', '--path', values.path);
-  for (const option of ['trust-policy', 'document'] as const) {
-    const given = values[option];
-    if (given !== undefined) refuseCardDataIn('MalformedPolicyDocument', `--${option}`, documentOf(option, given));
+  for (const option of writtenDocuments) {
+    if (values[option] !== undefined) refuseCardDataIn('MalformedPolicyDocument', `--${option}`, document(option));
   }
+}
+
+const writtenDocuments = ['trust-policy', 'document'] as const;
+type WrittenDocument = (option: (typeof writtenDocuments)[number]) => string;
+
+/**
+ * The policy documents a command stores, each read once (an `@FILE` too): the text screened for card data
+ * is the text stored, even if the file changes meanwhile.
+ */
+function documentsOnce(values: Values): WrittenDocument {
+  const read = new Map<string, string>();
+  return (option) => {
+    let document = read.get(option);
+    if (document === undefined) {
+      document = documentOf(option, values[option]);
+      read.set(option, document);
+    }
+    return document;
+  };
 }
 
 function entityOf(values: Values): { kind: 'user' | 'group' | 'role'; entityName: string } {
@@ -246,7 +269,8 @@ async function run(
     return prompter;
   };
   try {
-    refuseCardDataInWrites(command, positionals, values);
+    const document = documentsOnce(values);
+    refuseCardDataInWrites(command, positionals, values, document);
     switch (command) {
       case 'users':
         return iam.listUsers(accountId);
@@ -278,7 +302,7 @@ async function run(
         const duration = values['max-session-duration'];
         return iam.createRole(accountId, {
           roleName: arg(positionals, 0, 'NAME'),
-          assumeRolePolicyDocument: documentOf('trust-policy', values['trust-policy']),
+          assumeRolePolicyDocument: document('trust-policy'),
           ...(values.path !== undefined ? { path: values.path } : {}),
           ...(duration !== undefined ? { maxSessionDurationSec: Number(duration) } : {}),
         });
@@ -291,7 +315,7 @@ async function run(
       case 'create-policy':
         return iam.createPolicy(accountId, {
           policyName: arg(positionals, 0, 'NAME'),
-          policyDocument: documentOf('document', values.document),
+          policyDocument: document('document'),
           ...(values.path !== undefined ? { path: values.path } : {}),
         });
       case 'delete-policy':
@@ -308,7 +332,7 @@ async function run(
         await iam.putInlinePolicy(accountId, {
           ...entityOf(values),
           policyName: arg(positionals, 0, 'POLICY_NAME'),
-          policyDocument: documentOf('document', values.document),
+          policyDocument: document('document'),
         });
         return { ...entityOf(values), policyName: positionals[0] };
       case 'delete-policy-of':
