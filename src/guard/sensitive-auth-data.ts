@@ -535,9 +535,13 @@ function sadKindAsWritten(text: string): SadKind | undefined {
   if (hasTrack(track1, text) || hasTrack(track2, text)) return 'magnetic-stripe track data';
   if (verificationCodePhrase.test(text)) return 'card verification code';
   if (pinPhrase.test(text)) return 'PIN or PIN block';
-  const named = namedSadInText(text) ?? (text.includes('<') && mayNameSad.test(text) ? sadInTags(text) : undefined);
+  const hasTags = text.includes('<');
+  const hasLines = text.includes('\n');
+  // Markup and tables are read only where a SAD name could stand: one test of the text for both.
+  const mayNameIt = (hasTags || hasLines) && mayNameSad.test(text);
+  const named = namedSadInText(text) ?? (hasTags && mayNameIt ? sadInTags(text) : undefined);
   if (named) return named;
-  return text.includes('\n') && mayNameSad.test(text) ? sadInDelimitedRows(text) : undefined;
+  return hasLines && mayNameIt ? sadInDelimitedRows(text) : undefined;
 }
 
 /** Cell delimiters of CSV and its kin: European CSV uses `;`, exports use tabs, Markdown tables `|`. */
