@@ -1,7 +1,6 @@
 import { keyPrefixBytes, readKeyPrefix } from '../crypto/index.ts';
 import type { QueueRow, ReadTx } from '../storage/index.ts';
-
-const pageSize = 1_000;
+import { accountQueues } from './manage.ts';
 
 /**
  * The queues of `accountId` that need each KMS key, by key id, in the order queues are listed. A queue needs
@@ -21,7 +20,7 @@ export async function queuesByKey(
     if (keyId) sealedUnder.set(queueId, (sealedUnder.get(queueId) ?? new Set()).add(keyId));
   }
   const byKey = new Map<string, QueueRow[]>();
-  for (const queue of await accountQueues(tx, accountId)) {
+  for await (const queue of accountQueues(tx, accountId)) {
     const keyIds = new Set(sealedUnder.get(queue.id));
     const configured = configuredKeyId(queue);
     if (configured) keyIds.add(configured);
@@ -32,14 +31,4 @@ export async function queuesByKey(
     }
   }
   return byKey;
-}
-
-async function accountQueues(tx: ReadTx, accountId: string): Promise<QueueRow[]> {
-  const found: QueueRow[] = [];
-  for (let after = ''; ; ) {
-    const page = await tx.listQueues(accountId, '', after, pageSize);
-    found.push(...page);
-    if (page.length < pageSize) return found;
-    after = page[page.length - 1]!.name;
-  }
 }

@@ -150,6 +150,19 @@ function page(context: QueueContext, rows: QueueRow[], limit: number, paginated:
   };
 }
 
+/** Queues read from the store at a time when all of an account's are walked. */
+const queuesPerPage = 500;
+
+/** Every queue of an account, in name order after `afterName`, read page by page. */
+export async function* accountQueues(tx: ReadTx, accountId: string, afterName = ''): AsyncGenerator<QueueRow> {
+  for (let cursor = afterName; ; ) {
+    const batch = await tx.listQueues(accountId, '', cursor, queuesPerPage);
+    yield* batch;
+    if (batch.length < queuesPerPage) return;
+    cursor = batch[batch.length - 1]!.name;
+  }
+}
+
 /** The queues of an account whose RedrivePolicy names `dlqArn`, in name order after `afterName`. */
 export async function* deadLetterSources(
   tx: ReadTx,
@@ -157,11 +170,8 @@ export async function* deadLetterSources(
   dlqArn: string,
   afterName = '',
 ): AsyncGenerator<QueueRow> {
-  for (let cursor = afterName; ; ) {
-    const batch = await tx.listQueues(accountId, '', cursor, 500);
-    for (const queue of batch) if (namesAsDeadLetterQueue(queue.attributes, dlqArn)) yield queue;
-    if (batch.length < 500) return;
-    cursor = batch[batch.length - 1]!.name;
+  for await (const queue of accountQueues(tx, accountId, afterName)) {
+    if (namesAsDeadLetterQueue(queue.attributes, dlqArn)) yield queue;
   }
 }
 
