@@ -1,7 +1,7 @@
 import type { AuditEventSink } from '../audit/index.ts';
 import type { Caller, Clock } from '../core/index.ts';
 import type { Sealer } from '../keys/index.ts';
-import type { QueueService } from '../queues/index.ts';
+import type { KeyUseFacts, QueueService } from '../queues/index.ts';
 import type { Store } from '../storage/index.ts';
 import type { RoleSessions } from './role-sessions.ts';
 
@@ -21,13 +21,5 @@ export interface FunctionsContext {
    * Asks whether `caller` (a role session) may do `action` on `resource`; resolves, or throws AccessDenied.
    * The access-control service's decision, handed in as every module that authorizes gets it.
    */
-  authorize: (caller: Caller, action: string, resource: string, facts?: ResourceFacts) => Promise<void> | void;
-}
-
-/** What a decision on a resource other than the queue must know of it: the queue's KMS key. */
-export interface ResourceFacts {
-  /** The resource's own policy grants the use to every principal of the account: only an explicit Deny refuses. */
-  explicitDenyOnly?: boolean;
-  /** The resource's tags, which tag-based (ABAC) policies compare as aws:ResourceTag/KEY. */
-  tags?: Readonly<Record<string, string>>;
+  authorize: (caller: Caller, action: string, resource: string, facts?: KeyUseFacts) => Promise<void> | void;
 }

@@ -7,7 +7,12 @@ export {
   type QueueDataPolicy,
   type QueueTokenFormat,
 } from './data-policy.ts';
-export { authorizeQueueKeyUse, consumerKeyPermissions, producerKeyPermissions } from './key-use.ts';
+export {
+  authorizeQueueKeyUse,
+  consumerKeyPermissions,
+  type KeyUseFacts,
+  producerKeyPermissions,
+} from './key-use.ts';
 export { queuesByKey } from './key-users.ts';
 export { asQueueKeyError } from './kms-errors.ts';
 export { limits } from './limits.ts';
