@@ -44,11 +44,13 @@ const nullSession: KeySession = {
     sealMany: async (items) => items.map((item) => Buffer.from(item.plaintext, item.encoding)),
   }),
   open: (sealed) => Buffer.from(sealed),
+  checkOpenable: () => undefined,
   keyOf: () => ({ keyId: 'null', arn: 'null', awsManaged: true, tags: {} }),
 };
 const hashKey = randomBytes(32);
 const nullSealer: Sealer = {
   session: async () => nullSession,
+  recentSession: () => nullSession,
   ensureManagedKey: async () => undefined,
   keyedHash: (purpose, value) => createHmac('sha256', hashKey).update(`${purpose}\n${value}`).digest('base64url'),
   reportUnreadable: () => undefined,

@@ -21,5 +21,5 @@ export {
 export { type DataKey, KeyMaterial, maxSealsPerDataKey, type SealPolicy } from './key-material.ts';
 export * from './providers/index.ts';
 export { internalKeyLabel, RootKey, versionLabel } from './root-key.ts';
-export { minItemsForWorker, type SealItem, sealingPool } from './sealing-pool.ts';
+export { minItemsForWorker, type SealItem, sealingPool, warnSealingAheadFailed } from './sealing-pool.ts';
 export { SystemKeyring } from './system-keyring.ts';

@@ -208,3 +208,20 @@ function jobsOf(asks: readonly Ask[]): Ask[][] {
   if (job.length > 0) jobs.push(job);
   return jobs;
 }
+
+let hasWarnedOfSealingAhead = false;
+
+/**
+ * Said once: what was to be sealed ahead on the worker thread is still sealed, in its unit of work on the main
+ * thread (slower, and inside the writer's turn), and an operator should know.
+ */
+export function warnSealingAheadFailed(error: Error): void {
+  if (hasWarnedOfSealingAhead) return;
+  hasWarnedOfSealingAhead = true;
+  process.emitWarning(
+    `pciq: sealing ahead on the worker thread failed (${error.message}); units of work seal instead`,
+    {
+      code: 'PCIQ_SEAL_AHEAD',
+    },
+  );
+}

@@ -50,6 +50,11 @@ export interface KeyServiceOptions {
 export interface Sealer {
   /** The keys as the store has them now, for sealing and opening inside `tx`. */
   session(tx: ReadTx): Promise<KeySession>;
+  /**
+   * The session the latest unit of work got, for sealing ahead of the next unit: that unit uses what was
+   * sealed only if it gets the same session (no key changed meanwhile). Undefined before the first unit.
+   */
+  recentSession(): KeySession | undefined;
   /** Creates the account's AWS managed key for `service` (alias/aws/SERVICE) if it does not exist yet. */
   ensureManagedKey(tx: WriteTx, accountId: string, service: ManagedService): Promise<void>;
   keyedHash(purpose: string, value: string): string;
@@ -57,7 +62,7 @@ export interface Sealer {
   reportUnreadable(report: UnreadableReport): void;
 }
 
-export type KeySession = Pick<KeySet, 'sealingKey' | 'open' | 'keyOf'>;
+export type KeySession = Pick<KeySet, 'sealingKey' | 'open' | 'checkOpenable' | 'keyOf'>;
 
 export interface UnreadableReport {
   source: string;
@@ -144,6 +149,10 @@ export class KeyService implements Sealer {
     const loaded = await loadKeySet(tx, revision, this.rootKey, current, this.setContext);
     this.current = loaded;
     return loaded;
+  }
+
+  recentSession(): KeySet | undefined {
+    return this.current;
   }
 
   keyedHash(purpose: string, value: string): string {

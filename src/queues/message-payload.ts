@@ -53,7 +53,12 @@ function decodeAttributes(encoded: Record<string, EncodedValue> | undefined): Me
  * another message or queue does not open.
  */
 export function sealMessage(key: SealingKey, messageId: string, content: MessageContent): Buffer {
-  const plain = JSON.stringify({
+  return key.seal(Buffer.from(messagePlaintext(content), 'utf8'), messageId);
+}
+
+/** What `sealMessage` seals, for sealing many ahead of their unit of work (`SealingKey.sealMany`). */
+export function messagePlaintext(content: MessageContent): string {
+  return JSON.stringify({
     b: content.body,
     a: encodeAttributes(content.attributes),
     y: encodeAttributes(content.systemAttributes),
@@ -64,7 +69,6 @@ export function sealMessage(key: SealingKey, messageId: string, content: Message
     k: content.tokens,
     m: content.bodyMd5,
   });
-  return key.seal(Buffer.from(plain, 'utf8'), messageId);
 }
 
 export function openMessage(

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Caller, invalidParameter, newMessageId, PciqError, type QueueAddress } from '../core/index.ts';
-import type { SealingKey } from '../keys/index.ts';
+import { warnSealingAheadFailed } from '../crypto/index.ts';
+import type { KeySession, SealingKey } from '../keys/index.ts';
 import type { NewMessage, QueueRow, WriteTx } from '../storage/index.ts';
 import { type EntryOutcome, failedEntry, validateBatch } from './batch.ts';
 import { type QueueContext, sealingKeyOf } from './context.ts';
@@ -10,7 +11,7 @@ import { limits } from './limits.ts';
 import { md5OfAttributes, md5OfBody } from './md5.ts';
 import { assertValidBody, type MessageAttributes, validateMessageAttributes } from './message-attributes.ts';
 import type { PendingRewrite } from './message-guard.ts';
-import { type MessageContent, sealMessage } from './message-payload.ts';
+import { type MessageContent, messagePlaintext, sealMessage } from './message-payload.ts';
 import { isValidFifoToken } from './names.ts';
 import { type QueueSettings, settingsOf } from './queue-attributes.ts';
 import { sequenceNumberOf } from './sequence-number.ts';
@@ -42,6 +43,8 @@ interface CheckedEntry {
   md5OfSystemAttributes: string | undefined;
   /** How the guard will replace card numbers when the entry is stored. */
   rewrite?: PendingRewrite;
+  /** On a FIFO queue: the deduplication id, given or taken from the content (worked out before the unit). */
+  deduplicationId?: string;
 }
 
 const notForThisQueueType = 'The request include parameter that is not valid for this queue type.';
@@ -164,13 +167,18 @@ export async function sendMessages(
   const settings = settingsOf(queue.attributes);
   if (isBatch && queue.isFifo) refuseFifoBatchWithoutIds(entries, settings);
   const policy = screen(context, queue, checked);
+  if (queue.isFifo)
+    for (const item of checked) if (!('ok' in item)) item.deduplicationId = deduplicationIdOf(context, item, settings);
+  const ahead = await sealAhead(context, caller, queue, checked);
   const via = isBatch ? 'SendMessageBatch' : 'SendMessage';
   return context.store.write(async (tx) => {
     const tokenized: SendUnit['tokenized'] = [];
+    const session = await context.sealer.session(tx);
     // The queue's key is checked for the whole request: a disabled key refuses every entry (KmsDisabled).
-    const key = sealingKeyOf(context, await context.sealer.session(tx), queue);
+    const key = sealingKeyOf(context, session, queue);
     const outcomes: Array<EntryOutcome<SendResult>> = [];
-    const unit: SendUnit = { caller, queue, settings, key, tokenized };
+    const sealed = ahead?.session === session ? ahead.entries : undefined;
+    const unit: SendUnit = { caller, queue, settings, key, sealed, tokenized };
     // A standard queue's messages are inserted together once every entry is sealed; a FIFO queue's one by
     // one, since an entry's deduplication must see the entries before it.
     const batched: NewMessage[] = [];
@@ -184,7 +192,7 @@ export async function sendMessages(
         let value: SendResult;
         if (queue.isFifo) value = await storeFifo(context, tx, unit, item);
         else {
-          const prepared = await prepare(context, tx, unit, item, null, undefined);
+          const prepared = await prepare(context, tx, unit, item, null);
           batched.push(prepared.message);
           value = { ...prepared.result, sequenceNumber: undefined };
         }
@@ -240,6 +248,8 @@ interface SendUnit {
   queue: QueueRow;
   settings: QueueSettings;
   key: SealingKey;
+  /** Entries sealed ahead under this unit's key session, by entry. */
+  sealed: SealedEntries | undefined;
   /** Messages whose card numbers became tokens, recorded once the unit's entries are stored. */
   tokenized: Array<{ messageId: string; tokenRefs: string[] }>;
 }
@@ -258,7 +268,7 @@ async function storeFifo(
   const now = context.clock.now();
   // Group and deduplication ids are customer data: the store sees only keyed hashes of them.
   const groupKey = context.sealer.keyedHash('fifo-group', entry.groupId!);
-  const deduplicationId = entry.deduplicationId ?? contentDeduplicationId(context, checked);
+  const deduplicationId = checked.deduplicationId!;
   const dedupScope = settings.deduplicationScope === 'messageGroup' ? groupKey : '';
   const dedupKey = context.sealer.keyedHash('fifo-dedup', deduplicationId);
   const duplicate = await tx.getDedup(queue.id, dedupScope, dedupKey, now);
@@ -270,7 +280,7 @@ async function storeFifo(
       sequenceNumber: sequenceNumberOf(duplicate.seq),
     };
   }
-  const { message, result } = await prepare(context, tx, unit, checked, groupKey, deduplicationId);
+  const { message, result } = await prepare(context, tx, unit, checked, groupKey);
   const seq = await tx.insertMessage(message);
   await tx.putDedup({
     queueId: queue.id,
@@ -298,40 +308,16 @@ async function prepare(
   unit: SendUnit,
   checked: CheckedEntry,
   groupKey: string | null,
-  deduplicationId: string | undefined,
 ): Promise<{ message: NewMessage; result: Digests & { messageId: string } }> {
-  const { caller, queue, settings, key } = unit;
+  const { queue, settings } = unit;
   const { entry } = checked;
   const now = context.clock.now();
-  const messageId = newMessageId();
-  const content: MessageContent = {
-    body: entry.body,
-    attributes: entry.attributes,
-    systemAttributes: entry.systemAttributes,
-    senderId: caller.senderId,
-  };
-  if (checked.rewrite) {
-    let rewritten: Awaited<ReturnType<PendingRewrite['apply']>>;
-    try {
-      rewritten = await checked.rewrite.apply(tx, { caller });
-    } catch (error) {
-      throw asQueueKeyError(error);
-    }
-    content.body = rewritten.body;
-    content.attributes = rewritten.attributes;
-    if (rewritten.tokens.length > 0) {
-      content.tokens = rewritten.tokens;
-      unit.tokenized.push({ messageId, tokenRefs: rewritten.tokenRefs });
-    }
-  }
-  content.bodyMd5 = checked.rewrite ? md5OfBody(content.body) : checked.md5OfBody;
-  if (entry.groupId !== undefined) content.groupId = entry.groupId;
-  if (deduplicationId !== undefined) content.deduplicationId = deduplicationId;
+  const { messageId, payload } = unit.sealed?.get(checked) ?? (await seal(tx, unit, checked));
   const delaySec = entry.delaySeconds ?? settings.delaySec;
   const message: NewMessage = {
     queueId: queue.id,
     messageId,
-    payload: sealMessage(key, messageId, content),
+    payload,
     groupKey,
     sentAtMs: now,
     visibleAtMs: now + delaySec * 1000,
@@ -345,12 +331,101 @@ async function prepare(
   return { message, result: { ...digestsOf(checked), messageId } };
 }
 
+/** A new message id and the entry's content sealed under it, its card numbers replaced by tokens first. */
+async function seal(tx: WriteTx, unit: SendUnit, checked: CheckedEntry): Promise<SealedEntry> {
+  const { caller, key } = unit;
+  const messageId = newMessageId();
+  const content = contentOf(caller, checked);
+  if (checked.rewrite) {
+    let rewritten: Awaited<ReturnType<PendingRewrite['apply']>>;
+    try {
+      rewritten = await checked.rewrite.apply(tx, { caller });
+    } catch (error) {
+      throw asQueueKeyError(error);
+    }
+    content.body = rewritten.body;
+    content.attributes = rewritten.attributes;
+    if (rewritten.tokens.length > 0) {
+      content.tokens = rewritten.tokens;
+      unit.tokenized.push({ messageId, tokenRefs: rewritten.tokenRefs });
+    }
+    content.bodyMd5 = md5OfBody(content.body);
+  }
+  return { messageId, payload: sealMessage(key, messageId, content) };
+}
+
+/** What a message stores of its entry, before the guard's tokens replace any card numbers. */
+function contentOf(caller: Caller, checked: CheckedEntry): MessageContent {
+  const { entry } = checked;
+  const content: MessageContent = {
+    body: entry.body,
+    attributes: entry.attributes,
+    systemAttributes: entry.systemAttributes,
+    senderId: caller.senderId,
+    bodyMd5: checked.md5OfBody,
+  };
+  if (entry.groupId !== undefined) content.groupId = entry.groupId;
+  if (checked.deduplicationId !== undefined) content.deduplicationId = checked.deduplicationId;
+  return content;
+}
+
+interface SealedEntry {
+  messageId: string;
+  payload: Buffer;
+}
+
+type SealedEntries = ReadonlyMap<CheckedEntry, SealedEntry>;
+
+/**
+ * Seals the entries the guard leaves as they are ahead of the send's unit of work, under the queue's key in
+ * the latest key session, on a worker thread when requests arriving together bring many: the seals then run
+ * beside the store's work instead of inside the writer's turn, which every request of every serving process
+ * waits for. The unit uses them only if it gets the same session (no key changed meanwhile) and seals again
+ * if not; undefined when there is nothing to seal ahead or the key refuses (the unit then reports why).
+ */
+async function sealAhead(
+  context: QueueContext,
+  caller: Caller,
+  queue: QueueRow,
+  checked: ReadonlyArray<CheckedEntry | EntryOutcome<SendResult>>,
+): Promise<{ session: KeySession; entries: SealedEntries } | undefined> {
+  const session = context.sealer.recentSession();
+  const plain = checked.filter((item): item is CheckedEntry => !('ok' in item) && !item.rewrite);
+  if (!session || plain.length === 0) return undefined;
+  let key: SealingKey;
+  try {
+    key = sealingKeyOf(context, session, queue);
+  } catch {
+    return undefined;
+  }
+  const messageIds = plain.map(() => newMessageId());
+  let payloads: Buffer[];
+  try {
+    payloads = await key.sealMany(
+      plain.map((item, index) => ({
+        plaintext: messagePlaintext(contentOf(caller, item)),
+        encoding: 'utf8',
+        place: messageIds[index]!,
+      })),
+    );
+  } catch (error) {
+    warnSealingAheadFailed(error as Error);
+    return undefined;
+  }
+  const entries = new Map(
+    plain.map((item, index) => [item, { messageId: messageIds[index]!, payload: payloads[index]! }]),
+  );
+  return { session, entries };
+}
+
 /**
  * SQS's content-based deduplication id is the SHA-256 of the body. Of a body the guard rewrote, that hash
  * would be an unkeyed hash over card data handed to every receiver (PCI DSS 3.5.1.1): such bodies are
  * hashed with a keyed hash instead, the same for the same body, so deduplication still works.
  */
-function contentDeduplicationId(context: QueueContext, checked: CheckedEntry): string {
+function deduplicationIdOf(context: QueueContext, checked: CheckedEntry, settings: QueueSettings): string | undefined {
+  if (checked.entry.deduplicationId !== undefined) return checked.entry.deduplicationId;
+  if (!settings.contentBasedDeduplication) return undefined;
   const body = checked.entry.body;
   if (checked.rewrite)
     return Buffer.from(context.sealer.keyedHash('fifo-content-dedup', body), 'base64url').toString('hex');

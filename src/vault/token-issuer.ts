@@ -1,5 +1,5 @@
 import { type Caller, type Clock, PciqError } from '../core/index.ts';
-import type { SealItem } from '../crypto/index.ts';
+import { type SealItem, warnSealingAheadFailed } from '../crypto/index.ts';
 import type { KeySession, Sealer } from '../keys/index.ts';
 import type { VaultTokenRow, WriteTx } from '../storage/index.ts';
 import { brandOf } from './card-brands.ts';
@@ -196,20 +196,6 @@ export async function sealAhead(
       sealedMeta: sealed[2 * index + 1]!,
     })),
   };
-}
-
-let hasWarnedOfSealingAhead = false;
-
-/** Said once: every batch is still sealed (in its unit), but on the main thread, and an operator should know. */
-function warnSealingAheadFailed(error: Error): void {
-  if (hasWarnedOfSealingAhead) return;
-  hasWarnedOfSealingAhead = true;
-  process.emitWarning(
-    `pciq vault: sealing a batch on the worker thread failed (${error.message}); units seal instead`,
-    {
-      code: 'PCIQ_SEAL_AHEAD',
-    },
-  );
 }
 
 /**

@@ -96,6 +96,22 @@ describe('encryption at rest under managed keys', () => {
     assert.ok(h.events.some((event) => event.type === 'KeyRotated' && event.rotationType === 'ON_DEMAND'));
   });
 
+  it('seals a send under the version another process rotated to, not the one sealed ahead under', async () => {
+    const key = await admin.createKey(caller.accountId, { alias: 'alias/shared' });
+    const q = await h.createQueue('shared', { KmsMasterKeyId: 'alias/shared' });
+    await h.send(q, 'before rotation');
+    // Another serving process rotates the key: this one's latest key session, which a send seals ahead under,
+    // still has version 1 current until its next unit of work reads the store.
+    const otherStore = new SqliteStore({ path: h.databasePath });
+    const other = await KeyService.open({ store: otherStore, root: h.root, clock: h.clock, region: 'us-east-1' });
+    await new KeyAdmin(other).rotateKey(caller.accountId, key.keyId);
+    await otherStore.close();
+    await h.send(q, 'after rotation');
+    const versions = payloads(h).map((row) => readHeader(row.payload)?.keyVersion);
+    assert.deepEqual(versions, [1, 2]);
+    assert.deepEqual((await h.bodies(q)).sort(), ['after rotation', 'before rotation']);
+  });
+
   it('rotates automatically when the clock passes the rotation period', async () => {
     const key = await admin.createKey(caller.accountId, {});
     await admin.enableKeyRotation(caller.accountId, key.keyId, 90);
