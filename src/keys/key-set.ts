@@ -1,6 +1,7 @@
 import type { Clock } from '../core/index.ts';
 import { PciqError } from '../core/index.ts';
 import {
+  type EnvelopeHeader,
   KeyMaterial,
   type RootKey,
   readHeader,
@@ -181,6 +182,20 @@ export class KeySet {
   }
 
   openWithKey(sealed: Uint8Array, scope: string, place: string): { plaintext: Buffer; key: KeyEntry } {
+    const { header, key, material } = this.openerOf(sealed);
+    return { plaintext: material.open(sealed, scope, place, header), key };
+  }
+
+  /**
+   * Throws what `open` would throw before it decrypts: for claiming sealed data in a unit of work (a disabled
+   * key refuses, a deleted one leaves it unreadable) and decrypting it after the unit, outside the writer's turn.
+   * Only an altered ciphertext is left for the decryption to find (`SealIntegrityError`).
+   */
+  checkOpenable(sealed: Uint8Array): void {
+    this.openerOf(sealed);
+  }
+
+  private openerOf(sealed: Uint8Array): { header: EnvelopeHeader; key: KeyEntry; material: KeyMaterial } {
     const header = readHeader(sealed);
     if (!header) throw new SealIntegrityError('not a pciq envelope');
     const key = this.keys.get(header.keyId);
@@ -194,7 +209,7 @@ export class KeySet {
       if (version.row.destroyedAtMs !== null) throw new UnreadableSealError('version-retired', key.arn);
       throw new PciqError('KeyUnavailableException', `${key.arn} cannot be used: its material is not readable.`);
     }
-    return { plaintext: version.material.open(sealed, scope, place, header), key };
+    return { header, key, material: version.material };
   }
 }
 

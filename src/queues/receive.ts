@@ -44,6 +44,18 @@ interface Claimed {
   receiptNonce: string;
 }
 
+/** A claimed message, opened in its unit of work or (`content` absent) after it. */
+type ClaimedItem = Omit<Claimed, 'content'> & { content?: MessageContent };
+
+/** What a receive's unit of work claimed, and the key session to open it with once the unit has committed. */
+interface Claim {
+  items: ClaimedItem[];
+  session?: KeySession;
+}
+
+/** Why a message cannot be opened: its ciphertext fails authentication, or its key version is gone. */
+type Unreadable = NonNullable<ReturnType<typeof unreadableReasonOf>>;
+
 /** How far a FIFO receive looks through a queue for open groups before it settles for what it found. */
 const fifoScanLimit = 10_000;
 const fifoScanPage = 200;
@@ -113,7 +125,11 @@ export async function receiveMessages(
     refuseIfQuarantined(queue, 'ReceiveMessage');
     const generation = context.waiters.generation(queue.id);
     await checkInFlightLimit(context, queue);
-    const claimed = await context.store.write((tx) => claim(context, tx, queue, options));
+    const claimed = await openClaimed(
+      context,
+      queue,
+      await context.store.write((tx) => claim(context, tx, queue, options)),
+    );
     if (claimed.length > 0) {
       context.inFlight.claimed(queue.id, claimed.length);
       return claimed.map((item) => present(queue, item, options));
@@ -139,7 +155,7 @@ async function checkInFlightLimit(context: QueueContext, queue: QueueRow): Promi
   }
 }
 
-async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, options: ReceiveOptions): Promise<Claimed[]> {
+async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, options: ReceiveOptions): Promise<Claim> {
   const settings = settingsOf(queue.attributes);
   const now = context.clock.now();
   const max = options.maxMessages ?? 1;
@@ -161,18 +177,19 @@ async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, option
     const retried = await retryAttempt(context, tx, queue, attemptKey, receipt.visibleAtMs, sessionReady);
     if (retried) {
       if (options.reveal) await reveal(context, tx, retried, options.reveal);
-      return retried;
+      return { items: retried };
     }
   }
   const dlq = settings.redrivePolicy ? await deadLetterQueueOf(tx, queue) : undefined;
-  const claimed: Claimed[] = [];
+  const claimed: ClaimedItem[] = [];
+  let session: KeySession | undefined;
   // Each pass claims what it can; another pass only when a redrive or a set-aside left room.
   for (let pass = 0; pass < 3 && claimed.length < max; pass++) {
     const rows = queue.isFifo
       ? await tx.claimMessages(queue.id, await fifoCandidates(tx, queue.id, now, max - claimed.length), now, receipt)
       : await tx.claimReceivable(queue.id, now, max - claimed.length, receipt);
     if (rows.length === 0) break;
-    const session = await sessionReady;
+    session = await sessionReady;
     let skipped = 0;
     for (const row of rows) {
       // SQS moves a message once its receive count would exceed maxReceiveCount.
@@ -181,12 +198,13 @@ async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, option
         skipped++;
         continue;
       }
-      const content = await openOrSetAside(context, tx, session, queue, row, now);
-      if (!content) {
-        skipped++;
-        continue;
-      }
-      claimed.push({ row, content, receiptNonce: receipt.receiptNonce });
+      // The decryption waits until the unit has committed, outside the writer's turn, unless tokens are to be
+      // revealed in the unit: here only the key's state is checked, so a disabled key still refuses the receive.
+      const item: ClaimedItem = { row, receiptNonce: receipt.receiptNonce };
+      if (options.reveal) item.content = await openOrSetAside(context, tx, session, queue, row, now);
+      if (options.reveal ? item.content : await checkOrSetAside(context, tx, session, queue, row, now))
+        claimed.push(item);
+      else skipped++;
     }
     if (skipped === 0) break;
   }
@@ -201,7 +219,37 @@ async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, option
     });
   }
   if (options.reveal) await reveal(context, tx, claimed, options.reveal);
-  return claimed;
+  return { items: claimed, ...(session ? { session } : {}) };
+}
+
+/**
+ * Opens what a receive claimed and its unit left sealed. A message whose ciphertext fails authentication is
+ * not delivered: it is set aside (hidden, kept for investigation) in a unit of its own, and reported.
+ */
+async function openClaimed(context: QueueContext, queue: QueueRow, claim: Claim): Promise<Claimed[]> {
+  const opened: Claimed[] = [];
+  const unreadable: Array<{ row: MessageRow; reason: Unreadable }> = [];
+  for (const item of claim.items) {
+    if (item.content) {
+      opened.push({ ...item, content: item.content });
+      continue;
+    }
+    try {
+      const content = openMessage(claim.session!, arnOf(context, queue), item.row.messageId, item.row.payload);
+      opened.push({ ...item, content });
+    } catch (error) {
+      const reason = unreadableReasonOf(error);
+      if (!reason) throw asQueueKeyError(error);
+      unreadable.push({ row: item.row, reason });
+    }
+  }
+  if (unreadable.length > 0) {
+    await context.store.write(async (tx) => {
+      const now = context.clock.now();
+      for (const { row, reason } of unreadable) await setAside(context, tx, queue, row, now, reason);
+    });
+  }
+  return opened;
 }
 
 /**
@@ -248,8 +296,15 @@ async function retryAttempt(
  * Replaces the guard's tokens in claimed messages by what the receiver asked to see, in the transaction that
  * claims them, so the reveal's audit event commits with the receive. Tokens inside base64 blobs stay tokens.
  */
-async function reveal(context: QueueContext, tx: WriteTx, claimed: Claimed[], request: RevealRequest): Promise<void> {
-  const withTokens = claimed.filter((item) => item.content.tokens && item.content.tokens.length > 0);
+async function reveal(
+  context: QueueContext,
+  tx: WriteTx,
+  claimed: readonly ClaimedItem[],
+  request: RevealRequest,
+): Promise<void> {
+  const withTokens = claimed.flatMap(({ row, content }) =>
+    content?.tokens && content.tokens.length > 0 ? [{ row, content }] : [],
+  );
   if (withTokens.length === 0) return;
   const tokens = withTokens.flatMap((item) => item.content.tokens!);
   const messageIds = withTokens.map((item) => item.row.messageId);
@@ -289,24 +344,64 @@ async function openOrSetAside(
   row: MessageRow,
   now: number,
 ): Promise<MessageContent | undefined> {
-  const queueArn = arnOf(context, queue);
   try {
-    return openMessage(session, queueArn, row.messageId, row.payload);
+    return openMessage(session, arnOf(context, queue), row.messageId, row.payload);
   } catch (error) {
-    const unreadable = unreadableReasonOf(error);
-    // A disabled or pending-deletion key refuses the whole receive (KmsDisabled, KmsInvalidState).
-    if (!unreadable) throw asQueueKeyError(error);
-    // Never deliver ciphertext that fails authentication, nor drop data whose key was destroyed: keep the
-    // message for investigation (it expires with the queue's retention) and report it.
-    await tx.setVisibleAt(queue.id, row.seq, now + setAsideMs);
-    context.sealer.reportUnreadable({
-      source: 'sqs-messages',
-      resource: queueArn,
-      recordId: row.messageId,
-      ...unreadable,
-    });
-    return undefined;
+    return setAsideIfUnreadable(context, tx, queue, row, now, error);
   }
+}
+
+/** True if `row` may be opened once its unit has committed; otherwise as `openOrSetAside`. */
+async function checkOrSetAside(
+  context: QueueContext,
+  tx: WriteTx,
+  session: KeySession,
+  queue: QueueRow,
+  row: MessageRow,
+  now: number,
+): Promise<true | undefined> {
+  try {
+    session.checkOpenable(row.payload);
+    return true;
+  } catch (error) {
+    return setAsideIfUnreadable(context, tx, queue, row, now, error);
+  }
+}
+
+async function setAsideIfUnreadable(
+  context: QueueContext,
+  tx: WriteTx,
+  queue: QueueRow,
+  row: MessageRow,
+  now: number,
+  error: unknown,
+): Promise<undefined> {
+  const unreadable = unreadableReasonOf(error);
+  // A disabled or pending-deletion key refuses the whole receive (KmsDisabled, KmsInvalidState).
+  if (!unreadable) throw asQueueKeyError(error);
+  await setAside(context, tx, queue, row, now, unreadable);
+  return undefined;
+}
+
+/**
+ * Never deliver ciphertext that fails authentication, nor drop data whose key was destroyed: the message is
+ * kept for investigation (it expires with the queue's retention) and reported.
+ */
+async function setAside(
+  context: QueueContext,
+  tx: WriteTx,
+  queue: QueueRow,
+  row: MessageRow,
+  now: number,
+  unreadable: Unreadable,
+): Promise<void> {
+  await tx.setVisibleAt(queue.id, row.seq, now + setAsideMs);
+  context.sealer.reportUnreadable({
+    source: 'sqs-messages',
+    resource: arnOf(context, queue),
+    recordId: row.messageId,
+    ...unreadable,
+  });
 }
 
 const allSystemAttributes = [
