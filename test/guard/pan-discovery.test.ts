@@ -200,6 +200,12 @@ describe('PAN discovery on a generated corpus', () => {
     assert.deepEqual(found('ordered 12 – 3 items on 2024–05–01, ref&nbsp;1234'), []);
   });
 
+  it('reads a card number in ASCII digits grouped with ideographic spaces or full-width dashes in any text', () => {
+    // Mixed input: CJK punctuation between ASCII digits, in a text that names no card.
+    assert.deepEqual(found('paid 4111\u30001111\u30001111\u30001111 ok'), ['4111111111111111']);
+    assert.deepEqual(found('ref 5555\uff0d5555\uff0d5555\uff0d4444'), ['5555555555554444']);
+  });
+
   it('takes no run of digits inside a UUID for a card number, and still finds one beside a UUID', () => {
     // Its digit-only groups join into a 14-digit Diners Club number that passes Luhn.
     const requestId = '6e340b15-3830-4124-8455-14fa12fbdeb2';
