@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findPans, maskCardNumbers } from '../../src/guard/index.ts';
+import { maskDigitRuns } from '../../src/core/index.ts';
+import { findPans, isWorthInspecting, maskCardNumbers } from '../../src/guard/index.ts';
 import { rewriteMessage, screenMessage } from '../../src/guard/message-screening.ts';
 import type { QueueDataPolicy } from '../../src/queues/index.ts';
 import { passesLuhn } from '../../src/vault/index.ts';
@@ -250,6 +251,26 @@ describe('PAN discovery on a generated corpus', () => {
       found('on 2024/11/30 GET /v1/4111/items for order_4111_1111: card 4111/1111/1111/1111 exp 12/29'),
       ['4111111111111111'],
     );
+  });
+
+  it('reads a card number grouped with any character exactly where error messages and audit records mask one', () => {
+    // The scanner, the quick test that decides whether a text is scanned and the masking each list the
+    // separators they read: a character one of them misses is a card number stored or logged as written.
+    const digit = /^\p{Nd}$/u;
+    for (let code = 0; code <= 0xffff; code++) {
+      const separator = String.fromCharCode(code);
+      if (digit.test(separator)) continue;
+      const twice = separator + separator;
+      for (const written of [
+        `4111${separator}1111${separator}1111${separator}1111`,
+        `3782${twice}822463${twice}10005`,
+      ]) {
+        const isFound = findPans(written).length === 1;
+        const where = `U+${code.toString(16).padStart(4, '0')} in ${JSON.stringify(written)}`;
+        assert.equal(maskDigitRuns(written) === '[digits removed]', isFound, `masked as found: ${where}`);
+        if (isFound) assert.ok(isWorthInspecting(written), `scanned: ${where}`);
+      }
+    }
   });
 
   it('takes no run of digits inside a UUID for a card number, and still finds one beside a UUID', () => {
