@@ -27,11 +27,14 @@ export interface InspectionRules {
 const maxBase64Depth = 2;
 
 /**
- * Could `text` hold card data at all? A run of 13 digits (PANs and track data have one), a long
+ * Could `text` hold card data at all? A run of 13 digits (PANs and track data have one), grouped with any
+ * separator `pan-scanner.ts` reads between its groups (a text this test passes over is never scanned; JSON
+ * writes a tab as `\t`, and some encoders a slash as `\/`), a long
  * base64-looking run, anything that could name SAD (cvv, pin, cardSecurityCode…), a JSON escape, or digits
  * and letters the patterns do not read as written (full-width, other scripts' digits).
  */
-const thirteenDigits = /\d(?:(?:[ \-.+\u00a0\u2009\u202f\u2010-\u2014]{1,3}|%2[0Dd]|&nbsp;|&#160;)?\d){12}/;
+const thirteenDigits =
+  /\d(?:(?:[ \-.+\u00a0\u2009\u202f\u2010-\u2014\u3000\uff0d]{1,3}|[\t/_]|\\[t/]|%2[0Dd]|&nbsp;|&#160;)?\d){12}/;
 
 export function isWorthInspecting(text: string): boolean {
   // A JSON escape (\u0034…) can hide any digit or separator from the patterns: such texts are read decoded.

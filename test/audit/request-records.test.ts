@@ -273,6 +273,25 @@ describe('one audit record per request, committed with its effect', () => {
     assert.equal(created.resource, 'arn:aws:sqs:us-east-1:123456789012:[digits removed]');
   });
 
+  it('masks card numbers grouped with slashes or underscores in resources and details, not dates or paths', async () => {
+    await h.store.write(async (tx) => {
+      await h.events.record(tx, {
+        type: 'sqs:CreateQueue',
+        outcome: 'failure',
+        error: 'InvalidParameterValue',
+        resource: 'arn:aws:sqs:us-east-1:123456789012:card_4111_1111_1111_1111',
+        details: { path: '/v1/cards/4111/1111/1111/1111', date: '2024/11/30', ref: 'order_4111_1111' },
+      });
+    });
+    const [refused] = (await h.allRecords()).slice(-1);
+    assert.equal(refused.resource, 'arn:aws:sqs:us-east-1:123456789012:card_[digits removed]');
+    assert.deepEqual(refused.details, {
+      path: '/v1/cards/[digits removed]',
+      date: '2024/11/30',
+      ref: 'order_4111_1111',
+    });
+  });
+
   it('drops SAD phrases from the text a client chose, as error messages do', async () => {
     await h.store.write(async (tx) => {
       await h.events.record(tx, {

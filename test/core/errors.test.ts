@@ -32,6 +32,22 @@ describe('error messages', () => {
     }
   });
 
+  it('never carry a card number grouped with tabs, slashes or underscores, and keep dates, paths and ids readable', () => {
+    for (const pan of [
+      '4111\t1111\t1111\t1111',
+      '4111/1111/1111/1111',
+      '4111_1111_1111_1111',
+      '3782_822463_10005',
+      '6011/1111/1111/1117',
+    ]) {
+      assert.equal(maskDigitRuns(`reason: ${pan} refund`), 'reason: [digits removed] refund', pan);
+      const error = new PciqError('InvalidParameterValue', `Value card_${pan} for parameter Label is invalid.`);
+      assert.match(error.message, /^Value card_\[digits removed\] for parameter Label is invalid\.$/, pan);
+    }
+    const text = 'on 2024/11/30 at 2024-11-30T12:34:56.789Z: GET /v1/4111/items/1111 for order_4111_1111';
+    assert.equal(maskDigitRuns(text), text);
+  });
+
   it('never carry a card verification code or a PIN block quoted from a value, however it is written', () => {
     for (const value of ['cvv 123', 'CVV:1234', 'security code 123', 'ＣＶＶ１２３', 'PIN block 0412AB34CD56EF78']) {
       const error = new PciqError('InvalidParameterValue', `Value ${value} for parameter DelaySeconds is invalid.`);

@@ -108,6 +108,28 @@ describe('the guard on the queue engine', () => {
     assert.match(last!.body, /^discount 50%tok_/);
   });
 
+  it('tokenizes card numbers grouped with tabs, slashes or underscores; dates, paths and ids stay as sent', async () => {
+    const grouped = await queue('grouped-by-cells');
+    const token = 'tok_[a-p]{10}[a-z2-7]{24}';
+    await send(grouped, 'row\t4111\t1111\t1111\t1111\t12/29\tpaid on 2024/11/30 via /v1/4111/items');
+    await send(
+      grouped,
+      JSON.stringify({ cell: '4111\t1111\t1111\t1111', amex: '3782/822463/10005', ref: 'order_4111_1111' }),
+    );
+    await send(grouped, '{"card":"5555\\/5555\\/5555\\/4444","at":"2024-11-30T12:34:56.789Z"}');
+    const [text, json, escaped] = (await receive(grouped)).map((message) => message.body);
+    assert.match(text!, new RegExp(`^row\t${token}\t12/29\tpaid on 2024/11/30 via /v1/4111/items$`));
+    const fields = JSON.parse(json!);
+    assert.match(fields.cell, new RegExp(`^${token}$`));
+    assert.match(fields.amex, new RegExp(`^${token}$`));
+    assert.equal(fields.ref, 'order_4111_1111');
+    assert.equal((await h.vault.detokenize(caller, fields.amex, { redaction: 'plain' })).value, '378282246310005');
+    assert.match(escaped!, new RegExp(`^\\{"card":"${token}","at":"2024-11-30T12:34:56.789Z"\\}$`));
+    const rejecting = await queue('rejecting-ids', { PciqDataPolicy: 'reject' });
+    await assert.rejects(send(rejecting, 'ref card_4111_1111_1111_1111'), /card number in the message body/);
+    await send(rejecting, 'ref order_4111_1111 on 2024/11/30');
+  });
+
   it('fails only the batch entries that hold SAD and stores nothing of them', async () => {
     const batch = await queue('batch');
     const marker = 'REFUSED-MARKER-19f2';

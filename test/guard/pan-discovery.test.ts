@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findPans, maskCardNumbers } from '../../src/guard/index.ts';
+import { maskDigitRuns } from '../../src/core/index.ts';
+import { findPans, isWorthInspecting, maskCardNumbers } from '../../src/guard/index.ts';
 import { rewriteMessage, screenMessage } from '../../src/guard/message-screening.ts';
 import type { QueueDataPolicy } from '../../src/queues/index.ts';
 import { passesLuhn } from '../../src/vault/index.ts';
@@ -198,6 +199,78 @@ describe('PAN discovery on a generated corpus', () => {
       '4111111111111111',
     ]);
     assert.deepEqual(found('ordered 12 – 3 items on 2024–05–01, ref&nbsp;1234'), []);
+  });
+
+  it('reads a card number in ASCII digits grouped with ideographic spaces or full-width dashes in any text', () => {
+    // Mixed input: CJK punctuation between ASCII digits, in a text that names no card.
+    assert.deepEqual(found('paid 4111\u30001111\u30001111\u30001111 ok'), ['4111111111111111']);
+    assert.deepEqual(found('ref 5555\uff0d5555\uff0d5555\uff0d4444'), ['5555555555554444']);
+  });
+
+  it('finds card numbers grouped with tabs, slashes or underscores, as cells, paths and identifiers write them', () => {
+    const digitsIn = (text: string) => findPans(text).map((pan) => pan.digits);
+    assert.deepEqual(digitsIn('4111\t1111\t1111\t1111'), ['4111111111111111']);
+    assert.deepEqual(digitsIn('4111/1111/1111/1111'), ['4111111111111111']);
+    assert.deepEqual(digitsIn('order_4111_1111_1111_1111'), ['4111111111111111']);
+    assert.deepEqual(digitsIn('3782_822463_10005 and 5555/5555/5555/4444'), ['378282246310005', '5555555555554444']);
+    assert.deepEqual(digitsIn('3056/930902/5904'), ['30569309025904']);
+    // A spreadsheet row pasted as text: the card number in a cell of its own is found beside the other cells.
+    assert.deepEqual(digitsIn('7\t4111111111111111\t12\t29'), ['4111111111111111']);
+    // JSON writes a tab as `\t`, and PHP's json_encode a slash as `\/`.
+    assert.deepEqual(found('{"card":"4111\\t1111\\t1111\\t1111"}'), ['4111111111111111']);
+    assert.deepEqual(found('{"card":"6011\\/1111\\/1111\\/1117"}'), ['6011111111111117']);
+    assert.deepEqual(found('{"ref":"card_4242_4242_4242_4242"}'), ['4242424242424242']);
+    assert.equal(maskCardNumbers('paid\t4111\t1111\t1111\t1111\tEUR'), 'paid\t411111******1111\tEUR');
+  });
+
+  it('takes no date, path, identifier or timestamp written with tabs, slashes or underscores for a card number', () => {
+    for (const text of [
+      '2024/11/30',
+      '30/11/2024 12:00',
+      'GET /v1/4111/items/1111/2024/11/30',
+      'order_4111_1111',
+      'batch_20241130_123456_789',
+      '2024-11-30T12:34:56.789Z',
+      '2024/11/30T12:34:56.789+01:00',
+      'Q4\t2024\t1250\t37\t12.50',
+    ]) {
+      assert.deepEqual(findPans(text), [], text);
+      assert.deepEqual(found(JSON.stringify({ note: text })), [], text);
+    }
+    // A run is grouped with one of these characters throughout: a date and a number written after it with
+    // another one do not join, though their digits make a Mastercard number that passes Luhn.
+    assert.equal(findPans('5302024123456786').length, 1);
+    assert.deepEqual(findPans('report 5/30/2024_123456786'), []);
+    assert.deepEqual(findPans('4111/1111_1111/1111'), []);
+    // A row of a table of numbers: its cells make a Visa number that passes Luhn, but are no card number's groups.
+    assert.equal(findPans('4120351999250339').length, 1);
+    assert.deepEqual(findPans('4\t120\t35\t1999\t250\t33\t9'), []);
+    assert.deepEqual(findPans('/stats/4/120/35/1999/250/33/9'), []);
+    // Beside them, the card number is found, and only it.
+    assert.deepEqual(
+      found('on 2024/11/30 GET /v1/4111/items for order_4111_1111: card 4111/1111/1111/1111 exp 12/29'),
+      ['4111111111111111'],
+    );
+  });
+
+  it('reads a card number grouped with any character exactly where error messages and audit records mask one', () => {
+    // The scanner, the quick test that decides whether a text is scanned and the masking each list the
+    // separators they read: a character one of them misses is a card number stored or logged as written.
+    const digit = /^\p{Nd}$/u;
+    for (let code = 0; code <= 0xffff; code++) {
+      const separator = String.fromCharCode(code);
+      if (digit.test(separator)) continue;
+      const twice = separator + separator;
+      for (const written of [
+        `4111${separator}1111${separator}1111${separator}1111`,
+        `3782${twice}822463${twice}10005`,
+      ]) {
+        const isFound = findPans(written).length === 1;
+        const where = `U+${code.toString(16).padStart(4, '0')} in ${JSON.stringify(written)}`;
+        assert.equal(maskDigitRuns(written) === '[digits removed]', isFound, `masked as found: ${where}`);
+        if (isFound) assert.ok(isWorthInspecting(written), `scanned: ${where}`);
+      }
+    }
   });
 
   it('takes no run of digits inside a UUID for a card number, and still finds one beside a UUID', () => {

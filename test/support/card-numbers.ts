@@ -50,6 +50,9 @@ export const spacings: ReadonlyArray<{ name: string; write: (pan: string) => str
   { name: 'HTML no-break spaces (e-mail)', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1&nbsp;') },
   { name: 'ideographic spaces', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1\u3000') },
   { name: 'full-width dashes', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1\uff0d') },
+  { name: 'tabs (spreadsheet cells)', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1\t') },
+  { name: 'slashes', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1/') },
+  { name: 'underscores (identifiers)', write: (pan) => pan.replace(/(\d{4})(?=\d)/g, '$1_') },
   {
     name: 'full-width digits and ideographic spaces (CJK input)',
     write: (pan) => otherDigits(pan.replace(/(\d{4})(?=\d)/g, '$1\u3000'), 0xff10),

@@ -83,9 +83,10 @@ export function sandboxArguments(spec: SandboxSpec): string[] {
 
 /**
  * Digits, and what may separate the groups of a card number (as src/guard/pan-scanner.ts reads them: spaces,
- * dashes, dots, `+`, `%20`, `%2D`), at the end of output cut at its limit.
+ * dashes, dots, `+`, `%20`, `%2D`, the dashes of word processors, a tab, `/` or `_`), at the end of output cut
+ * at its limit.
  */
-const cutDigitsPattern = /(?:[\p{Nd} .+\-\u00a0\u2009\u202f\u3000\uff0d]|%(?:2[0Dd]?)?)+$/u;
+const cutDigitsPattern = /(?:[\p{Nd} .+\-\u00a0\u2009\u202f\u3000\uff0d\u2010-\u2014\t/_]|%(?:2[0Dd]?)?)+$/u;
 
 /** How long the end markers of an invocation's output may take to come through the pipes. */
 const outputEndMs = 200;

@@ -61,11 +61,13 @@ function lineBreakFor(name) {
 }
 
 /**
- * Digits, and what separates a card number's groups, where util.inspect cut a long string (past its 10,000
- * characters: `'…4111111111'... 6 more characters`): what is left of a card number there keeps more digits
- * than masking leaves, too few to be found as one (PCI DSS 3.4.1).
+ * Digits, and what separates a card number's groups (as src/guard/pan-scanner.ts reads them; util.inspect
+ * writes a tab as `\t`), where util.inspect cut a long string (past its 10,000 characters:
+ * `'…4111111111'... 6 more characters`): what is left of a card number there keeps more digits than masking
+ * leaves, too few to be found as one (PCI DSS 3.4.1).
  */
-const digitsCutByInspect = /[\p{Nd} .+\-\u00a0\u2009\u202f\u3000\uff0d]+(?=['"`]\.\.\. \d+ more characters?)/gu;
+const digitsCutByInspect =
+  /(?:[\p{Nd} .+\-\u00a0\u2009\u202f\u3000\uff0d\u2010-\u2014/_]|\\t)+(?=['"`]\.\.\. \d+ more characters?)/gu;
 
 /** Lambda's Node.js runtime prefixes console output with time, request id and level; so does this one. */
 function patchConsole() {
