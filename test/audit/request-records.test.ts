@@ -309,7 +309,9 @@ describe('one audit record per request, committed with its effect', () => {
       await h.events.record(tx, { type: 'sqs:CreateQueue', outcome: 'success', resource: 'orders-pinned-2026' });
     });
     const [refused, created] = (await h.allRecords()).slice(-2);
-    const written = JSON.stringify(refused);
+    // Everything but the chain's hash and the clock readings, whose random hex and digits may hold the strings.
+    const { prev: _prev, time: _time, ...chosen } = refused!;
+    const written = JSON.stringify(chosen);
     for (const sad of ['731', '4821', '041234FFFFFFFFFF', '５９０', '1111']) {
       assert.ok(!written.includes(sad), `${sad} in ${written}`);
     }
