@@ -8,9 +8,10 @@ import { pinPhrase, sadPhraseStem, verificationCodePhrase } from './sad-phrases.
  * the hyphens and en or em dashes a word processor puts for a typed `-`, and the full-width dash copied text
  * and CJK input bring, or by one tab, `/` or `_` (spreadsheet cells, paths, ids), the same one throughout,
  * and in other scripts' digits (full-width ４１１１) — the separators and digits the card-data guard reads
- * card numbers in (src/guard/pan-scanner.ts). Only the guard asks that tab-, slash- or underscore-grouped
- * digits be grouped as a card number is printed: masking has no Luhn or IIN check to tell a card number from
- * other digits, so it hides every run of 13 that could be one. 12-digit account ids in ARNs stay
+ * card numbers in (src/guard/pan-scanner.ts). Masking has no Luhn or IIN check to tell a card number from
+ * other digits, so it hides every run of 13 that could be one; of digits apart by a tab, `/` or `_`, which
+ * ids and file names are made of too, only those grouped as the guard reads card numbers there (as printed
+ * on a card). 12-digit account ids in ARNs stay
  * readable, and so do RFC 9562 UUIDs (key ids, message ids), whose 8-4-4-4-12 hexadecimal groups with
  * version and variant digits are no way of writing a card number: masking the one UUID in 45 that has 13
  * digits in a row would hide which key an audit record is about (10.2.2).
@@ -18,12 +19,31 @@ import { pinPhrase, sadPhraseStem, verificationCodePhrase } from './sad-phrases.
 /** An RFC 9562 UUID as text (match it case-insensitively): 8-4-4-4-12 hexadecimal digits, version 1–8, variant 8–b. */
 export const uuidText = '[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
 const uuid = `(?<![0-9A-Za-z-])${uuidText}(?![0-9A-Za-z-])`;
+/** `count` digits of any script (`count` as a regular expression quantifier takes it: "4", "1,3"). */
+const digitsOf = (count: string) => String.raw`\p{Nd}{${count}}`;
+
+/**
+ * 13 to 19 digits in whole groups apart by `separator`, grouped as card numbers are printed and as the guard
+ * asks of those apart by a tab, `/` or `_`: 4-4-4-4-(1 to 3), 4-4-4-(1 to 5), 4-4-5 or 4-6-(3 to 9) digits.
+ * Digits grouped otherwise (an archive's `000000000000_000000000003`) are ids and stay readable.
+ */
+function printedGroupsApartBy(separator: string): string {
+  const four = digitsOf('4');
+  const groupings = [
+    `${four}(?:${separator}${four}){3}${separator}${digitsOf('1,3')}`,
+    `${four}(?:${separator}${four}){2}${separator}${digitsOf('1,5')}`,
+    `${four}${separator}${four}${separator}${digitsOf('5')}`,
+    `${four}${separator}${digitsOf('6')}${separator}${digitsOf('3,9')}`,
+  ];
+  return String.raw`(?<!\p{Nd})(?:${groupings.join('|')})(?!\p{Nd})`;
+}
+
 /** A run of 13 or more digits as people write it, grouped with one sort of separator throughout. */
 const digitRunForms = [
   // Up to three separator characters between any two digits.
   String.raw`\p{Nd}(?:[ .+\u00a0\u2009\u202f\u3000\uff0d\u2010-\u2014-]{0,3}\p{Nd}){12,}`,
   // One tab, `/` or `_`, the same one between all groups ("2024/11/30_12345678" is two runs).
-  ...['\\t', '/', '_'].map((separator) => String.raw`\p{Nd}(?:${separator}?\p{Nd}){12,}`),
+  ...['\\t', '/', '_'].map(printedGroupsApartBy),
 ];
 /** 13 or more digits, grouped as the card-data guard reads card numbers (use with the `u` flag). */
 export const digitRunText = `(?:${digitRunForms.join('|')})`;

@@ -44,8 +44,11 @@ describe('error messages', () => {
       const error = new PciqError('InvalidParameterValue', `Value card_${pan} for parameter Label is invalid.`);
       assert.match(error.message, /^Value card_\[digits removed\] for parameter Label is invalid\.$/, pan);
     }
-    const text = 'on 2024/11/30 at 2024-11-30T12:34:56.789Z: GET /v1/4111/items/1111 for order_4111_1111';
+    const text =
+      'on 2024/11/30 at 2024-11-30T12:34:56.789Z: GET /v1/4111/items/1111 for order_4111_1111, archived in audit-000000000000_000000000003.json.gz';
     assert.equal(maskDigitRuns(text), text);
+    for (const grouped of ['4111/1111/1111/1111/111', '4111_1111_11111', '3782\t822463\t10005'])
+      assert.equal(maskDigitRuns(`x ${grouped} y`), 'x [digits removed] y', grouped);
   });
 
   it('never carry a card verification code or a PIN block quoted from a value, however it is written', () => {
