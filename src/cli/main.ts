@@ -1,4 +1,4 @@
-import { maskDigitRuns } from '../core/index.ts';
+import { redactCardData } from '../core/index.ts';
 import { alertsCommand, alertsUsage } from './alerts-command.ts';
 import { auditCommand, auditUsage } from './audit-command.ts';
 import { complianceCommand, complianceUsage } from './compliance-command.ts';
@@ -76,7 +76,8 @@ export async function main(argv: string[]): Promise<void> {
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    process.stderr.write(`pciq: unknown command '${maskDigitRuns(name)}'; run \`pciq help\` for the commands\n`);
+    // What was typed may be anything pasted into the wrong place: redacted as the refusals below are.
+    process.stderr.write(`pciq: unknown command '${redactCardData(name)}'; run \`pciq help\` for the commands\n`);
     process.exitCode = 2;
     return;
   }
@@ -89,10 +90,11 @@ export async function main(argv: string[]): Promise<void> {
     await command.run(rest);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    // Refusals quote what was typed, and a card number pasted into the wrong place must not reach a terminal
-    // or a CI log; pciq's own errors (PciqError) are masked the same way when they are made.
+    // Refusals quote what was typed, and a card number or a CVV phrase pasted into the wrong place must not
+    // reach a terminal or a CI log: they are redacted as API errors are (pciq's own errors, PciqError, are
+    // redacted so when they are made).
     if (error instanceof CliError) {
-      process.stderr.write(`pciq ${name}: ${maskDigitRuns(error.message)}\n`);
+      process.stderr.write(`pciq ${name}: ${redactCardData(error.message)}\n`);
       process.exitCode = 1;
     } else if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
       // Node's tip on positionals that start with '-' misleads more than it helps: a mistyped option is the usual case.
@@ -101,11 +103,11 @@ export async function main(argv: string[]): Promise<void> {
         .replace(/\. To specify a positional argument.*$/s, '')
         .replace(/\s*\n\s*/g, ' ')
         .replace(/\.$/, '');
-      process.stderr.write(`pciq ${name}: ${maskDigitRuns(message)}; run \`pciq help\` for the options\n`);
+      process.stderr.write(`pciq ${name}: ${redactCardData(message)}; run \`pciq help\` for the options\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(
-        `pciq ${name}: unexpected failure: ${maskDigitRuns((error as Error)?.message ?? String(error))}\n`,
+        `pciq ${name}: unexpected failure: ${redactCardData((error as Error)?.message ?? String(error))}\n`,
       );
       process.exitCode = 1;
     }

@@ -6,19 +6,26 @@ import { pinPhrase, sadPhraseStem, verificationCodePhrase } from './sad-phrases.
  * there. Any run of 13 or more digits (card numbers are 13–19) is masked, written as people write them: in
  * groups apart by up to three spaces, dashes, dots or `+`, with the no-break, thin and ideographic spaces,
  * the hyphens and en or em dashes a word processor puts for a typed `-`, and the full-width dash copied text
- * and CJK input bring, or by one tab, `/` or `_` (spreadsheet cells, paths, ids), the same one throughout,
- * and in other scripts' digits (full-width ４１１１) — the separators and digits the card-data guard reads
- * card numbers in (src/guard/pan-scanner.ts). Masking has no Luhn or IIN check to tell a card number from
- * other digits, so it hides every run of 13 that could be one; of digits apart by a tab, `/` or `_`, which
- * ids and file names are made of too, only those grouped as the guard reads card numbers there (as printed
- * on a card). 12-digit account ids in ARNs stay
- * readable, and so do RFC 9562 UUIDs (key ids, message ids), whose 8-4-4-4-12 hexadecimal groups with
- * version and variant digits are no way of writing a card number: masking the one UUID in 45 that has 13
- * digits in a row would hide which key an audit record is about (10.2.2).
+ * and CJK input bring, or by one URL-encoded space or dash (`%20`, `%2D`) or HTML no-break space (`&nbsp;`,
+ * `&#160;`) as URLs and e-mail templates write them, or by one tab, `/` or `_` (spreadsheet cells, paths,
+ * ids), the same one throughout, and in other scripts' digits (full-width ４１１１) — the separators and
+ * digits the card-data guard reads card numbers in (src/guard/pan-scanner.ts). Masking has no Luhn or IIN
+ * check to tell a card number from other digits, so it hides every run of 13 that could be one; of digits
+ * apart by a tab, `/` or `_`, which ids and file names are made of too, only those grouped as the guard reads
+ * card numbers there (as printed on a card). 12-digit account ids in ARNs stay readable, and so do RFC 9562
+ * UUIDs (key ids, message ids), whose 8-4-4-4-12 hexadecimal groups with version and variant digits are no
+ * way of writing a card number: masking the one UUID in 45 that has 13 digits in a row would hide which key
+ * an audit record is about (10.2.2).
  */
 /** An RFC 9562 UUID as text (match it case-insensitively): 8-4-4-4-12 hexadecimal digits, version 1–8, variant 8–b. */
 export const uuidText = '[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
-const uuid = `(?<![0-9A-Za-z-])${uuidText}(?![0-9A-Za-z-])`;
+const uuid = `(?<![0-9A-Za-z-])(?i:${uuidText})(?![0-9A-Za-z-])`;
+/**
+ * Between two digits: up to three separator characters, or one URL escape or HTML entity of a space or dash,
+ * alone (the guard reads neither two of them nor one beside a space), in the cases the guard reads (`%2d` and
+ * `%2D`, but `&nbsp;` only in lower case).
+ */
+const separatorText = String.raw`(?:[ .+\u00a0\u2009\u202f\u3000\uff0d\u2010-\u2014-]{0,3}|%2[0Dd]|&nbsp;|&#160;)`;
 /** `count` digits of any script (`count` as a regular expression quantifier takes it: "4", "1,3"). */
 const digitsOf = (count: string) => String.raw`\p{Nd}{${count}}`;
 
@@ -40,14 +47,14 @@ function printedGroupsApartBy(separator: string): string {
 
 /** A run of 13 or more digits as people write it, grouped with one sort of separator throughout. */
 const digitRunForms = [
-  // Up to three separator characters between any two digits.
-  String.raw`\p{Nd}(?:[ .+\u00a0\u2009\u202f\u3000\uff0d\u2010-\u2014-]{0,3}\p{Nd}){12,}`,
+  String.raw`\p{Nd}(?:${separatorText}\p{Nd}){12,}`,
   // One tab, `/` or `_`, the same one between all groups ("2024/11/30_12345678" is two runs).
   ...['\\t', '/', '_'].map(printedGroupsApartBy),
 ];
 /** 13 or more digits, grouped as the card-data guard reads card numbers (use with the `u` flag). */
 export const digitRunText = `(?:${digitRunForms.join('|')})`;
-const uuidOrDigitRun = new RegExp(`(${uuid})|${digitRunText}`, 'giu');
+// Only the UUID is read in any case: a digit run's separators are matched as the guard reads them.
+const uuidOrDigitRun = new RegExp(`(${uuid})|${digitRunText}`, 'gu');
 
 export function maskDigitRuns(text: string): string {
   return text.replace(uuidOrDigitRun, (_run, id: string | undefined) => id ?? '[digits removed]');

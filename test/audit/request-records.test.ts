@@ -292,6 +292,29 @@ describe('one audit record per request, committed with its effect', () => {
     });
   });
 
+  it('masks card numbers grouped with URL-encoded or HTML spaces in resources and details, not URLs', async () => {
+    await h.store.write(async (tx) => {
+      await h.events.record(tx, {
+        type: 'sqs:CreateQueue',
+        outcome: 'failure',
+        error: 'InvalidParameterValue',
+        resource: 'arn:aws:sqs:us-east-1:123456789012:card-4111%201111%201111%201111',
+        details: {
+          path: '/v1/cards/4111%2D1111%2D1111%2D1111',
+          label: 'Card:&nbsp;3782&#160;822463&#160;10005',
+          query: '/search?q=room%20101%20floor%203',
+        },
+      });
+    });
+    const [refused] = (await h.allRecords()).slice(-1);
+    assert.equal(refused.resource, 'arn:aws:sqs:us-east-1:123456789012:card-[digits removed]');
+    assert.deepEqual(refused.details, {
+      path: '/v1/cards/[digits removed]',
+      label: 'Card:&nbsp;[digits removed]',
+      query: '/search?q=room%20101%20floor%203',
+    });
+  });
+
   it('drops SAD phrases from the text a client chose, as error messages do', async () => {
     await h.store.write(async (tx) => {
       await h.events.record(tx, {

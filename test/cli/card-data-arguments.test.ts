@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { cardDataLeaks, filesUnder } from '../support/leak-scan.ts';
+import { cardDataLeaks, filesUnder, textHaystack } from '../support/leak-scan.ts';
 import { pciq } from '../support/pciq-cli.ts';
 import { initDataDir } from '../support/pciq-process.ts';
 
@@ -115,5 +115,33 @@ describe('pciq iam and pciq keys refuse card data in what they would store', () 
 
   it('stored nothing of what it refused', () => {
     assert.deepEqual(cardDataLeaks(filesUnder(data.dataDir), { pans: [visa, mastercard], markers: [cvvPhrase] }), []);
+  });
+});
+
+describe('pciq quotes no card data from an argument it refuses', () => {
+  it('masks a card number and drops a CVV phrase from every sort of refusal, as API errors do', () => {
+    const refusals = [
+      // An unknown command, an unknown subcommand or value (the commands' own refusals), an unexpected argument
+      // (the option parser's).
+      [`${visa} cvv=123`],
+      ['tokens', `${visa} cvv=123`],
+      ['audit', `card 4111 1111 1111 1111, cvv 123`],
+      ['init', '--key-provider', `${mastercard}:cvv=123`],
+      ['init', `${mastercard} cvv=123`],
+    ];
+    for (const command of refusals) {
+      const result = pciq(command);
+      const where = JSON.stringify(command);
+      assert.notEqual(result.status, 0, where);
+      assert.equal(result.stdout, '', where);
+      assert.match(result.stderr, /^pciq.*\[card data removed\]/, where);
+      assert.doesNotMatch(result.stderr, /cvv|123/i, where);
+      const written = [textHaystack('stderr', result.stderr), textHaystack('stdout', result.stdout)];
+      assert.deepEqual(
+        cardDataLeaks(written, { pans: [visa, mastercard], markers: ['cvv=123', 'cvv 123'] }),
+        [],
+        where,
+      );
+    }
   });
 });

@@ -51,6 +51,31 @@ describe('error messages', () => {
       assert.equal(maskDigitRuns(`x ${grouped} y`), 'x [digits removed] y', grouped);
   });
 
+  it('never carry a card number grouped with URL-encoded or HTML spaces, and keep URLs with short numbers readable', () => {
+    for (const pan of [
+      '4111%201111%201111%201111',
+      '4111%2D1111%2D1111%2D1111',
+      '3782%2d822463%2d10005',
+      '4111&nbsp;1111&nbsp;1111&nbsp;1111',
+      '3782&#160;822463&#160;10005',
+      '4111%201111 1111&nbsp;1111',
+    ]) {
+      const error = new PciqError('InvalidParameterValue', `Value card=${pan} for parameter Label is invalid.`);
+      assert.equal(error.message, 'Value card=[digits removed] for parameter Label is invalid.', pan);
+    }
+    for (const text of [
+      'GET /search?q=room%20101%20floor%203%20bed%2012',
+      '/files/2024%2011%2030%20report%20v12.pdf',
+      'phone=%2B1%20555%20123%204567',
+      'ids=1234%205678%209012',
+      'Total:&nbsp;1&#160;234&nbsp;567,89&nbsp;EUR on 2024&nbsp;11&nbsp;30',
+    ]) {
+      assert.equal(maskDigitRuns(text), text);
+    }
+    // 13 digits and more are masked, as they are with plain spaces.
+    assert.equal(maskDigitRuns('ids=1234%205678%2090123'), 'ids=[digits removed]');
+  });
+
   it('never carry a card verification code or a PIN block quoted from a value, however it is written', () => {
     for (const value of ['cvv 123', 'CVV:1234', 'security code 123', 'ＣＶＶ１２３', 'PIN block 0412AB34CD56EF78']) {
       const error = new PciqError('InvalidParameterValue', `Value ${value} for parameter DelaySeconds is invalid.`);

@@ -271,6 +271,39 @@ describe('PAN discovery on a generated corpus', () => {
         if (isFound) assert.ok(isWorthInspecting(written), `scanned: ${where}`);
       }
     }
+    // The separators the scanner reads as several characters (URL escapes, HTML no-break spaces), mixed with
+    // one-character ones in a run, and the near misses that are none (another escape, two escapes, a bare or
+    // upper-case entity, an escape next to a space).
+    for (const separator of [
+      '%20',
+      '%2D',
+      '%2d',
+      '&nbsp;',
+      '&#160;',
+      '%2C',
+      '%2B',
+      '%A0',
+      '%20%20',
+      ' %20',
+      '%20 ',
+      '&NBSP;',
+      '&nbsp',
+      '&#160',
+      '&#xa0;',
+      '&nbsp;&nbsp;',
+    ]) {
+      for (const written of [
+        `4111${separator}1111${separator}1111${separator}1111`,
+        `3782${separator}822463${separator}10005`,
+        `4111${separator}1111 1111-1111`,
+        `4111 1111${separator}1111\u00a01111`,
+      ]) {
+        const isFound = findPans(written).length === 1;
+        const where = `${JSON.stringify(separator)} in ${JSON.stringify(written)}`;
+        assert.equal(maskDigitRuns(written) === '[digits removed]', isFound, `masked as found: ${where}`);
+        if (isFound) assert.ok(isWorthInspecting(written), `scanned: ${where}`);
+      }
+    }
   });
 
   it('takes no run of digits inside a UUID for a card number, and still finds one beside a UUID', () => {
