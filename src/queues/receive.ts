@@ -182,14 +182,16 @@ async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, option
   }
   const dlq = settings.redrivePolicy ? await deadLetterQueueOf(tx, queue) : undefined;
   const claimed: ClaimedItem[] = [];
-  let session: KeySession | undefined;
+  /** The session the claimed messages are opened with once the unit has committed. */
+  let openWith: KeySession | undefined;
   // Each pass claims what it can; another pass only when a redrive or a set-aside left room.
   for (let pass = 0; pass < 3 && claimed.length < max; pass++) {
     const rows = queue.isFifo
       ? await tx.claimMessages(queue.id, await fifoCandidates(tx, queue.id, now, max - claimed.length), now, receipt)
       : await tx.claimReceivable(queue.id, now, max - claimed.length, receipt);
     if (rows.length === 0) break;
-    session = await sessionReady;
+    const session = await sessionReady;
+    openWith = session;
     let skipped = 0;
     for (const row of rows) {
       // SQS moves a message once its receive count would exceed maxReceiveCount.
@@ -202,8 +204,13 @@ async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, option
       // revealed in the unit: here only the key's state is checked, so a disabled key still refuses the receive.
       const item: ClaimedItem = { row, receiptNonce: receipt.receiptNonce };
       if (options.reveal) item.content = await openOrSetAside(context, tx, session, queue, row, now);
-      if (options.reveal ? item.content : await checkOrSetAside(context, tx, session, queue, row, now))
-        claimed.push(item);
+      const isOpenable = options.reveal
+        ? item.content !== undefined
+        : await readOrSetAside(context, tx, queue, row, now, () => {
+            session.checkOpenable(row.payload);
+            return true;
+          });
+      if (isOpenable) claimed.push(item);
       else skipped++;
     }
     if (skipped === 0) break;
@@ -219,7 +226,7 @@ async function claim(context: QueueContext, tx: WriteTx, queue: QueueRow, option
     });
   }
   if (options.reveal) await reveal(context, tx, claimed, options.reveal);
-  return { items: claimed, ...(session ? { session } : {}) };
+  return { items: claimed, ...(openWith ? { session: openWith } : {}) };
 }
 
 /**
@@ -344,43 +351,29 @@ async function openOrSetAside(
   row: MessageRow,
   now: number,
 ): Promise<MessageContent | undefined> {
-  try {
-    return openMessage(session, arnOf(context, queue), row.messageId, row.payload);
-  } catch (error) {
-    return setAsideIfUnreadable(context, tx, queue, row, now, error);
-  }
+  return readOrSetAside(context, tx, queue, row, now, () =>
+    openMessage(session, arnOf(context, queue), row.messageId, row.payload),
+  );
 }
 
-/** True if `row` may be opened once its unit has committed; otherwise as `openOrSetAside`. */
-async function checkOrSetAside(
-  context: QueueContext,
-  tx: WriteTx,
-  session: KeySession,
-  queue: QueueRow,
-  row: MessageRow,
-  now: number,
-): Promise<true | undefined> {
-  try {
-    session.checkOpenable(row.payload);
-    return true;
-  } catch (error) {
-    return setAsideIfUnreadable(context, tx, queue, row, now, error);
-  }
-}
-
-async function setAsideIfUnreadable(
+/** What `read` makes of `row`; undefined once `row`, unreadable, is set aside. */
+async function readOrSetAside<T>(
   context: QueueContext,
   tx: WriteTx,
   queue: QueueRow,
   row: MessageRow,
   now: number,
-  error: unknown,
-): Promise<undefined> {
-  const unreadable = unreadableReasonOf(error);
-  // A disabled or pending-deletion key refuses the whole receive (KmsDisabled, KmsInvalidState).
-  if (!unreadable) throw asQueueKeyError(error);
-  await setAside(context, tx, queue, row, now, unreadable);
-  return undefined;
+  read: () => T,
+): Promise<T | undefined> {
+  try {
+    return read();
+  } catch (error) {
+    const unreadable = unreadableReasonOf(error);
+    // A disabled or pending-deletion key refuses the whole receive (KmsDisabled, KmsInvalidState).
+    if (!unreadable) throw asQueueKeyError(error);
+    await setAside(context, tx, queue, row, now, unreadable);
+    return undefined;
+  }
 }
 
 /**
