@@ -46,6 +46,12 @@ export interface MachineCpu {
   totalSeconds: number;
 }
 
+/** CPU seconds the whole machine spent busy (summed over its cores) since `start`; undefined without /proc. */
+export function machineBusySince(start: MachineCpu | undefined): number | undefined {
+  const now = machineCpu();
+  return start && now ? now.busySeconds - start.busySeconds : undefined;
+}
+
 /** CPU seconds the whole machine has spent busy and in total, summed over its cores. */
 export function machineCpu(): MachineCpu | undefined {
   try {

@@ -32,7 +32,7 @@ export function bullmqLines(label: string, result: BullmqResult, config: BenchCo
     `${label.padEnd(labelWidth)}${formatRate(result.combinedRate).padStart(9)}` +
       `   = N / (produce time + consume time)`,
     `${''.padEnd(labelWidth)}   produce ${formatRate(result.produceRate)} msgs/s (addBulk of 10, ${producers} in flight), ` +
-      `consume ${formatRate(result.consumeRate)} msgs/s (Worker concurrency 50), N = ${config.messages}`,
+      `consume ${formatRate(result.consumeRate)} msgs/s (Worker concurrency 50), N = ${config.messages}${machineOf(result)}`,
   ];
 }
 
@@ -41,7 +41,7 @@ export function pgbossLines(label: string, result: BullmqResult, config: BenchCo
     `${label.padEnd(labelWidth)}${formatRate(result.combinedRate).padStart(9)}` +
       `   = N / (produce time + consume time)`,
     `${''.padEnd(labelWidth)}   produce ${formatRate(result.produceRate)} msgs/s (insert of 10, ${producers} in flight), ` +
-      `consume ${formatRate(result.consumeRate)} msgs/s (fetch 10 + complete, ${producers} loops), N = ${config.messages}`,
+      `consume ${formatRate(result.consumeRate)} msgs/s (fetch 10 + complete, ${producers} loops), N = ${config.messages}${machineOf(result)}`,
   ];
 }
 
@@ -51,6 +51,11 @@ export function ratioLine(label: string, numerator: number | undefined, denomina
       ? 'n/a (a run was not selected, skipped or failed)'
       : (numerator / denominator).toFixed(2);
   return `  ${label.padEnd(ratioLabelWidth)}${ratio}`;
+}
+
+/** The whole machine's busy cores while the peer ran, as the round trips' last CPU column gives them. */
+function machineOf(result: BullmqResult): string {
+  return result.machineCores === undefined ? '' : `; whole machine ${result.machineCores.toFixed(2)} cores`;
 }
 
 function formatRate(perSecond: number): string {

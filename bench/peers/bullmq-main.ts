@@ -1,7 +1,8 @@
 // The BullMQ peer, in its own process: produce N jobs in bulks of 10, then consume them all with one Worker.
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { BullmqAssignment, BullmqFigures, BullmqOutcome } from './bullmq-messages.ts';
+import { machineBusySince, machineCpu } from '../cpu-time.ts';
+import { type BullmqAssignment, type BullmqFigures, type BullmqOutcome, busyOfPhases } from './bullmq-messages.ts';
 
 async function isRedisReachable(redis: BullmqAssignment['redis']): Promise<string | undefined> {
   const client = new Redis({
@@ -37,6 +38,7 @@ async function produceThenConsume(assignment: BullmqAssignment, messages: number
   try {
     let bulksLeft = messages / 10;
     const produceStartedMs = performance.now();
+    const produceCpu = machineCpu();
     await Promise.all(
       Array.from({ length: assignment.producers }, async () => {
         while (bulksLeft > 0) {
@@ -46,8 +48,10 @@ async function produceThenConsume(assignment: BullmqAssignment, messages: number
       }),
     );
     const produceSeconds = (performance.now() - produceStartedMs) / 1000;
+    const produceBusy = machineBusySince(produceCpu);
 
     const consumeStartedMs = performance.now();
+    const consumeCpu = machineCpu();
     const consumed = Promise.withResolvers<void>();
     let completed = 0;
     const worker = new Worker(name, async () => {}, { connection, concurrency: assignment.workerConcurrency });
@@ -57,8 +61,9 @@ async function produceThenConsume(assignment: BullmqAssignment, messages: number
     worker.on('error', (error) => consumed.reject(error));
     await consumed.promise;
     const consumeSeconds = (performance.now() - consumeStartedMs) / 1000;
+    const machineBusySeconds = busyOfPhases(produceBusy, machineBusySince(consumeCpu));
     await worker.close();
-    return { produceSeconds, consumeSeconds };
+    return { produceSeconds, consumeSeconds, machineBusySeconds };
   } finally {
     await queue.obliterate({ force: true });
     await queue.close();

@@ -1,13 +1,27 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { killChild, trackChild } from '../cleanup.ts';
-import type { BullmqAssignment, BullmqOutcome } from './bullmq-messages.ts';
+import type { BullmqAssignment, BullmqFigures, BullmqOutcome } from './bullmq-messages.ts';
 
 export interface BullmqResult {
   produceRate: number;
   consumeRate: number;
   /** N / (produce time + consume time): the figure a full send→receive→delete round trip compares with. */
   combinedRate: number;
+  /** The whole machine's busy cores over both phases: what the peer, its server and all else used. */
+  machineCores: number | undefined;
+}
+
+/** Rates of `messages` produced and consumed in the phases `figures` timed. */
+export function peerResultOf(figures: BullmqFigures, messages: number): BullmqResult {
+  const { produceSeconds, consumeSeconds, machineBusySeconds } = figures;
+  const seconds = produceSeconds + consumeSeconds;
+  return {
+    produceRate: messages / produceSeconds,
+    consumeRate: messages / consumeSeconds,
+    combinedRate: messages / seconds,
+    machineCores: machineBusySeconds === undefined ? undefined : machineBusySeconds / seconds,
+  };
 }
 
 export type BullmqPeerOutcome = { type: 'measured'; result: BullmqResult } | { type: 'skipped'; reason: string };
@@ -29,16 +43,7 @@ export async function runBullmqPeer(assignment: BullmqAssignment, timeoutMs: num
     });
     if (outcome.type === 'failed') throw new Error(outcome.error);
     if (outcome.type === 'skipped') return outcome;
-    const { produceSeconds, consumeSeconds } = outcome.figures;
-    const n = assignment.messages;
-    return {
-      type: 'measured',
-      result: {
-        produceRate: n / produceSeconds,
-        consumeRate: n / consumeSeconds,
-        combinedRate: n / (produceSeconds + consumeSeconds),
-      },
-    };
+    return { type: 'measured', result: peerResultOf(outcome.figures, assignment.messages) };
   } finally {
     killChild(child);
   }

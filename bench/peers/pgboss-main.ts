@@ -1,6 +1,8 @@
 // The pg-boss peer in its own process: produce N jobs of the body size with insert() of 10 (as many calls in
 // flight as the round trips have loops), then consume them all with fetch(batch 10) + complete() loops.
 import { PgBoss } from 'pg-boss';
+import { machineBusySince, machineCpu } from '../cpu-time.ts';
+import { busyOfPhases } from './bullmq-messages.ts';
 import type { PgbossAssignment, PgbossOutcome } from './pgboss-messages.ts';
 
 function report(outcome: PgbossOutcome): void {
@@ -18,6 +20,7 @@ process.once('message', async (assignment: PgbossAssignment) => {
     const data = { body: 'x'.repeat(assignment.bodyBytes) };
     let produced = 0;
     const produceStart = performance.now();
+    const produceCpu = machineCpu();
     await Promise.all(
       Array.from({ length: assignment.producers }, async () => {
         while (produced < assignment.messages) {
@@ -30,8 +33,10 @@ process.once('message', async (assignment: PgbossAssignment) => {
       }),
     );
     const produceSeconds = (performance.now() - produceStart) / 1000;
+    const produceBusy = machineBusySince(produceCpu);
     let consumed = 0;
     const consumeStart = performance.now();
+    const consumeCpu = machineCpu();
     await Promise.all(
       Array.from({ length: assignment.producers }, async () => {
         while (consumed < assignment.messages) {
@@ -46,9 +51,10 @@ process.once('message', async (assignment: PgbossAssignment) => {
       }),
     );
     const consumeSeconds = (performance.now() - consumeStart) / 1000;
+    const machineBusySeconds = busyOfPhases(produceBusy, machineBusySince(consumeCpu));
     await boss.deleteQueue(name).catch(() => undefined);
     await boss.stop({ graceful: false }).catch(() => undefined);
-    report({ type: 'measured', figures: { produceSeconds, consumeSeconds } });
+    report({ type: 'measured', figures: { produceSeconds, consumeSeconds, machineBusySeconds } });
   } catch (error) {
     await boss?.stop({ graceful: false }).catch(() => undefined);
     report({ type: 'failed', error: (error as Error).message });

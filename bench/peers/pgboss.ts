@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { killChild, trackChild } from '../cleanup.ts';
-import type { BullmqResult } from './bullmq.ts';
+import { type BullmqResult, peerResultOf } from './bullmq.ts';
 import type { PgbossAssignment, PgbossOutcome } from './pgboss-messages.ts';
 
 /** pg-boss on the same PostgreSQL database as pciq's nodes, measured like the BullMQ peer. */
@@ -21,13 +21,7 @@ export async function runPgbossPeer(assignment: PgbossAssignment, timeoutMs: num
       child.send(assignment);
     });
     if (outcome.type === 'failed') throw new Error(outcome.error);
-    const { produceSeconds, consumeSeconds } = outcome.figures;
-    const n = assignment.messages;
-    return {
-      produceRate: n / produceSeconds,
-      consumeRate: n / consumeSeconds,
-      combinedRate: n / (produceSeconds + consumeSeconds),
-    };
+    return peerResultOf(outcome.figures, assignment.messages);
   } finally {
     killChild(child);
   }
