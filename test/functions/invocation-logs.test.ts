@@ -124,6 +124,37 @@ describe('invocation logs', () => {
     assert.doesNotMatch(JSON.stringify(invoked), /[TC]41/);
   });
 
+  it('cut an error report at its limit without holding up pciq, however the cut text is written', async () => {
+    // The message is cut inside a letter run that follows digits and URL escapes: reading back from the cut,
+    // a pattern that tried every way of splitting them into digits and escapes held pciq for minutes.
+    await harness.deploy(
+      'cut-slowly',
+      `export const handler = async () => {
+        throw new Error('m'.repeat(4096 - 100) + '1%20'.repeat(18) + 'a'.repeat(200));
+      };`,
+    );
+    const queue = await harness.createQueue('cut-slowly');
+    await harness.mappings.map(accountId, 'cut-slowly', { queue: 'cut-slowly' });
+    let longestPauseMs = 0;
+    let last = performance.now();
+    const heartbeat = setInterval(() => {
+      const now = performance.now();
+      longestPauseMs = Math.max(longestPauseMs, now - last);
+      last = now;
+    }, 10);
+    try {
+      await harness.send(queue, ['one']);
+      const [entry] = await waitFor('the failed invocation', async () => {
+        const entries = await harness.logs('cut-slowly');
+        return entries.length > 0 && entries;
+      });
+      assert.match(entry!.text ?? '', /"errorMessage":"m+1%20(?:1%20)*a+"/);
+    } finally {
+      clearInterval(heartbeat);
+    }
+    assert.ok(longestPauseMs < 2000, `pciq was held up for ${Math.round(longestPauseMs)} ms`);
+  });
+
   it('mask a card number on a line the handler left unfinished, whatever the runtime writes after it', async () => {
     // An unfinished line, then a console line (which starts with a timestamp's digits); another unfinished
     // line on each stream when the handler returns.
