@@ -9,14 +9,14 @@
 const separatorChars = new Set(
   [...' .+-\u00a0\u2009\u202f\u3000\uff0d\u2010\u2011\u2012\u2013\u2014\t/_'].map((char) => char.charCodeAt(0)),
 );
-/** `isEncodedSeparator`: URL-encoded spaces and dashes. */
-const separatorEscapes = ['%20', '%2D', '%2d'];
+/** `isEncodedSeparator` and `htmlSpaceLength`: URL-encoded spaces and dashes, HTML no-break spaces. */
+const separatorEscapes = ['%20', '%2D', '%2d', '&nbsp;', '&#160;'];
 /** A digit of any script (other scripts' digits are read as card digits too), astral ones included. */
 const lastDigit = /\p{Nd}$/u;
 
 /**
  * `text` cut at a limit, without the digits and separators at its end, also a separator escape the cut fell
- * inside (`4111%201111%2`). Read back from the end one character or escape at a time, in one pass: a
+ * inside (`4111&nbsp;1111&nb`). Read back from the end one character or escape at a time, in one pass: a
  * regular expression anchored at the end tries every start, and every split of digits and escapes, in a
  * text the function chose.
  */
@@ -29,7 +29,7 @@ export function withoutCutDigits(text: string): string {
   }
 }
 
-/** The length of the start of a separator escape `text` ends with (`%`, `%2`), or 0. */
+/** The length of the start of a separator escape `text` ends with (`%2`, `&nbs`, `&#16`), or 0. */
 function cutEscapeLength(text: string): number {
   let longest = 0;
   for (const form of separatorEscapes) {
