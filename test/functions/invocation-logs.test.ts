@@ -38,17 +38,24 @@ describe('invocation logs', () => {
       JSON.stringify([14, reversed('4111/1111/1111/1111')]),
       JSON.stringify([14, reversed('4111\t1111\t1111\t1111')]),
       JSON.stringify([20, reversed('4111 \u2013 1111 \u2013 1111 \u2013 1111')]),
+      // Grouped with URL escapes or HTML no-break spaces, also cut inside one (`&nbs`, `&#16`, `%2`).
+      JSON.stringify([22, reversed('4111&nbsp;1111&nbsp;1111&nbsp;1111')]),
+      JSON.stringify([18, reversed('4111&nbsp;1111&nbsp;1111&nbsp;1111')]),
+      JSON.stringify([19, reversed('4111&#160;1111&#160;1111&#160;1111')]),
+      JSON.stringify([17, reversed('3782&#160;822463&#160;10005')]),
+      JSON.stringify([16, reversed('4111%201111%201111%201111')]),
+      JSON.stringify([13, reversed('4111%2D1111%2D1111%2D1111')]),
     ]);
-    const logs = await waitFor('six invocations', async () => {
+    const logs = await waitFor('the invocations', async () => {
       const entries = await harness.logs('verbose');
-      return entries.length === 6 && entries;
+      return entries.length === 12 && entries;
     });
     for (const entry of logs) {
       const text = entry.text ?? '';
       assert.match(text, /bytes of output dropped/);
       assert.doesNotMatch(
         text,
-        /x[\d \t/\u2013]{7,}/,
+        /x[\d \t/\u2013]{7,}|x[\d&%]/,
         `no card digits are left where the output was cut: ${JSON.stringify(text.slice(-300))}`,
       );
     }
@@ -124,6 +131,37 @@ describe('invocation logs', () => {
     assert.doesNotMatch(JSON.stringify(invoked), /[TC]41/);
   });
 
+  it('cut an error report at its limit without holding up pciq, however the cut text is written', async () => {
+    // The message is cut inside a letter run that follows digits and URL escapes: reading back from the cut,
+    // a pattern that tried every way of splitting them into digits and escapes held pciq for minutes.
+    await harness.deploy(
+      'cut-slowly',
+      `export const handler = async () => {
+        throw new Error('m'.repeat(4096 - 100) + '1%20'.repeat(18) + 'a'.repeat(200));
+      };`,
+    );
+    const queue = await harness.createQueue('cut-slowly');
+    await harness.mappings.map(accountId, 'cut-slowly', { queue: 'cut-slowly' });
+    let longestPauseMs = 0;
+    let last = performance.now();
+    const heartbeat = setInterval(() => {
+      const now = performance.now();
+      longestPauseMs = Math.max(longestPauseMs, now - last);
+      last = now;
+    }, 10);
+    try {
+      await harness.send(queue, ['one']);
+      const [entry] = await waitFor('the failed invocation', async () => {
+        const entries = await harness.logs('cut-slowly');
+        return entries.length > 0 && entries;
+      });
+      assert.match(entry!.text ?? '', /"errorMessage":"m+1%20(?:1%20)*a+"/);
+    } finally {
+      clearInterval(heartbeat);
+    }
+    assert.ok(longestPauseMs < 2000, `pciq was held up for ${Math.round(longestPauseMs)} ms`);
+  });
+
   it('mask a card number on a line the handler left unfinished, whatever the runtime writes after it', async () => {
     // An unfinished line, then a console line (which starts with a timestamp's digits); another unfinished
     // line on each stream when the handler returns.
@@ -185,17 +223,30 @@ describe('invocation logs', () => {
     await harness.deploy(
       'inspected',
       `export const handler = async (event) => {
-        const card = [...event.Records[0].body].reverse().join('');
-        console.log({ response: 'r'.repeat(10000 - 15) + card });
+        const [shown, reversed] = JSON.parse(event.Records[0].body);
+        const card = [...reversed].reverse().join('');
+        console.log({ response: 'r'.repeat(10000 - shown) + card });
       };`,
     );
     const queue = await harness.createQueue('inspected');
     await harness.mappings.map(accountId, 'inspected', { queue: 'inspected', batchSize: 1 });
-    // Also grouped with slashes or tabs (which util.inspect writes as `\t`): the cut leaves 15 of 16 digits too.
-    const cards = ['4111111111111111', '4111/1111/1111/1111', '4111\t1111\t1111\t1111'];
+    // Also grouped with slashes or tabs (which util.inspect writes as `\t`), with URL escapes or HTML no-break
+    // spaces, and cut inside one (`%2`, `&nbs`, `&#16`): each cut leaves more digits than masking would.
+    const reversed = (card: string) => [...card].reverse().join('');
+    const cards = [
+      [15, '4111111111111111'],
+      [15, '4111/1111/1111/1111'],
+      [15, '4111\t1111\t1111\t1111'],
+      [16, '4111%201111%201111%201111'],
+      [13, '4111%2D1111%2D1111%2D1111'],
+      [22, '4111&nbsp;1111&nbsp;1111&nbsp;1111'],
+      [18, '4111&nbsp;1111&nbsp;1111&nbsp;1111'],
+      [19, '4111&#160;1111&#160;1111&#160;1111'],
+      [17, '3782&#160;822463&#160;10005'],
+    ] as const;
     await harness.send(
       queue,
-      cards.map((card) => [...card].reverse().join('')),
+      cards.map(([shown, card]) => JSON.stringify([shown, reversed(card)])),
     );
     const entries = await waitFor('the invocations', async () => {
       const entries = await harness.logs('inspected');
@@ -204,7 +255,7 @@ describe('invocation logs', () => {
     for (const entry of entries) {
       const text = entry.text ?? '';
       assert.match(text, /r'\.\.\. \d+ more character/);
-      assert.doesNotMatch(text, /r\d/);
+      assert.doesNotMatch(text, /r[\d&%]/, `no card digits are left where the string was cut: ${text.slice(-200)}`);
     }
   });
 });

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { findPans } from '../../src/guard/index.ts';
 import { digitsInOrderPattern } from './card-numbers.ts';
 
 /** Something pciq wrote or answered: a file, a process's output, a response, a search of the trail. */
@@ -28,8 +29,10 @@ function fullWidth(pan: string): string {
 /**
  * Where a card number or other text that must never be written is found in `haystacks`: each PAN as
  * written, with up to three bytes of anything between its digits (separators, escapes, JSON quoting), in
- * UTF-16 and in full-width digits; each of `markers` (a CVV phrase, a marker sent in a refused message) as
- * written. An empty list means nothing leaked.
+ * UTF-16 and in full-width digits; each PAN the card-data guard's scanner reads in the text as UTF-8, in
+ * every form it reads (`4111&nbsp;1111&nbsp;…`, `4111 – 1111 – …`, other scripts' digits…), so that the check
+ * knows every separator the guard does; each of `markers` (a CVV phrase, a marker sent in a refused message)
+ * as written. An empty list means nothing leaked.
  */
 export function cardDataLeaks(
   haystacks: readonly Haystack[],
@@ -38,9 +41,11 @@ export function cardDataLeaks(
   const found: string[] = [];
   for (const { where, bytes } of haystacks) {
     const text = bytes.toString('latin1');
+    const read = new Map(findPans(bytes.toString('utf8')).map((match) => [match.digits, match.start]));
     for (const pan of secrets.pans) {
       const written = digitsInOrderPattern(pan).exec(text);
       if (written) found.push(`${pan} in ${where} at byte ${written.index}`);
+      else if (read.has(pan)) found.push(`${pan} as the guard reads it in ${where} at character ${read.get(pan)}`);
       if (bytes.indexOf(Buffer.from(pan, 'utf16le')) !== -1) found.push(`${pan} as UTF-16 in ${where}`);
       if (bytes.indexOf(Buffer.from(fullWidth(pan))) !== -1) found.push(`${pan} in full-width digits in ${where}`);
     }

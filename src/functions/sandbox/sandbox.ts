@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../../core/index.ts';
+import { withoutCutDigits } from './cut-digits.ts';
 import type { LaunchedProcess, SandboxLauncher } from './launcher.ts';
 import type { MemoryWatch } from './memory-watch.ts';
 
@@ -80,13 +81,6 @@ export function sandboxArguments(spec: SandboxSpec): string[] {
     ...(spec.runtimeModulesDir ? [spec.runtimeModulesDir] : []),
   ];
 }
-
-/**
- * Digits, and what may separate the groups of a card number (as src/guard/pan-scanner.ts reads them: spaces,
- * dashes, dots, `+`, `%20`, `%2D`, the dashes of word processors, a tab, `/` or `_`), at the end of output cut
- * at its limit.
- */
-const cutDigitsPattern = /(?:[\p{Nd} .+\-\u00a0\u2009\u202f\u3000\uff0d\u2010-\u2014\t/_]|%(?:2[0Dd]?)?)+$/u;
 
 /** How long the end markers of an invocation's output may take to come through the pipes. */
 const outputEndMs = 200;
@@ -428,7 +422,7 @@ export class Sandbox {
     if (this.endMarker) text = text.split(this.endMarker).join('');
     if (this.droppedLogBytes > 0) {
       // The limit may cut a card number: what is left of it would no longer be found and masked (PCI DSS 3.4.1).
-      const kept = text.replace(cutDigitsPattern, '');
+      const kept = withoutCutDigits(text);
       const dropped = this.droppedLogBytes + Buffer.byteLength(text) - Buffer.byteLength(kept);
       text = `${kept}\n[${dropped} bytes of output dropped]\n`;
     }
@@ -439,12 +433,9 @@ export class Sandbox {
   }
 }
 
-/**
- * `text` cut to `max` characters. A card number the cut falls in would keep more digits than masking
- * leaves (PCI DSS 3.4.1), too few to be found as one: the digits and separators at the cut go with the rest.
- */
+/** `text` cut to `max` characters, keeping no part of a card number the cut falls in. */
 function bounded(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max).replace(cutDigitsPattern, '') : text;
+  return text.length > max ? withoutCutDigits(text.slice(0, max)) : text;
 }
 
 function deniedOf(message: { permission?: unknown; resource?: unknown }): Denial {

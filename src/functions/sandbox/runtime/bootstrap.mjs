@@ -61,13 +61,25 @@ function lineBreakFor(name) {
 }
 
 /**
- * Digits, and what separates a card number's groups (as src/guard/pan-scanner.ts reads them; util.inspect
- * writes a tab as `\t`), where util.inspect cut a long string (past its 10,000 characters:
- * `'…4111111111'... 6 more characters`): what is left of a card number there keeps more digits than masking
- * leaves, too few to be found as one (PCI DSS 3.4.1).
+ * A digit, or a separator as src/guard/pan-scanner.ts reads them: spaces, dashes, dots, `+`, `/`, `_`, a tab as
+ * util.inspect writes it (`\t`), URL escapes of a space or dash, HTML no-break spaces. A copy:
+ * test/functions/cut-digits.test.ts holds it to the scanner, character by character.
  */
-const digitsCutByInspect =
-  /(?:[\p{Nd} .+\-\u00a0\u2009\u202f\u3000\uff0d\u2010-\u2014/_]|\\t)+(?=['"`]\.\.\. \d+ more characters?)/gu;
+const cutToken = String.raw`(?:[\p{Nd} .+\-\u00a0\u2009\u202f\u3000\uff0d\u2010-\u2014/_]|\\t|%2[0Dd]|&nbsp;|&#160;)`;
+/** The start of a separator escape, where the cut fell inside one (`%2`, `&nbs`, `&#16`). */
+const cutEscape = '(?:%2?|&(?:n(?:b(?:sp?)?)?|#(?:1(?:60?)?)?)?)';
+const inspectCut = String.raw`(?=['"\u0060]\.\.\. \d+ more characters?)`;
+/**
+ * Where util.inspect cut a long string (past its 10,000 characters: `'…4111111111'... 6 more characters`), what
+ * is left of a card number keeps more digits than masking leaves, too few to be found as one (PCI DSS 3.4.1):
+ * the digits and separators before the cut go. They are looked for only where such a stretch starts (not
+ * after a digit, a separator or the `%` of a `%20`): a string of 10,000 digits costs one pass, not one per
+ * character.
+ */
+const digitsCutByInspect = new RegExp(
+  `(?<!${cutToken}|%(?=20))(?:${cutToken}+${cutEscape}?|${cutEscape})${inspectCut}`,
+  'gu',
+);
 
 /** Lambda's Node.js runtime prefixes console output with time, request id and level; so does this one. */
 function patchConsole() {
