@@ -8,7 +8,7 @@ import type {
   RewrittenMessage,
 } from '../queues/index.ts';
 import type { WriteTx } from '../storage/index.ts';
-import { maskPan, opaqueTokenLength, type TokenFormat, type TokenVault } from '../vault/index.ts';
+import { maskPan, opaqueTokenLength, type SealedAhead, type TokenFormat, type TokenVault } from '../vault/index.ts';
 import { messageBytes, rewriteMessage, type Screening, screenMessage } from './message-screening.ts';
 import { rethrowAsVaultKeyError } from './vault-key-errors.ts';
 
@@ -34,25 +34,28 @@ export class CardDataGuard implements MessageGuard {
       return { sizeBytes, apply: async () => ({ ...masked, tokens: [], tokenRefs: [] }) };
     }
     const format: TokenFormat = policy.tokenFormat;
+    const options = { format, ...(policy.tokenScope !== undefined ? { scope: policy.tokenScope } : {}) };
+    let ahead: SealedAhead | undefined;
     return {
       sizeBytes: messageBytes(
         rewriteMessage(screening, (digits) => '0'.repeat(format === 'opaque' ? opaqueTokenLength : digits.length)),
       ),
-      apply: (tx, context) => this.tokenize(tx, screening, policy, context),
+      prepare: async ({ caller }) => {
+        ahead = await this.vault.sealAheadForMessage(caller, screening.pans, options);
+      },
+      apply: (tx, context) => this.tokenize(tx, screening, options, context, ahead),
     };
   }
 
   private async tokenize(
     tx: WriteTx,
     screening: Screening,
-    policy: QueueDataPolicy,
+    options: Parameters<TokenVault['tokenizeForMessage']>[3],
     context: Parameters<PendingRewrite['apply']>[1],
+    ahead: SealedAhead | undefined,
   ): Promise<RewrittenMessage> {
     const created = await this.vault
-      .tokenizeForMessage(tx, context.caller, screening.pans, {
-        format: policy.tokenFormat,
-        ...(policy.tokenScope !== undefined ? { scope: policy.tokenScope } : {}),
-      })
+      .tokenizeForMessage(tx, context.caller, screening.pans, options, ahead)
       .catch(rethrowAsVaultKeyError);
     const tokenOf = new Map(screening.pans.map((digits, index) => [digits, created[index]!.token]));
     return {

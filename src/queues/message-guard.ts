@@ -26,6 +26,11 @@ export interface RewrittenMessage {
 export interface PendingRewrite {
   /** Size of body and attributes once rewritten (a token may be longer than the number it replaces). */
   readonly sizeBytes: number;
+  /**
+   * What needs no transaction, done before the send's unit of work (the new tokens' seals, on a worker thread
+   * when many are asked for together), so that `apply` in the unit has less to do: the writer's turn is short.
+   */
+  prepare?(context: { caller: Caller }): Promise<void>;
   apply(tx: WriteTx, context: { caller: Caller }): Promise<RewrittenMessage>;
 }
 

@@ -169,7 +169,10 @@ export async function sendMessages(
   const policy = screen(context, queue, checked);
   if (queue.isFifo)
     for (const item of checked) if (!('ok' in item)) item.deduplicationId = deduplicationIdOf(context, item, settings);
-  const ahead = await sealAhead(context, caller, queue, checked);
+  const [ahead] = await Promise.all([
+    sealAhead(context, caller, queue, checked),
+    ...checked.map((item) => ('ok' in item ? undefined : item.rewrite?.prepare?.({ caller }))),
+  ]);
   const via = isBatch ? 'SendMessageBatch' : 'SendMessage';
   return context.store.write(async (tx) => {
     const tokenized: SendUnit['tokenized'] = [];

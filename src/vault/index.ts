@@ -12,7 +12,7 @@ export { defaultDetokenizeLimit, type RateLimit } from './rate-limit.ts';
 export { type DetokenizeResult, type Redaction, redactedValue, redactions } from './redaction.ts';
 export { sealedTokensSource } from './sealed-tokens.ts';
 export { isTokenFormat, isTokenShaped, opaqueTokenLength, type TokenFormat, tokenFormats } from './token-format.ts';
-export type { TokenizeResult } from './token-issuer.ts';
+export type { SealedAhead, TokenizeResult } from './token-issuer.ts';
 export { maxTokenizeBatch, TokenVault, type TokenVaultOptions } from './token-vault.ts';
 export { vaultArn } from './vault-arn.ts';
 export { maxReasonLength, type TokenizeOptions } from './vault-input.ts';

@@ -17,6 +17,7 @@ import {
   type IssuingContext,
   isExpired,
   issueTokens,
+  type SealedAhead,
   sealAhead,
   type TokenizeResult,
   tokenReference,
@@ -159,6 +160,15 @@ export class TokenVault {
     });
   }
 
+  /** New tokens for a message's PANs sealed before its unit of work, for `tokenizeForMessage` (`sealAhead`). */
+  sealAheadForMessage(
+    caller: Caller,
+    pans: readonly string[],
+    options: Pick<TokenizeOptions, 'format' | 'scope'>,
+  ): Promise<SealedAhead | undefined> {
+    return sealAhead(this.issuing, caller, pans, options);
+  }
+
   /**
    * Tokenizes PANs found in a message, inside the transaction that stores it: the tokens commit with the
    * message or not at all. The caller records them with `recordForMessages` once per unit of work.
@@ -168,8 +178,9 @@ export class TokenVault {
     caller: Caller,
     pans: readonly string[],
     options: Pick<TokenizeOptions, 'format' | 'scope'>,
+    ahead?: SealedAhead,
   ): Promise<Array<{ token: string; tokenRef: string }>> {
-    const results = await issueTokens(tx, this.issuing, caller, pans, options);
+    const results = await issueTokens(tx, this.issuing, caller, pans, options, ahead);
     return results.map(({ token, tokenRef }) => ({ token, tokenRef }));
   }
 
