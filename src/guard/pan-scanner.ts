@@ -21,7 +21,7 @@ function isDigit(code: number): boolean {
  * input), dashes (also the hyphens and en and em dashes word processors and mail clients put for a typed `-`),
  * dots, and `+` (a space in a form-encoded body).
  */
-function isSeparatorChar(code: number): boolean {
+export function isSeparatorChar(code: number): boolean {
   return (
     code === 32 ||
     code === 45 ||
@@ -49,7 +49,7 @@ const maxSeparatorChars = 3;
  * stretches of cells that pass Luhn (about one row of ten numeric columns in six would). The length, Luhn and
  * IIN checks keep the short runs out (`2024/11/30`, `/v1/4111/items`, `order_4111_1111`).
  */
-function isSoleSeparatorChar(code: number): boolean {
+export function isSoleSeparatorChar(code: number): boolean {
   return code === 9 || code === 47 || code === 95;
 }
 

@@ -1,14 +1,11 @@
 /**
  * Where pciq cuts a function's output or error report at a limit, a card number the cut falls in keeps more
  * digits than masking leaves, too few to be found as one (PCI DSS 3.4.1): the digits and separators at the
- * cut go with the rest. Separators as src/guard/pan-scanner.ts reads them (test/functions/cut-digits.test.ts
- * holds this copy to it, character by character).
+ * cut go with the rest. Separators as src/guard/pan-scanner.ts reads them: its own test of a character, and a
+ * copy of its escapes (test/functions/cut-digits.test.ts holds this module to it, character by character).
  */
+import { isSeparatorChar, isSoleSeparatorChar } from '../../guard/index.ts';
 
-/** `isSeparatorChar` and `isSoleSeparatorChar`: spaces, dashes, dots, `+`, a tab, `/` and `_`. */
-const separatorChars = new Set(
-  [...' .+-\u00a0\u2009\u202f\u3000\uff0d\u2010\u2011\u2012\u2013\u2014\t/_'].map((char) => char.charCodeAt(0)),
-);
 /** `isEncodedSeparator` and `htmlSpaceLength`: URL-encoded spaces and dashes, HTML no-break spaces. */
 const separatorEscapes = ['%20', '%2D', '%2d', '&nbsp;', '&#160;'];
 /** A digit of any script (other scripts' digits are read as card digits too), astral ones included. */
@@ -46,6 +43,7 @@ function escapeLengthBefore(text: string, end: number): number {
 
 function digitOrSeparatorLengthBefore(text: string, end: number): number {
   if (end === 0) return 0;
-  if (separatorChars.has(text.charCodeAt(end - 1))) return 1;
+  const code = text.charCodeAt(end - 1);
+  if (isSeparatorChar(code) || isSoleSeparatorChar(code)) return 1;
   return lastDigit.exec(text.slice(Math.max(0, end - 2), end))?.[0].length ?? 0;
 }
