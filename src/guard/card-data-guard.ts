@@ -8,7 +8,14 @@ import type {
   RewrittenMessage,
 } from '../queues/index.ts';
 import type { WriteTx } from '../storage/index.ts';
-import { maskPan, opaqueTokenLength, type SealedAhead, type TokenFormat, type TokenVault } from '../vault/index.ts';
+import {
+  maskPan,
+  opaqueTokenLength,
+  type SealedAhead,
+  type TokenFormat,
+  type TokenizeOptions,
+  type TokenVault,
+} from '../vault/index.ts';
 import { messageBytes, rewriteMessage, type Screening, screenMessage } from './message-screening.ts';
 import { rethrowAsVaultKeyError } from './vault-key-errors.ts';
 
@@ -50,7 +57,7 @@ export class CardDataGuard implements MessageGuard {
   private async tokenize(
     tx: WriteTx,
     screening: Screening,
-    options: Parameters<TokenVault['tokenizeForMessage']>[3],
+    options: Pick<TokenizeOptions, 'format' | 'scope'>,
     context: Parameters<PendingRewrite['apply']>[1],
     ahead: SealedAhead | undefined,
   ): Promise<RewrittenMessage> {
