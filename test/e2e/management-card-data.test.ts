@@ -180,17 +180,19 @@ describe('card data in management text is refused, and nothing of it stored', ()
     assert.equal((attributes.Attributes as Record<string, string> | undefined)?.['PciqAllowedFields'], undefined);
   });
 
+  /** An SQS Query protocol request, signed by the bootstrap administrator. */
+  const query = (params: Record<string, string>) =>
+    signedRequest({
+      endpoint,
+      caFile: data.bootstrap.caFile,
+      region: data.bootstrap.region,
+      credentials: data.bootstrap,
+      service: 'sqs',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ Version: '2012-11-05', ...params }).toString(),
+    });
+
   it('SQS Query protocol: refuses the same with the same codes', async () => {
-    const query = (params: Record<string, string>) =>
-      signedRequest({
-        endpoint,
-        caFile: data.bootstrap.caFile,
-        region: data.bootstrap.region,
-        credentials: data.bootstrap,
-        service: 'sqs',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ Version: '2012-11-05', ...params }).toString(),
-      });
     const byName = await query({ Action: 'CreateQueue', QueueName: `orders-${mastercard}` });
     assert.equal(byName.status, 400);
     assert.match(byName.body, /<Code>InvalidParameterValue<\/Code>/);
@@ -217,21 +219,7 @@ describe('card data in management text is refused, and nothing of it stored', ()
   it('does not echo a CVV phrase sent in the wrong parameter in the error message', async () => {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'echoes' }));
     for (const DelaySeconds of [cvvPhrase, 'ＣＶＶ １２３', 'pin block 0412AB34CD56']) {
-      const response = await signedRequest({
-        endpoint,
-        caFile: data.bootstrap.caFile,
-        region: data.bootstrap.region,
-        credentials: data.bootstrap,
-        service: 'sqs',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          Action: 'SendMessage',
-          Version: '2012-11-05',
-          QueueUrl: QueueUrl!,
-          MessageBody: 'hello',
-          DelaySeconds,
-        }).toString(),
-      });
+      const response = await query({ Action: 'SendMessage', QueueUrl: QueueUrl!, MessageBody: 'hello', DelaySeconds });
       assert.equal(response.status, 400);
       assert.match(response.body, /<Code>InvalidParameterValue<\/Code>/);
       assert.match(response.body, /for parameter DelaySeconds is invalid/);
